@@ -1,0 +1,20 @@
+import Synchronization
+
+/// A boolean that tasks and threads may share; nil until first set.
+public final class AtomicFlag: Sendable {
+  private let state = Atomic<UInt8>(0)
+
+  public init() {}
+
+  /// Sets the flag's value.
+  public func set(_ value: Bool) { state.store(value ? 2 : 1, ordering: .releasing) }
+
+  /// The value last set, or nil if never set.
+  public var isSet: Bool? {
+    switch state.load(ordering: .acquiring) {
+    case 0: nil
+    case 1: false
+    default: true
+    }
+  }
+}

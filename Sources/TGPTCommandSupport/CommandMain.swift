@@ -1,0 +1,40 @@
+import ArgumentParser
+import TGPTEvents
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension AsyncParsableCommand {
+  /// Parses the command line and runs the command, reporting failures in the toolkit's format
+  /// (`tgpt-<name>: error: …` on stderr) with the exit code of SPEC §4: usage errors 64,
+  /// `ExitCode` as thrown, anything unexpected 1. Help and version go to stdout.
+  public static func runMain(program: String) async {
+    Diagnostics.program = program
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      Glibc.exit(report(error, program: program))
+    }
+  }
+
+  private static func report(_ error: Error, program: String) -> Int32 {
+    let code = exitCode(for: error).rawValue
+    let message = fullMessage(for: error)
+    if code == 0 {
+      if !message.isEmpty { try? FileIO.writeAll(1, message + "\n") }
+      return 0
+    }
+    guard !message.isEmpty else { return code }
+    let text = message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
+    Diagnostics.write("\(program): error: \(text)\n")
+    return code
+  }
+}

@@ -1,0 +1,163 @@
+extension Event {
+  /// Decodes one event from the bytes of one JSON object.
+  ///
+  /// Unknown members are ignored; an unknown `type` becomes `.other` with every member kept.
+  /// An `error` event without `code` (the seed's shape) gets `internal`.
+  public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> Event {
+    var fields = Fields()
+    var scanner = JSONScanner(bytes)
+    guard try scanner.peekKind() == .object else { throw .badEvent("an event must be a JSON object") }
+    try scanner.beginObject()
+    while let key = try scanner.nextKey() {
+      try fields.read(key, &scanner)
+    }
+    try scanner.expectEnd()
+    guard let type = fields.type else { throw .badEvent("an event needs a \"type\"") }
+    if let payload = try fields.payload(type: type) {
+      return Event(payload, id: fields.id, sessionID: fields.sessionID)
+    }
+    // An unknown type: keep every member so filters can pass it on unchanged.
+    guard case .object(let object) = try JSON.parse(bytes) else { throw .badEvent("an event must be a JSON object") }
+    var rest = object
+    rest["type"] = nil
+    rest["id"] = nil
+    rest["session_id"] = nil
+    return Event(.other(type: type, fields: rest), id: fields.id, sessionID: fields.sessionID)
+  }
+
+  /// Decodes one event from a line of text.
+  public static func decode(_ text: String) throws(ProtocolError) -> Event {
+    try text.withUTF8Bytes { buffer throws(ProtocolError) in try decode(buffer) }
+  }
+
+  /// Builds an event from a parsed JSON value (used where a tree already exists).
+  public static func decode(_ json: JSON) throws(ProtocolError) -> Event {
+    var writer = JSONWriter()
+    writer.value(json)
+    return try writer.bytes.withBytes { buffer throws(ProtocolError) in try decode(buffer) }
+  }
+}
+
+/// The members any known event type may have, collected in one pass.
+private struct Fields {
+  var type: String?
+  var id: String?
+  var sessionID: String?
+  var content: String?
+  var finishReason: String?
+  var model: String?
+  var provider: String?
+  var usage: Usage?
+  var toolsUsed: [String] = []
+  var processingTimeMs: Int?
+  var error: String?
+  var errorDetails: String?
+  var code: String?
+  var retryable: Bool?
+  var partial: Bool?
+  var status: Int?
+  var attempt: Int?
+  var delayMs: Int?
+  var reason: String?
+  var callID: String?
+  var name: String?
+  var arguments: JSON?
+  var exitCode: Int?
+  var turnsSent: Int?
+  var turnsDropped: Int?
+
+  mutating func read(_ key: JSONScanner.Key, _ s: inout JSONScanner) throws(ProtocolError) {
+    if key.equals("type") {
+      type = try s.readString()
+    } else if key.equals("content") {
+      content = try s.readOptionalString()
+    } else if key.equals("id") {
+      id = try s.readOptionalString()
+    } else if key.equals("session_id") {
+      sessionID = try s.readOptionalString()
+    } else if key.equals("finish_reason") {
+      finishReason = try s.readOptionalString()
+    } else if key.equals("model") {
+      model = try s.readOptionalString()
+    } else if key.equals("provider") {
+      provider = try s.readOptionalString()
+    } else if key.equals("usage") {
+      usage = Usage(json: try s.readValue())
+    } else if key.equals("tools_used") {
+      toolsUsed = try s.readValue().arrayValue?.compactMap(\.stringValue) ?? []
+    } else if key.equals("processing_time_ms") {
+      processingTimeMs = try s.readValue().intValue
+    } else if key.equals("error") {
+      error = try Self.text(of: s.readValue())
+    } else if key.equals("error_details") {
+      errorDetails = try Self.text(of: s.readValue())
+    } else if key.equals("code") {
+      code = try Self.text(of: s.readValue())
+    } else if key.equals("retryable") {
+      retryable = try s.readValue().boolValue
+    } else if key.equals("partial") {
+      partial = try s.readValue().boolValue
+    } else if key.equals("status") {
+      status = try s.readValue().intValue
+    } else if key.equals("attempt") {
+      attempt = try s.readValue().intValue
+    } else if key.equals("delay_ms") {
+      delayMs = try s.readValue().intValue
+    } else if key.equals("reason") {
+      reason = try s.readOptionalString()
+    } else if key.equals("call_id") {
+      callID = try s.readOptionalString()
+    } else if key.equals("name") {
+      name = try s.readOptionalString()
+    } else if key.equals("arguments") {
+      arguments = try s.readValue()
+    } else if key.equals("exit_code") {
+      exitCode = try s.readValue().intValue
+    } else if key.equals("turns_sent") {
+      turnsSent = try s.readValue().intValue
+    } else if key.equals("turns_dropped") {
+      turnsDropped = try s.readValue().intValue
+    } else {
+      try s.skipValue()
+    }
+  }
+
+  /// A string member as text; other JSON (an error object, say) as its compact JSON.
+  private static func text(of value: JSON) -> String? {
+    switch value {
+    case .null: nil
+    case .string(let s): s
+    default: value.compactText
+    }
+  }
+
+  func payload(type: String) throws(ProtocolError) -> Event.Payload? {
+    switch type {
+    case "start":
+      return .start(.init(model: model, provider: provider, turnsSent: turnsSent, turnsDropped: turnsDropped))
+    case "chunk":
+      guard let content else { throw .badEvent("a chunk event needs \"content\"") }
+      return .chunk(
+        .init(content: content, finishReason: finishReason, model: model, usage: usage, toolsUsed: toolsUsed))
+    case "reasoning":
+      return .reasoning(.init(content: content ?? ""))
+    case "tool_call":
+      return .toolCall(.init(callID: callID ?? "", name: name ?? "", arguments: arguments ?? .object(JSONObject())))
+    case "tool_result":
+      return .toolResult(.init(callID: callID ?? "", name: name ?? "", content: content ?? "", exitCode: exitCode))
+    case "retry":
+      return .retry(.init(attempt: attempt ?? 0, delayMs: delayMs ?? 0, reason: reason ?? "", status: status))
+    case "complete":
+      return .complete(
+        .init(processingTimeMs: processingTimeMs ?? 0, finishReason: finishReason, usage: usage, model: model))
+    case "error":
+      let kind = code.flatMap(ErrorKind.init(rawValue:)) ?? .internal
+      return .error(
+        .init(
+          message: error ?? "unknown error", details: errorDetails, code: kind, retryable: retryable,
+          partial: partial ?? false, status: status))
+    default:
+      return nil
+    }
+  }
+}

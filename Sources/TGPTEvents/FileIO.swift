@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Plain file-descriptor I/O: whole writes, reads that retry on EINTR, and the EPIPE rule.
+public enum FileIO {
+  /// Writes every byte, retrying short writes and EINTR.
+  ///
+  /// Throws `ProtocolError` with `isOutputClosed` when the reader has gone (EPIPE), which
+  /// callers treat as a quiet success.
+  public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(ProtocolError) {
+    guard var pointer = bytes.baseAddress else { return }
+    var remaining = bytes.count
+    while remaining > 0 {
+      let written = write(fd, pointer, remaining)
+      if written < 0 {
+        let code = errno
+        if code == EINTR || code == EAGAIN { continue }
+        if code == EPIPE { throw .outputClosed }
+        throw .writeFailed(errno: code)
+      }
+      remaining -= written
+      pointer += written
+    }
+  }
+
+  /// Writes every byte of an array.
+  public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(ProtocolError) {
+    try bytes.withBytes { buffer throws(ProtocolError) in try writeAll(fd, buffer) }
+  }
+
+  /// Writes a string's UTF-8.
+  public static func writeAll(_ fd: Int32, _ text: String) throws(ProtocolError) {
+    try text.withUTF8Bytes { buffer throws(ProtocolError) in try writeAll(fd, buffer) }
+  }
+
+  /// Reads up to `buffer.count` bytes; 0 at end of input. Retries EINTR.
+  public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(ProtocolError) -> Int {
+    while true {
+      let n = systemRead(fd, buffer.baseAddress, buffer.count)
+      if n >= 0 { return n }
+      if errno == EINTR { continue }
+      throw .readFailed(errno: errno)
+    }
+  }
+
+  /// Reads everything until end of input.
+  public static func readAll(_ fd: Int32) throws(ProtocolError) -> [UInt8] {
+    var result: [UInt8] = []
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+    defer { chunk.deallocate() }
+    while true {
+      let n = try read(fd, into: chunk)
+      if n == 0 { return result }
+      result.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+    }
+  }
+
+  /// Whether the descriptor is a pipe or a regular file: the only kinds of stdin we read
+  /// without being asked, so an inherited terminal or socket never makes us hang (SPEC §4).
+  public static func isPipeOrFile(_ fd: Int32) -> Bool {
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return false }
+    let type = info.st_mode & S_IFMT
+    return type == S_IFIFO || type == S_IFREG
+  }
+
+  /// Whether the descriptor is a pipe (FIFO).
+  public static func isPipe(_ fd: Int32) -> Bool {
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return false }
+    return info.st_mode & S_IFMT == S_IFIFO
+  }
+
+  /// Whether the descriptor is a terminal.
+  public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+}
+
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+  read(fd, buffer, count)
+}

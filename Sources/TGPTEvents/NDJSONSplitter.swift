@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Splits a byte stream into NDJSON lines, whatever the sizes of the reads.
+///
+/// A state machine without I/O: feed it reads, it hands back complete lines (without the `\n`
+/// and a trailing `\r`) with their 1-based line numbers. Blank lines are skipped but counted.
+/// A line longer than `maxLineBytes` is reported as `.overlong` and skipped to its end, so a
+/// caller can warn and go on.
+public struct NDJSONSplitter {
+  /// One result of splitting.
+  public enum Item {
+    /// A complete, non-blank line; the buffer is valid only during the callback.
+    case line(UnsafeRawBufferPointer, number: Int)
+    /// A line over the limit, which was dropped.
+    case overlong(number: Int)
+  }
+
+  /// The default line limit: 8 MiB.
+  public static let defaultMaxLineBytes = 8 << 20
+
+  public let maxLineBytes: Int
+  private var pending: [UInt8] = []
+  private var lineNumber = 0
+  private var discarding = false
+
+  public init(maxLineBytes: Int = NDJSONSplitter.defaultMaxLineBytes) {
+    self.maxLineBytes = maxLineBytes
+  }
+
+  /// The number of lines started so far (the current line's number while one is open).
+  public var linesSeen: Int { lineNumber }
+
+  /// Feeds one read.
+  public mutating func feed<E: Error>(
+    _ bytes: UnsafeRawBufferPointer, _ body: (Item) throws(E) -> Void
+  ) throws(E) {
+    var start = 0
+    let count = bytes.count
+    while start < count {
+      guard let newline = Self.indexOfNewline(bytes, from: start) else {
+        append(UnsafeRawBufferPointer(rebasing: bytes[start..<count]))
+        if !discarding, pending.count > maxLineBytes {
+          lineNumber += 1
+          discarding = true
+          pending.removeAll(keepingCapacity: false)
+          try body(.overlong(number: lineNumber))
+        }
+        return
+      }
+      let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<newline])
+      start = newline + 1
+      if discarding {
+        discarding = false
+        continue
+      }
+      lineNumber += 1
+      if pending.isEmpty {
+        try emit(piece, body)
+      } else {
+        pending.append(contentsOf: piece)
+        let line = pending
+        pending.removeAll(keepingCapacity: true)
+        try line.withBytes { buffer throws(E) in try emit(buffer, body) }
+      }
+    }
+  }
+
+  /// Ends the input: a final line without `\n` is still a line.
+  public mutating func finish<E: Error>(_ body: (Item) throws(E) -> Void) throws(E) {
+    if discarding {
+      discarding = false
+      pending.removeAll()
+      return
+    }
+    guard !pending.isEmpty else { return }
+    lineNumber += 1
+    let line = pending
+    pending.removeAll()
+    try line.withBytes { buffer throws(E) in try emit(buffer, body) }
+  }
+
+  private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    if !discarding { pending.append(contentsOf: bytes) }
+  }
+
+  private func emit<E: Error>(_ raw: UnsafeRawBufferPointer, _ body: (Item) throws(E) -> Void) throws(E) {
+    var line = raw
+    if let last = line.last, last == UInt8(ascii: "\r") { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+    if line.count > maxLineBytes {
+      try body(.overlong(number: lineNumber))
+      return
+    }
+    if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+    try body(.line(line, number: lineNumber))
+  }
+
+  private static func indexOfNewline(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    guard let base = bytes.baseAddress, start < bytes.count else { return nil }
+    guard let hit = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
+    return base.distance(to: UnsafeRawPointer(hit))
+  }
+}

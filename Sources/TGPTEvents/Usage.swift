@@ -1,0 +1,48 @@
+/// Token counts (and cost, when the provider reports it) for one answer.
+public struct Usage: Sendable, Hashable {
+  public var promptTokens: Int?
+  public var completionTokens: Int?
+  public var totalTokens: Int?
+  /// Cost in the provider's credits (OpenRouter: USD), kept as the provider wrote it.
+  public var cost: JSONNumber?
+  /// Tokens spent on reasoning, when reported separately.
+  public var reasoningTokens: Int?
+  /// Prompt tokens served from the provider's cache, when reported.
+  public var cachedTokens: Int?
+
+  public init(
+    promptTokens: Int? = nil, completionTokens: Int? = nil, totalTokens: Int? = nil,
+    cost: JSONNumber? = nil, reasoningTokens: Int? = nil, cachedTokens: Int? = nil
+  ) {
+    self.promptTokens = promptTokens
+    self.completionTokens = completionTokens
+    self.totalTokens = totalTokens
+    self.cost = cost
+    self.reasoningTokens = reasoningTokens
+    self.cachedTokens = cachedTokens
+  }
+
+  /// The wire form: `{"prompt_tokens":…,"completion_tokens":…,"total_tokens":…,"cost":…}`,
+  /// only the fields that are known.
+  public var json: JSON {
+    var object = JSONObject()
+    if let promptTokens { object["prompt_tokens"] = .int(promptTokens) }
+    if let completionTokens { object["completion_tokens"] = .int(completionTokens) }
+    if let totalTokens { object["total_tokens"] = .int(totalTokens) }
+    if let cost { object["cost"] = .number(cost) }
+    if let reasoningTokens { object["reasoning_tokens"] = .int(reasoningTokens) }
+    if let cachedTokens { object["cached_tokens"] = .int(cachedTokens) }
+    return .object(object)
+  }
+
+  /// Reads the wire form back (unknown members are ignored).
+  public init?(json: JSON) {
+    guard let object = json.objectValue else { return nil }
+    promptTokens = object["prompt_tokens"]?.intValue
+    completionTokens = object["completion_tokens"]?.intValue
+    totalTokens = object["total_tokens"]?.intValue
+    if case .number(let n)? = object["cost"] { cost = n }
+    reasoningTokens = object["reasoning_tokens"]?.intValue
+    cachedTokens = object["cached_tokens"]?.intValue
+  }
+}

@@ -1,0 +1,116 @@
+import TGPTEvents
+
+/// Decodes the Anthropic Messages stream: text and thinking deltas, tool-use blocks whose
+/// `partial_json` is joined per block index, cumulative output usage, `ping`, `event: error`,
+/// and `message_stop` as the end marker.
+struct AnthropicEventDecoder: StreamDecoder {
+  private var tools = ToolCallAssembler()
+  private var usage = Usage()
+  private var stopReason: String?
+  private var finished = false
+
+  var isComplete: Bool { finished }
+
+  mutating func decode(_ message: SSEParser.Message, _ emit: (ProviderOutput) throws -> Void) throws {
+    let event: JSON
+    do {
+      event = try JSON.parse(message.data)
+    } catch {
+      throw ProviderError.badStream(error.description, details: OpenAIChunkDecoder.preview(message.data))
+    }
+    try handle(event, emit)
+  }
+
+  mutating func decodeWhole(_ body: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void) throws {
+    let message = try JSON.parse(body)
+    if message["type"]?.stringValue == "error" { throw Self.error(message["error"] ?? message) }
+    if let model = message["model"]?.stringValue { try emit(.model(model)) }
+    for (index, block) in (message["content"]?.arrayValue ?? []).enumerated() {
+      switch block["type"]?.stringValue {
+      case "text": if let text = block["text"]?.stringValue { try emit(.content(text)) }
+      case "thinking": if let text = block["thinking"]?.stringValue { try emit(.reasoning(text)) }
+      case "tool_use":
+        tools.addWhole(
+          index: index, id: block["id"]?.stringValue, name: block["name"]?.stringValue, arguments: block["input"] ?? [:]
+        )
+      default: break
+      }
+    }
+    for call in tools.drain() { try emit(.toolCall(call)) }
+    readUsage(message["usage"])
+    finished = true
+    try emit(.finish(message["stop_reason"]?.stringValue ?? "end_turn"))
+    try emit(.usage(totalled(usage)))
+  }
+
+  mutating func finish(_ emit: (ProviderOutput) throws -> Void) throws {
+    for call in tools.drain() { try emit(.toolCall(call)) }
+  }
+
+  private mutating func handle(_ event: JSON, _ emit: (ProviderOutput) throws -> Void) throws {
+    switch event["type"]?.stringValue {
+    case "message_start":
+      if let model = event["message"]?["model"]?.stringValue { try emit(.model(model)) }
+      readUsage(event["message"]?["usage"])
+    case "content_block_start":
+      let index = event["index"]?.intValue ?? 0
+      let block = event["content_block"]
+      switch block?["type"]?.stringValue {
+      case "tool_use":
+        tools.add(index: index, id: block?["id"]?.stringValue, name: block?["name"]?.stringValue, arguments: nil)
+      case "text":
+        if let text = block?["text"]?.stringValue, !text.isEmpty { try emit(.content(text)) }
+      default: break
+      }
+    case "content_block_delta":
+      let index = event["index"]?.intValue ?? 0
+      let delta = event["delta"]
+      switch delta?["type"]?.stringValue {
+      case "text_delta":
+        if let text = delta?["text"]?.stringValue, !text.isEmpty { try emit(.content(text)) }
+      case "thinking_delta":
+        if let text = delta?["thinking"]?.stringValue, !text.isEmpty { try emit(.reasoning(text)) }
+      case "input_json_delta":
+        tools.add(index: index, id: nil, name: nil, arguments: delta?["partial_json"]?.stringValue ?? "")
+      default: break
+      }
+    case "content_block_stop":
+      for call in tools.drain() { try emit(.toolCall(call)) }
+    case "message_delta":
+      if let reason = event["delta"]?["stop_reason"]?.stringValue { stopReason = reason }
+      readUsage(event["usage"])
+    case "message_stop":
+      for call in tools.drain() { try emit(.toolCall(call)) }
+      finished = true
+      try emit(.finish(stopReason ?? "end_turn"))
+      try emit(.usage(totalled(usage)))
+      try emit(.done)
+    case "error":
+      throw Self.error(event["error"] ?? event)
+    default:
+      break  // ping and future event types
+    }
+  }
+
+  /// Output tokens in `message_delta` are cumulative: the latest value replaces the earlier.
+  private mutating func readUsage(_ value: JSON?) {
+    guard let object = value?.objectValue else { return }
+    if let input = object["input_tokens"]?.intValue { usage.promptTokens = input }
+    if let output = object["output_tokens"]?.intValue { usage.completionTokens = output }
+    if let cached = object["cache_read_input_tokens"]?.intValue { usage.cachedTokens = cached }
+  }
+
+  private func totalled(_ usage: Usage) -> Usage {
+    var result = usage
+    if let prompt = usage.promptTokens, let completion = usage.completionTokens {
+      result.totalTokens = prompt + completion
+    }
+    return result
+  }
+
+  static func error(_ error: JSON) -> ProviderError {
+    .reportedInStream(
+      message: error["message"]?.stringValue ?? "the provider reported an error", details: error.compactText,
+      status: nil, code: nil, type: error["type"]?.stringValue)
+  }
+}

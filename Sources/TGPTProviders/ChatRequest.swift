@@ -1,0 +1,86 @@
+import TGPTEvents
+
+/// What to ask the model: the messages plus generation settings, independent of any provider's
+/// wire format.
+public struct ChatRequest: Sendable, Hashable {
+  /// Messages in the OpenAI shape (`{"role":…,"content":…}`, possibly with tool fields), kept
+  /// as JSON so anything a caller sends reaches the provider unchanged.
+  public var messages: [JSON]
+  public var model: String?
+  /// A system prompt sent before the messages.
+  public var system: String?
+  public var temperature: Double?
+  public var maxTokens: Int?
+  /// Further body fields (`--param key=JSON`, unknown fields of a `--request`); they override
+  /// the fields we build.
+  public var extra: JSONObject
+
+  public init(
+    messages: [JSON], model: String? = nil, system: String? = nil, temperature: Double? = nil,
+    maxTokens: Int? = nil, extra: JSONObject = JSONObject()
+  ) {
+    self.messages = messages
+    self.model = model
+    self.system = system
+    self.temperature = temperature
+    self.maxTokens = maxTokens
+    self.extra = extra
+  }
+
+  /// A request of one user message.
+  public init(prompt: String, model: String? = nil, system: String? = nil) {
+    self.init(messages: [Self.message(role: "user", content: prompt)], model: model, system: system)
+  }
+
+  /// A `{"role":…,"content":…}` message.
+  public static func message(role: String, content: String) -> JSON {
+    .object(JSONObject([("role", .string(role)), ("content", .string(content))]))
+  }
+
+  /// Reads a whole request, `{"messages":[…],"model":…}` (SPEC §3). `system`, `temperature`
+  /// and `max_tokens` are understood; other members (except `stream`) pass through as `extra`.
+  public init(json: JSON) throws(ProviderError) {
+    guard let object = json.objectValue else { throw .config("the request must be a JSON object") }
+    guard let messages = object["messages"]?.arrayValue, !messages.isEmpty else {
+      throw .config("the request needs a non-empty \"messages\" array")
+    }
+    for (index, message) in messages.enumerated() {
+      guard let role = message["role"]?.stringValue, !role.isEmpty else {
+        throw .config("message \(index + 1) of the request has no \"role\"")
+      }
+    }
+    self.init(messages: messages)
+    var rest = object
+    for member in object {
+      switch member.key {
+      case "messages", "stream", "stream_options": rest[member.key] = nil
+      case "model": model = member.value.stringValue; rest["model"] = nil
+      case "system": system = member.value.stringValue; rest["system"] = nil
+      case "temperature": temperature = member.value.doubleValue; rest["temperature"] = nil
+      case "max_tokens", "max_completion_tokens":
+        maxTokens = member.value.intValue
+        rest[member.key] = nil
+      default: break
+      }
+    }
+    extra = rest
+  }
+
+  /// The text of the last user message (what the echo provider answers with).
+  public var lastUserText: String? {
+    for message in messages.reversed() where message["role"]?.stringValue == "user" {
+      return Self.text(of: message)
+    }
+    return nil
+  }
+
+  /// A message's text: a string `content`, or the joined `text` parts of a content array.
+  public static func text(of message: JSON) -> String? {
+    switch message["content"] {
+    case .string(let text)?: return text
+    case .array(let parts)?:
+      return parts.compactMap { $0["text"]?.stringValue }.joined()
+    default: return nil
+    }
+  }
+}

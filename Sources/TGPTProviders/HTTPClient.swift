@@ -1,0 +1,135 @@
+import CCurl
+import Dispatch
+import Synchronization
+
+/// HTTP over libcurl: every transfer of the process is driven by one curl multi handle on one
+/// I/O thread, and each is consumed as an `AsyncThrowingStream` of response parts.
+///
+/// Ending the consumer (cancelling its task, or dropping the stream) aborts the transfer at
+/// once: the engine is woken with `curl_multi_wakeup` rather than waiting for a progress
+/// callback, which libcurl calls only about once a second while a server is silent.
+/// Proxies come from the usual environment variables; TLS is verified; HTTP/2 is used over
+/// TLS where the server offers it.
+public final class HTTPClient: Sendable {
+  /// The process-wide client.
+  public static let shared = HTTPClient()
+
+  private let engine = CurlEngine()
+
+  private init() {}
+
+  /// Starts a transfer. Parts arrive as the server sends them; the stream ends after the body,
+  /// or throws a `ProviderError` (connect failure, timeout, lost connection).
+  public func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, Error> {
+    AsyncThrowingStream { continuation in
+      guard let transfer = CurlTransfer(request: request, continuation: continuation) else {
+        continuation.finish(throwing: ProviderError.transport("could not create a libcurl handle"))
+        return
+      }
+      continuation.onTermination = { [engine] termination in
+        if case .cancelled = termination { engine.cancel(transfer) }
+      }
+      engine.start(transfer)
+    }
+  }
+
+  /// The libcurl version and whether it speaks HTTP/2, for `--version` output.
+  public static var libcurlDescription: String {
+    "libcurl \(String(cString: ccurl_version_string()))\(ccurl_has_http2() != 0 ? " (HTTP/2)" : "")"
+  }
+}
+
+/// The multi handle and its I/O thread.
+final class CurlEngine: @unchecked Sendable {
+  private struct Pending {
+    var adds: [CurlTransfer] = []
+    var cancels: [CurlTransfer] = []
+    var threadStarted = false
+  }
+
+  private let multi: UnsafeMutableRawPointer
+  private let pending = Mutex(Pending())
+  /// Transfers being driven, by easy handle. Touched only on the I/O thread.
+  private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+
+  init() {
+    curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    multi = curl_multi_init()
+  }
+
+  func start(_ transfer: CurlTransfer) {
+    let startThread = pending.withLock { state -> Bool in
+      state.adds.append(transfer)
+      defer { state.threadStarted = true }
+      return !state.threadStarted
+    }
+    if startThread {
+      DispatchQueue(label: "tgpt.curl").async { self.run() }
+    } else {
+      curl_multi_wakeup(multi)
+    }
+  }
+
+  func cancel(_ transfer: CurlTransfer) {
+    pending.withLock { $0.cancels.append(transfer) }
+    curl_multi_wakeup(multi)
+  }
+
+  private func run() {
+    var running: Int32 = 0
+    while true {
+      let (adds, cancels) = pending.withLock { state in
+        defer {
+          state.adds.removeAll()
+          state.cancels.removeAll()
+        }
+        return (state.adds, state.cancels)
+      }
+      for transfer in adds {
+        active[transfer.easy] = transfer
+        transfer.markStarted()
+        curl_multi_add_handle(multi, transfer.easy)
+      }
+      for transfer in cancels where active[transfer.easy] === transfer {
+        remove(transfer)
+        transfer.fail(.transport("cancelled"))
+      }
+
+      curl_multi_perform(multi, &running)
+      var queued: Int32 = 0
+      while let message = curl_multi_info_read(multi, &queued) {
+        guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+          let transfer = active[easy]
+        else { continue }
+        let code = message.pointee.data.result
+        remove(transfer)
+        transfer.complete(code)
+      }
+
+      let now = Monotonic.now()
+      var nextIdleDeadline = UInt64.max
+      for transfer in active.values {
+        let deadline = transfer.lastActivity &+ transfer.idleNanoseconds
+        if now >= deadline {
+          remove(transfer)
+          transfer.fail(.idleTimeout(seconds: transfer.request.idleTimeout))
+        } else {
+          nextIdleDeadline = min(nextIdleDeadline, deadline)
+        }
+      }
+
+      var curlTimeout = -1
+      curl_multi_timeout(multi, &curlTimeout)
+      var wait = curlTimeout < 0 ? 1000 : min(curlTimeout, 1000)
+      if nextIdleDeadline != .max {
+        wait = min(wait, Int((nextIdleDeadline - now) / 1_000_000) + 1)
+      }
+      curl_multi_poll(multi, nil, 0, Int32(wait), nil)
+    }
+  }
+
+  private func remove(_ transfer: CurlTransfer) {
+    curl_multi_remove_handle(multi, transfer.easy)
+    active[transfer.easy] = nil
+  }
+}

@@ -1,0 +1,124 @@
+import TGPTEvents
+
+/// The wire format of one HTTP provider family: how to build the request, how to read the stream.
+protocol WireFormat: Sendable {
+  func request(for chat: ChatRequest) throws(ProviderError) -> (url: String, headers: [(String, String)], body: [UInt8])
+  func makeDecoder() -> any StreamDecoder
+}
+
+/// An attempt over HTTP: send the request, check the status, parse the event stream.
+struct HTTPUpstream: Upstream {
+  let format: any WireFormat
+  let http1Only: Bool
+  let caFile: String?
+  let insecure: Bool
+  /// The most of an error body we keep for the message.
+  static let errorBodyLimit = 64 << 10
+
+  func attempt(_ chat: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws {
+    let (url, headers, body) = try format.request(for: chat)
+    let request = HTTPRequest(
+      url: url, headers: headers, body: body, connectTimeout: bounds.connectTimeout, idleTimeout: bounds.idleTimeout,
+      totalTimeout: bounds.remaining, http1Only: http1Only, caFile: caFile, insecure: insecure)
+
+    var decoder = format.makeDecoder()
+    var parser = SSEParser()
+    var status = 0
+    var responseHeaders = HTTPHeaders()
+    var collected: [UInt8] = []
+    var mode = BodyMode.events
+
+    do {
+      for try await part in HTTPClient.shared.stream(request) {
+        switch part {
+        case .head(let code, let fields):
+          status = code
+          responseHeaders = fields
+          if !(200..<300).contains(code) {
+            mode = .errorBody
+          } else if let type = fields["content-type"]?.lowercased(), type.contains("json"),
+            !type.contains("event-stream")
+          {
+            mode = .wholeJSON
+          }
+        case .body(let bytes):
+          switch mode {
+          case .events:
+            try bytes.withUnsafeBytes { buffer in
+              try parser.feed(buffer) { message in try decoder.decode(message, emit) }
+            }
+          case .errorBody:
+            collected.append(contentsOf: bytes.prefix(Self.errorBodyLimit - collected.count))
+            if collected.count >= Self.errorBodyLimit {
+              throw ProviderError.fromResponse(status: status, headers: responseHeaders, body: collected)
+            }
+          case .wholeJSON:
+            collected.append(contentsOf: bytes)
+          }
+        }
+      }
+    } catch let error as ProviderError where mode == .events && decoder.isComplete {
+      // The answer was already complete (finish reason seen); a connection that then breaks
+      // or idles instead of closing costs nothing.
+      _ = error
+    }
+    // A cancelled consumer sees the stream end quietly; it must not look like a truncated answer.
+    try Task.checkCancellation()
+
+    switch mode {
+    case .errorBody:
+      throw ProviderError.fromResponse(status: status, headers: responseHeaders, body: collected)
+    case .wholeJSON:
+      try collected.withUnsafeBytes { try decoder.decodeWhole($0, emit) }
+    case .events:
+      try parser.finish { message in try decoder.decode(message, emit) }
+    }
+    try decoder.finish(emit)
+    guard decoder.isComplete else { throw ProviderError.truncated }
+  }
+
+  private enum BodyMode { case events, errorBody, wholeJSON }
+}
+
+extension ProviderError {
+  /// The error for a non-2xx response, from its status, headers and (JSON or text) body.
+  static func fromResponse(status: Int, headers: HTTPHeaders, body: [UInt8]) -> ProviderError {
+    let json = try? JSON.parse(body)
+    let errorValue = json?["error"] ?? json
+    var message = errorValue?["message"]?.stringValue ?? errorValue?.stringValue
+    let code: String? =
+      switch errorValue?["code"] {
+      case .string(let s)?: s
+      case .number(let n)?: n.text
+      default: nil
+      }
+    let type = errorValue?["type"]?.stringValue
+    let text = String(decoding: body.prefix(2000), as: UTF8.self)
+    if message == nil {
+      let trimmed = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+      message = trimmed.isEmpty ? Self.reasonPhrase(status) : String(trimmed.prefix(300))
+    }
+    let shouldRetry = headers["x-should-retry"].map { $0.lowercased() == "true" }
+    return .http(
+      status: status, message: message ?? Self.reasonPhrase(status), details: text.isEmpty ? nil : text, code: code,
+      type: type, retryAfter: RetryPolicy.retryAfter(headers), shouldRetry: shouldRetry)
+  }
+
+  private static func reasonPhrase(_ status: Int) -> String {
+    switch status {
+    case 400: "bad request"
+    case 401: "unauthorized (check the API key)"
+    case 402: "payment required (out of credits)"
+    case 403: "forbidden"
+    case 404: "not found (check the base URL and model)"
+    case 408: "request timeout"
+    case 409: "conflict"
+    case 429: "rate limited"
+    case 500: "internal server error"
+    case 502: "bad gateway"
+    case 503: "service unavailable"
+    case 504: "gateway timeout"
+    default: "unexpected status"
+    }
+  }
+}

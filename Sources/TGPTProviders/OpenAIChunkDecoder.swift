@@ -1,0 +1,209 @@
+import TGPTEvents
+
+/// Decodes the OpenAI chat-completions stream, as spoken by OpenAI, OpenRouter, Ollama's `/v1`,
+/// llama.cpp, vLLM and LM Studio.
+///
+/// Handles what those servers actually send: `choices: []` on the usage chunk, `content: null`,
+/// reasoning in `delta.reasoning` or `delta.reasoning_content`, tool-call fragments by index,
+/// an `error` object after HTTP 200 (also with `finish_reason: "error"`), llama.cpp's `error:`
+/// field, repeated finish chunks, and an optional `[DONE]`.
+struct OpenAIChunkDecoder: StreamDecoder {
+  private var tools = ToolCallAssembler()
+  private var sawModel = false
+  private var finishReason: String?
+  private var sawDone = false
+
+  var isComplete: Bool { finishReason != nil || sawDone }
+
+  mutating func decode(_ message: SSEParser.Message, _ emit: (ProviderOutput) throws -> Void) throws {
+    if message.type == "error" {
+      throw Self.streamError(from: message.data)
+    }
+    if message.data.elementsEqual("[DONE]".utf8) {
+      try flushTools(emit)
+      sawDone = true
+      try emit(.done)
+      return
+    }
+    try decodeChunk(message.data, emit)
+  }
+
+  mutating func decodeWhole(_ body: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void) throws {
+    try decodeChunk(body, emit)
+  }
+
+  mutating func finish(_ emit: (ProviderOutput) throws -> Void) throws {
+    try flushTools(emit)
+  }
+
+  // MARK: - One chunk
+
+  private struct ChunkParts {
+    var content: String?
+    var reasoning: String?
+    var finish: String?
+    var usage: Usage?
+    var error: JSON?
+  }
+
+  private mutating func decodeChunk(_ data: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void) throws {
+    var parts = ChunkParts()
+    var scanner = JSONScanner(data)
+    do {
+      guard try scanner.peekKind() == .object else {
+        throw ProviderError.badStream("a data line is not a JSON object", details: Self.preview(data))
+      }
+      try scanner.beginObject()
+      while let key = try scanner.nextKey() {
+        if key.equals("choices") {
+          try readChoices(&scanner, &parts)
+        } else if key.equals("model") {
+          if let model = try scanner.readOptionalString(), !sawModel, !model.isEmpty {
+            sawModel = true
+            try emit(.model(model))
+          }
+        } else if key.equals("usage") {
+          parts.usage = Self.usage(from: try scanner.readValue())
+        } else if key.equals("error") {
+          let value = try scanner.readValue()
+          if !value.isNull { parts.error = value }
+        } else {
+          try scanner.skipValue()
+        }
+      }
+      try scanner.expectEnd()
+    } catch let error as ProtocolError {
+      throw ProviderError.badStream(error.description, details: Self.preview(data))
+    }
+    if let error = parts.error { throw Self.streamError(error) }
+    if parts.finish == "error" {
+      throw ProviderError.reportedInStream(
+        message: "the provider ended the answer with finish_reason \"error\"", details: nil, status: nil, code: nil,
+        type: nil)
+    }
+    if let reasoning = parts.reasoning, !reasoning.isEmpty { try emit(.reasoning(reasoning)) }
+    if let content = parts.content, !content.isEmpty { try emit(.content(content)) }
+    if let finish = parts.finish, finishReason == nil {
+      // Some servers repeat the finish chunk; the first one counts.
+      try flushTools(emit)
+      finishReason = finish
+      try emit(.finish(finish))
+    }
+    if let usage = parts.usage { try emit(.usage(usage)) }
+  }
+
+  private mutating func readChoices(_ scanner: inout JSONScanner, _ parts: inout ChunkParts) throws {
+    guard try scanner.peekKind() == .array else {
+      try scanner.skipValue()
+      return
+    }
+    try scanner.beginArray()
+    while try scanner.nextElement() {
+      guard try scanner.peekKind() == .object else {
+        try scanner.skipValue()
+        continue
+      }
+      try scanner.beginObject()
+      while let key = try scanner.nextKey() {
+        if key.equals("delta") || key.equals("message") {
+          try readDelta(&scanner, &parts)
+        } else if key.equals("finish_reason") {
+          if let reason = try scanner.readOptionalString() { parts.finish = reason }
+        } else {
+          try scanner.skipValue()
+        }
+      }
+    }
+  }
+
+  private mutating func readDelta(_ scanner: inout JSONScanner, _ parts: inout ChunkParts) throws {
+    guard try scanner.peekKind() == .object else {
+      try scanner.skipValue()
+      return
+    }
+    try scanner.beginObject()
+    while let key = try scanner.nextKey() {
+      if key.equals("content") {
+        if try scanner.peekKind() == .string {
+          parts.content = (parts.content ?? "") + (try scanner.readString())
+        } else {
+          try scanner.skipValue()
+        }
+      } else if key.equals("reasoning") || key.equals("reasoning_content") {
+        if try scanner.peekKind() == .string {
+          parts.reasoning = (parts.reasoning ?? "") + (try scanner.readString())
+        } else {
+          try scanner.skipValue()
+        }
+      } else if key.equals("tool_calls") {
+        try readToolCalls(try scanner.readValue())
+      } else {
+        try scanner.skipValue()
+      }
+    }
+  }
+
+  private mutating func readToolCalls(_ value: JSON) throws {
+    guard let fragments = value.arrayValue else { return }
+    for (position, fragment) in fragments.enumerated() {
+      let index = fragment["index"]?.intValue ?? position
+      let function = fragment["function"]
+      let arguments = function?["arguments"]
+      if let arguments, arguments.objectValue != nil {
+        tools.addWhole(
+          index: index, id: fragment["id"]?.stringValue, name: function?["name"]?.stringValue, arguments: arguments)
+      } else {
+        tools.add(
+          index: index, id: fragment["id"]?.stringValue, name: function?["name"]?.stringValue,
+          arguments: arguments?.stringValue)
+      }
+    }
+  }
+
+  private mutating func flushTools(_ emit: (ProviderOutput) throws -> Void) throws {
+    for call in tools.drain() { try emit(.toolCall(call)) }
+  }
+
+  // MARK: - Helpers
+
+  static func usage(from value: JSON) -> Usage? {
+    guard let object = value.objectValue else { return nil }
+    var usage = Usage()
+    usage.promptTokens = object["prompt_tokens"]?.intValue
+    usage.completionTokens = object["completion_tokens"]?.intValue
+    usage.totalTokens = object["total_tokens"]?.intValue
+    if case .number(let cost)? = object["cost"] { usage.cost = cost }
+    usage.reasoningTokens = object["completion_tokens_details"]?["reasoning_tokens"]?.intValue
+    usage.cachedTokens = object["prompt_tokens_details"]?["cached_tokens"]?.intValue
+    return usage
+  }
+
+  /// An error object from inside a stream: OpenAI's `{"message","type","code"}` (code a string),
+  /// OpenRouter's numeric `code`, or a bare string.
+  static func streamError(_ error: JSON) -> ProviderError {
+    let object = error.objectValue
+    let message = object?["message"]?.stringValue ?? error.stringValue ?? "the provider reported an error"
+    let code: String? =
+      switch object?["code"] {
+      case .string(let s)?: s
+      case .number(let n)?: n.text
+      default: nil
+      }
+    let numeric = code.flatMap { Int($0) }
+    return .reportedInStream(
+      message: message, details: error.compactText, status: numeric, code: code, type: object?["type"]?.stringValue)
+  }
+
+  static func streamError(from data: UnsafeRawBufferPointer) -> ProviderError {
+    guard let json = try? JSON.parse(data) else {
+      return .reportedInStream(
+        message: String(decoding: data, as: UTF8.self), details: nil, status: nil, code: nil, type: nil)
+    }
+    return streamError(json["error"] ?? json)
+  }
+
+  static func preview(_ data: UnsafeRawBufferPointer) -> String {
+    let text = String(decoding: data.prefix(200), as: UTF8.self)
+    return data.count > 200 ? text + "…" : text
+  }
+}

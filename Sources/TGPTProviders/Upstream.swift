@@ -1,0 +1,14 @@
+/// The bounds of one attempt.
+struct AttemptBounds: Sendable {
+  var connectTimeout: Double
+  var idleTimeout: Double
+  /// Seconds left before the overall deadline, if there is one.
+  var remaining: Double?
+}
+
+/// One way of getting an answer: a single attempt, no retries (the runner retries).
+protocol Upstream: Sendable {
+  /// Streams one answer into `emit`. Throws `ProviderError` for failures, `CancellationError`
+  /// when the task was cancelled, and whatever `emit` throws.
+  func attempt(_ request: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws
+}

@@ -1,0 +1,103 @@
+import Synchronization
+import TGPTEvents
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A local stand-in for OpenRouter/OpenAI/Anthropic that misbehaves on request, for tests and
+/// benchmarks. It never touches the network beyond 127.0.0.1.
+///
+/// Usage: `tgpt-fake-provider [--port N]`. It prints its base URL (`http://127.0.0.1:PORT`) on
+/// the first line of stdout, serves until killed, and exits when its stdin (if a pipe) closes,
+/// so a test that dies takes it down too. See `Scenario` for the fault modes.
+@main
+enum FakeProvider {
+  static let log = RequestLog()
+
+  static func main() {
+    signal(SIGPIPE, SIG_IGN)
+    var port: UInt16 = 0
+    var arguments = CommandLine.arguments.dropFirst().makeIterator()
+    while let argument = arguments.next() {
+      if argument == "--port", let value = arguments.next(), let number = UInt16(value) { port = number }
+    }
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var one: Int32 = 1
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard bound == 0, listen(listener, 1024) == 0 else {
+      Diagnostics.fail("cannot listen on 127.0.0.1:\(port)")
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+    }
+    try? FileIO.writeAll(1, "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))\n")
+
+    if FileIO.isPipe(0) {
+      spawnThread {
+        _ = try? FileIO.readAll(0)
+        exit(0)
+      }
+    }
+    while true {
+      let fd = accept(listener, nil, nil)
+      if fd < 0 { continue }
+      let connection = Socket(fd: fd)
+      spawnThread { Handler(socket: connection, log: log).serve() }
+    }
+  }
+}
+
+enum Diagnostics {
+  static func fail(_ message: String) -> Never {
+    try? FileIO.writeAll(2, "tgpt-fake-provider: error: \(message)\n")
+    exit(1)
+  }
+}
+
+/// Every request received, for tests to check what was sent.
+final class RequestLog: Sendable {
+  private let entries = Mutex<[(key: String, line: String)]>([])
+  private let counts = Mutex<[String: Int]>([:])
+
+  func record(key: String, line: String) { entries.withLock { $0.append((key, line)) } }
+
+  func lines(key: String?) -> [String] {
+    entries.withLock { all in all.filter { key == nil || $0.key == key }.map(\.line) }
+  }
+
+  /// How many requests with this key came before this one.
+  func next(key: String) -> Int {
+    counts.withLock { counts in
+      defer { counts[key, default: 0] += 1 }
+      return counts[key, default: 0]
+    }
+  }
+}
+
+private final class ThreadBody {
+  let body: () -> Void
+  init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+func spawnThread(_ body: @escaping @Sendable () -> Void) {
+  let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+  var thread = pthread_t()
+  pthread_create(
+    &thread, nil,
+    { context in
+      Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().body()
+      return nil
+    }, context)
+  pthread_detach(thread)
+}

@@ -1,0 +1,103 @@
+import TGPTEvents
+
+/// Serves one connection: one request, one response.
+struct Handler {
+  let socket: Socket
+  let log: RequestLog
+
+  func serve() {
+    guard let (head, body) = socket.readRequest() else { return }
+    let lines = head.split(separator: "\r\n")
+    let requestLine = lines.first.map { $0.split(separator: " ") } ?? []
+    guard requestLine.count >= 2 else { return respondPlain(400, "bad request line") }
+    let method = String(requestLine[0])
+    let target = String(requestLine[1])
+    var headers = JSONObject()
+    for line in lines.dropFirst() {
+      let parts = line.split(separator: ":", maxSplits: 1)
+      if parts.count == 2 { headers[parts[0].lowercased()] = .string(String(parts[1].drop { $0 == " " })) }
+    }
+
+    if method == "GET", target.hasPrefix("/_requests") {
+      let key = target.split(separator: "key=").dropFirst().first.map(String.init)
+      return respondPlain(200, log.lines(key: key).map { $0 + "\n" }.joined(), type: "application/x-ndjson")
+    }
+    if method == "GET", target == "/healthz" { return respondPlain(200, "ok\n") }
+    guard method == "POST" else { return respondPlain(405, "method not allowed") }
+
+    let segments = target.split(separator: "/", omittingEmptySubsequences: true)
+    let scenarioSegment = segments.first.map(String.init) ?? ""
+    let scenario: Scenario
+    do {
+      scenario = try Scenario(segment: scenarioSegment == "v1" ? "" : scenarioSegment)
+    } catch {
+      return respondPlain(400, "tgpt-fake-provider: \(error.message)\n")
+    }
+
+    let request = (try? JSON.parse(body)) ?? .string(String(decoding: body, as: UTF8.self))
+    let record: JSON = ["path": .string(target), "headers": .object(headers), "body": request]
+    log.record(key: scenario.key, line: record.compactText)
+    let sequence = log.next(key: scenario.key)
+
+    if scenario.firstMs > 0 { ResponseWriter(socket: socket, scenario: scenario).pause(scenario.firstMs) }
+    if let status = scenario.status, scenario.times.map({ sequence < $0 }) ?? true {
+      return respondStatus(status, scenario)
+    }
+
+    let reply = Self.reply(for: scenario, request: request)
+    let promptTokens = (request["messages"]?.arrayValue ?? []).count * 4
+    var out = ResponseWriter(socket: socket, scenario: scenario)
+    if target.hasSuffix("/messages") {
+      out.head(status: 200, contentType: "text/event-stream")
+      let ended = AnthropicStream(scenario: scenario, reply: reply, promptTokens: promptTokens).write(to: &out)
+      if ended { out.end() }
+      return
+    }
+    let stream = OpenAIStream(
+      scenario: scenario, reply: reply, promptTokens: promptTokens,
+      includeUsage: request["stream_options"]?["include_usage"]?.boolValue == true)
+    if scenario.json {
+      out.head(status: 200, contentType: "application/json")
+      out.send(stream.whole())
+      out.end()
+      return
+    }
+    out.head(status: 200, contentType: "text/event-stream")
+    if stream.write(to: &out) { out.end() }
+  }
+
+  /// The answer: `text`, `tokens` generated words, or the last user message echoed, in word-sized pieces.
+  static func reply(for scenario: Scenario, request: JSON) -> [String] {
+    if let tokens = scenario.tokens {
+      let words = ["The ", "quick ", "brown ", "fox ", "jumps ", "over ", "the ", "lazy ", "dog. "]
+      return (0..<tokens).map { words[$0 % words.count] }
+    }
+    let text =
+      scenario.text
+      ?? (request["messages"]?.arrayValue?.last { $0["role"]?.stringValue == "user" }?["content"]?.stringValue ?? "")
+    let words = text.split(separator: " ", omittingEmptySubsequences: false)
+    return words.enumerated().map { index, word in index < words.count - 1 ? word + " " : String(word) }.filter {
+      !$0.isEmpty
+    }
+  }
+
+  private func respondStatus(_ status: Int, _ scenario: Scenario) {
+    var extra: [(String, String)] = []
+    if let retryAfter = scenario.retryAfter { extra.append(("Retry-After", retryAfter)) }
+    if let ms = scenario.retryAfterMs { extra.append(("retry-after-ms", ms)) }
+    if let should = scenario.shouldRetry { extra.append(("x-should-retry", should)) }
+    let code: JSON = status == 429 ? "rate_limit_exceeded" : .int(status)
+    let body: JSON = ["error": ["message": .string("fake status \(status)"), "type": "fake_error", "code": code]]
+    var out = ResponseWriter(socket: socket, scenario: Scenario())
+    out.head(status: status, contentType: "application/json", extra: extra)
+    out.send(body.compactText)
+    out.end()
+  }
+
+  private func respondPlain(_ status: Int, _ text: String, type: String = "text/plain") {
+    var out = ResponseWriter(socket: socket, scenario: Scenario())
+    out.head(status: status, contentType: type)
+    out.send(text)
+    out.end()
+  }
+}

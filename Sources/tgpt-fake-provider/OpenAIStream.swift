@@ -1,0 +1,111 @@
+import TGPTEvents
+
+/// Streams an OpenAI/OpenRouter-style answer for a scenario.
+struct OpenAIStream {
+  let scenario: Scenario
+  let reply: [String]
+  let promptTokens: Int
+  let includeUsage: Bool
+
+  private var nl: String { scenario.crlf ? "\r\n" : "\n" }
+
+  func event(_ json: JSON) -> String { "data: " + json.compactText + nl + nl }
+
+  func chunk(delta: JSON, finish: JSON = nil) -> JSON {
+    [
+      "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_700_000_000,
+      "model": .string(scenario.model),
+      "choices": [["index": 0, "delta": delta, "finish_reason": finish]],
+    ]
+  }
+
+  /// Writes the whole body; returns false when the scenario cut the connection (no final chunk).
+  func write(to out: inout ResponseWriter) -> Bool {
+    if scenario.empty { return true }
+    if scenario.llamaError {
+      out.send(
+        "error: {\"code\":400,\"message\":\"the request exceeds the available context size\",\"type\":\"exceed_context_size_error\"}"
+          + nl + nl)
+      out.send("data: [DONE]" + nl + nl)
+      return true
+    }
+    out.send(event(chunk(delta: ["role": "assistant", "content": ""])))
+    if scenario.reasoning {
+      for piece in ["Let me ", "think. "] { out.send(event(chunk(delta: ["reasoning": .string(piece)]))) }
+    }
+    for (index, piece) in reply.enumerated() {
+      if index == scenario.errorAfter {
+        out.send(
+          event([
+            "id": "chatcmpl-fake", "object": "chat.completion.chunk",
+            "error": ["code": "server_error", "message": "Provider disconnected unexpectedly"],
+            "choices": [["index": 0, "delta": ["content": ""], "finish_reason": "error"]],
+          ]))
+        return true
+      }
+      if index == scenario.dropAfter { return false }
+      if index == scenario.stallAfter {
+        out.socket.waitForClose(seconds: 600)
+        return false
+      }
+      if index > 0 { out.pause(scenario.delayMs) }
+      if scenario.keepalive { out.send(": OPENROUTER PROCESSING" + nl + nl) }
+      out.send(event(chunk(delta: ["content": .string(piece)])))
+      if !out.alive { return false }
+    }
+    if let big = scenario.big {
+      out.send(event(chunk(delta: ["content": .string(String(repeating: "x", count: big))])))
+    }
+    if scenario.tools {
+      out.send(
+        event(
+          chunk(delta: [
+            "tool_calls": [
+              ["index": 0, "id": "call_1", "type": "function", "function": ["name": "get_weather", "arguments": ""]]
+            ]
+          ])))
+      out.send(event(chunk(delta: ["tool_calls": [["index": 0, "function": ["arguments": "{\"city\":"]]]])))
+      out.send(event(chunk(delta: ["tool_calls": [["index": 0, "function": ["arguments": "\"Paris\"}"]]]])))
+    }
+    if !scenario.noFinish {
+      out.send(event(chunk(delta: [:], finish: .string(scenario.tools ? "tool_calls" : "stop"))))
+    }
+    if includeUsage && !scenario.noFinish {
+      let completion = reply.count
+      out.send(
+        event([
+          "id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": .string(scenario.model), "choices": [],
+          "usage": [
+            "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completion),
+            "total_tokens": .int(promptTokens + completion), "cost": .number(JSONNumber(0.00042)),
+          ],
+        ]))
+    }
+    if !scenario.noDone { out.send("data: [DONE]" + nl + nl) }
+    return true
+  }
+
+  /// The non-streaming form (`json` scenario).
+  func whole() -> String {
+    JSON.object(
+      JSONObject([
+        ("id", "chatcmpl-fake"), ("object", "chat.completion"), ("model", .string(scenario.model)),
+        (
+          "choices",
+          [
+            [
+              "index": 0, "message": ["role": "assistant", "content": .string(reply.joined())], "finish_reason": "stop",
+            ]
+          ]
+        ),
+        (
+          "usage",
+          [
+            "prompt_tokens": .int(promptTokens), "completion_tokens": .int(reply.count),
+            "total_tokens": .int(promptTokens + reply.count),
+          ]
+        ),
+      ])
+    ).compactText
+  }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Logging
+import TGPTCommandSupport
+import TGPTEvents
+import TGPTProviderOptions
+import TGPTProviders
+
+@main
+struct StreamCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tgpt-stream",
+    abstract: "Send one chat request to an LLM provider and stream the answer as NDJSON events.",
+    discussion: """
+      The prompt is piped stdin, a blank line, then the words (see --stdin). Each event is one \
+      JSON line, flushed as it happens: start, chunk…, then exactly one complete or error. \
+      Exit codes: 0 ok, 64 usage, 65 bad request, 69 unavailable, 75 rate limited or timed out, \
+      77 auth (missing or rejected key), 78 config, 130 SIGINT, 143 SIGTERM.
+
+      Examples:
+        echo "Why is the sky blue?" | tgpt-stream | tgpt-render
+        git diff | tgpt-stream --text "write a commit message"
+        tgpt-stream "list 3 colours" | jq -rj 'select(.type=="chunk").content'
+        tgpt-stream --provider echo "try my pipeline offline"
+      """,
+    version: "tgpt-stream \(ToolkitVersion.string)"
+  )
+
+  static func main() async { await runMain(program: "tgpt-stream") }
+
+  @OptionGroup var providerOptions: ProviderOptions
+
+  @Option(name: [.short, .long], help: ArgumentHelp("The system prompt.", valueName: "text"))
+  var system: String?
+
+  @OptionGroup var generation: GenerationOptions
+  @OptionGroup var transport: TransportOptions
+
+  @Option(
+    help: ArgumentHelp("Where piped stdin goes: prepend (before the words), append, or ignore.", valueName: "mode"))
+  var stdin: StdinMode = .prepend
+
+  @Flag(help: "Read a whole request, {\"messages\":[…],\"model\":…}, from stdin instead of a prompt.")
+  var request = false
+
+  @Flag(help: "Write only the answer text, no JSON (for $(…) and cron mail); errors go to stderr.")
+  var text = false
+
+  @Option(help: ArgumentHelp("The request id to put on every event.", valueName: "id"))
+  var id: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Log level on stderr: trace, debug, info, notice, warning, error. Env: TGPT_LOG.", valueName: "level"))
+  var logLevel: Logger.Level?
+
+  @Argument(help: ArgumentHelp("The prompt words.", valueName: "prompt"))
+  var words: [String] = []
+
+  func validate() throws {
+    if request && !words.isEmpty {
+      throw ValidationError("--request reads the whole request from stdin; give no prompt words")
+    }
+    if request && stdin == .ignore {
+      throw ValidationError("--request needs stdin; it cannot be combined with --stdin ignore")
+    }
+  }
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    StderrLogHandler.bootstrap(program: "tgpt-stream", level: logLevel)
+    let output = StreamOutput(textOnly: text)
+
+    let runner: CompletionRunner
+    let chat: ChatRequest
+    do {
+      let resolved = try ResolvedProvider(
+        provider: providerOptions, transport: transport, generation: generation,
+        config: ConfigFile.load(path: ConfigFile.defaultPath))
+      chat = try buildRequest(resolved)
+      runner = CompletionRunner(provider: try resolved.provider(), retry: resolved.retry, limits: resolved.limits)
+    } catch let error as ProviderError {
+      throw ExitCode(output.reportSetupFailure(message: error.description, kind: error.kind, id: id))
+    } catch let error as ProtocolError {
+      throw ExitCode(output.reportSetupFailure(message: error.description, kind: error.kind, id: id))
+    }
+
+    let trap = SignalTrap()
+    let requestID = id ?? RequestID.make()
+    let work = Task {
+      await runner.run(chat, id: requestID, interruption: { trap.message }) { event in try output.write(event) }
+    }
+    trap.install { _ in work.cancel() }
+    let outcome = await work.value
+    output.finish()
+    switch outcome {
+    case .completed, .outputClosed:
+      return
+    case .failed(let failure):
+      throw ExitCode(failure.code == .interrupted ? trap.exitCode : failure.code.exitCode)
+    }
+  }
+
+  /// The request from stdin (`--request`) or from the prompt, with flags applied.
+  private func buildRequest(_ resolved: ResolvedProvider) throws -> ChatRequest {
+    var chat: ChatRequest
+    if request {
+      guard FileIO.isPipeOrFile(0) else {
+        throw ProviderError.config("--request reads the request from stdin, but stdin is not a pipe or a file")
+      }
+      chat = try ChatRequest(json: JSON.parse(FileIO.readAll(0)))
+    } else {
+      let piped = try PromptComposer.readStdinIfPiped(mode: stdin)
+      guard let prompt = PromptComposer.compose(stdin: piped, words: words, mode: stdin) else {
+        throw ValidationError("no prompt: give prompt words, or pipe text on stdin")
+      }
+      chat = ChatRequest(prompt: prompt)
+    }
+    if providerOptions.model != nil || chat.model == nil { chat.model = resolved.model }
+    chat.system = system ?? chat.system ?? resolved.system
+    chat.temperature = generation.temperature ?? chat.temperature ?? resolved.temperature
+    chat.maxTokens = generation.maxTokens ?? chat.maxTokens ?? resolved.maxTokens
+    for member in resolved.extra { chat.extra[member.key] = member.value }
+    return chat
+  }
+}

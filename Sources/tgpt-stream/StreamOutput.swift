@@ -1,0 +1,57 @@
+import TGPTCommandSupport
+import TGPTEvents
+
+/// Where tgpt-stream's events go: NDJSON on stdout, or with `--text` only the answer text.
+///
+/// Errors are also reported on stderr, except in event mode when stdout is a pipe: then the
+/// reader (tgpt-render, jq, a script) gets the `error` event and reports it, and the terminal
+/// does not show the same failure twice.
+final class StreamOutput: Sendable {
+  private let textOnly: Bool
+  private let writer = EventWriter(fd: 1)
+  private let stderrIsTerminal = FileIO.isTerminal(2)
+  private let stdoutIsTerminal = FileIO.isTerminal(1)
+  private let errorsOnStderr: Bool
+  private let endedWithNewline = AtomicFlag()
+
+  init(textOnly: Bool) {
+    self.textOnly = textOnly
+    errorsOnStderr = textOnly || !FileIO.isPipe(1)
+  }
+
+  /// Writes one event (or its text); throws `ProtocolError` when stdout is closed.
+  func write(_ event: Event) throws(ProtocolError) {
+    switch event.payload {
+    case .error(let failure):
+      if errorsOnStderr { Diagnostics.error(failure.message) }
+      if !textOnly { try writer.write(event) }
+    case .retry(let retry):
+      if stderrIsTerminal {
+        Diagnostics.note("retrying in \(Self.seconds(retry.delayMs)): \(retry.reason)")
+      }
+      if !textOnly { try writer.write(event) }
+    case .chunk(let chunk) where textOnly:
+      try FileIO.writeAll(1, chunk.content)
+      endedWithNewline.set(chunk.content.hasSuffix("\n"))
+    default:
+      if !textOnly { try writer.write(event) }
+    }
+  }
+
+  /// A failure before any request was made (configuration, missing key): reported as the one
+  /// terminal event of the turn. Returns the exit code.
+  func reportSetupFailure(message: String, kind: ErrorKind, id: String?) -> Int32 {
+    let failure = Event.Failure(message: message, code: kind)
+    try? write(Event(.error(failure), id: id))
+    return kind.exitCode
+  }
+
+  /// In text mode on a terminal, ends the output with a newline so the prompt starts cleanly.
+  func finish() {
+    if textOnly, stdoutIsTerminal, endedWithNewline.isSet == false { try? FileIO.writeAll(1, "\n") }
+  }
+
+  private static func seconds(_ ms: Int) -> String {
+    ms < 1000 ? "\(ms) ms" : "\(Double(ms / 100) / 10) s"
+  }
+}

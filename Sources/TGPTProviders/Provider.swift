@@ -38,4 +38,11 @@ public struct Provider: Sendable {
     upstream = HTTPUpstream(
       format: format, http1Only: settings.http1Only, caFile: settings.caFile, insecure: settings.insecure)
   }
+
+  /// A provider over any upstream (tests script one).
+  init(kind: ProviderKind, baseURL: String?, upstream: any Upstream) {
+    self.kind = kind
+    self.baseURL = baseURL
+    self.upstream = upstream
+  }
 }

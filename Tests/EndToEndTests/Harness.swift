@@ -1,0 +1,262 @@
+import Foundation
+import Synchronization
+import TGPTEvents
+import Testing
+
+/// Runs the built programs as a user would: real processes, real pipes, an explicit environment.
+enum Harness {
+  /// The directory holding the built products (the test runner sits beside them).
+  static let binDirectory: URL = {
+    if let explicit = ProcessInfo.processInfo.environment["TGPT_BIN_DIR"] { return URL(fileURLWithPath: explicit) }
+    let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    return runner.deletingLastPathComponent()
+  }()
+
+  static func binary(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
+
+  /// A fresh, empty directory used as HOME, TGPT_HOME and XDG dirs, so nothing of the user's
+  /// machine leaks into a test.
+  static func scratchDirectory() -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("tgpt-e2e-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  /// The environment every program runs with (SPEC conventions: TERM=dumb, COLUMNS=80).
+  static func environment(_ extra: [String: String] = [:], home: URL = scratchDirectory()) -> [String: String] {
+    var env: [String: String] = [
+      "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+      "HOME": home.path, "TGPT_HOME": home.appendingPathComponent("data").path,
+      "XDG_CONFIG_HOME": home.appendingPathComponent("config").path,
+      "XDG_DATA_HOME": home.appendingPathComponent("share").path,
+      "TERM": "dumb", "COLUMNS": "80", "LANG": "C.UTF-8",
+    ]
+    env.merge(extra) { $1 }
+    return env
+  }
+
+  struct Result {
+    var stdout: Data
+    var stderr: String
+    var status: Int32
+    var elapsed: Double
+    var text: String { String(decoding: stdout, as: UTF8.self) }
+
+    /// stdout parsed as events, one per line (a line that is not an event fails the test).
+    var events: [Event] {
+      text.split(separator: "\n").compactMap { line in
+        do { return try Event.decode(String(line)) } catch {
+          Issue.record("not an event: \(line) (\(error))")
+          return nil
+        }
+      }
+    }
+
+    /// The concatenated chunk content.
+    var answer: String {
+      events.map { if case .chunk(let c) = $0.payload { c.content } else { "" } }.joined()
+    }
+
+    var failure: Event.Failure? {
+      for event in events { if case .error(let f) = event.payload { return f } }
+      return nil
+    }
+  }
+
+  /// Runs `program` with `arguments`, feeding `stdin` (nil: /dev/null), and waits for it.
+  /// `signal` is sent once stdout contains `signalAfter` lines. A run that hangs is killed
+  /// after `hangGuard` seconds and fails the test.
+  static func run(
+    _ program: String, _ arguments: [String], stdin: String? = nil, env: [String: String] = environment(),
+    signal: Int32? = nil, signalAfter: Int = 0, hangGuard: Double = 60,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> Result {
+    let process = Process()
+    process.executableURL = binary(program)
+    process.arguments = arguments
+    process.environment = env
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    let input = Pipe()
+    if stdin != nil {
+      process.standardInput = input
+    } else {
+      process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+    }
+    let started = Date()
+    try process.run()
+    if let stdin {
+      input.fileHandleForWriting.write(Data(stdin.utf8))
+      try input.fileHandleForWriting.close()
+    }
+    let collected = Mutex(Data())
+    let errorData = Mutex(Data())
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      let handle = output.fileHandleForReading
+      var sent = false
+      while true {
+        let piece = handle.availableData
+        if piece.isEmpty { break }
+        let lines = collected.withLock { data -> Int in
+          data.append(piece)
+          return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        }
+        if let signal, !sent, lines >= signalAfter {
+          sent = true
+          kill(process.processIdentifier, signal)
+        }
+      }
+      group.leave()
+    }
+    group.enter()
+    DispatchQueue.global().async {
+      let data = errors.fileHandleForReading.readDataToEndOfFile()
+      errorData.withLock { $0 = data }
+      group.leave()
+    }
+    let guardTimer = DispatchWorkItem { process.terminate() }
+    DispatchQueue.global().asyncAfter(deadline: .now() + hangGuard, execute: guardTimer)
+    process.waitUntilExit()
+    guardTimer.cancel()
+    group.wait()
+    let elapsed = Date().timeIntervalSince(started)
+    #expect(elapsed < hangGuard, "\(program) hung and was killed", sourceLocation: sourceLocation)
+    return Result(
+      stdout: collected.withLock { $0 }, stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self),
+      status: process.terminationStatus, elapsed: elapsed)
+  }
+
+  /// Runs a shell pipeline with `/bin/sh -c`, the built programs first on PATH.
+  static func shell(_ script: String, env: [String: String] = environment()) throws -> Result {
+    var env = env
+    env["PATH"] = binDirectory.path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", script]
+    process.environment = env
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+    let started = Date()
+    try process.run()
+    let errorData = Mutex(Data())
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      let data = errors.fileHandleForReading.readDataToEndOfFile()
+      errorData.withLock { $0 = data }
+      group.leave()
+    }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    group.wait()
+    return Result(
+      stdout: data, stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self),
+      status: process.terminationStatus, elapsed: Date().timeIntervalSince(started))
+  }
+
+  /// SPEC §3 invariants 1–2: exactly one terminal event, last; the chunks concatenate to the
+  /// text the provider sent (when known).
+  static func expectInvariants(
+    _ result: Result, answer expected: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    let events = result.events
+    #expect(events.filter(\.isTerminal).count == 1, "exactly one terminal event", sourceLocation: sourceLocation)
+    #expect(events.last?.isTerminal == true, "the terminal event is last", sourceLocation: sourceLocation)
+    if let expected { #expect(result.answer == expected, sourceLocation: sourceLocation) }
+  }
+}
+
+/// The fake provider, started once per test process and shared (tests keep apart by `key=`).
+final class FakeProviderServer: @unchecked Sendable {
+  static let shared: FakeProviderServer = {
+    do { return try FakeProviderServer() } catch { fatalError("cannot start tgpt-fake-provider: \(error)") }
+  }()
+
+  let baseURL: String
+  private let process: Process
+  private let stdin: Pipe
+
+  private init() throws {
+    process = Process()
+    process.executableURL = Harness.binary("tgpt-fake-provider")
+    stdin = Pipe()
+    let output = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = output
+    try process.run()
+    var line = Data()
+    while true {
+      let byte = output.fileHandleForReading.readData(ofLength: 1)
+      if byte.isEmpty || byte == Data([0x0A]) { break }
+      line.append(byte)
+    }
+    baseURL = String(decoding: line, as: UTF8.self)
+  }
+
+  /// A base URL (`…/v1`) for one scenario, e.g. `url("status=429;times=1")`.
+  func url(_ scenario: String) -> String { "\(baseURL)/\(scenario)/v1" }
+
+  /// The request bodies received for `key`.
+  func requests(key: String) throws -> [JSON] {
+    let body = try LoopbackHTTP.get(baseURL + "/_requests?key=" + key)
+    return try body.split(separator: "\n").map { try JSON.parse(String($0)) }
+  }
+}
+
+/// A minimal HTTP GET over a loopback socket (FoundationNetworking is not needed for this).
+enum LoopbackHTTP {
+  struct Failure: Error { let what: String }
+
+  static func get(_ url: String) throws -> String {
+    guard url.hasPrefix("http://127.0.0.1:") else { throw Failure(what: "only loopback URLs: \(url)") }
+    let rest = url.dropFirst("http://127.0.0.1:".count)
+    let portText = rest.prefix { $0.isNumber }
+    let path = String(rest.dropFirst(portText.count))
+    guard let port = UInt16(portText) else { throw Failure(what: "bad port in \(url)") }
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard connected == 0 else { throw Failure(what: "cannot connect to \(url)") }
+    let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+    _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+      if n <= 0 { break }
+      response.append(contentsOf: buffer[..<n])
+    }
+    let text = String(decoding: response, as: UTF8.self)
+    guard let split = text.range(of: "\r\n\r\n") else { throw Failure(what: "no HTTP head") }
+    return dechunk(String(text[split.upperBound...]))
+  }
+
+  /// Decodes a chunked body.
+  static func dechunk(_ body: String) -> String {
+    var result = ""
+    var rest = Substring(body)
+    while let lineEnd = rest.range(of: "\r\n") {
+      guard let size = Int(rest[..<lineEnd.lowerBound], radix: 16), size > 0 else { break }
+      let start = lineEnd.upperBound
+      let bytes = Array(rest[start...].utf8.prefix(size))
+      result += String(decoding: bytes, as: UTF8.self)
+      rest = Substring(String(decoding: Array(rest[start...].utf8.dropFirst(size + 2)), as: UTF8.self))
+    }
+    return result
+  }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import TGPTEvents
+import Testing
+
+/// tgpt-stream's command line: prompt composition, modes, keys, config, exit codes.
+@Suite struct StreamCommandLineTests {
+  @Test func echoProviderPipelineThroughJq() throws {
+    let result = try Harness.shell("echo hi | tgpt-stream --provider echo | jq -c .")
+    #expect(result.status == 0)
+    let types = try result.text.split(separator: "\n").map { try Event.decode(String($0)).type }
+    #expect(types.first == "start")
+    #expect(types.contains("chunk"))
+    #expect(types.last == "complete")
+  }
+
+  @Test func stdinComesFirstThenABlankLineThenTheWords() throws {
+    let result = try Harness.run("tgpt-stream", ["--provider", "echo", "summarise", "this"], stdin: "line 1\nline 2\n")
+    #expect(result.answer == "line 1\nline 2\n\nsummarise this")
+    let noNewline = try Harness.run("tgpt-stream", ["--provider", "echo", "x"], stdin: "tail")
+    #expect(noNewline.answer == "tail\n\nx")
+  }
+
+  @Test func stdinModes() throws {
+    let appended = try Harness.run("tgpt-stream", ["--provider", "echo", "--stdin", "append", "words"], stdin: "piped")
+    #expect(appended.answer == "words\n\npiped")
+    let ignored = try Harness.run("tgpt-stream", ["--provider", "echo", "--stdin", "ignore", "words"], stdin: "piped")
+    #expect(ignored.answer == "words")
+  }
+
+  @Test func stdinBytesAreKeptExactly() throws {
+    let text = "  spaces\t\ttabs\r\nCRLF\n\n\nblank lines  \n"
+    let result = try Harness.run("tgpt-stream", ["--provider", "echo"], stdin: text)
+    #expect(result.answer == text)
+  }
+
+  @Test func noPromptIsAUsageError() throws {
+    let result = try Harness.run("tgpt-stream", ["--provider", "echo"])
+    #expect(result.status == 64)
+    #expect(result.stderr.hasPrefix("tgpt-stream: error: no prompt"))
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test func unknownFlagsAreUsageErrors() throws {
+    let result = try Harness.run("tgpt-stream", ["--no-such-flag"])
+    #expect(result.status == 64)
+    #expect(result.stderr.hasPrefix("tgpt-stream: error: "))
+  }
+
+  @Test func textModeWritesOnlyTheAnswer() throws {
+    let result = try Harness.run("tgpt-stream", ["--provider", "echo", "--text", "2+2 is 4"])
+    #expect(result.status == 0)
+    #expect(result.text == "2+2 is 4")
+  }
+
+  @Test func textModeFailuresGoToStderr() throws {
+    let result = try Harness.run(
+      "tgpt-stream", ["--base-url", "http://127.0.0.1:1/v1", "--retries", "0", "--text", "hi"])
+    #expect(result.status == 69)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.hasPrefix("tgpt-stream: error: could not connect"))
+  }
+
+  @Test func aMissingKeyExits77NamingTheVariable() throws {
+    let result = try Harness.run("tgpt-stream", ["hello"])
+    #expect(result.status == 77)
+    #expect(result.failure?.code == .auth)
+    #expect(result.failure?.message.contains("OPENROUTER_API_KEY") == true)
+    #expect(result.stderr.isEmpty, "stdout is a pipe: its reader reports the error event")
+    let anthropic = try Harness.run("tgpt-stream", ["--provider", "anthropic", "--text", "hello"])
+    #expect(anthropic.status == 77)
+    #expect(anthropic.stderr.contains("ANTHROPIC_API_KEY"))
+  }
+
+  @Test func wholeRequestsFromStdin() throws {
+    let request =
+      #"{"messages":[{"role":"user","content":"first"},{"role":"assistant","content":"ok"},{"role":"user","content":"second one"}],"model":"x"}"#
+    let result = try Harness.run("tgpt-stream", ["--provider", "echo", "--request"], stdin: request)
+    #expect(result.status == 0)
+    #expect(result.answer == "second one")
+    let bad = try Harness.run("tgpt-stream", ["--provider", "echo", "--request"], stdin: "{\"messages\":")
+    #expect(bad.status == 65)
+    Harness.expectInvariants(bad)
+  }
+
+  @Test func theClosedPipeIsAQuietSuccess() throws {
+    let result = try Harness.shell(
+      """
+      status=$(mktemp)
+      (tgpt-stream --provider echo "$(seq 1 20000 | tr '\\n' ' ')"; echo $? > "$status") | head -c 100 >/dev/null
+      cat "$status"; rm -f "$status"
+      """)
+    #expect(result.text == "0\n")
+    #expect(result.stderr.isEmpty)
+  }
+
+  @Test func configFileSuppliesModelAndKeyCommand() throws {
+    let home = Harness.scratchDirectory()
+    let config = home.appendingPathComponent("config/tgpt")
+    try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+    let key = "k\(UInt32.random(in: 0...UInt32.max))"
+    let toml = """
+      provider = "openrouter"
+      model = "from/config"
+      api_key_cmd = "echo secret-from-command"
+      system = "config system"
+      """
+    try toml.write(to: config.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+    let fake = FakeProviderServer.shared
+    let result = try Harness.run(
+      "tgpt-stream", ["--base-url", fake.url("ok;key=\(key)"), "--provider", "openrouter", "hi"],
+      env: Harness.environment(home: home))
+    #expect(result.status == 0)
+    let recorded = try #require(try fake.requests(key: key).first)
+    #expect(recorded["headers"]?["authorization"]?.stringValue == "Bearer secret-from-command")
+    #expect(recorded["body"]?["model"]?.stringValue == "from/config")
+    #expect(recorded["body"]?["messages"]?.arrayValue?.first?["content"]?.stringValue == "config system")
+
+    let flagWins = try Harness.run(
+      "tgpt-stream", ["--base-url", fake.url("ok;key=\(key)b"), "--provider", "openrouter", "-m", "flag/model", "hi"],
+      env: Harness.environment(["TGPT_MODEL": "env/model"], home: home))
+    #expect(flagWins.status == 0)
+    #expect(try fake.requests(key: key + "b").first?["body"]?["model"]?.stringValue == "flag/model")
+
+    let envWins = try Harness.run(
+      "tgpt-stream", ["--base-url", fake.url("ok;key=\(key)c"), "--provider", "openrouter", "hi"],
+      env: Harness.environment(["TGPT_MODEL": "env/model"], home: home))
+    #expect(envWins.status == 0)
+    #expect(try fake.requests(key: key + "c").first?["body"]?["model"]?.stringValue == "env/model")
+  }
+
+  @Test func aMalformedConfigFileIsAConfigError() throws {
+    let home = Harness.scratchDirectory()
+    let config = home.appendingPathComponent("config/tgpt")
+    try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+    try "model = \n".write(to: config.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+    let result = try Harness.run("tgpt-stream", ["--provider", "echo", "hi"], env: Harness.environment(home: home))
+    #expect(result.status == 78)
+    #expect(result.failure?.code == .config)
+    #expect(result.failure?.message.contains("config.toml") == true)
+  }
+
+  @Test func versionIsQuickToAsk() throws {
+    let result = try Harness.run("tgpt-stream", ["--version"])
+    #expect(result.status == 0)
+    #expect(result.text == "tgpt-stream \(ToolkitVersion.string)\n")
+  }
+}

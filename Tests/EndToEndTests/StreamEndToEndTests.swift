@@ -1,0 +1,233 @@
+import Foundation
+import TGPTEvents
+import Testing
+
+/// tgpt-stream against the fake provider: every fault of issue 2's "Done when", with SPEC §3
+/// invariants checked in each case.
+@Suite struct StreamEndToEndTests {
+  static let fake = FakeProviderServer.shared
+  static let text = "héllo wörld, 日本語 and 😀👍🏽 done"
+
+  static func stream(
+    _ scenario: String, _ extra: [String] = [], prompt: String = text, env: [String: String] = [:],
+    signal: Int32? = nil, signalAfter: Int = 0
+  ) throws -> Harness.Result {
+    try Harness.run(
+      "tgpt-stream", ["--provider", "openrouter", "--base-url", fake.url(scenario)] + extra + [prompt],
+      env: Harness.environment(["OPENROUTER_API_KEY": "test-key"].merging(env) { $1 }), signal: signal,
+      signalAfter: signalAfter)
+  }
+
+  static func key() -> String { "k\(UInt32.random(in: 0...UInt32.max))" }
+
+  @Test func aNormalAnswerStreamsStartChunksComplete() throws {
+    let result = try Self.stream("ok")
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: Self.text)
+    let types = result.events.map(\.type)
+    #expect(types.first == "start" && types.last == "complete")
+    guard case .complete(let complete)? = result.events.last?.payload else { return }
+    #expect(complete.finishReason == "stop")
+    #expect(complete.usage?.cost?.text == "0.00042", "OpenRouter's usage.cost is kept")
+    #expect(result.stderr.isEmpty)
+  }
+
+  @Test func rateLimitedThenOKHonoursRetryAfter() throws {
+    let key = Self.key()
+    let result = try Self.stream("status=429;retry-after=1;times=1;key=\(key)")
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: Self.text)
+    let retries = result.events.compactMap { if case .retry(let r) = $0.payload { r } else { nil } }
+    #expect(retries.count == 1)
+    #expect(retries.first?.delayMs == 1000)
+    #expect(retries.first?.status == 429)
+    #expect(result.elapsed >= 0.95, "the wait asked for by Retry-After happened")
+    #expect(try Self.fake.requests(key: key).count == 2)
+  }
+
+  @Test func alwaysRateLimitedExits75AfterTheRetries() throws {
+    let key = Self.key()
+    let result = try Self.stream("status=429;retry-after=0;key=\(key)", ["--retries", "2"])
+    #expect(result.status == 75)
+    Harness.expectInvariants(result, answer: "")
+    #expect(result.events.filter { $0.type == "retry" }.count == 2)
+    #expect(result.failure?.code == .rateLimited)
+    #expect(result.failure?.partial == false)
+    #expect(try Self.fake.requests(key: key).count == 3)
+  }
+
+  @Test(arguments: [500, 502, 503])
+  func serverErrorsExit69AfterTheRetries(_ status: Int) throws {
+    let key = Self.key()
+    let result = try Self.stream("status=\(status);retry-after=0;key=\(key)", ["--retries", "1"])
+    #expect(result.status == 69)
+    Harness.expectInvariants(result, answer: "")
+    #expect(result.failure?.code == .unavailable)
+    #expect(result.failure?.status == status)
+    #expect(try Self.fake.requests(key: key).count == 2)
+  }
+
+  @Test func unauthorizedExits77WithoutRetrying() throws {
+    let key = Self.key()
+    let result = try Self.stream("status=401;key=\(key)")
+    #expect(result.status == 77)
+    #expect(result.failure?.code == .auth)
+    #expect(try Self.fake.requests(key: key).count == 1)
+  }
+
+  @Test func anErrorAfterHTTP200IsOnePartialError() throws {
+    let result = try Self.stream("error-after=3")
+    #expect(result.status == 69)
+    Harness.expectInvariants(result, answer: "héllo wörld, 日本語 ")
+    #expect(result.failure?.partial == true)
+    #expect(result.failure?.message == "Provider disconnected unexpectedly")
+  }
+
+  @Test func aDroppedConnectionIsOnePartialError() throws {
+    let result = try Self.stream("drop-after=2")
+    #expect(result.status == 69)
+    Harness.expectInvariants(result, answer: "héllo wörld, ")
+    #expect(result.failure?.partial == true)
+    #expect(result.failure?.code == .unavailable)
+  }
+
+  @Test func aStreamWithoutAFinishIsTruncatedNotComplete() throws {
+    let result = try Self.stream("nofinish;nodone", ["--retries", "0"])
+    #expect(result.status == 69)
+    Harness.expectInvariants(result, answer: Self.text)
+    #expect(result.failure?.message.contains("without finishing") == true)
+  }
+
+  @Test func anEmpty200IsRetriedThenAnError() throws {
+    let key = Self.key()
+    let result = try Self.stream("empty;key=\(key)", ["--retries", "1"])
+    #expect(result.status == 69)
+    Harness.expectInvariants(result, answer: "")
+    #expect(try Self.fake.requests(key: key).count == 2)
+  }
+
+  @Test func aStallEndsAtTheIdleTimeoutWithExit75() throws {
+    let result = try Self.stream("stall-after=2", ["--idle-timeout", "2"])
+    #expect(result.status == 75)
+    Harness.expectInvariants(result, answer: "héllo wörld, ")
+    #expect(result.failure?.code == .timeout)
+    #expect(result.failure?.partial == true)
+    #expect(result.failure?.message.contains("--idle-timeout") == true)
+    #expect(result.elapsed >= 2, "it waited for the idle timeout, not less")
+  }
+
+  @Test func theOverallDeadlineEndsASlowAnswer() throws {
+    let result = try Self.stream("delay=300", ["--timeout", "1"], prompt: "a b c d e f g h i j k l")
+    #expect(result.status == 75)
+    Harness.expectInvariants(result)
+    #expect(result.failure?.code == .timeout)
+    #expect(result.failure?.message.contains("--timeout") == true)
+  }
+
+  @Test func utf8SplitAcrossWritesArrivesIntact() throws {
+    let result = try Self.stream("split")
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: Self.text)
+    #expect(!result.answer.contains("\u{FFFD}"))
+  }
+
+  @Test func keepAliveCommentsCRLFAndSlowFirstByte() throws {
+    let result = try Self.stream("keepalive;crlf;first=300;nodone")
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: Self.text)
+  }
+
+  @Test func aFortyKilobyteEventArrivesWhole() throws {
+    let result = try Self.stream("big=40000", prompt: "x")
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: "x" + String(repeating: "x", count: 40000))
+  }
+
+  @Test func reasoningIsItsOwnEventNeverChunkContent() throws {
+    let result = try Self.stream("reasoning")
+    Harness.expectInvariants(result, answer: Self.text)
+    let reasoning = result.events.compactMap { if case .reasoning(let r) = $0.payload { r.content } else { nil } }
+    #expect(reasoning.joined() == "Let me think. ")
+  }
+
+  @Test func toolCallFragmentsBecomeOneEvent() throws {
+    let result = try Self.stream("tools", prompt: "weather?")
+    Harness.expectInvariants(result, answer: "weather?")
+    let calls = result.events.compactMap { if case .toolCall(let c) = $0.payload { c } else { nil } }
+    #expect(calls == [Event.ToolCall(callID: "call_1", name: "get_weather", arguments: ["city": "Paris"])])
+  }
+
+  @Test func llamaCppErrorFieldIsReported() throws {
+    let result = try Self.stream("llama-error")
+    #expect(result.status == 65)
+    #expect(result.failure?.code == .contextOverflow)
+  }
+
+  @Test func aNonStreamingJSONAnswerIsAccepted() throws {
+    let result = try Self.stream("json")
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: Self.text)
+  }
+
+  @Test func sigintMidAnswerIsInterruptedAnd130() throws {
+    let result = try Self.stream("delay=200", prompt: "a b c d e f g h i j k l m n", signal: SIGINT, signalAfter: 3)
+    #expect(result.status == 130)
+    Harness.expectInvariants(result)
+    #expect(result.failure?.code == .interrupted)
+    #expect(result.failure?.partial == true)
+  }
+
+  @Test func sigtermMidAnswerIsInterruptedAnd143() throws {
+    let result = try Self.stream("delay=200", prompt: "a b c d e f g h i j k l m n", signal: SIGTERM, signalAfter: 3)
+    #expect(result.status == 143)
+    Harness.expectInvariants(result)
+    #expect(result.failure?.code == .interrupted)
+  }
+
+  @Test func sigintWhileWaitingToRetryIsInterrupted() throws {
+    let result = try Self.stream("status=429;retry-after=30;key=\(Self.key())", signal: SIGINT, signalAfter: 2)
+    #expect(result.status == 130)
+    Harness.expectInvariants(result)
+    #expect(result.failure?.partial == false)
+  }
+
+  @Test func theRequestCarriesWhatTheFlagsSay() throws {
+    let key = Self.key()
+    let result = try Self.stream(
+      "ok;key=\(key)",
+      [
+        "-m", "some/model", "-s", "be brief", "--temperature", "0.2", "--max-tokens", "50", "--param", "top_p=0.9",
+        "--param", "reasoning_effort=high", "--header", "X-Test: yes", "--app-url", "https://example.org",
+      ],
+      prompt: "hi")
+    #expect(result.status == 0)
+    let recorded = try #require(try Self.fake.requests(key: key).first)
+    let body = try #require(recorded["body"])
+    #expect(
+      body.compactText
+        == #"{"model":"some/model","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true},"temperature":0.2,"max_tokens":50,"top_p":0.9,"reasoning_effort":"high"}"#
+    )
+    let headers = try #require(recorded["headers"])
+    #expect(headers["authorization"]?.stringValue == "Bearer test-key")
+    #expect(headers["x-test"]?.stringValue == "yes")
+    #expect(headers["x-title"]?.stringValue == "tgpt")
+    #expect(headers["http-referer"]?.stringValue == "https://example.org")
+    #expect(!result.text.contains("test-key"), "the key never appears in events")
+  }
+
+  @Test func anthropicStreamsThroughTheSameEvents() throws {
+    let result = try Harness.run(
+      "tgpt-stream", ["--provider", "anthropic", "--base-url", Self.fake.url("tools"), "a b"],
+      env: Harness.environment(["ANTHROPIC_API_KEY": "k"]))
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: "a b")
+    #expect(result.events.contains { $0.type == "tool_call" })
+  }
+
+  @Test func aRefusedConnectionExits69() throws {
+    let result = try Harness.run("tgpt-stream", ["--base-url", "http://127.0.0.1:1/v1", "--retries", "0", "hi"])
+    #expect(result.status == 69)
+    Harness.expectInvariants(result)
+    #expect(result.failure?.message.contains("could not connect") == true)
+  }
+}

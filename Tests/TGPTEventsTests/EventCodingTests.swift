@@ -1,0 +1,98 @@
+import Testing
+
+@testable import TGPTEvents
+
+@Suite struct EventCodingTests {
+  @Test func chunkKeepsTheSeedShapeExactly() {
+    let event = Event(.chunk(.init(content: "Generated text chunk", model: "openai/gpt-3.5-turbo")))
+    #expect(
+      event.jsonText
+        == #"{"type":"chunk","content":"Generated text chunk","finish_reason":null,"model":"openai/gpt-3.5-turbo","usage":null,"tools_used":[]}"#
+    )
+  }
+
+  @Test func completeAndErrorKeepTheSeedFieldsFirst() {
+    let complete = Event(.complete(.init(processingTimeMs: 2500)))
+    #expect(complete.jsonText == #"{"type":"complete","processing_time_ms":2500}"#)
+    let error = Event(
+      .error(.init(message: "Error message", details: "Additional error information", code: .unavailable)))
+    #expect(
+      error.jsonText
+        == #"{"type":"error","error":"Error message","error_details":"Additional error information","code":"unavailable","retryable":true,"partial":false}"#
+    )
+  }
+
+  @Test func tagsComeLast() {
+    let event = Event(.reasoning(.init(content: "hm")), id: "r1", sessionID: "work")
+    #expect(event.jsonText == #"{"type":"reasoning","content":"hm","id":"r1","session_id":"work"}"#)
+  }
+
+  static let samples: [Event] = [
+    Event(.start(.init(model: "m", provider: "openrouter", turnsSent: 2, turnsDropped: 1)), id: "r", sessionID: "s"),
+    Event(
+      .chunk(
+        .init(
+          content: "a\nb \"c\" 😀", finishReason: "stop", model: nil, usage: Usage(promptTokens: 1), toolsUsed: ["t"]))),
+    Event(.reasoning(.init(content: "think"))),
+    Event(.toolCall(.init(callID: "c1", name: "get", arguments: ["city": "Paris"]))),
+    Event(.toolResult(.init(callID: "c1", name: "get", content: "18C", exitCode: 0))),
+    Event(.retry(.init(attempt: 2, delayMs: 500, reason: "HTTP 429", status: 429))),
+    Event(
+      .complete(
+        .init(
+          processingTimeMs: 12, finishReason: "stop",
+          usage: Usage(
+            promptTokens: 1, completionTokens: 2, totalTokens: 3, cost: JSONNumber(uncheckedText: "0.00042")),
+          model: "m"))),
+    Event(
+      .error(.init(message: "boom", details: nil, code: .rateLimited, retryable: false, partial: true, status: 429))),
+    Event(.other(type: "future_thing", fields: JSONObject([("x", [1, 2]), ("y", "z")])), id: "r9"),
+  ]
+
+  @Test(arguments: samples)
+  func encodeThenDecodeIsIdentity(_ event: Event) throws {
+    let decoded = try Event.decode(event.jsonText)
+    #expect(decoded == event)
+    #expect(decoded.jsonText == event.jsonText)
+  }
+
+  @Test func unknownTypesKeepEveryField() throws {
+    let line = #"{"x":1,"type":"custom","nested":{"a":[true]},"session_id":"s"}"#
+    let event = try Event.decode(line)
+    guard case .other(let type, let fields) = event.payload else {
+      Issue.record("expected .other")
+      return
+    }
+    #expect(type == "custom")
+    #expect(fields.keys == ["x", "nested"])
+    #expect(event.sessionID == "s")
+  }
+
+  @Test func seedErrorWithoutCodeIsInternal() throws {
+    let event = try Event.decode(#"{"type":"error","error":"Error message","error_details":"more"}"#)
+    guard case .error(let failure) = event.payload else {
+      Issue.record("expected .error")
+      return
+    }
+    #expect(failure.code == .internal)
+    #expect(failure.details == "more")
+    #expect(failure.partial == false)
+  }
+
+  @Test(arguments: [#"[1]"#, #"{"content":"x"}"#, #"{"type":"chunk"}"#, "{\"type\":\"chunk\",\"content\":1"])
+  func rejectsEventsWithoutTheRequiredShape(_ line: String) {
+    #expect(throws: ProtocolError.self) { try Event.decode(line) }
+  }
+
+  @Test func inputMessageNeedsANonEmptyMessage() throws {
+    let message = try InputMessage(json: JSON.parse(#"{"message":"hi","session_id":"work","id":"r17"}"#))
+    #expect(message == InputMessage(message: "hi", sessionID: "work", id: "r17"))
+    #expect(throws: ProtocolError.self) { try InputMessage(json: JSON.parse(#"{"message":""}"#)) }
+    #expect(throws: ProtocolError.self) { try InputMessage(json: JSON.parse(#"{"msg":"hi"}"#)) }
+    #expect(throws: ProtocolError.self) { try InputMessage(json: JSON.parse(#"{"message":3}"#)) }
+  }
+}
+
+extension Event: CustomTestStringConvertible {
+  public var testDescription: String { type }
+}

@@ -1,0 +1,91 @@
+import Testing
+
+@testable import TGPTEvents
+
+@Suite struct JSONTests {
+  @Test func roundTripKeepsMemberOrderAndNumberText() throws {
+    let text = #"{"z":1,"a":[true,false,null],"cost":0.95,"big":12345678901234567890,"e":1e-7,"s":"x"}"#
+    let value = try JSON.parse(text)
+    #expect(value.compactText == text)
+    #expect(value.objectValue?.keys == ["z", "a", "cost", "big", "e", "s"])
+  }
+
+  @Test func decodesEscapesAndSurrogatePairs() throws {
+    let value = try JSON.parse(#""tab\tquote\"slash\/nl\n \u00e9 \ud83d\ude00 \u0000""#)
+    #expect(value.stringValue == "tab\tquote\"slash/nl\n é 😀 \u{0}")
+  }
+
+  @Test func loneSurrogateBecomesReplacementCharacter() throws {
+    #expect(try JSON.parse(#""\ud83d!""#).stringValue == "\u{FFFD}!")
+  }
+
+  @Test func writerEscapesOnlyWhatJSONRequires() {
+    let value = JSON.string("a\"b\\c\n\r\t\u{1}é😀\u{2028}")
+    #expect(value.compactText == #""a\"b\\c\n\r\t\u0001é😀"# + "\u{2028}\"")
+  }
+
+  @Test func writerOutputParsesBackToTheSameString() throws {
+    let samples = [
+      "", "plain", "\u{0}\u{1f}\u{7f}", "\"\\\"", "日本語のテキスト", "👩‍👩‍👧 🇯🇵", String(repeating: "ab\n", count: 1000),
+    ]
+    for sample in samples {
+      #expect(try JSON.parse(JSON.string(sample).compactText).stringValue == sample)
+    }
+  }
+
+  @Test(arguments: [
+    "", "{", "[1,]", "{\"a\":}", "tru", "01", "1.", "-", "\"unterminated", "{\"a\" 1}", "[1 2]", "1 2", "{,}",
+    "\"bad \\x escape\"", "nul",
+  ])
+  func rejectsMalformedInput(_ text: String) {
+    #expect(throws: ProtocolError.self) { try JSON.parse(text) }
+  }
+
+  @Test func limitsNestingDepth() {
+    let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+    #expect(throws: ProtocolError.self) { try JSON.parse(deep) }
+    let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+    #expect((try? JSON.parse(fine)) != nil)
+  }
+
+  @Test func errorNamesTheByteOffset() {
+    do {
+      _ = try JSON.parse("{\"a\":1,}")
+      Issue.record("expected a failure")
+    } catch {
+      #expect(error.description.hasPrefix("invalid JSON at byte 8"))
+    }
+  }
+
+  @Test func objectSubscriptReplacesInPlaceAndRemoves() {
+    var object = JSONObject([("a", 1), ("b", 2)])
+    object["a"] = 3
+    object["c"] = 4
+    object["b"] = nil
+    #expect(JSON.object(object).compactText == #"{"a":3,"c":4}"#)
+  }
+
+  @Test func numbersConvert() throws {
+    #expect(try JSON.parse("42").intValue == 42)
+    #expect(try JSON.parse("4.0").intValue == 4)
+    #expect(try JSON.parse("4.5").intValue == nil)
+    #expect(try JSON.parse("-2.5e1").doubleValue == -25)
+    #expect(JSON.double(3).compactText == "3")
+    #expect(JSON.double(0.25).compactText == "0.25")
+    #expect(JSON.double(.infinity).compactText == "null")
+  }
+
+  @Test func scannerSkipsWhatItDoesNotRead() throws {
+    let text = #"{"skip":{"deep":[1,{"x":"}"}]},"want":"yes","after":null}"#
+    var found: String?
+    try text.withUTF8Bytes { bytes throws(ProtocolError) in
+      var scanner = JSONScanner(bytes)
+      try scanner.beginObject()
+      while let key = try scanner.nextKey() {
+        if key.equals("want") { found = try scanner.readString() } else { try scanner.skipValue() }
+      }
+      try scanner.expectEnd()
+    }
+    #expect(found == "yes")
+  }
+}

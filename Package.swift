@@ -15,14 +15,11 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
   ],
   targets: [
-    .systemLibrary(
-      name: "CCurl",
-      pkgConfig: "libcurl",
-      providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
-    ),
+    // libcurl, loaded with dlopen on the first transfer (see Sources/CCurl/include/ccurl.h).
+    // Building needs curl's headers: Debian's libcurl4-openssl-dev.
+    .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
     .target(name: "TGPTEvents", swiftSettings: strict),
     .target(
       name: "TGPTProviders",
@@ -42,13 +39,12 @@ let package = Package(
       swiftSettings: strict
     ),
     // Provider flags and the config file, shared by tgpt-stream and tgpt-session. Kept out of
-    // TGPTCommandSupport so tgpt-render links neither libcurl nor the TOML parser.
+    // TGPTCommandSupport so tgpt-render links none of the provider code.
     .target(
       name: "TGPTProviderOptions",
       dependencies: [
         "TGPTEvents", "TGPTProviders", "TGPTCommandSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "TOMLKit", package: "TOMLKit"),
       ],
       swiftSettings: strict
     ),
@@ -70,7 +66,14 @@ let package = Package(
     .testTarget(
       name: "TGPTProvidersTests",
       dependencies: ["TGPTProviders", "TGPTEvents"],
-      resources: [.copy("Fixtures")],
+      exclude: ["Fixtures"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "TGPTCommandSupportTests", dependencies: ["TGPTCommandSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "TGPTProviderOptionsTests",
+      dependencies: ["TGPTProviderOptions", "TGPTProviders", "TGPTEvents"],
       swiftSettings: strict
     ),
     .testTarget(

@@ -1,7 +1,6 @@
 import TGPTCommandSupport
 import TGPTEvents
 import TGPTProviders
-import TOMLKit
 
 #if canImport(Glibc)
   import Glibc
@@ -62,31 +61,27 @@ public struct ConfigFile: Sendable {
   /// `config` error naming the file.
   public static func load(path: String?) throws(ProviderError) -> ConfigFile {
     guard let path, let text = readFile(path) else { return ConfigFile() }
-    let table: TOMLTable
+    let table: JSONObject
     do {
-      table = try TOMLTable(string: text)
-    } catch let error as TOMLParseError {
-      throw .config("\(path): \(error.description) (line \(error.source.begin.line))")
+      table = try TOMLReader.parse(text)
     } catch {
-      throw .config("\(path): \(error)")
+      throw .config("\(path): \(error.description)")
     }
     var config = ConfigFile()
     config.path = path
-    config.provider = table["provider"]?.string
-    config.system = table["system"]?.string
-    config.temperature = number(table["temperature"])
-    config.maxTokens = table["max_tokens"]?.int
-    config.retries = table["retries"]?.int
-    config.connectTimeout = number(table["connect_timeout"])
-    config.idleTimeout = number(table["idle_timeout"])
-    config.timeout = number(table["timeout"])
-    config.appURL = table["app_url"]?.string
-    config.appTitle = table["app_title"]?.string
+    config.provider = table["provider"]?.stringValue
+    config.system = table["system"]?.stringValue
+    config.temperature = table["temperature"]?.doubleValue
+    config.maxTokens = table["max_tokens"]?.intValue
+    config.retries = table["retries"]?.intValue
+    config.connectTimeout = table["connect_timeout"]?.doubleValue
+    config.idleTimeout = table["idle_timeout"]?.doubleValue
+    config.timeout = table["timeout"]?.doubleValue
+    config.appURL = table["app_url"]?.stringValue
+    config.appTitle = table["app_title"]?.stringValue
     config.defaults = section(table)
-    if let providers = table["providers"]?.table {
-      for name in providers.keys {
-        if let sub = providers[name]?.table { config.providers[name] = section(sub) }
-      }
+    for provider in table["providers"]?.objectValue ?? JSONObject() {
+      if let sub = provider.value.objectValue { config.providers[provider.key] = section(sub) }
     }
     return config
   }
@@ -104,15 +99,10 @@ public struct ConfigFile: Sendable {
     return result
   }
 
-  private static func section(_ table: TOMLTable) -> ProviderSection {
+  private static func section(_ table: JSONObject) -> ProviderSection {
     ProviderSection(
-      model: table["model"]?.string, baseURL: table["base_url"]?.string, apiKeyCmd: table["api_key_cmd"]?.string,
-      maxTokensField: table["max_tokens_field"]?.string)
-  }
-
-  private static func number(_ value: (any TOMLValueConvertible)?) -> Double? {
-    if let int = value?.int { return Double(int) }
-    return value?.double
+      model: table["model"]?.stringValue, baseURL: table["base_url"]?.stringValue,
+      apiKeyCmd: table["api_key_cmd"]?.stringValue, maxTokensField: table["max_tokens_field"]?.stringValue)
   }
 
   private static func readFile(_ path: String) -> String? {

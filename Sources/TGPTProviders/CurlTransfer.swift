@@ -19,7 +19,7 @@ final class CurlTransfer: @unchecked Sendable {
   let idleNanoseconds: UInt64
 
   init?(request: HTTPRequest, continuation: AsyncThrowingStream<HTTPResponsePart, Error>.Continuation) {
-    guard let easy = curl_easy_init() else { return nil }
+    guard let easy = ccurl_easy_init() else { return nil }
     self.easy = easy
     self.request = request
     self.continuation = continuation
@@ -30,8 +30,8 @@ final class CurlTransfer: @unchecked Sendable {
   }
 
   deinit {
-    curl_easy_cleanup(easy)
-    if let headerList { curl_slist_free_all(headerList) }
+    ccurl_easy_cleanup(easy)
+    if let headerList { ccurl_slist_free_all(headerList) }
     errorBuffer.deallocate()
   }
 
@@ -72,8 +72,8 @@ final class CurlTransfer: @unchecked Sendable {
 
     var list: UnsafeMutablePointer<curl_slist>?
     // curl adds "Expect: 100-continue" to larger POSTs, which costs a round trip per request.
-    list = curl_slist_append(list, "Expect:")
-    for (name, value) in r.headers { list = curl_slist_append(list, "\(name): \(value)") }
+    list = ccurl_slist_append(list, "Expect:")
+    for (name, value) in r.headers { list = ccurl_slist_append(list, "\(name): \(value)") }
     headerList = list
     ccurl_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
 
@@ -142,7 +142,7 @@ final class CurlTransfer: @unchecked Sendable {
   func fail(_ error: ProviderError) { continuation.finish(throwing: error) }
 
   private func error(for code: CURLcode) -> ProviderError {
-    let message = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+    let message = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: ccurl_easy_strerror(code))
     switch code {
     case CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT:
       return .connectFailed(message)

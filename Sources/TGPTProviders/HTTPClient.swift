@@ -14,14 +14,33 @@ public final class HTTPClient: Sendable {
   /// The process-wide client.
   public static let shared = HTTPClient()
 
-  private let engine = CurlEngine()
+  /// The engine, or why libcurl could not be loaded. Created on the first transfer, so
+  /// programs that make none never load libcurl.
+  private let engine: Result<CurlEngine, ProviderError>
 
-  private init() {}
+  private init() {
+    var error = [UInt8](repeating: 0, count: 512)
+    let loaded = error.withUnsafeMutableBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { ccurl_load($0.baseAddress, $0.count) }
+    }
+    if loaded == 0 {
+      engine = .success(CurlEngine())
+    } else {
+      engine = .failure(.transport(String(decoding: error.prefix { $0 != 0 }, as: UTF8.self)))
+    }
+  }
 
   /// Starts a transfer. Parts arrive as the server sends them; the stream ends after the body,
   /// or throws a `ProviderError` (connect failure, timeout, lost connection).
   public func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, Error> {
     AsyncThrowingStream { continuation in
+      let engine: CurlEngine
+      switch self.engine {
+      case .success(let loaded): engine = loaded
+      case .failure(let error):
+        continuation.finish(throwing: error)
+        return
+      }
       guard let transfer = CurlTransfer(request: request, continuation: continuation) else {
         continuation.finish(throwing: ProviderError.transport("could not create a libcurl handle"))
         return
@@ -33,9 +52,10 @@ public final class HTTPClient: Sendable {
     }
   }
 
-  /// The libcurl version and whether it speaks HTTP/2, for `--version` output.
+  /// The libcurl version and whether it speaks HTTP/2 (loading libcurl if needed).
   public static var libcurlDescription: String {
-    "libcurl \(String(cString: ccurl_version_string()))\(ccurl_has_http2() != 0 ? " (HTTP/2)" : "")"
+    guard case .success = shared.engine, let version = ccurl_version_string() else { return "libcurl not available" }
+    return "libcurl \(String(cString: version))\(ccurl_has_http2() != 0 ? " (HTTP/2)" : "")"
   }
 }
 
@@ -53,8 +73,8 @@ final class CurlEngine: @unchecked Sendable {
   private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
   init() {
-    curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-    multi = curl_multi_init()
+    ccurl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    multi = ccurl_multi_init()
   }
 
   func start(_ transfer: CurlTransfer) {
@@ -66,13 +86,13 @@ final class CurlEngine: @unchecked Sendable {
     if startThread {
       DispatchQueue(label: "tgpt.curl").async { self.run() }
     } else {
-      curl_multi_wakeup(multi)
+      ccurl_multi_wakeup(multi)
     }
   }
 
   func cancel(_ transfer: CurlTransfer) {
     pending.withLock { $0.cancels.append(transfer) }
-    curl_multi_wakeup(multi)
+    ccurl_multi_wakeup(multi)
   }
 
   private func run() {
@@ -88,16 +108,16 @@ final class CurlEngine: @unchecked Sendable {
       for transfer in adds {
         active[transfer.easy] = transfer
         transfer.markStarted()
-        curl_multi_add_handle(multi, transfer.easy)
+        ccurl_multi_add_handle(multi, transfer.easy)
       }
       for transfer in cancels where active[transfer.easy] === transfer {
         remove(transfer)
         transfer.fail(.transport("cancelled"))
       }
 
-      curl_multi_perform(multi, &running)
+      ccurl_multi_perform(multi, &running)
       var queued: Int32 = 0
-      while let message = curl_multi_info_read(multi, &queued) {
+      while let message = ccurl_multi_info_read(multi, &queued) {
         guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
           let transfer = active[easy]
         else { continue }
@@ -119,17 +139,17 @@ final class CurlEngine: @unchecked Sendable {
       }
 
       var curlTimeout = -1
-      curl_multi_timeout(multi, &curlTimeout)
+      ccurl_multi_timeout(multi, &curlTimeout)
       var wait = curlTimeout < 0 ? 1000 : min(curlTimeout, 1000)
       if nextIdleDeadline != .max {
         wait = min(wait, Int((nextIdleDeadline - now) / 1_000_000) + 1)
       }
-      curl_multi_poll(multi, nil, 0, Int32(wait), nil)
+      ccurl_multi_poll(multi, Int32(wait))
     }
   }
 
   private func remove(_ transfer: CurlTransfer) {
-    curl_multi_remove_handle(multi, transfer.easy)
+    ccurl_multi_remove_handle(multi, transfer.easy)
     active[transfer.easy] = nil
   }
 }

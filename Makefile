@@ -1,0 +1,86 @@
+# tgpt — two commands do all set-up on a fresh Debian machine with the Swift toolchain:
+#   make demo    install what is missing, build, run the main job
+#   make test    install what is missing, build with warnings as errors, run every test
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+PROGRAMS := tgpt-stream
+SWIFT_RELEASE := swift build -c release --static-swift-stdlib
+
+# Debian packages the build needs (libcurl), and what tests and benchmarks run (jq, curl, hyperfine).
+BUILD_PACKAGES := libcurl4-openssl-dev pkg-config
+TEST_PACKAGES := $(BUILD_PACKAGES) jq
+BENCH_PACKAGES := $(BUILD_PACKAGES) curl hyperfine
+
+.PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean
+
+all: build
+
+define install_missing
+	@command -v swift >/dev/null || { echo "swift is not on PATH: install the Swift toolchain (swift.org/install)"; exit 1; }
+	@missing=""; for p in $(1); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	fi
+endef
+
+deps-build:
+	$(call install_missing,$(BUILD_PACKAGES))
+deps-test:
+	$(call install_missing,$(TEST_PACKAGES))
+deps-bench:
+	$(call install_missing,$(BENCH_PACKAGES))
+
+build: deps-build
+	swift build
+
+release: deps-build
+	$(SWIFT_RELEASE)
+
+# The main job: a real answer from OpenRouter when OPENROUTER_API_KEY is set, otherwise the
+# offline echo provider (no network, no key, no cost). It says which.
+demo: deps-build
+	@$(SWIFT_RELEASE) --product tgpt-stream 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -n 3
+	@bin=$$($(SWIFT_RELEASE) --show-bin-path); \
+	if [ -n "$$OPENROUTER_API_KEY" ]; then \
+	  echo "== provider: OpenRouter (OPENROUTER_API_KEY is set)"; set -- ; \
+	else \
+	  echo "== provider: echo, offline (set OPENROUTER_API_KEY for a real answer from OpenRouter)"; \
+	  set -- --provider echo --echo-delay-ms 40; \
+	fi; \
+	echo '$$ echo "Why is the sky blue? Answer in two sentences." | tgpt-stream'; \
+	echo "Why is the sky blue? Answer in two sentences." | "$$bin/tgpt-stream" "$$@"; status=$$?; \
+	echo; echo '$$ tgpt-stream --text "Name three primary colours."'; \
+	"$$bin/tgpt-stream" "$$@" --text "Name three primary colours."; echo; \
+	exit $$status
+
+test: deps-test lint
+	TGPT_WERROR=1 swift build --build-tests
+	swift test --skip-build
+	Scripts/generate-docs.sh --check
+
+lint:
+	swift format lint --strict -r Sources Tests Package.swift
+	Scripts/check-imports.sh
+
+docs:
+	Scripts/generate-docs.sh
+
+install: release
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
+	@bin=$$($(SWIFT_RELEASE) --show-bin-path); for p in $(PROGRAMS); do \
+	  install -m 755 "$$bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p"; \
+	  install -m 644 "man/$$p.1" "$(DESTDIR)$(PREFIX)/share/man/man1/$$p.1"; \
+	  install -m 644 "completions/$$p.bash" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p"; \
+	  install -m 644 "completions/_$$p" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p"; \
+	  install -m 644 "completions/$$p.fish" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish"; \
+	done
+
+bench: deps-bench
+	Benchmarks/run.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The house style's module rules, which the compiler does not enforce (it accepts transitive
+# imports): each module may import only what its line below allows. Also: no full Foundation
+# in any program (it loads ICU and costs start-up time), and libraries never print or exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+system="Glibc Musl Darwin Dispatch Synchronization FoundationEssentials"
+declare -A allowed=(
+  [TGPTEvents]="$system"
+  [TGPTProviders]="$system TGPTEvents CCurl Logging"
+  [TGPTCommandSupport]="$system TGPTEvents ArgumentParser Logging"
+  [TGPTProviderOptions]="$system TGPTEvents TGPTProviders TGPTCommandSupport ArgumentParser"
+  [tgpt-stream]="$system TGPTEvents TGPTProviders TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
+  [tgpt-fake-provider]="$system TGPTEvents"
+)
+
+status=0
+for dir in Sources/*/; do
+  module=$(basename "$dir")
+  [ "$module" = "CCurl" ] && continue
+  if [ -z "${allowed[$module]+set}" ]; then
+    echo "check-imports: $module has no rule in Scripts/check-imports.sh" >&2
+    status=1
+    continue
+  fi
+  while IFS=: read -r file _ line; do
+    imported=$(sed -E 's/^[[:space:]]*(@[A-Za-z_]+[[:space:]]+)?((public|internal|package|private|fileprivate)[[:space:]]+)?import[[:space:]]+(struct[[:space:]]+|class[[:space:]]+|enum[[:space:]]+|func[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*).*/\5/' <<<"$line")
+    if ! grep -qw -- "$imported" <<<"${allowed[$module]}"; then
+      echo "check-imports: $file imports $imported, which $module may not" >&2
+      status=1
+    fi
+  done < <(grep -rnE '^[[:space:]]*(@[A-Za-z_]+[[:space:]]+)?((public|internal|package|private|fileprivate)[[:space:]]+)?import[[:space:]]' "$dir" --include='*.swift' || true)
+done
+
+# Libraries report errors by throwing; only a command's run() decides the exit.
+for dir in Sources/TGPT*/; do
+  if grep -rnE '^[[:space:]]*(print|fatalError|exit)\(' "$dir" --include='*.swift' \
+    | grep -v 'Sources/TGPTCommandSupport/CommandMain.swift'; then
+    echo "check-imports: a library prints or exits (above)" >&2
+    status=1
+  fi
+done
+
+[ "$status" -eq 0 ] && echo "imports follow the module rules"
+exit "$status"

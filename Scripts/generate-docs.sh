@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Writes man/ (one page per program) and completions/ (bash, zsh, fish) from the argument
+# parser, so they always say what the programs accept.
+#   Scripts/generate-docs.sh           regenerate in place
+#   Scripts/generate-docs.sh --check   fail if the committed files are stale (run by `make test`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The date printed in the man pages: the release date of ToolkitVersion. Bump both together.
+DOC_DATE=2026-11-29
+
+programs=()
+for program in tgpt-stream tgpt-session tgpt-ws-bridge tgpt-render; do
+  [ -d "Sources/$program" ] && programs+=("$program")
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/man" "$work/completions"
+
+swift package generate-manual --configuration debug --date "$DOC_DATE" --authors "tgpt contributors" >"$work/log" 2>&1 \
+  || { cat "$work/log" >&2; exit 1; }
+bin=$(swift build --show-bin-path)
+for program in "${programs[@]}"; do
+  cp ".build/plugins/GenerateManual/outputs/$program/$program.1" "$work/man/$program.1"
+  "$bin/$program" --generate-completion-script bash >"$work/completions/$program.bash"
+  "$bin/$program" --generate-completion-script zsh >"$work/completions/_$program"
+  "$bin/$program" --generate-completion-script fish >"$work/completions/$program.fish"
+done
+
+if [ "${1:-}" = "--check" ]; then
+  if ! diff -ru man "$work/man" >"$work/diff" 2>&1 || ! diff -ru completions "$work/completions" >>"$work/diff" 2>&1; then
+    head -40 "$work/diff" >&2
+    echo "man/ or completions/ are stale: run Scripts/generate-docs.sh and commit the result" >&2
+    exit 1
+  fi
+  echo "man/ and completions/ are current (${programs[*]})"
+else
+  rm -rf man completions
+  cp -r "$work/man" "$work/completions" .
+  echo "wrote man/ and completions/ for: ${programs[*]}"
+fi

@@ -1,0 +1,51 @@
+import Foundation
+import TGPTEvents
+import Testing
+
+/// Every example in docs/PROTOCOL.md is real: events decode and re-encode to the exact text
+/// shown, messages decode, and the request example runs through tgpt-stream.
+@Suite struct ProtocolDocumentTests {
+  static func examples() throws -> [String] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("docs/PROTOCOL.md")
+    let text = try String(contentsOf: url, encoding: .utf8)
+    var lines: [String] = []
+    var inBlock = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("```") {
+        inBlock = !inBlock && line == "```ndjson"
+        continue
+      }
+      if inBlock, !line.isEmpty { lines.append(String(line)) }
+    }
+    return lines
+  }
+
+  @Test func theDocumentHasExamplesOfEveryEventType() throws {
+    let types = Set(try Self.examples().compactMap { try JSON.parse($0)["type"]?.stringValue })
+    #expect(types == ["start", "chunk", "reasoning", "tool_call", "tool_result", "retry", "complete", "error"])
+  }
+
+  @Test func everyEventExampleRoundTripsExactly() throws {
+    for line in try Self.examples() where try JSON.parse(line)["type"] != nil {
+      let event = try Event.decode(line)
+      #expect(event.jsonText == line)
+    }
+  }
+
+  @Test func everyMessageExampleDecodes() throws {
+    let messages = try Self.examples().filter { try JSON.parse($0)["message"] != nil }
+    #expect(messages.count == 2)
+    for line in messages { _ = try InputMessage(json: JSON.parse(line)) }
+  }
+
+  @Test func theRequestExampleRunsThroughTgptStream() throws {
+    let requests = try Self.examples().filter { try JSON.parse($0)["messages"] != nil }
+    #expect(requests.count == 1)
+    for line in requests {
+      let result = try Harness.run("tgpt-stream", ["--provider", "echo", "--request"], stdin: line)
+      #expect(result.status == 0)
+      #expect(result.answer == "Name a colour.")
+    }
+  }
+}

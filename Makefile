@@ -61,7 +61,7 @@ test: deps-test lint
 	Scripts/generate-docs.sh --check
 
 lint:
-	swift format lint --strict -r Sources Tests Package.swift
+	swift format lint --strict -r Sources Tests Benchmarks Package.swift
 	Scripts/check-imports.sh
 
 docs:

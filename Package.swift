@@ -11,6 +11,7 @@ let package = Package(
   products: [
     .executable(name: "tgpt-stream", targets: ["tgpt-stream"]),
     .executable(name: "tgpt-fake-provider", targets: ["tgpt-fake-provider"]),
+    .executable(name: "tgpt-bench", targets: ["tgpt-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -60,6 +61,13 @@ let package = Package(
     .executableTarget(
       name: "tgpt-fake-provider",
       dependencies: ["TGPTEvents"],
+      swiftSettings: strict
+    ),
+    // In-process benchmarks, run by Benchmarks/run.sh.
+    .executableTarget(
+      name: "tgpt-bench",
+      dependencies: ["TGPTEvents", "TGPTProviders"],
+      path: "Benchmarks/tgpt-bench",
       swiftSettings: strict
     ),
     .testTarget(name: "TGPTEventsTests", dependencies: ["TGPTEvents"], swiftSettings: strict),

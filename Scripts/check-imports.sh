@@ -13,10 +13,11 @@ declare -A allowed=(
   [TGPTProviderOptions]="$system TGPTEvents TGPTProviders TGPTCommandSupport ArgumentParser"
   [tgpt-stream]="$system TGPTEvents TGPTProviders TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
   [tgpt-fake-provider]="$system TGPTEvents"
+  [tgpt-bench]="$system TGPTEvents TGPTProviders"
 )
 
 status=0
-for dir in Sources/*/; do
+for dir in Sources/*/ Benchmarks/tgpt-bench/; do
   module=$(basename "$dir")
   [ "$module" = "CCurl" ] && continue
   if [ -z "${allowed[$module]+set}" ]; then

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A pull parser over UTF-8 JSON bytes: read only the members you need, skip the rest without
 /// allocating. Valid only inside the `withUnsafeBytes` scope that produced its buffer.
 ///
@@ -13,11 +21,12 @@ public struct JSONScanner {
     let hasEscapes: Bool
 
     /// Whether the key equals `name` (an ASCII literal).
+    @inline(__always)
     public func equals(_ name: StaticString) -> Bool {
       if hasEscapes { return string == name.description }
       guard raw.count == name.utf8CodeUnitCount else { return false }
-      let other = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-      return raw.elementsEqual(other)
+      guard let base = raw.baseAddress else { return true }
+      return memcmp(base, name.utf8Start, raw.count) == 0
     }
 
     /// The key as a string.
@@ -167,18 +176,17 @@ public struct JSONScanner {
     var i = start
     var escaped = false
     let count = bytes.count
-    while i < count {
-      let byte = bytes[i]
-      if byte == UInt8(ascii: "\"") {
-        offset = i + 1
-        return (start, i, escaped)
-      }
-      if byte == UInt8(ascii: "\\") {
+    guard let base = bytes.baseAddress else { throw .invalidJSON(offset: offset, "unterminated string") }
+    // memchr finds the next quote; a backslash before it means that quote may be escaped.
+    while i < count, let quote = memchr(base + i, 0x22, count - i) {
+      let q = base.distance(to: UnsafeRawPointer(quote))
+      if let backslash = memchr(base + i, 0x5C, q - i) {
         escaped = true
-        i += 2
+        i = base.distance(to: UnsafeRawPointer(backslash)) + 2
         continue
       }
-      i += 1
+      offset = q + 1
+      return (start, q, escaped)
     }
     throw .invalidJSON(offset: offset, "unterminated string")
   }

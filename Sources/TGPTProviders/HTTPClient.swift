@@ -52,6 +52,12 @@ public final class HTTPClient: Sendable {
     }
   }
 
+  /// Loads libcurl and starts the I/O thread in the background, so a program can overlap that
+  /// work (a few milliseconds of dynamic linking) with reading its input.
+  public static func warmUp() {
+    DispatchQueue.global(qos: .userInitiated).async { _ = shared }
+  }
+
   /// The libcurl version and whether it speaks HTTP/2 (loading libcurl if needed).
   public static var libcurlDescription: String {
     guard case .success = shared.engine, let version = ccurl_version_string() else { return "libcurl not available" }

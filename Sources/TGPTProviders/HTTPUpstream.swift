@@ -3,7 +3,7 @@ import TGPTEvents
 /// The wire format of one HTTP provider family: how to build the request, how to read the stream.
 protocol WireFormat: Sendable {
   func request(for chat: ChatRequest) throws(ProviderError) -> (url: String, headers: [(String, String)], body: [UInt8])
-  func makeDecoder() -> any StreamDecoder
+  func makeDecoder() -> ProviderStreamDecoder
 }
 
 /// An attempt over HTTP: send the request, check the status, parse the event stream.
@@ -22,7 +22,6 @@ struct HTTPUpstream: Upstream {
       totalTimeout: bounds.remaining, http1Only: http1Only, caFile: caFile, insecure: insecure)
 
     var decoder = format.makeDecoder()
-    var parser = SSEParser()
     var status = 0
     var responseHeaders = HTTPHeaders()
     var collected: [UInt8] = []
@@ -44,9 +43,7 @@ struct HTTPUpstream: Upstream {
         case .body(let bytes):
           switch mode {
           case .events:
-            try bytes.withUnsafeBytes { buffer in
-              try parser.feed(buffer) { message in try decoder.decode(message, emit) }
-            }
+            try bytes.withUnsafeBytes { try decoder.feed($0, emit) }
           case .errorBody:
             collected.append(contentsOf: bytes.prefix(Self.errorBodyLimit - collected.count))
             if collected.count >= Self.errorBodyLimit {
@@ -71,9 +68,8 @@ struct HTTPUpstream: Upstream {
     case .wholeJSON:
       try collected.withUnsafeBytes { try decoder.decodeWhole($0, emit) }
     case .events:
-      try parser.finish { message in try decoder.decode(message, emit) }
+      try decoder.finish(emit)
     }
-    try decoder.finish(emit)
     guard decoder.isComplete else { throw ProviderError.truncated }
   }
 

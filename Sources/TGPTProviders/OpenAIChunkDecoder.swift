@@ -57,8 +57,8 @@ struct OpenAIChunkDecoder: StreamDecoder {
       while let key = try scanner.nextKey() {
         if key.equals("choices") {
           try readChoices(&scanner, &parts)
-        } else if key.equals("model") {
-          if let model = try scanner.readOptionalString(), !sawModel, !model.isEmpty {
+        } else if key.equals("model"), !sawModel {
+          if let model = try scanner.readOptionalString(), !model.isEmpty {
             sawModel = true
             try emit(.model(model))
           }
@@ -125,13 +125,15 @@ struct OpenAIChunkDecoder: StreamDecoder {
     while let key = try scanner.nextKey() {
       if key.equals("content") {
         if try scanner.peekKind() == .string {
-          parts.content = (parts.content ?? "") + (try scanner.readString())
+          let text = try scanner.readString()
+          if parts.content == nil { parts.content = text } else { parts.content! += text }
         } else {
           try scanner.skipValue()
         }
       } else if key.equals("reasoning") || key.equals("reasoning_content") {
         if try scanner.peekKind() == .string {
-          parts.reasoning = (parts.reasoning ?? "") + (try scanner.readString())
+          let text = try scanner.readString()
+          if parts.reasoning == nil { parts.reasoning = text } else { parts.reasoning! += text }
         } else {
           try scanner.skipValue()
         }

@@ -22,7 +22,7 @@ struct OpenAIWireFormat: WireFormat {
     return (Self.endpoint(baseURL, "chat/completions"), headers, body(for: chat))
   }
 
-  func makeDecoder() -> any StreamDecoder { OpenAIChunkDecoder() }
+  func makeDecoder() -> ProviderStreamDecoder { ProviderStreamDecoder(kind: kind) }
 
   func body(for chat: ChatRequest) -> [UInt8] {
     var body = JSONObject()
@@ -69,7 +69,7 @@ struct AnthropicWireFormat: WireFormat {
     return (OpenAIWireFormat.endpoint(baseURL, "messages"), headers, body(for: chat))
   }
 
-  func makeDecoder() -> any StreamDecoder { AnthropicEventDecoder() }
+  func makeDecoder() -> ProviderStreamDecoder { ProviderStreamDecoder(kind: .anthropic) }
 
   func body(for chat: ChatRequest) -> [UInt8] {
     var body = JSONObject()

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A byte-level parser for `text/event-stream`, following the WHATWG "event stream
 /// interpretation" rules, with no I/O.
 ///
@@ -27,6 +33,8 @@ public struct SSEParser {
 
   private var line: [UInt8] = []
   private var data: [UInt8] = []
+  /// A single `data:` value still inside the current read, not yet copied into `data`.
+  private var pendingData: UnsafeRawBufferPointer?
   private var errorData: [UInt8]?
   private var eventType: String?
   private var lastEventID: String?
@@ -41,41 +49,42 @@ public struct SSEParser {
   public mutating func feed(
     _ bytes: UnsafeRawBufferPointer, _ onMessage: (Message) throws -> Void
   ) throws {
-    var i = 0
+    guard let base = bytes.baseAddress else { return }
     let count = bytes.count
+    var i = 0
     if skipLeadingLF, count > 0 {
       skipLeadingLF = false
       if bytes[0] == 0x0A { i = 1 }
     }
-    var lineStart = i
+    defer { materializePendingData() }
     while i < count {
-      let byte = bytes[i]
-      if byte != 0x0A && byte != 0x0D {
-        i += 1
-        continue
+      // The line ends at the first LF, or at an earlier CR (rare: providers send LF).
+      let lf = memchr(base + i, 0x0A, count - i).map { base.distance(to: UnsafeRawPointer($0)) }
+      let searchEnd = lf ?? count
+      let cr = memchr(base + i, 0x0D, searchEnd - i).map { base.distance(to: UnsafeRawPointer($0)) }
+      guard let end = cr ?? lf else {
+        materializePendingData()
+        line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<count]))
+        if line.count > maxEventBytes { throw ProviderError.eventTooLarge(limit: maxEventBytes) }
+        return
       }
-      let piece = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<i])
+      let piece = UnsafeRawBufferPointer(rebasing: bytes[i..<end])
       if line.isEmpty {
-        try processLine(piece, onMessage)
+        try processLine(piece, inRead: true, onMessage)
       } else {
         line.append(contentsOf: piece)
         let whole = line
         line.removeAll(keepingCapacity: true)
-        try whole.withUnsafeBytes { try processLine($0, onMessage) }
+        try whole.withUnsafeBytes { try processLine($0, inRead: false, onMessage) }
       }
-      i += 1
-      if byte == 0x0D {
+      i = end + 1
+      if bytes[end] == 0x0D {
         if i < count {
           if bytes[i] == 0x0A { i += 1 }
         } else {
           skipLeadingLF = true
         }
       }
-      lineStart = i
-    }
-    if lineStart < count {
-      line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<count]))
-      if line.count > maxEventBytes { throw ProviderError.eventTooLarge(limit: maxEventBytes) }
     }
   }
 
@@ -85,7 +94,7 @@ public struct SSEParser {
     if !line.isEmpty {
       let whole = line
       line.removeAll()
-      try whole.withUnsafeBytes { try processLine($0, onMessage) }
+      try whole.withUnsafeBytes { try processLine($0, inRead: false, onMessage) }
     }
     if data.elementsEqual("[DONE]\n".utf8) { try dispatch(onMessage) }
     data.removeAll()
@@ -93,8 +102,10 @@ public struct SSEParser {
     eventType = nil
   }
 
+  /// Handles one line; `inRead` says whether it points into the caller's current read (which
+  /// stays valid until `feed` returns) rather than into a temporary copy.
   private mutating func processLine(
-    _ raw: UnsafeRawBufferPointer, _ onMessage: (Message) throws -> Void
+    _ raw: UnsafeRawBufferPointer, inRead: Bool, _ onMessage: (Message) throws -> Void
   ) throws {
     var lineBytes = raw
     if atStreamStart {
@@ -116,15 +127,22 @@ public struct SSEParser {
     var value = UnsafeRawBufferPointer(rebasing: lineBytes[(colon.map { $0 + 1 } ?? lineBytes.count)...])
     if let first = value.first, first == 0x20 { value = UnsafeRawBufferPointer(rebasing: value.dropFirst()) }
 
-    if name.elementsEqual("data".utf8) {
+    if Self.is(name, "data") {
       guard data.count + value.count < maxEventBytes else { throw ProviderError.eventTooLarge(limit: maxEventBytes) }
-      data.append(contentsOf: value)
-      data.append(0x0A)
-    } else if name.elementsEqual("event".utf8) {
+      // The common event is one `data:` line followed by a blank line in the same read: keep
+      // a view of it instead of copying; it is copied only if the read ends first.
+      if inRead, data.isEmpty, pendingData == nil {
+        pendingData = value
+      } else {
+        materializePendingData()
+        data.append(contentsOf: value)
+        data.append(0x0A)
+      }
+    } else if Self.is(name, "event") {
       eventType = String(decoding: value, as: UTF8.self)
-    } else if name.elementsEqual("id".utf8) {
+    } else if Self.is(name, "id") {
       if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-    } else if name.elementsEqual("error".utf8) {
+    } else if Self.is(name, "error") {
       // llama.cpp (through 2025) reports failures in this non-standard field; dropping it, as a
       // spec parser would, turns a failure into an empty "success".
       errorData = Array(value)
@@ -134,6 +152,7 @@ public struct SSEParser {
   private mutating func dispatch(_ onMessage: (Message) throws -> Void) throws {
     defer {
       data.removeAll(keepingCapacity: true)
+      pendingData = nil
       errorData = nil
       eventType = nil
     }
@@ -142,10 +161,30 @@ public struct SSEParser {
         try onMessage(Message(type: "error", data: $0, lastEventID: lastEventID))
       }
     }
+    if let pending = pendingData {
+      pendingData = nil
+      try onMessage(Message(type: eventType, data: pending, lastEventID: lastEventID))
+      return
+    }
     guard !data.isEmpty else { return }
     try data.withUnsafeBytes { buffer in
       let payload = UnsafeRawBufferPointer(rebasing: buffer.dropLast())
       try onMessage(Message(type: eventType, data: payload, lastEventID: lastEventID))
     }
+  }
+
+  /// Copies a pending view of data into the buffer (before the read it points into goes away,
+  /// or before more data lines join it).
+  private mutating func materializePendingData() {
+    guard let pending = pendingData else { return }
+    pendingData = nil
+    data.append(contentsOf: pending)
+    data.append(0x0A)
+  }
+
+  @inline(__always)
+  private static func `is`(_ name: UnsafeRawBufferPointer, _ field: StaticString) -> Bool {
+    guard name.count == field.utf8CodeUnitCount, let base = name.baseAddress else { return false }
+    return memcmp(base, field.utf8Start, name.count) == 0
   }
 }

@@ -73,6 +73,7 @@ struct StreamCommand: AsyncParsableCommand {
     let runner: CompletionRunner
     let chat: ChatRequest
     do {
+      if providerOptions.provider != .echo { HTTPClient.warmUp() }
       let resolved = try ResolvedProvider(
         provider: providerOptions, transport: transport, generation: generation,
         config: ConfigFile.load(path: ConfigFile.defaultPath))

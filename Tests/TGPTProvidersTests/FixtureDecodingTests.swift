@@ -13,50 +13,35 @@ import Testing
     return Array(try Data(contentsOf: url))
   }
 
-  /// Decodes a fixture with each kind of split; returns the outputs (identical for all splits)
-  /// and the error, if the stream ended in one.
+  /// Decodes a fixture whole and in reads of 1, 7 and 64 bytes; all must agree. Returns the
+  /// outputs, the error the stream ended in (if any), and whether it was complete.
   static func decode(_ name: String, anthropic: Bool = false) throws -> (
     outputs: [ProviderOutput], error: ProviderError?, complete: Bool
   ) {
     let bytes = try fixture(name)
-    var results: [([ProviderOutput], String?, Bool)] = []
+    var results: [(outputs: [ProviderOutput], error: ProviderError?, complete: Bool)] = []
     for chunkSize in [bytes.count, 1, 7, 64] {
-      var decoder: any StreamDecoder = anthropic ? AnthropicEventDecoder() : OpenAIChunkDecoder()
-      var parser = SSEParser()
+      var decoder = ProviderStreamDecoder(kind: anthropic ? .anthropic : .openai)
       var outputs: [ProviderOutput] = []
       var failure: ProviderError?
       do {
         var start = 0
         while start < bytes.count {
-          let end = min(start + max(chunkSize, 1), bytes.count)
-          try bytes[start..<end].withUnsafeBytes { buffer in
-            try parser.feed(buffer) { try decoder.decode($0) { outputs.append($0) } }
-          }
+          let end = min(start + chunkSize, bytes.count)
+          try bytes[start..<end].withUnsafeBytes { try decoder.feed($0) { outputs.append($0) } }
           start = end
         }
-        try parser.finish { try decoder.decode($0) { outputs.append($0) } }
         try decoder.finish { outputs.append($0) }
       } catch let error as ProviderError {
         failure = error
       }
-      results.append((outputs, failure?.description, decoder.isComplete))
+      results.append((outputs, failure, decoder.isComplete))
     }
     for other in results.dropFirst() {
-      #expect(other.0 == results[0].0)
-      #expect(other.1 == results[0].1)
+      #expect(other.outputs == results[0].outputs)
+      #expect(other.error?.description == results[0].error?.description)
     }
-    var failure: ProviderError?
-    do { _ = try decodeOnce(bytes, anthropic: anthropic) } catch let error as ProviderError { failure = error }
-    return (results[0].0, failure, results[0].2)
-  }
-
-  private static func decodeOnce(_ bytes: [UInt8], anthropic: Bool) throws -> [ProviderOutput] {
-    var decoder: any StreamDecoder = anthropic ? AnthropicEventDecoder() : OpenAIChunkDecoder()
-    var parser = SSEParser()
-    var outputs: [ProviderOutput] = []
-    try bytes.withUnsafeBytes { try parser.feed($0) { try decoder.decode($0) { outputs.append($0) } } }
-    try parser.finish { try decoder.decode($0) { outputs.append($0) } }
-    return outputs
+    return results[0]
   }
 
   static func text(_ outputs: [ProviderOutput]) -> String {

@@ -6,7 +6,10 @@ extension Event {
   public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> Event {
     var fields = Fields()
     var scanner = JSONScanner(bytes)
-    guard try scanner.peekKind() == .object else { throw .badEvent("an event must be a JSON object") }
+    guard try scanner.peekKind() == .object else {
+      _ = try JSON.parse(bytes)  // say "invalid JSON" for text that is not JSON at all
+      throw .badEvent("an event must be a JSON object")
+    }
     try scanner.beginObject()
     while let key = try scanner.nextKey() {
       try fields.read(key, &scanner)

@@ -90,6 +90,7 @@ public struct CompletionRunner: Sendable {
         try await provider.upstream.attempt(request, bounds: bounds) { output in
           if let payload = state.absorb(output) { try emit(tag(payload)) }
         }
+        log.debug("answer complete after \(attempt) attempt(s)")
         let complete = Event.Complete(
           processingTimeMs: Int((Monotonic.now() - started) / 1_000_000), finishReason: state.finishReason,
           usage: state.usage, model: state.model)
@@ -115,6 +116,7 @@ public struct CompletionRunner: Sendable {
           return finish(timedOut)
         }
         attempt += 1
+        log.info("attempt \(attempt) in \(Int(delay * 1000)) ms after: \(error.description)")
         let notice = Event.Retry(
           attempt: attempt, delayMs: Int(delay * 1000), reason: error.description, status: error.status)
         do {

@@ -1,4 +1,8 @@
+import Logging
 import TGPTEvents
+
+/// Diagnostics of the provider layer (never headers or bodies: they carry keys and prompts).
+let log = Logger(label: "tgpt.providers")
 
 /// The wire format of one HTTP provider family: how to build the request, how to read the stream.
 protocol WireFormat: Sendable {
@@ -21,6 +25,7 @@ struct HTTPUpstream: Upstream {
       url: url, headers: headers, body: body, connectTimeout: bounds.connectTimeout, idleTimeout: bounds.idleTimeout,
       totalTimeout: bounds.remaining, http1Only: http1Only, caFile: caFile, insecure: insecure)
 
+    log.debug("request POST \(url) (\(body.count) bytes)")
     var decoder = format.makeDecoder()
     var status = 0
     var responseHeaders = HTTPHeaders()
@@ -31,6 +36,7 @@ struct HTTPUpstream: Upstream {
       for try await part in HTTPClient.shared.stream(request) {
         switch part {
         case .head(let code, let fields):
+          log.debug("response HTTP \(code) \(fields["content-type"] ?? "")")
           status = code
           responseHeaders = fields
           if !(200..<300).contains(code) {

@@ -11,7 +11,16 @@ struct Handler {
     let requestLine = lines.first.map { $0.split(separator: " ") } ?? []
     guard requestLine.count >= 2 else { return respondPlain(400, "bad request line") }
     let method = String(requestLine[0])
-    let target = String(requestLine[1])
+    // As an HTTP proxy it receives absolute targets (`http://host/path`): serve the path, so
+    // tests can check that proxy variables are honoured.
+    var target = String(requestLine[1])
+    var proxiedHost: String?
+    if target.hasPrefix("http://") {
+      let rest = target.dropFirst("http://".count)
+      let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+      proxiedHost = String(rest[..<slash])
+      target = String(rest[slash...])
+    }
     var headers = JSONObject()
     for line in lines.dropFirst() {
       let parts = line.split(separator: ":", maxSplits: 1)
@@ -35,7 +44,11 @@ struct Handler {
     }
 
     let request = (try? JSON.parse(body)) ?? .string(String(decoding: body, as: UTF8.self))
-    let record: JSON = ["path": .string(target), "headers": .object(headers), "body": request]
+    var record: JSON = ["path": .string(target), "headers": .object(headers), "body": request]
+    if let proxiedHost, case .object(var object) = record {
+      object["proxied_host"] = .string(proxiedHost)
+      record = .object(object)
+    }
     log.record(key: scenario.key, line: record.compactText)
     let sequence = log.next(key: scenario.key)
 

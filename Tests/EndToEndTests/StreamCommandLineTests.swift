@@ -139,6 +139,22 @@ import Testing
     #expect(result.failure?.message.contains("config.toml") == true)
   }
 
+  @Test func debugLogsGoToStderrWithoutTheKey() throws {
+    let fake = FakeProviderServer.shared
+    let result = try Harness.run(
+      "tgpt-stream", ["--provider", "openrouter", "--base-url", fake.url("ok"), "--log-level", "debug", "hi"],
+      env: Harness.environment(["OPENROUTER_API_KEY": "sk-secret-123"]))
+    #expect(result.status == 0)
+    #expect(result.stderr.contains("tgpt-stream: debug: request POST \(fake.url("ok"))/chat/completions"))
+    #expect(result.stderr.contains("tgpt-stream: debug: response HTTP 200"))
+    #expect(!result.stderr.contains("sk-secret-123"))
+    #expect(!result.text.contains("sk-secret-123"))
+    let quiet = try Harness.run(
+      "tgpt-stream", ["--provider", "openrouter", "--base-url", fake.url("ok"), "hi"],
+      env: Harness.environment(["OPENROUTER_API_KEY": "k"]))
+    #expect(quiet.stderr.isEmpty, "the default level is warning")
+  }
+
   @Test func versionIsQuickToAsk() throws {
     let result = try Harness.run("tgpt-stream", ["--version"])
     #expect(result.status == 0)

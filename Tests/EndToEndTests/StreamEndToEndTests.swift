@@ -224,6 +224,17 @@ import Testing
     #expect(result.events.contains { $0.type == "tool_call" })
   }
 
+  @Test func proxyVariablesAreHonoured() throws {
+    let key = Self.key()
+    let result = try Harness.run(
+      "tgpt-stream",
+      ["--provider", "openrouter", "--base-url", "http://upstream.invalid/ok;key=\(key)/v1", "via proxy"],
+      env: Harness.environment(["OPENROUTER_API_KEY": "k", "http_proxy": Self.fake.baseURL]))
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: "via proxy")
+    #expect(try Self.fake.requests(key: key).first?["proxied_host"]?.stringValue == "upstream.invalid")
+  }
+
   @Test func aRefusedConnectionExits69() throws {
     let result = try Harness.run("tgpt-stream", ["--base-url", "http://127.0.0.1:1/v1", "--retries", "0", "hi"])
     #expect(result.status == 69)

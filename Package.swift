@@ -10,6 +10,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "tgpt-stream", targets: ["tgpt-stream"]),
+    .executable(name: "tgpt-render", targets: ["tgpt-render"]),
     .executable(name: "tgpt-fake-provider", targets: ["tgpt-fake-provider"]),
     .executable(name: "tgpt-bench", targets: ["tgpt-bench"]),
   ],
@@ -30,6 +31,7 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    .target(name: "TGPTRender", dependencies: ["TGPTEvents"], swiftSettings: strict),
     .target(
       name: "TGPTCommandSupport",
       dependencies: [
@@ -55,6 +57,16 @@ let package = Package(
         "TGPTEvents", "TGPTProviders", "TGPTCommandSupport", "TGPTProviderOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    // tgpt-render links only the renderer, the protocol and command support: no libcurl, no
+    // Foundation, so it starts in a few milliseconds.
+    .executableTarget(
+      name: "tgpt-render",
+      dependencies: [
+        "TGPTEvents", "TGPTRender", "TGPTCommandSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
     ),

@@ -12,6 +12,8 @@ declare -A allowed=(
   [TGPTCommandSupport]="$system TGPTEvents ArgumentParser Logging"
   [TGPTProviderOptions]="$system TGPTEvents TGPTProviders TGPTCommandSupport ArgumentParser"
   [tgpt-stream]="$system TGPTEvents TGPTProviders TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
+  [TGPTRender]="Glibc Musl Darwin Synchronization TGPTEvents"
+  [tgpt-render]="$system TGPTEvents TGPTRender TGPTCommandSupport ArgumentParser"
   [tgpt-fake-provider]="$system TGPTEvents"
   [tgpt-bench]="$system TGPTEvents TGPTProviders"
 )

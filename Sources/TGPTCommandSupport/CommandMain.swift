@@ -24,8 +24,21 @@ extension AsyncParsableCommand {
       Glibc.exit(report(error, program: program))
     }
   }
+}
 
-  private static func report(_ error: Error, program: String) -> Int32 {
+extension ParsableCommand {
+  /// `runMain` for commands that need no concurrency runtime (they start faster).
+  public static func runMain(program: String) {
+    Diagnostics.program = program
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      Glibc.exit(report(error, program: program))
+    }
+  }
+
+  fileprivate static func report(_ error: Error, program: String) -> Int32 {
     let code = exitCode(for: error).rawValue
     let message = fullMessage(for: error)
     if code == 0 {

@@ -1,0 +1,75 @@
+/// How many terminal columns text takes: one function for wrapping, tables and cursor math.
+///
+/// Per grapheme cluster: printable ASCII 1; controls 0 (they are neutralised before display);
+/// emoji presentation (by default, by VS16, ZWJ sequences, flags, skin tones) 2; VS15 1;
+/// East Asian Wide or Fullwidth 2; combining marks and format characters 0; else 1.
+/// Ambiguous-width characters count 1, as terminals draw them in Western locales.
+public enum DisplayWidth {
+  /// The width of a string.
+  public static func of(_ text: Substring) -> Int {
+    var total = 0
+    var asciiOnly = true
+    for byte in text.utf8 where byte >= 0x80 {
+      asciiOnly = false
+      break
+    }
+    if asciiOnly {
+      for byte in text.utf8 where byte >= 0x20 && byte != 0x7F { total += 1 }
+      return total
+    }
+    for character in text { total += of(character) }
+    return total
+  }
+
+  /// The width of a string.
+  public static func of(_ text: String) -> Int { of(Substring(text)) }
+
+  /// The width of one grapheme cluster.
+  public static func of(_ character: Character) -> Int {
+    if let ascii = character.asciiValue {
+      return ascii >= 0x20 && ascii != 0x7F ? 1 : 0
+    }
+    let scalars = character.unicodeScalars
+    guard let first = scalars.first else { return 0 }
+    var hasVS16 = false
+    var hasVS15 = false
+    var isSequence = false
+    for scalar in scalars.dropFirst() {
+      switch scalar.value {
+      case 0xFE0F: hasVS16 = true
+      case 0xFE0E: hasVS15 = true
+      case 0x200D, 0x1F3FB...0x1F3FF, 0x1F1E6...0x1F1FF: isSequence = true
+      default: break
+      }
+    }
+    if hasVS15 { return 1 }
+    let properties = first.properties
+    if hasVS16 || properties.isEmojiPresentation || (isSequence && properties.isEmoji) { return 2 }
+    if isWide(first.value) { return 2 }
+    switch properties.generalCategory {
+    case .nonspacingMark, .enclosingMark, .format, .control, .lineSeparator, .paragraphSeparator: return 0
+    default: break
+    }
+    if first.value >= 0x1160 && first.value <= 0x11FF { return 0 }  // Hangul medial vowels and final consonants
+    return 1
+  }
+
+  /// Whether a code point is East Asian Wide or Fullwidth (binary search of the generated table).
+  static func isWide(_ value: UInt32) -> Bool {
+    guard value >= 0x1100 else { return false }
+    var low = 0
+    var high = wideCharacterRanges.count - 1
+    while low <= high {
+      let middle = (low + high) / 2
+      let range = wideCharacterRanges[middle]
+      if value < range.lowerBound {
+        high = middle - 1
+      } else if value > range.upperBound {
+        low = middle + 1
+      } else {
+        return true
+      }
+    }
+    return false
+  }
+}

@@ -1,0 +1,226 @@
+import TGPTEvents
+
+/// Shows an event stream: answer text as Markdown (or exactly, in plain mode), reasoning dim
+/// or hidden, tool activity and retries as status lines on stderr, errors on stderr, and the
+/// exit code of the error rendered. No I/O and no clock of its own: the caller passes the time
+/// and writes `take()`'s output in order.
+public struct EventRenderer {
+  /// Bytes for one stream, in the order they must be written.
+  public enum Output: Equatable, Sendable {
+    case stdout([UInt8])
+    case stderr([UInt8])
+  }
+
+  public let options: RenderOptions
+  private var answer: MarkdownRenderer?
+  private var thinking: MarkdownRenderer?
+  private var writer: TerminalWriter
+  private var sanitizer = Sanitizer()
+  private var reasoningSanitizer = Sanitizer()
+  private var outputs: [Output] = []
+  /// Answer bytes not yet moved into `outputs` (one buffer, so a burst becomes one write).
+  private var stdoutBuffer: [UInt8] = []
+  private var pendingRows: [Row] = []
+  private var turn = TurnStats()
+  /// The exit code of the last error event rendered (0 when none).
+  public private(set) var exitCode: Int32 = 0
+  /// Whether any answer or reasoning text has arrived (the spinner stops then).
+  public private(set) var sawContent = false
+
+  public init(options: RenderOptions) {
+    self.options = options
+    var live = false
+    if case .styled(let isLive) = options.output { live = isLive }
+    writer = TerminalWriter(mode: live ? .live : .appendOnly, hyperlinks: options.hyperlinks)
+  }
+
+  private var styled: Bool {
+    if case .styled = options.output { return true }
+    return false
+  }
+
+  /// Changes the layout width for the lines that follow (terminal resized).
+  public mutating func resize(width: Int) {
+    answer?.width = width
+    thinking?.width = width
+  }
+
+  // MARK: - Events
+
+  /// Takes in one event received at `time` (monotonic nanoseconds).
+  public mutating func handle(_ event: Event, at time: UInt64) {
+    switch event.payload {
+    case .start(let start):
+      turn = TurnStats(started: time, model: start.model)
+    case .chunk(let chunk):
+      if turn.firstContent == nil { turn.firstContent = time }
+      if let model = chunk.model { turn.model = model }
+      turn.chunks += 1
+      text(chunk.content)
+    case .reasoning(let reasoning):
+      if turn.firstContent == nil { turn.firstContent = time }
+      reason(reasoning.content)
+    case .toolCall(let call):
+      status("⚙ \(call.name) \(Self.preview(call.arguments.stringValue ?? call.arguments.compactText))")
+    case .toolResult(let result):
+      let code = result.exitCode.map { $0 == 0 ? "" : " (exit \($0))" } ?? ""
+      status("↳ \(result.name)\(code): \(Self.preview(result.content))")
+    case .retry(let retry):
+      status("↻ retrying in \(Self.milliseconds(retry.delayMs)): \(retry.reason)")
+    case .complete(let complete):
+      endTurn()
+      if options.stats { statsLine(complete, at: time) }
+      turn = TurnStats()
+    case .error(let failure):
+      endTurn()
+      exitCode = failure.code.exitCode
+      message("error: \(failure.message)" + (failure.partial ? " (the answer above is incomplete)" : ""), error: true)
+      turn = TurnStats()
+    case .other:
+      break
+    }
+  }
+
+  /// Renders answer text that did not come as events (`--input text`).
+  public mutating func text(_ content: String) {
+    sawContent = true
+    switch options.output {
+    case .plain(let terminal):
+      let clean = terminal ? sanitizer.clean(content) : content
+      stdoutBuffer.append(contentsOf: clean.utf8)
+    case .styled:
+      if var thought = thinking {
+        thinking = nil
+        thought.finish()
+        pendingRows.append(contentsOf: thought.takeCommitted())
+        pendingRows.append([])
+      }
+      if answer == nil { answer = makeRenderer(base: .plain) }
+      answer!.feed(sanitizer.clean(content))
+      pendingRows.append(contentsOf: answer!.takeCommitted())
+    }
+  }
+
+  private mutating func reason(_ content: String) {
+    sawContent = true
+    guard styled, options.reasoning != .hide, answer == nil else { return }
+    if thinking == nil {
+      thinking = makeRenderer(base: options.reasoning == .dim ? options.theme.reasoning : .plain)
+    }
+    thinking!.feed(reasoningSanitizer.clean(content))
+    pendingRows.append(contentsOf: thinking!.takeCommitted())
+  }
+
+  private func makeRenderer(base: Style) -> MarkdownRenderer {
+    MarkdownRenderer(width: options.width, theme: options.theme, hyperlinks: options.hyperlinks, base: base)
+  }
+
+  /// The end of a turn, or of the input: everything still open is committed.
+  private mutating func endTurn() {
+    if var thought = thinking {
+      thinking = nil
+      thought.finish()
+      pendingRows.append(contentsOf: thought.takeCommitted())
+    }
+    if var rendered = answer {
+      answer = nil
+      rendered.finish()
+      pendingRows.append(contentsOf: rendered.takeCommitted())
+    }
+    flushDisplay()
+    sanitizer = Sanitizer()
+    reasoningSanitizer = Sanitizer()
+  }
+
+  /// Ends the input: whatever is open is committed and the terminal left clean.
+  public mutating func finish() {
+    endTurn()
+    writer.close(into: &stdoutBuffer)
+  }
+
+  /// Leaves the terminal clean after an interruption, without finishing the answer.
+  public mutating func abandon() -> [UInt8] {
+    var bytes: [UInt8] = []
+    writer.close(into: &bytes)
+    return bytes
+  }
+
+  // MARK: - Output
+
+  /// The output produced since the last call, display brought up to date.
+  public mutating func take() -> [Output] {
+    flushDisplay()
+    moveStdout()
+    defer { outputs.removeAll(keepingCapacity: true) }
+    return outputs
+  }
+
+  private mutating func moveStdout() {
+    guard !stdoutBuffer.isEmpty else { return }
+    outputs.append(.stdout(stdoutBuffer))
+    stdoutBuffer.removeAll(keepingCapacity: true)
+  }
+
+  private mutating func flushDisplay() {
+    guard styled else { return }
+    let open = answer?.openRow ?? thinking?.openRow
+    writer.write(committed: pendingRows, open: open, into: &stdoutBuffer)
+    pendingRows.removeAll(keepingCapacity: true)
+  }
+
+  /// A line on stderr; a provisional row on the same terminal is cleared first and comes
+  /// back at the next flush.
+  private mutating func message(_ text: String, error: Bool) {
+    if styled {
+      writer.write(committed: pendingRows, open: nil, into: &stdoutBuffer)
+      pendingRows.removeAll(keepingCapacity: true)
+    }
+    moveStdout()
+    // Tool names, arguments and provider messages are untrusted text too.
+    var clean = Sanitizer()
+    var line = "tgpt-render: \(clean.clean(text))"
+    if options.stderrStyled {
+      line = (error ? "\u{1B}[1;31m" : "\u{1B}[2m") + line + "\u{1B}[0m"
+    }
+    outputs.append(.stderr(Array((line + "\n").utf8)))
+  }
+
+  private mutating func status(_ text: String) { message(text, error: false) }
+
+  private mutating func statsLine(_ complete: Event.Complete, at time: UInt64) {
+    var parts: [String] = []
+    if let model = complete.model ?? turn.model { parts.append(model) }
+    let tokens = complete.usage?.completionTokens
+    if let tokens { parts.append("\(tokens) tokens") } else { parts.append("\(turn.chunks) chunks") }
+    if let usage = complete.usage, let prompt = usage.promptTokens { parts.append("\(prompt) in") }
+    if let started = turn.started, let first = turn.firstContent {
+      parts.append("first token \(Self.milliseconds(Int((first - started) / 1_000_000)))")
+    }
+    let totalMs = turn.started.map { Int((time - $0) / 1_000_000) } ?? complete.processingTimeMs
+    parts.append("total \(Self.milliseconds(totalMs))")
+    if let tokens, let first = turn.firstContent, time > first {
+      let seconds = Double(time - first) / 1e9
+      parts.append("\(Int((Double(tokens) / seconds).rounded())) tokens/s")
+    }
+    if let cost = complete.usage?.cost { parts.append("$\(cost.text)") }
+    status(parts.joined(separator: " · "))
+  }
+
+  static func milliseconds(_ ms: Int) -> String {
+    ms < 1000 ? "\(ms) ms" : "\(Double(ms / 10) / 100) s"
+  }
+
+  /// A short one-line view of tool arguments or output.
+  static func preview(_ text: String) -> String {
+    let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    return flat.count > 100 ? String(flat.prefix(99)) + "…" : flat
+  }
+}
+
+/// What the stats footer needs about the current turn.
+private struct TurnStats {
+  var started: UInt64?
+  var model: String?
+  var firstContent: UInt64?
+  var chunks = 0
+}

@@ -1,0 +1,376 @@
+/// Colours code one line at a time, carrying what must cross lines (inside a block comment, a
+/// multi-line string, an HTML tag) from one line to the next, so a block of any length costs
+/// time linear in its size. Lines longer than 16 KiB are left plain.
+struct Highlighter {
+  enum State: Equatable, Sendable {
+    case normal
+    case blockComment
+    case string(Int)
+    case inTag
+  }
+
+  static let longLine = 16 * 1024
+
+  private let language: Language?
+  private let theme: Theme
+  private(set) var state = State.normal
+
+  /// A highlighter for the fence's info string (`swift`, `py title="x"`, …); unknown → plain.
+  init(info: String, theme: Theme) {
+    language = Language.named(info)
+    self.theme = theme
+  }
+
+  /// Highlights one complete line and moves on to the next.
+  mutating func highlight(_ line: String) -> Row {
+    guard let language, line.utf8.count <= Self.longLine else { return line.isEmpty ? [] : [Span(line)] }
+    var lexer = LineLexer(bytes: Array(line.utf8), language: language, theme: theme, state: state)
+    lexer.run()
+    state = lexer.state
+    return lexer.spans
+  }
+
+  /// How a line not yet complete looks now, without moving on.
+  func preview(_ line: String) -> Row {
+    var copy = self
+    return copy.highlight(line)
+  }
+}
+
+/// Expands tabs to the next multiple of four columns (code keeps its alignment without the
+/// terminal's eight-column stops).
+func expandTabs(_ line: String) -> String {
+  guard line.utf8.contains(0x09) else { return line }
+  var result = ""
+  var column = 0
+  for character in line {
+    if character == "\t" {
+      let spaces = 4 - column % 4
+      result += String(repeating: " ", count: spaces)
+      column += spaces
+    } else {
+      result.append(character)
+      column += DisplayWidth.of(character)
+    }
+  }
+  return result
+}
+
+private struct LineLexer {
+  let bytes: [UInt8]
+  let language: Language
+  let theme: Theme
+  var state: Highlighter.State
+  var spans: Row = []
+  private var plainStart = 0
+
+  init(bytes: [UInt8], language: Language, theme: Theme, state: Highlighter.State) {
+    self.bytes = bytes
+    self.language = language
+    self.theme = theme
+    self.state = state
+  }
+
+  mutating func run() {
+    switch language.kind {
+    case .diff:
+      runDiff()
+      return
+    case .markup:
+      runMarkup()
+      return
+    default:
+      break
+    }
+    var i = 0
+    switch state {
+    case .blockComment:
+      i = finishBlockComment(from: 0)
+    case .string(let form):
+      i = finishString(form: language.strings[form], index: form, from: 0, contentStart: 0)
+    case .normal, .inTag:
+      state = .normal
+    }
+    if language.kind == .yaml { i = yamlKey(from: i) }
+    if language.preprocessor, i == 0, let first = bytes.firstIndex(where: { $0 != 0x20 }),
+      bytes[first] == UInt8(ascii: "#")
+    {
+      var end = first + 1
+      while end < bytes.count, isIdentifier(bytes[end]) { end += 1 }
+      emit(first..<end, theme.keyword)
+      i = end
+    }
+    scan(from: i)
+    flushPlain(upTo: bytes.count)
+  }
+
+  // MARK: - Generic tokens
+
+  private mutating func scan(from start: Int) {
+    var i = start
+    let count = bytes.count
+    while i < count {
+      let byte = bytes[i]
+      if byte == 0x20 {
+        i += 1
+        continue
+      }
+      if let comment = language.lineComments.first(where: { matches($0, at: i) }), commentAllowed(at: i, comment) {
+        emit(i..<count, theme.comment)
+        return
+      }
+      if let block = language.blockComment, matches(block.open, at: i) {
+        i = finishBlockComment(from: i + block.open.utf8.count, emitFrom: i)
+        if state == .blockComment { return }
+        continue
+      }
+      if let formIndex = language.strings.firstIndex(where: { matches($0.open, at: i) }) {
+        let form = language.strings[formIndex]
+        i = finishString(form: form, index: formIndex, from: i + form.open.utf8.count, contentStart: i)
+        if case .string = state { return }
+        continue
+      }
+      if isDigit(byte), i == 0 || !isIdentifier(bytes[i - 1]) {
+        var end = i + 1
+        while end < count, isIdentifier(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
+        emit(i..<end, theme.number)
+        i = end
+        continue
+      }
+      if language.kind == .shell, byte == UInt8(ascii: "$"), i + 1 < count {
+        var end = i + 1
+        if bytes[end] == UInt8(ascii: "{") {
+          while end < count, bytes[end] != UInt8(ascii: "}") { end += 1 }
+          end = min(end + 1, count)
+        } else {
+          while end < count, isIdentifier(bytes[end]) { end += 1 }
+        }
+        if end > i + 1 {
+          emit(i..<end, theme.type)
+          i = end
+          continue
+        }
+      }
+      if isIdentifierStart(byte) {
+        var end = i + 1
+        while end < count, isIdentifier(bytes[end]) { end += 1 }
+        if let style = classify(i..<end) { emit(i..<end, style) }
+        i = end
+        continue
+      }
+      i += 1
+    }
+  }
+
+  private func classify(_ range: Range<Int>) -> Style? {
+    let word = String(decoding: bytes[range], as: UTF8.self)
+    let key = language.caseInsensitiveKeywords ? word.lowercased() : word
+    if language.keywords.contains(key) { return theme.keyword }
+    if language.literals.contains(key) { return theme.literal }
+    if language.types.contains(key) { return theme.type }
+    if language.capitalizedAreTypes, let first = bytes[range].first, first >= UInt8(ascii: "A"),
+      first <= UInt8(ascii: "Z")
+    {
+      return theme.type
+    }
+    if language.kind == .json, let next = bytes[range.upperBound...].first(where: { $0 != 0x20 }), next == 0x3A {
+      return theme.punctuationKey
+    }
+    return nil
+  }
+
+  /// Comments that start with `#` need a space before them in shells and YAML (`a#b`, `${#x}`).
+  private func commentAllowed(at i: Int, _ marker: String) -> Bool {
+    guard language.kind == .shell || language.kind == .yaml, marker == "#" else { return true }
+    return i == 0 || bytes[i - 1] == 0x20 || bytes[i - 1] == 0x09
+  }
+
+  private mutating func finishBlockComment(from start: Int, emitFrom: Int? = nil) -> Int {
+    guard let block = language.blockComment else { return start }
+    let from = emitFrom ?? start
+    if let end = find(block.close, from: start) {
+      emit(from..<(end + block.close.utf8.count), theme.comment)
+      state = .normal
+      return end + block.close.utf8.count
+    }
+    emit(from..<bytes.count, theme.comment)
+    state = .blockComment
+    return bytes.count
+  }
+
+  private mutating func finishString(form: Language.StringForm, index: Int, from start: Int, contentStart: Int) -> Int {
+    var i = start
+    let close = Array(form.close.utf8)
+    while i < bytes.count {
+      if form.escapes, bytes[i] == 0x5C {
+        i += 2
+        continue
+      }
+      if matches(close, at: i) {
+        let end = i + close.count
+        var style = theme.string
+        if language.kind == .json, let next = bytes[end...].first(where: { $0 != 0x20 }), next == 0x3A {
+          style = theme.punctuationKey
+        }
+        emit(contentStart..<end, style)
+        state = .normal
+        return end
+      }
+      i += 1
+    }
+    emit(contentStart..<bytes.count, theme.string)
+    state = form.multiline ? .string(index) : .normal
+    return bytes.count
+  }
+
+  // MARK: - YAML keys, diffs, markup
+
+  /// `key:` (after indentation and `- `) at the start of a YAML or TOML line.
+  private mutating func yamlKey(from start: Int) -> Int {
+    guard start == 0 else { return start }
+    var i = 0
+    while i < bytes.count, bytes[i] == 0x20 { i += 1 }
+    if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "-"), bytes[i + 1] == 0x20 { i += 2 }
+    if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
+      if let end = bytes[i...].firstIndex(of: UInt8(ascii: "]")) {
+        emit(i..<(end + 1), theme.punctuationKey)
+        return end + 1
+      }
+    }
+    var end = i
+    while end < bytes.count, bytes[end] != UInt8(ascii: ":"), bytes[end] != UInt8(ascii: "="),
+      bytes[end] != UInt8(ascii: "#")
+    {
+      end += 1
+    }
+    guard end < bytes.count, end > i, bytes[end] != UInt8(ascii: "#"),
+      end + 1 == bytes.count || bytes[end + 1] == 0x20 || bytes[end] == UInt8(ascii: "=")
+    else { return 0 }
+    emit(i..<end, theme.punctuationKey)
+    return end
+  }
+
+  private mutating func runDiff() {
+    let style: Style?
+    if bytes.starts(with: Array("+++".utf8)) || bytes.starts(with: Array("---".utf8))
+      || bytes.starts(with: Array("diff ".utf8))
+      || bytes.starts(with: Array("index ".utf8))
+    {
+      style = Style(bold: true)
+    } else if bytes.first == UInt8(ascii: "+") {
+      style = theme.inserted
+    } else if bytes.first == UInt8(ascii: "-") {
+      style = theme.deleted
+    } else if bytes.starts(with: Array("@@".utf8)) {
+      style = theme.hunk
+    } else {
+      style = nil
+    }
+    if let style { emit(0..<bytes.count, style) } else { flushPlain(upTo: bytes.count) }
+  }
+
+  private mutating func runMarkup() {
+    var i = 0
+    if state == .blockComment { i = finishBlockComment(from: 0) }
+    if case .string(let form) = state {
+      i = finishString(form: language.strings[form], index: form, from: 0, contentStart: 0)
+      if case .string = state { return }
+      state = .inTag
+    }
+    while i < bytes.count {
+      if state == .inTag {
+        i = markupInsideTag(from: i)
+        if case .string = state { return }
+        continue
+      }
+      if matches("<!--", at: i) {
+        i = finishBlockComment(from: i + 4, emitFrom: i)
+        if state == .blockComment { return }
+        continue
+      }
+      if bytes[i] == UInt8(ascii: "<"), i + 1 < bytes.count,
+        isIdentifierStart(bytes[i + 1]) || bytes[i + 1] == UInt8(ascii: "/") || bytes[i + 1] == UInt8(ascii: "!")
+      {
+        var end = i + 1
+        while end < bytes.count, bytes[end] != 0x20, bytes[end] != UInt8(ascii: ">") { end += 1 }
+        emit(i..<end, theme.tag)
+        state = .inTag
+        i = end
+        continue
+      }
+      i += 1
+    }
+    flushPlain(upTo: bytes.count)
+  }
+
+  private mutating func markupInsideTag(from start: Int) -> Int {
+    var i = start
+    while i < bytes.count {
+      let byte = bytes[i]
+      if byte == UInt8(ascii: ">") {
+        let from = i > 0 && bytes[i - 1] == UInt8(ascii: "/") ? i - 1 : i
+        emit(from..<(i + 1), theme.tag)
+        state = .normal
+        return i + 1
+      }
+      if let formIndex = language.strings.firstIndex(where: { matches($0.open, at: i) }) {
+        let form = language.strings[formIndex]
+        i = finishString(form: form, index: formIndex, from: i + form.open.utf8.count, contentStart: i)
+        if case .string = state { return i }
+        state = .inTag
+        continue
+      }
+      if isIdentifierStart(byte) {
+        var end = i + 1
+        while end < bytes.count, isIdentifier(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
+        emit(i..<end, theme.type)
+        i = end
+        continue
+      }
+      i += 1
+    }
+    return i
+  }
+
+  // MARK: - Helpers
+
+  private mutating func emit(_ range: Range<Int>, _ style: Style) {
+    guard !range.isEmpty else { return }
+    flushPlain(upTo: range.lowerBound)
+    spans.appendMerging(Span(String(decoding: bytes[range], as: UTF8.self), style))
+    plainStart = range.upperBound
+  }
+
+  private mutating func flushPlain(upTo end: Int) {
+    guard end > plainStart else { return }
+    spans.appendMerging(Span(String(decoding: bytes[plainStart..<end], as: UTF8.self), .plain))
+    plainStart = end
+  }
+
+  private func matches(_ text: String, at i: Int) -> Bool { matches(Array(text.utf8), at: i) }
+
+  private func matches(_ pattern: [UInt8], at i: Int) -> Bool {
+    guard i + pattern.count <= bytes.count else { return false }
+    for k in 0..<pattern.count where bytes[i + k] != pattern[k] { return false }
+    return true
+  }
+
+  private func find(_ text: String, from start: Int) -> Int? {
+    let pattern = Array(text.utf8)
+    var i = start
+    while i + pattern.count <= bytes.count {
+      if matches(pattern, at: i) { return i }
+      i += 1
+    }
+    return nil
+  }
+
+  private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+  private func isIdentifierStart(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+      || byte == UInt8(ascii: "_") || byte >= 0x80
+  }
+
+  private func isIdentifier(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
+}

@@ -1,0 +1,36 @@
+/// How `tgpt-render` shows a stream; decided once by the executable from flags, environment
+/// and whether the output is a terminal.
+public struct RenderOptions: Sendable {
+  /// How reasoning text is shown.
+  public enum Reasoning: String, Sendable, CaseIterable { case show, dim, hide }
+
+  public enum Output: Sendable {
+    /// Exactly the answer text. `terminal`: escape sequences in it are still neutralised.
+    case plain(terminal: Bool)
+    /// Rendered Markdown; `live` redraws the open row (a terminal), otherwise append-only.
+    case styled(live: Bool)
+  }
+
+  public var output: Output
+  public var width: Int
+  public var reasoning: Reasoning
+  public var hyperlinks: Bool
+  /// Whether stderr messages may use colour (stderr is a terminal and colour is allowed).
+  public var stderrStyled: Bool
+  /// Print a statistics footer on stderr after each answer.
+  public var stats: Bool
+  public var theme: Theme
+
+  public init(
+    output: Output, width: Int = 80, reasoning: Reasoning = .dim, hyperlinks: Bool = false,
+    stderrStyled: Bool = false, stats: Bool = false, theme: Theme = .standard
+  ) {
+    self.output = output
+    self.width = width
+    self.reasoning = reasoning
+    self.hyperlinks = hyperlinks
+    self.stderrStyled = stderrStyled
+    self.stats = stats
+    self.theme = theme
+  }
+}

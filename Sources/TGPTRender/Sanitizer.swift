@@ -1,0 +1,93 @@
+/// Neutralises terminal control in untrusted model text, across chunk boundaries: every escape
+/// sequence (CSI, OSC — including hyperlinks and clipboard writes —, DCS, APC, PM, SOS, in their
+/// 7-bit and 8-bit forms), C0 controls other than newline and tab, DEL, C1 controls and bidi
+/// overrides are removed. Only the renderer itself emits escapes.
+public struct Sanitizer: Sendable {
+  private enum State: Sendable {
+    case text
+    /// After ESC.
+    case escape
+    /// Inside a CSI sequence, until its final byte.
+    case controlSequence
+    /// Inside an OSC/DCS/APC/PM/SOS string, until BEL or ST.
+    case controlString
+    /// After ESC inside a control string (ESC \ ends it).
+    case controlStringEscape
+  }
+
+  private var state = State.text
+
+  public init() {}
+
+  /// The text with control removed; a sequence cut by the chunk boundary is finished in the
+  /// next call.
+  public mutating func clean(_ text: String) -> String {
+    if case .text = state, !Self.mayNeedCleaning(text) { return text }
+    var output = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      if let kept = step(scalar) { output.append(kept) }
+    }
+    return String(output)
+  }
+
+  private mutating func step(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+    let value = scalar.value
+    switch state {
+    case .text:
+      switch value {
+      case 0x0A, 0x09: return scalar
+      case 0x1B:
+        state = .escape
+        return nil
+      case 0x9B:
+        state = .controlSequence
+        return nil
+      case 0x90, 0x98, 0x9D, 0x9E, 0x9F:
+        state = .controlString
+        return nil
+      case 0x00..<0x20, 0x7F, 0x80..<0xA0, 0x202A...0x202E, 0x2066...0x2069:
+        return nil
+      default:
+        return scalar
+      }
+    case .escape:
+      switch value {
+      case 0x5B: state = .controlSequence  // [
+      case 0x5D, 0x50, 0x58, 0x5E, 0x5F: state = .controlString  // ] P X ^ _
+      case 0x20...0x2F: break  // intermediate bytes of a short escape: keep waiting for its final byte
+      default: state = .text  // a two-character escape (ESC 7, ESC c, …) ends here
+      }
+      return nil
+    case .controlSequence:
+      if (0x40...0x7E).contains(value) || value == 0x1B { state = value == 0x1B ? .escape : .text }
+      return nil
+    case .controlString:
+      if value == 0x07 || value == 0x9C {
+        state = .text
+      } else if value == 0x1B {
+        state = .controlStringEscape
+      }
+      return nil
+    case .controlStringEscape:
+      state = value == 0x5C ? .text : .controlString
+      return nil
+    }
+  }
+
+  /// A quick scan: false when the text has nothing that could be control.
+  private static func mayNeedCleaning(_ text: String) -> Bool {
+    var previous: UInt8 = 0
+    var beforePrevious: UInt8 = 0
+    for byte in text.utf8 {
+      if byte < 0x20 && byte != 0x0A && byte != 0x09 { return true }
+      if byte == 0x7F { return true }
+      // C1 controls are C2 80–C2 9F in UTF-8; bidi overrides are E2 80 AA–AE and E2 81 A6–A9.
+      if previous == 0xC2 && byte >= 0x80 && byte <= 0x9F { return true }
+      if beforePrevious == 0xE2 && previous == 0x80 && (0xAA...0xAE).contains(byte) { return true }
+      if beforePrevious == 0xE2 && previous == 0x81 && (0xA6...0xA9).contains(byte) { return true }
+      beforePrevious = previous
+      previous = byte
+    }
+    return false
+  }
+}

@@ -1,0 +1,113 @@
+/// How a piece of text looks. Colours are the terminal's 16 palette entries, so the user's
+/// theme decides the actual shades and the output stays readable on light and dark backgrounds.
+public struct Style: Hashable, Sendable {
+  /// A palette colour: 0–7 normal, 8–15 bright.
+  public enum Color: UInt8, Sendable {
+    case black = 0, red, green, yellow, blue, magenta, cyan, white
+    case brightBlack, brightRed, brightGreen, brightYellow, brightBlue, brightMagenta, brightCyan, brightWhite
+  }
+
+  public var bold = false
+  public var dim = false
+  public var italic = false
+  public var underline = false
+  public var strikethrough = false
+  public var foreground: Color?
+  /// A URL to link the text to (OSC 8), when hyperlinks are on.
+  public var link: String?
+
+  public init(
+    bold: Bool = false, dim: Bool = false, italic: Bool = false, underline: Bool = false,
+    strikethrough: Bool = false, foreground: Color? = nil, link: String? = nil
+  ) {
+    self.bold = bold
+    self.dim = dim
+    self.italic = italic
+    self.underline = underline
+    self.strikethrough = strikethrough
+    self.foreground = foreground
+    self.link = link
+  }
+
+  /// No attributes.
+  public static let plain = Style()
+
+  /// Whether this style sets no SGR attribute (a link alone needs none).
+  var isPlainSGR: Bool {
+    !bold && !dim && !italic && !underline && !strikethrough && foreground == nil
+  }
+
+  /// This style with `other`'s attributes added on top.
+  func merged(with other: Style) -> Style {
+    var result = self
+    result.bold = bold || other.bold
+    result.dim = dim || other.dim
+    result.italic = italic || other.italic
+    result.underline = underline || other.underline
+    result.strikethrough = strikethrough || other.strikethrough
+    result.foreground = other.foreground ?? foreground
+    result.link = other.link ?? link
+    return result
+  }
+
+  /// Appends the SGR sequence that sets exactly this style (after a reset).
+  func appendSGR(to out: inout [UInt8]) {
+    out.append(contentsOf: [0x1B, UInt8(ascii: "["), UInt8(ascii: "0")])
+    func add(_ code: UInt8) {
+      out.append(UInt8(ascii: ";"))
+      if code >= 100 { out.append(UInt8(ascii: "0") + code / 100) }
+      if code >= 10 { out.append(UInt8(ascii: "0") + (code / 10) % 10) }
+      out.append(UInt8(ascii: "0") + code % 10)
+    }
+    if bold { add(1) }
+    if dim { add(2) }
+    if italic { add(3) }
+    if underline { add(4) }
+    if strikethrough { add(9) }
+    if let foreground {
+      add(foreground.rawValue < 8 ? 30 + foreground.rawValue : 90 + foreground.rawValue - 8)
+    }
+    out.append(UInt8(ascii: "m"))
+  }
+}
+
+/// A run of text in one style, with its display width.
+public struct Span: Hashable, Sendable {
+  public var text: String
+  public var style: Style
+  public var width: Int
+
+  public init(_ text: String, _ style: Style = .plain) {
+    self.text = text
+    self.style = style
+    self.width = DisplayWidth.of(text)
+  }
+
+  init(_ text: String, _ style: Style, width: Int) {
+    self.text = text
+    self.style = style
+    self.width = width
+  }
+}
+
+/// One row of terminal output.
+public typealias Row = [Span]
+
+extension Array where Element == Span {
+  /// The total display width.
+  var width: Int { reduce(0) { $0 + $1.width } }
+
+  /// The text without styling.
+  public var plainText: String { map(\.text).joined() }
+
+  /// Appends a span, merging it into the last one when the style is the same.
+  mutating func appendMerging(_ span: Span) {
+    guard !span.text.isEmpty else { return }
+    if let last = indices.last, self[last].style == span.style {
+      self[last].text += span.text
+      self[last].width += span.width
+    } else {
+      append(span)
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import TGPTCommandSupport
+import TGPTEvents
+import TGPTRender
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+enum ColorChoice: String, CaseIterable, ExpressibleByArgument { case auto, always, never }
+enum InputKind: String, CaseIterable, ExpressibleByArgument { case events, text }
+enum PassthroughTarget: String, CaseIterable, ExpressibleByArgument { case tty, stderr }
+extension RenderOptions.Reasoning: ExpressibleByArgument {}
+
+@main
+struct RenderCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tgpt-render",
+    abstract: "Show an event stream as it arrives: Markdown in a terminal, the exact answer text in a pipe.",
+    discussion: """
+      Reads NDJSON events (tgpt-stream, tgpt-session, tgpt-ws-bridge) on stdin. On a terminal \
+      the answer is rendered as Markdown while it streams: finished lines are written once, only \
+      the last line is redrawn, scrollback stays clean. Into a pipe or file, or with --plain or \
+      NO_COLOR, the output is exactly the answer text. Reasoning, tool calls and retries go to \
+      stderr or are shown dim; errors go to stderr and set the exit code (SPEC exit codes: 65 \
+      bad input, 69 unavailable, 75 rate limited or timed out, 77 auth, 130 interrupted).
+
+      Examples:
+        echo "Why is the sky blue?" | tgpt-stream | tgpt-render
+        tgpt-session -s work "summarise" < notes.md | tgpt-render --stats
+        cat README.md | tgpt-render --input text
+        tgpt-stream "hi" | tgpt-render --passthrough | jq -c .
+      """,
+    version: "tgpt-render \(ToolkitVersion.string)"
+  )
+
+  static func main() { runMain(program: "tgpt-render") }
+
+  @Option(help: ArgumentHelp("What stdin holds: events (NDJSON) or text (Markdown).", valueName: "kind"))
+  var input: InputKind = .events
+
+  @Flag(help: "Write exactly the answer text, without styling, even on a terminal.")
+  var plain = false
+
+  @Option(help: ArgumentHelp("Style the output: auto (on a terminal), always, never.", valueName: "when"))
+  var color: ColorChoice = .auto
+
+  @Option(
+    help: ArgumentHelp("Wrap to this many columns (default: the terminal's, else COLUMNS, else 80).", valueName: "n"))
+  var width: Int?
+
+  @Option(help: ArgumentHelp("Reasoning text: show, dim, or hide.", valueName: "how"))
+  var reasoning: RenderOptions.Reasoning = .dim
+
+  @Flag(help: "After each answer, print model, tokens, time to first token, total time and tokens/s on stderr.")
+  var stats = false
+
+  @Flag(help: "Copy the input events unchanged to stdout and render to the terminal (see --to), like tee.")
+  var passthrough = false
+
+  @Option(help: ArgumentHelp("Where --passthrough renders: tty (/dev/tty) or stderr.", valueName: "target"))
+  var to: PassthroughTarget = .tty
+
+  @Flag(help: "Stop at the first malformed input line (exit 65) instead of warning and going on.")
+  var strict = false
+
+  func validate() throws {
+    if let width, width < 8 { throw ValidationError("--width must be at least 8") }
+    if input == .text && passthrough {
+      throw ValidationError("--passthrough copies events; it cannot be used with --input text")
+    }
+  }
+
+  func run() throws {
+    SignalTrap.ignoreSIGPIPE()
+    var displayFD: Int32 = 1
+    if passthrough {
+      displayFD = to == .tty ? open("/dev/tty", O_WRONLY | O_CLOEXEC) : 2
+      if displayFD < 0 {
+        Diagnostics.warning("cannot open /dev/tty; rendering to stderr")
+        displayFD = 2
+      }
+    }
+    let options = decideOptions(displayFD: displayFD)
+    let loop = RenderLoop(
+      options: options, displayFD: displayFD, passthrough: passthrough, strict: strict, textInput: input == .text,
+      widthIsFixed: width != nil)
+    throw ExitCode(loop.run())
+  }
+
+  /// TTY, colour and width are decided here, at the edge, and passed down.
+  private func decideOptions(displayFD: Int32) -> RenderOptions {
+    let terminal = FileIO.isTerminal(displayFD)
+    let noColor = ProcessEnvironment.value("NO_COLOR") != nil
+    let dumb = ProcessEnvironment.value("TERM") == "dumb"
+    let styled: Bool
+    switch color {
+    case .always: styled = !plain
+    case .never: styled = false
+    case .auto: styled = !plain && terminal && !noColor && !dumb
+    }
+    let columns = width ?? TerminalSize.columns(fd: displayFD)
+    let stderrTerminal = FileIO.isTerminal(2)
+    return RenderOptions(
+      output: styled ? .styled(live: terminal && !dumb) : .plain(terminal: terminal),
+      width: columns,
+      reasoning: reasoning,
+      hyperlinks: styled && terminal && ProcessEnvironment.value("TERM") != "linux",
+      stderrStyled: stderrTerminal && !noColor && !dumb && color != .never,
+      stats: stats)
+  }
+}

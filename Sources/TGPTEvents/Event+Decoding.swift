@@ -15,8 +15,9 @@ extension Event {
       try fields.read(key, &scanner)
     }
     try scanner.expectEnd()
-    guard let type = fields.type else { throw .badEvent("an event needs a \"type\"") }
+    guard let type = fields.type else { throw .badEvent("an event needs a string \"type\"") }
     if let payload = try fields.payload(type: type) {
+      if let field = fields.mistyped { throw .badEvent("\"\(field)\" of a \(type) event must be a string") }
       return Event(payload, id: fields.id, sessionID: fields.sessionID)
     }
     // An unknown type: keep every member so filters can pass it on unchanged.
@@ -69,21 +70,25 @@ private struct Fields {
   var turnsSent: Int?
   var turnsDropped: Int?
 
+  /// A member that a known event type needs as a string but that had another type; it is an
+  /// error only if the event's type turns out to be known (other types keep every member).
+  var mistyped: String?
+
   mutating func read(_ key: JSONScanner.Key, _ s: inout JSONScanner) throws(ProtocolError) {
     if key.equals("type") {
-      type = try s.readString()
+      type = try text(key, &s)
     } else if key.equals("content") {
-      content = try s.readOptionalString()
+      content = try text(key, &s)
     } else if key.equals("id") {
-      id = try s.readOptionalString()
+      id = try text(key, &s)
     } else if key.equals("session_id") {
-      sessionID = try s.readOptionalString()
+      sessionID = try text(key, &s)
     } else if key.equals("finish_reason") {
-      finishReason = try s.readOptionalString()
+      finishReason = try text(key, &s)
     } else if key.equals("model") {
-      model = try s.readOptionalString()
+      model = try text(key, &s)
     } else if key.equals("provider") {
-      provider = try s.readOptionalString()
+      provider = try text(key, &s)
     } else if key.equals("usage") {
       usage = Usage(json: try s.readValue())
     } else if key.equals("tools_used") {
@@ -107,11 +112,11 @@ private struct Fields {
     } else if key.equals("delay_ms") {
       delayMs = try s.readValue().intValue
     } else if key.equals("reason") {
-      reason = try s.readOptionalString()
+      reason = try text(key, &s)
     } else if key.equals("call_id") {
-      callID = try s.readOptionalString()
+      callID = try text(key, &s)
     } else if key.equals("name") {
-      name = try s.readOptionalString()
+      name = try text(key, &s)
     } else if key.equals("arguments") {
       arguments = try s.readValue()
     } else if key.equals("exit_code") {
@@ -122,6 +127,20 @@ private struct Fields {
       turnsDropped = try s.readValue().intValue
     } else {
       try s.skipValue()
+    }
+  }
+
+  /// A string or null member; anything else is remembered as mistyped and skipped.
+  private mutating func text(_ key: JSONScanner.Key, _ s: inout JSONScanner) throws(ProtocolError) -> String? {
+    switch try s.peekKind() {
+    case .string: return try s.readString()
+    case .null:
+      try s.skipValue()
+      return nil
+    default:
+      try s.skipValue()
+      mistyped = mistyped ?? key.string
+      return nil
     }
   }
 

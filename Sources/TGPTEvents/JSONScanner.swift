@@ -132,6 +132,45 @@ public struct JSONScanner {
     return try decodeEscaped(from: start, to: end)
   }
 
+  /// Reads a string that may continue one cut in the middle of a surrogate pair: streamed
+  /// chunks are separate JSON strings, and an encoder that escapes non-ASCII can end one with
+  /// the high half of a pair (`"\ud83d"`) and start the next with the low half. `carry` holds
+  /// such a dangling high half between calls; a half that finds no partner becomes U+FFFD.
+  public mutating func readString(carry: inout UInt32?) throws(ProtocolError) -> String {
+    skipWhitespace()
+    guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+      throw .invalidJSON(offset: offset, "expected a string")
+    }
+    let (start, end, escaped) = try scanString()
+    var out: [UInt8] = []
+    var i = start
+    if let high = carry {
+      carry = nil
+      if end - start >= 6, bytes[start] == 0x5C, bytes[start + 1] == UInt8(ascii: "u"),
+        let low = try? hex4(at: start + 2, end: end), (0xDC00...0xDFFF).contains(low)
+      {
+        out.append(contentsOf: UTF8.encode(Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!)!)
+        i = start + 6
+      } else {
+        out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+      }
+    }
+    var stop = end
+    if escaped, end - start >= 6, bytes[end - 6] == 0x5C, bytes[end - 5] == UInt8(ascii: "u"),
+      let high = try? hex4(at: end - 4, end: end), (0xD800...0xDBFF).contains(high),
+      end - 6 == start || bytes[end - 7] != 0x5C
+    {
+      carry = high
+      stop = end - 6
+    }
+    guard escaped else {
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<stop]))
+      return String(decoding: out, as: UTF8.self)
+    }
+    if i < stop { out.append(contentsOf: try decodeEscaped(from: i, to: stop).utf8) }
+    return String(decoding: out, as: UTF8.self)
+  }
+
   /// Reads a string, or nil for `null`.
   public mutating func readOptionalString() throws(ProtocolError) -> String? {
     if try peekKind() == .null {

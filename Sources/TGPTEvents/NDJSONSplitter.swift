@@ -45,7 +45,9 @@ public struct NDJSONSplitter {
     while start < count {
       guard let newline = Self.indexOfNewline(bytes, from: start) else {
         append(UnsafeRawBufferPointer(rebasing: bytes[start..<count]))
-        if !discarding, pending.count > maxLineBytes {
+        // A CR that may be the first half of the line's CRLF does not count against the limit.
+        let length = pending.count - (pending.last == 0x0D ? 1 : 0)
+        if !discarding, length > maxLineBytes {
           lineNumber += 1
           discarding = true
           pending.removeAll(keepingCapacity: false)

@@ -41,6 +41,8 @@ public struct ConfigFile: Sendable {
   public var timeout: Double?
   public var appURL: String?
   public var appTitle: String?
+  /// Keys the file has that nothing reads (typos, or settings of a newer version).
+  public var warnings: [String] = []
   /// Top-level model/base URL/key command: they apply to the provider named by `provider`.
   public var defaults = ProviderSection()
   /// `[providers.NAME]` sections.
@@ -67,22 +69,31 @@ public struct ConfigFile: Sendable {
     } catch {
       throw .config("\(path): \(error.description)")
     }
+    var reader = TableReader(path: path, table: table)
     var config = ConfigFile()
     config.path = path
-    config.provider = table["provider"]?.stringValue
-    config.system = table["system"]?.stringValue
-    config.temperature = table["temperature"]?.doubleValue
-    config.maxTokens = table["max_tokens"]?.intValue
-    config.retries = table["retries"]?.intValue
-    config.connectTimeout = table["connect_timeout"]?.doubleValue
-    config.idleTimeout = table["idle_timeout"]?.doubleValue
-    config.timeout = table["timeout"]?.doubleValue
-    config.appURL = table["app_url"]?.stringValue
-    config.appTitle = table["app_title"]?.stringValue
-    config.defaults = section(table)
-    for provider in table["providers"]?.objectValue ?? JSONObject() {
-      if let sub = provider.value.objectValue { config.providers[provider.key] = section(sub) }
+    config.provider = try reader.string("provider")
+    config.system = try reader.string("system")
+    config.temperature = try reader.number("temperature", in: 0...10)
+    config.maxTokens = try reader.integer("max_tokens", in: 1...10_000_000)
+    config.retries = try reader.integer("retries", in: 0...100)
+    config.connectTimeout = try reader.number("connect_timeout", in: 0.001...1_000_000)
+    config.idleTimeout = try reader.number("idle_timeout", in: 0.001...1_000_000)
+    config.timeout = try reader.number("timeout", in: 0.001...1_000_000)
+    config.appURL = try reader.string("app_url")
+    config.appTitle = try reader.string("app_title")
+    config.defaults = try section(&reader)
+    if let providers = try reader.table("providers") {
+      for provider in providers {
+        guard let sub = provider.value.objectValue else {
+          throw .config("\(path): providers.\(provider.key) must be a table")
+        }
+        var subReader = TableReader(path: path, table: sub, prefix: "providers.\(provider.key).")
+        config.providers[provider.key] = try section(&subReader)
+        config.warnings += subReader.unknownKeys()
+      }
     }
+    config.warnings += reader.unknownKeys()
     return config
   }
 
@@ -99,10 +110,10 @@ public struct ConfigFile: Sendable {
     return result
   }
 
-  private static func section(_ table: JSONObject) -> ProviderSection {
+  private static func section(_ reader: inout TableReader) throws(ProviderError) -> ProviderSection {
     ProviderSection(
-      model: table["model"]?.stringValue, baseURL: table["base_url"]?.stringValue,
-      apiKeyCmd: table["api_key_cmd"]?.stringValue, maxTokensField: table["max_tokens_field"]?.stringValue)
+      model: try reader.string("model"), baseURL: try reader.string("base_url"),
+      apiKeyCmd: try reader.string("api_key_cmd"), maxTokensField: try reader.string("max_tokens_field"))
   }
 
   private static func readFile(_ path: String) -> String? {
@@ -111,5 +122,60 @@ public struct ConfigFile: Sendable {
     defer { close(fd) }
     guard let bytes = try? FileIO.readAll(fd) else { return nil }
     return String(decoding: bytes, as: UTF8.self)
+  }
+}
+
+/// Reads typed values out of a TOML table, failing on a wrong type or range and remembering
+/// which keys were read, so unknown ones can be reported.
+private struct TableReader {
+  let path: String
+  let table: JSONObject
+  var prefix = ""
+  private var read: Set<String> = []
+
+  init(path: String, table: JSONObject, prefix: String = "") {
+    self.path = path
+    self.table = table
+    self.prefix = prefix
+  }
+
+  private func wrong(_ key: String, _ expected: String) -> ProviderError {
+    .config("\(path): \(prefix)\(key) must be \(expected)")
+  }
+
+  mutating func string(_ key: String) throws(ProviderError) -> String? {
+    read.insert(key)
+    guard let value = table[key] else { return nil }
+    guard let text = value.stringValue else { throw wrong(key, "a string") }
+    return text
+  }
+
+  mutating func number(_ key: String, in range: ClosedRange<Double>) throws(ProviderError) -> Double? {
+    read.insert(key)
+    guard let value = table[key] else { return nil }
+    guard let number = value.doubleValue, range.contains(number) else {
+      throw wrong(key, "a number from \(range.lowerBound) to \(range.upperBound)")
+    }
+    return number
+  }
+
+  mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ProviderError) -> Int? {
+    read.insert(key)
+    guard let value = table[key] else { return nil }
+    guard let number = value.intValue, range.contains(number) else {
+      throw wrong(key, "a whole number from \(range.lowerBound) to \(range.upperBound)")
+    }
+    return number
+  }
+
+  mutating func table(_ key: String) throws(ProviderError) -> JSONObject? {
+    read.insert(key)
+    guard let value = table[key] else { return nil }
+    guard let object = value.objectValue else { throw wrong(key, "a table") }
+    return object
+  }
+
+  func unknownKeys() -> [String] {
+    table.keys.filter { !read.contains($0) }.map { "\(path): unknown key '\(prefix)\($0)' (ignored)" }
   }
 }

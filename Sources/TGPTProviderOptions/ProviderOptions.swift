@@ -101,8 +101,14 @@ public struct TransportOptions: ParsableArguments, Sendable {
     for (name, value) in [
       ("--connect-timeout", connectTimeout), ("--idle-timeout", idleTimeout), ("--timeout", timeout),
     ] {
-      if let value, !(value > 0) { throw ValidationError("\(name) must be a positive number of seconds") }
+      if let value, let problem = Self.problem(seconds: value) { throw ValidationError("\(name) \(problem)") }
     }
+  }
+
+  /// Why a number of seconds is unusable, or nil: it must be positive and at most a million
+  /// seconds (about eleven days), so it converts to milliseconds safely.
+  public static func problem(seconds value: Double) -> String? {
+    value > 0 && value <= 1_000_000 ? nil : "must be a number of seconds above 0 and at most 1000000, got \(value)"
   }
 }
 

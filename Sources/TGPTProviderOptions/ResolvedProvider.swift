@@ -21,18 +21,25 @@ public struct ResolvedProvider: Sendable {
     provider options: ProviderOptions, transport: TransportOptions, generation: GenerationOptions,
     config: ConfigFile
   ) throws(ProviderError) {
-    let baseFromFlagsOrEnv = options.baseURL ?? ProcessEnvironment.value("TGPT_BASE_URL")
-    let kindName = options.provider?.rawValue ?? ProcessEnvironment.value("TGPT_PROVIDER") ?? config.provider
+    // The highest level that names a provider or a base URL decides the provider: a base URL
+    // without a provider means an OpenAI-compatible server, so no hosted service's key is sent
+    // to a server the user named for something else.
+    let environmentBase = ProcessEnvironment.value("TGPT_BASE_URL")
     let kind: ProviderKind
-    if let kindName {
-      guard let named = ProviderKind(rawValue: kindName.lowercased()) else {
-        let known = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
-        throw .config("unknown provider '\(kindName)' (known: \(known))")
-      }
-      kind = named
+    if let flag = options.provider {
+      kind = flag
+    } else if options.baseURL != nil {
+      kind = .compatible
+    } else if let name = ProcessEnvironment.value("TGPT_PROVIDER") {
+      kind = try Self.kind(named: name)
+    } else if environmentBase != nil {
+      kind = .compatible
+    } else if let name = config.provider {
+      kind = try Self.kind(named: name)
     } else {
-      kind = baseFromFlagsOrEnv == nil ? .openrouter : .compatible
+      kind = .openrouter
     }
+    let baseFromFlagsOrEnv = options.baseURL ?? environmentBase
     let section = config.section(for: kind)
     var settings = ProviderSettings(kind: kind)
     settings.baseURL =
@@ -46,7 +53,8 @@ public struct ResolvedProvider: Sendable {
     settings.insecure = options.insecure
     settings.echoDelayMs = options.echoDelayMs
     self.settings = settings
-    keyCommand = options.apiKeyCmd ?? ProcessEnvironment.value("TGPT_API_KEY_CMD") ?? section.apiKeyCmd
+    keyCommandFlag = options.apiKeyCmd
+    keyCommand = ProcessEnvironment.value("TGPT_API_KEY_CMD") ?? section.apiKeyCmd
 
     model = options.model ?? ProcessEnvironment.value("TGPT_MODEL") ?? section.model ?? kind.defaultModel
     retry = RetryPolicy(retries: transport.retries ?? config.retries ?? 3)
@@ -66,24 +74,44 @@ public struct ResolvedProvider: Sendable {
     }
   }
 
+  private static func kind(named name: String) throws(ProviderError) -> ProviderKind {
+    guard let kind = ProviderKind(rawValue: name.lowercased()) else {
+      let known = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
+      throw .config("unknown provider '\(name)' (known: \(known))")
+    }
+    return kind
+  }
+
+  private let keyCommandFlag: String?
   private let keyCommand: String?
 
-  /// The provider, with its key from the environment or, failing that, the key command.
+  /// The provider, with its key from `--api-key-cmd`, else the provider's own variable, else
+  /// the configured key command. Each provider reads only its own variable.
   public func provider() throws(ProviderError) -> Provider {
     var settings = settings
-    if let variable = settings.kind.keyVariable {
-      settings.apiKey = ProcessEnvironment.value(variable)
-      if settings.apiKey == nil, settings.kind != .compatible {
-        settings.apiKey = ProcessEnvironment.value("TGPT_API_KEY")
+    if settings.kind != .echo {
+      if let command = keyCommandFlag {
+        settings.apiKey = try Self.runKeyCommand(command)
+      } else if let variable = settings.kind.keyVariable, let key = ProcessEnvironment.value(variable) {
+        settings.apiKey = key
+      } else if let command = keyCommand {
+        settings.apiKey = try Self.runKeyCommand(command)
       }
-    }
-    if settings.apiKey == nil, settings.kind != .echo, let keyCommand {
-      let (output, status) = ShellCommand.capture(keyCommand)
-      guard let output, !output.isEmpty else {
-        throw .config("the API key command failed (exit \(status)): \(keyCommand)")
-      }
-      settings.apiKey = output
     }
     return try Provider(settings: settings)
+  }
+
+  /// The first line of the command's output (`pass` prints metadata after it); a key with
+  /// control characters in it is refused rather than sent.
+  private static func runKeyCommand(_ command: String) throws(ProviderError) -> String {
+    let (output, status) = ShellCommand.capture(command)
+    guard let output else { throw .config("the API key command failed (exit \(status)): \(command)") }
+    let key = output.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    let trimmed = key.trimmingCharacters
+    guard !trimmed.isEmpty else { throw .config("the API key command printed nothing: \(command)") }
+    guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+      throw .config("the API key command printed control characters: \(command)")
+    }
+    return trimmed
   }
 }

@@ -10,6 +10,7 @@ struct AnthropicEventDecoder: StreamDecoder {
   private var finished = false
 
   var isComplete: Bool { finished }
+  var sawEndMarker: Bool { finished }
 
   mutating func decode(_ message: SSEParser.Message, _ emit: (ProviderOutput) throws -> Void) throws {
     let event: JSON

@@ -40,13 +40,13 @@ public struct ChatRequest: Sendable, Hashable {
   /// Reads a whole request, `{"messages":[…],"model":…}` (SPEC §3). `system`, `temperature`
   /// and `max_tokens` are understood; other members (except `stream`) pass through as `extra`.
   public init(json: JSON) throws(ProviderError) {
-    guard let object = json.objectValue else { throw .config("the request must be a JSON object") }
+    guard let object = json.objectValue else { throw .badInput("the request must be a JSON object") }
     guard let messages = object["messages"]?.arrayValue, !messages.isEmpty else {
-      throw .config("the request needs a non-empty \"messages\" array")
+      throw .badInput("the request needs a non-empty \"messages\" array")
     }
     for (index, message) in messages.enumerated() {
       guard let role = message["role"]?.stringValue, !role.isEmpty else {
-        throw .config("message \(index + 1) of the request has no \"role\"")
+        throw .badInput("message \(index + 1) of the request has no \"role\"")
       }
     }
     self.init(messages: messages)

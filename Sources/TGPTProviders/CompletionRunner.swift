@@ -22,8 +22,10 @@ public enum RunOutcome: Sendable {
   case completed(Event.Complete)
   /// An `error` event was written.
   case failed(Event.Failure)
-  /// The reader of our events went away; nothing more was written.
+  /// The reader of our events went away (EPIPE); nothing more was written.
   case outputClosed
+  /// Writing an event failed otherwise (a full disk, a closed descriptor).
+  case outputFailed(String)
 }
 
 /// Runs one request against a provider and writes its events: `start`, then `chunk`,
@@ -56,85 +58,101 @@ public struct CompletionRunner: Sendable {
     let started = Monotonic.now()
     let deadline = limits.totalTimeout.map { started + Monotonic.nanoseconds($0) }
     var state = RunState(model: request.model)
-    let tag = { (payload: Event.Payload) in Event(payload, id: id, sessionID: sessionID) }
 
-    func finish(_ failure: Event.Failure) -> RunOutcome {
-      do {
-        try emit(tag(.error(failure)))
-        return .failed(failure)
+    func send(_ payload: Event.Payload) throws(WriteFailure) {
+      do { try emit(Event(payload, id: id, sessionID: sessionID)) } catch { throw WriteFailure(error) }
+    }
+    /// Writes the terminal event; the outcome is `outcome`, unless the write itself failed.
+    func end(_ payload: Event.Payload, _ outcome: RunOutcome) -> RunOutcome {
+      do throws(WriteFailure) {
+        try send(payload)
+        return outcome
       } catch {
-        return .outputClosed
+        return error.outcome
       }
     }
-    func failure(_ error: ProviderError) -> Event.Failure {
-      Event.Failure(
-        message: error.description, details: error.details, code: error.kind, retryable: error.isRetryable,
-        partial: state.emitted, status: error.status)
+    func fail(_ failure: Event.Failure) -> RunOutcome { end(.error(failure), .failed(failure)) }
+    func fail(_ error: ProviderError) -> RunOutcome {
+      fail(
+        Event.Failure(
+          message: error.description, details: error.details, code: error.kind, retryable: error.isRetryable,
+          partial: state.emitted, status: error.status))
+    }
+    func interrupted() -> RunOutcome {
+      fail(Event.Failure(message: interruption(), code: .interrupted, partial: state.emitted))
     }
 
-    do {
-      try emit(tag(.start(.init(model: request.model, provider: provider.kind.rawValue))))
+    do throws(WriteFailure) {
+      try send(.start(.init(model: request.model, provider: provider.kind.rawValue)))
     } catch {
-      return .outputClosed
+      return error.outcome
     }
 
     var attempt = 1
     while true {
-      var bounds = AttemptBounds(connectTimeout: limits.connectTimeout, idleTimeout: limits.idleTimeout, remaining: nil)
+      var bounds = AttemptBounds(
+        connectTimeout: limits.connectTimeout, idleTimeout: limits.idleTimeout, remaining: nil,
+        total: limits.totalTimeout)
       if let deadline, let total = limits.totalTimeout {
         let now = Monotonic.now()
-        guard now < deadline else { return finish(failure(.deadline(seconds: total))) }
+        guard now < deadline else { return fail(.deadline(seconds: total)) }
         bounds.remaining = Double(deadline - now) / 1e9
       }
       do {
         try await provider.upstream.attempt(request, bounds: bounds) { output in
-          if let payload = state.absorb(output) { try emit(tag(payload)) }
+          if let payload = state.absorb(output) { try send(payload) }
         }
         log.debug("answer complete after \(attempt) attempt(s)")
         let complete = Event.Complete(
           processingTimeMs: Int((Monotonic.now() - started) / 1_000_000), finishReason: state.finishReason,
           usage: state.usage, model: state.model)
-        do {
-          try emit(tag(.complete(complete)))
-          return .completed(complete)
-        } catch {
-          return .outputClosed
-        }
+        return end(.complete(complete), .completed(complete))
+      } catch let error as WriteFailure {
+        return error.outcome
       } catch  where Task.isCancelled {
         // The transfer's own error (the aborted connection) is a consequence, not the cause.
-        return finish(Event.Failure(message: interruption(), code: .interrupted, partial: state.emitted))
+        return interrupted()
       } catch let error as ProviderError {
         guard !state.emitted, !error.isOwnTimeout, error.isRetryable, attempt <= retry.retries else {
-          return finish(failure(error))
+          return fail(error)
         }
         let delay = retry.delay(beforeRetry: attempt, after: error)
-        if let deadline, let total = limits.totalTimeout,
-          Monotonic.now() + Monotonic.nanoseconds(delay) >= deadline
-        {
-          var timedOut = failure(.deadline(seconds: total))
-          timedOut.details = "last error: \(error.description)"
-          return finish(timedOut)
+        if let deadline, let total = limits.totalTimeout, Monotonic.now() + Monotonic.nanoseconds(delay) >= deadline {
+          var failure = Event.Failure(
+            message: ProviderError.deadline(seconds: total).description, details: "last error: \(error.description)",
+            code: .timeout, partial: state.emitted, status: error.status)
+          failure.retryable = true
+          return fail(failure)
         }
         attempt += 1
         log.info("attempt \(attempt) in \(Int(delay * 1000)) ms after: \(error.description)")
-        let notice = Event.Retry(
-          attempt: attempt, delayMs: Int(delay * 1000), reason: error.description, status: error.status)
-        do {
-          try emit(tag(.retry(notice)))
+        do throws(WriteFailure) {
+          try send(
+            .retry(.init(attempt: attempt, delayMs: Int(delay * 1000), reason: error.description, status: error.status))
+          )
         } catch {
-          return .outputClosed
+          return error.outcome
         }
         do {
           try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         } catch {
-          return finish(Event.Failure(message: interruption(), code: .interrupted, partial: state.emitted))
+          return interrupted()
         }
-      } catch let error as ProtocolError where error.isOutputClosed {
-        return .outputClosed
       } catch {
-        return finish(Event.Failure(message: "\(error)", code: .internal, partial: state.emitted))
+        return fail(Event.Failure(message: "\(error)", code: .internal, partial: state.emitted))
       }
     }
+  }
+}
+
+/// An error from writing an event: the reader went away (EPIPE), or the write failed.
+private struct WriteFailure: Error {
+  let underlying: any Error
+  init(_ underlying: any Error) { self.underlying = underlying }
+
+  var outcome: RunOutcome {
+    if let error = underlying as? ProtocolError, error.isOutputClosed { return .outputClosed }
+    return .outputFailed("\(underlying)")
   }
 }
 

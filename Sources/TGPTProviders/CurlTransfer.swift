@@ -1,4 +1,5 @@
 import CCurl
+import Synchronization
 import TGPTEvents
 
 /// One transfer's state. Created by any thread, then touched only on the engine's I/O thread
@@ -16,7 +17,15 @@ final class CurlTransfer: @unchecked Sendable {
   private(set) var bytesReceived = 0
   /// Monotonic time of the last byte (header or body) from the server.
   private(set) var lastActivity: UInt64
-  let idleNanoseconds: UInt64
+  private let configuredIdle: UInt64
+  /// A shorter idle timeout set while the transfer runs (0: none); see `TransferControl`.
+  let idleOverride = Atomic<UInt64>(0)
+
+  /// The idle timeout in force.
+  var idleNanoseconds: UInt64 {
+    let override = idleOverride.load(ordering: .acquiring)
+    return override == 0 ? configuredIdle : min(override, configuredIdle)
+  }
 
   init?(request: HTTPRequest, continuation: AsyncThrowingStream<HTTPResponsePart, Error>.Continuation) {
     guard let easy = ccurl_easy_init() else { return nil }
@@ -24,7 +33,7 @@ final class CurlTransfer: @unchecked Sendable {
     self.request = request
     self.continuation = continuation
     self.lastActivity = Monotonic.now()
-    self.idleNanoseconds = Monotonic.nanoseconds(request.idleTimeout)
+    self.configuredIdle = Monotonic.nanoseconds(request.idleTimeout)
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     configure()
   }
@@ -46,8 +55,8 @@ final class CurlTransfer: @unchecked Sendable {
     ccurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
     ccurl_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
     ccurl_setopt_string(easy, CURLOPT_USERAGENT, "tgpt/\(ToolkitVersion.string)")
-    ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, r.connectTimeout * 1000)))
-    if let total = r.totalTimeout { ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(max(1, total * 1000))) }
+    ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(r.connectTimeout))
+    if let total = r.totalTimeout { ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(total)) }
     ccurl_setopt_long(
       easy, CURLOPT_HTTP_VERSION, r.http1Only ? Int(CURL_HTTP_VERSION_1_1) : Int(CURL_HTTP_VERSION_2TLS))
     if let caFile = r.caFile { ccurl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
@@ -82,6 +91,12 @@ final class CurlTransfer: @unchecked Sendable {
     ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
     ccurl_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
     ccurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+  }
+
+  /// Seconds as libcurl's milliseconds, clamped so no value can trap the conversion.
+  private static func milliseconds(_ seconds: Double) -> Int {
+    guard seconds.isFinite else { return Int(Int32.max) }
+    return Int(min(max(1, seconds * 1000), Double(Int32.max)))
   }
 
   // MARK: - Callbacks (I/O thread)
@@ -149,13 +164,15 @@ final class CurlTransfer: @unchecked Sendable {
     case CURLE_OPERATION_TIMEDOUT:
       var connectTime: curl_off_t = 0
       ccurl_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connectTime)
-      if connectTime == 0, bytesReceived == 0, !headSent {
-        return .connectTimeout(seconds: request.connectTimeout)
-      }
-      return .deadline(seconds: request.totalTimeout ?? 0)
+      let connected = connectTime != 0 || bytesReceived > 0 || headSent
+      let deadlineFirst = request.totalTimeout.map { $0 < request.connectTimeout } ?? false
+      if !connected, !deadlineFirst { return .connectTimeout(seconds: request.connectTimeout) }
+      return .deadline(seconds: request.overallTimeout ?? request.totalTimeout ?? 0)
     case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
       CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
       return .tls(message)
+    case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+      return .setup("cannot use the URL \(request.url): \(message)")
     case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
       return .connectionLost(message)
     default:

@@ -26,14 +26,22 @@ public final class HTTPClient: Sendable {
     if loaded == 0 {
       engine = .success(CurlEngine())
     } else {
-      engine = .failure(.transport(String(decoding: error.prefix { $0 != 0 }, as: UTF8.self)))
+      engine = .failure(.setup(String(decoding: error.prefix { $0 != 0 }, as: UTF8.self)))
     }
   }
 
   /// Starts a transfer. Parts arrive as the server sends them; the stream ends after the body,
   /// or throws a `ProviderError` (connect failure, timeout, lost connection).
   public func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, Error> {
-    AsyncThrowingStream { continuation in
+    start(request).parts
+  }
+
+  /// Starts a transfer and also returns a control for changing its idle timeout while it runs.
+  public func start(_ request: HTTPRequest) -> (
+    parts: AsyncThrowingStream<HTTPResponsePart, Error>, control: TransferControl
+  ) {
+    let control = TransferControl()
+    let parts = AsyncThrowingStream<HTTPResponsePart, Error> { continuation in
       let engine: CurlEngine
       switch self.engine {
       case .success(let loaded): engine = loaded
@@ -48,8 +56,10 @@ public final class HTTPClient: Sendable {
       continuation.onTermination = { [engine] termination in
         if case .cancelled = termination { engine.cancel(transfer) }
       }
+      control.attach(transfer: transfer, engine: engine)
       engine.start(transfer)
     }
+    return (parts, control)
   }
 
   /// Loads libcurl and starts the I/O thread in the background, so a program can overlap that
@@ -62,6 +72,23 @@ public final class HTTPClient: Sendable {
   public static var libcurlDescription: String {
     guard case .success = shared.engine, let version = ccurl_version_string() else { return "libcurl not available" }
     return "libcurl \(String(cString: version))\(ccurl_has_http2() != 0 ? " (HTTP/2)" : "")"
+  }
+}
+
+/// Changes a running transfer: after a provider says the answer is finished, waiting the full
+/// idle timeout for a connection it keeps open would only delay the end.
+public final class TransferControl: Sendable {
+  private let target = Mutex<(transfer: CurlTransfer, engine: CurlEngine)?>(nil)
+
+  fileprivate func attach(transfer: CurlTransfer, engine: CurlEngine) {
+    target.withLock { $0 = (transfer, engine) }
+  }
+
+  /// Sets the transfer's idle timeout, counted from the last byte received.
+  public func setIdleTimeout(_ seconds: Double) {
+    guard let (transfer, engine) = target.withLock({ $0 }) else { return }
+    transfer.idleOverride.store(Monotonic.nanoseconds(seconds), ordering: .releasing)
+    engine.wake()
   }
 }
 
@@ -95,6 +122,9 @@ final class CurlEngine: @unchecked Sendable {
       ccurl_multi_wakeup(multi)
     }
   }
+
+  /// Makes the I/O loop recompute its deadlines now.
+  func wake() { ccurl_multi_wakeup(multi) }
 
   func cancel(_ transfer: CurlTransfer) {
     pending.withLock { $0.cancels.append(transfer) }

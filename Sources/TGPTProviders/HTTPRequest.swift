@@ -11,6 +11,8 @@ public struct HTTPRequest: Sendable {
   public var idleTimeout: Double
   /// Seconds allowed for the whole transfer, or nil for no limit.
   public var totalTimeout: Double?
+  /// The overall deadline the user set, which `totalTimeout` is what remains of (for messages).
+  public var overallTimeout: Double?
   /// Force HTTP/1.1 (some proxies break HTTP/2 streams).
   public var http1Only: Bool
   /// A PEM bundle of CA certificates to trust instead of the system's.
@@ -20,9 +22,10 @@ public struct HTTPRequest: Sendable {
 
   public init(
     url: String, method: String = "POST", headers: [(String, String)] = [], body: [UInt8] = [],
-    connectTimeout: Double = 10, idleTimeout: Double = 60, totalTimeout: Double? = nil,
+    connectTimeout: Double = 10, idleTimeout: Double = 60, totalTimeout: Double? = nil, overallTimeout: Double? = nil,
     http1Only: Bool = false, caFile: String? = nil, insecure: Bool = false
   ) {
+    self.overallTimeout = overallTimeout ?? totalTimeout
     self.url = url
     self.method = method
     self.headers = headers

@@ -18,12 +18,15 @@ struct HTTPUpstream: Upstream {
   let insecure: Bool
   /// The most of an error body we keep for the message.
   static let errorBodyLimit = 64 << 10
+  /// Seconds to wait for the usage chunk after a finish reason, on a connection left open.
+  static let afterFinishGrace = 2.0
 
   func attempt(_ chat: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws {
     let (url, headers, body) = try format.request(for: chat)
     let request = HTTPRequest(
       url: url, headers: headers, body: body, connectTimeout: bounds.connectTimeout, idleTimeout: bounds.idleTimeout,
-      totalTimeout: bounds.remaining, http1Only: http1Only, caFile: caFile, insecure: insecure)
+      totalTimeout: bounds.remaining, overallTimeout: bounds.total, http1Only: http1Only, caFile: caFile,
+      insecure: insecure)
 
     log.debug("request POST \(url) (\(body.count) bytes)")
     var decoder = format.makeDecoder()
@@ -32,8 +35,10 @@ struct HTTPUpstream: Upstream {
     var collected: [UInt8] = []
     var mode = BodyMode.events
 
+    let (parts, control) = HTTPClient.shared.start(request)
+    var graceSet = false
     do {
-      for try await part in HTTPClient.shared.stream(request) {
+      receiving: for try await part in parts {
         switch part {
         case .head(let code, let fields):
           log.debug("response HTTP \(code) \(fields["content-type"] ?? "")")
@@ -50,6 +55,14 @@ struct HTTPUpstream: Upstream {
           switch mode {
           case .events:
             try bytes.withUnsafeBytes { try decoder.feed($0, emit) }
+            // `[DONE]` or `message_stop` ends the answer even if the server keeps the
+            // connection open; leaving the loop cancels the transfer.
+            if decoder.sawEndMarker { break receiving }
+            if decoder.isComplete, !graceSet {
+              // After the finish reason only the usage chunk may follow: wait for it briefly.
+              graceSet = true
+              control.setIdleTimeout(Self.afterFinishGrace)
+            }
           case .errorBody:
             collected.append(contentsOf: bytes.prefix(Self.errorBodyLimit - collected.count))
             if collected.count >= Self.errorBodyLimit {
@@ -60,10 +73,10 @@ struct HTTPUpstream: Upstream {
           }
         }
       }
-    } catch let error as ProviderError where mode == .events && decoder.isComplete {
-      // The answer was already complete (finish reason seen); a connection that then breaks
-      // or idles instead of closing costs nothing.
-      _ = error
+    } catch let error as ProviderError where error.isTransport && mode == .events && decoder.isComplete {
+      // The answer was complete (finish reason seen): a connection that then breaks or idles
+      // instead of closing costs nothing. Errors the provider reports still count.
+      log.debug("after the finish: \(error.description)")
     }
     // A cancelled consumer sees the stream end quietly; it must not look like a truncated answer.
     try Task.checkCancellation()
@@ -99,6 +112,9 @@ extension ProviderError {
     if message == nil {
       let trimmed = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
       message = trimmed.isEmpty ? Self.reasonPhrase(status) : String(trimmed.prefix(300))
+    }
+    if (300..<400).contains(status), let location = headers["location"] {
+      message = "redirected to \(location); use that address as the base URL"
     }
     let shouldRetry = headers["x-should-retry"].map { $0.lowercased() == "true" }
     return .http(

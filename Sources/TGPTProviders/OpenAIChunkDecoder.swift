@@ -12,8 +12,12 @@ struct OpenAIChunkDecoder: StreamDecoder {
   private var sawModel = false
   private var finishReason: String?
   private var sawDone = false
+  /// A high surrogate that ended the last content (or reasoning) string, waiting for its pair.
+  private var contentCarry: UInt32?
+  private var reasoningCarry: UInt32?
 
   var isComplete: Bool { finishReason != nil || sawDone }
+  var sawEndMarker: Bool { sawDone }
 
   mutating func decode(_ message: SSEParser.Message, _ emit: (ProviderOutput) throws -> Void) throws {
     if message.type == "error" {
@@ -33,6 +37,10 @@ struct OpenAIChunkDecoder: StreamDecoder {
   }
 
   mutating func finish(_ emit: (ProviderOutput) throws -> Void) throws {
+    if contentCarry != nil {
+      contentCarry = nil
+      try emit(.content("\u{FFFD}"))
+    }
     try flushTools(emit)
   }
 
@@ -44,6 +52,7 @@ struct OpenAIChunkDecoder: StreamDecoder {
     var finish: String?
     var usage: Usage?
     var error: JSON?
+    var toolFragments: JSON?
   }
 
   private mutating func decodeChunk(_ data: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void) throws {
@@ -92,6 +101,8 @@ struct OpenAIChunkDecoder: StreamDecoder {
     if let usage = parts.usage { try emit(.usage(usage)) }
   }
 
+  /// Reads the choice with index 0 (or without an index); others (`n > 1`) are skipped, so
+  /// alternatives are never mixed into one answer.
   private mutating func readChoices(_ scanner: inout JSONScanner, _ parts: inout ChunkParts) throws {
     guard try scanner.peekKind() == .array else {
       try scanner.skipValue()
@@ -103,15 +114,29 @@ struct OpenAIChunkDecoder: StreamDecoder {
         try scanner.skipValue()
         continue
       }
+      // The index may come after the delta, so a choice is read into its own parts first.
+      var choice = ChunkParts()
+      var index = 0
+      let carries = (contentCarry, reasoningCarry)
       try scanner.beginObject()
       while let key = try scanner.nextKey() {
         if key.equals("delta") || key.equals("message") {
-          try readDelta(&scanner, &parts)
+          try readDelta(&scanner, &choice)
         } else if key.equals("finish_reason") {
-          if let reason = try scanner.readOptionalString() { parts.finish = reason }
+          if let reason = try scanner.readOptionalString() { choice.finish = reason }
+        } else if key.equals("index") {
+          index = try scanner.readValue().intValue ?? 0
         } else {
           try scanner.skipValue()
         }
+      }
+      if index == 0 {
+        parts.content = choice.content
+        parts.reasoning = choice.reasoning
+        parts.finish = choice.finish ?? parts.finish
+        if let fragments = choice.toolFragments { try readToolCalls(fragments) }
+      } else {
+        (contentCarry, reasoningCarry) = carries
       }
     }
   }
@@ -125,20 +150,20 @@ struct OpenAIChunkDecoder: StreamDecoder {
     while let key = try scanner.nextKey() {
       if key.equals("content") {
         if try scanner.peekKind() == .string {
-          let text = try scanner.readString()
+          let text = try scanner.readString(carry: &contentCarry)
           if parts.content == nil { parts.content = text } else { parts.content! += text }
         } else {
           try scanner.skipValue()
         }
       } else if key.equals("reasoning") || key.equals("reasoning_content") {
         if try scanner.peekKind() == .string {
-          let text = try scanner.readString()
+          let text = try scanner.readString(carry: &reasoningCarry)
           if parts.reasoning == nil { parts.reasoning = text } else { parts.reasoning! += text }
         } else {
           try scanner.skipValue()
         }
       } else if key.equals("tool_calls") {
-        try readToolCalls(try scanner.readValue())
+        parts.toolFragments = try scanner.readValue()
       } else {
         try scanner.skipValue()
       }

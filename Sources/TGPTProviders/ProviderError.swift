@@ -119,7 +119,20 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
   }
   /// A configuration value is wrong.
   public static func config(_ what: String) -> ProviderError { ProviderError(.config(what), kind: .config) }
+  /// The input (a whole request on stdin) has the wrong shape.
+  public static func badInput(_ what: String) -> ProviderError { ProviderError(.config(what), kind: .badInput) }
   static func transport(_ what: String) -> ProviderError { ProviderError(.transport(what), kind: .unavailable) }
+
+  /// Whether the failure is the connection's (not something the provider said).
+  var isTransport: Bool {
+    switch reason {
+    case .connectFailed, .tls, .connectTimeout, .idleTimeout, .deadline, .connectionLost, .transport: true
+    default: false
+    }
+  }
+
+  /// A problem that retrying cannot fix: a malformed or unsupported URL, a missing library.
+  static func setup(_ what: String) -> ProviderError { ProviderError(.config(what), kind: .config) }
 
   /// Whether this failure is one of our own timeouts (never retried: the user set the bound).
   var isOwnTimeout: Bool {
@@ -157,6 +170,7 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     }
     guard let status else { return fallback }
     switch status {
+    case 300..<400: return .config
     case 401, 402, 403: return .auth
     case 408: return .timeout
     case 409: return .unavailable

@@ -27,4 +27,6 @@ protocol StreamDecoder {
   mutating func finish(_ emit: (ProviderOutput) throws -> Void) throws
   /// Whether the provider said the answer is complete (a finish reason or an end marker).
   var isComplete: Bool { get }
+  /// Whether the explicit end marker has arrived (nothing more will follow).
+  var sawEndMarker: Bool { get }
 }

@@ -14,6 +14,9 @@ public struct ProviderStreamDecoder {
   /// Whether the provider said the answer is complete (a finish reason or an end marker).
   public var isComplete: Bool { decoder.isComplete }
 
+  /// Whether the stream's explicit end marker (`[DONE]`, `message_stop`) has arrived.
+  public var sawEndMarker: Bool { decoder.sawEndMarker }
+
   /// Decodes one read of the body. Throws `ProviderError` for errors the provider reports.
   public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void) throws {
     try parser.feed(bytes) { message in try decoder.decode(message, emit) }

@@ -4,6 +4,8 @@ struct AttemptBounds: Sendable {
   var idleTimeout: Double
   /// Seconds left before the overall deadline, if there is one.
   var remaining: Double?
+  /// The overall deadline the user set (for messages), if any.
+  var total: Double?
 }
 
 /// One way of getting an answer: a single attempt, no retries (the runner retries).

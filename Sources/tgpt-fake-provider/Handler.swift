@@ -76,7 +76,12 @@ struct Handler {
       return
     }
     out.head(status: 200, contentType: "text/event-stream")
-    if stream.write(to: &out) { out.end() }
+    guard stream.write(to: &out) else { return }
+    if scenario.hold {
+      socket.waitForClose(seconds: 600)
+      return
+    }
+    out.end()
   }
 
   /// The answer: `text`, `tokens` generated words, or the last user message echoed, in word-sized pieces.
@@ -99,6 +104,7 @@ struct Handler {
     if let retryAfter = scenario.retryAfter { extra.append(("Retry-After", retryAfter)) }
     if let ms = scenario.retryAfterMs { extra.append(("retry-after-ms", ms)) }
     if let should = scenario.shouldRetry { extra.append(("x-should-retry", should)) }
+    if let location = scenario.location { extra.append(("Location", location)) }
     let code: JSON = status == 429 ? "rate_limit_exceeded" : .int(status)
     let body: JSON = ["error": ["message": .string("fake status \(status)"), "type": "fake_error", "code": code]]
     var out = ResponseWriter(socket: socket, scenario: Scenario())

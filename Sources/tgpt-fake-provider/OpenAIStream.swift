@@ -70,6 +70,10 @@ struct OpenAIStream {
     if !scenario.noFinish {
       out.send(event(chunk(delta: [:], finish: .string(scenario.tools ? "tool_calls" : "stop"))))
     }
+    if scenario.lateError {
+      out.send(event(["error": ["message": "late failure after the finish", "code": 500]]))
+      return true
+    }
     if includeUsage && !scenario.noFinish {
       let completion = reply.count
       out.send(

@@ -37,6 +37,12 @@ struct Scenario {
   var json = false
   var tools = false
   var model = "fake/model-1"
+  /// After the finish chunk, send an error object (and no `[DONE]`).
+  var lateError = false
+  /// After the body, keep the connection open (no final chunk) until the client leaves.
+  var hold = false
+  /// A `Location` header (for redirects with `status=301`).
+  var location: String?
 
   /// A well-behaved scenario.
   init() {}
@@ -77,6 +83,9 @@ struct Scenario {
       case "json": json = true
       case "tools": tools = true
       case "model": model = value
+      case "hold": hold = true
+      case "late-error": lateError = true
+      case "location": location = Self.percentDecode(value)
       default: throw FakeError("unknown scenario option '\(name)'")
       }
     }

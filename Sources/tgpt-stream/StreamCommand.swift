@@ -5,6 +5,10 @@ import TGPTEvents
 import TGPTProviderOptions
 import TGPTProviders
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @main
 struct StreamCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -69,33 +73,45 @@ struct StreamCommand: AsyncParsableCommand {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-stream", level: logLevel)
     let output = StreamOutput(textOnly: text)
+    let requestID = id ?? RequestID.make()
+
+    // Signals are caught from the start: one that arrives while stdin or the key command is
+    // still being read ends the turn with its `error` event too.
+    let trap = SignalTrap()
+    let work = WorkSlot()
+    trap.install { _ in
+      if !work.cancel() {
+        output.reportFailure(message: trap.message, kind: .interrupted, id: requestID)
+        _exit(trap.exitCode)
+      }
+    }
 
     let runner: CompletionRunner
     let chat: ChatRequest
     do {
       if providerOptions.provider != .echo { HTTPClient.warmUp() }
+      let config = try ConfigFile.load(path: ConfigFile.defaultPath)
+      config.warnings.forEach(Diagnostics.warning)
       let resolved = try ResolvedProvider(
-        provider: providerOptions, transport: transport, generation: generation,
-        config: ConfigFile.load(path: ConfigFile.defaultPath))
+        provider: providerOptions, transport: transport, generation: generation, config: config)
       chat = try buildRequest(resolved)
       runner = CompletionRunner(provider: try resolved.provider(), retry: resolved.retry, limits: resolved.limits)
     } catch let error as ProviderError {
-      throw ExitCode(output.reportSetupFailure(message: error.description, kind: error.kind, id: id))
+      throw ExitCode(output.reportFailure(message: error.description, kind: error.kind, id: requestID))
     } catch let error as ProtocolError {
-      throw ExitCode(output.reportSetupFailure(message: error.description, kind: error.kind, id: id))
+      throw ExitCode(output.reportFailure(message: error.description, kind: error.kind, id: requestID))
     }
 
-    let trap = SignalTrap()
-    let requestID = id ?? RequestID.make()
-    let work = Task {
+    let outcome = await work.run {
       await runner.run(chat, id: requestID, interruption: { trap.message }) { event in try output.write(event) }
     }
-    trap.install { _ in work.cancel() }
-    let outcome = await work.value
     output.finish()
     switch outcome {
     case .completed, .outputClosed:
       return
+    case .outputFailed(let why):
+      Diagnostics.error("cannot write the output: \(why)")
+      throw ExitCode(ErrorKind.internal.exitCode)
     case .failed(let failure):
       throw ExitCode(failure.code == .interrupted ? trap.exitCode : failure.code.exitCode)
     }

@@ -3,27 +3,24 @@ import TGPTEvents
 
 /// Where tgpt-stream's events go: NDJSON on stdout, or with `--text` only the answer text.
 ///
-/// Errors are also reported on stderr, except in event mode when stdout is a pipe: then the
-/// reader (tgpt-render, jq, a script) gets the `error` event and reports it, and the terminal
-/// does not show the same failure twice.
+/// A failure is both the `error` event on stdout (for programs) and one line on stderr (for
+/// people: a reader such as `jq` may drop the event, and cron mails stderr).
 final class StreamOutput: Sendable {
   private let textOnly: Bool
   private let writer = EventWriter(fd: 1)
   private let stderrIsTerminal = FileIO.isTerminal(2)
   private let stdoutIsTerminal = FileIO.isTerminal(1)
-  private let errorsOnStderr: Bool
   private let endedWithNewline = AtomicFlag()
 
   init(textOnly: Bool) {
     self.textOnly = textOnly
-    errorsOnStderr = textOnly || !FileIO.isPipe(1)
   }
 
   /// Writes one event (or its text); throws `ProtocolError` when stdout is closed.
   func write(_ event: Event) throws(ProtocolError) {
     switch event.payload {
     case .error(let failure):
-      if errorsOnStderr { Diagnostics.error(failure.message) }
+      Diagnostics.error(failure.message)
       if !textOnly { try writer.write(event) }
     case .retry(let retry):
       if stderrIsTerminal {
@@ -38,9 +35,10 @@ final class StreamOutput: Sendable {
     }
   }
 
-  /// A failure before any request was made (configuration, missing key): reported as the one
-  /// terminal event of the turn. Returns the exit code.
-  func reportSetupFailure(message: String, kind: ErrorKind, id: String?) -> Int32 {
+  /// A failure before the request was made (configuration, missing key, an early signal):
+  /// reported as the one terminal event of the turn. Returns the exit code.
+  @discardableResult
+  func reportFailure(message: String, kind: ErrorKind, id: String?) -> Int32 {
     let failure = Event.Failure(message: message, code: kind)
     try? write(Event(.error(failure), id: id))
     return kind.exitCode

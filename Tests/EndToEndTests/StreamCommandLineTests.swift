@@ -65,7 +65,7 @@ import Testing
     #expect(result.status == 77)
     #expect(result.failure?.code == .auth)
     #expect(result.failure?.message.contains("OPENROUTER_API_KEY") == true)
-    #expect(result.stderr.isEmpty, "stdout is a pipe: its reader reports the error event")
+    #expect(result.stderr.hasPrefix("tgpt-stream: error: no API key for openrouter: set OPENROUTER_API_KEY"))
     let anthropic = try Harness.run("tgpt-stream", ["--provider", "anthropic", "--text", "hello"])
     #expect(anthropic.status == 77)
     #expect(anthropic.stderr.contains("ANTHROPIC_API_KEY"))
@@ -153,6 +153,60 @@ import Testing
       "tgpt-stream", ["--provider", "openrouter", "--base-url", fake.url("ok"), "hi"],
       env: Harness.environment(["OPENROUTER_API_KEY": "k"]))
     #expect(quiet.stderr.isEmpty, "the default level is warning")
+  }
+
+  @Test func aFullDiskIsAnErrorNotASuccess() throws {
+    let result = try Harness.shell("tgpt-stream --provider echo hello > /dev/full")
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("tgpt-stream: error: cannot write the output"))
+  }
+
+  @Test(arguments: [
+    ["--connect-timeout", "inf"], ["--idle-timeout", "0"], ["--timeout", "1e16"], ["--retries", "-1"],
+  ])
+  func unusableBoundsAreUsageErrors(_ flags: [String]) throws {
+    let result = try Harness.run("tgpt-stream", ["--provider", "echo"] + flags + ["hi"])
+    #expect(result.status == 64)
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test func configValuesAreCheckedAndUnknownKeysReported() throws {
+    let home = Harness.scratchDirectory()
+    let config = home.appendingPathComponent("config/tgpt")
+    try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+    let file = config.appendingPathComponent("config.toml")
+    try "idle_timeout = 0\n".write(to: file, atomically: true, encoding: .utf8)
+    let zero = try Harness.run("tgpt-stream", ["--provider", "echo", "hi"], env: Harness.environment(home: home))
+    #expect(zero.status == 78)
+    #expect(zero.stderr.contains("idle_timeout must be a number"))
+    try "retries = \"3\"\n".write(to: file, atomically: true, encoding: .utf8)
+    #expect(
+      try Harness.run("tgpt-stream", ["--provider", "echo", "hi"], env: Harness.environment(home: home)).status == 78)
+    try "modle = \"x\"\n[providers.openai]\nbase = 1\n".write(to: file, atomically: true, encoding: .utf8)
+    let unknown = try Harness.run("tgpt-stream", ["--provider", "echo", "hi"], env: Harness.environment(home: home))
+    #expect(unknown.status == 0)
+    #expect(unknown.stderr.contains("unknown key 'modle'"))
+    #expect(unknown.stderr.contains("unknown key 'providers.openai.base'"))
+  }
+
+  @Test func theKeyCommandsFirstLineIsTheKey() throws {
+    let key = "k\(UInt32.random(in: 0...UInt32.max))"
+    let fake = FakeProviderServer.shared
+    let result = try Harness.run(
+      "tgpt-stream",
+      [
+        "--provider", "openrouter", "--base-url", fake.url("ok;key=\(key)"), "--api-key-cmd",
+        "printf 'sk-1\\nlogin: me\\n'", "hi",
+      ],
+      env: Harness.environment(["OPENROUTER_API_KEY": "from-env"]))
+    #expect(result.status == 0)
+    #expect(try fake.requests(key: key).first?["headers"]?["authorization"]?.stringValue == "Bearer sk-1")
+  }
+
+  @Test func aRequestOfTheWrongShapeIsBadInput() throws {
+    let result = try Harness.run("tgpt-stream", ["--provider", "echo", "--request"], stdin: #"{"foo":1}"#)
+    #expect(result.status == 65)
+    #expect(result.failure?.code == .badInput)
   }
 
   @Test func versionIsQuickToAsk() throws {

@@ -121,7 +121,34 @@ import Testing
     #expect(result.status == 75)
     Harness.expectInvariants(result)
     #expect(result.failure?.code == .timeout)
-    #expect(result.failure?.message.contains("--timeout") == true)
+    #expect(result.failure?.message == "no complete answer within 1 s (--timeout)")
+  }
+
+  @Test func doneEndsTheAnswerEvenIfTheServerKeepsTheConnection() throws {
+    // With a 30 s idle timeout, waiting for the server to close would trip the hang guard.
+    let result = try Harness.run(
+      "tgpt-stream", ["--provider", "openrouter", "--base-url", Self.fake.url("hold"), "--idle-timeout", "30", "a b"],
+      env: Harness.environment(["OPENROUTER_API_KEY": "k"]), hangGuard: 15)
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: "a b")
+  }
+
+  @Test func aFinishWithoutDONEOnAHeldConnectionCompletesAfterAShortGrace() throws {
+    let result = try Harness.run(
+      "tgpt-stream",
+      ["--provider", "openrouter", "--base-url", Self.fake.url("hold;nodone"), "--idle-timeout", "30", "a b"],
+      env: Harness.environment(["OPENROUTER_API_KEY": "k"]), hangGuard: 15)
+    #expect(result.status == 0)
+    Harness.expectInvariants(result, answer: "a b")
+    guard case .complete(let complete)? = result.events.last?.payload else { return }
+    #expect(complete.usage?.totalTokens != nil, "the usage chunk after the finish still arrived")
+  }
+
+  @Test func anErrorReportedAfterTheFinishIsStillAnError() throws {
+    let result = try Self.stream("late-error")
+    #expect(result.status == 69)
+    Harness.expectInvariants(result, answer: Self.text)
+    #expect(result.failure?.message == "late failure after the finish")
   }
 
   @Test func utf8SplitAcrossWritesArrivesIntact() throws {
@@ -233,6 +260,45 @@ import Testing
     #expect(result.status == 0)
     Harness.expectInvariants(result, answer: "via proxy")
     #expect(try Self.fake.requests(key: key).first?["proxied_host"]?.stringValue == "upstream.invalid")
+  }
+
+  @Test func aBaseURLWithoutAProviderNeverReceivesAHostedKey() throws {
+    let home = Harness.scratchDirectory()
+    let config = home.appendingPathComponent("config/tgpt")
+    try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+    try "provider = \"openrouter\"\n".write(
+      to: config.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+    for extra in [[:], ["TGPT_PROVIDER": "openrouter"]] as [[String: String]] {
+      let key = Self.key()
+      var env = ["OPENROUTER_API_KEY": "sk-or-secret", "TGPT_API_KEY": "generic-secret"]
+      env.merge(extra) { $1 }
+      let result = try Harness.run(
+        "tgpt-stream", ["--base-url", Self.fake.url("ok;key=\(key)"), "hi"], env: Harness.environment(env, home: home))
+      #expect(result.status == 0)
+      let headers = try #require(try Self.fake.requests(key: key).first?["headers"])
+      #expect(headers["authorization"]?.stringValue == "Bearer generic-secret", "only the compatible key: \(extra)")
+    }
+  }
+
+  @Test func hostedProvidersReadOnlyTheirOwnKeyVariable() throws {
+    let result = try Harness.run(
+      "tgpt-stream", ["--provider", "openai", "hi"], env: Harness.environment(["TGPT_API_KEY": "x"]))
+    #expect(result.status == 77)
+    #expect(result.stderr.contains("OPENAI_API_KEY"))
+  }
+
+  @Test func aRedirectIsAConfigurationErrorNamingTheTarget() throws {
+    let key = Self.key()
+    let result = try Self.stream("status=301;location=https%3A%2F%2Fexample.org%2Fv1;key=\(key)")
+    #expect(result.status == 78)
+    #expect(result.failure?.message.contains("redirected to https://example.org/v1") == true)
+    #expect(try Self.fake.requests(key: key).count == 1, "not retried")
+  }
+
+  @Test func aMalformedURLIsAConfigurationErrorWithoutRetries() throws {
+    let result = try Harness.run("tgpt-stream", ["--base-url", "http://exa mple.com/v1", "hi"])
+    #expect(result.status == 78)
+    #expect(!result.events.contains { $0.type == "retry" })
   }
 
   @Test func aRefusedConnectionExits69() throws {

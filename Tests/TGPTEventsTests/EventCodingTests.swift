@@ -68,6 +68,18 @@ import Testing
     #expect(event.sessionID == "s")
   }
 
+  @Test func unknownTypesMayUseKnownFieldNamesWithOtherShapes() throws {
+    let image = try Event.decode(#"{"type":"image","content":{"url":"x"},"reason":["a"],"name":7}"#)
+    guard case .other(let type, let fields) = image.payload else {
+      Issue.record("expected .other")
+      return
+    }
+    #expect(type == "image")
+    #expect(fields["content"]?["url"] == "x")
+    #expect(fields["reason"] == ["a"])
+    #expect(throws: ProtocolError.self) { try Event.decode(#"{"type":"chunk","content":{"url":"x"}}"#) }
+  }
+
   @Test func seedErrorWithoutCodeIsInternal() throws {
     let event = try Event.decode(#"{"type":"error","error":"Error message","error_details":"more"}"#)
     guard case .error(let failure) = event.payload else {

@@ -64,6 +64,15 @@ import Testing
     #expect(Self.split(input, cuts: Array(1..<input.count), maxLine: 20) == expected)
   }
 
+  @Test func aLineOfExactlyTheLimitEndingInCRLFIsAcceptedWhereverItIsSplit() {
+    let input = Array((String(repeating: "z", count: 20) + "\r\nnext\n").utf8)
+    let expected: [Item] = [.line(String(repeating: "z", count: 20), 1), .line("next", 2)]
+    #expect(Self.split(input, cuts: [], maxLine: 20) == expected)
+    for cut in 0...input.count {
+      #expect(Self.split(input, cuts: [cut], maxLine: 20) == expected, "cut at \(cut)")
+    }
+  }
+
   @Test func acceptsEightMebibyteLines() {
     let big = "{\"content\":\"" + String(repeating: "y", count: (8 << 20) - 20) + "\"}\n"
     let items = Self.split(Array(big.utf8), cuts: [100, 65536, 4 << 20], maxLine: NDJSONSplitter.defaultMaxLineBytes)

@@ -1,7 +1,7 @@
 import Synchronization
-import TGPTEvents
 import Testing
 
+@testable import TGPTEvents
 @testable import TGPTProviders
 
 /// An upstream that plays one script per attempt.
@@ -156,15 +156,29 @@ extension Provider {
   }
 
   @Test func aClosedOutputEndsTheRunQuietly() async {
-    let upstream = ScriptedUpstream([Self.ok])
-    let runner = CompletionRunner(provider: Provider(testing: upstream))
+    let runner = CompletionRunner(provider: Provider(testing: ScriptedUpstream([Self.ok])))
     var writes = 0
     let outcome = await runner.run(ChatRequest(prompt: "hi")) { _ in
       writes += 1
-      if writes == 2 { throw ProtocolError.badEvent("closed") }
+      if writes == 2 { throw ProtocolError.outputClosed }
     }
-    // Any error from the writer other than EPIPE is a failure of the run, reported once.
-    if case .failed = outcome {} else if case .outputClosed = outcome {} else { Issue.record("unexpected \(outcome)") }
+    guard case .outputClosed = outcome else {
+      Issue.record("expected .outputClosed, got \(outcome)")
+      return
+    }
+    #expect(writes == 2, "nothing is written after EPIPE")
+  }
+
+  @Test func otherWriteFailuresAreNotQuiet() async {
+    let runner = CompletionRunner(provider: Provider(testing: ScriptedUpstream([Self.ok])))
+    let outcome = await runner.run(ChatRequest(prompt: "hi")) { event in
+      if event.type == "chunk" { throw ProtocolError.writeFailed(errno: 28) }
+    }
+    guard case .outputFailed(let why) = outcome else {
+      Issue.record("expected .outputFailed, got \(outcome)")
+      return
+    }
+    #expect(why.contains("errno 28"))
   }
 
   @Test func theDeadlineBoundsRetryWaits() async {

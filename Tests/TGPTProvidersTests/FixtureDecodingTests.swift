@@ -151,6 +151,35 @@ import Testing
     #expect(error?.description == "Overloaded")
   }
 
+  static func decodeLines(_ lines: [String]) throws -> [ProviderOutput] {
+    var decoder = ProviderStreamDecoder(kind: .openai)
+    var outputs: [ProviderOutput] = []
+    let body = lines.map { "data: \($0)\n\n" }.joined()
+    try Array(body.utf8).withUnsafeBytes { try decoder.feed($0) { outputs.append($0) } }
+    try decoder.finish { outputs.append($0) }
+    return outputs
+  }
+
+  @Test func aSurrogatePairSplitAcrossChunksIsJoined() throws {
+    let outputs = try Self.decodeLines([
+      #"{"choices":[{"index":0,"delta":{"content":"a\ud83d"}}]}"#,
+      #"{"choices":[{"index":0,"delta":{"content":"\ude00b"}}]}"#,
+      #"{"choices":[{"index":0,"delta":{"content":"\ud83d"}}]}"#,
+      #"{"choices":[{"index":0,"delta":{"content":"c"}}]}"#,
+      #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+    ])
+    #expect(Self.text(outputs) == "a😀b\u{FFFD}c")
+  }
+
+  @Test func onlyTheFirstChoiceIsTheAnswer() throws {
+    let outputs = try Self.decodeLines([
+      #"{"choices":[{"delta":{"content":"A"},"index":0},{"index":1,"delta":{"content":"B"}}]}"#,
+      #"{"choices":[{"index":1,"delta":{"content":"C"}},{"index":0,"delta":{"content":"D"},"finish_reason":"stop"}]}"#,
+    ])
+    #expect(Self.text(outputs) == "AD")
+    #expect(outputs.contains(.finish("stop")))
+  }
+
   @Test func invalidJSONDataIsAProviderErrorNotSkipped() {
     var decoder = OpenAIChunkDecoder()
     #expect(throws: ProviderError.self) {

@@ -90,6 +90,12 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(
+      name: "TGPTRenderTests",
+      dependencies: ["TGPTRender", "TGPTEvents"],
+      exclude: ["Fixtures", "Golden"],
+      swiftSettings: strict
+    ),
+    .testTarget(
       name: "TGPTCommandSupportTests", dependencies: ["TGPTCommandSupport"], swiftSettings: strict),
     .testTarget(
       name: "TGPTProviderOptionsTests",

@@ -34,8 +34,35 @@ struct LineLayout {
     return committed
   }
 
+  /// The last character added, held back: the next text may continue its grapheme cluster
+  /// (a skin tone, a flag's second half, a combining accent arriving in the next chunk).
+  private var tail: (text: String, style: Style)?
+
   /// Adds text in one style.
   mutating func add(_ text: Substring, _ style: Style) {
+    guard !text.isEmpty else { return }
+    var combined = text
+    if let held = tail {
+      tail = nil
+      if held.style == style {
+        combined = Substring(held.text + text)
+      } else {
+        layOut(Substring(held.text), held.style)
+      }
+    }
+    guard let last = combined.indices.last else { return }
+    layOut(combined[..<last], style)
+    tail = (String(combined[last...]), style)
+  }
+
+  private mutating func flushTail() {
+    guard let held = tail else { return }
+    tail = nil
+    layOut(Substring(held.text), held.style)
+  }
+
+  private mutating func layOut(_ text: Substring, _ style: Style) {
+    guard !text.isEmpty else { return }
     var ascii = true
     for byte in text.utf8 where byte >= 0x80 {
       ascii = false
@@ -166,6 +193,7 @@ struct LineLayout {
 
   /// Ends the line: the last row is committed (a line with no words still yields its prefix).
   mutating func finish() {
+    flushTail()
     endWord()
     committed.append(row)
     row = []
@@ -175,6 +203,12 @@ struct LineLayout {
 
   /// The row being filled, with the partial word, cut to the width: what to show provisionally.
   var openRow: Row {
+    var copy = self
+    copy.flushTail()
+    return copy.provisionalRow
+  }
+
+  private var provisionalRow: Row {
     var result = row
     var total = rowWidth
     if !word.isEmpty {

@@ -131,6 +131,8 @@ struct TableLayout {
           if !isLast, gap - gap / 2 > 0 { row.append(Span(String(repeating: " ", count: gap - gap / 2))) }
         }
       }
+      // No trailing spaces: they would end up in whatever is copied from the terminal.
+      while let last = row.last, last.style == .plain, last.text.allSatisfy({ $0 == " " }) { row.removeLast() }
       rows.append(row)
     }
     return rows

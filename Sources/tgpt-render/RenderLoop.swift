@@ -109,7 +109,9 @@ final class RenderLoop: @unchecked Sendable {
     try FileIO.writeAll(1, copy)
   }
 
+  /// Stops early (`--strict`): what was rendered so far is shown, the terminal left clean.
   private func finish(code: Int32) -> Int32 {
+    try? flush()
     let bytes = renderer.withLock { $0.abandon() }
     try? FileIO.writeAll(displayFD, bytes)
     return code

@@ -68,7 +68,7 @@ enum Harness {
   /// after `hangGuard` seconds and fails the test.
   static func run(
     _ program: String, _ arguments: [String], stdin: String? = nil, env: [String: String] = environment(),
-    signal: Int32? = nil, signalAfter: Int = 0, hangGuard: Double = 60,
+    signal: Int32? = nil, signalAfter: Int = 0, keepStdinOpen: Bool = false, hangGuard: Double = 60,
     sourceLocation: SourceLocation = #_sourceLocation
   ) throws -> Result {
     let process = Process()
@@ -88,8 +88,12 @@ enum Harness {
     let started = Date()
     try process.run()
     if let stdin {
-      input.fileHandleForWriting.write(Data(stdin.utf8))
-      try input.fileHandleForWriting.close()
+      // Fed from its own thread: a large input must not block reading the output.
+      let writer = input.fileHandleForWriting
+      DispatchQueue.global().async {
+        writer.write(Data(stdin.utf8))
+        if !keepStdinOpen { try? writer.close() }
+      }
     }
     let collected = Mutex(Data())
     let errorData = Mutex(Data())
@@ -98,16 +102,17 @@ enum Harness {
     DispatchQueue.global().async {
       let handle = output.fileHandleForReading
       var sent = false
+      var lines = 0
       while true {
         let piece = handle.availableData
         if piece.isEmpty { break }
-        let lines = collected.withLock { data -> Int in
-          data.append(piece)
-          return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        }
-        if let signal, !sent, lines >= signalAfter {
-          sent = true
-          kill(process.processIdentifier, signal)
+        collected.withLock { $0.append(piece) }
+        if let signal, !sent {
+          lines += piece.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+          if lines >= signalAfter {
+            sent = true
+            kill(process.processIdentifier, signal)
+          }
         }
       }
       group.leave()
@@ -122,6 +127,7 @@ enum Harness {
     DispatchQueue.global().asyncAfter(deadline: .now() + hangGuard, execute: guardTimer)
     process.waitUntilExit()
     guardTimer.cancel()
+    if keepStdinOpen { try? input.fileHandleForWriting.close() }
     group.wait()
     let elapsed = Date().timeIntervalSince(started)
     #expect(elapsed < hangGuard, "\(program) hung and was killed", sourceLocation: sourceLocation)

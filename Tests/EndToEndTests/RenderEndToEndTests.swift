@@ -1,0 +1,129 @@
+import Foundation
+import TGPTEvents
+import Testing
+
+/// tgpt-render as users run it: in pipelines, under a pseudo-terminal, with bad input.
+@Suite struct RenderEndToEndTests {
+  static let markdown = "# Title\n\nSome **bold** text and `code`.\n\n- one\n- two\n\n```swift\nlet x = 1\n```\n"
+
+  static func events(_ text: String, error: String? = nil) -> String {
+    var lines = [Event(.start(.init(model: "m", provider: "echo"))).jsonText]
+    for piece in text.split(separator: " ", omittingEmptySubsequences: false).enumerated().map({ index, word in
+      index == 0 ? String(word) : " " + word
+    }) {
+      lines.append(Event(.chunk(.init(content: piece, model: "m"))).jsonText)
+    }
+    if let error {
+      lines.append(Event(.error(.init(message: error, code: .rateLimited, partial: true))).jsonText)
+    } else {
+      lines.append(Event(.complete(.init(processingTimeMs: 1))).jsonText)
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  @Test func intoAPipeTheOutputIsExactlyTheAnswer() throws {
+    let result = try Harness.shell(
+      "printf '%s' \"$TEXT\" | tgpt-stream --provider echo | tgpt-render",
+      env: Harness.environment(["TEXT": Self.markdown]))
+    #expect(result.status == 0)
+    #expect(result.text == Self.markdown)
+    #expect(result.stderr.isEmpty)
+  }
+
+  @Test func underAPseudoTerminalTheOutputIsStyled() throws {
+    let result = try Harness.shell(
+      "script -qec \"printf '%s' \\\"\\$TEXT\\\" | tgpt-stream --provider echo | tgpt-render\" /dev/null",
+      env: Harness.environment(["TEXT": Self.markdown, "TERM": "xterm-256color"]))
+    #expect(result.status == 0)
+    #expect(result.text.contains("\u{1B}[0;1;95mTitle\u{1B}[0m"), "the heading is styled")
+    #expect(result.text.contains("• "), "bullets are rendered")
+    #expect(!result.text.contains("**bold**"), "the markers are gone")
+    #expect(!result.text.contains("\u{1B}[?1049h"), "no alternate screen")
+  }
+
+  @Test func noColorAndTermDumbGiveThePlainTextEvenOnATerminal() throws {
+    for extra in [["NO_COLOR": "1", "TERM": "xterm"], ["TERM": "dumb"]] {
+      let result = try Harness.shell(
+        "script -qec \"printf '%s' \\\"\\$TEXT\\\" | tgpt-render --input text\" /dev/null",
+        env: Harness.environment(["TEXT": "**a** b\n"].merging(extra) { $1 }))
+      #expect(result.text.replacingOccurrences(of: "\r\n", with: "\n") == "**a** b\n", "\(extra)")
+    }
+  }
+
+  @Test func theExitCodeFollowsTheErrorEvent() throws {
+    let result = try Harness.run(
+      "tgpt-render", [], stdin: Self.events("half an answer", error: "rate limited upstream"))
+    #expect(result.status == 75)
+    #expect(result.text == "half an answer")
+    #expect(result.stderr.contains("tgpt-render: error: rate limited upstream"))
+  }
+
+  @Test func malformedLinesWarnWithTheirNumberAndExit65AtTheEnd() throws {
+    let input = Self.events("one two").replacingOccurrences(
+      of: "\n{\"type\":\"complete\"", with: "\nnot json\n{\"type\":\"complete\"")
+    let result = try Harness.run("tgpt-render", [], stdin: input)
+    #expect(result.status == 65)
+    #expect(result.text == "one two", "rendering went on after the bad line")
+    #expect(result.stderr.contains("tgpt-render: warning: line 4: invalid JSON"))
+    let strict = try Harness.run("tgpt-render", ["--strict"], stdin: input)
+    #expect(strict.status == 65)
+    #expect(strict.text == "one two")
+    #expect(!strict.stderr.contains("complete"))
+  }
+
+  @Test func unknownEventTypesAreSkipped() throws {
+    let input = #"{"type":"future","content":{"x":1}}"# + "\n" + Self.events("fine")
+    let result = try Harness.run("tgpt-render", [], stdin: input)
+    #expect(result.status == 0)
+    #expect(result.text == "fine")
+  }
+
+  @Test func passthroughCopiesTheEventsUnchanged() throws {
+    let input = Self.events("copy me") + "not json\n"
+    let result = try Harness.run("tgpt-render", ["--passthrough", "--to", "stderr"], stdin: input)
+    #expect(result.text == input)
+    #expect(result.stderr.contains("copy me"))
+    #expect(result.status == 65)
+  }
+
+  @Test func aTenMegabyteAnswerIsReproducedByteForByte() throws {
+    var text = ""
+    var lines: [String] = []
+    var index = 0
+    let alphabet = Array("abc déf 日本 😀 \n\t`*_#|".unicodeScalars)
+    while text.utf8.count < 10_000_000 {
+      var piece = ""
+      for k in 0..<200 { piece.unicodeScalars.append(alphabet[(index * 7 + k * 13) % alphabet.count]) }
+      index += 1
+      text += piece
+      lines.append(Event(.chunk(.init(content: piece, model: "m"))).jsonText)
+    }
+    lines.append(Event(.complete(.init(processingTimeMs: 1))).jsonText)
+    let result = try Harness.run("tgpt-render", [], stdin: lines.joined(separator: "\n") + "\n")
+    #expect(result.status == 0)
+    #expect(result.stdout == Data(text.utf8))
+  }
+
+  @Test func textInputRendersMarkdownFiles() throws {
+    let result = try Harness.run(
+      "tgpt-render", ["--input", "text", "--color", "always", "--width", "40"], stdin: Self.markdown)
+    #expect(result.status == 0)
+    #expect(result.text.contains("\u{1B}[0;1;95mTitle"))
+    #expect(!result.text.contains("\u{1B}]8;"), "no hyperlinks when not writing to a terminal")
+  }
+
+  @Test func theBinaryLinksNeitherFoundationNorICUNorCurl() throws {
+    let result = try Harness.shell("ldd \"$(command -v tgpt-render)\"")
+    #expect(result.status == 0)
+    for library in ["libicu", "libFoundation.so", "FoundationInternationalization", "libcurl"] {
+      #expect(!result.text.contains(library), "\(library) is linked")
+    }
+  }
+
+  @Test func sigintLeavesACleanExit() throws {
+    let chunk = Event(.chunk(.init(content: "partial", model: "m"))).jsonText + "\n"
+    let result = try Harness.run("tgpt-render", [], stdin: chunk, signal: SIGINT, signalAfter: 0, keepStdinOpen: true)
+    #expect(result.status == 130)
+    #expect(result.text == "partial")
+  }
+}

@@ -1,0 +1,74 @@
+import Testing
+
+@testable import TGPTRender
+
+/// Terminal output at width 80, compared with files under Golden/ (RECORD_GOLDEN=1 rewrites).
+@Suite struct GoldenTests {
+  @Test(arguments: ["elements", "long-answer", "cjk-table", "wide-table", "emoji-list", "escapes"])
+  func markdown(_ name: String) throws {
+    let input = try RenderHarness.fixture("\(name).md")
+    let output = RenderHarness.render([input], options: RenderHarness.options(live: false))
+    try RenderHarness.checkGolden(name, RenderHarness.readable(output))
+  }
+
+  @Test func eventsWithReasoningToolsRetryAndAnError() throws {
+    let input = try RenderHarness.fixture("events.ndjson")
+    var options = RenderHarness.options(live: false)
+    options.stats = true
+    let (stdout, stderr, exit) = try RenderHarness.renderEvents(input, options: options)
+    let text = "--- stdout ---\n" + RenderHarness.readable(stdout) + "--- stderr ---\n" + RenderHarness.readable(stderr)
+    try RenderHarness.checkGolden("events", text)
+    #expect(exit == 69)
+  }
+
+  @Test func statsFooterAfterAComplete() throws {
+    let input = """
+      {"type":"start","model":"m1","provider":"echo"}
+      {"type":"chunk","content":"Hi","finish_reason":null,"model":"m1","usage":null,"tools_used":[]}
+      {"type":"complete","processing_time_ms":500,"finish_reason":"stop","usage":{"prompt_tokens":3,"completion_tokens":10,"total_tokens":13,"cost":0.0001},"model":"m1"}
+      """
+    var options = RenderHarness.options(live: false)
+    options.stats = true
+    let (_, stderr, exit) = try RenderHarness.renderEvents(input, options: options)
+    #expect(exit == 0)
+    #expect(
+      String(decoding: stderr, as: UTF8.self)
+        == "tgpt-render: m1 · 10 tokens · 3 in · first token 250 ms · total 500 ms · 40 tokens/s · $0.0001\n")
+  }
+
+  @Test func plainModeIsExactlyTheAnswer() throws {
+    for name in ["elements", "long-answer", "cjk-table", "emoji-list", "escapes"] {
+      let input = try RenderHarness.fixture("\(name).md")
+      let output = RenderHarness.render([input], options: RenderOptions(output: .plain(terminal: false)))
+      #expect(output == Array(input.utf8), "\(name)")
+    }
+  }
+
+  @Test func plainModeOnATerminalStillNeutralisesEscapes() throws {
+    let input = try RenderHarness.fixture("escapes.md")
+    let output = RenderHarness.render([input], options: RenderOptions(output: .plain(terminal: true)))
+    #expect(!output.contains(0x1B))
+    #expect(String(decoding: output, as: UTF8.self).hasPrefix("Safe text red? back to normal.\n"))
+  }
+
+  @Test func noWidthIsExceededOutsideCode() throws {
+    for name in ["elements", "cjk-table", "wide-table", "emoji-list"] {
+      let input = try RenderHarness.fixture("\(name).md")
+      for width in [20, 40, 80] {
+        let output = RenderHarness.render([input], options: RenderHarness.options(live: false, width: width))
+        var terminal = VirtualTerminal()
+        terminal.feed(output)
+        var inCode = false
+        for line in terminal.lines {
+          let text = String(line.map(\.character))
+          if text.hasPrefix("```") || text.hasPrefix("~~~") {
+            inCode.toggle()
+            continue
+          }
+          // Code lines are never wrapped (copied code must stay exact); everything else fits.
+          if !inCode { #expect(DisplayWidth.of(text) <= width, "\(name) at \(width): \(text)") }
+        }
+      }
+    }
+  }
+}

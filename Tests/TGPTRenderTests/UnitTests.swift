@@ -1,0 +1,187 @@
+import Testing
+
+@testable import TGPTRender
+
+@Suite struct DisplayWidthTests {
+  @Test(arguments: [
+    ("abc", 3), ("中文", 4), ("Ａ", 2), ("e\u{301}", 1), ("🚀", 2), ("❤️", 2), ("👨‍👩‍👧", 2), ("🇯🇵", 2), ("\u{200B}", 0),
+    ("한국어", 6), ("…", 1), ("👍🏽", 2), ("☺︎", 1), ("\t", 0), ("日本語のテキスト", 16), ("é", 1), ("ｶﾀｶﾅ", 4),
+  ])
+  func widths(_ text: String, _ width: Int) {
+    #expect(DisplayWidth.of(text) == width, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+  }
+}
+
+@Suite struct SanitizerTests {
+  static func clean(_ chunks: [String]) -> String {
+    var sanitizer = Sanitizer()
+    return chunks.map { sanitizer.clean($0) }.joined()
+  }
+
+  @Test func removesEscapeSequencesEvenWhenSplit() {
+    let text = "a\u{1B}[31mred\u{1B}[0m b\u{1B}]8;;http://x\u{1B}\\link\u{1B}]8;;\u{1B}\\ c\u{1B}]52;c;Zm9v\u{07} d"
+    let expected = "ared blink c d"
+    #expect(Self.clean([text]) == expected)
+    let scalars = Array(text.unicodeScalars)
+    for cut in 0...scalars.count {
+      let parts = [
+        String(String.UnicodeScalarView(scalars[..<cut])), String(String.UnicodeScalarView(scalars[cut...])),
+      ]
+      #expect(Self.clean(parts) == expected, "cut \(cut)")
+    }
+  }
+
+  @Test func removesControlsC1AndBidiButKeepsNewlinesAndTabs() {
+    #expect(Self.clean(["a\u{07}b\u{08}c\rd\u{7F}e\u{9B}31mf\u{202E}g\u{2066}h\ni\tj"]) == "abcdefgh\ni\tj")
+    #expect(Self.clean(["\u{90}device control\u{9C}after"]) == "after")
+    #expect(Self.clean(["x\u{1B}Py\u{1B}\\z"]) == "xz")
+    #expect(Self.clean(["plain text, 日本語, 😀"]) == "plain text, 日本語, 😀")
+  }
+}
+
+@Suite struct HighlighterTests {
+  static func render(_ lines: [String], _ language: String) -> [Row] {
+    var highlighter = Highlighter(info: language, theme: .standard)
+    return lines.map { highlighter.highlight($0) }
+  }
+
+  static func style(of word: String, in row: Row) -> Style? {
+    row.first { $0.text.contains(word) }?.style
+  }
+
+  @Test func blockCommentsAndStringsCarryAcrossLines() {
+    let rows = Self.render(["let a = 1 /* start", "still comment */ let b = \"\"\"", "inside", "\"\"\" + x"], "swift")
+    let theme = Theme.standard
+    #expect(Self.style(of: "still comment", in: rows[1]) == theme.comment)
+    #expect(Self.style(of: "let", in: Array(rows[1].dropFirst())) == theme.keyword)
+    #expect(rows[2] == [Span("inside", theme.string)])
+    #expect(Self.style(of: "x", in: Array(rows[3].dropFirst())) == .plain)
+  }
+
+  @Test func keywordsStringsNumbersAndCommentsPerLanguage() {
+    let theme = Theme.standard
+    let python = Self.render(["def f(x): return 'a' + 42  # note"], "python")[0]
+    #expect(Self.style(of: "def", in: python) == theme.keyword)
+    #expect(Self.style(of: "'a'", in: python) == theme.string)
+    #expect(Self.style(of: "42", in: python) == theme.number)
+    #expect(Self.style(of: "# note", in: python) == theme.comment)
+    let sql = Self.render(["select * from t -- all"], "sql")[0]
+    #expect(Self.style(of: "select", in: sql) == theme.keyword)
+    #expect(Self.style(of: "-- all", in: sql) == theme.comment)
+    let json = Self.render([#"{"key": "value", "n": 1, "t": true}"#], "json")[0]
+    #expect(Self.style(of: "\"key\"", in: json) == theme.punctuationKey)
+    #expect(Self.style(of: "\"value\"", in: json) == theme.string)
+    let diff = Self.render(["+added", "-removed", "@@ -1 +1 @@"], "diff")
+    #expect(diff.map { $0.first?.style } == [theme.inserted, theme.deleted, theme.hunk])
+    let shell = Self.render(["echo \"$HOME\" # c", "x=a#b"], "bash")
+    #expect(Self.style(of: "# c", in: shell[0]) == theme.comment)
+    #expect(Self.style(of: "#b", in: shell[1]) == .plain, "# inside a word is not a comment")
+  }
+
+  @Test func unknownLanguagesAndLongLinesStayPlain() {
+    #expect(Self.render(["func x() {}"], "brainfuck") == [[Span("func x() {}")]])
+    let long = "let " + String(repeating: "x", count: Highlighter.longLine)
+    #expect(Self.render([long], "swift") == [[Span(long)]])
+  }
+
+  @Test func costIsLinearInBlockLength() {
+    // The state carried is constant-size: each line is lexed once, whatever came before.
+    var highlighter = Highlighter(info: "python", theme: .standard)
+    for index in 0..<2000 { _ = highlighter.highlight("x_\(index) = compute(\(index))  # line \(index)") }
+    #expect(highlighter.state == .normal)
+  }
+
+  @Test func tabsExpandToFourColumnStops() {
+    #expect(expandTabs("\tx") == "    x")
+    #expect(expandTabs("ab\tc") == "ab  c")
+    #expect(expandTabs("日\tx") == "日  x")
+  }
+}
+
+@Suite struct LayoutTests {
+  static func lines(_ text: String, width: Int) -> [String] {
+    var renderer = MarkdownRenderer(width: width)
+    renderer.feed(text)
+    renderer.finish()
+    return renderer.takeCommitted().map(\.plainText)
+  }
+
+  @Test func wrapsAtWordsWithHangingIndent() {
+    #expect(Self.lines("- one two three four five six", width: 12) == ["• one two", "  three four", "  five six"])
+  }
+
+  @Test func breaksBetweenCJKCharacters() {
+    #expect(Self.lines("日本語のテキストです", width: 8) == ["日本語の", "テキスト", "です"])
+  }
+
+  @Test func splitsWordsLongerThanTheRowAtGraphemes() {
+    #expect(Self.lines("abcdefghij👍🏽z", width: 8) == ["abcdefgh", "ij👍🏽z"])
+  }
+
+  @Test func emphasisFollowsFlankingRules() {
+    var renderer = MarkdownRenderer(width: 80)
+    renderer.feed("a*b*c snake_case_name 2 * 3 **x** _y_ ~~z~~ \\*lit\\*\n")
+    renderer.finish()
+    let row = renderer.takeCommitted()[0]
+    #expect(row.plainText == "abc snake_case_name 2 * 3 x y z *lit*")
+    let theme = Theme.standard
+    #expect(row.first { $0.text == "b" }?.style == theme.italic)
+    #expect(row.first { $0.text == "x" }?.style == theme.bold)
+    #expect(row.first { $0.text == "z" }?.style == theme.strikethrough)
+  }
+
+  @Test func unclosedCodeSpansAndLinksAreShownAsTyped() {
+    #expect(Self.lines("an `open span and [a link](http://x", width: 80) == ["an `open span and [a link](http://x"])
+    #expect(Self.lines("[text] (not a link)", width: 80) == ["[text] (not a link)"])
+  }
+
+  @Test func linksCarryTheirURLWhenHyperlinksAreOn() {
+    var renderer = MarkdownRenderer(width: 80, hyperlinks: true)
+    renderer.feed("see [the docs](https://example.org/a_b) now\n")
+    renderer.finish()
+    let row = renderer.takeCommitted()[0]
+    #expect(row.first { $0.text == "the docs" }?.style.link == "https://example.org/a_b")
+  }
+
+  @Test func tablesNeedADelimiterRow() {
+    #expect(Self.lines("| a | b |\nnot a table\n", width: 80) == ["| a | b |", "not a table"])
+    #expect(Self.lines("| a | b |\n|---|---|\n| 1 | 2 |\n", width: 80) == ["a │ b", "──┼──", "1 │ 2"])
+  }
+
+  @Test func aTableThatCannotFitBecomesKeyValueRows() {
+    let table =
+      "| Key | Value |\n|---|---|\n| " + String(repeating: "k", count: 30) + " | " + String(repeating: "v", count: 30)
+      + " |\n"
+    let lines = Self.lines(table, width: 30)
+    #expect(lines.first?.hasPrefix("Key: ") == true)
+    #expect(lines.contains { $0.hasPrefix("Value: ") })
+  }
+}
+
+@Suite struct TerminalWriterTests {
+  @Test func extendsTheOpenRowInsteadOfRedrawing() {
+    var writer = TerminalWriter(mode: .live, hyperlinks: false)
+    var out: [UInt8] = []
+    writer.write(committed: [], open: [Span("Hel")], into: &out)
+    writer.write(committed: [], open: [Span("Hello")], into: &out)
+    #expect(String(decoding: out, as: UTF8.self) == "Hello")
+    writer.write(committed: [[Span("Hello world")]], open: [Span("ne")], into: &out)
+    #expect(String(decoding: out, as: UTF8.self) == "Hello world\nne")
+  }
+
+  @Test func redrawsWithCarriageReturnAndEraseNeverPadding() {
+    var writer = TerminalWriter(mode: .live, hyperlinks: false)
+    var out: [UInt8] = []
+    writer.write(committed: [], open: [Span("abc")], into: &out)
+    writer.write(committed: [], open: [Span("ab"), Span("cd", Style(bold: true))], into: &out)
+    #expect(String(decoding: out, as: UTF8.self) == "abc\r\u{1B}[Kab\u{1B}[0;1mcd\u{1B}[0m")
+  }
+
+  @Test func closeLeavesTheCursorAtALineStart() {
+    var writer = TerminalWriter(mode: .live, hyperlinks: false)
+    var out: [UInt8] = []
+    writer.write(committed: [], open: [Span("half", Style(bold: true))], into: &out)
+    writer.close(into: &out)
+    #expect(String(decoding: out, as: UTF8.self).hasSuffix("\u{1B}[0m\n"))
+  }
+}

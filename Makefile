@@ -3,7 +3,7 @@
 #   make test    install what is missing, build with warnings as errors, run every test
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-PROGRAMS := tgpt-stream
+PROGRAMS := tgpt-stream tgpt-render
 SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 
 # Debian packages the build needs (libcurl), and what tests and benchmarks run (jq, curl, hyperfine).
@@ -38,22 +38,23 @@ build: deps-build
 release: deps-build
 	$(SWIFT_RELEASE)
 
-# The main job: a real answer from OpenRouter when OPENROUTER_API_KEY is set, otherwise the
-# offline echo provider (no network, no key, no cost). It says which.
+# The main job: a question answered and rendered as it streams — a real answer from OpenRouter
+# when OPENROUTER_API_KEY is set, otherwise the offline echo provider (no network, no key, no
+# cost). It says which.
 demo: deps-build
-	@$(SWIFT_RELEASE) --product tgpt-stream 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -n 3
+	@$(SWIFT_RELEASE) --product tgpt-stream 2>&1 | grep -E "error|Compiling|Build" | tail -n 2
+	@$(SWIFT_RELEASE) --product tgpt-render 2>&1 | grep -E "error|Compiling|Build" | tail -n 2
 	@bin=$$($(SWIFT_RELEASE) --show-bin-path); \
 	if [ -n "$$OPENROUTER_API_KEY" ]; then \
 	  echo "== provider: OpenRouter (OPENROUTER_API_KEY is set)"; set -- ; \
+	  question="Why is the sky blue? Answer in a short paragraph, then a three-item Markdown list of key terms."; \
 	else \
 	  echo "== provider: echo, offline (set OPENROUTER_API_KEY for a real answer from OpenRouter)"; \
-	  set -- --provider echo --echo-delay-ms 40; \
+	  set -- --provider echo --echo-delay-ms 30; \
+	  question=$$(printf '%s\n' "# Why is the sky blue?" "" "Sunlight is **scattered** by air molecules; blue light, with its *shorter* wavelength, scatters most." "" "- Rayleigh scattering" "- wavelength \`~450 nm\`" "" "\`\`\`python" "print(\"blue\")" "\`\`\`"); \
 	fi; \
-	echo '$$ echo "Why is the sky blue? Answer in two sentences." | tgpt-stream'; \
-	echo "Why is the sky blue? Answer in two sentences." | "$$bin/tgpt-stream" "$$@"; status=$$?; \
-	echo; echo '$$ tgpt-stream --text "Name three primary colours."'; \
-	"$$bin/tgpt-stream" "$$@" --text "Name three primary colours."; echo; \
-	exit $$status
+	echo '$$ echo "<question>" | tgpt-stream | tgpt-render --stats'; \
+	printf '%s\n' "$$question" | "$$bin/tgpt-stream" "$$@" | "$$bin/tgpt-render" --stats
 
 test: deps-test lint
 	TGPT_WERROR=1 swift build --build-tests

@@ -78,7 +78,7 @@ let package = Package(
     // In-process benchmarks, run by Benchmarks/run.sh.
     .executableTarget(
       name: "tgpt-bench",
-      dependencies: ["TGPTEvents", "TGPTProviders"],
+      dependencies: ["TGPTEvents", "TGPTProviders", "TGPTRender"],
       path: "Benchmarks/tgpt-bench",
       swiftSettings: strict
     ),

@@ -65,10 +65,38 @@ start=$(date +%s%N)
 "$bin/tgpt-stream" --provider openrouter --base-url "$base/stall-after=2/v1" --idle-timeout 2 "a b c d" >/dev/null 2>&1 || true
 stall_overshoot=$(( ($(date +%s%N) - start) / 1000000 - 2000 ))
 
-# 5. In-process: SSE parse + chunk decode + event encode; NDJSON event decode.
+# 5. In-process: SSE parse + chunk decode + event encode; NDJSON event decode; styled render.
 "$bin/tgpt-bench" >"$work/inprocess.ndjson"
 sse_rate=$(jq -r 'select(.benchmark=="sse_decode_encode").events_per_s' "$work/inprocess.ndjson")
 ndjson_rate=$(jq -r 'select(.benchmark=="ndjson_decode").events_per_s' "$work/inprocess.ndjson")
+render_inprocess=$(jq -r 'select(.benchmark=="render_styled").mb_per_s' "$work/inprocess.ndjson")
+
+# 6. tgpt-render: start-up, and a 2 MB Markdown answer (many code blocks) in 64-byte chunks,
+#    styled and plain, into a file; code blocks of growing length (time must grow linearly).
+"$bin/tgpt-bench" corpus "$work"
+hyperfine -N --warmup 10 --runs $((RUNS * 3)) --export-json "$work/render-startup.json" \
+  "$bin/tgpt-render --version" >/dev/null 2>&1
+render_startup=$(median_ms "$work/render-startup.json" 0)
+hyperfine --warmup 2 --runs "$RUNS" --export-json "$work/render.json" \
+  "$bin/tgpt-render --color always --width 100 < $work/answer-2mb.ndjson > $work/styled.out" \
+  "$bin/tgpt-render < $work/answer-2mb.ndjson > $work/plain.out" \
+  "cat $work/answer-2mb.ndjson > /dev/null" >/dev/null 2>&1
+styled_ms=$(median_ms "$work/render.json" 0)
+plain_ms=$(median_ms "$work/render.json" 1)
+cmp -s "$work/plain.out" "$work/answer-2mb.md" || { echo "plain output differs from the answer" >&2; exit 1; }
+answer_mb=$(stat -c %s "$work/answer-2mb.md" | awk '{printf "%.3f", $1 / 1e6}')
+mbps() { awk -v mb="$answer_mb" -v ms="$1" -v start="${2:-0}" 'BEGIN { printf "%.1f", mb / ((ms - start) / 1000) }'; }
+styled_mbps=$(mbps "$styled_ms")
+plain_mbps=$(mbps "$plain_ms")
+styled_net=$(mbps "$styled_ms" "$render_startup")
+plain_net=$(mbps "$plain_ms" "$render_startup")
+code_ms=()
+for lines in 250 500 1000 2000; do
+  hyperfine --warmup 1 --runs "$RUNS" --export-json "$work/code.json" \
+    "$bin/tgpt-render --color always < $work/code-$lines.ndjson > /dev/null" >/dev/null 2>&1
+  code_ms+=("$(median_ms "$work/code.json" 0)")
+done
+icu=$(ldd "$bin/tgpt-render" | grep -ci icu || true)
 
 mkdir -p Benchmarks/results
 jq -n \
@@ -76,13 +104,23 @@ jq -n \
   --argjson stream "$stream" --argjson stream_curl "$stream_curl" \
   --argjson first "$first" --argjson first_curl "$first_curl" \
   --argjson stall "$stall_overshoot" --argjson sse "$sse_rate" --argjson ndjson "$ndjson_rate" \
+  --argjson rstart "$render_startup" --argjson styled "$styled_ms" --argjson plain "$plain_ms" \
+  --argjson smb "$styled_mbps" --argjson pmb "$plain_mbps" --argjson snet "$styled_net" --argjson pnet "$plain_net" \
+  --argjson rin "$render_inprocess" --argjson icu "$icu" \
+  --argjson c250 "${code_ms[0]}" --argjson c500 "${code_ms[1]}" --argjson c1000 "${code_ms[2]}" --argjson c2000 "${code_ms[3]}" \
   --arg machine "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" \
   '{machine: $machine,
     startup_version_ms: {tgpt_stream: $startup, curl: $startup_curl},
     stream_2000_tokens_ms: {tgpt_stream: $stream, curl_N: $stream_curl, ratio: (($stream / $stream_curl) * 100 | round / 100)},
     first_token_ms_50ms_per_token: {tgpt_stream: $first, curl_N: $first_curl, behind_ms: (($first - $first_curl) * 100 | round / 100)},
     stall_end_after_idle_timeout_ms: $stall,
-    in_process_events_per_s: {sse_decode_encode: $sse, ndjson_decode: $ndjson}}' | tee Benchmarks/results/latest.json
+    in_process_events_per_s: {sse_decode_encode: $sse, ndjson_decode: $ndjson},
+    render: {startup_version_ms: $rstart, icu_libraries_linked: $icu,
+      answer_2mb_styled_ms: $styled, answer_2mb_plain_ms: $plain,
+      styled_mb_per_s: $smb, plain_mb_per_s: $pmb,
+      styled_mb_per_s_without_startup: $snet, plain_mb_per_s_without_startup: $pnet,
+      styled_in_process_mb_per_s: $rin,
+      code_block_ms: {"250": $c250, "500": $c500, "1000": $c1000, "2000": $c2000}}}' | tee Benchmarks/results/latest.json
 
 {
   printf '\n%-44s %12s %12s %10s\n' "figure (median)" "tgpt" "baseline" "goal"
@@ -92,4 +130,11 @@ jq -n \
   printf '%-44s %10s ms %12s %10s\n' "stall: end after the 2 s idle timeout" "+$stall_overshoot" "-" "<= +1000"
   printf '%-44s %9s/s %12s %10s\n' "SSE parse + decode + event encode" "$sse_rate" "-" ">= 500000"
   printf '%-44s %9s/s %12s %10s\n' "NDJSON event decode" "$ndjson_rate" "-" "-"
+  printf '%-44s %10s ms %12s %10s\n' "tgpt-render --version" "$render_startup" "-" "<= 8 ms"
+  printf '%-44s %7s MB/s %12s %10s\n' "render 2 MB styled, into a file" "$styled_mbps" "($styled_ms ms)" ">= 30"
+  printf '%-44s %7s MB/s %12s %10s\n' "render 2 MB plain, into a file" "$plain_mbps" "($plain_ms ms)" ">= 200"
+  printf '%-44s %7s MB/s %12s %10s\n' "  the same without start-up: styled" "$styled_net" "-" "-"
+  printf '%-44s %7s MB/s %12s %10s\n' "  the same without start-up: plain" "$plain_net" "-" "-"
+  printf '%-44s %s\n' "code block 250/500/1000/2000 lines (ms)" "${code_ms[*]}"
+  printf '%-44s %s\n' "ICU libraries linked by tgpt-render" "$icu"
 } >&2

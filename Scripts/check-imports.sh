@@ -15,7 +15,7 @@ declare -A allowed=(
   [TGPTRender]="Glibc Musl Darwin Synchronization TGPTEvents"
   [tgpt-render]="$system TGPTEvents TGPTRender TGPTCommandSupport ArgumentParser"
   [tgpt-fake-provider]="$system TGPTEvents"
-  [tgpt-bench]="$system TGPTEvents TGPTProviders"
+  [tgpt-bench]="$system TGPTEvents TGPTProviders TGPTRender"
 )
 
 status=0

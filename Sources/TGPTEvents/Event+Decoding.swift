@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 extension Event {
   /// Decodes one event from the bytes of one JSON object.
   ///
@@ -27,6 +33,44 @@ extension Event {
     rest["id"] = nil
     rest["session_id"] = nil
     return Event(.other(type: type, fields: rest), id: fields.id, sessionID: fields.sessionID)
+  }
+
+  /// The fast path for the most common line: when `bytes` is a `chunk` event written with
+  /// `type` first and `content` second (as every tgpt program writes it), appends the content's
+  /// UTF-8 to `output` and returns true; otherwise (other events, other layouts, malformed
+  /// lines) changes nothing and returns false, and `decode` should be used.
+  public static func appendChunkContent(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
+    let prefix: StaticString = #"{"type":"chunk","content":"#
+    let length = prefix.utf8CodeUnitCount
+    guard bytes.count > length, let base = bytes.baseAddress, memcmp(base, prefix.utf8Start, length) == 0 else {
+      return false
+    }
+    let mark = output.count
+    var scanner = JSONScanner(UnsafeRawBufferPointer(rebasing: bytes[length...]))
+    do throws(ProtocolError) {
+      try scanner.appendString(to: &output)
+      // The rest must still be a well-formed object.
+      while let key = try scanner.nextKeyAfterFirst() {
+        if key.equals("content") || key.equals("type") {
+          output.removeSubrange(mark...)
+          return false
+        }
+        // Members that `decode` requires to be strings get the same check here.
+        if key.equals("finish_reason") || key.equals("model") || key.equals("id") || key.equals("session_id") {
+          let kind = try scanner.peekKind()
+          guard kind == .string || kind == .null else {
+            output.removeSubrange(mark...)
+            return false
+          }
+        }
+        try scanner.skipValue()
+      }
+      try scanner.expectEnd()
+      return true
+    } catch {
+      output.removeSubrange(mark...)
+      return false
+    }
   }
 
   /// Decodes one event from a line of text.

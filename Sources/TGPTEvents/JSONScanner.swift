@@ -93,6 +93,13 @@ public struct JSONScanner {
     return Key(raw: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), hasEscapes: escaped)
   }
 
+  /// Continues an object whose opening brace and first member were read elsewhere: the next
+  /// member's key, or nil after the closing `}`.
+  public mutating func nextKeyAfterFirst() throws(ProtocolError) -> Key? {
+    pendingFirst = false
+    return try nextKey()
+  }
+
   /// Consumes `[`; then call `nextElement()` until it returns false.
   public mutating func beginArray() throws(ProtocolError) {
     try expect(UInt8(ascii: "["), "expected an array")
@@ -169,6 +176,56 @@ public struct JSONScanner {
     }
     if i < stop { out.append(contentsOf: try decodeEscaped(from: i, to: stop).utf8) }
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Reads a string value and appends its UTF-8 to `output` (no `String` is made).
+  public mutating func appendString(to output: inout [UInt8]) throws(ProtocolError) {
+    skipWhitespace()
+    guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+      throw .invalidJSON(offset: offset, "expected a string")
+    }
+    let (start, end, escaped) = try scanString()
+    guard escaped else {
+      output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+      return
+    }
+    // Runs between escapes are copied whole; escapes other than \u are one byte.
+    var i = start
+    while i < end {
+      var runEnd = i
+      while runEnd < end, bytes[runEnd] != 0x5C { runEnd += 1 }
+      if runEnd > i { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<runEnd])) }
+      guard runEnd + 1 < end else {
+        if runEnd < end { throw .invalidJSON(offset: runEnd, "bad escape") }
+        return
+      }
+      let next = bytes[runEnd + 1]
+      let simple: UInt8? =
+        switch next {
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "\""): 0x22
+        case UInt8(ascii: "\\"): 0x5C
+        case UInt8(ascii: "t"): 0x09
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "/"): 0x2F
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        default: nil
+        }
+      if let simple {
+        output.append(simple)
+        i = runEnd + 2
+        continue
+      }
+      // A \u escape (maybe a surrogate pair): decode that stretch the general way.
+      var stretchEnd = runEnd
+      while stretchEnd + 1 < end, bytes[stretchEnd] == 0x5C, bytes[stretchEnd + 1] == UInt8(ascii: "u") {
+        stretchEnd += 6
+      }
+      guard stretchEnd > runEnd, stretchEnd <= end else { throw .invalidJSON(offset: runEnd, "bad escape") }
+      output.append(contentsOf: try decodeEscaped(from: runEnd, to: stretchEnd).utf8)
+      i = stretchEnd
+    }
   }
 
   /// Reads a string, or nil for `null`.

@@ -81,6 +81,31 @@ public struct EventRenderer {
     }
   }
 
+  /// Takes in one NDJSON line: a `chunk` in the usual layout goes straight to the output
+  /// without building an event (the hot path of every stream); anything else is decoded.
+  public mutating func handleLine(_ bytes: UnsafeRawBufferPointer, at time: UInt64) throws(ProtocolError) {
+    if case .plain(terminal: false) = options.output {
+      if Event.appendChunkContent(bytes, to: &stdoutBuffer) {
+        noteChunk(at: time)
+        return
+      }
+    } else {
+      var content: [UInt8] = []
+      if Event.appendChunkContent(bytes, to: &content) {
+        noteChunk(at: time)
+        text(String(decoding: content, as: UTF8.self))
+        return
+      }
+    }
+    handle(try Event.decode(bytes), at: time)
+  }
+
+  private mutating func noteChunk(at time: UInt64) {
+    sawContent = true
+    if turn.firstContent == nil { turn.firstContent = time }
+    turn.chunks += 1
+  }
+
   /// Renders answer text that did not come as events (`--input text`).
   public mutating func text(_ content: String) {
     sawContent = true
@@ -151,19 +176,22 @@ public struct EventRenderer {
   public mutating func take() -> [Output] {
     flushDisplay()
     moveStdout()
-    defer { outputs.removeAll(keepingCapacity: true) }
-    return outputs
+    let result = outputs
+    outputs = []
+    return result
   }
 
   private mutating func moveStdout() {
     guard !stdoutBuffer.isEmpty else { return }
     outputs.append(.stdout(stdoutBuffer))
-    stdoutBuffer.removeAll(keepingCapacity: true)
+    // A fresh buffer: keeping the capacity would copy, as `outputs` shares the storage.
+    stdoutBuffer = []
   }
 
   private mutating func flushDisplay() {
     guard styled else { return }
-    let open = answer?.openRow ?? thinking?.openRow
+    // Only a live terminal shows the open row; computing it otherwise is wasted work.
+    let open = writer.mode == .live ? answer?.openRow ?? thinking?.openRow : nil
     writer.write(committed: pendingRows, open: open, into: &stdoutBuffer)
     pendingRows.removeAll(keepingCapacity: true)
   }

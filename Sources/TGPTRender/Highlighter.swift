@@ -21,17 +21,22 @@ struct Highlighter {
     self.theme = theme
   }
 
-  /// Highlights one complete line and moves on to the next.
-  mutating func highlight(_ line: String) -> Row {
-    guard let language, line.utf8.count <= Self.longLine else { return line.isEmpty ? [] : [Span(line)] }
-    var lexer = LineLexer(bytes: Array(line.utf8), language: language, theme: theme, state: state)
+  /// Highlights one complete line (UTF-8) and moves on to the next.
+  mutating func highlight(_ line: [UInt8]) -> Row {
+    guard let language, line.count <= Self.longLine else {
+      return line.isEmpty ? [] : [Span(String(decoding: line, as: UTF8.self))]
+    }
+    var lexer = LineLexer(bytes: line, language: language, theme: theme, state: state)
     lexer.run()
     state = lexer.state
     return lexer.spans
   }
 
+  /// Highlights one complete line and moves on to the next.
+  mutating func highlight(_ line: String) -> Row { highlight(Array(line.utf8)) }
+
   /// How a line not yet complete looks now, without moving on.
-  func preview(_ line: String) -> Row {
+  func preview(_ line: [UInt8]) -> Row {
     var copy = self
     return copy.highlight(line)
   }
@@ -39,6 +44,12 @@ struct Highlighter {
 
 /// Expands tabs to the next multiple of four columns (code keeps its alignment without the
 /// terminal's eight-column stops).
+func expandTabs(_ line: ArraySlice<UInt8>) -> [UInt8] {
+  guard line.contains(0x09) else { return Array(line) }
+  return Array(expandTabs(String(decoding: line, as: UTF8.self)).utf8)
+}
+
+/// Expands tabs in text (see the byte version).
 func expandTabs(_ line: String) -> String {
   guard line.utf8.contains(0x09) else { return line }
   var result = ""
@@ -64,8 +75,12 @@ private struct LineLexer {
   var spans: Row = []
   private var plainStart = 0
 
+  /// Whether every byte is printable ASCII (widths are then byte counts).
+  let isASCII: Bool
+
   init(bytes: [UInt8], language: Language, theme: Theme, state: Highlighter.State) {
     self.bytes = bytes
+    isASCII = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     self.language = language
     self.theme = theme
     self.state = state
@@ -120,13 +135,13 @@ private struct LineLexer {
         return
       }
       if let block = language.blockComment, matches(block.open, at: i) {
-        i = finishBlockComment(from: i + block.open.utf8.count, emitFrom: i)
+        i = finishBlockComment(from: i + block.open.count, emitFrom: i)
         if state == .blockComment { return }
         continue
       }
       if let formIndex = language.strings.firstIndex(where: { matches($0.open, at: i) }) {
         let form = language.strings[formIndex]
-        i = finishString(form: form, index: formIndex, from: i + form.open.utf8.count, contentStart: i)
+        i = finishString(form: form, index: formIndex, from: i + form.open.count, contentStart: i)
         if case .string = state { return }
         continue
       }
@@ -180,8 +195,8 @@ private struct LineLexer {
   }
 
   /// Comments that start with `#` need a space before them in shells and YAML (`a#b`, `${#x}`).
-  private func commentAllowed(at i: Int, _ marker: String) -> Bool {
-    guard language.kind == .shell || language.kind == .yaml, marker == "#" else { return true }
+  private func commentAllowed(at i: Int, _ marker: [UInt8]) -> Bool {
+    guard language.kind == .shell || language.kind == .yaml, marker == [UInt8(ascii: "#")] else { return true }
     return i == 0 || bytes[i - 1] == 0x20 || bytes[i - 1] == 0x09
   }
 
@@ -189,9 +204,9 @@ private struct LineLexer {
     guard let block = language.blockComment else { return start }
     let from = emitFrom ?? start
     if let end = find(block.close, from: start) {
-      emit(from..<(end + block.close.utf8.count), theme.comment)
+      emit(from..<(end + block.close.count), theme.comment)
       state = .normal
-      return end + block.close.utf8.count
+      return end + block.close.count
     }
     emit(from..<bytes.count, theme.comment)
     state = .blockComment
@@ -200,7 +215,7 @@ private struct LineLexer {
 
   private mutating func finishString(form: Language.StringForm, index: Int, from start: Int, contentStart: Int) -> Int {
     var i = start
-    let close = Array(form.close.utf8)
+    let close = form.close
     while i < bytes.count {
       if form.escapes, bytes[i] == 0x5C {
         i += 2
@@ -261,7 +276,7 @@ private struct LineLexer {
       style = theme.inserted
     } else if bytes.first == UInt8(ascii: "-") {
       style = theme.deleted
-    } else if bytes.starts(with: Array("@@".utf8)) {
+    } else if bytes.starts(with: "@@".utf8) {
       style = theme.hunk
     } else {
       style = nil
@@ -283,7 +298,7 @@ private struct LineLexer {
         if case .string = state { return }
         continue
       }
-      if matches("<!--", at: i) {
+      if matches(Self.commentOpen, at: i) {
         i = finishBlockComment(from: i + 4, emitFrom: i)
         if state == .blockComment { return }
         continue
@@ -315,7 +330,7 @@ private struct LineLexer {
       }
       if let formIndex = language.strings.firstIndex(where: { matches($0.open, at: i) }) {
         let form = language.strings[formIndex]
-        i = finishString(form: form, index: formIndex, from: i + form.open.utf8.count, contentStart: i)
+        i = finishString(form: form, index: formIndex, from: i + form.open.count, contentStart: i)
         if case .string = state { return i }
         state = .inTag
         continue
@@ -337,26 +352,34 @@ private struct LineLexer {
   private mutating func emit(_ range: Range<Int>, _ style: Style) {
     guard !range.isEmpty else { return }
     flushPlain(upTo: range.lowerBound)
-    spans.appendMerging(Span(String(decoding: bytes[range], as: UTF8.self), style))
+    spans.appendMerging(span(range, style))
     plainStart = range.upperBound
   }
 
   private mutating func flushPlain(upTo end: Int) {
     guard end > plainStart else { return }
-    spans.appendMerging(Span(String(decoding: bytes[plainStart..<end], as: UTF8.self), .plain))
+    spans.appendMerging(span(plainStart..<end, .plain))
     plainStart = end
   }
 
-  private func matches(_ text: String, at i: Int) -> Bool { matches(Array(text.utf8), at: i) }
+  /// A span of the line's bytes; for an ASCII line the width is the byte count.
+  private func span(_ range: Range<Int>, _ style: Style) -> Span {
+    let text = String(decoding: bytes[range], as: UTF8.self)
+    return asciiLine ? Span(text, style, width: range.count) : Span(text, style)
+  }
 
+  private var asciiLine: Bool { isASCII }
+
+  private static let commentOpen = Array("<!--".utf8)
+
+  @inline(__always)
   private func matches(_ pattern: [UInt8], at i: Int) -> Bool {
-    guard i + pattern.count <= bytes.count else { return false }
-    for k in 0..<pattern.count where bytes[i + k] != pattern[k] { return false }
+    guard i + pattern.count <= bytes.count, bytes[i] == pattern[0] else { return false }
+    for k in 1..<pattern.count where bytes[i + k] != pattern[k] { return false }
     return true
   }
 
-  private func find(_ text: String, from start: Int) -> Int? {
-    let pattern = Array(text.utf8)
+  private func find(_ pattern: [UInt8], from start: Int) -> Int? {
     var i = start
     while i + pattern.count <= bytes.count {
       if matches(pattern, at: i) { return i }

@@ -5,6 +5,8 @@
 /// Emphasis is decided when its delimiter run is complete and the next character is known
 /// (CommonMark's flanking rules); code spans and links are held until they close, and shown
 /// literally if the line ends first. Nothing depends on how the text was split into calls.
+/// It works on UTF-8 bytes: every character with a meaning here is ASCII, and runs of other
+/// bytes are copied whole.
 struct InlineParser {
   private let theme: Theme
   private let base: Style
@@ -13,16 +15,17 @@ struct InlineParser {
   private var bold = false
   private var italic = false
   private var strike = false
+  private var style: Style
   /// The character before the current position (nil at the start of the line).
-  private var previous: Character?
+  private var previous: Unicode.Scalar?
   /// A run of `*`, `_` or `~` waiting for the character after it.
-  private var run: (character: Character, count: Int)?
+  private var run: (byte: UInt8, count: Int)?
   private var backslash = false
   private var mode = Mode.text
   /// The code span's content or the link's text, held until it closes.
-  private var held = ""
+  private var held: [UInt8] = []
   /// The link's URL, held until it closes.
-  private var heldURL = ""
+  private var heldURL: [UInt8] = []
 
   private enum Mode {
     case text
@@ -44,36 +47,65 @@ struct InlineParser {
     self.theme = theme
     self.base = base
     self.hyperlinks = hyperlinks
+    style = base
   }
 
-  private var currentStyle: Style {
-    var style = base
-    if bold { style = style.merged(with: theme.bold) }
-    if italic { style = style.merged(with: theme.italic) }
-    if strike { style = style.merged(with: theme.strikethrough) }
-    return style
+  private mutating func updateStyle() {
+    var current = base
+    if bold { current = current.merged(with: theme.bold) }
+    if italic { current = current.merged(with: theme.italic) }
+    if strike { current = current.merged(with: theme.strikethrough) }
+    style = current
   }
 
   /// Feeds text of the current line (no newlines).
-  mutating func feed(_ text: Substring, into layout: inout LineLayout) {
-    var index = text.startIndex
-    while index != text.endIndex {
-      if case .text = mode, run == nil, !backslash {
-        // Fast path: copy everything up to the next character with a meaning.
-        let utf8 = text.utf8
+  mutating func feed(_ text: UnsafeBufferPointer<UInt8>, into layout: inout LineLayout) {
+    var index = 0
+    let count = text.count
+    while index < count {
+      // Fast paths: whole runs of bytes that cannot change the state.
+      switch mode {
+      case .text where run == nil && !backslash:
         var end = index
-        while end != text.endIndex, !Self.isSpecial(utf8[end]) { end = utf8.index(after: end) }
-        if end != index {
-          let plain = text[index..<end]
-          layout.add(plain, currentStyle)
-          previous = plain.last
+        while end < count, !Self.isSpecial(text[end]) { end += 1 }
+        if end > index {
+          let plain = UnsafeBufferPointer(rebasing: text[index..<end])
+          layout.add(plain, style)
+          previous = Self.lastScalar(plain)
           index = end
           continue
         }
+      case .code(_, 0, false):
+        var end = index
+        while end < count, text[end] != UInt8(ascii: "`") { end += 1 }
+        if end > index {
+          held.append(contentsOf: text[index..<end])
+          index = end
+          continue
+        }
+      case .linkText:
+        var end = index
+        while end < count, text[end] != UInt8(ascii: "]"), text[end] != UInt8(ascii: "[") { end += 1 }
+        if end > index, held.count + end - index <= Self.holdLimit {
+          held.append(contentsOf: text[index..<end])
+          index = end
+          continue
+        }
+      case .linkURL:
+        var end = index
+        while end < count, !Self.endsURL(text[end]) { end += 1 }
+        if end > index, heldURL.count + end - index <= Self.holdLimit {
+          heldURL.append(contentsOf: text[index..<end])
+          index = end
+          continue
+        }
+      default:
+        break
       }
-      let next = text.index(after: index)
-      step(text[index], into: &layout)
-      index = next
+      let length = Self.scalarLength(text[index])
+      let end = min(index + length, count)
+      step(Self.scalar(text, index, end), bytes: UnsafeBufferPointer(rebasing: text[index..<end]), into: &layout)
+      index = end
     }
   }
 
@@ -93,52 +125,43 @@ struct InlineParser {
     case .bang: emit("!", into: &layout)
     case .code(let ticks, let closing, let opening):
       if closing == ticks, !opening {
-        emitCode(held, into: &layout)
+        emitCode(into: &layout)
       } else {
-        emit(String(repeating: "`", count: ticks) + held + String(repeating: "`", count: closing), into: &layout)
+        emit(String(repeating: "`", count: ticks), into: &layout)
+        emit(held, into: &layout)
+        emit(String(repeating: "`", count: closing), into: &layout)
       }
-    case .linkText(_, let image): emit((image ? "![" : "[") + held, into: &layout)
-    case .linkAfterText(let image): emit((image ? "![" : "[") + held + "]", into: &layout)
-    case .linkURL(_, let image): emit((image ? "![" : "[") + held + "](" + heldURL, into: &layout)
+    case .linkText(_, let image): showLink(image: image, closed: false, url: false, into: &layout)
+    case .linkAfterText(let image): showLink(image: image, closed: true, url: false, into: &layout)
+    case .linkURL(_, let image): showLink(image: image, closed: true, url: true, into: &layout)
     }
-    held = ""
-    heldURL = ""
     mode = .text
+    held.removeAll()
+    heldURL.removeAll()
     bold = false
     italic = false
     strike = false
+    updateStyle()
     previous = nil
   }
 
-  private static func isSpecial(_ byte: UInt8) -> Bool {
-    switch byte {
-    case UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "`"), UInt8(ascii: "["),
-      UInt8(ascii: "!"), UInt8(ascii: "\\"):
-      return true
-    default:
-      return false
-    }
-  }
+  // MARK: - One character
 
-  private mutating func emit(_ text: String, into layout: inout LineLayout) {
-    layout.add(Substring(text), currentStyle)
-    if let last = text.last { previous = last }
-  }
-
-  private mutating func step(_ character: Character, into layout: inout LineLayout) {
+  private mutating func step(_ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>, into layout: inout LineLayout)
+  {
     switch mode {
     case .text:
-      stepText(character, into: &layout)
+      stepText(scalar, bytes: bytes, into: &layout)
     case .bang:
       mode = .text
-      if character == "[" {
+      if scalar == "[" {
         mode = .linkText(depth: 1, image: true)
       } else {
         emit("!", into: &layout)
-        stepText(character, into: &layout)
+        stepText(scalar, bytes: bytes, into: &layout)
       }
     case .code(let ticks, let closing, let opening):
-      if character == "`" {
+      if scalar == "`" {
         mode =
           opening
           ? .code(ticks: ticks + 1, closing: 0, opening: true)
@@ -147,101 +170,91 @@ struct InlineParser {
       }
       if closing == ticks {
         mode = .text
-        emitCode(held, into: &layout)
-        held = ""
-        stepText(character, into: &layout)
+        emitCode(into: &layout)
+        stepText(scalar, bytes: bytes, into: &layout)
         return
       }
-      held += String(repeating: "`", count: closing)
-      held.append(character)
+      held.append(contentsOf: repeatElement(UInt8(ascii: "`"), count: closing))
+      held.append(contentsOf: bytes)
       mode = .code(ticks: ticks, closing: 0, opening: false)
     case .linkText(var depth, let image):
-      if character == "]" {
+      if scalar == "]" {
         depth -= 1
         if depth == 0 {
           mode = .linkAfterText(image: image)
           return
         }
-      } else if character == "[" {
+      } else if scalar == "[" {
         depth += 1
       }
-      held.append(character)
+      held.append(contentsOf: bytes)
       mode = .linkText(depth: depth, image: image)
-      if held.utf8.count > Self.holdLimit { giveUpLink(image: image, url: nil, into: &layout) }
+      if held.count > Self.holdLimit { giveUpLink(image: image, closed: false, url: false, into: &layout) }
     case .linkAfterText(let image):
-      if character == "(" {
+      if scalar == "(" {
         mode = .linkURL(depth: 1, image: image)
       } else {
-        mode = .text
-        emit((image ? "![" : "[") + held + "]", into: &layout)
-        held = ""
-        stepText(character, into: &layout)
+        giveUpLink(image: image, closed: true, url: false, into: &layout)
+        stepText(scalar, bytes: bytes, into: &layout)
       }
     case .linkURL(var depth, let image):
-      if character == ")" {
+      if scalar == ")" {
         depth -= 1
         if depth == 0 {
           mode = .text
-          emitLink(text: held, url: heldURL, into: &layout)
-          held = ""
-          heldURL = ""
+          emitLink(into: &layout)
           return
         }
-      } else if character == "(" {
+      } else if scalar == "(" {
         depth += 1
-      } else if character.isWhitespace {
-        giveUpLink(image: image, url: heldURL, into: &layout)
-        stepText(character, into: &layout)
+      } else if scalar.properties.isWhitespace {
+        giveUpLink(image: image, closed: true, url: true, into: &layout)
+        stepText(scalar, bytes: bytes, into: &layout)
         return
       }
-      heldURL.append(character)
+      heldURL.append(contentsOf: bytes)
       mode = .linkURL(depth: depth, image: image)
-      if heldURL.utf8.count > Self.holdLimit { giveUpLink(image: image, url: heldURL, into: &layout) }
+      if heldURL.count > Self.holdLimit { giveUpLink(image: image, closed: true, url: true, into: &layout) }
     }
   }
 
-  /// Shows a link that turned out not to be one as the text it was.
-  private mutating func giveUpLink(image: Bool, url: String?, into layout: inout LineLayout) {
-    mode = .text
-    emit((image ? "![" : "[") + held + (url.map { "](" + $0 } ?? ""), into: &layout)
-    held = ""
-    heldURL = ""
-  }
-
-  private mutating func stepText(_ character: Character, into layout: inout LineLayout) {
+  private mutating func stepText(
+    _ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>, into layout: inout LineLayout
+  ) {
     if backslash {
       backslash = false
-      if let ascii = character.asciiValue, Self.isASCIIPunctuation(ascii) {
-        flushRun(next: character, into: &layout)
-        emit(String(character), into: &layout)
+      if scalar.isASCII, Self.isASCIIPunctuation(UInt8(scalar.value)) {
+        flushRun(next: scalar, into: &layout)
+        emit(bytes, into: &layout)
       } else {
         flushRun(next: "\\", into: &layout)
         emit("\\", into: &layout)
-        stepText(character, into: &layout)
+        stepText(scalar, bytes: bytes, into: &layout)
       }
       return
     }
-    if character == "*" || character == "_" || character == "~" {
-      if let pending = run, pending.character == character {
-        run = (character, pending.count + 1)
+    if scalar == "*" || scalar == "_" || scalar == "~" {
+      let byte = UInt8(scalar.value)
+      if let pending = run, pending.byte == byte {
+        run = (byte, pending.count + 1)
         return
       }
-      flushRun(next: character, into: &layout)
-      run = (character, 1)
+      flushRun(next: scalar, into: &layout)
+      run = (byte, 1)
       return
     }
-    flushRun(next: character, into: &layout)
-    switch character {
+    flushRun(next: scalar, into: &layout)
+    switch scalar {
     case "\\": backslash = true
     case "`": mode = .code(ticks: 1, closing: 0, opening: true)
     case "[": mode = .linkText(depth: 1, image: false)
     case "!": mode = .bang
-    default: emit(String(character), into: &layout)
+    default: emit(bytes, into: &layout)
     }
   }
 
   /// Resolves a pending delimiter run now that the character after it is known.
-  private mutating func flushRun(next: Character, into layout: inout LineLayout) {
+  private mutating func flushRun(next: Unicode.Scalar, into layout: inout LineLayout) {
     guard let pending = run else { return }
     run = nil
     resolveRun(pending, next: next, into: &layout)
@@ -249,23 +262,28 @@ struct InlineParser {
 
   /// Decides what a delimiter run means, from the characters on either side of it.
   private mutating func resolveRun(
-    _ run: (character: Character, count: Int), next: Character?, into layout: inout LineLayout
+    _ run: (byte: UInt8, count: Int), next: Unicode.Scalar?, into layout: inout LineLayout
   ) {
     let before = previous
-    let beforeSpace = before.map { $0.isWhitespace } ?? true
-    let afterSpace = next.map { $0.isWhitespace } ?? true
+    let beforeSpace = before.map { $0.properties.isWhitespace } ?? true
+    let afterSpace = next.map { $0.properties.isWhitespace } ?? true
     let beforePunctuation = before.map(Self.isPunctuation) ?? false
     let afterPunctuation = next.map(Self.isPunctuation) ?? false
     let leftFlanking = !afterSpace && (!afterPunctuation || beforeSpace || beforePunctuation)
     let rightFlanking = !beforeSpace && (!beforePunctuation || afterSpace || afterPunctuation)
     var canOpen = leftFlanking
     var canClose = rightFlanking
-    if run.character == "_" {
+    if run.byte == UInt8(ascii: "_") {
       canOpen = leftFlanking && (!rightFlanking || beforePunctuation)
       canClose = rightFlanking && (!leftFlanking || afterPunctuation)
     }
     var count = run.count
-    if run.character == "~" {
+    let character = Unicode.Scalar(run.byte)
+    defer {
+      updateStyle()
+      previous = character
+    }
+    if run.byte == UInt8(ascii: "~") {
       if count == 2, strike, canClose {
         strike = false
       } else if count == 2, !strike, canOpen {
@@ -273,7 +291,6 @@ struct InlineParser {
       } else {
         emit(String(repeating: "~", count: count), into: &layout)
       }
-      previous = "~"
       return
     }
     if canClose, bold || italic {
@@ -299,31 +316,112 @@ struct InlineParser {
         count = 0
       }
     }
-    if count > 0 { emit(String(repeating: run.character, count: count), into: &layout) }
-    previous = run.character
+    if count > 0 {
+      updateStyle()
+      emit(String(repeating: Character(character), count: count), into: &layout)
+    }
   }
 
-  private mutating func emitCode(_ raw: String, into layout: inout LineLayout) {
-    var content = Substring(raw)
+  // MARK: - Output
+
+  private mutating func emit(_ bytes: UnsafeBufferPointer<UInt8>, into layout: inout LineLayout) {
+    guard !bytes.isEmpty else { return }
+    layout.add(bytes, style)
+    previous = Self.lastScalar(bytes) ?? previous
+  }
+
+  private mutating func emit(_ bytes: [UInt8], into layout: inout LineLayout) {
+    bytes.withUnsafeBufferPointer { emit($0, into: &layout) }
+  }
+
+  private mutating func emit(_ text: String, into layout: inout LineLayout) {
+    var copy = text
+    copy.withUTF8 { emit($0, into: &layout) }
+  }
+
+  private mutating func emitCode(into layout: inout LineLayout) {
+    var content = held[...]
     // One space on each side is padding (so "`` `x` ``" can show backticks), unless all spaces.
-    if content.count >= 2, content.first == " ", content.last == " ", content.contains(where: { $0 != " " }) {
+    if content.count >= 2, content.first == 0x20, content.last == 0x20, content.contains(where: { $0 != 0x20 }) {
       content = content.dropFirst().dropLast()
     }
-    layout.add(content, base.merged(with: theme.inlineCode))
+    let codeStyle = base.merged(with: theme.inlineCode)
+    content.withUnsafeBufferPointer { layout.add($0, codeStyle) }
+    held.removeAll(keepingCapacity: true)
     previous = "`"
   }
 
-  private mutating func emitLink(text: String, url: String, into layout: inout LineLayout) {
-    var style = currentStyle.merged(with: theme.link)
-    if hyperlinks, Self.isSafeURL(url) { style.link = url }
-    let shown = text.isEmpty ? url : text
-    layout.add(Substring(shown), style)
+  private mutating func emitLink(into layout: inout LineLayout) {
+    var linkStyle = style.merged(with: theme.link)
+    let url = String(decoding: heldURL, as: UTF8.self)
+    if hyperlinks, Self.isSafeURL(heldURL) { linkStyle.link = url }
+    let shown = held.isEmpty ? heldURL : held
+    shown.withUnsafeBufferPointer { layout.add($0, linkStyle) }
+    held.removeAll(keepingCapacity: true)
+    heldURL.removeAll(keepingCapacity: true)
     previous = ")"
   }
 
+  /// Shows a link that turned out not to be one as the text it was.
+  private mutating func giveUpLink(image: Bool, closed: Bool, url: Bool, into layout: inout LineLayout) {
+    mode = .text
+    showLink(image: image, closed: closed, url: url, into: &layout)
+    held.removeAll(keepingCapacity: true)
+    heldURL.removeAll(keepingCapacity: true)
+  }
+
+  private mutating func showLink(image: Bool, closed: Bool, url: Bool, into layout: inout LineLayout) {
+    emit(image ? "![" : "[", into: &layout)
+    emit(held, into: &layout)
+    if closed { emit(url ? "](" : "]", into: &layout) }
+    if url { emit(heldURL, into: &layout) }
+  }
+
+  // MARK: - Bytes and characters
+
+  @inline(__always)
+  private static func isSpecial(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "`"), UInt8(ascii: "["),
+      UInt8(ascii: "!"), UInt8(ascii: "\\"):
+      return true
+    default:
+      return false
+    }
+  }
+
+  @inline(__always)
+  private static func endsURL(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: ")") || byte == UInt8(ascii: "(") || byte <= 0x20 || byte >= 0x80
+  }
+
+  /// The length of the UTF-8 sequence a lead byte starts (1 for a stray continuation byte).
+  private static func scalarLength(_ lead: UInt8) -> Int {
+    switch lead {
+    case 0xF0...: 4
+    case 0xE0...: 3
+    case 0xC0...: 2
+    default: 1
+    }
+  }
+
+  private static func scalar(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Unicode.Scalar {
+    if end - start == 1 { return Unicode.Scalar(bytes[start]) }
+    return String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars.first ?? "\u{FFFD}"
+  }
+
+  /// The last scalar of some UTF-8 text.
+  private static func lastScalar(_ bytes: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
+    guard let last = bytes.last else { return nil }
+    if last < 0x80 { return Unicode.Scalar(last) }
+    var start = bytes.count - 1
+    while start > 0, bytes[start] & 0xC0 == 0x80, bytes.count - start < 4 { start -= 1 }
+    return String(decoding: bytes[start...], as: UTF8.self).unicodeScalars.last
+  }
+
   /// Only plain, printable URLs go into an OSC 8 sequence.
-  private static func isSafeURL(_ url: String) -> Bool {
-    !url.isEmpty && url.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+  private static func isSafeURL(_ url: [UInt8]) -> Bool {
+    !url.isEmpty && url.allSatisfy { $0 > 0x20 && $0 < 0x7F }
   }
 
   private static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
@@ -331,7 +429,15 @@ struct InlineParser {
       || (0x7B...0x7E).contains(byte)
   }
 
-  private static func isPunctuation(_ character: Character) -> Bool {
-    character.isPunctuation || character.isSymbol
+  /// CommonMark's punctuation: Unicode punctuation and symbols.
+  private static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+    if scalar.isASCII { return isASCIIPunctuation(UInt8(scalar.value)) }
+    switch scalar.properties.generalCategory {
+    case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+      .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+      return true
+    default:
+      return false
+    }
   }
 }

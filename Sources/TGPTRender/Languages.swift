@@ -5,19 +5,26 @@ struct Language: Sendable {
 
   /// A string literal form.
   struct StringForm: Sendable {
-    var open: String
-    var close: String
+    var open: [UInt8]
+    var close: [UInt8]
     var escapes: Bool
     /// Whether the string may continue on the next line.
     var multiline: Bool
+
+    init(open: String, close: String, escapes: Bool, multiline: Bool) {
+      self.open = Array(open.utf8)
+      self.close = Array(close.utf8)
+      self.escapes = escapes
+      self.multiline = multiline
+    }
   }
 
   var kind = Kind.generic
   var keywords: Set<String> = []
   var literals: Set<String> = []
   var types: Set<String> = []
-  var lineComments: [String] = []
-  var blockComment: (open: String, close: String)?
+  var lineComments: [[UInt8]] = []
+  var blockComment: (open: [UInt8], close: [UInt8])?
   var strings: [StringForm] = []
   var caseInsensitiveKeywords = false
   /// Identifiers starting with a capital letter are types (Swift, Rust, Java, …).
@@ -47,6 +54,10 @@ struct Language: Sendable {
   }
 
   private static func words(_ text: String) -> Set<String> { Set(text.split(separator: " ").map(String.init)) }
+  private static func bytes(_ markers: String...) -> [[UInt8]] { markers.map { Array($0.utf8) } }
+  private static func pair(_ open: String, _ close: String) -> ([UInt8], [UInt8]) {
+    (Array(open.utf8), Array(close.utf8))
+  }
 
   private static let cStrings = [
     StringForm(open: "\"", close: "\"", escapes: true, multiline: false),
@@ -58,7 +69,7 @@ struct Language: Sendable {
       "actor any as associatedtype async await break case catch class continue default defer deinit do else enum extension fallthrough fileprivate final for func guard if import in indirect init inout internal is lazy let mutating nonisolated open operator override package private protocol public repeat rethrows return some static struct subscript super switch throw throws try typealias var weak where while consume borrowing consuming sending"
     ),
     literals: words("true false nil self Self"),
-    lineComments: ["//"], blockComment: ("/*", "*/"),
+    lineComments: bytes("//"), blockComment: pair("/*", "*/"),
     strings: [
       StringForm(open: "\"\"\"", close: "\"\"\"", escapes: true, multiline: true),
       StringForm(open: "\"", close: "\"", escapes: true, multiline: false),
@@ -71,7 +82,7 @@ struct Language: Sendable {
     ),
     literals: words("True False None self cls"),
     types: words("int float str bytes bool list dict set tuple object type Exception"),
-    lineComments: ["#"],
+    lineComments: bytes("#"),
     strings: [
       StringForm(open: "\"\"\"", close: "\"\"\"", escapes: true, multiline: true),
       StringForm(open: "'''", close: "'''", escapes: true, multiline: true),
@@ -86,12 +97,12 @@ struct Language: Sendable {
     ),
     literals: words("true false null undefined NaN Infinity"),
     types: words("string number boolean any unknown never object void"),
-    lineComments: ["//"], blockComment: ("/*", "*/"),
+    lineComments: bytes("//"), blockComment: pair("/*", "*/"),
     strings: cStrings + [StringForm(open: "`", close: "`", escapes: true, multiline: true)],
     capitalizedAreTypes: true)
 
   static let json = Language(
-    kind: .json, literals: words("true false null"), lineComments: ["//"], blockComment: ("/*", "*/"),
+    kind: .json, literals: words("true false null"), lineComments: bytes("//"), blockComment: pair("/*", "*/"),
     strings: [StringForm(open: "\"", close: "\"", escapes: true, multiline: false)])
 
   static let shell = Language(
@@ -99,7 +110,7 @@ struct Language: Sendable {
     keywords: words(
       "if then else elif fi for in do done case esac while until function return export local readonly declare set unset shift exit source alias break continue select time"
     ),
-    lineComments: ["#"],
+    lineComments: bytes("#"),
     strings: [
       StringForm(open: "\"", close: "\"", escapes: true, multiline: true),
       StringForm(open: "'", close: "'", escapes: false, multiline: true),
@@ -113,7 +124,7 @@ struct Language: Sendable {
     types: words(
       "bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr any"
     ),
-    lineComments: ["//"], blockComment: ("/*", "*/"),
+    lineComments: bytes("//"), blockComment: pair("/*", "*/"),
     strings: [
       StringForm(open: "`", close: "`", escapes: false, multiline: true),
       StringForm(open: "\"", close: "\"", escapes: true, multiline: false),
@@ -127,7 +138,7 @@ struct Language: Sendable {
     literals: words("true false self Self None Some Ok Err"),
     types: words(
       "i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64 bool char str String Vec Option Result Box"),
-    lineComments: ["//"], blockComment: ("/*", "*/"),
+    lineComments: bytes("//"), blockComment: pair("/*", "*/"),
     // Rust strings may span lines; a single quote is usually a lifetime, so it is not a string.
     strings: [StringForm(open: "\"", close: "\"", escapes: true, multiline: true)],
     capitalizedAreTypes: true)
@@ -140,7 +151,7 @@ struct Language: Sendable {
     types: words(
       "void char short int long float double signed unsigned bool size_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t auto std string vector"
     ),
-    lineComments: ["//"], blockComment: ("/*", "*/"), strings: cStrings, preprocessor: true)
+    lineComments: bytes("//"), blockComment: pair("/*", "*/"), strings: cStrings, preprocessor: true)
 
   static let java = Language(
     keywords: words(
@@ -148,7 +159,7 @@ struct Language: Sendable {
     ),
     literals: words("true false null"),
     types: words("boolean byte char double float int long short void String"),
-    lineComments: ["//"], blockComment: ("/*", "*/"),
+    lineComments: bytes("//"), blockComment: pair("/*", "*/"),
     strings: [StringForm(open: "\"\"\"", close: "\"\"\"", escapes: true, multiline: true)] + cStrings,
     capitalizedAreTypes: true)
 
@@ -160,19 +171,19 @@ struct Language: Sendable {
     types: words(
       "int integer bigint smallint text varchar char boolean date timestamp timestamptz numeric decimal real double serial bigserial json jsonb uuid blob"
     ),
-    lineComments: ["--"], blockComment: ("/*", "*/"),
+    lineComments: bytes("--"), blockComment: pair("/*", "*/"),
     strings: [StringForm(open: "'", close: "'", escapes: false, multiline: true)],
     caseInsensitiveKeywords: true)
 
   static let yaml = Language(
-    kind: .yaml, literals: words("true false null yes no on off ~"), lineComments: ["#"],
+    kind: .yaml, literals: words("true false null yes no on off ~"), lineComments: bytes("#"),
     strings: [
       StringForm(open: "\"", close: "\"", escapes: true, multiline: false),
       StringForm(open: "'", close: "'", escapes: false, multiline: false),
     ])
 
   static let html = Language(
-    kind: .markup, blockComment: ("<!--", "-->"),
+    kind: .markup, blockComment: pair("<!--", "-->"),
     strings: [
       StringForm(open: "\"", close: "\"", escapes: false, multiline: true),
       StringForm(open: "'", close: "'", escapes: false, multiline: true),
@@ -181,7 +192,7 @@ struct Language: Sendable {
   static let diff = Language(kind: .diff)
 
   static let toml = Language(
-    kind: .yaml, literals: words("true false"), lineComments: ["#", ";"],
+    kind: .yaml, literals: words("true false"), lineComments: bytes("#", ";"),
     strings: [
       StringForm(open: "\"\"\"", close: "\"\"\"", escapes: true, multiline: true),
       StringForm(open: "\"", close: "\"", escapes: true, multiline: false),

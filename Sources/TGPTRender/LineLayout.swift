@@ -1,239 +1,229 @@
 /// Lays out one source line of prose into rows no wider than `width`, breaking at spaces and
-/// between wide (CJK) characters, with a first-row prefix (a bullet, a quote bar) and a
-/// hanging indent for the rows after it. Rows that fill are committed; the last row stays open.
+/// around wide (CJK) characters, with a first-row prefix (a bullet, a quote bar) and a hanging
+/// indent for the rows after it. Rows that fill are committed; the last row stays open.
 ///
-/// Decisions depend only on the text, never on how it was split into calls, so the same
-/// answer always lays out the same way however it streamed in.
+/// The text is kept as UTF-8 bytes with style runs, and spans are made only for rows that are
+/// committed, so the cost per byte is a few comparisons. Decisions depend only on the text,
+/// never on how it was split into calls: a grapheme cluster is measured only once the byte
+/// after it is known (a boundary always precedes an ASCII byte), so a skin tone or a flag cut
+/// between two chunks is measured whole.
 struct LineLayout {
   let width: Int
   private let restPrefix: Row
+  private let restPrefixWidth: Int
   /// Rows completed and not yet taken.
-  private(set) var committed: [Row] = []
+  private var committed: [Row] = []
 
-  private var row: Row
-  private var rowWidth: Int
-  /// The width of the current row's prefix (nothing of the line's own text).
-  private var rowPrefixWidth: Int
-  private var rowHasWords = false
-  /// The word being read: it is placed when it ends, because only then is its width known.
-  private var word: Row = []
-  private var wordWidth = 0
-  private var spaceBeforeWord = false
+  private var prefix: Row
+  private var prefixWidth: Int
+  /// The visible text of the line, UTF-8.
+  private var text: [UInt8] = []
+  /// Style changes: each run starts at `start` and lasts until the next one.
+  private var runs: [(start: Int, style: Style)] = []
+  /// Bytes of `text` already measured and placed.
+  private var measured = 0
+  /// Where the current row's text starts, and its width so far.
+  private var rowStart = 0
+  private var rowWidth = 0
+  /// The last place the row may break: the row would end at `end` (before the spaces there)
+  /// and the next one start at `resume` with `resumeWidth` of the row's width already behind it.
+  private var breakPoint: (end: Int, resume: Int, resumeWidth: Int)?
+  /// Whether the bytes before `measured` end in a run of spaces that began at `spaceStart`.
+  private var spaceStart: Int?
 
   init(width: Int, firstPrefix: Row = [], restPrefix: Row = []) {
     self.width = max(width, 1)
     self.restPrefix = restPrefix
-    row = firstPrefix
-    rowWidth = firstPrefix.width
-    rowPrefixWidth = rowWidth
+    restPrefixWidth = restPrefix.width
+    prefix = firstPrefix
+    prefixWidth = firstPrefix.width
   }
 
   /// Takes the committed rows.
   mutating func takeCommitted() -> [Row] {
-    defer { committed.removeAll(keepingCapacity: true) }
-    return committed
+    let rows = committed
+    committed = []
+    return rows
   }
 
-  /// The last character added, held back: the next text may continue its grapheme cluster
-  /// (a skin tone, a flag's second half, a combining accent arriving in the next chunk).
-  private var tail: (text: String, style: Style)?
+  /// Whether any tab was added (tabs show as spaces).
+  private var hasTabs = false
 
-  /// Adds text in one style.
-  mutating func add(_ text: Substring, _ style: Style) {
-    guard !text.isEmpty else { return }
-    var combined = text
-    if let held = tail {
-      tail = nil
-      if held.style == style {
-        combined = Substring(held.text + text)
-      } else {
-        layOut(Substring(held.text), held.style)
-      }
-    }
-    guard let last = combined.indices.last else { return }
-    layOut(combined[..<last], style)
-    tail = (String(combined[last...]), style)
-  }
-
-  private mutating func flushTail() {
-    guard let held = tail else { return }
-    tail = nil
-    layOut(Substring(held.text), held.style)
-  }
-
-  private mutating func layOut(_ text: Substring, _ style: Style) {
-    guard !text.isEmpty else { return }
-    var ascii = true
-    for byte in text.utf8 where byte >= 0x80 {
-      ascii = false
-      break
-    }
-    if ascii { addASCII(text, style) } else { addUnicode(text, style) }
-  }
-
-  private mutating func addASCII(_ text: Substring, _ style: Style) {
-    let utf8 = text.utf8
-    var start = utf8.startIndex
-    var index = start
-    while index != utf8.endIndex {
-      let byte = utf8[index]
-      if byte == 0x20 || byte == 0x09 || byte == 0x0A {
-        if start != index {
-          appendToWord(Substring(utf8[start..<index]), style, width: utf8.distance(from: start, to: index))
-        }
-        endWord()
-        spaceBeforeWord = true
-        start = utf8.index(after: index)
-      }
-      index = utf8.index(after: index)
-    }
-    if start != utf8.endIndex {
-      appendToWord(Substring(utf8[start..<utf8.endIndex]), style, width: utf8.distance(from: start, to: utf8.endIndex))
-    }
-  }
-
-  private mutating func addUnicode(_ text: Substring, _ style: Style) {
-    var runStart = text.startIndex
-    var runWidth = 0
-    var index = text.startIndex
-    while index != text.endIndex {
-      let character = text[index]
-      let next = text.index(after: index)
-      if character.isWhitespace {
-        if runStart != index { appendToWord(text[runStart..<index], style, width: runWidth) }
-        endWord()
-        spaceBeforeWord = true
-        runStart = next
-        runWidth = 0
-      } else {
-        let characterWidth = DisplayWidth.of(character)
-        if characterWidth == 2 {
-          // A wide character is a word of its own: lines may break on either side of it.
-          if runStart != index { appendToWord(text[runStart..<index], style, width: runWidth) }
-          endWord()
-          appendToWord(text[index..<next], style, width: 2)
-          endWord()
-          runStart = next
-          runWidth = 0
-        } else {
-          runWidth += characterWidth
-        }
-      }
-      index = next
-    }
-    if runStart != text.endIndex { appendToWord(text[runStart..<text.endIndex], style, width: runWidth) }
-  }
-
-  private mutating func appendToWord(_ text: Substring, _ style: Style, width: Int) {
-    word.appendMerging(Span(String(text), style, width: width))
-    wordWidth += width
-  }
-
-  /// Places the finished word on the current row, or on a new one when it does not fit.
-  private mutating func endWord() {
-    guard !word.isEmpty else { return }
-    defer {
-      word.removeAll(keepingCapacity: true)
-      wordWidth = 0
-      spaceBeforeWord = false
-    }
-    let space = spaceBeforeWord && rowHasWords
-    if rowWidth + (space ? 1 : 0) + wordWidth <= width {
-      if space {
-        row.appendMerging(Span(" ", spaceStyle(before: word), width: 1))
-        rowWidth += 1
-      }
-      place(word, wordWidth)
-      return
-    }
-    if rowHasWords { commitRow() }
-    if rowWidth + wordWidth <= width {
-      place(word, wordWidth)
-      return
-    }
-    // Longer than a whole row: split it at grapheme boundaries.
-    for span in word {
-      var piece = ""
-      var pieceWidth = 0
-      for character in span.text {
-        let characterWidth = DisplayWidth.of(character)
-        if rowWidth + pieceWidth + characterWidth > width, rowWidth + pieceWidth > rowPrefixWidth {
-          if !piece.isEmpty { place([Span(piece, span.style, width: pieceWidth)], pieceWidth) }
-          commitRow()
-          piece = ""
-          pieceWidth = 0
-        }
-        piece.append(character)
-        pieceWidth += characterWidth
-      }
-      if !piece.isEmpty { place([Span(piece, span.style, width: pieceWidth)], pieceWidth) }
-    }
-  }
-
-  private mutating func place(_ spans: Row, _ spansWidth: Int) {
-    for span in spans { row.appendMerging(span) }
-    rowWidth += spansWidth
-    rowHasWords = true
-  }
-
-  /// The space between two words carries their style when they share it (a link of two words
-  /// is underlined across the space).
-  private func spaceStyle(before next: Row) -> Style {
-    guard let last = row.last?.style, let first = next.first?.style, last == first else { return .plain }
-    return last
-  }
-
-  private mutating func commitRow() {
-    committed.append(row)
-    row = restPrefix
-    rowWidth = restPrefix.width
-    rowPrefixWidth = rowWidth
-    rowHasWords = false
+  /// Adds UTF-8 text in one style.
+  mutating func add(_ piece: UnsafeBufferPointer<UInt8>, _ style: Style) {
+    guard !piece.isEmpty else { return }
+    if !hasTabs, piece.contains(0x09) { hasTabs = true }
+    if runs.last?.style != style { runs.append((text.count, style)) }
+    text.append(contentsOf: piece)
+    // Everything before the last ASCII byte is complete graphemes; the rest waits.
+    var safeEnd = text.count - 1
+    while safeEnd > measured, text[safeEnd] >= 0x80 { safeEnd -= 1 }
+    measure(upTo: safeEnd)
   }
 
   /// Ends the line: the last row is committed (a line with no words still yields its prefix).
   mutating func finish() {
-    flushTail()
-    endWord()
-    committed.append(row)
-    row = []
-    rowWidth = 0
-    rowHasWords = false
+    measure(upTo: text.count)
+    commit(upTo: trimmedEnd(text.count))
   }
 
-  /// The row being filled, with the partial word, cut to the width: what to show provisionally.
+  /// The row being filled, cut to the width: what to show provisionally.
   var openRow: Row {
     var copy = self
-    copy.flushTail()
-    return copy.provisionalRow
+    copy.measure(upTo: copy.text.count)
+    let end = copy.measured
+    var row = copy.prefix
+    copy.appendSpans(copy.rowStart, end, to: &row)
+    return truncate(row, to: width)
   }
 
-  private var provisionalRow: Row {
-    var result = row
-    var total = rowWidth
-    if !word.isEmpty {
-      if spaceBeforeWord && rowHasWords && total < width {
-        result.appendMerging(Span(" ", .plain, width: 1))
-        total += 1
+  // MARK: - Measuring and breaking
+
+  private var available: Int { max(1, width - prefixWidth) }
+
+  private mutating func measure(upTo end: Int) {
+    var i = measured
+    while i < end {
+      let byte = text[i]
+      if byte < 0x80, i + 1 >= end || text[i + 1] < 0x80 {
+        if byte > 0x20, byte != 0x7F, spaceStart == nil, rowWidth < available {
+          // The common case, inlined: a visible ASCII character inside a word that fits.
+          rowWidth += 1
+        } else {
+          place(i, i + 1, width: byte == 0x20 || byte == 0x09 ? -1 : (byte >= 0x20 && byte != 0x7F ? 1 : 0))
+        }
+        i += 1
+        continue
       }
-      for span in word {
-        if total + span.width <= width {
-          result.appendMerging(span)
-          total += span.width
-          continue
+      // A stretch with non-ASCII: it ends before the next ASCII byte, which starts a grapheme.
+      var stretchEnd = i + 1
+      while stretchEnd < end, text[stretchEnd] >= 0x80 { stretchEnd += 1 }
+      let stretch = String(decoding: text[i..<stretchEnd], as: UTF8.self)
+      var offset = i
+      for character in stretch {
+        let length = character.utf8.count
+        let characterWidth = DisplayWidth.of(character)
+        if characterWidth == 2 {
+          markBreak(at: offset, resume: offset)
+          place(offset, offset + length, width: 2)
+          markBreak(at: offset + length, resume: offset + length)
+        } else {
+          place(offset, offset + length, width: characterWidth)
         }
-        var piece = ""
-        var pieceWidth = 0
-        for character in span.text {
-          let characterWidth = DisplayWidth.of(character)
-          if total + pieceWidth + characterWidth > width { break }
-          piece.append(character)
-          pieceWidth += characterWidth
+        offset += length
+      }
+      i = stretchEnd
+    }
+    measured = end
+    compact()
+  }
+
+  /// Places one grapheme `[start, end)`; width -1 marks a space.
+  private mutating func place(_ start: Int, _ end: Int, width characterWidth: Int) {
+    if characterWidth < 0 {
+      if rowWidth == 0, start == rowStart {
+        // Spaces at the start of a wrapped row are dropped.
+        if !committed.isEmpty || prefix.isEmpty == false && rowStart > 0 {
+          rowStart = end
+          return
         }
-        if !piece.isEmpty { result.appendMerging(Span(piece, span.style, width: pieceWidth)) }
-        break
+      }
+      if spaceStart == nil {
+        spaceStart = start
+        breakPoint = (start, end, rowWidth + 1)
+      } else {
+        breakPoint = (spaceStart!, end, rowWidth + 1)
+      }
+      rowWidth += 1
+      return
+    }
+    spaceStart = nil
+    if rowWidth + characterWidth > available {
+      if let point = breakPoint, point.end > rowStart {
+        commit(upTo: point.end)
+        rowStart = point.resume
+        rowWidth -= point.resumeWidth
+      } else if rowWidth > 0 {
+        commit(upTo: start)
+        rowStart = start
+        rowWidth = 0
       }
     }
+    rowWidth += characterWidth
+  }
+
+  private mutating func markBreak(at end: Int, resume: Int) {
+    if end > rowStart { breakPoint = (end, resume, rowWidth) }
+  }
+
+  /// Commits the row `[rowStart, end)` and starts the next with the hanging indent.
+  private mutating func commit(upTo end: Int) {
+    var row = prefix
+    appendSpans(rowStart, end, to: &row)
+    committed.append(row)
+    prefix = restPrefix
+    prefixWidth = restPrefixWidth
+    breakPoint = nil
+    spaceStart = nil
+  }
+
+  /// `end` without the spaces before it.
+  private func trimmedEnd(_ end: Int) -> Int {
+    var result = end
+    while result > rowStart, text[result - 1] == 0x20 || text[result - 1] == 0x09 { result -= 1 }
     return result
   }
+
+  /// Appends the styled spans of `text[start..<end]` to `result`.
+  private func appendSpans(_ start: Int, _ end: Int, to result: inout Row) {
+    guard start < end else { return }
+    var low = 0
+    var high = runs.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if runs[middle].start <= start { low = middle } else { high = middle - 1 }
+    }
+    var index = low
+    var position = start
+    while position < end {
+      let runEnd = index + 1 < runs.count ? min(runs[index + 1].start, end) : end
+      if runEnd > position {
+        let piece = String(decoding: text[position..<runEnd], as: UTF8.self)
+        var ascii = true
+        for byte in text[position..<runEnd] where byte >= 0x80 {
+          ascii = false
+          break
+        }
+        let pieceText = hasTabs ? piece.replacingTabs : piece
+        result.appendMerging(
+          ascii ? Span(pieceText, runs[index].style, width: runEnd - position) : Span(pieceText, runs[index].style))
+      }
+      position = runEnd
+      index += 1
+    }
+  }
+
+  /// Drops bytes before the current row once there are many, so a very long line keeps a
+  /// bounded buffer.
+  private mutating func compact() {
+    guard rowStart > 1 << 16 else { return }
+    let shift = min(rowStart, breakPoint.map { min($0.end, $0.resume) } ?? rowStart, spaceStart ?? rowStart)
+    guard shift > 0 else { return }
+    text.removeFirst(shift)
+    measured -= shift
+    rowStart -= shift
+    if let point = breakPoint { breakPoint = (point.end - shift, point.resume - shift, point.resumeWidth) }
+    spaceStart = spaceStart.map { $0 - shift }
+    var kept: [(start: Int, style: Style)] = []
+    for (index, run) in runs.enumerated() {
+      let nextStart = index + 1 < runs.count ? runs[index + 1].start : Int.max
+      if nextStart > shift { kept.append((max(0, run.start - shift), run.style)) }
+    }
+    runs = kept
+  }
+}
+
+extension String {
+  /// Tabs in prose show as one space (the layout counted them as one column).
+  fileprivate var replacingTabs: String { String(map { $0 == "\t" ? " " : $0 }) }
 }

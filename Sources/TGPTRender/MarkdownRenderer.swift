@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Renders Markdown as it streams: text in, terminal rows out. A pure state machine — no I/O,
 /// no clock — so it is tested with golden files and with every split of its input.
 ///
@@ -16,7 +22,8 @@ public struct MarkdownRenderer {
   let base: Style
 
   private var committed: [Row] = []
-  private var buffer = ""
+  /// The current line while it is classified, held whole, or is a line of code.
+  private var buffer: [UInt8] = []
   private var state = LineState.start
   private var fence: Fence?
   private var table: [String]?
@@ -58,13 +65,18 @@ public struct MarkdownRenderer {
 
   /// Feeds answer text (already sanitised).
   public mutating func feed(_ text: String) {
-    var rest = Substring(text)
-    while let newline = rest.utf8.firstIndex(of: 0x0A) {
-      feedPartial(rest[..<newline])
-      endLine()
-      rest = rest[rest.utf8.index(after: newline)...]
+    var text = text
+    text.withUTF8 { bytes in
+      guard let base = bytes.baseAddress else { return }
+      var start = 0
+      while start < bytes.count, let hit = memchr(base + start, 0x0A, bytes.count - start) {
+        let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        feedPartial(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        endLine()
+        start = end + 1
+      }
+      if start < bytes.count { feedPartial(UnsafeBufferPointer(rebasing: bytes[start...])) }
     }
-    if !rest.isEmpty { feedPartial(rest) }
   }
 
   /// Ends the text: the last line, an open table, look-ahead all resolve.
@@ -77,9 +89,10 @@ public struct MarkdownRenderer {
 
   /// Takes the rows committed since the last call.
   public mutating func takeCommitted() -> [Row] {
-    defer { committed.removeAll(keepingCapacity: true) }
-    guard base != .plain else { return committed }
-    return committed.map { row in row.map { Span($0.text, base.merged(with: $0.style), width: $0.width) } }
+    let rows = committed
+    committed = []
+    guard base != .plain else { return rows }
+    return rows.map { row in row.map { Span($0.text, base.merged(with: $0.style), width: $0.width) } }
   }
 
   /// Whether nothing of the current line has been seen.
@@ -99,7 +112,7 @@ public struct MarkdownRenderer {
       row = fence.highlighter.preview(expandTabs(stripIndent(buffer, fence.indent)))
     case .start, .held:
       guard !buffer.isEmpty else { return nil }
-      row = [Span(buffer)]
+      row = [Span(String(decoding: buffer, as: UTF8.self))]
     }
     row = truncate(row, to: width)
     guard !row.isEmpty else { return nil }
@@ -107,7 +120,8 @@ public struct MarkdownRenderer {
     return row.map { Span($0.text, base.merged(with: $0.style), width: $0.width) }
   }
 
-  private mutating func feedPartial(_ piece: Substring) {
+  private mutating func feedPartial(_ piece: UnsafeBufferPointer<UInt8>) {
+    guard !piece.isEmpty else { return }
     switch state {
     case .prose(var layout, var inline):
       state = .start  // release the copies held in the enum so they are mutated in place
@@ -115,9 +129,9 @@ public struct MarkdownRenderer {
       committed.append(contentsOf: layout.takeCommitted())
       state = .prose(layout, inline)
     case .code, .held:
-      buffer += piece
+      buffer.append(contentsOf: piece)
     case .start:
-      buffer += piece
+      buffer.append(contentsOf: piece)
       classify(complete: false)
     }
   }
@@ -138,7 +152,7 @@ public struct MarkdownRenderer {
       break
     }
     state = .start
-    buffer = ""
+    buffer.removeAll(keepingCapacity: true)
   }
 
   // MARK: - Classifying a line
@@ -150,13 +164,14 @@ public struct MarkdownRenderer {
       state = .code
       return
     }
-    var index = buffer.startIndex
+    let utf8 = buffer
+    var index = utf8.startIndex
     var indent = 0
-    while index != buffer.endIndex, buffer[index] == " " || buffer[index] == "\t" {
-      indent += buffer[index] == "\t" ? 4 : 1
-      index = buffer.index(after: index)
+    while index != utf8.endIndex, utf8[index] == 0x20 || utf8[index] == 0x09 {
+      indent += utf8[index] == 0x09 ? 4 : 1
+      index = utf8.index(after: index)
     }
-    if index == buffer.endIndex {
+    if index == utf8.endIndex {
       if complete {
         flushTable()
         committed.append([])
@@ -165,19 +180,19 @@ public struct MarkdownRenderer {
       return
     }
     if table != nil {
-      if buffer[index] == "|" {
+      if utf8[index] == UInt8(ascii: "|") {
         state = .held
         return
       }
       flushTable()
     }
     var quoteDepth = 0
-    while index != buffer.endIndex, buffer[index] == ">" {
+    while index != utf8.endIndex, utf8[index] == UInt8(ascii: ">") {
       quoteDepth += 1
-      index = buffer.index(after: index)
-      if index != buffer.endIndex, buffer[index] == " " { index = buffer.index(after: index) }
+      index = utf8.index(after: index)
+      if index != utf8.endIndex, utf8[index] == 0x20 { index = utf8.index(after: index) }
     }
-    if quoteDepth > 0, index == buffer.endIndex, !complete { return }
+    if quoteDepth > 0, index == utf8.endIndex, !complete { return }
     guard let kind = lineKind(from: index, complete: complete, indent: indent, quoted: quoteDepth > 0) else { return }
     switch kind {
     case .held:
@@ -190,87 +205,92 @@ public struct MarkdownRenderer {
 
   private enum LineKind {
     case held
-    case blockStart(contentStart: String.Index, prefix: Row, rest: Row, style: Style)
+    case blockStart(contentStart: Int, prefix: Row, rest: Row, style: Style)
   }
 
-  private mutating func lineKind(from start: String.Index, complete: Bool, indent: Int, quoted: Bool) -> LineKind? {
-    let text = buffer[start...]
-    let chars = Array(text.prefix(8))
-    func at(_ k: Int) -> Character? { k < chars.count ? chars[k] : nil }
+  private mutating func lineKind(from start: Int, complete: Bool, indent: Int, quoted: Bool) -> LineKind? {
+    // Every marker is ASCII: look at bytes, not characters.
+    let bytes = buffer[start...]
+    func at(_ k: Int) -> UInt8? { start + k < buffer.count ? buffer[start + k] : nil }
+    let space = UInt8(ascii: " ")
     guard let first = at(0) else { return complete ? paragraph(start, indent: indent, quoted: quoted) : nil }
+    let marker = String(UnicodeScalar(first))
 
     switch first {
-    case "#":
+    case UInt8(ascii: "#"):
       var level = 0
-      while at(level) == "#" { level += 1 }
+      while at(level) == first { level += 1 }
       guard let after = at(level) else { return complete ? heading(start, level: level) : nil }
-      if level <= 6, after == " " { return heading(start, level: level) }
+      if level <= 6, after == space { return heading(start, level: level) }
       return paragraph(start, indent: indent, quoted: quoted)
-    case "`", "~":
+    case UInt8(ascii: "`"), UInt8(ascii: "~"):
       var count = 0
       while at(count) == first { count += 1 }
       if count >= 3 { return quoted ? paragraph(start, indent: indent, quoted: quoted) : .held }
       if at(count) == nil, !complete { return nil }
       return paragraph(start, indent: indent, quoted: quoted)
-    case "-", "*", "+", "_":
+    case UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "_"):
+      let underscore = first == UInt8(ascii: "_")
+      let plus = first == UInt8(ascii: "+")
       guard let second = at(1) else {
         if !complete { return nil }
-        return first == "_"
+        return underscore
           ? paragraph(start, indent: indent, quoted: quoted)
-          : listItem(start, marker: String(first), indent: indent, quoted: quoted)
+          : listItem(start, marker: marker, indent: indent, quoted: quoted)
       }
-      if first != "_", second == " " {
+      if !underscore, second == space {
         // "- - -" is a rule, "- [ ]" a task: look one step further.
         var k = 2
-        while at(k) == " " { k += 1 }
+        while at(k) == space { k += 1 }
         guard let third = at(k) else {
-          return complete ? listItem(start, marker: String(first), indent: indent, quoted: quoted) : nil
+          return complete ? listItem(start, marker: marker, indent: indent, quoted: quoted) : nil
         }
-        if third == first, first != "+" { return .held }
-        if third == "[" {
-          guard let box = at(k + 1), let close = at(k + 2), let space = at(k + 3) else {
-            return complete ? listItem(start, marker: String(first), indent: indent, quoted: quoted) : nil
+        if third == first, !plus { return .held }
+        if third == UInt8(ascii: "[") {
+          guard let box = at(k + 1), let close = at(k + 2), at(k + 3) != nil else {
+            return complete ? listItem(start, marker: marker, indent: indent, quoted: quoted) : nil
           }
-          _ = space
-          if close == "]", box == " " || box == "x" || box == "X" {
-            return listItem(start, marker: String(first), indent: indent, quoted: quoted, task: box != " ")
+          if close == UInt8(ascii: "]"), box == space || box == UInt8(ascii: "x") || box == UInt8(ascii: "X") {
+            return listItem(start, marker: marker, indent: indent, quoted: quoted, task: box != space)
           }
         }
-        return listItem(start, marker: String(first), indent: indent, quoted: quoted)
+        return listItem(start, marker: marker, indent: indent, quoted: quoted)
       }
-      if second == first, first != "+" {
+      if second == first, !plus {
         guard let third = at(2) else { return complete ? paragraph(start, indent: indent, quoted: quoted) : nil }
-        if third == first || third == " " { return .held }
+        if third == first || third == space { return .held }
       }
       return paragraph(start, indent: indent, quoted: quoted)
-    case "0"..."9":
+    case UInt8(ascii: "0")...UInt8(ascii: "9"):
       var k = 0
-      while let c = at(k), c.isASCII, c.isNumber { k += 1 }
+      while let c = at(k), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { k += 1 }
       guard let delimiter = at(k) else {
-        return complete || k >= 8 ? paragraph(start, indent: indent, quoted: quoted) : nil
+        return complete || k >= 10 ? paragraph(start, indent: indent, quoted: quoted) : nil
       }
-      if k <= 9, delimiter == "." || delimiter == ")" {
-        guard let space = at(k + 1) else { return complete ? paragraph(start, indent: indent, quoted: quoted) : nil }
-        if space == " " {
-          return listItem(start, marker: String(chars[0...k]), indent: indent, quoted: quoted, ordered: true)
+      if k <= 9, delimiter == UInt8(ascii: ".") || delimiter == UInt8(ascii: ")") {
+        guard let after = at(k + 1) else { return complete ? paragraph(start, indent: indent, quoted: quoted) : nil }
+        if after == space {
+          let number = String(decoding: bytes.prefix(k + 1), as: UTF8.self)
+          return listItem(start, marker: number, indent: indent, quoted: quoted, ordered: true)
         }
       }
       return paragraph(start, indent: indent, quoted: quoted)
-    case "|":
+    case UInt8(ascii: "|"):
       return quoted ? paragraph(start, indent: indent, quoted: quoted) : .held
     default:
       return paragraph(start, indent: indent, quoted: quoted)
     }
   }
 
-  private mutating func heading(_ start: String.Index, level: Int) -> LineKind {
+  private mutating func heading(_ start: Int, level: Int) -> LineKind {
     lists.removeAll()
-    var content = buffer.index(start, offsetBy: level)
-    while content != buffer.endIndex, buffer[content] == " " { content = buffer.index(after: content) }
+    let utf8 = buffer
+    var content = utf8.index(start, offsetBy: level)
+    while content != utf8.endIndex, utf8[content] == 0x20 { content = utf8.index(after: content) }
     return .blockStart(contentStart: content, prefix: [], rest: [], style: theme.heading(level: level))
   }
 
-  private mutating func paragraph(_ start: String.Index, indent: Int, quoted: Bool) -> LineKind {
+  private mutating func paragraph(_ start: Int, indent: Int, quoted: Bool) -> LineKind {
     // An indented line inside a list continues the item it is indented under.
     var prefix: Row = []
     if indent > 0, let level = lists.last(where: { $0.sourceIndent < indent }) {
@@ -282,13 +302,14 @@ public struct MarkdownRenderer {
   }
 
   private mutating func listItem(
-    _ start: String.Index, marker: String, indent: Int, quoted: Bool, ordered: Bool = false, task: Bool? = nil
+    _ start: Int, marker: String, indent: Int, quoted: Bool, ordered: Bool = false, task: Bool? = nil
   ) -> LineKind {
     while let last = lists.last, last.sourceIndent >= indent { lists.removeLast() }
     let depth = lists.count
     let indentColumn = lists.last.map { $0.contentColumn } ?? 0
-    var content = buffer.index(start, offsetBy: marker.count)
-    while content != buffer.endIndex, buffer[content] == " " { content = buffer.index(after: content) }
+    let utf8 = buffer
+    var content = utf8.index(start, offsetBy: marker.utf8.count)
+    while content != utf8.endIndex, utf8[content] == 0x20 { content = utf8.index(after: content) }
     var shown: String
     if ordered {
       shown = marker + " "
@@ -297,8 +318,8 @@ public struct MarkdownRenderer {
     }
     if let task {
       shown += task ? "☑ " : "☐ "
-      content = buffer.index(content, offsetBy: 3)
-      while content != buffer.endIndex, buffer[content] == " " { content = buffer.index(after: content) }
+      content = utf8.index(content, offsetBy: 3)
+      while content != utf8.endIndex, utf8[content] == 0x20 { content = utf8.index(after: content) }
     }
     let markerSpan = Span(shown, theme.bullet)
     lists.append(ListLevel(sourceIndent: indent, contentColumn: indentColumn + markerSpan.width))
@@ -309,7 +330,7 @@ public struct MarkdownRenderer {
   }
 
   private mutating func startProse(
-    contentStart: String.Index, firstPrefix: Row, restPrefix: Row, style: Style, quoteDepth: Int
+    contentStart: Int, firstPrefix: Row, restPrefix: Row, style: Style, quoteDepth: Int
   ) {
     var first = firstPrefix
     var rest = restPrefix
@@ -322,16 +343,18 @@ public struct MarkdownRenderer {
     }
     var layout = LineLayout(width: width, firstPrefix: first, restPrefix: rest)
     var inline = InlineParser(theme: theme, base: inlineBase, hyperlinks: hyperlinks)
-    inline.feed(buffer[contentStart...], into: &layout)
+    buffer.withUnsafeBufferPointer { bytes in
+      inline.feed(UnsafeBufferPointer(rebasing: bytes[contentStart...]), into: &layout)
+    }
     committed.append(contentsOf: layout.takeCommitted())
-    buffer = ""
+    buffer.removeAll(keepingCapacity: true)
     state = .prose(layout, inline)
   }
 
   // MARK: - Whole lines: rules, fences, tables, code
 
   private mutating func endHeldLine() {
-    let line = buffer
+    let line = String(decoding: buffer, as: UTF8.self)
     let trimmed = line.drop { $0 == " " }
     let indent = line.count - trimmed.count
     if table != nil || trimmed.hasPrefix("|") {
@@ -363,7 +386,7 @@ public struct MarkdownRenderer {
     // This runs while another line may be half read (a table ends when the next line starts).
     let savedBuffer = buffer
     let savedState = state
-    buffer = line
+    buffer = Array(line.utf8)
     state = .start
     classifyAsParagraphOrItem()
     if case .prose(var layout, var inline) = state {
@@ -382,34 +405,39 @@ public struct MarkdownRenderer {
     classify(complete: true)
     if case .held = state {
       // Still ambiguous as a whole line: it is plain text.
-      let trimmedStart = buffer.firstIndex { $0 != " " } ?? buffer.startIndex
-      let kind = paragraph(
-        trimmedStart, indent: buffer.distance(from: buffer.startIndex, to: trimmedStart), quoted: false)
-      if case .blockStart(let contentStart, let prefix, let rest, let style) = kind {
-        startProse(contentStart: contentStart, firstPrefix: prefix, restPrefix: rest, style: style, quoteDepth: 0)
+      let contentStart = buffer.firstIndex { $0 != 0x20 } ?? 0
+      let kind = paragraph(contentStart, indent: contentStart, quoted: false)
+      if case .blockStart(let start, let prefix, let rest, let style) = kind {
+        startProse(contentStart: start, firstPrefix: prefix, restPrefix: rest, style: style, quoteDepth: 0)
       }
     }
     table = savedTable
   }
 
   private mutating func endCodeLine() {
-    guard var current = fence else { return }
-    let trimmed = buffer.drop { $0 == " " }
-    if trimmed.first == current.marker, trimmed.prefix(while: { $0 == current.marker }).count >= current.count,
-      trimmed.drop(while: { $0 == current.marker }).allSatisfy({ $0 == " " })
-    {
-      committed.append([Span(buffer, theme.fence)])
+    guard let current = fence else { return }
+    if Self.isClosingFence(buffer, marker: current.marker, count: current.count) {
+      committed.append([Span(String(decoding: buffer, as: UTF8.self), theme.fence)])
       fence = nil
       return
     }
-    committed.append(current.highlighter.highlight(expandTabs(stripIndent(buffer, current.indent))))
-    fence = current
+    let line = expandTabs(stripIndent(buffer, current.indent))
+    committed.append(fence!.highlighter.highlight(line))
   }
 
-  private func stripIndent(_ line: String, _ count: Int) -> String {
-    guard count > 0 else { return line }
-    let spaces = line.prefix { $0 == " " }.count
-    return String(line.dropFirst(min(spaces, count)))
+  /// Whether a line is a fence of at least `count` `marker`s and nothing else but spaces.
+  private static func isClosingFence(_ line: [UInt8], marker: Character, count: Int) -> Bool {
+    let byte = marker.asciiValue ?? 0
+    let bytes = line.drop { $0 == 0x20 }
+    let markers = bytes.prefix { $0 == byte }.count
+    return markers >= count && bytes.dropFirst(markers).allSatisfy { $0 == 0x20 }
+  }
+
+  /// The line without up to `count` leading spaces (the fence's own indentation).
+  private func stripIndent(_ line: [UInt8], _ count: Int) -> ArraySlice<UInt8> {
+    guard count > 0 else { return line[...] }
+    let spaces = line.prefix { $0 == 0x20 }.count
+    return line.dropFirst(min(spaces, count))
   }
 
   private mutating func flushTable() {

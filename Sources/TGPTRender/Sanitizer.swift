@@ -76,18 +76,32 @@ public struct Sanitizer: Sendable {
 
   /// A quick scan: false when the text has nothing that could be control.
   private static func mayNeedCleaning(_ text: String) -> Bool {
-    var previous: UInt8 = 0
-    var beforePrevious: UInt8 = 0
-    for byte in text.utf8 {
-      if byte < 0x20 && byte != 0x0A && byte != 0x09 { return true }
-      if byte == 0x7F { return true }
-      // C1 controls are C2 80–C2 9F in UTF-8; bidi overrides are E2 80 AA–AE and E2 81 A6–A9.
-      if previous == 0xC2 && byte >= 0x80 && byte <= 0x9F { return true }
-      if beforePrevious == 0xE2 && previous == 0x80 && (0xAA...0xAE).contains(byte) { return true }
-      if beforePrevious == 0xE2 && previous == 0x81 && (0xA6...0xA9).contains(byte) { return true }
-      beforePrevious = previous
-      previous = byte
+    var copy = text
+    return copy.withUTF8 { bytes in
+      let count = bytes.count
+      var i = 0
+      while i < count {
+        let byte = bytes[i]
+        if byte >= 0x20, byte < 0x7F {
+          i += 1
+          continue
+        }
+        if byte == 0x0A || byte == 0x09 {
+          i += 1
+          continue
+        }
+        if byte < 0x80 { return true }  // other C0 controls, DEL
+        // C1 controls are C2 80–C2 9F in UTF-8; bidi overrides are E2 80 AA–AE and E2 81 A6–A9.
+        if byte == 0xC2, i + 1 < count, bytes[i + 1] >= 0x80, bytes[i + 1] <= 0x9F { return true }
+        if byte == 0xE2, i + 2 < count {
+          let second = bytes[i + 1]
+          let third = bytes[i + 2]
+          if second == 0x80, (0xAA...0xAE).contains(third) { return true }
+          if second == 0x81, (0xA6...0xA9).contains(third) { return true }
+        }
+        i += 1
+      }
+      return false
     }
-    return false
   }
 }

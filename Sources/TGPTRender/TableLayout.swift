@@ -147,7 +147,8 @@ struct TableLayout {
         let label = Span(headerCells[column] + ": ", theme.tableHeader)
         var layout = LineLayout(width: width, firstPrefix: [label], restPrefix: [Span("  ")])
         var inline = InlineParser(theme: theme, base: .plain, hyperlinks: hyperlinks)
-        inline.feed(Substring(cell), into: &layout)
+        var text = cell
+        text.withUTF8 { inline.feed($0, into: &layout) }
         inline.finishLine(into: &layout)
         layout.finish()
         rows.append(contentsOf: layout.takeCommitted())
@@ -160,7 +161,8 @@ struct TableLayout {
   private func render(_ cell: String, width: Int, style: Style) -> [Row] {
     var layout = LineLayout(width: max(width, 1))
     var inline = InlineParser(theme: theme, base: style, hyperlinks: hyperlinks)
-    inline.feed(Substring(cell), into: &layout)
+    var text = cell
+    text.withUTF8 { inline.feed($0, into: &layout) }
     inline.finishLine(into: &layout)
     layout.finish()
     return layout.takeCommitted()

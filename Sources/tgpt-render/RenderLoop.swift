@@ -16,7 +16,7 @@ final class RenderLoop: @unchecked Sendable {
   private let strict: Bool
   private let textInput: Bool
   private let widthIsFixed: Bool
-  private let renderer: Mutex<EventRenderer>
+  private let renderer: Locked<EventRenderer>
   private let spinner: Spinner?
   private let resized = Atomic<Bool>(false)
   private var malformed = false
@@ -27,7 +27,7 @@ final class RenderLoop: @unchecked Sendable {
     self.strict = strict
     self.textInput = textInput
     self.widthIsFixed = widthIsFixed
-    renderer = Mutex(EventRenderer(options: options))
+    renderer = Locked(EventRenderer(options: options))
     spinner = !textInput && FileIO.isTerminal(2) && FileIO.isTerminal(displayFD) ? Spinner() : nil
   }
 
@@ -50,7 +50,11 @@ final class RenderLoop: @unchecked Sendable {
           renderer.withLock { $0.text(piece) }
         } else {
           var stop = false
-          events.feed(bytes) { item in if !stop { stop = handle(item) } }
+          let now = DispatchTime.now().uptimeNanoseconds
+          // One lock for the whole read: a burst of events is handled, then written, at once.
+          renderer.withLock { renderer in
+            events.feed(bytes) { item in if !stop { stop = handle(item, renderer: &renderer, at: now) } }
+          }
           if stop { return finish(code: ErrorKind.badInput.exitCode) }
         }
         try flush()
@@ -60,7 +64,10 @@ final class RenderLoop: @unchecked Sendable {
         renderer.withLock { $0.text(rest) }
       } else {
         var stop = false
-        events.finish { item in if !stop { stop = handle(item) } }
+        let now = DispatchTime.now().uptimeNanoseconds
+        renderer.withLock { renderer in
+          events.finish { item in if !stop { stop = handle(item, renderer: &renderer, at: now) } }
+        }
         if stop { return finish(code: ErrorKind.badInput.exitCode) }
       }
       renderer.withLock { $0.finish() }
@@ -76,19 +83,15 @@ final class RenderLoop: @unchecked Sendable {
   }
 
   /// Handles one input line; returns true to stop (`--strict` and a malformed line).
-  private func handle(_ item: NDJSONSplitter.Item) -> Bool {
-    let now = DispatchTime.now().uptimeNanoseconds
+  private func handle(_ item: NDJSONSplitter.Item, renderer: inout EventRenderer, at now: UInt64) -> Bool {
     switch item {
     case .overlong(let number):
       return malformedLine(number, "longer than \(NDJSONSplitter.defaultMaxLineBytes) bytes")
     case .line(let bytes, let number):
       if passthrough { try? writePassthrough(bytes) }
       do throws(ProtocolError) {
-        let event = try Event.decode(bytes)
-        renderer.withLock { renderer in
-          renderer.handle(event, at: now)
-          if renderer.sawContent || event.isTerminal { spinner?.stop() }
-        }
+        try renderer.handleLine(bytes, at: now)
+        if renderer.sawContent { spinner?.stop() }
       } catch {
         return malformedLine(number, error.description)
       }

@@ -89,3 +89,46 @@ import Testing
     #expect(found == "yes")
   }
 }
+
+@Suite struct AppendStringTests {
+  static func append(_ json: String) throws -> String {
+    var out: [UInt8] = []
+    try Array(json.utf8).withBytes { bytes throws(ProtocolError) in
+      var scanner = JSONScanner(bytes)
+      try scanner.appendString(to: &out)
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  @Test func appendsTheSameTextAsReadString() throws {
+    for json in [#""plain""#, #""a\nb\t\"c\"\\d\/e""#, #""\u00e9\ud83d\ude00x\u0041""#, #""""#, #""tail\n""#] {
+      let expected = try JSON.parse(json).stringValue
+      #expect(try Self.append(json) == expected, "\(json)")
+    }
+    #expect(throws: ProtocolError.self) { try Self.append(#""bad \q""#) }
+  }
+
+  @Test func chunkFastPathAgreesWithDecode() throws {
+    let lines = [
+      #"{"type":"chunk","content":"a\nb","finish_reason":null,"model":"m","usage":null,"tools_used":[],"id":"r"}"#,
+      #"{"type":"chunk","content":"x","model":5}"#,
+      #"{"type":"chunk","content":"x","content":"y"}"#,
+      #"{"type":"chunk","content":"x"} trailing"#,
+      #"{"type":"complete","processing_time_ms":1}"#,
+    ]
+    for line in lines {
+      var out: [UInt8] = []
+      let fast = Array(line.utf8).withUnsafeBytes { Event.appendChunkContent($0, to: &out) }
+      let decoded = try? Event.decode(line)
+      if fast {
+        guard case .chunk(let chunk)? = decoded?.payload else {
+          Issue.record("fast path accepted what decode rejects: \(line)")
+          continue
+        }
+        #expect(String(decoding: out, as: UTF8.self) == chunk.content)
+      } else {
+        #expect(out.isEmpty, "nothing appended when declined: \(line)")
+      }
+    }
+  }
+}

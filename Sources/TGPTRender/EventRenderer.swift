@@ -32,6 +32,7 @@ public struct EventRenderer {
     var live = false
     if case .styled(let isLive) = options.output { live = isLive }
     writer = TerminalWriter(mode: live ? .live : .appendOnly, hyperlinks: options.hyperlinks)
+    width = options.width
   }
 
   private var styled: Bool {
@@ -39,8 +40,14 @@ public struct EventRenderer {
     return false
   }
 
+  /// The width new lines are laid out to.
+  private var width: Int
+  /// In plain mode on a terminal: whether the cursor is at the start of a line.
+  private var plainAtLineStart = true
+
   /// Changes the layout width for the lines that follow (terminal resized).
   public mutating func resize(width: Int) {
+    self.width = width
     answer?.width = width
     thinking?.width = width
   }
@@ -113,6 +120,7 @@ public struct EventRenderer {
     case .plain(let terminal):
       let clean = terminal ? sanitizer.clean(content) : content
       stdoutBuffer.append(contentsOf: clean.utf8)
+      if terminal, let last = clean.utf8.last { plainAtLineStart = last == 0x0A }
     case .styled:
       if var thought = thinking {
         thinking = nil
@@ -137,7 +145,7 @@ public struct EventRenderer {
   }
 
   private func makeRenderer(base: Style) -> MarkdownRenderer {
-    MarkdownRenderer(width: options.width, theme: options.theme, hyperlinks: options.hyperlinks, base: base)
+    MarkdownRenderer(width: width, theme: options.theme, hyperlinks: options.hyperlinks, base: base)
   }
 
   /// The end of a turn, or of the input: everything still open is committed.
@@ -163,11 +171,37 @@ public struct EventRenderer {
     writer.close(into: &stdoutBuffer)
   }
 
-  /// Leaves the terminal clean after an interruption, without finishing the answer.
+  /// Renders text given as bytes (`--input text`): exact bytes into a pipe or file, else
+  /// decoded text.
+  public mutating func text(bytes: [UInt8]) {
+    if case .plain(terminal: false) = options.output {
+      sawContent = true
+      stdoutBuffer.append(contentsOf: bytes)
+    } else {
+      text(String(decoding: bytes, as: UTF8.self))
+    }
+  }
+
+  /// Leaves the terminal clean after an interruption, without finishing the answer:
+  /// attributes reset, hyperlink closed, cursor at the start of a line.
   public mutating func abandon() -> [UInt8] {
     var bytes: [UInt8] = []
-    writer.close(into: &bytes)
+    switch options.output {
+    case .styled:
+      writer.close(into: &bytes)
+      bytes += TerminalWriter.reset + TerminalWriter.linkClose
+    case .plain(terminal: true):
+      if !plainAtLineStart { bytes.append(0x0A) }
+      plainAtLineStart = true
+    case .plain(terminal: false):
+      break
+    }
     return bytes
+  }
+
+  /// A warning about the input, on stderr, without disturbing the answer on screen.
+  public mutating func warning(_ text: String) {
+    message("warning: \(text)", error: false)
   }
 
   // MARK: - Output
@@ -202,6 +236,10 @@ public struct EventRenderer {
     if styled {
       writer.write(committed: pendingRows, open: nil, into: &stdoutBuffer)
       pendingRows.removeAll(keepingCapacity: true)
+    } else if case .plain(terminal: true) = options.output, !plainAtLineStart {
+      // The message must not be glued to a half-written line of the answer.
+      stdoutBuffer.append(0x0A)
+      plainAtLineStart = true
     }
     moveStdout()
     // Tool names, arguments and provider messages are untrusted text too.

@@ -43,11 +43,23 @@ struct InlineParser {
   /// Links longer than this are shown literally rather than held further.
   private static let holdLimit = 2000
 
-  init(theme: Theme, base: Style, hyperlinks: Bool) {
+  /// Emphasis open at a point of the text.
+  struct Emphasis: Equatable {
+    var bold = false
+    var italic = false
+    var strike = false
+    var isOpen: Bool { bold || italic || strike }
+  }
+
+  init(theme: Theme, base: Style, hyperlinks: Bool, emphasis: Emphasis = Emphasis()) {
     self.theme = theme
     self.base = base
     self.hyperlinks = hyperlinks
+    bold = emphasis.bold
+    italic = emphasis.italic
+    strike = emphasis.strike
     style = base
+    updateStyle()
   }
 
   private mutating func updateStyle() {
@@ -109,9 +121,10 @@ struct InlineParser {
     }
   }
 
-  /// Ends the line: pending runs are resolved, unclosed code spans and links shown as typed,
-  /// and emphasis ends.
-  mutating func finishLine(into layout: inout LineLayout) {
+  /// Ends the line: pending runs are resolved, unclosed code spans and links shown as typed.
+  /// Returns the emphasis still open (a paragraph's next line continues it).
+  @discardableResult
+  mutating func finishLine(into layout: inout LineLayout) -> Emphasis {
     if let pending = run {
       run = nil
       resolveRun(pending, next: nil, into: &layout)
@@ -138,11 +151,13 @@ struct InlineParser {
     mode = .text
     held.removeAll()
     heldURL.removeAll()
+    let open = Emphasis(bold: bold, italic: italic, strike: strike)
     bold = false
     italic = false
     strike = false
     updateStyle()
     previous = nil
+    return open
   }
 
   // MARK: - One character
@@ -353,10 +368,15 @@ struct InlineParser {
 
   private mutating func emitLink(into layout: inout LineLayout) {
     var linkStyle = style.merged(with: theme.link)
-    let url = String(decoding: heldURL, as: UTF8.self)
-    if hyperlinks, Self.isSafeURL(heldURL) { linkStyle.link = url }
+    let hyperlinked = hyperlinks && Self.isSafeURL(heldURL)
+    if hyperlinked { linkStyle.link = String(decoding: heldURL, as: UTF8.self) }
     let shown = held.isEmpty ? heldURL : held
     shown.withUnsafeBufferPointer { layout.add($0, linkStyle) }
+    // Without a hyperlink the address would be lost: show it after the text.
+    if !hyperlinked, !held.isEmpty, held != heldURL, !heldURL.isEmpty {
+      let address = [UInt8](" (".utf8) + heldURL + [UInt8(ascii: ")")]
+      address.withUnsafeBufferPointer { layout.add($0, style.merged(with: theme.linkAddress)) }
+    }
     held.removeAll(keepingCapacity: true)
     heldURL.removeAll(keepingCapacity: true)
     previous = ")"

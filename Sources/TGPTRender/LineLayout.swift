@@ -55,10 +55,17 @@ struct LineLayout {
     if !hasTabs, piece.contains(0x09) { hasTabs = true }
     if runs.last?.style != style { runs.append((text.count, style)) }
     text.append(contentsOf: piece)
-    // Everything before the last ASCII byte is complete graphemes; the rest waits.
-    var safeEnd = text.count - 1
-    while safeEnd > measured, text[safeEnd] >= 0x80 { safeEnd -= 1 }
-    measure(upTo: safeEnd)
+    measure(upTo: lastGraphemeStart())
+  }
+
+  /// Where the last grapheme of the text starts: everything before it is complete, the last one
+  /// may still grow with the next piece (a skin tone, a combining accent).
+  private func lastGraphemeStart() -> Int {
+    let end = text.count
+    if text[end - 1] < 0x80 { return end - 1 }
+    let tail = String(decoding: text[measured..<end], as: UTF8.self)
+    guard let last = tail.indices.last else { return measured }
+    return measured + tail.utf8.distance(from: tail.startIndex, to: last)
   }
 
   /// Ends the line: the last row is committed (a line with no words still yields its prefix).
@@ -102,6 +109,11 @@ struct LineLayout {
       var offset = i
       for character in stretch {
         let length = character.utf8.count
+        if character == " " || character == "\t" {
+          place(offset, offset + length, width: -1)
+          offset += length
+          continue
+        }
         let characterWidth = DisplayWidth.of(character)
         if characterWidth == 2 {
           markBreak(at: offset, resume: offset)
@@ -153,13 +165,15 @@ struct LineLayout {
   }
 
   private mutating func markBreak(at end: Int, resume: Int) {
+    // Right after spaces, the break before them (which drops them) is the better one.
+    guard spaceStart == nil else { return }
     if end > rowStart { breakPoint = (end, resume, rowWidth) }
   }
 
   /// Commits the row `[rowStart, end)` and starts the next with the hanging indent.
   private mutating func commit(upTo end: Int) {
     var row = prefix
-    appendSpans(rowStart, end, to: &row)
+    appendSpans(rowStart, trimmedEnd(end), to: &row)
     committed.append(row)
     prefix = restPrefix
     prefixWidth = restPrefixWidth

@@ -27,6 +27,10 @@ public struct MarkdownRenderer {
   private var state = LineState.start
   private var fence: Fence?
   private var table: [String]?
+  /// Emphasis left open at the end of the last paragraph line, for the next one.
+  private var paragraphEmphasis: InlineParser.Emphasis?
+  /// Whether the prose line in progress is a plain paragraph line.
+  private var lineIsParagraph = false
   /// The content column of each open list item, innermost last.
   private var lists: [ListLevel] = []
 
@@ -109,10 +113,11 @@ public struct MarkdownRenderer {
       row = layout.openRow
     case .code:
       guard let fence else { return nil }
-      row = fence.highlighter.preview(expandTabs(stripIndent(buffer, fence.indent)))
+      let visible = Array(buffer.prefix(previewBytes))
+      row = codeIndent(fence.indent) + fence.highlighter.preview(expandTabs(stripIndent(visible, fence.indent)))
     case .start, .held:
       guard !buffer.isEmpty else { return nil }
-      row = [Span(String(decoding: buffer, as: UTF8.self))]
+      row = [Span(String(decoding: expandTabs(buffer.prefix(previewBytes)), as: UTF8.self))]
     }
     row = truncate(row, to: width)
     guard !row.isEmpty else { return nil }
@@ -139,11 +144,8 @@ public struct MarkdownRenderer {
   private mutating func endLine() {
     if case .start = state { classify(complete: true) }
     switch state {
-    case .prose(var layout, var inline):
-      state = .start
-      inline.finishLine(into: &layout)
-      layout.finish()
-      committed.append(contentsOf: layout.takeCommitted())
+    case .prose:
+      finishProseLine()
     case .code:
       endCodeLine()
     case .held:
@@ -164,6 +166,9 @@ public struct MarkdownRenderer {
       state = .code
       return
     }
+    // More spaces may follow ("1.  item"): decide once something else arrives, so the result
+    // does not depend on where a chunk ended.
+    if !complete, buffer.last == 0x20 { return }
     let utf8 = buffer
     var index = utf8.startIndex
     var indent = 0
@@ -175,6 +180,7 @@ public struct MarkdownRenderer {
       if complete {
         flushTable()
         committed.append([])
+        paragraphEmphasis = nil
         state = .start
       }
       return
@@ -197,6 +203,14 @@ public struct MarkdownRenderer {
     switch kind {
     case .held:
       state = .held
+    case .rule:
+      lists.removeAll()
+      paragraphEmphasis = nil
+      var row: Row = quoteDepth > 0 ? [Span(String(repeating: "│ ", count: quoteDepth), theme.quoteBar)] : []
+      row.append(Span(String(repeating: "─", count: max(1, width - row.width)), theme.rule))
+      committed.append(row)
+      buffer.removeAll(keepingCapacity: true)
+      state = .start
     case .blockStart(let contentStart, let prefix, let rest, let style):
       startProse(
         contentStart: contentStart, firstPrefix: prefix, restPrefix: rest, style: style, quoteDepth: quoteDepth)
@@ -205,6 +219,8 @@ public struct MarkdownRenderer {
 
   private enum LineKind {
     case held
+    /// A thematic break (`---`, `* * *`).
+    case rule
     case blockStart(contentStart: Int, prefix: Row, rest: Row, style: Style)
   }
 
@@ -221,8 +237,9 @@ public struct MarkdownRenderer {
       var level = 0
       while at(level) == first { level += 1 }
       guard let after = at(level) else { return complete ? heading(start, level: level) : nil }
-      if level <= 6, after == space { return heading(start, level: level) }
-      return paragraph(start, indent: indent, quoted: quoted)
+      guard level <= 6, after == space else { return paragraph(start, indent: indent, quoted: quoted) }
+      // Headings are short: hold them whole so a closing "##" can be dropped.
+      return quoted ? heading(start, level: level) : .held
     case UInt8(ascii: "`"), UInt8(ascii: "~"):
       var count = 0
       while at(count) == first { count += 1 }
@@ -230,37 +247,33 @@ public struct MarkdownRenderer {
       if at(count) == nil, !complete { return nil }
       return paragraph(start, indent: indent, quoted: quoted)
     case UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "_"):
-      let underscore = first == UInt8(ascii: "_")
+      // A rule is a line of only markers and spaces, so while that is all there is, wait;
+      // the first other character decides: a list item (marker, space) or a paragraph.
       let plus = first == UInt8(ascii: "+")
-      guard let second = at(1) else {
-        if !complete { return nil }
-        return underscore
-          ? paragraph(start, indent: indent, quoted: quoted)
-          : listItem(start, marker: marker, indent: indent, quoted: quoted)
+      var k = 0
+      var markers = 0
+      while let c = at(k), c == first || c == space {
+        if c == first { markers += 1 }
+        k += 1
       }
-      if !underscore, second == space {
-        // "- - -" is a rule, "- [ ]" a task: look one step further.
-        var k = 2
-        while at(k) == space { k += 1 }
-        guard let third = at(k) else {
+      if at(k) == nil {
+        if !complete { return nil }
+        if markers >= 3, !plus { return .rule }
+      }
+      guard first != UInt8(ascii: "_"), at(1) == space || at(1) == nil else {
+        return paragraph(start, indent: indent, quoted: quoted)
+      }
+      var content = 1
+      while at(content) == space { content += 1 }
+      if at(content) == UInt8(ascii: "[") {
+        guard let box = at(content + 1), let close = at(content + 2), at(content + 3) != nil else {
           return complete ? listItem(start, marker: marker, indent: indent, quoted: quoted) : nil
         }
-        if third == first, !plus { return .held }
-        if third == UInt8(ascii: "[") {
-          guard let box = at(k + 1), let close = at(k + 2), at(k + 3) != nil else {
-            return complete ? listItem(start, marker: marker, indent: indent, quoted: quoted) : nil
-          }
-          if close == UInt8(ascii: "]"), box == space || box == UInt8(ascii: "x") || box == UInt8(ascii: "X") {
-            return listItem(start, marker: marker, indent: indent, quoted: quoted, task: box != space)
-          }
+        if close == UInt8(ascii: "]"), box == space || box == UInt8(ascii: "x") || box == UInt8(ascii: "X") {
+          return listItem(start, marker: marker, indent: indent, quoted: quoted, task: box != space)
         }
-        return listItem(start, marker: marker, indent: indent, quoted: quoted)
       }
-      if second == first, !plus {
-        guard let third = at(2) else { return complete ? paragraph(start, indent: indent, quoted: quoted) : nil }
-        if third == first || third == space { return .held }
-      }
-      return paragraph(start, indent: indent, quoted: quoted)
+      return listItem(start, marker: marker, indent: indent, quoted: quoted)
     case UInt8(ascii: "0")...UInt8(ascii: "9"):
       var k = 0
       while let c = at(k), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { k += 1 }
@@ -342,7 +355,11 @@ public struct MarkdownRenderer {
       inlineBase = inlineBase.merged(with: theme.quoteText)
     }
     var layout = LineLayout(width: width, firstPrefix: first, restPrefix: rest)
-    var inline = InlineParser(theme: theme, base: inlineBase, hyperlinks: hyperlinks)
+    // A plain paragraph line continues the emphasis the line before it left open.
+    lineIsParagraph = quoteDepth == 0 && firstPrefix.isEmpty && style == .plain
+    let carried = lineIsParagraph ? paragraphEmphasis ?? InlineParser.Emphasis() : InlineParser.Emphasis()
+    paragraphEmphasis = nil
+    var inline = InlineParser(theme: theme, base: inlineBase, hyperlinks: hyperlinks, emphasis: carried)
     buffer.withUnsafeBufferPointer { bytes in
       inline.feed(UnsafeBufferPointer(rebasing: bytes[contentStart...]), into: &layout)
     }
@@ -371,14 +388,41 @@ public struct MarkdownRenderer {
         return
       }
     }
-    if let marker = trimmed.first, "-*_".contains(marker),
-      trimmed.allSatisfy({ $0 == marker || $0 == " " }), trimmed.filter({ $0 == marker }).count >= 3
-    {
-      lists.removeAll()
-      committed.append([Span(String(repeating: "─", count: width), theme.rule)])
+    if trimmed.hasPrefix("#") {
+      renderHeading(trimmed)
       return
     }
     renderAsProse(line)
+  }
+
+  /// A heading seen whole: its optional closing sequence of `#`s is dropped.
+  private mutating func renderHeading(_ line: Substring) {
+    let level = line.prefix { $0 == "#" }.count
+    var content = line.dropFirst(level).drop { $0 == " " }
+    while content.last == " " { content = content.dropLast() }
+    let hashes = content.reversed().prefix { $0 == "#" }.count
+    if hashes > 0, hashes == content.count || content.dropLast(hashes).last == " " {
+      content = content.dropLast(hashes)
+      while content.last == " " { content = content.dropLast() }
+    }
+    lists.removeAll()
+    let savedBuffer = buffer
+    let savedState = state
+    buffer = Array(content.utf8)
+    startProse(contentStart: 0, firstPrefix: [], restPrefix: [], style: theme.heading(level: level), quoteDepth: 0)
+    finishProseLine()
+    buffer = savedBuffer
+    state = savedState
+  }
+
+  /// Ends the prose line in progress, committing its rows.
+  private mutating func finishProseLine() {
+    guard case .prose(var layout, var inline) = state else { return }
+    state = .start
+    let emphasis = inline.finishLine(into: &layout)
+    layout.finish()
+    committed.append(contentsOf: layout.takeCommitted())
+    paragraphEmphasis = lineIsParagraph && emphasis.isOpen ? emphasis : nil
   }
 
   /// Renders a whole line through the prose path (a held line that turned out to be text).
@@ -389,12 +433,7 @@ public struct MarkdownRenderer {
     buffer = Array(line.utf8)
     state = .start
     classifyAsParagraphOrItem()
-    if case .prose(var layout, var inline) = state {
-      state = .start
-      inline.finishLine(into: &layout)
-      layout.finish()
-      committed.append(contentsOf: layout.takeCommitted())
-    }
+    finishProseLine()
     buffer = savedBuffer
     state = savedState
   }
@@ -422,8 +461,15 @@ public struct MarkdownRenderer {
       return
     }
     let line = expandTabs(stripIndent(buffer, current.indent))
-    committed.append(fence!.highlighter.highlight(line))
+    committed.append(codeIndent(current.indent) + fence!.highlighter.highlight(line))
   }
+
+  /// Code inside a list item keeps the indentation its fence has.
+  private func codeIndent(_ indent: Int) -> Row { indent > 0 ? [Span(String(repeating: " ", count: indent))] : [] }
+
+  /// The most bytes of a line a preview needs: enough to fill the width, however wide the
+  /// characters (so a long line costs nothing more per redraw).
+  private var previewBytes: Int { width * 4 + 16 }
 
   /// Whether a line is a fence of at least `count` `marker`s and nothing else but spaces.
   private static func isClosingFence(_ line: [UInt8], marker: Character, count: Int) -> Bool {

@@ -9,13 +9,15 @@ public struct Sanitizer: Sendable {
     case escape
     /// Inside a CSI sequence, until its final byte.
     case controlSequence
-    /// Inside an OSC/DCS/APC/PM/SOS string, until BEL or ST.
-    case controlString
+    /// Inside an OSC/DCS/APC/PM/SOS string, until BEL or ST (`length` characters so far).
+    case controlString(length: Int)
     /// After ESC inside a control string (ESC \ ends it).
-    case controlStringEscape
+    case controlStringEscape(length: Int)
   }
 
   private var state = State.text
+  /// Control strings longer than this are not real ones: the text after is given back.
+  private static let maxControlString = 4096
 
   public init() {}
 
@@ -43,7 +45,7 @@ public struct Sanitizer: Sendable {
         state = .controlSequence
         return nil
       case 0x90, 0x98, 0x9D, 0x9E, 0x9F:
-        state = .controlString
+        state = .controlString(length: 0)
         return nil
       case 0x00..<0x20, 0x7F, 0x80..<0xA0, 0x202A...0x202E, 0x2066...0x2069:
         return nil
@@ -53,23 +55,41 @@ public struct Sanitizer: Sendable {
     case .escape:
       switch value {
       case 0x5B: state = .controlSequence  // [
-      case 0x5D, 0x50, 0x58, 0x5E, 0x5F: state = .controlString  // ] P X ^ _
+      case 0x5D, 0x50, 0x58, 0x5E, 0x5F: state = .controlString(length: 0)  // ] P X ^ _
       case 0x20...0x2F: break  // intermediate bytes of a short escape: keep waiting for its final byte
-      default: state = .text  // a two-character escape (ESC 7, ESC c, …) ends here
+      case 0x30...0x7E: state = .text  // a two-character escape (ESC 7, ESC c, …) ends here
+      default:
+        // Not an escape after all (a newline, a letter of another script): that is text.
+        state = .text
+        return step(scalar)
       }
       return nil
     case .controlSequence:
-      if (0x40...0x7E).contains(value) || value == 0x1B { state = value == 0x1B ? .escape : .text }
+      switch value {
+      case 0x40...0x7E: state = .text
+      case 0x20...0x3F: break  // parameters and intermediates
+      case 0x1B: state = .escape
+      default:
+        // A broken sequence ends at the first character that cannot be part of one.
+        state = .text
+        return step(scalar)
+      }
       return nil
-    case .controlString:
+    case .controlString(let length):
       if value == 0x07 || value == 0x9C {
         state = .text
       } else if value == 0x1B {
-        state = .controlStringEscape
+        state = .controlStringEscape(length: length)
+      } else if value == 0x0A || length >= Self.maxControlString {
+        // Unterminated: give the rest of the text back rather than swallow the answer.
+        state = .text
+        return step(scalar)
+      } else {
+        state = .controlString(length: length + 1)
       }
       return nil
-    case .controlStringEscape:
-      state = value == 0x5C ? .text : .controlString
+    case .controlStringEscape(let length):
+      state = value == 0x5C ? .text : .controlString(length: length + 1)
       return nil
     }
   }

@@ -85,9 +85,11 @@ struct TableLayout {
     var minimum = Array(repeating: 1, count: columns)
     for row in all {
       for (index, cell) in row.enumerated() {
-        let spans = render(cell, width: Int.max / 4, style: .plain)
-        natural[index] = max(natural[index], spans.map(\.width).max() ?? 0)
-        let longestWord = cell.split(separator: " ").map { DisplayWidth.of($0) }.max() ?? 0
+        let rows = render(cell, width: Int.max / 4, style: .plain)
+        natural[index] = max(natural[index], rows.map(\.width).max() ?? 0)
+        // The longest word as shown (a link's address or backticks do not count).
+        let shown = rows.map(\.plainText).joined(separator: " ")
+        let longestWord = shown.split(separator: " ").map { DisplayWidth.of($0) }.max() ?? 0
         minimum[index] = max(minimum[index], min(longestWord, 24))
       }
     }
@@ -144,10 +146,14 @@ struct TableLayout {
     for (index, cells) in bodyCells.enumerated() {
       if index > 0 { rows.append([]) }
       for (column, cell) in cells.enumerated() {
-        let label = Span(headerCells[column] + ": ", theme.tableHeader)
-        var layout = LineLayout(width: width, firstPrefix: [label], restPrefix: [Span("  ")])
+        // The label is laid out with the value, so a long one wraps too.
+        var layout = LineLayout(width: width, restPrefix: [Span("  ")])
+        var label = InlineParser(theme: theme, base: theme.tableHeader, hyperlinks: hyperlinks)
+        var labelText = headerCells[column] + ":"
+        labelText.withUTF8 { label.feed($0, into: &layout) }
+        label.finishLine(into: &layout)
         var inline = InlineParser(theme: theme, base: .plain, hyperlinks: hyperlinks)
-        var text = cell
+        var text = " " + cell
         text.withUTF8 { inline.feed($0, into: &layout) }
         inline.finishLine(into: &layout)
         layout.finish()

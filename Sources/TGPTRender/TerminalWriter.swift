@@ -62,7 +62,7 @@ public struct TerminalWriter {
 
   static let clearLine: [UInt8] = [0x0D, 0x1B, 0x5B, 0x4B]  // CR, ESC [ K
   static let reset: [UInt8] = [0x1B, 0x5B, 0x30, 0x6D]  // ESC [ 0 m
-  private static let linkClose: [UInt8] = [0x1B, 0x5D, 0x38, 0x3B, 0x3B, 0x1B, 0x5C]  // ESC ] 8 ; ; ESC \
+  static let linkClose: [UInt8] = [0x1B, 0x5D, 0x38, 0x3B, 0x3B, 0x1B, 0x5C]  // ESC ] 8 ; ; ESC \
 
   /// The part of `row` after `prefix`, when `row` starts with exactly what `prefix` shows.
   static func remainder(of row: Row, after prefix: Row) -> Row? {

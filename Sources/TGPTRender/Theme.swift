@@ -10,6 +10,8 @@ public final class Theme: Sendable {
   public let strikethrough = Style(strikethrough: true)
   public let inlineCode = Style(foreground: .cyan)
   public let link = Style(underline: true, foreground: .blue)
+  /// The address shown after a link's text when no hyperlink can be made.
+  public let linkAddress = Style(foreground: .brightBlack)
   public let bullet = Style(foreground: .yellow)
   public let quoteBar = Style(foreground: .brightBlack)
   public let quoteText = Style(italic: true)

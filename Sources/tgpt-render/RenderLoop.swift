@@ -9,7 +9,8 @@ import TGPTRender
 #endif
 
 /// Reads stdin, feeds the renderer, writes its output: one write per read, so bursts of small
-/// events coalesce. Signals and resizes are handled here.
+/// events coalesce. Signals and resizes are handled here. Output is written while holding the
+/// renderer's lock, so a signal's clean-up never lands in the middle of a write.
 final class RenderLoop: @unchecked Sendable {
   private let displayFD: Int32
   private let passthrough: Bool
@@ -46,9 +47,10 @@ final class RenderLoop: @unchecked Sendable {
         if count == 0 { break }
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
         if textInput {
-          let piece = text.append(bytes)
-          renderer.withLock { $0.text(piece) }
+          renderer.withLock { $0.text(bytes: text.append(bytes)) }
         } else {
+          // --passthrough copies the input exactly as read, malformed lines and all.
+          if passthrough { try FileIO.writeAll(1, bytes) }
           var stop = false
           let now = DispatchTime.now().uptimeNanoseconds
           // One lock for the whole read: a burst of events is handled, then written, at once.
@@ -60,8 +62,7 @@ final class RenderLoop: @unchecked Sendable {
         try flush()
       }
       if textInput {
-        let rest = text.finish()
-        renderer.withLock { $0.text(rest) }
+        renderer.withLock { $0.text(bytes: text.finish()) }
       } else {
         var stop = false
         let now = DispatchTime.now().uptimeNanoseconds
@@ -86,63 +87,69 @@ final class RenderLoop: @unchecked Sendable {
   private func handle(_ item: NDJSONSplitter.Item, renderer: inout EventRenderer, at now: UInt64) -> Bool {
     switch item {
     case .overlong(let number):
-      return malformedLine(number, "longer than \(NDJSONSplitter.defaultMaxLineBytes) bytes")
+      return malformedLine(number, "longer than \(NDJSONSplitter.defaultMaxLineBytes) bytes", &renderer)
     case .line(let bytes, let number):
-      if passthrough { try? writePassthrough(bytes) }
       do throws(ProtocolError) {
         try renderer.handleLine(bytes, at: now)
-        if renderer.sawContent { spinner?.stop() }
       } catch {
-        return malformedLine(number, error.description)
+        return malformedLine(number, error.description, &renderer)
       }
     }
     return false
   }
 
-  private func malformedLine(_ number: Int, _ what: String) -> Bool {
+  private func malformedLine(_ number: Int, _ what: String, _ renderer: inout EventRenderer) -> Bool {
     malformed = true
-    spinner?.stop()
-    Diagnostics.warning("line \(number): \(what)")
+    renderer.warning("line \(number): \(what)")
     return strict
-  }
-
-  private func writePassthrough(_ line: UnsafeRawBufferPointer) throws(ProtocolError) {
-    var copy = Array(line)
-    copy.append(0x0A)
-    try FileIO.writeAll(1, copy)
   }
 
   /// Stops early (`--strict`): what was rendered so far is shown, the terminal left clean.
   private func finish(code: Int32) -> Int32 {
     try? flush()
-    let bytes = renderer.withLock { $0.abandon() }
-    try? FileIO.writeAll(displayFD, bytes)
+    renderer.withLock { renderer in
+      let bytes = renderer.abandon()
+      try? FileIO.writeAll(displayFD, bytes)
+    }
     return code
   }
 
   /// Writes what the renderer produced, in order; takes the new width first after a resize.
   private func flush() throws(ProtocolError) {
-    if resized.exchange(false, ordering: .acquiringAndReleasing), !widthIsFixed {
-      let columns = TerminalSize.columns(fd: displayFD)
-      renderer.withLock { $0.resize(width: columns) }
-    }
-    let outputs = renderer.withLock { $0.take() }
-    if outputs.isEmpty { return }
-    spinner?.stop()
-    for output in outputs {
-      switch output {
-      case .stdout(let bytes): try FileIO.writeAll(displayFD, bytes)
-      case .stderr(let bytes): try? FileIO.writeAll(2, bytes)
+    let columns: Int? =
+      resized.exchange(false, ordering: .acquiringAndReleasing) && !widthIsFixed
+      ? TerminalSize.columns(fd: displayFD) : nil
+    let failure: ProtocolError? = renderer.withLock { renderer in
+      if let columns { renderer.resize(width: columns) }
+      let sawContent = renderer.sawContent
+      defer { if sawContent { spinner?.stop() } }
+      for output in renderer.take() {
+        switch output {
+        case .stdout(let bytes):
+          spinner?.stop()
+          do throws(ProtocolError) {
+            try FileIO.writeAll(displayFD, bytes)
+          } catch {
+            return error
+          }
+        case .stderr(let bytes):
+          // Status lines come and go while waiting: the spinner steps aside for them.
+          if let spinner { spinner.pause { try? FileIO.writeAll(2, bytes) } } else { try? FileIO.writeAll(2, bytes) }
+        }
       }
+      return nil
     }
+    if let failure { throw failure }
   }
 
   private func installSignals() {
     let trap = SignalTrap()
     trap.install { [self] signal in
       spinner?.stop()
-      let bytes = renderer.withLock { $0.abandon() }
-      try? FileIO.writeAll(displayFD, bytes)
+      renderer.withLock { renderer in
+        let bytes = renderer.abandon()
+        try? FileIO.writeAll(displayFD, bytes)
+      }
       _exit(signal == SIGTERM ? ExitStatus.terminated : ErrorKind.interrupted.exitCode)
     }
     signal(SIGWINCH, SIG_IGN)
@@ -155,11 +162,11 @@ final class RenderLoop: @unchecked Sendable {
   private var resizeSource: (any DispatchSourceSignal)?
 }
 
-/// Joins UTF-8 bytes from reads into text without splitting a character between reads.
+/// Hands on bytes from reads without splitting a UTF-8 character between two of them.
 struct UTF8Assembler {
   private var pending: [UInt8] = []
 
-  mutating func append(_ bytes: UnsafeRawBufferPointer) -> String {
+  mutating func append(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
     pending.append(contentsOf: bytes)
     var end = pending.count
     // Keep back an incomplete multi-byte sequence at the end.
@@ -176,13 +183,13 @@ struct UTF8Assembler {
       }
       break
     }
-    let text = String(decoding: pending[0..<end], as: UTF8.self)
+    let complete = Array(pending[0..<end])
     pending.removeFirst(end)
-    return text
+    return complete
   }
 
-  mutating func finish() -> String {
+  mutating func finish() -> [UInt8] {
     defer { pending.removeAll() }
-    return String(decoding: pending, as: UTF8.self)
+    return pending
   }
 }

@@ -41,6 +41,17 @@ final class Spinner: @unchecked Sendable {
     }
   }
 
+  /// Runs `body` (a status line on stderr) with the spinner erased; it comes back at the next tick.
+  func pause(_ body: () -> Void) {
+    state.withLock { state in
+      if state.running, state.shown {
+        try? FileIO.writeAll(2, "\r\u{1B}[K")
+        state.shown = false
+      }
+      body()
+    }
+  }
+
   /// Stops and erases the spinner (idempotent).
   func stop() {
     state.withLock { state in

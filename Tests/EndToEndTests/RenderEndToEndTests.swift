@@ -86,6 +86,19 @@ import Testing
     #expect(result.status == 65)
   }
 
+  @Test func passthroughCopiesBytesExactlyEvenCRLFAndBlankLines() throws {
+    let input = Self.events("x").replacingOccurrences(of: "\n", with: "\r\n") + "\r\n\n  \n"
+    let result = try Harness.run("tgpt-render", ["--passthrough", "--to", "stderr"], stdin: input)
+    #expect(result.text == input)
+    #expect(result.status == 0)
+  }
+
+  @Test func textInputIntoAPipeIsByteExactEvenForInvalidUTF8() throws {
+    let result = try Harness.shell("printf 'ok \\377\\376 end\\n' | tgpt-render --input text | od -An -tx1")
+    #expect(
+      result.text.split(whereSeparator: \.isWhitespace) == ["6f", "6b", "20", "ff", "fe", "20", "65", "6e", "64", "0a"])
+  }
+
   @Test func aTenMegabyteAnswerIsReproducedByteForByte() throws {
     var text = ""
     var lines: [String] = []

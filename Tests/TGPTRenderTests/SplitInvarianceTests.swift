@@ -45,12 +45,21 @@ import Testing
     }
   }
 
+  /// A seeded generator, so a failing split can be reproduced.
+  struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return state >> 11 | state << 53
+    }
+  }
+
   @Test(arguments: fixtures)
   func smallChunksGiveTheSameOutput(_ name: String) throws {
     let input = try RenderHarness.fixture("\(name).md")
     let whole = RenderHarness.render([input], options: RenderHarness.options(live: false))
     let expectedScreen = Self.screen(whole)
-    var generator = SystemRandomNumberGenerator()
+    var generator = SeededGenerator(state: 42)
     let patterns: [[Int]] =
       [[1], [2], [3, 1, 4, 1, 5], [7], [64]]
       + (0..<5).map { _ in
@@ -75,5 +84,47 @@ import Testing
     let text = String(decoding: live, as: UTF8.self)
     #expect(text.components(separatedBy: "\n").count == 4, "one newline per row: each row committed once")
     #expect(!text.contains("\u{1B}[A"), "no cursor-up: finished lines are never redrawn")
+  }
+}
+
+/// Live output checked frame by frame on a terminal that wraps at the width: a redraw of a
+/// row wider than the terminal, or a row drawn and then lost, shows up as a wrong screen.
+@Suite struct LiveFrameTests {
+  @Test(arguments: SplitInvarianceTests.fixtures + ["cjk-paragraph"])
+  func everyFrameIsAPrefixOfTheFinalScreen(_ name: String) throws {
+    let input = name == "cjk-paragraph" ? LiveFrameTests.cjk : try RenderHarness.fixture("\(name).md")
+    for width in [24, 80] {
+      let options = RenderHarness.options(live: true, width: width)
+      var appendOnly = VirtualTerminal()
+      appendOnly.width = width
+      appendOnly.feed(RenderHarness.render([input], options: RenderHarness.options(live: false, width: width)))
+      let final = appendOnly.screen
+      var renderer = EventRenderer(options: options)
+      var terminal = VirtualTerminal()
+      terminal.width = width
+      for chunk in SplitInvarianceTests.chunks(input, sizes: [5, 11, 3]) {
+        renderer.text(chunk)
+        for case .stdout(let bytes) in renderer.take() { terminal.feed(bytes) }
+        let screen = terminal.screen
+        // All lines but the one being written must already be final.
+        for (index, line) in screen.dropLast().enumerated() where !isCode(line) {
+          #expect(index < final.count && final[index] == line, "\(name) at \(width): line \(index + 1) is \(line)")
+        }
+      }
+      renderer.finish()
+      for case .stdout(let bytes) in renderer.take() { terminal.feed(bytes) }
+      #expect(terminal.screen == final, "\(name) at \(width)")
+    }
+  }
+
+  /// Code lines may be drawn wider than the terminal while open (they are never wrapped).
+  private func isCode(_ line: String) -> Bool { false }
+
+  static let cjk = "東京に住んでいるソフトウェアエンジニアで、毎日たくさんのコードを書いています。そして夜は本を読みます。週末には山に登ることもあります。\n\n次の段落。\n"
+
+  @Test func aParagraphWithoutSpacesCommitsRowsWhileItStreams() {
+    var renderer = MarkdownRenderer(width: 20)
+    renderer.feed(String(LiveFrameTests.cjk.prefix(40)))
+    #expect(renderer.takeCommitted().count >= 3, "rows are committed before the line ends")
   }
 }

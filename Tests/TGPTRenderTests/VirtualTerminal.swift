@@ -1,7 +1,11 @@
 /// Just enough of a terminal to see what the user ends up looking at: text, newlines,
 /// carriage return, erase to end of line, SGR attributes and OSC 8 links. Any other escape
 /// fails the test (the renderer must not emit it).
+import TGPTRender
+
 struct VirtualTerminal {
+  /// Columns before the terminal wraps (characters are counted as their display width).
+  var width = Int.max
   struct Cell: Equatable {
     var character: Character
     var attributes: String
@@ -46,6 +50,11 @@ struct VirtualTerminal {
   }
 
   private mutating func put(_ character: Character) {
+    // Auto-wrap, as terminals do: a character that does not fit goes to a new line.
+    if column + max(DisplayWidth.of(character), 1) > width {
+      lines.append([])
+      column = 0
+    }
     var line = lines[lines.count - 1]
     let cell = Cell(character: character, attributes: attributes, link: link)
     if column < line.count { line[column] = cell } else { line.append(cell) }

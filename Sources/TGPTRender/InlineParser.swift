@@ -8,26 +8,26 @@
 /// It works on UTF-8 bytes: every character with a meaning here is ASCII, and runs of other
 /// bytes are copied whole.
 struct InlineParser {
-  private let theme: Theme
-  private let base: Style
-  private let hyperlinks: Bool
+  let theme: Theme
+  let base: Style
+  let hyperlinks: Bool
 
-  private var bold = false
-  private var italic = false
-  private var strike = false
-  private var style: Style
+  var bold = false
+  var italic = false
+  var strike = false
+  var style: Style
   /// The character before the current position (nil at the start of the line).
-  private var previous: Unicode.Scalar?
+  var previous: Unicode.Scalar?
   /// A run of `*`, `_` or `~` waiting for the character after it.
-  private var run: (byte: UInt8, count: Int)?
-  private var backslash = false
-  private var mode = Mode.text
+  var run: (byte: UInt8, count: Int)?
+  var backslash = false
+  var mode = Mode.text
   /// The code span's content or the link's text, held until it closes.
-  private var held: [UInt8] = []
+  var held: [UInt8] = []
   /// The link's URL, held until it closes.
-  private var heldURL: [UInt8] = []
+  var heldURL: [UInt8] = []
 
-  private enum Mode {
+  enum Mode {
     case text
     /// Inside a code span opened by `ticks` backticks (`opening` while the opening run may still
     /// grow); `closing` counts a backtick run inside it.
@@ -41,7 +41,7 @@ struct InlineParser {
   }
 
   /// Links longer than this are shown literally rather than held further.
-  private static let holdLimit = 2000
+  static let holdLimit = 2000
 
   /// Emphasis open at a point of the text.
   struct Emphasis: Equatable {
@@ -62,7 +62,7 @@ struct InlineParser {
     updateStyle()
   }
 
-  private mutating func updateStyle() {
+  mutating func updateStyle() {
     var current = base
     if bold { current = current.merged(with: theme.bold) }
     if italic { current = current.merged(with: theme.italic) }
@@ -162,8 +162,7 @@ struct InlineParser {
 
   // MARK: - One character
 
-  private mutating func step(_ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>, into layout: inout LineLayout)
-  {
+  mutating func step(_ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>, into layout: inout LineLayout) {
     switch mode {
     case .text:
       stepText(scalar, bytes: bytes, into: &layout)
@@ -233,7 +232,7 @@ struct InlineParser {
     }
   }
 
-  private mutating func stepText(
+  mutating func stepText(
     _ scalar: Unicode.Scalar, bytes: UnsafeBufferPointer<UInt8>, into layout: inout LineLayout
   ) {
     if backslash {
@@ -269,14 +268,14 @@ struct InlineParser {
   }
 
   /// Resolves a pending delimiter run now that the character after it is known.
-  private mutating func flushRun(next: Unicode.Scalar, into layout: inout LineLayout) {
+  mutating func flushRun(next: Unicode.Scalar, into layout: inout LineLayout) {
     guard let pending = run else { return }
     run = nil
     resolveRun(pending, next: next, into: &layout)
   }
 
   /// Decides what a delimiter run means, from the characters on either side of it.
-  private mutating func resolveRun(
+  mutating func resolveRun(
     _ run: (byte: UInt8, count: Int), next: Unicode.Scalar?, into layout: inout LineLayout
   ) {
     let before = previous
@@ -334,130 +333,6 @@ struct InlineParser {
     if count > 0 {
       updateStyle()
       emit(String(repeating: Character(character), count: count), into: &layout)
-    }
-  }
-
-  // MARK: - Output
-
-  private mutating func emit(_ bytes: UnsafeBufferPointer<UInt8>, into layout: inout LineLayout) {
-    guard !bytes.isEmpty else { return }
-    layout.add(bytes, style)
-    previous = Self.lastScalar(bytes) ?? previous
-  }
-
-  private mutating func emit(_ bytes: [UInt8], into layout: inout LineLayout) {
-    bytes.withUnsafeBufferPointer { emit($0, into: &layout) }
-  }
-
-  private mutating func emit(_ text: String, into layout: inout LineLayout) {
-    var copy = text
-    copy.withUTF8 { emit($0, into: &layout) }
-  }
-
-  private mutating func emitCode(into layout: inout LineLayout) {
-    var content = held[...]
-    // One space on each side is padding (so "`` `x` ``" can show backticks), unless all spaces.
-    if content.count >= 2, content.first == 0x20, content.last == 0x20, content.contains(where: { $0 != 0x20 }) {
-      content = content.dropFirst().dropLast()
-    }
-    let codeStyle = base.merged(with: theme.inlineCode)
-    content.withUnsafeBufferPointer { layout.add($0, codeStyle) }
-    held.removeAll(keepingCapacity: true)
-    previous = "`"
-  }
-
-  private mutating func emitLink(into layout: inout LineLayout) {
-    var linkStyle = style.merged(with: theme.link)
-    let hyperlinked = hyperlinks && Self.isSafeURL(heldURL)
-    if hyperlinked { linkStyle.link = String(decoding: heldURL, as: UTF8.self) }
-    let shown = held.isEmpty ? heldURL : held
-    shown.withUnsafeBufferPointer { layout.add($0, linkStyle) }
-    // Without a hyperlink the address would be lost: show it after the text.
-    if !hyperlinked, !held.isEmpty, held != heldURL, !heldURL.isEmpty {
-      let address = [UInt8](" (".utf8) + heldURL + [UInt8(ascii: ")")]
-      address.withUnsafeBufferPointer { layout.add($0, style.merged(with: theme.linkAddress)) }
-    }
-    held.removeAll(keepingCapacity: true)
-    heldURL.removeAll(keepingCapacity: true)
-    previous = ")"
-  }
-
-  /// Shows a link that turned out not to be one as the text it was.
-  private mutating func giveUpLink(image: Bool, closed: Bool, url: Bool, into layout: inout LineLayout) {
-    mode = .text
-    showLink(image: image, closed: closed, url: url, into: &layout)
-    held.removeAll(keepingCapacity: true)
-    heldURL.removeAll(keepingCapacity: true)
-  }
-
-  private mutating func showLink(image: Bool, closed: Bool, url: Bool, into layout: inout LineLayout) {
-    emit(image ? "![" : "[", into: &layout)
-    emit(held, into: &layout)
-    if closed { emit(url ? "](" : "]", into: &layout) }
-    if url { emit(heldURL, into: &layout) }
-  }
-
-  // MARK: - Bytes and characters
-
-  @inline(__always)
-  private static func isSpecial(_ byte: UInt8) -> Bool {
-    switch byte {
-    case UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "`"), UInt8(ascii: "["),
-      UInt8(ascii: "!"), UInt8(ascii: "\\"):
-      return true
-    default:
-      return false
-    }
-  }
-
-  @inline(__always)
-  private static func endsURL(_ byte: UInt8) -> Bool {
-    byte == UInt8(ascii: ")") || byte == UInt8(ascii: "(") || byte <= 0x20 || byte >= 0x80
-  }
-
-  /// The length of the UTF-8 sequence a lead byte starts (1 for a stray continuation byte).
-  private static func scalarLength(_ lead: UInt8) -> Int {
-    switch lead {
-    case 0xF0...: 4
-    case 0xE0...: 3
-    case 0xC0...: 2
-    default: 1
-    }
-  }
-
-  private static func scalar(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Unicode.Scalar {
-    if end - start == 1 { return Unicode.Scalar(bytes[start]) }
-    return String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars.first ?? "\u{FFFD}"
-  }
-
-  /// The last scalar of some UTF-8 text.
-  private static func lastScalar(_ bytes: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
-    guard let last = bytes.last else { return nil }
-    if last < 0x80 { return Unicode.Scalar(last) }
-    var start = bytes.count - 1
-    while start > 0, bytes[start] & 0xC0 == 0x80, bytes.count - start < 4 { start -= 1 }
-    return String(decoding: bytes[start...], as: UTF8.self).unicodeScalars.last
-  }
-
-  /// Only plain, printable URLs go into an OSC 8 sequence.
-  private static func isSafeURL(_ url: [UInt8]) -> Bool {
-    !url.isEmpty && url.allSatisfy { $0 > 0x20 && $0 < 0x7F }
-  }
-
-  private static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
-    (0x21...0x2F).contains(byte) || (0x3A...0x40).contains(byte) || (0x5B...0x60).contains(byte)
-      || (0x7B...0x7E).contains(byte)
-  }
-
-  /// CommonMark's punctuation: Unicode punctuation and symbols.
-  private static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
-    if scalar.isASCII { return isASCIIPunctuation(UInt8(scalar.value)) }
-    switch scalar.properties.generalCategory {
-    case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
-      .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
-      return true
-    default:
-      return false
     }
   }
 }

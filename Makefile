@@ -3,11 +3,11 @@
 #   make test    install what is missing, build with warnings as errors, run every test
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-PROGRAMS := tgpt-stream tgpt-render
+PROGRAMS := tgpt-stream tgpt-session tgpt-render
 SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 
 # Debian packages the build needs (libcurl), and what tests and benchmarks run (jq, curl, hyperfine).
-BUILD_PACKAGES := libcurl4-openssl-dev pkg-config
+BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) jq
 BENCH_PACKAGES := $(BUILD_PACKAGES) curl hyperfine
 

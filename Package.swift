@@ -11,12 +11,14 @@ let package = Package(
   products: [
     .executable(name: "tgpt-stream", targets: ["tgpt-stream"]),
     .executable(name: "tgpt-render", targets: ["tgpt-render"]),
+    .executable(name: "tgpt-session", targets: ["tgpt-session"]),
     .executable(name: "tgpt-fake-provider", targets: ["tgpt-fake-provider"]),
     .executable(name: "tgpt-bench", targets: ["tgpt-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // libcurl, loaded with dlopen on the first transfer (see Sources/CCurl/include/ccurl.h).
@@ -32,6 +34,16 @@ let package = Package(
       swiftSettings: strict
     ),
     .target(name: "TGPTRender", dependencies: ["TGPTEvents"], swiftSettings: strict),
+    .target(
+      name: "TGPTSession",
+      dependencies: ["TGPTEvents", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "TGPTOrchestrator",
+      dependencies: ["TGPTEvents", "TGPTProviders", "TGPTSession"],
+      swiftSettings: strict
+    ),
     .target(
       name: "TGPTCommandSupport",
       dependencies: [
@@ -71,6 +83,15 @@ let package = Package(
       swiftSettings: strict
     ),
     .executableTarget(
+      name: "tgpt-session",
+      dependencies: [
+        "TGPTEvents", "TGPTProviders", "TGPTSession", "TGPTOrchestrator", "TGPTCommandSupport", "TGPTProviderOptions",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    .executableTarget(
       name: "tgpt-fake-provider",
       dependencies: ["TGPTEvents"],
       swiftSettings: strict
@@ -100,6 +121,12 @@ let package = Package(
     .testTarget(
       name: "TGPTProviderOptionsTests",
       dependencies: ["TGPTProviderOptions", "TGPTProviders", "TGPTEvents"],
+      swiftSettings: strict
+    ),
+    .testTarget(name: "TGPTSessionTests", dependencies: ["TGPTSession", "TGPTEvents"], swiftSettings: strict),
+    .testTarget(
+      name: "TGPTOrchestratorTests",
+      dependencies: ["TGPTOrchestrator", "TGPTSession", "TGPTProviders", "TGPTEvents"],
       swiftSettings: strict
     ),
     .testTarget(

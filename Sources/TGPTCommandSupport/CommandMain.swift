@@ -10,7 +10,7 @@ import TGPTEvents
 extension AsyncParsableCommand {
   /// Parses the command line and runs the command, reporting failures in the toolkit's format
   /// (`tgpt-<name>: error: …` on stderr) with the exit code of SPEC §4: usage errors 64,
-  /// `ExitCode` as thrown, anything unexpected 1. Help and version go to stdout.
+  /// `ExitCode` as thrown, a `KindedError` by its kind, anything unexpected 1. Help and version go to stdout.
   public static func runMain(program: String) async {
     Diagnostics.program = program
     do {
@@ -39,6 +39,10 @@ extension ParsableCommand {
   }
 
   fileprivate static func report(_ error: Error, program: String) -> Int32 {
+    if let kinded = error as? any KindedError {
+      Diagnostics.write("\(program): error: \(kinded.description)\n")
+      return kinded.kind.exitCode
+    }
     let code = exitCode(for: error).rawValue
     let message = fullMessage(for: error)
     if code == 0 {

@@ -69,3 +69,10 @@ public enum ExitStatus {
   /// Terminated by SIGTERM.
   public static let terminated: Int32 = 143
 }
+
+/// An error that knows its kind, so any program reports it with the right exit code.
+public protocol KindedError: Error, CustomStringConvertible {
+  var kind: ErrorKind { get }
+}
+
+extension ProtocolError: KindedError {}

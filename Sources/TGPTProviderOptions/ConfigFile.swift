@@ -16,6 +16,8 @@ import TGPTProviders
 /// system = "Answer briefly."
 /// retries = 3
 /// idle_timeout = 60
+/// context_tokens = 32000           # tgpt-session: the context window when the model is unknown
+/// store = "/srv/tgpt/sessions.db"  # tgpt-session: the session store
 ///
 /// [providers.ollama-like]          # any provider by name: openai, anthropic, compatible, …
 /// base_url = "http://127.0.0.1:11434/v1"
@@ -41,6 +43,10 @@ public struct ConfigFile: Sendable {
   public var timeout: Double?
   public var appURL: String?
   public var appTitle: String?
+  /// tgpt-session: the context window, for models the built-in table does not know.
+  public var contextTokens: Int?
+  /// tgpt-session: the session store.
+  public var store: String?
   /// Keys the file has that nothing reads (typos, or settings of a newer version).
   public var warnings: [String] = []
   /// Top-level model/base URL/key command: they apply to the provider named by `provider`.
@@ -82,6 +88,8 @@ public struct ConfigFile: Sendable {
     config.timeout = try reader.number("timeout", in: 0.001...1_000_000)
     config.appURL = try reader.string("app_url")
     config.appTitle = try reader.string("app_title")
+    config.contextTokens = try reader.integer("context_tokens", in: 256...100_000_000)
+    config.store = try reader.string("store")
     config.defaults = try section(&reader)
     if let providers = try reader.table("providers") {
       for provider in providers {

@@ -2,7 +2,7 @@ import TGPTEvents
 
 /// The error type of `TGPTProviders`: everything that can end an attempt to get an answer,
 /// from a missing key to a stream the provider cut short.
-public struct ProviderError: Error, Sendable, CustomStringConvertible {
+public struct ProviderError: KindedError, Sendable {
   private enum Reason: Sendable {
     case http(status: Int, message: String)
     case reportedInStream(message: String)

@@ -72,7 +72,7 @@ struct StreamCommand: AsyncParsableCommand {
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-stream", level: logLevel)
-    let output = StreamOutput(textOnly: text)
+    let output = EventOutput(textOnly: text)
     let requestID = id ?? RequestID.make()
 
     // Signals are caught from the start: one that arrives while stdin or the key command is

@@ -1,0 +1,15 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Process limits a long-running server needs raised.
+public enum ResourceLimits {
+  /// Raises the soft limit on open files to the hard limit, so many concurrent turns (each
+  /// holds a lock file and perhaps a socket) do not fail with EMFILE.
+  public static func raiseOpenFiles() {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+  }
+}

@@ -1,0 +1,82 @@
+import TGPTEvents
+import TGPTSession
+
+/// Chooses what history goes with a new message: whole turns, newest first, while they fit
+/// the budget; the system prompt and the new message always go. A turn whose answer failed
+/// or was interrupted is left out (unless asked to include it), since the model never saw it
+/// complete and would be confused by half an exchange.
+public struct ContextBuilder: Sendable {
+  /// Tokens available for the request (the model's window minus room for the answer).
+  public var budget: Int
+  public var includeFailed: Bool
+
+  public init(budget: Int, includeFailed: Bool = false) {
+    self.budget = budget
+    self.includeFailed = includeFailed
+  }
+
+  /// The window minus room for the answer: `maxTokens`, or a quarter of the window up to 4096.
+  public static func budget(window: Int, maxTokens: Int?) -> Int {
+    window - (maxTokens ?? min(4096, window / 4))
+  }
+
+  /// What was chosen.
+  public struct Context: Sendable, Hashable {
+    /// The messages to send, oldest first, ending with the new one.
+    public var messages: [JSON]
+    public var turnsSent: Int
+    public var turnsDropped: Int
+  }
+
+  public enum Failure: Error, Sendable, Hashable {
+    /// The system prompt and the new message alone exceed the budget.
+    case overflow(needed: Int, budget: Int)
+  }
+
+  /// Builds the context for `message` after `history`.
+  public func build(history: [StoredMessage], system: String?, message: String) throws(Failure) -> Context {
+    let fixed = (system.map(TokenEstimator.messageTokens) ?? 0) + TokenEstimator.messageTokens(message)
+    guard fixed <= budget else { throw .overflow(needed: fixed, budget: budget) }
+    let turns = Self.turns(history, includeFailed: includeFailed)
+    var remaining = budget - fixed
+    var chosen: [[StoredMessage]] = []
+    for turn in turns.reversed() {
+      let cost = turn.reduce(0) { $0 + TokenEstimator.messageTokens($1.content) }
+      if cost > remaining { break }
+      remaining -= cost
+      chosen.append(turn)
+    }
+    var messages: [JSON] = []
+    for turn in chosen.reversed() {
+      for stored in turn { messages.append(Self.message(role: stored.role, content: stored.content)) }
+    }
+    messages.append(Self.message(role: "user", content: message))
+    return Context(messages: messages, turnsSent: chosen.count, turnsDropped: turns.count - chosen.count)
+  }
+
+  /// History grouped by turn; turns without a usable answer are left out.
+  static func turns(_ history: [StoredMessage], includeFailed: Bool) -> [[StoredMessage]] {
+    var result: [[StoredMessage]] = []
+    var current: [StoredMessage] = []
+    var currentTurn: Int?
+    func close() {
+      let answers = current.filter { $0.role == "assistant" }
+      let usable =
+        includeFailed
+        ? answers.contains { !$0.content.isEmpty } : answers.contains { $0.status == .complete }
+      if usable { result.append(current.filter { $0.role != "assistant" || !$0.content.isEmpty }) }
+      current = []
+    }
+    for message in history {
+      if message.turn != currentTurn, currentTurn != nil { close() }
+      currentTurn = message.turn
+      current.append(message)
+    }
+    if currentTurn != nil { close() }
+    return result
+  }
+
+  private static func message(role: String, content: String) -> JSON {
+    .object(JSONObject([("role", .string(role)), ("content", .string(content))]))
+  }
+}

@@ -1,0 +1,151 @@
+import Synchronization
+import TGPTEvents
+import TGPTProviders
+import TGPTSession
+
+/// Turns read from NDJSON lines, `{"message":…}` with optional `session_id`, `id`, `model` and
+/// `system`: `tgpt-session --messages` takes them one at a time; `tgpt-session serve` runs
+/// different sessions at once and each session's in order. Every event is tagged with the
+/// turn's `id` and `session_id`; a bad line gets one `bad_input` error and the loop goes on;
+/// at the end of input the turns in flight finish.
+public struct MessageLoop: Sendable {
+  /// How turns are ordered.
+  public enum Order: Sendable {
+    /// One turn at a time, in input order.
+    case sequential
+    /// Turns of one session in input order; sessions at once.
+    case perSession
+  }
+
+  public var runner: TurnRunner
+  public var order: Order
+  /// The session of lines that name none.
+  public var defaultSession: String
+  /// Settings from the command line; a line's own `model` and `system` win over them.
+  public var settings: SessionSettings
+  public var includeFailed: Bool
+  /// Makes a request id for lines without one.
+  public var makeRequestID: @Sendable () -> String
+
+  public init(
+    runner: TurnRunner, order: Order, defaultSession: String, settings: SessionSettings, includeFailed: Bool,
+    makeRequestID: @escaping @Sendable () -> String
+  ) {
+    self.runner = runner
+    self.order = order
+    self.defaultSession = defaultSession
+    self.settings = settings
+    self.includeFailed = includeFailed
+    self.makeRequestID = makeRequestID
+  }
+
+  /// How the loop went.
+  public struct Summary: Sendable {
+    /// The kind of the first turn or line that failed, if any did.
+    public var firstFailure: ErrorKind?
+    /// Whether the reader of the events went away (the loop then stopped).
+    public var outputClosed = false
+    /// Why writing the events failed, if it did (the loop then stopped).
+    public var outputFailure: String?
+  }
+
+  /// Runs turns for the lines of `feed` until its end (or until cancelled: turns in flight
+  /// then end with an `interrupted` error and no further lines are read).
+  public func run(
+    _ feed: LineFeed, interruption: @escaping @Sendable () -> String,
+    emit: @escaping @Sendable (Event) throws -> Void
+  ) async -> Summary {
+    let summary = Tally()
+    let flights = InFlightTurns()
+    let reading = Task {
+      for await input in feed.lines {
+        if summary.stopped { break }
+        guard let turn = turn(for: input, emit: emit, summary: summary) else {
+          feed.release()
+          continue
+        }
+        flights.start(key: order == .sequential ? "" : turn.sessionID) {
+          let outcome = await runner.run(turn, interruption: interruption, emit: emit)
+          summary.note(outcome)
+          if case .outputClosed = outcome { flights.cancelAll() }
+          if case .outputFailed = outcome { flights.cancelAll() }
+          feed.release()
+        }
+      }
+    }
+    await withTaskCancellationHandler {
+      await reading.value
+      await flights.waitAll()
+    } onCancel: {
+      reading.cancel()
+      flights.cancelAll()
+    }
+    return summary.value
+  }
+
+  /// The turn a line asks for, or nil after reporting why the line is unusable.
+  private func turn(
+    for input: InputLine, emit: @Sendable (Event) throws -> Void, summary: Tally
+  ) -> TurnRequest? {
+    let problem: String
+    var object: JSON?
+    switch input {
+    case .failed(let error):
+      problem = "cannot read the input: \(error.description)"
+    case .overlong(let number):
+      problem = "line \(number) is longer than \(NDJSONSplitter.defaultMaxLineBytes) bytes"
+    case .line(let bytes, let number):
+      do throws(ProtocolError) {
+        let json = try JSON.parse(bytes)
+        object = json
+        let message = try InputMessage(json: json)
+        let sessionID = message.sessionID ?? defaultSession
+        let settings = SessionSettings(
+          model: message.model ?? self.settings.model, provider: self.settings.provider,
+          system: message.system ?? self.settings.system)
+        return TurnRequest(
+          sessionID: sessionID, requestID: message.id ?? makeRequestID(), message: message.message,
+          settings: settings, includeFailed: includeFailed)
+      } catch {
+        problem = "line \(number): \(error.description)"
+      }
+    }
+    // The error carries the line's tags when it has readable ones, so the sender can match it.
+    let failure = Event.Failure(message: problem, code: .badInput)
+    let event = Event(
+      .error(failure), id: object?["id"]?.stringValue, sessionID: object?["session_id"]?.stringValue)
+    let outcome: RunOutcome
+    do {
+      try emit(event)
+      outcome = .failed(failure)
+    } catch let error as ProtocolError where error.isOutputClosed {
+      outcome = .outputClosed
+    } catch {
+      outcome = .outputFailed("\(error)")
+    }
+    summary.note(outcome)
+    return nil
+  }
+
+}
+
+/// The summary of a loop, noted from many tasks.
+private final class Tally: Sendable {
+  private let state = Mutex(MessageLoop.Summary())
+
+  var value: MessageLoop.Summary { state.withLock { $0 } }
+
+  /// Whether the output is gone, so no more turns should start.
+  var stopped: Bool { state.withLock { $0.outputClosed || $0.outputFailure != nil } }
+
+  func note(_ outcome: RunOutcome) {
+    state.withLock { summary in
+      switch outcome {
+      case .completed: break
+      case .failed(let failure): summary.firstFailure = summary.firstFailure ?? failure.code
+      case .outputClosed: summary.outputClosed = true
+      case .outputFailed(let why): summary.outputFailure = summary.outputFailure ?? why
+      }
+    }
+  }
+}

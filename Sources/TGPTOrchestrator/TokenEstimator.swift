@@ -1,0 +1,60 @@
+/// A conservative estimate of how many tokens text takes, without a tokenizer.
+///
+/// Tokenizers give English about 4 characters per token and CJK about one token per
+/// character; we count more than that, so a context we think fits does fit:
+/// - ASCII: one token per 3 bytes (rounded up);
+/// - CJK ideographs, kana and Hangul: 1.5 tokens per character;
+/// - other non-ASCII characters: 1 token each;
+/// - 4 tokens per message for its role and framing.
+public enum TokenEstimator {
+  public static let perMessage = 4
+
+  /// The estimated tokens of a text.
+  public static func tokens(_ text: String) -> Int {
+    var ascii = 0
+    var wideHalves = 0
+    var other = 0
+    for scalar in text.unicodeScalars {
+      let value = scalar.value
+      if value < 0x80 {
+        ascii += 1
+      } else if (0x3040...0x30FF).contains(value) || (0x3400...0x9FFF).contains(value)
+        || (0xAC00...0xD7AF).contains(value)
+        || (0xF900...0xFAFF).contains(value) || (0x20000...0x3FFFF).contains(value)
+      {
+        wideHalves += 3
+      } else {
+        other += 1
+      }
+    }
+    return (ascii + 2) / 3 + (wideHalves + 1) / 2 + other
+  }
+
+  /// The estimated tokens of one message with its framing.
+  public static func messageTokens(_ text: String) -> Int { tokens(text) + perMessage }
+}
+
+/// Context window sizes of common models, so `--context-tokens` is rarely needed.
+public enum ModelContext {
+  /// The window used when the model is unknown.
+  public static let fallback = 8192
+
+  private static let known: [(prefix: String, tokens: Int)] = [
+    ("gpt-4.1", 1_000_000), ("gpt-4o", 128_000), ("gpt-4-turbo", 128_000), ("gpt-4", 8192), ("gpt-3.5", 16_385),
+    ("gpt-5", 400_000), ("o1", 200_000), ("o3", 200_000), ("o4", 200_000),
+    ("claude", 200_000), ("gemini-1.5", 1_000_000), ("gemini-2", 1_000_000), ("gemini", 1_000_000),
+    ("llama-3", 128_000), ("llama3", 128_000), ("llama-2", 4096), ("mistral", 32_000), ("mixtral", 32_000),
+    ("qwen", 32_000), ("deepseek", 64_000), ("grok", 128_000), ("echo", 1_000_000),
+  ]
+
+  /// The window of `model` (an OpenRouter id like `openai/gpt-4o-mini` works too), or the
+  /// fallback.
+  public static func tokens(for model: String?) -> Int { knownTokens(for: model) ?? fallback }
+
+  /// The window of `model` when the table knows it.
+  public static func knownTokens(for model: String?) -> Int? {
+    guard let model else { return nil }
+    let name = model.split(separator: "/").last.map { $0.lowercased() } ?? model.lowercased()
+    return known.first { name.hasPrefix($0.prefix) }?.tokens
+  }
+}

@@ -1,0 +1,170 @@
+import TGPTEvents
+import TGPTProviders
+import TGPTSession
+
+/// How to reach the model for a turn, given the settings in force (flags over the session's
+/// remembered ones); provided by the program, which knows the flags, environment and config.
+public struct TurnSetup: Sendable {
+  public var runner: CompletionRunner
+  /// Model, system prompt, temperature, token limit and extra fields; messages are filled in.
+  public var request: ChatRequest
+  /// The provider's name, remembered with a new session.
+  public var providerName: String
+  /// The context window, when given (`--context-tokens`); else looked up by model.
+  public var contextTokens: Int?
+
+  public init(runner: CompletionRunner, request: ChatRequest, providerName: String, contextTokens: Int? = nil) {
+    self.runner = runner
+    self.request = request
+    self.providerName = providerName
+    self.contextTokens = contextTokens
+  }
+}
+
+/// One message to answer in a session.
+public struct TurnRequest: Sendable {
+  public var sessionID: String
+  public var requestID: String?
+  public var message: String
+  /// Settings given for this turn (flags, or a message's own `model`/`system`); they win
+  /// over the session's remembered ones.
+  public var settings: SessionSettings
+  public var includeFailed: Bool
+
+  public init(
+    sessionID: String, requestID: String? = nil, message: String, settings: SessionSettings = SessionSettings(),
+    includeFailed: Bool = false
+  ) {
+    self.sessionID = sessionID
+    self.requestID = requestID
+    self.message = message
+    self.settings = settings
+    self.includeFailed = includeFailed
+  }
+}
+
+/// Runs turns: the seed's ConversationOrchestrator. A turn takes the session's lock, builds
+/// the context from its history, records the user message with an `interrupted` placeholder
+/// answer, streams the answer (every event tagged with the session and request id), and
+/// records how it ended — complete, partial, error or interrupted.
+public struct TurnRunner: Sendable {
+  public let store: any SessionStore
+  public let setup: @Sendable (SessionSettings) throws -> TurnSetup
+
+  public init(store: any SessionStore, setup: @escaping @Sendable (SessionSettings) throws -> TurnSetup) {
+    self.store = store
+    self.setup = setup
+  }
+
+  /// Runs one turn, writing its events through `emit`. The outcome tells how it ended.
+  public func run(
+    _ turn: TurnRequest, interruption: @escaping @Sendable () -> String = { "interrupted" },
+    emit: @escaping @Sendable (Event) throws -> Void
+  ) async -> RunOutcome {
+    let tag = { (payload: Event.Payload) in Event(payload, id: turn.requestID, sessionID: turn.sessionID) }
+    func fail(_ message: String, _ kind: ErrorKind) -> RunOutcome {
+      let failure = Event.Failure(message: message, code: kind)
+      do {
+        try emit(tag(.error(failure)))
+        return .failed(failure)
+      } catch {
+        return .outputClosed
+      }
+    }
+    guard SessionID.isValid(turn.sessionID) else {
+      return fail(StoreError.invalidID(turn.sessionID).description, .badInput)
+    }
+    // A turn that was cancelled before it began (a signal while it waited its turn) ends
+    // with its one terminal event and leaves no record.
+    if Task.isCancelled { return fail(interruption(), .interrupted) }
+    let lock: TurnLock
+    let history: [StoredMessage]
+    let remembered: SessionSettings
+    do {
+      lock = try await store.lockTurns(of: turn.sessionID)
+      let session = try await store.session(turn.sessionID)
+      remembered = session?.summary.settings ?? SessionSettings()
+      history = session?.messages ?? []
+    } catch is CancellationError {
+      return fail(interruption(), .interrupted)
+    } catch let error as StoreError {
+      return fail(error.description, error.kind)
+    } catch {
+      return fail("\(error)", .internal)
+    }
+    defer { withExtendedLifetime(lock) {} }
+
+    let settings = SessionSettings(
+      model: turn.settings.model ?? remembered.model, provider: turn.settings.provider ?? remembered.provider,
+      system: turn.settings.system ?? remembered.system)
+    let prepared: TurnSetup
+    do {
+      prepared = try setup(settings)
+    } catch let error as ProviderError {
+      return fail(error.description, error.kind)
+    } catch {
+      return fail("\(error)", .internal)
+    }
+
+    var request = prepared.request
+    let window = prepared.contextTokens ?? ModelContext.tokens(for: request.model)
+    let builder = ContextBuilder(
+      budget: ContextBuilder.budget(window: window, maxTokens: request.maxTokens), includeFailed: turn.includeFailed)
+    let context: ContextBuilder.Context
+    do {
+      context = try builder.build(history: history, system: request.system, message: turn.message)
+    } catch {
+      guard case .overflow(let needed, let budget) = error else { return fail("\(error)", .internal) }
+      return fail(
+        "the message needs about \(needed) tokens but the context allows \(budget) (--context-tokens \(window)); nothing was recorded",
+        .contextOverflow)
+    }
+    request.messages = context.messages
+
+    let record: TurnRecord
+    do {
+      // A new session remembers what its first turn used, so later turns keep the same model
+      // even when the defaults change.
+      let used = SessionSettings(model: request.model, provider: prepared.providerName, system: request.system)
+      record = try await store.beginTurn(
+        session: turn.sessionID, settings: used, message: turn.message, now: Clock.milliseconds())
+    } catch let error as StoreError {
+      return fail(error.description, error.kind)
+    } catch {
+      return fail("\(error)", .internal)
+    }
+
+    let answer = Answer()
+    let outcome = await prepared.runner.run(
+      request, id: turn.requestID, sessionID: turn.sessionID, interruption: interruption
+    ) { event in
+      var event = event
+      if case .start(var start) = event.payload {
+        start.turnsSent = context.turnsSent
+        start.turnsDropped = context.turnsDropped
+        event.payload = .start(start)
+      }
+      answer.absorb(event)
+      try emit(event)
+    }
+    // Recorded even when the task was cancelled: a new task does not inherit cancellation.
+    let store = self.store
+    let finished = answer.snapshot()
+    await Task {
+      try? await store.finishTurn(
+        record, content: finished.content, status: Self.status(of: outcome, partial: !finished.content.isEmpty),
+        model: finished.model, usage: finished.usage, toolCalls: finished.toolCalls, error: finished.error,
+        now: Clock.milliseconds())
+    }.value
+    return outcome
+  }
+
+  static func status(of outcome: RunOutcome, partial: Bool) -> MessageStatus {
+    switch outcome {
+    case .completed: .complete
+    case .failed(let failure) where failure.code == .interrupted: .interrupted
+    case .failed: partial ? .partial : .error
+    case .outputClosed, .outputFailed: .interrupted
+    }
+  }
+}

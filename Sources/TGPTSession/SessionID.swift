@@ -1,0 +1,49 @@
+import TGPTEvents
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Session ids: 1–128 characters of `[A-Za-z0-9._:-]`, so they are safe in file names, URLs
+/// (`/ws/chat/{id}`) and shell words without quoting.
+public enum SessionID {
+  /// The rule, as told to users.
+  public static let rule = "1 to 128 characters of A-Z a-z 0-9 . _ : -"
+
+  /// Whether `id` follows the rule.
+  public static func isValid(_ id: String) -> Bool {
+    let bytes = id.utf8
+    guard (1...128).contains(bytes.count) else { return false }
+    return bytes.allSatisfy { byte in
+      (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
+        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
+    }
+  }
+
+  /// A new id: the UTC time and four random hex digits (`20261129-071530-3fa2`), sortable and
+  /// easy to type.
+  public static func make(now: Int64 = Clock.milliseconds()) -> String {
+    var seconds = time_t(now / 1000)
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    func pad(_ value: Int32, _ width: Int) -> String {
+      let text = String(value)
+      return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    let date = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
+    let clock = pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2)
+    let random = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+    return "\(date)-\(clock)-\(String(repeating: "0", count: 4 - random.count))\(random)"
+  }
+}
+
+/// Wall-clock time in milliseconds since 1970, as stored.
+public enum Clock {
+  public static func milliseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+  }
+}

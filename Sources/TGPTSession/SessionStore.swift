@@ -1,0 +1,45 @@
+import TGPTEvents
+
+/// Where sessions live. SQLite in the data directory by default; the protocol lets other
+/// stores (PostgreSQL, for several servers) take its place.
+public protocol SessionStore: Sendable {
+  /// The session with all its messages in order (read at one point in time), or nil if it
+  /// does not exist.
+  func session(_ id: String) async throws -> SessionExport?
+
+  /// Starts a turn: creates the session if needed (with `settings` filled in where it has
+  /// none), records the user message and an `interrupted` placeholder for the answer, in one
+  /// transaction, so a process killed mid-answer leaves a consistent record.
+  func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws -> TurnRecord
+
+  /// Records how the turn ended.
+  func finishTurn(
+    _ turn: TurnRecord, content: String, status: MessageStatus, model: String?, usage: Usage?, toolCalls: JSON?,
+    error: String?, now: Int64
+  ) async throws
+
+  /// Sessions, most recently used first (`limit` of them, or all).
+  func list(limit: Int?) async throws -> [SessionSummary]
+
+  /// The most recently used session: the one whose last turn was recorded last.
+  func mostRecent() async throws -> String?
+
+  /// Changes remembered settings (nil leaves a setting as it is); creates the session if needed.
+  func update(_ id: String, settings: SessionSettings, now: Int64) async throws
+
+  func remove(_ id: String) async throws
+  func rename(_ id: String, to newID: String) async throws
+
+  /// Full-text search over message content.
+  func search(_ query: String, limit: Int) async throws -> [SearchHit]
+
+  /// Creates a session from an export; fails if it exists.
+  func importSession(_ export: SessionExport) async throws
+
+  /// Checks the store's consistency; the problems found (none when it is sound).
+  func check() async throws -> [String]
+
+  /// Waits for, and holds until released, the right to run a turn of `id`: turns of one
+  /// session run one at a time, across processes too.
+  func lockTurns(of id: String) async throws -> TurnLock
+}

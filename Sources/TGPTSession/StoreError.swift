@@ -1,0 +1,41 @@
+import TGPTEvents
+
+/// The error type of `TGPTSession`.
+public struct StoreError: KindedError, Sendable {
+  private enum Reason: Sendable {
+    case invalidID(String)
+    case notFound(String)
+    case exists(String)
+    case badImport(String)
+    case database(String)
+  }
+
+  private let reason: Reason
+
+  private init(_ reason: Reason) { self.reason = reason }
+
+  public static func invalidID(_ id: String) -> StoreError { StoreError(.invalidID(id)) }
+  public static func notFound(_ id: String) -> StoreError { StoreError(.notFound(id)) }
+  public static func exists(_ id: String) -> StoreError { StoreError(.exists(id)) }
+  public static func badImport(_ what: String) -> StoreError { StoreError(.badImport(what)) }
+  static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
+
+  /// How the failure maps onto the shared exit-code table.
+  public var kind: ErrorKind {
+    switch reason {
+    case .invalidID: .usage
+    case .notFound, .exists, .badImport: .badInput
+    case .database: .unavailable
+    }
+  }
+
+  public var description: String {
+    switch reason {
+    case .invalidID(let id): "invalid session id '\(id)': use \(SessionID.rule)"
+    case .notFound(let id): "no session '\(id)'"
+    case .exists(let id): "a session '\(id)' already exists"
+    case .badImport(let what): "cannot import: \(what)"
+    case .database(let what): "session store: \(what)"
+    }
+  }
+}

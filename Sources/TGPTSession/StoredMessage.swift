@@ -1,0 +1,101 @@
+import TGPTEvents
+
+/// What became of an answer.
+public enum MessageStatus: String, Sendable, CaseIterable {
+  /// The answer arrived whole.
+  case complete
+  /// Part of the answer arrived before a failure.
+  case partial
+  /// The turn failed before any answer.
+  case error
+  /// The turn was interrupted (Ctrl-C, SIGTERM, a killed process).
+  case interrupted
+}
+
+/// One message of a session, as stored.
+public struct StoredMessage: Sendable, Hashable {
+  public var sessionID: String
+  /// The message's place in its session (1, 2, …).
+  public var seq: Int
+  /// The turn it belongs to: a user message and its answer share one.
+  public var turn: Int
+  public var role: String
+  public var content: String
+  public var model: String?
+  public var status: MessageStatus
+  public var usage: Usage?
+  /// Tool calls the answer made, as JSON.
+  public var toolCalls: JSON?
+  public var error: String?
+  /// Milliseconds since 1970.
+  public var createdAt: Int64
+
+  public init(
+    sessionID: String, seq: Int, turn: Int, role: String, content: String, model: String? = nil,
+    status: MessageStatus = .complete, usage: Usage? = nil, toolCalls: JSON? = nil, error: String? = nil,
+    createdAt: Int64
+  ) {
+    self.sessionID = sessionID
+    self.seq = seq
+    self.turn = turn
+    self.role = role
+    self.content = content
+    self.model = model
+    self.status = status
+    self.usage = usage
+    self.toolCalls = toolCalls
+    self.error = error
+    self.createdAt = createdAt
+  }
+}
+
+/// A session's remembered settings.
+public struct SessionSettings: Sendable, Hashable {
+  public var model: String?
+  public var provider: String?
+  public var system: String?
+
+  public init(model: String? = nil, provider: String? = nil, system: String? = nil) {
+    self.model = model
+    self.provider = provider
+    self.system = system
+  }
+}
+
+/// A session as listed.
+public struct SessionSummary: Sendable, Hashable {
+  public var id: String
+  public var turns: Int
+  public var createdAt: Int64
+  public var updatedAt: Int64
+  public var settings: SessionSettings
+  /// The first words of the first message.
+  public var title: String
+
+  public init(id: String, turns: Int, createdAt: Int64, updatedAt: Int64, settings: SessionSettings, title: String) {
+    self.id = id
+    self.turns = turns
+    self.createdAt = createdAt
+    self.updatedAt = updatedAt
+    self.settings = settings
+    self.title = title
+  }
+}
+
+/// A full-text search result.
+public struct SearchHit: Sendable, Hashable {
+  public var sessionID: String
+  public var seq: Int
+  public var role: String
+  /// The matching text with the match marked by `[` and `]`.
+  public var snippet: String
+}
+
+/// A turn recorded as started: its user message and a placeholder answer, which stays
+/// `interrupted` unless the turn is finished.
+public struct TurnRecord: Sendable, Hashable {
+  public var sessionID: String
+  public var turn: Int
+  /// The seq of the answer placeholder.
+  public var answerSeq: Int
+}

@@ -1,0 +1,188 @@
+import ArgumentParser
+import TGPTCommandSupport
+import TGPTEvents
+import TGPTProviders
+import TGPTSession
+
+struct ListCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list",
+    abstract: "List sessions, most recently used first: id, turns, last used, model, first words.")
+
+  @Flag(help: "One JSON object per session (id, turns, created_at, updated_at in ms, model, provider, system, title).")
+  var json = false
+
+  @Option(name: [.short, .long], help: ArgumentHelp("Show at most this many sessions.", valueName: "n"))
+  var limit: Int?
+
+  @OptionGroup var storeOptions: StoreOptions
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    let sessions = try await openStore(storeOptions).list(limit: limit)
+    var out = OutputBuffer()
+    if json {
+      for session in sessions { out.bytes(SessionExport.header(session)) }
+    } else {
+      let idWidth = sessions.reduce(2) { max($0, $1.id.count) }
+      let modelWidth = sessions.reduce(5) { max($0, ($1.settings.model ?? "-").count) }
+      out.text(
+        Readable.pad("ID", idWidth) + "  TURNS  " + Readable.pad("LAST USED", 16) + "  "
+          + Readable.pad("MODEL", modelWidth)
+          + "  FIRST WORDS\n")
+      for session in sessions {
+        let turns = String(session.turns)
+        out.text(
+          Readable.pad(session.id, idWidth) + "  " + String(repeating: " ", count: max(0, 5 - turns.count)) + turns
+            + "  " + Readable.time(session.updatedAt) + "  "
+            + Readable.pad(Readable.safe(session.settings.model ?? "-"), modelWidth) + "  "
+            + Readable.safe(session.title)
+            + "\n")
+      }
+    }
+    try out.flush()
+  }
+}
+
+struct ShowCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show", abstract: "Show a session's messages (readable, or --json as export NDJSON).")
+
+  @Flag(help: "The session as NDJSON, exactly as `export` writes it.")
+  var json = false
+
+  @OptionGroup var storeOptions: StoreOptions
+
+  @Argument(help: ArgumentHelp("The session id.", valueName: "id"))
+  var id: String
+
+  func validate() throws { try validateSessionID(id) }
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    guard let export = try await openStore(storeOptions).session(id) else { throw StoreError.notFound(id) }
+    var out = OutputBuffer()
+    if json {
+      for line in export.lines { out.bytes(line) }
+    } else {
+      for message in export.messages {
+        var heading = "── \(message.role) · \(Readable.time(message.createdAt))"
+        if let model = message.model, message.role == "assistant" { heading += " · \(model)" }
+        if message.status != .complete { heading += " · \(message.status.rawValue)" }
+        out.text(heading + "\n")
+        let content = Readable.safe(message.content)
+        if !content.isEmpty { out.text(content + (content.hasSuffix("\n") ? "" : "\n")) }
+        if let error = message.error { out.text("[error: \(Readable.safe(error))]\n") }
+        out.text("\n")
+      }
+    }
+    try out.flush()
+  }
+}
+
+struct RemoveCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rm", abstract: "Remove sessions (waits for a turn in progress on them to end).")
+
+  @OptionGroup var storeOptions: StoreOptions
+
+  @Argument(help: ArgumentHelp("The session ids.", valueName: "id"))
+  var ids: [String]
+
+  func validate() throws {
+    if ids.isEmpty { throw ValidationError("give the ids of the sessions to remove") }
+    for id in ids { try validateSessionID(id) }
+  }
+
+  func run() async throws {
+    let store = try openStore(storeOptions)
+    var failure: StoreError?
+    for id in ids {
+      do {
+        let lock = try await store.lockTurns(of: id)
+        defer { withExtendedLifetime(lock) {} }
+        try await store.remove(id)
+      } catch let error as StoreError {
+        Diagnostics.error(error.description)
+        failure = failure ?? error
+      }
+    }
+    if let failure { throw ExitCode(failure.kind.exitCode) }
+  }
+}
+
+struct RenameCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rename", abstract: "Rename a session (waits for a turn in progress on it to end).")
+
+  @OptionGroup var storeOptions: StoreOptions
+
+  @Argument(help: ArgumentHelp("The session's id.", valueName: "old"))
+  var old: String
+
+  @Argument(help: ArgumentHelp("Its new id.", valueName: "new"))
+  var new: String
+
+  func validate() throws {
+    try validateSessionID(old)
+    try validateSessionID(new)
+  }
+
+  func run() async throws {
+    let store = try openStore(storeOptions)
+    let lock = try await store.lockTurns(of: old)
+    defer { withExtendedLifetime(lock) {} }
+    try await store.rename(old, to: new)
+  }
+}
+
+struct SetCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "set",
+    abstract: "Change what a session remembers: model, provider, system prompt (creates the session if new).",
+    discussion: "Flags given to a turn still win for that turn. --system '' removes the system prompt.")
+
+  @Option(name: [.short, .long], help: ArgumentHelp("The model id.", valueName: "id"))
+  var model: String?
+
+  @Option(help: ArgumentHelp("The provider: openrouter, openai, anthropic, compatible, echo.", valueName: "name"))
+  var provider: String?
+
+  @Option(help: ArgumentHelp("The system prompt.", valueName: "text"))
+  var system: String?
+
+  @OptionGroup var storeOptions: StoreOptions
+
+  @Argument(help: ArgumentHelp("The session id.", valueName: "id"))
+  var id: String
+
+  func validate() throws {
+    try validateSessionID(id)
+    if model == nil, provider == nil, system == nil {
+      throw ValidationError("give at least one of --model, --provider, --system")
+    }
+    if let provider, ProviderKind(rawValue: provider) == nil {
+      let known = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
+      throw ValidationError("unknown provider '\(provider)' (known: \(known))")
+    }
+  }
+
+  func run() async throws {
+    let settings = SessionSettings(model: model, provider: provider, system: system)
+    try await openStore(storeOptions).update(id, settings: settings, now: Clock.milliseconds())
+  }
+}
+
+struct CheckCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Check the store's consistency (SQLite integrity, the full-text index, turn counts); exit 65 if unsound.")
+
+  @OptionGroup var storeOptions: StoreOptions
+
+  func run() async throws {
+    let problems = try await openStore(storeOptions).check()
+    for problem in problems { Diagnostics.error(problem) }
+    if !problems.isEmpty { throw ExitCode(ErrorKind.badInput.exitCode) }
+  }
+}

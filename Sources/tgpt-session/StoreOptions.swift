@@ -1,0 +1,44 @@
+import ArgumentParser
+import TGPTCommandSupport
+import TGPTEvents
+import TGPTProviderOptions
+import TGPTProviders
+import TGPTSession
+
+/// `--store`: where sessions live.
+struct StoreOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "The session store: a SQLite file (default: sessions.db in $TGPT_HOME, else $XDG_DATA_HOME/tgpt, else ~/.local/share/tgpt). Env: TGPT_STORE.",
+      valueName: "path"))
+  var store: String?
+
+  /// The store's location: `--store`, `$TGPT_STORE`, the config file's `store`, else the
+  /// data directory's `sessions.db`.
+  func location(config: ConfigFile) throws(ProviderError) -> String {
+    if let path = store ?? ProcessEnvironment.value("TGPT_STORE") ?? config.store { return path }
+    guard let directory = Self.dataDirectory else {
+      throw .config("no data directory: set TGPT_HOME (or HOME, or XDG_DATA_HOME)")
+    }
+    return directory + "/sessions.db"
+  }
+
+  /// `$TGPT_HOME`, else `$XDG_DATA_HOME/tgpt`, else `~/.local/share/tgpt` (SPEC §4).
+  static var dataDirectory: String? {
+    if let home = ProcessEnvironment.value("TGPT_HOME") { return home }
+    if let xdg = ProcessEnvironment.value("XDG_DATA_HOME") { return xdg + "/tgpt" }
+    if let home = ProcessEnvironment.value("HOME") { return home + "/.local/share/tgpt" }
+    return nil
+  }
+
+  /// Opens the store; failures are reported as the toolkit's errors.
+  func open(config: ConfigFile) throws -> any SessionStore {
+    let path = try location(config: config)
+    if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+      throw ProviderError.config(
+        "PostgreSQL stores are not supported by this version yet; use a SQLite file path for --store")
+    }
+    let file = path.hasPrefix("sqlite:") ? String(path.dropFirst("sqlite:".count)) : path
+    return try SQLiteSessionStore(path: file)
+  }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import TGPTCommandSupport
+import TGPTEvents
+import TGPTOrchestrator
+import TGPTProviderOptions
+import TGPTProviders
+import TGPTSession
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `tgpt-session [-s ID] [message…]`: one turn, or with `--messages` one turn per stdin line.
+struct TurnCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "turn",
+    abstract: "Send a message in a session and stream the answer as NDJSON events (the default command).",
+    discussion: """
+      The message is piped stdin, a blank line, then the words (see --stdin). The session's \
+      history goes with it, as much as fits the context window (oldest turns dropped first; \
+      failed answers left out); the message and the answer are recorded. Without -s or -c a new \
+      session is made and its id printed on stderr and in the start event.
+
+      -c continues the most recently used session: the one whose last turn started or ended \
+      latest (ties: the smallest id).
+
+      With --messages, each stdin line is a turn: {"message":…} with optional session_id, id, \
+      model and system; lines without session_id go to the -s/-c session (or one new session). \
+      Turns run in order; the exit status is that of the first failed turn.
+      """
+  )
+
+  @Option(name: [.short, .long], help: ArgumentHelp("The session id (created on first use).", valueName: "id"))
+  var session: String?
+
+  @Flag(name: [.short, .customLong("continue")], help: "Continue the most recently used session.")
+  var continueLast = false
+
+  @Flag(help: "Read turns from stdin, one {\"message\":…} JSON object per line.")
+  var messages = false
+
+  @OptionGroup var turnOptions: TurnOptions
+
+  @Option(
+    help: ArgumentHelp("Where piped stdin goes: prepend (before the words), append, or ignore.", valueName: "mode"))
+  var stdin: StdinMode = .prepend
+
+  @Flag(help: "Write only the answer text, no JSON (for $(…) and cron mail); errors go to stderr.")
+  var text = false
+
+  @Option(help: ArgumentHelp("The request id to put on every event.", valueName: "id"))
+  var id: String?
+
+  @Argument(help: ArgumentHelp("The message words.", valueName: "message"))
+  var words: [String] = []
+
+  func validate() throws {
+    if session != nil && continueLast { throw ValidationError("give -s ID or -c, not both") }
+    if let session, !SessionID.isValid(session) {
+      throw ValidationError("invalid session id '\(session)': use \(SessionID.rule)")
+    }
+    if messages && !words.isEmpty { throw ValidationError("--messages reads turns from stdin; give no message words") }
+    if messages && stdin == .ignore {
+      throw ValidationError("--messages needs stdin; it cannot be combined with --stdin ignore")
+    }
+  }
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    StderrLogHandler.bootstrap(program: "tgpt-session", level: turnOptions.logLevel)
+    let output = EventOutput(textOnly: text)
+    let requestID = id ?? RequestID.make()
+    let trap = SignalTrap()
+    let work = WorkSlot()
+    trap.install { _ in
+      if !work.cancel() {
+        output.reportFailure(message: trap.message, kind: .interrupted, id: requestID, sessionID: session)
+        _exit(trap.exitCode)
+      }
+    }
+
+    let prepared: (runner: TurnRunner, session: String, message: String?)
+    do {
+      prepared = try await prepare()
+    } catch let error as any KindedError {
+      throw ExitCode(
+        output.reportFailure(message: error.description, kind: error.kind, id: requestID, sessionID: session))
+    }
+    let (runner, sessionID, message) = prepared
+
+    if messages {
+      let loop = MessageLoop(
+        runner: runner, order: .sequential, defaultSession: sessionID, settings: turnOptions.flagSettings,
+        includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)
+      let summary = await work.run {
+        await loop.run(LineFeed(fd: 0, window: 1), interruption: { trap.message }) { try output.write($0) }
+      }
+      output.finish()
+      if let why = summary.outputFailure {
+        Diagnostics.error("cannot write the output: \(why)")
+        throw ExitCode(ErrorKind.internal.exitCode)
+      }
+      if trap.signal != nil { throw ExitCode(trap.exitCode) }
+      if let kind = summary.firstFailure { throw ExitCode(kind.exitCode) }
+      return
+    }
+
+    let turn = TurnRequest(
+      sessionID: sessionID, requestID: requestID, message: message ?? "", settings: turnOptions.flagSettings,
+      includeFailed: turnOptions.includeFailed)
+    let outcome = await work.run {
+      await runner.run(turn, interruption: { trap.message }) { try output.write($0) }
+    }
+    output.finish()
+    switch outcome {
+    case .completed, .outputClosed:
+      return
+    case .outputFailed(let why):
+      Diagnostics.error("cannot write the output: \(why)")
+      throw ExitCode(ErrorKind.internal.exitCode)
+    case .failed(let failure):
+      throw ExitCode(failure.code == .interrupted ? trap.exitCode : failure.code.exitCode)
+    }
+  }
+
+  /// Opens the store, chooses the session and reads the message.
+  private func prepare() async throws -> (runner: TurnRunner, session: String, message: String?) {
+    let config = try ConfigFile.load(path: ConfigFile.defaultPath)
+    config.warnings.forEach(Diagnostics.warning)
+    var message: String?
+    if !messages {
+      let piped = try PromptComposer.readStdinIfPiped(mode: stdin)
+      guard let composed = PromptComposer.compose(stdin: piped, words: words, mode: stdin) else {
+        throw ValidationError("no message: give message words, or pipe text on stdin")
+      }
+      message = composed
+    }
+    if turnOptions.providerOptions.provider != .echo { HTTPClient.warmUp() }
+    let store = try turnOptions.storeOptions.open(config: config)
+    let sessionID: String
+    if let session {
+      sessionID = session
+    } else if continueLast {
+      guard let last = try await store.mostRecent() else {
+        throw ValidationError("-c continues the most recent session, but there are no sessions yet")
+      }
+      sessionID = last
+    } else {
+      sessionID = SessionID.make()
+      if !messages { Diagnostics.note("new session \(sessionID)") }
+    }
+    return (turnOptions.makeRunner(store: store, config: config), sessionID, message)
+  }
+}

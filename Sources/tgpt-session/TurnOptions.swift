@@ -1,0 +1,94 @@
+import ArgumentParser
+import Logging
+import Synchronization
+import TGPTCommandSupport
+import TGPTEvents
+import TGPTOrchestrator
+import TGPTProviderOptions
+import TGPTProviders
+import TGPTSession
+
+/// What every turn needs: the provider flags of tgpt-stream, the context and the store.
+struct TurnOptions: ParsableArguments {
+  @OptionGroup var providerOptions: ProviderOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "The system prompt; a new session remembers it (an empty one clears it for this turn).", valueName: "text"))
+  var system: String?
+
+  @OptionGroup var generation: GenerationOptions
+  @OptionGroup var transport: TransportOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "The model's context window in tokens (default: a built-in table of common models, else config context_tokens, else 8192).",
+      valueName: "n"))
+  var contextTokens: Int?
+
+  @Flag(help: "Send failed and interrupted answers as context too (normally left out).")
+  var includeFailed = false
+
+  @OptionGroup var storeOptions: StoreOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "Log level on stderr: trace, debug, info, notice, warning, error. Env: TGPT_LOG.", valueName: "level"))
+  var logLevel: Logger.Level?
+
+  func validate() throws {
+    if let contextTokens, contextTokens < 256 { throw ValidationError("--context-tokens must be at least 256") }
+  }
+
+  /// The settings the flags ask for; they win over a session's remembered ones. A base URL
+  /// without a provider means an OpenAI-compatible server, as in tgpt-stream.
+  var flagSettings: SessionSettings {
+    let provider = providerOptions.provider ?? (providerOptions.baseURL != nil ? .compatible : nil)
+    return SessionSettings(model: providerOptions.model, provider: provider?.rawValue, system: system)
+  }
+
+  /// The turn runner over `store`, resolving the provider for each turn's settings (flags,
+  /// then the session's, then environment, config file and defaults).
+  func makeRunner(store: any SessionStore, config: ConfigFile) -> TurnRunner {
+    let providers = ProviderCache()
+    let options = self
+    return TurnRunner(store: store) { settings in
+      var flags = options.providerOptions
+      if let name = settings.provider {
+        guard let kind = ProviderKind(rawValue: name) else {
+          throw ProviderError.config("the session's provider '\(name)' is unknown; choose one with --provider")
+        }
+        flags.provider = kind
+      }
+      if let model = settings.model { flags.model = model }
+      let resolved = try ResolvedProvider(
+        provider: flags, transport: options.transport, generation: options.generation, config: config)
+      var request = ChatRequest(messages: [])
+      request.model = resolved.model
+      let system = settings.system ?? resolved.system
+      request.system = system?.isEmpty == true ? nil : system
+      request.temperature = resolved.temperature
+      request.maxTokens = resolved.maxTokens
+      request.extra = resolved.extra
+      let provider = try providers.provider(for: resolved)
+      let runner = CompletionRunner(provider: provider, retry: resolved.retry, limits: resolved.limits)
+      let window =
+        options.contextTokens ?? (ModelContext.knownTokens(for: resolved.model) == nil ? config.contextTokens : nil)
+      return TurnSetup(
+        runner: runner, request: request, providerName: resolved.settings.kind.rawValue, contextTokens: window)
+    }
+  }
+}
+
+/// Providers by kind, so a key command (`pass show …`) runs once per process, not per turn.
+private final class ProviderCache: Sendable {
+  private let providers = Mutex<[ProviderKind: Provider]>([:])
+
+  func provider(for resolved: ResolvedProvider) throws(ProviderError) -> Provider {
+    let kind = resolved.settings.kind
+    if let cached = providers.withLock({ $0[kind] }) { return cached }
+    let provider = try resolved.provider()
+    providers.withLock { $0[kind] = provider }
+    return provider
+  }
+}

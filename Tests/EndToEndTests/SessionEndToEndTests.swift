@@ -1,0 +1,219 @@
+import Foundation
+import TGPTEvents
+import Testing
+
+/// tgpt-session as users run it: real processes on one real SQLite store per test, the fake
+/// provider or the echo provider behind it. Issue 4's "Done when".
+@Suite struct SessionEndToEndTests {
+  static let fake = FakeProviderServer.shared
+
+  /// One store (one scratch home) per test.
+  static func home(_ extra: [String: String] = [:]) -> [String: String] {
+    Harness.environment(["OPENROUTER_API_KEY": "test-key"].merging(extra) { $1 })
+  }
+
+  static func session(_ arguments: [String], env: [String: String], stdin: String? = nil) throws -> Harness.Result {
+    try Harness.run("tgpt-session", arguments, stdin: stdin, env: env)
+  }
+
+  /// The session's export lines, parsed.
+  static func export(_ id: String, env: [String: String]) throws -> [JSON] {
+    let result = try session(["show", "--json", id], env: env)
+    #expect(result.status == 0, "show \(id): \(result.stderr)")
+    return try result.text.split(separator: "\n").map { try JSON.parse(String($0)) }
+  }
+
+  static func messages(_ id: String, env: [String: String]) throws -> [JSON] {
+    try export(id, env: env).filter { $0["type"]?.stringValue == "message" }
+  }
+
+  @Test func theSecondRequestCarriesTheFirstTurnAndShowListsBoth() throws {
+    let env = Self.home()
+    let key = StreamEndToEndTests.key()
+    let provider = ["--provider", "openrouter", "--base-url", Self.fake.url("key=\(key)")]
+    let first = try Self.session(provider + ["-s", "work", "What is 2+2?"], env: env)
+    #expect(first.status == 0, "\(first.stderr)")
+    Harness.expectInvariants(first, answer: "What is 2+2?")
+    guard case .start(let start)? = first.events.first?.payload else { Issue.record("no start"); return }
+    #expect(first.events.first?.sessionID == "work" && start.turnsSent == 0)
+
+    let second = try Self.session(provider + ["-s", "work", "And 3+3?"], env: env)
+    #expect(second.status == 0, "\(second.stderr)")
+    let bodies = try Self.fake.requests(key: key)
+    #expect(bodies.count == 2)
+    let sent = bodies.last?["body"]?["messages"]?.arrayValue?.map {
+      "\($0["role"]?.stringValue ?? ""):\($0["content"]?.stringValue ?? "")"
+    }
+    #expect(sent == ["user:What is 2+2?", "assistant:What is 2+2?", "user:And 3+3?"])
+
+    let shown = try Self.session(["show", "work"], env: env)
+    #expect(shown.status == 0)
+    for text in ["What is 2+2?", "And 3+3?", "── user", "── assistant"] {
+      #expect(shown.text.contains(text), "\(text)")
+    }
+    #expect(try Self.messages("work", env: env).count == 4)
+  }
+
+  @Test func eightProcessesOnOneSessionLoseNothing() throws {
+    let env = Self.home()
+    let result = try Harness.shell(
+      "seq 1 40 | xargs -P 8 -I{} tgpt-session --provider echo -s same 'm{}' > /dev/null", env: env)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(!result.stderr.contains("locked"))
+    let messages = try Self.messages("same", env: env)
+    #expect(messages.count == 80)
+    #expect(messages.allSatisfy { $0["status"]?.stringValue == "complete" })
+    let questions = messages.filter { $0["role"]?.stringValue == "user" }.compactMap { $0["content"]?.stringValue }
+    #expect(Set(questions) == Set((1...40).map { "m\($0)" }))
+    for pair in stride(from: 0, to: messages.count, by: 2) {
+      #expect(messages[pair]["content"] == messages[pair + 1]["content"], "each answer follows its question")
+      #expect(messages[pair]["turn"] == messages[pair + 1]["turn"])
+    }
+    #expect(try Self.session(["check"], env: env).status == 0)
+  }
+
+  @Test func eightProcessesOnEightSessionsLoseNothing() throws {
+    let env = Self.home()
+    let result = try Harness.shell(
+      "seq 1 40 | xargs -P 8 -I{} sh -c 'tgpt-session --provider echo -s s$(({} % 8)) m{} > /dev/null'", env: env)
+    #expect(result.status == 0, "\(result.stderr)")
+    let list = try Self.session(["list", "--json"], env: env)
+    let sessions = try list.text.split(separator: "\n").map { try JSON.parse(String($0)) }
+    #expect(sessions.count == 8)
+    #expect(sessions.allSatisfy { $0["turns"]?.intValue == 5 })
+    #expect(try Self.session(["check"], env: env).status == 0)
+  }
+
+  @Test func killedDuringASlowTurnLeavesAConsistentStore() throws {
+    let env = Self.home()
+    let slow = try Harness.run(
+      "tgpt-session", ["--provider", "echo", "--echo-delay-ms", "300", "-s", "k", "one two three four five six"],
+      env: env, signal: SIGKILL, signalAfter: 2)
+    #expect(slow.status == 128 + SIGKILL || slow.status == SIGKILL, "killed: \(slow.status)")
+    let next = try Self.session(["--provider", "echo", "-s", "k", "after"], env: env)
+    #expect(next.status == 0, "\(next.stderr)")
+    guard case .start(let start)? = next.events.first?.payload else { Issue.record("no start"); return }
+    #expect(start.turnsSent == 0, "the killed turn is not sent as context")
+    let messages = try Self.messages("k", env: env)
+    #expect(messages.map { $0["status"]?.stringValue ?? "" } == ["complete", "interrupted", "complete", "complete"])
+    #expect(try Self.session(["check"], env: env).status == 0)
+  }
+
+  @Test func serveAnswersInterleavedSessionsInOrderAndSurvivesABadLine() throws {
+    var lines: [String] = []
+    for round in 0..<5 {
+      for session in 0..<50 {
+        lines.append(
+          #"{"message":"m\#(round) s\#(session)","session_id":"s\#(session)","id":"s\#(session)-\#(round)"}"#)
+      }
+      if round == 2 { lines.append("{this is not json") }
+    }
+    let env = Self.home()
+    let result = try Self.session(
+      ["serve", "--provider", "echo"], env: env, stdin: lines.joined(separator: "\n") + "\n")
+    #expect(result.status == 0, "\(result.stderr)")
+    let events = result.events
+    let errors = events.filter { $0.type == "error" }
+    #expect(errors.count == 1)
+    guard case .error(let failure)? = errors.first?.payload else { return }
+    #expect(failure.code == .badInput && failure.message.contains("line 151"))
+    let tagged = events.filter { $0.type != "error" }
+    #expect(tagged.allSatisfy { $0.id != nil && $0.sessionID != nil })
+    for session in 0..<50 {
+      let id = "s\(session)"
+      let ends = events.filter { $0.sessionID == id && $0.isTerminal }
+      #expect(ends.map(\.id) == (0..<5).map { "\(id)-\($0)" }, "\(id): one terminal event per message, in order")
+      for round in 0..<5 {
+        let text = events.filter { $0.id == "\(id)-\(round)" }.map {
+          if case .chunk(let c) = $0.payload { c.content } else { "" }
+        }
+        #expect(text.joined() == "m\(round) \(id)")
+      }
+    }
+    #expect(try Self.session(["list", "--json"], env: env).text.split(separator: "\n").count == 50)
+  }
+
+  @Test func overflowInvalidIDMissingKeyAndProviderFaults() throws {
+    let env = Self.home()
+    let long = String(repeating: "many words here ", count: 200)
+    let overflow = try Self.session(["--provider", "echo", "--context-tokens", "256", "-s", "o", long], env: env)
+    #expect(overflow.status == 65)
+    #expect(overflow.failure?.code == .contextOverflow)
+    #expect(try Self.session(["show", "o"], env: env).status == 65, "nothing was recorded")
+
+    let invalid = try Self.session(["--provider", "echo", "-s", "no/slash", "hi"], env: env)
+    #expect(invalid.status == 64)
+    #expect(invalid.stderr.contains("A-Z a-z 0-9 . _ : -"))
+
+    let noKey = try Self.session(["--provider", "openrouter", "-s", "n", "hi"], env: Harness.environment())
+    #expect(noKey.status == 77)
+    #expect(noKey.failure?.code == .auth)
+
+    let key = StreamEndToEndTests.key()
+    let failing = ["--provider", "openrouter", "--retries", "0", "-s", "f"]
+    let down = try Self.session(failing + ["--base-url", Self.fake.url("status=503;key=\(key)"), "first"], env: env)
+    #expect(down.status == 69)
+    #expect(down.failure?.code == .unavailable)
+    let cut = try Self.session(
+      failing + ["--base-url", Self.fake.url("drop-after=2;key=\(key)"), "one two three four"], env: env)
+    #expect(cut.status == 69 && cut.failure?.partial == true)
+    let after = try Self.session(failing + ["--base-url", Self.fake.url("key=\(key)"), "fine"], env: env)
+    #expect(after.status == 0)
+    let sent = try Self.fake.requests(key: key).last?["body"]?["messages"]?.arrayValue?.count
+    #expect(sent == 1, "failed turns are left out of the context")
+    let statuses = try Self.messages("f", env: env).filter { $0["role"]?.stringValue == "assistant" }
+    #expect(statuses.map { $0["status"]?.stringValue ?? "" } == ["error", "partial", "complete"])
+
+    let included = try Self.session(
+      failing + ["--include-failed", "--base-url", Self.fake.url("key=\(key)"), "with failures"], env: env)
+    #expect(included.status == 0)
+    let withFailed = try Self.fake.requests(key: key).last?["body"]?["messages"]?.arrayValue ?? []
+    #expect(withFailed.count == 5, "the partial turn and the complete one, plus the new message")
+  }
+
+  @Test func exportImportExportIsIdentical() throws {
+    let env = Self.home()
+    for message in ["first \"quoted\"\nline", "日本語 😀", "third"] {
+      #expect(
+        try Self.session(["--provider", "echo", "--system", "be brief", "-s", "orig", message], env: env).status == 0)
+    }
+    let exported = try Self.session(["export", "orig"], env: env)
+    #expect(exported.status == 0)
+    let elsewhere = Self.home()
+    let imported = try Self.session(["import"], env: elsewhere, stdin: exported.text)
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let again = try Self.session(["export", "orig"], env: elsewhere)
+    #expect(again.stdout == exported.stdout)
+    let duplicate = try Self.session(["import"], env: elsewhere, stdin: exported.text)
+    #expect(duplicate.status == 65 && duplicate.stderr.contains("already exists"))
+    let renamed = try Self.session(["import", "--as", "copy"], env: elsewhere, stdin: exported.text)
+    #expect(renamed.status == 0)
+    #expect(try Self.messages("copy", env: elsewhere).count == 6)
+  }
+
+  @Test func continueSetRenameRemoveAndSearch() throws {
+    let env = Self.home()
+    let key = StreamEndToEndTests.key()
+    let base = ["--provider", "openrouter", "--base-url", Self.fake.url("key=\(key)")]
+    #expect(try Self.session(base + ["-s", "a", "alpha question"], env: env).status == 0)
+    #expect(try Self.session(base + ["-s", "b", "bravo question"], env: env).status == 0)
+    let continued = try Self.session(base + ["-c", "follow up"], env: env)
+    #expect(continued.events.first?.sessionID == "b", "-c continues the most recently used session")
+
+    #expect(try Self.session(["set", "a", "--model", "fake/other", "--system", "be terse"], env: env).status == 0)
+    #expect(try Self.session(base + ["-s", "a", "next"], env: env).status == 0)
+    let body = try Self.fake.requests(key: key).last?["body"]
+    #expect(body?["model"]?.stringValue == "fake/other")
+    #expect(body?["messages"]?.arrayValue?.first?["content"]?.stringValue == "be terse")
+
+    let found = try Self.session(["search", "--json", "bravo"], env: env)
+    #expect(found.text.contains(#""session_id":"b""#))
+    #expect(try Self.session(["rename", "b", "renamed"], env: env).status == 0)
+    #expect(try Self.session(["rm", "renamed"], env: env).status == 0)
+    #expect(try Self.session(["search", "bravo"], env: env).text.isEmpty)
+    #expect(try Self.session(["rm", "renamed"], env: env).status == 65)
+    let fresh = try Self.session(["--provider", "echo", "new session"], env: env)
+    #expect(fresh.stderr.contains("new session "), "a made id is shown on stderr")
+    #expect(fresh.events.first?.sessionID?.isEmpty == false)
+  }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import TGPTEvents
+import TGPTSession
+import Testing
+
+@testable import TGPTOrchestrator
+
+/// A pipe whose read end feeds a loop; `lines` are written into it and, unless `keepOpen`,
+/// the write end is closed after them.
+func feed(_ lines: [String], keepOpen: Bool = false) -> (LineFeed, writeEnd: Int32) {
+  var ends: [Int32] = [0, 0]
+  pipe(&ends)
+  let text = lines.map { $0 + "\n" }.joined()
+  let writeEnd = ends[1]
+  DispatchQueue.global().async {
+    _ = Array(text.utf8).withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
+    if !keepOpen { close(writeEnd) }
+  }
+  return (LineFeed(fd: ends[0], window: 8), writeEnd)
+}
+
+func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
+  MessageLoop(
+    runner: runner, order: order, defaultSession: "default", settings: SessionSettings(), includeFailed: false,
+    makeRequestID: { "r-\(UInt32.random(in: 0...UInt32.max))" })
+}
+
+@Suite struct MessageLoopTests {
+  @Test func sessionsRunAtOnceInOrderWithinEachAndABadLineAffectsNothing() async throws {
+    var lines: [String] = []
+    for round in 0..<3 {
+      for session in 0..<10 {
+        lines.append(
+          #"{"message":"m\#(round) of s\#(session)","session_id":"s\#(session)","id":"s\#(session)-\#(round)"}"#)
+      }
+      if round == 1 { lines += ["{broken", #"{"message":""}"#, #"{"message":"x","session_id":"bad id","id":"b"}"#] }
+    }
+    lines.append(#"{"message":"untagged"}"#)
+    let events = Collected()
+    let store = try makeStore()
+    let summary = await loop(echoRunner(store), .perSession).run(feed(lines).0, interruption: { "stop" }) {
+      events.append($0)
+    }
+    #expect(summary.firstFailure == .badInput && !summary.outputClosed)
+    let errors = events.all.compactMap { if case .error(let f) = $0.payload { f } else { nil } }
+    #expect(errors.count == 3 && errors.allSatisfy { $0.code == .badInput })
+    #expect(errors.first?.message.contains("line 21") == true, "the error names the line")
+    for session in 0..<10 {
+      let answers = events.all.filter { $0.sessionID == "s\(session)" && $0.type == "complete" }.map(\.id)
+      #expect(answers == (0..<3).map { "s\(session)-\($0)" }, "s\(session) answered in order")
+      let stored = try #require(try await store.session("s\(session)")).messages.filter { $0.role == "assistant" }
+      #expect(stored.map(\.content) == (0..<3).map { "m\($0) of s\(session)" })
+    }
+    let tagged = events.all.filter { $0.type != "error" }
+    #expect(tagged.allSatisfy { $0.id != nil && $0.sessionID != nil }, "every turn's event is tagged")
+    #expect(tagged.filter { $0.sessionID == "default" && $0.type == "complete" }.count == 1)
+    for id in Set(tagged.compactMap(\.id)) {
+      #expect(events.all.filter { $0.id == id && $0.isTerminal }.count == 1, "one terminal event for \(id)")
+    }
+  }
+
+  @Test func cancellingTheLoopEndsEveryTurnInFlightOnce() async throws {
+    let lines = (0..<3).map { #"{"message":"a b c d e f g h","session_id":"s\#($0)","id":"t\#($0)"}"# }
+    let (lineFeed, writeEnd) = feed(lines, keepOpen: true)
+    defer { close(writeEnd) }
+    let events = Collected()
+    let running = loop(echoRunner(try makeStore(), delayMs: 200), .perSession)
+    let task = Task { await running.run(lineFeed, interruption: { "stopped" }) { events.append($0) } }
+    while events.all.filter({ $0.type == "chunk" }).count < 3 { try await Task.sleep(for: .milliseconds(10)) }
+    task.cancel()
+    let summary = await task.value
+    #expect(summary.firstFailure == .interrupted)
+    for index in 0..<3 {
+      let terminal = events.all.filter { $0.id == "t\(index)" && $0.isTerminal }
+      #expect(terminal.count == 1)
+      guard case .error(let failure)? = terminal.first?.payload else { Issue.record("t\(index) not ended"); continue }
+      #expect(failure.code == .interrupted && failure.message == "stopped")
+    }
+  }
+
+  @Test func sequentialOrderRunsOneTurnAtATime() async throws {
+    let lines = [
+      #"{"message":"one two three","session_id":"a","id":"1"}"#, #"{"message":"four","session_id":"b","id":"2"}"#,
+    ]
+    let events = Collected()
+    _ = await loop(echoRunner(try makeStore(), delayMs: 20), .sequential).run(feed(lines).0, interruption: { "" }) {
+      events.append($0)
+    }
+    let ids = events.all.compactMap(\.id)
+    #expect(ids == ids.sorted(), "turn 2 starts after turn 1 ends")
+    #expect(Set(ids) == ["1", "2"])
+  }
+}

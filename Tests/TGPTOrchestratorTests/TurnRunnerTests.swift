@@ -1,0 +1,104 @@
+import Foundation
+import Synchronization
+import TGPTEvents
+import TGPTProviders
+import TGPTSession
+import Testing
+
+@testable import TGPTOrchestrator
+
+/// Events written by a turn, gathered from any task.
+final class Collected: Sendable {
+  private let events = Mutex<[Event]>([])
+  func append(_ event: Event) { events.withLock { $0.append(event) } }
+  var all: [Event] { events.withLock { $0 } }
+}
+
+func makeStore() throws -> SQLiteSessionStore {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tgpt-turn-\(UUID().uuidString)").path
+  return try SQLiteSessionStore(path: directory + "/sessions.db")
+}
+
+/// A runner over the echo provider (`delayMs` between words), with an optional fixed window.
+func echoRunner(_ store: any SessionStore, delayMs: Int = 0, window: Int? = nil) -> TurnRunner {
+  TurnRunner(store: store) { settings in
+    let provider = try Provider(settings: ProviderSettings(kind: .echo, echoDelayMs: delayMs))
+    let request = ChatRequest(messages: [], model: settings.model ?? "echo", system: settings.system)
+    return TurnSetup(
+      runner: CompletionRunner(provider: provider), request: request, providerName: "echo", contextTokens: window)
+  }
+}
+
+@Suite struct TurnRunnerTests {
+  @Test func aTurnIsTaggedRecordedAndSentWithTheHistory() async throws {
+    let store = try makeStore()
+    let runner = echoRunner(store)
+    let first = Collected()
+    let outcome = await runner.run(TurnRequest(sessionID: "s", requestID: "r1", message: "hello world")) {
+      first.append($0)
+    }
+    guard case .completed = outcome else { Issue.record("first turn: \(outcome)"); return }
+    #expect(first.all.allSatisfy { $0.id == "r1" && $0.sessionID == "s" }, "every event is tagged")
+    #expect(first.all.filter(\.isTerminal).count == 1)
+
+    let second = Collected()
+    _ = await runner.run(TurnRequest(sessionID: "s", requestID: "r2", message: "again")) { second.append($0) }
+    guard case .start(let start)? = second.all.first?.payload else { Issue.record("no start"); return }
+    #expect(start.turnsSent == 1 && start.turnsDropped == 0)
+    let session = try #require(try await store.session("s"))
+    #expect(session.messages.map(\.content) == ["hello world", "hello world", "again", "again"])
+    #expect(session.messages.allSatisfy { $0.status == .complete })
+    #expect(session.summary.settings.provider == "echo" && session.summary.settings.model == "echo")
+  }
+
+  @Test func anOverflowIsReportedAndNothingRecorded() async throws {
+    let store = try makeStore()
+    let events = Collected()
+    let outcome = await echoRunner(store, window: 256).run(
+      TurnRequest(sessionID: "s", message: String(repeating: "long ", count: 400))
+    ) { events.append($0) }
+    guard case .failed(let failure) = outcome else { Issue.record("\(outcome)"); return }
+    #expect(failure.code == .contextOverflow)
+    #expect(events.all.count == 1 && events.all.first?.sessionID == "s")
+    #expect(try await store.session("s") == nil, "nothing was recorded")
+  }
+
+  @Test func aSetupFailureRecordsNothing() async throws {
+    let store = try makeStore()
+    let runner = TurnRunner(store: store) { _ in throw ProviderError.config("no key") }
+    let events = Collected()
+    let outcome = await runner.run(TurnRequest(sessionID: "s", message: "hi")) { events.append($0) }
+    guard case .failed(let failure) = outcome else { Issue.record("\(outcome)"); return }
+    #expect(failure.code == .config)
+    #expect(try await store.session("s") == nil)
+  }
+
+  @Test func anInvalidSessionIDIsBadInput() async throws {
+    let events = Collected()
+    let outcome = await echoRunner(try makeStore()).run(TurnRequest(sessionID: "no spaces", message: "hi")) {
+      events.append($0)
+    }
+    guard case .failed(let failure) = outcome else { Issue.record("\(outcome)"); return }
+    #expect(failure.code == .badInput)
+    #expect(failure.message.contains("A-Z a-z 0-9"), "the error states the rule")
+  }
+
+  @Test func aCancelledTurnIsStoredAsInterruptedWithItsPartialText() async throws {
+    let store = try makeStore()
+    let events = Collected()
+    let task = Task {
+      await echoRunner(store, delayMs: 100).run(TurnRequest(sessionID: "s", message: "one two three four five six")) {
+        events.append($0)
+      }
+    }
+    while !events.all.contains(where: { if case .chunk = $0.payload { true } else { false } }) {
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    task.cancel()
+    guard case .failed(let failure) = await task.value else { Issue.record("not failed"); return }
+    #expect(failure.code == .interrupted && failure.partial == true)
+    let answer = try #require(try await store.session("s")?.messages.last)
+    #expect(answer.status == .interrupted)
+    #expect(!answer.content.isEmpty && "one two three four five six".hasPrefix(answer.content))
+  }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Synchronization
+import TGPTEvents
+import Testing
+
+@testable import TGPTSession
+
+/// A store in a fresh directory.
+func makeStore() throws -> (SQLiteSessionStore, String) {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tgpt-store-\(UUID().uuidString)").path
+  let path = directory + "/sessions.db"
+  return (try SQLiteSessionStore(path: path), path)
+}
+
+/// Records a whole turn: the message and its answer.
+@discardableResult
+func recordTurn(
+  _ store: any SessionStore, _ id: String, _ message: String, answer: String? = nil, status: MessageStatus = .complete,
+  now: Int64 = 1_000, settings: SessionSettings = SessionSettings()
+) async throws -> TurnRecord {
+  let turn = try await store.beginTurn(session: id, settings: settings, message: message, now: now)
+  try await store.finishTurn(
+    turn, content: answer ?? "re: " + message, status: status, model: "m", usage: nil, toolCalls: nil, error: nil,
+    now: now + 1)
+  return turn
+}
+
+@Suite struct SQLiteSessionStoreTests {
+  @Test func aTurnRecordsTheMessageAndAnInterruptedPlaceholderUntilFinished() async throws {
+    let (store, _) = try makeStore()
+    let turn = try await store.beginTurn(
+      session: "s", settings: SessionSettings(model: "a/b", provider: "echo"), message: "hello there", now: 5)
+    var session = try #require(try await store.session("s"))
+    #expect(session.messages.map(\.role) == ["user", "assistant"])
+    #expect(session.messages.map(\.status) == [.complete, .interrupted], "a killed turn reads as interrupted")
+    #expect(session.summary.turns == 1)
+    #expect(session.summary.title == "hello there")
+    #expect(session.summary.settings.model == "a/b")
+
+    let usage = Usage(promptTokens: 3, completionTokens: 4, totalTokens: 7)
+    try await store.finishTurn(
+      turn, content: "hi!", status: .complete, model: "a/b-1", usage: usage, toolCalls: nil, error: nil, now: 9)
+    session = try #require(try await store.session("s"))
+    let answer = session.messages[1]
+    #expect(answer.content == "hi!" && answer.status == .complete && answer.model == "a/b-1")
+    #expect(answer.usage == usage)
+    #expect(session.summary.updatedAt == 9)
+    #expect(try await store.check().isEmpty)
+  }
+
+  @Test func theFirstTurnsSettingsAreRememberedAndSetChangesThem() async throws {
+    let (store, _) = try makeStore()
+    try await recordTurn(store, "s", "one", settings: SessionSettings(model: "first", system: "be brief"))
+    try await recordTurn(store, "s", "two", settings: SessionSettings(model: "second", provider: "echo"))
+    var settings = try #require(try await store.session("s")).summary.settings
+    #expect(settings == SessionSettings(model: "first", provider: "echo", system: "be brief"), "gaps are filled")
+    try await store.update("s", settings: SessionSettings(model: "third"), now: 50)
+    settings = try #require(try await store.session("s")).summary.settings
+    #expect(settings == SessionSettings(model: "third", provider: "echo", system: "be brief"))
+  }
+
+  @Test func listAndMostRecentOrderByLastUseThenID() async throws {
+    let (store, _) = try makeStore()
+    try await recordTurn(store, "b", "x", now: 100)
+    try await recordTurn(store, "a", "x", now: 100)
+    try await recordTurn(store, "c", "x", now: 50)
+    #expect(try await store.list(limit: nil).map(\.id) == ["a", "b", "c"])
+    #expect(try await store.list(limit: 1).map(\.id) == ["a"])
+    #expect(try await store.mostRecent() == "a")
+    try await recordTurn(store, "c", "again", now: 200)
+    #expect(try await store.mostRecent() == "c")
+  }
+
+  @Test func renameMovesMessagesAndRefusesATakenID() async throws {
+    let (store, _) = try makeStore()
+    try await recordTurn(store, "old", "kept words")
+    try await recordTurn(store, "other", "x")
+    await #expect(throws: StoreError.self) { try await store.rename("old", to: "other") }
+    try await store.rename("old", to: "new")
+    #expect(try await store.session("old") == nil)
+    #expect(try await store.session("new")?.messages.count == 2)
+    #expect(try await store.search("kept", limit: 5).map(\.sessionID) == ["new", "new"], "question and answer")
+    await #expect(throws: StoreError.self) { try await store.rename("missing", to: "x") }
+    #expect(try await store.check().isEmpty)
+  }
+
+  @Test func removeDeletesMessagesAndTheirIndexEntries() async throws {
+    let (store, _) = try makeStore()
+    try await recordTurn(store, "s", "unique zebra words")
+    try await store.remove("s")
+    #expect(try await store.session("s") == nil)
+    #expect(try await store.search("zebra", limit: 5).isEmpty)
+    await #expect(throws: StoreError.self) { try await store.remove("s") }
+    #expect(try await store.check().isEmpty)
+  }
+
+  @Test func searchTakesQueryWordsLiterally() async throws {
+    let (store, _) = try makeStore()
+    try await recordTurn(store, "s", "the quick brown fox", answer: "jumps AND \"runs\" over *stars*")
+    let hits = try await store.search("quick fox", limit: 5)
+    #expect(hits.count == 1)
+    #expect(hits.first?.snippet.contains("[quick]") == true)
+    #expect(try await store.search("AND", limit: 5).count == 1, "FTS operators are plain words")
+    #expect(try await store.search("\"runs\"", limit: 5).count == 1)
+    #expect(try await store.search("*stars*", limit: 5).count == 1)
+    #expect(try await store.search("absent", limit: 5).isEmpty)
+  }
+
+  @Test func exportImportExportGivesTheSameBytes() async throws {
+    let (store, _) = try makeStore()
+    try await recordTurn(store, "s", "line one\nline \"two\" 日本", settings: SessionSettings(model: "m", system: "sys"))
+    try await recordTurn(store, "s", "failed one", answer: "part", status: .partial)
+    let first = try #require(try await store.session("s"))
+    let (other, _) = try makeStore()
+    let parsed = try first.lines.map { try JSON.parse($0) }
+    try await other.importSession(SessionExport(lines: parsed))
+    let second = try #require(try await other.session("s"))
+    #expect(second.lines == first.lines)
+    await #expect(throws: StoreError.self) { try await other.importSession(SessionExport(lines: parsed)) }
+    try await other.importSession(SessionExport(lines: parsed, id: "copy"))
+    #expect(try await other.session("copy")?.messages.count == 4)
+    #expect(throws: StoreError.self) { try SessionExport(lines: parsed, id: "bad id") }
+    #expect(throws: StoreError.self) { try SessionExport(lines: Array(parsed.dropFirst())) }
+  }
+
+  @Test func twoConnectionsWritingAtOnceLoseNothing() async throws {
+    let (first, path) = try makeStore()
+    let second = try SQLiteSessionStore(path: path)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for index in 0..<40 {
+        let store = index % 2 == 0 ? first : second
+        group.addTask { try await recordTurn(store, "s\(index % 4)", "m\(index)") }
+      }
+      try await group.waitForAll()
+    }
+    let all = try await first.list(limit: nil)
+    #expect(all.map(\.turns).reduce(0, +) == 40)
+    for summary in all {
+      let seqs = try #require(try await first.session(summary.id)).messages.map(\.seq)
+      #expect(seqs == Array(1...seqs.count))
+    }
+  }
+
+  @Test func turnLocksExcludeEachOtherUntilReleased() async throws {
+    let (store, _) = try makeStore()
+    var held: TurnLock? = try await store.lockTurns(of: "s")
+    let acquired = Flag()
+    let waiter = Task {
+      let lock = try await store.lockTurns(of: "s")
+      acquired.set()
+      return lock
+    }
+    try await Task.sleep(for: .milliseconds(150))
+    #expect(!acquired.isSet, "the second turn waits")
+    let other = try await store.lockTurns(of: "t")
+    withExtendedLifetime(other) {}
+    withExtendedLifetime(held) {}
+    held = nil
+    _ = try await waiter.value
+    #expect(acquired.isSet, "and goes on once the first is done")
+  }
+
+  @Test func sessionIDRule() {
+    for valid in ["a", "work", "2026-11-29T10:00", "a.b_c:d-e", String(repeating: "x", count: 128)] {
+      #expect(SessionID.isValid(valid), "\(valid)")
+    }
+    for invalid in ["", "a b", "a/b", "é", "x\n", String(repeating: "x", count: 129), "../etc"] {
+      #expect(!SessionID.isValid(invalid), "\(invalid)")
+    }
+    let made = SessionID.make(now: 1_795_944_659_128)
+    #expect(SessionID.isValid(made))
+    #expect(made.hasPrefix("20261129-"))
+    #expect(made.count == "20261129-063059-xxxx".count)
+  }
+}
+
+final class Flag: Sendable {
+  private let state = Atomic<Bool>(false)
+  func set() { state.store(true, ordering: .sequentiallyConsistent) }
+  var isSet: Bool { state.load(ordering: .sequentiallyConsistent) }
+}

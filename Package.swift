@@ -36,7 +36,10 @@ let package = Package(
     .target(name: "TGPTRender", dependencies: ["TGPTEvents"], swiftSettings: strict),
     .target(
       name: "TGPTSession",
-      dependencies: ["TGPTEvents", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "TGPTEvents", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       swiftSettings: strict
     ),
     .target(
@@ -99,7 +102,7 @@ let package = Package(
     // In-process benchmarks, run by Benchmarks/run.sh.
     .executableTarget(
       name: "tgpt-bench",
-      dependencies: ["TGPTEvents", "TGPTProviders", "TGPTRender"],
+      dependencies: ["TGPTEvents", "TGPTProviders", "TGPTRender", "TGPTSession", "TGPTOrchestrator"],
       path: "Benchmarks/tgpt-bench",
       swiftSettings: strict
     ),

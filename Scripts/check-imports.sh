@@ -12,13 +12,13 @@ declare -A allowed=(
   [TGPTCommandSupport]="$system TGPTEvents ArgumentParser Logging"
   [TGPTProviderOptions]="$system TGPTEvents TGPTProviders TGPTCommandSupport ArgumentParser"
   [tgpt-stream]="$system TGPTEvents TGPTProviders TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
-  [TGPTSession]="$system TGPTEvents GRDB"
+  [TGPTSession]="$system TGPTEvents GRDB GRDBSQLite"
   [TGPTOrchestrator]="$system TGPTEvents TGPTProviders TGPTSession"
   [tgpt-session]="$system TGPTEvents TGPTProviders TGPTSession TGPTOrchestrator TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
   [TGPTRender]="Glibc Musl Darwin Synchronization TGPTEvents"
   [tgpt-render]="$system TGPTEvents TGPTRender TGPTCommandSupport ArgumentParser"
   [tgpt-fake-provider]="$system TGPTEvents"
-  [tgpt-bench]="$system TGPTEvents TGPTProviders TGPTRender"
+  [tgpt-bench]="$system TGPTEvents TGPTProviders TGPTRender TGPTSession TGPTOrchestrator"
 )
 
 status=0

@@ -1,5 +1,6 @@
-// tgpt-bench: in-process benchmarks (no arguments), or `tgpt-bench corpus DIR`, which writes
-// the inputs Benchmarks/run.sh feeds to the programs.
+// tgpt-bench: in-process benchmarks (no arguments), `tgpt-bench corpus DIR`, which writes the
+// inputs Benchmarks/run.sh feeds to the programs, or `tgpt-bench turn DIR`, a turn's own cost
+// with a store in DIR (Benchmarks/session.sh).
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -14,6 +15,8 @@ if arguments.first == "corpus", let directory = arguments.dropFirst().first {
   for lines in [250, 500, 1000, 2000] {
     try write(Corpus.events(Corpus.codeBlock(lines: lines), size: 64), to: "\(directory)/code-\(lines).ndjson")
   }
+} else if arguments.first == "turn", let directory = arguments.dropFirst().first {
+  try await runTurnBenchmark(directory: directory)
 } else {
   if arguments.first == "only" { onlyBenchmark = arguments.dropFirst().first }
   try runInProcessBenchmarks()

@@ -82,9 +82,7 @@ public struct TurnRunner: Sendable {
     let remembered: SessionSettings
     do {
       lock = try await store.lockTurns(of: turn.sessionID)
-      let session = try await store.session(turn.sessionID)
-      remembered = session?.summary.settings ?? SessionSettings()
-      history = session?.messages ?? []
+      (remembered, history) = try await store.history(of: turn.sessionID)
     } catch is CancellationError {
       return fail(interruption(), .interrupted)
     } catch let error as StoreError {

@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -10,6 +11,7 @@ import TGPTEvents
 /// locked"), and an FTS5 index over message content.
 public final class SQLiteSessionStore: SessionStore {
   private let queue: DatabaseQueue
+  private let batches: BatchedTransactions
   /// The directory of per-session lock files.
   public let lockDirectory: String
 
@@ -19,22 +21,44 @@ public final class SQLiteSessionStore: SessionStore {
     lockDirectory = (directory.isEmpty ? "." : directory) + "/locks"
     try Self.makeDirectory(directory.isEmpty ? "." : directory)
     try Self.makeDirectory(lockDirectory)
+    // WAL is set once, in the file, rather than by GRDB's `journalMode = .wal`, which on every
+    // open asks Foundation for the WAL file's size (reading /etc/passwd) and writes a dummy
+    // transaction when the WAL file is missing.
     var configuration = Configuration()
-    configuration.journalMode = .wal
     configuration.busyMode = .timeout(120)
     configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
     do {
-      // Creating and migrating is done by one process at a time.
-      let setup = try TurnLock.acquireBlocking(path: lockDirectory + "/store.lock")
-      defer { _ = setup }
       queue = try DatabaseQueue(path: path, configuration: configuration)
-      try Self.migrator.migrate(queue)
+      // Checked without the lock, so it may catch another process half-way through creating
+      // the store: any doubt means taking the lock and doing (or finding done) the set-up.
+      let ready =
+        (try? queue.read { db in
+          try Self.migrator.hasCompletedMigrations(db) && String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal"
+        }) ?? false
+      if !ready {
+        // Creating and migrating is done by one process at a time.
+        let setup = try TurnLock.acquireBlocking(path: lockDirectory + "/store.lock")
+        defer { withExtendedLifetime(setup) {} }
+        try queue.writeWithoutTransaction { db in
+          if try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") != "wal" {
+            throw StoreError.database("cannot switch \(path) to WAL mode")
+          }
+        }
+        try Self.migrator.migrate(queue)
+      }
+      batches = BatchedTransactions(queue: queue)
     } catch let error as StoreError {
       throw error
     } catch {
       throw StoreError.database("cannot open \(path): \(error)")
     }
+    // Kept open until the process ends: the last connection's close checkpoints the WAL and
+    // deletes it (fsyncs, and the next command recreates it), a few milliseconds a command
+    // for nothing. SQLite reuses the WAL as it is on the next open.
+    Self.openStores.withLock { $0.append(queue) }
   }
+
+  private static let openStores = Mutex<[DatabaseQueue]>([])
 
   public func lockTurns(of id: String) async throws -> TurnLock {
     try await TurnLock.acquire(path: lockDirectory + "/" + id + ".lock")
@@ -63,7 +87,7 @@ public final class SQLiteSessionStore: SessionStore {
             turns INTEGER NOT NULL DEFAULT 0,
             title TEXT NOT NULL DEFAULT ''
           );
-          CREATE INDEX session_updated ON session(updated_at);
+          CREATE INDEX session_recent ON session(updated_at DESC, id);
           CREATE TABLE message (
             rowid INTEGER PRIMARY KEY,
             session_id TEXT NOT NULL REFERENCES session(id) ON DELETE CASCADE ON UPDATE CASCADE,
@@ -96,11 +120,35 @@ public final class SQLiteSessionStore: SessionStore {
   }()
 
   /// Runs `body` in an IMMEDIATE transaction.
-  private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+  func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    try await transaction(.immediate, body)
+  }
+
+  /// Runs `body` in a read transaction (one consistent snapshot). Not GRDB's `read`, which
+  /// toggles `query_only` around every call; these statements never write.
+  func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    try await transaction(.deferred, body)
+  }
+
+  /// Runs `body` as part of the next group commit: for the operations of turns, which many
+  /// sessions in one process run at once.
+  func batched<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    do {
+      return try await batches.perform(body)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError.database("\(error)")
+    }
+  }
+
+  private func transaction<T: Sendable>(
+    _ kind: Database.TransactionKind, _ body: @escaping @Sendable (Database) throws -> T
+  ) async throws -> T {
     do {
       return try await queue.writeWithoutTransaction { db in
         var result: T?
-        try db.inTransaction(.immediate) {
+        try db.inTransaction(kind) {
           result = try body(db)
           return .commit
         }
@@ -113,36 +161,32 @@ public final class SQLiteSessionStore: SessionStore {
     }
   }
 
-  private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-    do {
-      return try await queue.read(body)
-    } catch let error as StoreError {
-      throw error
-    } catch {
-      throw StoreError.database("\(error)")
-    }
-  }
+  // MARK: - Turns
 
-  // MARK: - SessionStore
-
-  public func session(_ id: String) async throws -> SessionExport? {
-    try await read { db in
-      guard let row = try Row.fetchOne(db, sql: "SELECT * FROM session WHERE id = ?", arguments: [id]) else {
-        return nil
+  public func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
+    try await batched { db in
+      let session = try StatementRows(db, "SELECT model, provider, system FROM session WHERE id = ?", [id])
+      guard try session.next() else { return (SessionSettings(), []) }
+      let settings = SessionSettings(model: session.text(0), provider: session.text(1), system: session.text(2))
+      let rows = try StatementRows(
+        db, "SELECT seq, turn, role, content, status FROM message WHERE session_id = ? ORDER BY seq", [id])
+      var messages: [StoredMessage] = []
+      while try rows.next() {
+        messages.append(
+          StoredMessage(
+            sessionID: id, seq: rows.int(0), turn: rows.int(1), role: rows.string(2), content: rows.string(3),
+            status: MessageStatus(rawValue: rows.string(4)) ?? .interrupted, createdAt: 0))
       }
-      let messages = try Row.fetchAll(
-        db, sql: "SELECT * FROM message WHERE session_id = ? ORDER BY seq", arguments: [id]
-      ).map(Self.message)
-      return SessionExport(summary: Self.summary(row), messages: messages)
+      return (settings, messages)
     }
   }
 
   public func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws
     -> TurnRecord
   {
-    try await write { db in
-      let title = Self.title(of: message)
-      try db.execute(
+    let title = Self.title(of: message)
+    return try await batched { db in
+      try db.cachedStatement(
         sql: """
           INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title)
           VALUES (?, ?, ?, ?, ?, ?, 0, ?)
@@ -151,23 +195,20 @@ public final class SQLiteSessionStore: SessionStore {
             provider = coalesce(session.provider, excluded.provider),
             system = coalesce(session.system, excluded.system),
             title = CASE WHEN session.title = '' THEN excluded.title ELSE session.title END
-          """,
-        arguments: [id, now, now, settings.model, settings.provider, settings.system, title])
-      let last = try Row.fetchOne(
-        db,
-        sql: "SELECT coalesce(max(seq), 0) AS seq, coalesce(max(turn), 0) AS turn FROM message WHERE session_id = ?",
-        arguments: [id])!
-      let seq: Int = last["seq"]
-      let turn: Int = last["turn"] + 1
-      try db.execute(
+          """
+      ).execute(arguments: [id, now, now, settings.model, settings.provider, settings.system, title])
+      let last = try StatementRows(
+        db, "SELECT coalesce(max(seq), 0), coalesce(max(turn), 0) FROM message WHERE session_id = ?", [id])
+      _ = try last.next()
+      let seq = last.int(0)
+      let turn = last.int(1) + 1
+      let insert = try db.cachedStatement(
         sql:
-          "INSERT INTO message (session_id, seq, turn, role, content, status, created_at) VALUES (?, ?, ?, 'user', ?, 'complete', ?)",
-        arguments: [id, seq + 1, turn, message, now])
-      try db.execute(
-        sql:
-          "INSERT INTO message (session_id, seq, turn, role, content, status, created_at) VALUES (?, ?, ?, 'assistant', '', 'interrupted', ?)",
-        arguments: [id, seq + 2, turn, now])
-      try db.execute(sql: "UPDATE session SET turns = turns + 1, updated_at = ? WHERE id = ?", arguments: [now, id])
+          "INSERT INTO message (session_id, seq, turn, role, content, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      try insert.execute(arguments: [id, seq + 1, turn, "user", message, "complete", now])
+      try insert.execute(arguments: [id, seq + 2, turn, "assistant", "", "interrupted", now])
+      try db.cachedStatement(sql: "UPDATE session SET turns = turns + 1, updated_at = ? WHERE id = ?")
+        .execute(arguments: [now, id])
       return TurnRecord(sessionID: id, turn: turn, answerSeq: seq + 2)
     }
   }
@@ -178,158 +219,36 @@ public final class SQLiteSessionStore: SessionStore {
   ) async throws {
     let usageText = usage.map { $0.json.compactText }
     let toolText = toolCalls?.compactText
-    try await write { db in
-      try db.execute(
+    try await batched { db in
+      try db.cachedStatement(
         sql: """
           UPDATE message SET content = ?, status = ?, model = ?, usage = ?, tool_calls = ?, error = ?
           WHERE session_id = ? AND seq = ?
-          """,
-        arguments: [content, status.rawValue, model, usageText, toolText, error, turn.sessionID, turn.answerSeq])
-      try db.execute(sql: "UPDATE session SET updated_at = ? WHERE id = ?", arguments: [now, turn.sessionID])
+          """
+      ).execute(arguments: [
+        content, status.rawValue, model, usageText, toolText, error, turn.sessionID, turn.answerSeq,
+      ])
+      try db.cachedStatement(sql: "UPDATE session SET updated_at = ? WHERE id = ?")
+        .execute(arguments: [now, turn.sessionID])
     }
   }
 
-  public func list(limit: Int?) async throws -> [SessionSummary] {
-    try await read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT * FROM session ORDER BY updated_at DESC, id LIMIT ?", arguments: [limit ?? -1]
-      ).map(Self.summary)
-    }
-  }
-
-  public func mostRecent() async throws -> String? {
-    try await read { db in
-      try String.fetchOne(db, sql: "SELECT id FROM session ORDER BY updated_at DESC, id LIMIT 1")
-    }
-  }
-
-  public func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
-    try await write { db in
-      try db.execute(
-        sql: """
-          INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title)
-          VALUES (?, ?, ?, ?, ?, ?, 0, '')
-          ON CONFLICT(id) DO UPDATE SET
-            model = coalesce(excluded.model, session.model),
-            provider = coalesce(excluded.provider, session.provider),
-            system = coalesce(excluded.system, session.system)
-          """,
-        arguments: [id, now, now, settings.model, settings.provider, settings.system])
-    }
-  }
-
-  public func remove(_ id: String) async throws {
-    try await write { db in
-      try db.execute(sql: "DELETE FROM session WHERE id = ?", arguments: [id])
-      if db.changesCount == 0 { throw StoreError.notFound(id) }
-    }
-  }
-
-  public func rename(_ id: String, to newID: String) async throws {
-    try await write { db in
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE id = ?", arguments: [newID]) == true {
-        throw StoreError.exists(newID)
-      }
-      try db.execute(sql: "UPDATE session SET id = ? WHERE id = ?", arguments: [newID, id])
-      if db.changesCount == 0 { throw StoreError.notFound(id) }
-    }
-  }
-
-  public func search(_ query: String, limit: Int) async throws -> [SearchHit] {
-    // The words are quoted, so FTS syntax in them (AND, *, quotes) is taken literally.
-    let terms = query.split(whereSeparator: \.isWhitespace).map {
-      "\"" + String($0).replacing("\"", with: "\"\"") + "\""
-    }
-    guard !terms.isEmpty else { return [] }
-    let match = terms.joined(separator: " ")
-    return try await read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT m.session_id, m.seq, m.role, snippet(message_fts, 0, '[', ']', '…', 12) AS snippet
-          FROM message_fts JOIN message m ON m.rowid = message_fts.rowid
-          WHERE message_fts MATCH ? ORDER BY m.created_at DESC, m.seq LIMIT ?
-          """, arguments: [match, limit]
-      ).map { row in
-        SearchHit(sessionID: row["session_id"], seq: row["seq"], role: row["role"], snippet: row["snippet"])
-      }
-    }
-  }
-
-  public func importSession(_ export: SessionExport) async throws {
-    try await write { db in
-      let s = export.summary
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE id = ?", arguments: [s.id]) == true {
-        throw StoreError.exists(s.id)
-      }
-      try db.execute(
-        sql:
-          "INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        arguments: [
-          s.id, s.createdAt, s.updatedAt, s.settings.model, s.settings.provider, s.settings.system, s.turns, s.title,
-        ])
-      for m in export.messages {
-        try db.execute(
-          sql: """
-            INSERT INTO message (session_id, seq, turn, role, content, model, status, usage, tool_calls, error, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
-            s.id, m.seq, m.turn, m.role, m.content, m.model, m.status.rawValue, m.usage.map { $0.json.compactText },
-            m.toolCalls?.compactText, m.error, m.createdAt,
-          ])
-      }
-    }
-  }
-
-  public func check() async throws -> [String] {
-    // A write transaction: FTS5's integrity check is spelled as an INSERT.
-    try await write { db in
-      var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-      problems += try String.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
-      do {
-        try db.execute(sql: "INSERT INTO message_fts(message_fts, rank) VALUES ('integrity-check', 1)")
-      } catch {
-        problems.append("full-text index: \(error)")
-      }
-      let counts = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT s.id, s.turns, (SELECT count(*) FROM message m WHERE m.session_id = s.id AND m.role = 'user') AS users
-          FROM session s WHERE s.turns != users
-          """)
-      problems += counts.map { row in
-        let id: String = row["id"]
-        let turns: Int = row["turns"]
-        let users: Int = row["users"]
-        return "session \(id) counts \(turns) turns but has \(users) user messages"
-      }
-      return problems
-    }
-  }
-
-  // MARK: - Rows
-
-  private static func summary(_ row: Row) -> SessionSummary {
-    SessionSummary(
-      id: row["id"], turns: row["turns"], createdAt: row["created_at"], updatedAt: row["updated_at"],
-      settings: SessionSettings(model: row["model"], provider: row["provider"], system: row["system"]),
-      title: row["title"])
-  }
-
-  private static func message(_ row: Row) -> StoredMessage {
-    let usageText: String? = row["usage"]
-    let toolText: String? = row["tool_calls"]
-    return StoredMessage(
-      sessionID: row["session_id"], seq: row["seq"], turn: row["turn"], role: row["role"], content: row["content"],
-      model: row["model"], status: MessageStatus(rawValue: row["status"]) ?? .interrupted,
-      usage: usageText.flatMap { try? JSON.parse($0) }.flatMap(Usage.init(json:)),
-      toolCalls: toolText.flatMap { try? JSON.parse($0) }, error: row["error"], createdAt: row["created_at"])
-  }
-
-  /// The first words of a message, for `list`.
+  /// The first words of a message, for `list`: whitespace runs become one space; at most 60
+  /// characters.
   static func title(of message: String) -> String {
-    let words = message.split(whereSeparator: \.isWhitespace).prefix(12).joined(separator: " ")
-    return words.count > 60 ? String(words.prefix(59)) + "…" : words
+    var title = ""
+    var pendingSpace = false
+    for scalar in message.unicodeScalars.prefix(400) {
+      let space =
+        scalar.isASCII ? (scalar == " " || (0x09...0x0D).contains(scalar.value)) : scalar.properties.isWhitespace
+      if space {
+        pendingSpace = !title.isEmpty
+        continue
+      }
+      if pendingSpace { title.unicodeScalars.append(" ") }
+      pendingSpace = false
+      title.unicodeScalars.append(scalar)
+    }
+    return title.count > 60 ? String(title.prefix(59)) + "…" : title
   }
 }

@@ -14,38 +14,55 @@ public struct SessionExport: Sendable, Hashable {
   /// The NDJSON lines, each ending in a newline.
   public var lines: [[UInt8]] {
     var result: [[UInt8]] = [Self.header(summary)]
+    var writer = JSONWriter(capacity: 1024)
     for m in messages {
-      var object = JSONObject([("type", "message"), ("seq", .int(m.seq)), ("turn", .int(m.turn))])
-      object["role"] = .string(m.role)
-      object["content"] = .string(m.content)
-      object["model"] = m.model.map(JSON.string) ?? .null
-      object["status"] = .string(m.status.rawValue)
-      object["usage"] = m.usage?.json ?? .null
-      object["tool_calls"] = m.toolCalls ?? .null
-      object["error"] = m.error.map(JSON.string) ?? .null
-      object["created_at"] = .int(Int(m.createdAt))
-      result.append(Self.line(.object(object)))
+      writer.reset()
+      writer.raw(#"{"type":"message","seq":"#)
+      writer.int(m.seq)
+      writer.raw(#","turn":"#)
+      writer.int(m.turn)
+      writer.raw(#","role":"#)
+      writer.string(m.role)
+      writer.raw(#","content":"#)
+      writer.string(m.content)
+      writer.raw(#","model":"#)
+      writer.optional(m.model)
+      writer.raw(#","status":"#)
+      writer.string(m.status.rawValue)
+      writer.raw(#","usage":"#)
+      writer.value(m.usage?.json ?? .null)
+      writer.raw(#","tool_calls":"#)
+      writer.value(m.toolCalls ?? .null)
+      writer.raw(#","error":"#)
+      writer.optional(m.error)
+      writer.raw(#","created_at":"#)
+      writer.int(Int(m.createdAt))
+      writer.raw("}\n")
+      result.append(writer.bytes)
     }
     return result
   }
 
   /// The `session` line of `summary` (also what `list --json` prints), ending in a newline.
   public static func header(_ summary: SessionSummary) -> [UInt8] {
-    var header = JSONObject([("type", "session"), ("id", .string(summary.id))])
-    header["turns"] = .int(summary.turns)
-    header["created_at"] = .int(Int(summary.createdAt))
-    header["updated_at"] = .int(Int(summary.updatedAt))
-    header["model"] = summary.settings.model.map(JSON.string) ?? .null
-    header["provider"] = summary.settings.provider.map(JSON.string) ?? .null
-    header["system"] = summary.settings.system.map(JSON.string) ?? .null
-    header["title"] = .string(summary.title)
-    return line(.object(header))
-  }
-
-  private static func line(_ json: JSON) -> [UInt8] {
-    var writer = JSONWriter()
-    writer.value(json)
-    writer.byte(0x0A)
+    var writer = JSONWriter(capacity: 256)
+    writer.raw(#"{"type":"session","id":"#)
+    writer.string(summary.id)
+    writer.raw(#","turns":"#)
+    writer.int(summary.turns)
+    writer.raw(#","created_at":"#)
+    writer.int(Int(summary.createdAt))
+    writer.raw(#","updated_at":"#)
+    writer.int(Int(summary.updatedAt))
+    writer.raw(#","model":"#)
+    writer.optional(summary.settings.model)
+    writer.raw(#","provider":"#)
+    writer.optional(summary.settings.provider)
+    writer.raw(#","system":"#)
+    writer.optional(summary.settings.system)
+    writer.raw(#","title":"#)
+    writer.string(summary.title)
+    writer.raw("}\n")
     return writer.bytes
   }
 
@@ -78,5 +95,12 @@ public struct SessionExport: Sendable, Hashable {
       id: sessionID, turns: turns, createdAt: int64(header["created_at"]), updatedAt: int64(header["updated_at"]),
       settings: settings, title: header["title"]?.stringValue ?? "")
     self.messages = messages
+  }
+}
+
+extension JSONWriter {
+  /// A string, or `null`.
+  fileprivate mutating func optional(_ value: String?) {
+    if let value { string(value) } else { raw("null") }
   }
 }

@@ -7,6 +7,10 @@ public protocol SessionStore: Sendable {
   /// does not exist.
   func session(_ id: String) async throws -> SessionExport?
 
+  /// What a turn needs: the remembered settings (empty for a new session) and the messages
+  /// with their turn, role, content and status only (no usage, model or tool calls).
+  func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage])
+
   /// Starts a turn: creates the session if needed (with `settings` filled in where it has
   /// none), records the user message and an `interrupted` placeholder for the answer, in one
   /// transaction, so a process killed mid-answer leaves a consistent record.

@@ -24,20 +24,26 @@ struct ListCommand: AsyncParsableCommand {
     if json {
       for session in sessions { out.bytes(SessionExport.header(session)) }
     } else {
-      let idWidth = sessions.reduce(2) { max($0, $1.id.count) }
-      let modelWidth = sessions.reduce(5) { max($0, ($1.settings.model ?? "-").count) }
-      out.text(
-        Readable.pad("ID", idWidth) + "  TURNS  " + Readable.pad("LAST USED", 16) + "  "
-          + Readable.pad("MODEL", modelWidth)
-          + "  FIRST WORDS\n")
-      for session in sessions {
-        let turns = String(session.turns)
-        out.text(
-          Readable.pad(session.id, idWidth) + "  " + String(repeating: " ", count: max(0, 5 - turns.count)) + turns
-            + "  " + Readable.time(session.updatedAt) + "  "
-            + Readable.pad(Readable.safe(session.settings.model ?? "-"), modelWidth) + "  "
-            + Readable.safe(session.title)
-            + "\n")
+      let idWidth = sessions.reduce(2) { max($0, Readable.columns($1.id)) }
+      let models = sessions.map { Readable.safe($0.settings.model ?? "-") }
+      let modelWidth = models.reduce(5) { max($0, Readable.columns($1)) }
+      out.padded("ID", idWidth)
+      out.text("  TURNS  ")
+      out.padded("LAST USED", 16)
+      out.text("  ")
+      out.padded("MODEL", modelWidth)
+      out.text("  FIRST WORDS\n")
+      for (session, model) in zip(sessions, models) {
+        out.padded(session.id, idWidth)
+        out.text("  ")
+        out.rightAligned(String(session.turns), 5)
+        out.text("  ")
+        out.text(Readable.time(session.updatedAt))
+        out.text("  ")
+        out.padded(model, modelWidth)
+        out.text("  ")
+        out.text(Readable.safe(session.title))
+        out.text("\n")
       }
     }
     try out.flush()

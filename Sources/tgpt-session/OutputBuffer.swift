@@ -9,7 +9,24 @@ import TGPTEvents
 struct OutputBuffer {
   private var buffer: [UInt8] = []
 
-  mutating func text(_ text: String) { buffer.append(contentsOf: text.utf8) }
+  mutating func text(_ text: String) {
+    var text = text
+    text.withUTF8 { buffer.append(contentsOf: $0) }
+  }
+
+  /// `text`, then spaces up to `width` columns (see `Readable.columns`).
+  mutating func padded(_ text: String, _ width: Int) {
+    self.text(text)
+    let count = Readable.columns(text)
+    if count < width { buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - count)) }
+  }
+
+  /// Spaces up to `width` columns, then `text` (right-aligned).
+  mutating func rightAligned(_ text: String, _ width: Int) {
+    let count = Readable.columns(text)
+    if count < width { buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - count)) }
+    self.text(text)
+  }
   mutating func bytes(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
 
   /// Writes everything to stdout; a closed stdout (`| head`) is not an error.
@@ -26,6 +43,17 @@ struct OutputBuffer {
 enum Readable {
   /// A time as local `yyyy-mm-dd hh:mm`.
   static func time(_ milliseconds: Int64) -> String {
+    // Listings are sorted by time, so neighbours usually share their minute.
+    let minute = milliseconds / 60_000
+    if let last = lastTime, last.minute == minute { return last.text }
+    let text = formatTime(milliseconds)
+    lastTime = (minute, text)
+    return text
+  }
+
+  nonisolated(unsafe) private static var lastTime: (minute: Int64, text: String)?
+
+  private static func formatTime(_ milliseconds: Int64) -> String {
     var seconds = time_t(milliseconds / 1000)
     var parts = tm()
     localtime_r(&seconds, &parts)
@@ -34,15 +62,16 @@ enum Readable {
       "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min))"
   }
 
-  /// `text` padded with spaces to `width` characters.
-  static func pad(_ text: String, _ width: Int) -> String {
-    text + String(repeating: " ", count: max(0, width - text.count))
-  }
+  /// The columns `text` takes, counted as Unicode scalars: exact for the ASCII of ids and
+  /// numbers, close enough for aligning model names.
+  static func columns(_ text: String) -> Int { text.unicodeScalars.count }
 
   /// Stored text made safe to print on a terminal: control characters other than newline and
   /// tab (escape sequences a model or an imported file may contain) become `?`.
   static func safe(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    var copy = text
+    let suspicious = copy.withUTF8 { bytes in bytes.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } }
+    guard suspicious, text.unicodeScalars.contains(where: isControl) else { return text }
     var result = String.UnicodeScalarView()
     for scalar in text.unicodeScalars { result.append(isControl(scalar) ? "?" : scalar) }
     return String(result)

@@ -1,0 +1,159 @@
+import GRDB
+import TGPTEvents
+
+/// Reading, listing, changing and checking sessions.
+extension SQLiteSessionStore {
+  public func session(_ id: String) async throws -> SessionExport? {
+    try await read { db in
+      let sessions = try StatementRows(db, "SELECT \(Self.sessionColumns) FROM session WHERE id = ?", [id])
+      guard try sessions.next() else { return nil }
+      let summary = Self.summary(sessions)
+      let rows = try StatementRows(
+        db, "SELECT \(Self.messageColumns) FROM message WHERE session_id = ? ORDER BY seq", [id])
+      var messages: [StoredMessage] = []
+      while try rows.next() { messages.append(Self.message(rows)) }
+      return SessionExport(summary: summary, messages: messages)
+    }
+  }
+
+  public func list(limit: Int?) async throws -> [SessionSummary] {
+    try await read { db in
+      let rows = try StatementRows(
+        db, "SELECT \(Self.sessionColumns) FROM session ORDER BY updated_at DESC, id LIMIT ?", [limit ?? -1])
+      var sessions: [SessionSummary] = []
+      while try rows.next() { sessions.append(Self.summary(rows)) }
+      return sessions
+    }
+  }
+
+  public func mostRecent() async throws -> String? {
+    try await read { db in
+      try String.fetchOne(db, sql: "SELECT id FROM session ORDER BY updated_at DESC, id LIMIT 1")
+    }
+  }
+
+  public func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
+    try await write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title)
+          VALUES (?, ?, ?, ?, ?, ?, 0, '')
+          ON CONFLICT(id) DO UPDATE SET
+            model = coalesce(excluded.model, session.model),
+            provider = coalesce(excluded.provider, session.provider),
+            system = coalesce(excluded.system, session.system)
+          """,
+        arguments: [id, now, now, settings.model, settings.provider, settings.system])
+    }
+  }
+
+  public func remove(_ id: String) async throws {
+    try await write { db in
+      try db.execute(sql: "DELETE FROM session WHERE id = ?", arguments: [id])
+      if db.changesCount == 0 { throw StoreError.notFound(id) }
+    }
+  }
+
+  public func rename(_ id: String, to newID: String) async throws {
+    try await write { db in
+      if try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE id = ?", arguments: [newID]) == true {
+        throw StoreError.exists(newID)
+      }
+      try db.execute(sql: "UPDATE session SET id = ? WHERE id = ?", arguments: [newID, id])
+      if db.changesCount == 0 { throw StoreError.notFound(id) }
+    }
+  }
+
+  public func search(_ query: String, limit: Int) async throws -> [SearchHit] {
+    // The words are quoted, so FTS syntax in them (AND, *, quotes) is taken literally.
+    let terms = query.split(whereSeparator: \.isWhitespace).map {
+      "\"" + String($0).replacing("\"", with: "\"\"") + "\""
+    }
+    guard !terms.isEmpty else { return [] }
+    let match = terms.joined(separator: " ")
+    return try await read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT m.session_id, m.seq, m.role, snippet(message_fts, 0, '[', ']', '…', 12) AS snippet
+          FROM message_fts JOIN message m ON m.rowid = message_fts.rowid
+          WHERE message_fts MATCH ? ORDER BY m.created_at DESC, m.seq LIMIT ?
+          """, arguments: [match, limit]
+      ).map { row in SearchHit(sessionID: row[0], seq: row[1], role: row[2], snippet: row[3]) }
+    }
+  }
+
+  public func importSession(_ export: SessionExport) async throws {
+    try await write { db in
+      let s = export.summary
+      if try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE id = ?", arguments: [s.id]) == true {
+        throw StoreError.exists(s.id)
+      }
+      try db.execute(
+        sql:
+          "INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        arguments: [
+          s.id, s.createdAt, s.updatedAt, s.settings.model, s.settings.provider, s.settings.system, s.turns, s.title,
+        ])
+      for m in export.messages {
+        try db.execute(
+          sql: """
+            INSERT INTO message (session_id, seq, turn, role, content, model, status, usage, tool_calls, error, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            s.id, m.seq, m.turn, m.role, m.content, m.model, m.status.rawValue, m.usage.map { $0.json.compactText },
+            m.toolCalls?.compactText, m.error, m.createdAt,
+          ])
+      }
+    }
+  }
+
+  public func check() async throws -> [String] {
+    // A write transaction: FTS5's integrity check is spelled as an INSERT.
+    try await write { db in
+      var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+      problems += try String.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
+      do {
+        try db.execute(sql: "INSERT INTO message_fts(message_fts, rank) VALUES ('integrity-check', 1)")
+      } catch {
+        problems.append("full-text index: \(error)")
+      }
+      let counts = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT s.id, s.turns, (SELECT count(*) FROM message m WHERE m.session_id = s.id AND m.role = 'user') AS users
+          FROM session s WHERE s.turns != users
+          """)
+      problems += counts.map { row in
+        let id: String = row[0]
+        let turns: Int = row[1]
+        let users: Int = row[2]
+        return "session \(id) counts \(turns) turns but has \(users) user messages"
+      }
+      return problems
+    }
+  }
+
+  // MARK: - Rows
+
+  private static let sessionColumns = "id, turns, created_at, updated_at, model, provider, system, title"
+
+  private static func summary(_ row: StatementRows) -> SessionSummary {
+    SessionSummary(
+      id: row.string(0), turns: row.int(1), createdAt: row.int64(2), updatedAt: row.int64(3),
+      settings: SessionSettings(model: row.text(4), provider: row.text(5), system: row.text(6)),
+      title: row.string(7))
+  }
+
+  private static let messageColumns =
+    "session_id, seq, turn, role, content, model, status, usage, tool_calls, error, created_at"
+
+  private static func message(_ row: StatementRows) -> StoredMessage {
+    StoredMessage(
+      sessionID: row.string(0), seq: row.int(1), turn: row.int(2), role: row.string(3), content: row.string(4),
+      model: row.text(5), status: MessageStatus(rawValue: row.string(6)) ?? .interrupted,
+      usage: row.text(7).flatMap { try? JSON.parse($0) }.flatMap(Usage.init(json:)),
+      toolCalls: row.text(8).flatMap { try? JSON.parse($0) }, error: row.text(9), createdAt: row.int64(10))
+  }
+}

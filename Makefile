@@ -6,10 +6,11 @@ PREFIX ?= /usr/local
 PROGRAMS := tgpt-stream tgpt-session tgpt-render
 SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 
-# Debian packages the build needs (libcurl), and what tests and benchmarks run (jq, curl, hyperfine).
+# Debian packages the build needs (libcurl, SQLite), and what tests and benchmarks run (jq, curl,
+# hyperfine, the sqlite3 shell, python3).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) jq
-BENCH_PACKAGES := $(BUILD_PACKAGES) curl hyperfine
+BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean
 
@@ -82,6 +83,7 @@ install: release
 
 bench: deps-bench
 	Benchmarks/run.sh
+	Benchmarks/session.sh
 
 clean:
 	rm -rf .build

@@ -44,7 +44,9 @@ let package = Package(
     ),
     .target(
       name: "TGPTOrchestrator",
-      dependencies: ["TGPTEvents", "TGPTProviders", "TGPTSession"],
+      dependencies: [
+        "TGPTEvents", "TGPTProviders", "TGPTSession", .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: strict
     ),
     .target(

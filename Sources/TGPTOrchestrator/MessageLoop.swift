@@ -57,36 +57,66 @@ public struct MessageLoop: Sendable {
   ) async -> Summary {
     let summary = Tally()
     let flights = InFlightTurns()
+    // Once the output is gone nothing more can be answered: stop reading at once, even if
+    // stdin stays open and silent.
+    let reader = ReaderHandle()
+    let stopIfOutputGone: @Sendable () -> Void = {
+      if summary.stopped {
+        flights.cancelAll()
+        reader.cancel()
+      }
+    }
     let reading = Task {
       for await input in feed.lines {
-        if summary.stopped { break }
-        guard let turn = turn(for: input, emit: emit, summary: summary) else {
+        // `.failed` ends the input; it took no permit from the feed.
+        let release: @Sendable () -> Void = {
+          if case .failed = input { return }
           feed.release()
-          continue
         }
-        flights.start(key: order == .sequential ? "" : turn.sessionID) {
-          let outcome = await runner.run(turn, interruption: interruption, emit: emit)
-          summary.note(outcome)
-          if case .outputClosed = outcome { flights.cancelAll() }
-          if case .outputFailed = outcome { flights.cancelAll() }
-          feed.release()
+        switch work(for: input) {
+        case .turn(let turn):
+          flights.start(key: order == .sequential ? "" : turn.sessionID) {
+            summary.note(await runner.run(turn, interruption: interruption, emit: emit))
+            stopIfOutputGone()
+            release()
+          }
+        case .rejected(let event, let failure, let session):
+          // A line of a known session is answered in that session's order, after the turns
+          // before it; one without (not even JSON) is answered at once.
+          let answer: @Sendable () -> Void = {
+            summary.note(Self.deliver(event, failure, emit))
+            stopIfOutputGone()
+            release()
+          }
+          if let session {
+            flights.start(key: order == .sequential ? "" : session) { answer() }
+          } else {
+            answer()
+          }
         }
       }
     }
+    reader.attach(reading)
     await withTaskCancellationHandler {
       await reading.value
       await flights.waitAll()
     } onCancel: {
-      reading.cancel()
+      reader.cancel()
       flights.cancelAll()
     }
     return summary.value
   }
 
-  /// The turn a line asks for, or nil after reporting why the line is unusable.
-  private func turn(
-    for input: InputLine, emit: @Sendable (Event) throws -> Void, summary: Tally
-  ) -> TurnRequest? {
+  /// What to do with one line.
+  private enum Work {
+    case turn(TurnRequest)
+    /// An unusable line: the error to answer it with, and its session when the line names one
+    /// (or is an object that falls to the default session).
+    case rejected(Event, Event.Failure, session: String?)
+  }
+
+  /// The turn a line asks for, or why it is unusable.
+  private func work(for input: InputLine) -> Work {
     let problem: String
     var object: JSON?
     switch input {
@@ -103,30 +133,37 @@ public struct MessageLoop: Sendable {
         let settings = SessionSettings(
           model: message.model ?? self.settings.model, provider: self.settings.provider,
           system: message.system ?? self.settings.system)
-        return TurnRequest(
-          sessionID: sessionID, requestID: message.id ?? makeRequestID(), message: message.message,
-          settings: settings, includeFailed: includeFailed)
+        return .turn(
+          TurnRequest(
+            sessionID: sessionID, requestID: message.id ?? makeRequestID(), message: message.message,
+            settings: settings, includeFailed: includeFailed))
       } catch {
         problem = "line \(number): \(error.description)"
       }
     }
     // The error carries the line's tags when it has readable ones, so the sender can match it.
     let failure = Event.Failure(message: problem, code: .badInput)
-    let event = Event(
-      .error(failure), id: object?["id"]?.stringValue, sessionID: object?["session_id"]?.stringValue)
-    let outcome: RunOutcome
-    do {
-      try emit(event)
-      outcome = .failed(failure)
-    } catch let error as ProtocolError where error.isOutputClosed {
-      outcome = .outputClosed
-    } catch {
-      outcome = .outputFailed("\(error)")
-    }
-    summary.note(outcome)
-    return nil
+    let session: String? =
+      switch object?.objectValue?["session_id"] {
+      case .none: object?.objectValue != nil ? defaultSession : nil
+      case .some(let value): value.stringValue
+      }
+    let event = Event(.error(failure), id: object?["id"]?.stringValue, sessionID: session)
+    return .rejected(event, failure, session: session)
   }
 
+  private static func deliver(
+    _ event: Event, _ failure: Event.Failure, _ emit: @Sendable (Event) throws -> Void
+  ) -> RunOutcome {
+    do {
+      try emit(event)
+      return .failed(failure)
+    } catch let error as ProtocolError where error.isOutputClosed {
+      return .outputClosed
+    } catch {
+      return .outputFailed("\(error)")
+    }
+  }
 }
 
 /// The summary of a loop, noted from many tasks.
@@ -147,5 +184,26 @@ private final class Tally: Sendable {
       case .outputFailed(let why): summary.outputFailure = summary.outputFailure ?? why
       }
     }
+  }
+}
+
+/// The task reading the input, which may be cancelled before it is attached.
+private final class ReaderHandle: Sendable {
+  private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+  func attach(_ task: Task<Void, Never>) {
+    let cancelled = state.withLock { state in
+      state.task = task
+      return state.cancelled
+    }
+    if cancelled { task.cancel() }
+  }
+
+  func cancel() {
+    let task = state.withLock { state in
+      state.cancelled = true
+      return state.task
+    }
+    task?.cancel()
   }
 }

@@ -1,6 +1,9 @@
+import Logging
 import TGPTEvents
 import TGPTProviders
 import TGPTSession
+
+let log = Logger(label: "tgpt.session")
 
 /// How to reach the model for a turn, given the settings in force (flags over the session's
 /// remembered ones); provided by the program, which knows the flags, environment and config.
@@ -67,8 +70,10 @@ public struct TurnRunner: Sendable {
       do {
         try emit(tag(.error(failure)))
         return .failed(failure)
-      } catch {
+      } catch let error as ProtocolError where error.isOutputClosed {
         return .outputClosed
+      } catch {
+        return .outputFailed("\(error)")
       }
     }
     guard SessionID.isValid(turn.sessionID) else {
@@ -77,7 +82,7 @@ public struct TurnRunner: Sendable {
     // A turn that was cancelled before it began (a signal while it waited its turn) ends
     // with its one terminal event and leaves no record.
     if Task.isCancelled { return fail(interruption(), .interrupted) }
-    let lock: TurnLock
+    let lock: any TurnLease
     let history: [StoredMessage]
     let remembered: SessionSettings
     do {
@@ -92,9 +97,12 @@ public struct TurnRunner: Sendable {
     }
     defer { withExtendedLifetime(lock) {} }
 
+    // The remembered model belongs to the remembered provider: a turn sent elsewhere uses that
+    // provider's default model unless it names one.
+    let sameProvider = turn.settings.provider == nil || turn.settings.provider == remembered.provider
     let settings = SessionSettings(
-      model: turn.settings.model ?? remembered.model, provider: turn.settings.provider ?? remembered.provider,
-      system: turn.settings.system ?? remembered.system)
+      model: turn.settings.model ?? (sameProvider ? remembered.model : nil),
+      provider: turn.settings.provider ?? remembered.provider, system: turn.settings.system ?? remembered.system)
     let prepared: TurnSetup
     do {
       prepared = try setup(settings)
@@ -106,8 +114,13 @@ public struct TurnRunner: Sendable {
 
     var request = prepared.request
     let window = prepared.contextTokens ?? ModelContext.tokens(for: request.model)
-    let builder = ContextBuilder(
-      budget: ContextBuilder.budget(window: window, maxTokens: request.maxTokens), includeFailed: turn.includeFailed)
+    let budget = ContextBuilder.budget(window: window, maxTokens: request.maxTokens)
+    if budget <= 0 {
+      return fail(
+        "--max-tokens \(request.maxTokens ?? 0) leaves no room for the conversation in a \(window)-token context; lower it or raise --context-tokens; nothing was recorded",
+        .contextOverflow)
+    }
+    let builder = ContextBuilder(budget: budget, includeFailed: turn.includeFailed)
     let context: ContextBuilder.Context
     do {
       context = try builder.build(history: history, system: request.system, message: turn.message)
@@ -149,10 +162,15 @@ public struct TurnRunner: Sendable {
     let store = self.store
     let finished = answer.snapshot()
     await Task {
-      try? await store.finishTurn(
-        record, content: finished.content, status: Self.status(of: outcome, partial: !finished.content.isEmpty),
-        model: finished.model, usage: finished.usage, toolCalls: finished.toolCalls, error: finished.error,
-        now: Clock.milliseconds())
+      do {
+        try await store.finishTurn(
+          record, content: finished.content, status: Self.status(of: outcome, partial: !finished.content.isEmpty),
+          model: finished.model, usage: finished.usage, toolCalls: finished.toolCalls, error: finished.error,
+          now: Clock.milliseconds())
+      } catch {
+        // The answer was delivered; only its record failed, and stays `interrupted`.
+        log.error("could not record the answer in session \(record.sessionID): \(error)")
+      }
     }.value
     return outcome
   }

@@ -64,25 +64,6 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func search(_ query: String, limit: Int) async throws -> [SearchHit] {
-    // The words are quoted, so FTS syntax in them (AND, *, quotes) is taken literally.
-    let terms = query.split(whereSeparator: \.isWhitespace).map {
-      "\"" + String($0).replacing("\"", with: "\"\"") + "\""
-    }
-    guard !terms.isEmpty else { return [] }
-    let match = terms.joined(separator: " ")
-    return try await read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT m.session_id, m.seq, m.role, snippet(message_fts, 0, '[', ']', '…', 12) AS snippet
-          FROM message_fts JOIN message m ON m.rowid = message_fts.rowid
-          WHERE message_fts MATCH ? ORDER BY m.created_at DESC, m.seq LIMIT ?
-          """, arguments: [match, limit]
-      ).map { row in SearchHit(sessionID: row[0], seq: row[1], role: row[2], snippet: row[3]) }
-    }
-  }
-
   public func importSession(_ export: SessionExport) async throws {
     try await write { db in
       let s = export.summary

@@ -18,7 +18,9 @@ public final class SQLiteSessionStore: SessionStore {
   /// Opens (creating and migrating if needed) the store at `path`.
   public init(path: String) throws {
     let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-    lockDirectory = (directory.isEmpty ? "." : directory) + "/locks"
+    // Beside the database and named after it, so two stores in one directory (or /tmp) never
+    // share lock files.
+    lockDirectory = path + ".locks"
     try Self.makeDirectory(directory.isEmpty ? "." : directory)
     try Self.makeDirectory(lockDirectory)
     // WAL is set once, in the file, rather than by GRDB's `journalMode = .wal`, which on every
@@ -60,8 +62,8 @@ public final class SQLiteSessionStore: SessionStore {
 
   private static let openStores = Mutex<[DatabaseQueue]>([])
 
-  public func lockTurns(of id: String) async throws -> TurnLock {
-    try await TurnLock.acquire(path: lockDirectory + "/" + id + ".lock")
+  public func lockTurns(of id: String) async throws -> any TurnLease {
+    try await TurnLock.acquire(path: lockDirectory + "/session-" + id + ".lock")
   }
 
   private static func makeDirectory(_ path: String) throws {
@@ -103,7 +105,10 @@ public final class SQLiteSessionStore: SessionStore {
             created_at INTEGER NOT NULL,
             UNIQUE(session_id, seq)
           );
-          CREATE VIRTUAL TABLE message_fts USING fts5(content, content='message', content_rowid='rowid');
+          -- Trigrams: substrings in any script (CJK has no spaces between words), any case.
+          CREATE VIRTUAL TABLE message_fts USING fts5(
+            content, content='message', content_rowid='rowid', tokenize='trigram'
+          );
           CREATE TRIGGER message_inserted AFTER INSERT ON message BEGIN
             INSERT INTO message_fts(rowid, content) VALUES (new.rowid, new.content);
           END;

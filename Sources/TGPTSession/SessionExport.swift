@@ -90,11 +90,41 @@ public struct SessionExport: Sendable, Hashable {
           toolCalls: line["tool_calls"].flatMap { $0.isNull ? nil : $0 }, error: line["error"]?.stringValue,
           createdAt: int64(line["created_at"])))
     }
-    let turns = Set(messages.filter { $0.role == "user" }.map(\.turn)).count
+    try Self.validate(messages)
+    let turns = messages.filter { $0.role == "user" }.count
     summary = SessionSummary(
       id: sessionID, turns: turns, createdAt: int64(header["created_at"]), updatedAt: int64(header["updated_at"]),
       settings: settings, title: header["title"]?.stringValue ?? "")
     self.messages = messages
+  }
+}
+
+extension SessionExport {
+  /// What a store can hold: numbers that grow (`seq` strictly, from 1; `turn` by one at each
+  /// user message, which opens its turn), and the roles turns are made of.
+  fileprivate static func validate(_ messages: [StoredMessage]) throws(StoreError) {
+    var lastSeq = 0
+    var lastTurn = 0
+    for (index, message) in messages.enumerated() {
+      let line = index + 2
+      guard message.seq > lastSeq else {
+        throw .badImport("line \(line): seq \(message.seq) does not follow \(lastSeq)")
+      }
+      guard message.role == "user" || message.role == "assistant" else {
+        throw .badImport("line \(line): role must be user or assistant, not '\(message.role)'")
+      }
+      if message.role == "user" {
+        guard message.turn == lastTurn + 1 else {
+          throw .badImport("line \(line): a user message must open turn \(lastTurn + 1), not \(message.turn)")
+        }
+      } else {
+        guard message.turn == lastTurn, lastTurn > 0 else {
+          throw .badImport("line \(line): an answer must belong to the turn of the message before it (\(lastTurn))")
+        }
+      }
+      lastSeq = message.seq
+      lastTurn = message.turn
+    }
   }
 }
 

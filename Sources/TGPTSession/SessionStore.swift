@@ -45,5 +45,5 @@ public protocol SessionStore: Sendable {
 
   /// Waits for, and holds until released, the right to run a turn of `id`: turns of one
   /// session run one at a time, across processes too.
-  func lockTurns(of id: String) async throws -> TurnLock
+  func lockTurns(of id: String) async throws -> any TurnLease
 }

@@ -2,10 +2,13 @@
   import Glibc
 #endif
 
+/// The right to run a turn of one session, held until released (when the value goes away).
+public protocol TurnLease: AnyObject, Sendable {}
+
 /// An advisory lock on a file (`flock`), so turns of one session run one at a time across
 /// processes. The kernel drops it when the process ends, however it ends, so a killed turn
 /// never leaves a session locked.
-public final class TurnLock: Sendable {
+public final class TurnLock: TurnLease {
   private let fd: Int32
 
   private init(fd: Int32) { self.fd = fd }

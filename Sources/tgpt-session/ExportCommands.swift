@@ -12,7 +12,12 @@ struct ExportCommand: AsyncParsableCommand {
     commandName: "export",
     abstract:
       "Write sessions as NDJSON: a {\"type\":\"session\",…} line, then one {\"type\":\"message\",…} line per message.",
-    discussion: "`import` reads it back; exporting the imported session gives the same bytes.")
+    discussion: """
+      `import` reads it back; exporting the imported session gives the same bytes.
+
+      Example:
+        tgpt-session export work | ssh other-host tgpt-session import
+      """)
 
   @OptionGroup var storeOptions: StoreOptions
 
@@ -39,7 +44,13 @@ struct ExportCommand: AsyncParsableCommand {
 struct ImportCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
-    abstract: "Read sessions written by `export` (from a file or stdin); an existing id is refused.")
+    abstract: "Read sessions written by `export` (from a file or stdin); an existing id is refused.",
+    discussion: """
+      The file is checked whole before anything is stored (exit 65 naming the bad line).
+
+      Example:
+        tgpt-session import --as work-copy work.ndjson
+      """)
 
   @Option(name: .customLong("as"), help: ArgumentHelp("Import the (one) session under this id.", valueName: "id"))
   var newID: String?
@@ -105,7 +116,14 @@ struct ImportCommand: AsyncParsableCommand {
 struct SearchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "search",
-    abstract: "Find messages containing all the words (full text; newest first): session, message number, snippet.")
+    abstract: "Find messages containing all the words (full text; newest first): session, message number, snippet.",
+    discussion: """
+      Words match as substrings in any case and any script (日本 finds 日本語).
+
+      Examples:
+        tgpt-session search nginx 502
+        tgpt-session search --json logrotate | jq -r .session_id | sort -u
+      """)
 
   @Flag(help: "One JSON object per hit: session_id, seq, role, snippet.")
   var json = false

@@ -7,7 +7,12 @@ import TGPTSession
 struct ListCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "list",
-    abstract: "List sessions, most recently used first: id, turns, last used, model, first words.")
+    abstract: "List sessions, most recently used first: id, turns, last used, model, first words.",
+    discussion: """
+      Examples:
+        tgpt-session list -n 10
+        tgpt-session list --json | jq -r 'select(.turns > 20) | .id'
+      """)
 
   @Flag(help: "One JSON object per session (id, turns, created_at, updated_at in ms, model, provider, system, title).")
   var json = false
@@ -52,7 +57,12 @@ struct ListCommand: AsyncParsableCommand {
 
 struct ShowCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "show", abstract: "Show a session's messages (readable, or --json as export NDJSON).")
+    commandName: "show", abstract: "Show a session's messages (readable, or --json as export NDJSON).",
+    discussion: """
+      Examples:
+        tgpt-session show work | less
+        tgpt-session show --json work | jq -r 'select(.role == "assistant") | .content' | tail -1
+      """)
 
   @Flag(help: "The session as NDJSON, exactly as `export` writes it.")
   var json = false
@@ -132,12 +142,16 @@ struct RenameCommand: AsyncParsableCommand {
   func validate() throws {
     try validateSessionID(old)
     try validateSessionID(new)
+    if old == new { throw ValidationError("the old and the new id are the same: '\(old)'") }
   }
 
   func run() async throws {
     let store = try openStore(storeOptions)
-    let lock = try await store.lockTurns(of: old)
-    defer { withExtendedLifetime(lock) {} }
+    // Both ids: a turn on either must not run while the session changes its name. Taken in
+    // one order everywhere, so two renames cannot wait for each other.
+    let first = try await store.lockTurns(of: min(old, new))
+    let second = try await store.lockTurns(of: max(old, new))
+    defer { withExtendedLifetime((first, second)) {} }
     try await store.rename(old, to: new)
   }
 }

@@ -79,14 +79,14 @@ struct TurnCommand: AsyncParsableCommand {
       }
     }
 
-    let prepared: (runner: TurnRunner, session: String, message: String?)
+    let prepared: (runner: TurnRunner, session: String, made: Bool, message: String?)
     do {
       prepared = try await prepare()
     } catch let error as any KindedError {
       throw ExitCode(
         output.reportFailure(message: error.description, kind: error.kind, id: requestID, sessionID: session))
     }
-    let (runner, sessionID, message) = prepared
+    let (runner, sessionID, made, message) = prepared
 
     if messages {
       let loop = MessageLoop(
@@ -108,8 +108,13 @@ struct TurnCommand: AsyncParsableCommand {
     let turn = TurnRequest(
       sessionID: sessionID, requestID: requestID, message: message ?? "", settings: turnOptions.flagSettings,
       includeFailed: turnOptions.includeFailed)
+    let announce = made
     let outcome = await work.run {
-      await runner.run(turn, interruption: { trap.message }) { try output.write($0) }
+      await runner.run(turn, interruption: { trap.message }) { event in
+        // A made id is worth telling only once the session exists.
+        if announce, case .start = event.payload { Diagnostics.note("new session \(sessionID)") }
+        try output.write(event)
+      }
     }
     output.finish()
     switch outcome {
@@ -124,7 +129,7 @@ struct TurnCommand: AsyncParsableCommand {
   }
 
   /// Opens the store, chooses the session and reads the message.
-  private func prepare() async throws -> (runner: TurnRunner, session: String, message: String?) {
+  private func prepare() async throws -> (runner: TurnRunner, session: String, made: Bool, message: String?) {
     let config = try ConfigFile.load(path: ConfigFile.defaultPath)
     config.warnings.forEach(Diagnostics.warning)
     var message: String?
@@ -147,8 +152,8 @@ struct TurnCommand: AsyncParsableCommand {
       sessionID = last
     } else {
       sessionID = SessionID.make()
-      if !messages { Diagnostics.note("new session \(sessionID)") }
     }
-    return (turnOptions.makeRunner(store: store, config: config), sessionID, message)
+    let made = session == nil && !continueLast && !messages
+    return (turnOptions.makeRunner(store: store, config: config), sessionID, made, message)
   }
 }

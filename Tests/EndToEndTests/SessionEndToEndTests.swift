@@ -145,9 +145,15 @@ import Testing
     #expect(invalid.status == 64)
     #expect(invalid.stderr.contains("A-Z a-z 0-9 . _ : -"))
 
-    let noKey = try Self.session(["--provider", "openrouter", "-s", "n", "hi"], env: Harness.environment())
+    let noKey = try Self.session(["--provider", "openrouter", "hi"], env: Harness.environment())
     #expect(noKey.status == 77)
     #expect(noKey.failure?.code == .auth)
+    #expect(!noKey.stderr.contains("new session"), "no id is announced for a session never made")
+
+    let noRoom = try Self.session(
+      ["--provider", "echo", "--context-tokens", "1000", "--max-tokens", "1000", "-s", "r", "hi"], env: env)
+    #expect(noRoom.status == 65 && noRoom.failure?.code == .contextOverflow)
+    #expect(noRoom.stderr.contains("--max-tokens 1000 leaves no room"))
 
     let key = StreamEndToEndTests.key()
     let failing = ["--provider", "openrouter", "--retries", "0", "-s", "f"]
@@ -189,6 +195,10 @@ import Testing
     let renamed = try Self.session(["import", "--as", "copy"], env: elsewhere, stdin: exported.text)
     #expect(renamed.status == 0)
     #expect(try Self.messages("copy", env: elsewhere).count == 6)
+    let edited = exported.text.replacingOccurrences(of: #""seq":2,"#, with: #""seq":1,"#)
+    let broken = try Self.session(["import", "--as", "broken"], env: elsewhere, stdin: edited)
+    #expect(broken.status == 65 && broken.stderr.contains("line 3: seq 1 does not follow 1"))
+    #expect(try Self.session(["show", "broken"], env: elsewhere).status == 65, "nothing was imported")
   }
 
   @Test func continueSetRenameRemoveAndSearch() throws {
@@ -208,10 +218,14 @@ import Testing
 
     let found = try Self.session(["search", "--json", "bravo"], env: env)
     #expect(found.text.contains(#""session_id":"b""#))
+    #expect(try Self.session(["rename", "b", "b"], env: env).status == 64)
     #expect(try Self.session(["rename", "b", "renamed"], env: env).status == 0)
     #expect(try Self.session(["rm", "renamed"], env: env).status == 0)
     #expect(try Self.session(["search", "bravo"], env: env).text.isEmpty)
     #expect(try Self.session(["rm", "renamed"], env: env).status == 65)
+    let elsewhere = try Self.session(["--provider", "echo", "-s", "a", "to echo now"], env: env)
+    guard case .start(let start)? = elsewhere.events.first?.payload else { Issue.record("no start"); return }
+    #expect(start.model == "echo", "another provider does not get the session's model")
     let fresh = try Self.session(["--provider", "echo", "new session"], env: env)
     #expect(fresh.stderr.contains("new session "), "a made id is shown on stderr")
     #expect(fresh.events.first?.sessionID?.isEmpty == false)

@@ -1,8 +1,8 @@
 import Foundation
-import TGPTEvents
 import TGPTSession
 import Testing
 
+@testable import TGPTEvents
 @testable import TGPTOrchestrator
 
 /// A pipe whose read end feeds a loop; `lines` are written into it and, unless `keepOpen`,
@@ -59,7 +59,24 @@ func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
     }
   }
 
-  @Test func cancellingTheLoopEndsEveryTurnInFlightOnce() async throws {
+  @Test func sessionsOverlapAndABadLineIsAnsweredInItsSessionsOrder() async throws {
+    var lines = (0..<4).map { #"{"message":"a b c d","session_id":"s\#($0)","id":"t\#($0)"}"# }
+    lines.append(#"{"message":"","session_id":"s0","id":"bad"}"#)
+    let events = Collected()
+    _ = await loop(echoRunner(try makeStore(), delayMs: 100), .perSession).run(feed(lines).0, interruption: { "" }) {
+      events.append($0)
+    }
+    let all = events.all
+    let starts = all.indices.filter { all[$0].type == "start" }
+    let firstEnd = try #require(all.firstIndex { $0.isTerminal && $0.id != "bad" })
+    #expect(starts.count == 4 && starts.allSatisfy { $0 < firstEnd }, "all four sessions started before any ended")
+    let badIndex = try #require(all.firstIndex { $0.id == "bad" })
+    let s0End = try #require(all.firstIndex { $0.id == "t0" && $0.isTerminal })
+    #expect(badIndex > s0End, "the bad line of s0 is answered after s0's earlier turn")
+    #expect(all[badIndex].sessionID == "s0")
+  }
+
+  @Test(.timeLimit(.minutes(1))) func cancellingTheLoopEndsEveryTurnInFlightOnce() async throws {
     let lines = (0..<3).map { #"{"message":"a b c d e f g h","session_id":"s\#($0)","id":"t\#($0)"}"# }
     let (lineFeed, writeEnd) = feed(lines, keepOpen: true)
     defer { close(writeEnd) }
@@ -76,6 +93,21 @@ func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
       guard case .error(let failure)? = terminal.first?.payload else { Issue.record("t\(index) not ended"); continue }
       #expect(failure.code == .interrupted && failure.message == "stopped")
     }
+  }
+
+  @Test(.timeLimit(.minutes(1))) func aClosedOutputStopsTheLoopEvenWhileStdinStaysOpen() async throws {
+    let lines = [#"{"message":"a b c d e f g h","session_id":"s","id":"t"}"#]
+    let (lineFeed, writeEnd) = feed(lines, keepOpen: true)
+    defer { close(writeEnd) }
+    let written = Collected()
+    let summary = await loop(echoRunner(try makeStore(), delayMs: 20), .perSession).run(
+      lineFeed, interruption: { "" }
+    ) { event in
+      if written.all.count == 3 { throw ProtocolError.outputClosed }
+      written.append(event)
+    }
+    #expect(summary.outputClosed, "the loop ended although stdin is still open")
+    #expect(written.all.count == 3)
   }
 
   @Test func sequentialOrderRunsOneTurnAtATime() async throws {

@@ -106,6 +106,19 @@ func recordTurn(
     #expect(try await store.search("absent", limit: 5).isEmpty)
   }
 
+  @Test func searchFindsSubstringsInAnyScriptAndShortWords() async throws {
+    let (store, _) = try makeStore()
+    try await recordTurn(store, "jp", "日本語のテキストを書きました", answer: "はい")
+    try await recordTurn(store, "en", "Log Rotation keeps 7 days, 100% of them", answer: "ok")
+    #expect(try await store.search("日本", limit: 5).map(\.snippet) == ["[日本]語のテキストを書きました"], "two CJK characters")
+    #expect(try await store.search("テキスト", limit: 5).first?.snippet.contains("[テキスト]") == true)
+    #expect(try await store.search("rotat", limit: 5).first?.sessionID == "en", "a prefix, in any case")
+    #expect(try await store.search("7 rotation", limit: 5).count == 1, "a short word with a long one")
+    #expect(try await store.search("100%", limit: 5).count == 1, "LIKE wildcards are literal")
+    #expect(try await store.search("0%x", limit: 5).isEmpty)
+    #expect(try await store.search("はい", limit: 5).map(\.role) == ["assistant"])
+  }
+
   @Test func exportImportExportGivesTheSameBytes() async throws {
     let (store, _) = try makeStore()
     try await recordTurn(store, "s", "line one\nline \"two\" 日本", settings: SessionSettings(model: "m", system: "sys"))
@@ -121,6 +134,28 @@ func recordTurn(
     #expect(try await other.session("copy")?.messages.count == 4)
     #expect(throws: StoreError.self) { try SessionExport(lines: parsed, id: "bad id") }
     #expect(throws: StoreError.self) { try SessionExport(lines: Array(parsed.dropFirst())) }
+  }
+
+  @Test func importRefusesExportsAStoreCannotHold() async throws {
+    let (store, _) = try makeStore()
+    try await recordTurn(store, "s", "one")
+    try await recordTurn(store, "s", "two")
+    let good = try #require(try await store.session("s")).lines.map { try JSON.parse($0) }
+    func edited(_ line: Int, _ key: String, _ value: JSON) -> [JSON] {
+      var lines = good
+      guard case .object(var object) = lines[line] else { return lines }
+      object[key] = value
+      lines[line] = .object(object)
+      return lines
+    }
+    for (lines, why) in [
+      (edited(2, "seq", .int(1)), "a repeated seq"), (edited(1, "role", "system"), "an unknown role"),
+      (edited(3, "turn", .int(1)), "a second user message in one turn"),
+      (edited(2, "turn", .int(2)), "an answer in another turn"), (edited(1, "seq", .int(0)), "seq from 0"),
+    ] {
+      #expect(throws: StoreError.self, "\(why)") { try SessionExport(lines: lines, id: "copy") }
+    }
+    #expect(try SessionExport(lines: good, id: "copy").messages.count == 4)
   }
 
   @Test func twoConnectionsWritingAtOnceLoseNothing() async throws {
@@ -143,7 +178,7 @@ func recordTurn(
 
   @Test func turnLocksExcludeEachOtherUntilReleased() async throws {
     let (store, _) = try makeStore()
-    var held: TurnLock? = try await store.lockTurns(of: "s")
+    var held: (any TurnLease)? = try await store.lockTurns(of: "s")
     let acquired = Flag()
     let waiter = Task {
       let lock = try await store.lockTurns(of: "s")
@@ -170,7 +205,10 @@ func recordTurn(
     let made = SessionID.make(now: 1_795_944_659_128)
     #expect(SessionID.isValid(made))
     #expect(made.hasPrefix("20261129-"))
-    #expect(made.count == "20261129-063059-xxxx".count)
+    #expect(made.count == "20261129-063059-xxxxxxxx".count)
+    #expect(made.hasPrefix("20261129-093059-"))
+    let many = Set((0..<100).map { _ in SessionID.make(now: 1_795_944_659_128) })
+    #expect(many.count == 100, "ids made in the same second differ")
   }
 }
 

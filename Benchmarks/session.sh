@@ -59,6 +59,9 @@ import json
 for i in range(500):
     print(json.dumps({"message": f"question {i}: how do the logs rotate on host {i}, and how long are they kept?"}))
 ' | "$bin/tgpt-session" --provider echo -s hist --messages >/dev/null
+# Checkpointed first: otherwise every measured turn would start 11 pages short of the WAL's
+# auto-checkpoint and pay for it, where a real turn pays one every few hundred turns.
+sqlite3 "$TGPT_HOME/sessions.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp -r "$TGPT_HOME" "$work/turn-pristine"
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$work/turn.json" \
   --prepare "sh -c 'rm -rf $TGPT_HOME && cp -r $work/turn-pristine $TGPT_HOME'" \

@@ -12,17 +12,16 @@ import TGPTEvents
 public final class SQLiteSessionStore: SessionStore {
   private let queue: DatabaseQueue
   private let batches: BatchedTransactions
-  /// The directory of per-session lock files.
-  public let lockDirectory: String
+  /// The lock file: one byte per session (see `TurnLock`).
+  public let lockPath: String
 
   /// Opens (creating and migrating if needed) the store at `path`.
   public init(path: String) throws {
     let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
     // Beside the database and named after it, so two stores in one directory (or /tmp) never
-    // share lock files.
-    lockDirectory = path + ".locks"
+    // share locks.
+    lockPath = path + ".lock"
     try Self.makeDirectory(directory.isEmpty ? "." : directory)
-    try Self.makeDirectory(lockDirectory)
     // WAL is set once, in the file, rather than by GRDB's `journalMode = .wal`, which on every
     // open asks Foundation for the WAL file's size (reading /etc/passwd) and writes a dummy
     // transaction when the WAL file is missing.
@@ -39,7 +38,7 @@ public final class SQLiteSessionStore: SessionStore {
         }) ?? false
       if !ready {
         // Creating and migrating is done by one process at a time.
-        let setup = try TurnLock.acquireBlocking(path: lockDirectory + "/store.lock")
+        let setup = try TurnLock.acquireBlocking(path: lockPath, offset: TurnLock.setUpOffset)
         defer { withExtendedLifetime(setup) {} }
         try queue.writeWithoutTransaction { db in
           if try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") != "wal" {
@@ -63,7 +62,7 @@ public final class SQLiteSessionStore: SessionStore {
   private static let openStores = Mutex<[DatabaseQueue]>([])
 
   public func lockTurns(of id: String) async throws -> any TurnLease {
-    try await TurnLock.acquire(path: lockDirectory + "/session-" + id + ".lock")
+    try await TurnLock.acquire(path: lockPath, offset: TurnLock.offset(of: id))
   }
 
   private static func makeDirectory(_ path: String) throws {
@@ -194,8 +193,10 @@ public final class SQLiteSessionStore: SessionStore {
       try db.cachedStatement(
         sql: """
           INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title)
-          VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+          VALUES (?, ?, ?, ?, ?, ?, 1, ?)
           ON CONFLICT(id) DO UPDATE SET
+            updated_at = excluded.updated_at,
+            turns = session.turns + 1,
             model = coalesce(session.model, excluded.model),
             provider = coalesce(session.provider, excluded.provider),
             system = coalesce(session.system, excluded.system),
@@ -212,8 +213,6 @@ public final class SQLiteSessionStore: SessionStore {
           "INSERT INTO message (session_id, seq, turn, role, content, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
       try insert.execute(arguments: [id, seq + 1, turn, "user", message, "complete", now])
       try insert.execute(arguments: [id, seq + 2, turn, "assistant", "", "interrupted", now])
-      try db.cachedStatement(sql: "UPDATE session SET turns = turns + 1, updated_at = ? WHERE id = ?")
-        .execute(arguments: [now, id])
       return TurnRecord(sessionID: id, turn: turn, answerSeq: seq + 2)
     }
   }
@@ -233,8 +232,6 @@ public final class SQLiteSessionStore: SessionStore {
       ).execute(arguments: [
         content, status.rawValue, model, usageText, toolText, error, turn.sessionID, turn.answerSeq,
       ])
-      try db.cachedStatement(sql: "UPDATE session SET updated_at = ? WHERE id = ?")
-        .execute(arguments: [now, turn.sessionID])
     }
   }
 

@@ -16,7 +16,7 @@ public protocol SessionStore: Sendable {
   /// transaction, so a process killed mid-answer leaves a consistent record.
   func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws -> TurnRecord
 
-  /// Records how the turn ended.
+  /// Records how the turn ended (the session's last-used time stays the turn's start).
   func finishTurn(
     _ turn: TurnRecord, content: String, status: MessageStatus, model: String?, usage: Usage?, toolCalls: JSON?,
     error: String?, now: Int64
@@ -25,7 +25,8 @@ public protocol SessionStore: Sendable {
   /// Sessions, most recently used first (`limit` of them, or all).
   func list(limit: Int?) async throws -> [SessionSummary]
 
-  /// The most recently used session: the one whose last turn was recorded last.
+  /// The most recently used session: the one whose last turn started latest (ties: the
+  /// smallest id).
   func mostRecent() async throws -> String?
 
   /// Changes remembered settings (nil leaves a setting as it is); creates the session if needed.

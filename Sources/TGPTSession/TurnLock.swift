@@ -5,29 +5,46 @@
 /// The right to run a turn of one session, held until released (when the value goes away).
 public protocol TurnLease: AnyObject, Sendable {}
 
-/// An advisory lock on a file (`flock`), so turns of one session run one at a time across
-/// processes. The kernel drops it when the process ends, however it ends, so a killed turn
-/// never leaves a session locked.
+/// A lock on one byte of a shared lock file (an open-file-description lock, `F_OFD_SETLK`),
+/// so turns of one session run one at a time across processes and within one. Each session
+/// has its own byte (a hash of its id), so a store with many sessions still has one lock file.
+/// The kernel drops the lock when the descriptor closes — also when the process is killed —
+/// so a killed turn never leaves a session locked.
 public final class TurnLock: TurnLease {
   private let fd: Int32
 
   private init(fd: Int32) { self.fd = fd }
 
-  deinit {
-    flock(fd, LOCK_UN)
-    close(fd)
+  deinit { close(fd) }
+
+  // From <fcntl.h>, which Swift's Glibc module imports without _GNU_SOURCE.
+  private static let setLock: Int32 = 37  // F_OFD_SETLK
+  private static let setLockWait: Int32 = 38  // F_OFD_SETLKW
+
+  /// The byte that stands for the store's set-up (creating and migrating).
+  public static let setUpOffset: Int64 = 0
+
+  /// The byte that stands for session `id`: 1 + a 62-bit FNV-1a hash, so two sessions share
+  /// a byte (and wait for each other) about once in 4·10¹⁸ pairs.
+  public static func offset(of id: String) -> Int64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in id.utf8 {
+      hash ^= UInt64(byte)
+      hash &*= 0x0000_0100_0000_01B3
+    }
+    return 1 + Int64(hash & 0x3FFF_FFFF_FFFF_FFFF)
   }
 
-  /// Takes the lock at `path`, waiting (without blocking a thread for long) while another
-  /// process holds it.
-  public static func acquire(path: String) async throws -> TurnLock {
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw StoreError.database("cannot open the lock file \(path) (errno \(errno))") }
+  /// Takes the lock on byte `offset` of `path`, waiting (without blocking a thread for long)
+  /// while another holder has it.
+  public static func acquire(path: String, offset: Int64) async throws -> TurnLock {
+    let fd = try open(path)
     var delay = 2
-    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-      guard errno == EWOULDBLOCK || errno == EINTR else {
+    while !lock(fd, offset, wait: false) {
+      guard errno == EAGAIN || errno == EACCES || errno == EINTR else {
+        let code = errno
         close(fd)
-        throw StoreError.database("cannot lock \(path) (errno \(errno))")
+        throw StoreError.database("cannot lock \(path) (errno \(code))")
       }
       do {
         try await Task.sleep(for: .milliseconds(delay))
@@ -40,16 +57,32 @@ public final class TurnLock: TurnLease {
     return TurnLock(fd: fd)
   }
 
-  /// Takes the lock at `path`, blocking the calling thread (for set-up, outside tasks).
-  public static func acquireBlocking(path: String) throws -> TurnLock {
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw StoreError.database("cannot open the lock file \(path) (errno \(errno))") }
-    while flock(fd, LOCK_EX) != 0 {
+  /// Takes the lock on byte `offset` of `path`, blocking the calling thread (for set-up,
+  /// outside tasks).
+  public static func acquireBlocking(path: String, offset: Int64) throws -> TurnLock {
+    let fd = try open(path)
+    while !lock(fd, offset, wait: true) {
       guard errno == EINTR else {
+        let code = errno
         close(fd)
-        throw StoreError.database("cannot lock \(path) (errno \(errno))")
+        throw StoreError.database("cannot lock \(path) (errno \(code))")
       }
     }
     return TurnLock(fd: fd)
+  }
+
+  private static func open(_ path: String) throws -> Int32 {
+    let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw StoreError.database("cannot open the lock file \(path) (errno \(errno))") }
+    return fd
+  }
+
+  private static func lock(_ fd: Int32, _ offset: Int64, wait: Bool) -> Bool {
+    var request = flock()
+    request.l_type = Int16(F_WRLCK)
+    request.l_whence = Int16(SEEK_SET)
+    request.l_start = __off_t(offset)
+    request.l_len = 1
+    return fcntl(fd, wait ? setLockWait : setLock, &request) == 0
   }
 }

@@ -21,8 +21,8 @@ struct TurnCommand: AsyncParsableCommand {
       failed answers left out); the message and the answer are recorded. Without -s or -c a new \
       session is made and its id printed on stderr and in the start event.
 
-      -c continues the most recently used session: the one whose last turn started or ended \
-      latest (ties: the smallest id).
+      -c continues the most recently used session: the one whose last turn started latest \
+      (ties: the smallest id).
 
       With --messages, each stdin line is a turn: {"message":…} with optional session_id, id, \
       model and system; lines without session_id go to the -s/-c session (or one new session). \

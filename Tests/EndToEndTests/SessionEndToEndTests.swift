@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TGPTEvents
 import Testing
 
@@ -70,6 +71,23 @@ import Testing
       #expect(messages[pair]["turn"] == messages[pair + 1]["turn"])
     }
     #expect(try Self.session(["check"], env: env).status == 0)
+  }
+
+  @Test func aSecondProcessWaitsForTheTurnInProgressAndSeesIt() throws {
+    let env = Self.home()
+    let messages = ["one two three four", "five six seven eight"]
+    let results = Mutex<[Harness.Result]>([])
+    DispatchQueue.concurrentPerform(iterations: 2) { index in
+      let result = try? Self.session(
+        ["--provider", "echo", "--echo-delay-ms", "150", "-s", "locked", messages[index]], env: env)
+      if let result { results.withLock { $0.append(result) } }
+    }
+    let both = results.withLock { $0 }
+    #expect(both.count == 2 && both.allSatisfy { $0.status == 0 })
+    let sent = both.flatMap(\.events).compactMap {
+      if case .start(let start) = $0.payload { start.turnsSent } else { nil }
+    }
+    #expect(sent.sorted() == [0, 1], "the later turn started after the earlier one ended, with it as context")
   }
 
   @Test func eightProcessesOnEightSessionsLoseNothing() throws {

@@ -44,7 +44,7 @@ func recordTurn(
     let answer = session.messages[1]
     #expect(answer.content == "hi!" && answer.status == .complete && answer.model == "a/b-1")
     #expect(answer.usage == usage)
-    #expect(session.summary.updatedAt == 9)
+    #expect(session.summary.updatedAt == 5, "last used is when the turn started")
     #expect(try await store.check().isEmpty)
   }
 

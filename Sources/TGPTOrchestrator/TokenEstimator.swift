@@ -11,15 +11,32 @@ public enum TokenEstimator {
 
   /// The estimated tokens of a text.
   public static func tokens(_ text: String) -> Int {
+    var text = text
+    return text.withUTF8(tokens)
+  }
+
+  /// Counted over the UTF-8 bytes: ASCII is one byte a character, and a character's first
+  /// byte says how long it is, so only non-ASCII characters are decoded (for the CJK test).
+  private static func tokens(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     var ascii = 0
     var wideHalves = 0
     var other = 0
-    for scalar in text.unicodeScalars {
-      let value = scalar.value
-      if value < 0x80 {
+    var index = 0
+    let count = bytes.count
+    while index < count {
+      let lead = bytes[index]
+      if lead < 0x80 {
         ascii += 1
-      } else if (0x3040...0x30FF).contains(value) || (0x3400...0x9FFF).contains(value)
-        || (0xAC00...0xD7AF).contains(value)
+        index += 1
+        continue
+      }
+      let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+      var value = UInt32(lead) & (length == 4 ? 0x07 : length == 3 ? 0x0F : 0x1F)
+      for offset in 1..<length where index + offset < count {
+        value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+      }
+      index += length
+      if (0x3040...0x30FF).contains(value) || (0x3400...0x9FFF).contains(value) || (0xAC00...0xD7AF).contains(value)
         || (0xF900...0xFAFF).contains(value) || (0x20000...0x3FFFF).contains(value)
       {
         wideHalves += 3

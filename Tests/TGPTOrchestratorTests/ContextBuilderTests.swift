@@ -34,6 +34,30 @@ func contents(_ context: ContextBuilder.Context) -> [String] {
     #expect(TokenEstimator.messageTokens("abc") == 1 + TokenEstimator.perMessage)
   }
 
+  @Test func theByteCountAgreesWithCountingCharacters() {
+    func reference(_ text: String) -> Int {
+      var ascii = 0
+      var wide = 0
+      var other = 0
+      for scalar in text.unicodeScalars {
+        let v = scalar.value
+        if v < 0x80 {
+          ascii += 1
+        } else if (0x3040...0x30FF).contains(v) || (0x3400...0x9FFF).contains(v) || (0xAC00...0xD7AF).contains(v)
+          || (0xF900...0xFAFF).contains(v) || (0x20000...0x3FFFF).contains(v)
+        {
+          wide += 3
+        } else {
+          other += 1
+        }
+      }
+      return (ascii + 2) / 3 + (wide + 1) / 2 + other
+    }
+    for text in ["", "plain ascii text", "héllo wörld", "日本語とカタカナ", "한국어", "😀👍🏽 emoji", "𠀀𠀁 ext-B", "mixed 日本 é 😀 x"] {
+      #expect(TokenEstimator.tokens(text) == reference(text), "\(text)")
+    }
+  }
+
   @Test func contextWindowsOfKnownModels() {
     #expect(ModelContext.tokens(for: "openai/gpt-4o-mini") == 128_000)
     #expect(ModelContext.tokens(for: "anthropic/claude-sonnet-4") == 200_000)

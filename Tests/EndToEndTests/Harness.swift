@@ -91,7 +91,7 @@ enum Harness {
       // Fed from its own thread: a large input must not block reading the output.
       let writer = input.fileHandleForWriting
       DispatchQueue.global().async {
-        writer.write(Data(stdin.utf8))
+        writeAll(Array(stdin.utf8), to: writer.fileDescriptor)
         if !keepStdinOpen { try? writer.close() }
       }
     }
@@ -239,7 +239,7 @@ enum LoopbackHTTP {
     }
     guard connected == 0 else { throw Failure(what: "cannot connect to \(url)") }
     let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-    _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     var response: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -264,5 +264,31 @@ enum LoopbackHTTP {
       rest = Substring(String(decoding: Array(rest[start...].utf8.dropFirst(size + 2)), as: UTF8.self))
     }
     return result
+  }
+}
+
+/// Writes `bytes` to `fd` until done or the reader is gone. A program may exit before reading
+/// all its input (a usage error, say): that must be EPIPE here, not a SIGPIPE killing the test
+/// process. Ignoring SIGPIPE process-wide would not do — children inherit ignored signals —
+/// so it is blocked on this thread only and the pending signal consumed.
+func writeAll(_ bytes: [UInt8], to fd: Int32) {
+  var blocked = sigset_t()
+  var previous = sigset_t()
+  sigemptyset(&blocked)
+  sigaddset(&blocked, SIGPIPE)
+  pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+  defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+  var offset = 0
+  while offset < bytes.count {
+    let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    if written > 0 {
+      offset += written
+    } else if errno != EINTR {
+      if errno == EPIPE {
+        var none = timespec()
+        _ = sigtimedwait(&blocked, nil, &none)
+      }
+      return
+    }
   }
 }

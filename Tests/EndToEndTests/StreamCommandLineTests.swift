@@ -20,6 +20,14 @@ import Testing
     #expect(noNewline.answer == "tail\n\nx")
   }
 
+  @Test func aProgramThatExitsWithoutReadingItsInputLeavesTheTestsRunning() throws {
+    // Regression: the harness wrote the rest of stdin into a closed pipe and SIGPIPE killed
+    // the whole test process.
+    let unread = String(repeating: "x", count: 1 << 20)
+    let result = try Harness.run("tgpt-stream", ["--version"], stdin: unread)
+    #expect(result.status == 0)
+  }
+
   @Test func stdinModes() throws {
     let appended = try Harness.run("tgpt-stream", ["--provider", "echo", "--stdin", "append", "words"], stdin: "piped")
     #expect(appended.answer == "words\n\npiped")

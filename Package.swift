@@ -12,6 +12,7 @@ let package = Package(
     .executable(name: "tgpt-stream", targets: ["tgpt-stream"]),
     .executable(name: "tgpt-render", targets: ["tgpt-render"]),
     .executable(name: "tgpt-session", targets: ["tgpt-session"]),
+    .executable(name: "tgpt-ws-bridge", targets: ["tgpt-ws-bridge"]),
     .executable(name: "tgpt-fake-provider", targets: ["tgpt-fake-provider"]),
     .executable(name: "tgpt-bench", targets: ["tgpt-bench"]),
   ],
@@ -19,6 +20,14 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    // The WebSocket stack (tgpt-ws-bridge only). `traits: []` leaves out swift-configuration.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+    .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     // libcurl, loaded with dlopen on the first transfer (see Sources/CCurl/include/ccurl.h).
@@ -96,6 +105,57 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // The relay between WebSocket/HTTP connections and one NDJSON child: routing by request id,
+    // per-connection queues, child restarts, metrics. No networking code, so it is tested alone.
+    .target(
+      name: "TGPTBridge",
+      dependencies: ["TGPTEvents", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: strict
+    ),
+    // The server side of tgpt-ws-bridge: Hummingbird routes over a TGPTBridge relay.
+    .target(
+      name: "TGPTBridgeServer",
+      dependencies: [
+        "TGPTEvents", "TGPTBridge",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "HummingbirdTLS", package: "hummingbird"),
+        .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    // The client side: connect, check and bench over swift-websocket's WSClient.
+    .target(
+      name: "TGPTBridgeClient",
+      dependencies: [
+        "TGPTEvents", "TGPTBridge",
+        .product(name: "WSClient", package: "swift-websocket"),
+        .product(name: "WSCompression", package: "swift-websocket"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "tgpt-ws-bridge",
+      dependencies: [
+        "TGPTEvents", "TGPTBridge", "TGPTBridgeServer", "TGPTBridgeClient", "TGPTCommandSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
     .executableTarget(
       name: "tgpt-fake-provider",
       dependencies: ["TGPTEvents"],
@@ -134,6 +194,7 @@ let package = Package(
       dependencies: ["TGPTOrchestrator", "TGPTSession", "TGPTProviders", "TGPTEvents"],
       swiftSettings: strict
     ),
+    .testTarget(name: "TGPTBridgeTests", dependencies: ["TGPTBridge", "TGPTEvents"], swiftSettings: strict),
     .testTarget(
       name: "EndToEndTests",
       dependencies: ["TGPTEvents"],

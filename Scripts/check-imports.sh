@@ -17,6 +17,10 @@ declare -A allowed=(
   [tgpt-session]="$system TGPTEvents TGPTProviders TGPTSession TGPTOrchestrator TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
   [TGPTRender]="Glibc Musl Darwin Synchronization TGPTEvents"
   [tgpt-render]="$system TGPTEvents TGPTRender TGPTCommandSupport ArgumentParser"
+  [TGPTBridge]="$system TGPTEvents Logging"
+  [TGPTBridgeServer]="$system TGPTEvents TGPTBridge Hummingbird HummingbirdCore HummingbirdTLS HummingbirdWebSocket HummingbirdWSCompression NIOCore NIOWebSocket NIOSSL HTTPTypes ServiceLifecycle Logging"
+  [TGPTBridgeClient]="$system TGPTEvents TGPTBridge WSClient WSCompression NIOCore NIOPosix NIOWebSocket NIOSSL HTTPTypes Logging"
+  [tgpt-ws-bridge]="$system TGPTEvents TGPTBridge TGPTBridgeServer TGPTBridgeClient TGPTCommandSupport ArgumentParser Logging"
   [tgpt-fake-provider]="$system TGPTEvents"
   [tgpt-bench]="$system TGPTEvents TGPTProviders TGPTRender TGPTSession TGPTOrchestrator"
 )

@@ -4,23 +4,13 @@ import TGPTEvents
   import Glibc
 #endif
 
-/// Session ids: 1–128 characters of `[A-Za-z0-9._:-]`, so they are safe in file names, URLs
-/// (`/ws/chat/{id}`) and shell words without quoting.
+/// Session ids (the rule is `SessionIDRule`, shared with programs that do not link the store).
 public enum SessionID {
   /// The rule, as told to users.
-  public static let rule = "1 to 128 characters of A-Z a-z 0-9 . _ : -"
+  public static let rule = SessionIDRule.text
 
   /// Whether `id` follows the rule.
-  public static func isValid(_ id: String) -> Bool {
-    let bytes = id.utf8
-    guard (1...128).contains(bytes.count) else { return false }
-    return bytes.allSatisfy { byte in
-      (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
-        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
-    }
-  }
+  public static func isValid(_ id: String) -> Bool { SessionIDRule.isValid(id) }
 
   /// A new id: the UTC time and eight random hex digits (`20261129-071530-3fa2c9d1`),
   /// sortable and easy to type. 32 random bits make two ids made in the same second collide

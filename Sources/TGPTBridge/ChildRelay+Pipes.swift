@@ -1,0 +1,143 @@
+import Dispatch
+import Logging
+import TGPTEvents
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension ChildRelay {
+  /// The writer thread: moves queued lines into the child's stdin, many per write. Only this
+  /// thread writes to or closes a child's stdin, so a dead child's descriptor is never reused
+  /// under a write.
+  func writeLoop() {
+    while true {
+      writerWake.wait()
+      let (lines, input, retired, finished) = state.withLock { state in
+        let retired = state.retiredInputs
+        state.retiredInputs = []
+        guard let child = state.child else { return ([[UInt8]](), Int32(-1), retired, state.stopping) }
+        let lines = state.pending
+        state.pending = []
+        return (lines, child.input, retired, state.stopping)
+      }
+      for fd in retired { close(fd) }
+      if input >= 0, !lines.isEmpty {
+        var batch: [UInt8] = []
+        batch.reserveCapacity(lines.reduce(0) { $0 + $1.count })
+        for line in lines { batch.append(contentsOf: line) }
+        // A failed write means the child is gone; the reader sees that and fails these turns.
+        do throws(ProtocolError) { try FileIO.writeAll(input, batch) } catch {}
+      }
+      if finished {
+        if input >= 0 { close(input) }
+        return
+      }
+    }
+  }
+
+  /// Reads `child`'s events on a thread of its own and routes each to its connection; at the
+  /// end of its output, fails what it left unanswered and starts another.
+  func startReader(for child: ChildProcess) {
+    DispatchQueue(label: "tgpt.relay.reader").async { [self] in
+      var splitter = NDJSONSplitter(maxLineBytes: NDJSONSplitter.defaultMaxLineBytes)
+      let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
+      defer { buffer.deallocate() }
+      let route: (NDJSONSplitter.Item) -> Void = { [self] item in
+        if case .line(let bytes, _) = item { self.route(bytes) }
+      }
+      while true {
+        let count: Int
+        do throws(ProtocolError) { count = try FileIO.read(child.output, into: buffer) } catch { break }
+        if count == 0 { break }
+        splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), route)
+      }
+      splitter.finish(route)
+      close(child.output)
+      let status = child.waitForExit()
+      childEnded(child, status: status)
+    }
+  }
+
+  /// Routes one event line from the child to the connection that asked.
+  func route(_ line: UnsafeRawBufferPointer) {
+    guard let tags = EventTags.read(line), let id = tags.id else {
+      logger.debug("dropped a line from the chat program without a request id")
+      return
+    }
+    let terminal = tags.isTerminal
+    let (found, idle) = state.withLock { state in
+      let found = terminal ? state.routes.removeValue(forKey: id) : state.routes[id]
+      return (found, terminal && state.routes.isEmpty && !state.drainWaiters.isEmpty)
+    }
+    if idle { releaseDrainWaiters() }
+    guard let found else { return }
+    found.connection.deliver(found.clientID.map { tags.retagged(line, id: $0) } ?? Array(line))
+    metrics.recordEvent()
+    if terminal {
+      found.connection.ended()
+      metrics.recordTurnEnded(
+        after: .now - found.started, errorCode: tags.type == "error" ? tags.code ?? "internal" : nil)
+    }
+  }
+
+  /// The child is gone: every turn in flight gets an `unavailable` error, and unless we are
+  /// stopping, a new child starts after a backoff that grows while children keep dying.
+  func childEnded(_ child: ChildProcess, status: Int32) {
+    let (orphans, stopping, failures) = state.withLock { state in
+      state.child = nil
+      if child.input >= 0 { state.retiredInputs.append(child.input) }
+      let orphans = Array(state.routes.values)
+      state.routes = [:]
+      state.pending = []
+      state.failuresInARow += 1
+      return (orphans, state.stopping, state.failuresInARow)
+    }
+    writerWake.signal()
+    if !orphans.isEmpty || !stopping {
+      logger.error("the chat program exited with status \(status); \(orphans.count) turn(s) failed")
+    }
+    let failure = Event.Failure(
+      message: "the chat program stopped (status \(status))", code: .unavailable, retryable: true)
+    for orphan in orphans {
+      let event = Event(.error(failure), id: orphan.clientID, sessionID: orphan.connection.sessionID)
+      orphan.connection.deliver(event.lineWithoutNewline)
+      orphan.connection.ended()
+      metrics.recordTurnEnded(after: .now - orphan.started, errorCode: ErrorKind.unavailable.rawValue)
+    }
+    releaseDrainWaiters()
+    guard !stopping else { return }
+    metrics.recordRestart()
+    let delay = min(configuration.maxRestartDelay, .milliseconds(100) * (1 << min(failures - 1, 10)))
+    let milliseconds = Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)
+    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in restart() }
+  }
+
+  private func restart() {
+    do throws(RelayError) {
+      let child = try ChildProcess.spawn(configuration.command)
+      let stopping = state.withLock { state in
+        if !state.stopping { state.child = child }
+        return state.stopping
+      }
+      if stopping {
+        close(child.input)
+        child.send(SIGTERM)
+        return
+      }
+      startReader(for: child)
+      writerWake.signal()
+      // A child that stays up for a while resets the backoff.
+      DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(10)) { [self] in
+        state.withLock { state in
+          if state.child?.pid == child.pid { state.failuresInARow = 0 }
+        }
+      }
+    } catch {
+      logger.error("\(error)")
+      childEnded(ChildProcess(pid: -1, input: -1, output: -1), status: -1)
+    }
+  }
+}

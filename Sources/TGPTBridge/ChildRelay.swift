@@ -1,0 +1,187 @@
+import Dispatch
+import Logging
+import Synchronization
+import TGPTEvents
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Relays messages from many connections to one NDJSON child program (by default
+/// `tgpt-session serve`) and routes the child's events back by request id.
+///
+/// Each message gets an id unique in this server; the child tags every event with it, and the
+/// event goes to the connection that asked, with the client's own id put back. Writes to the
+/// child run on a thread of their own, reads on another, so a child that is slow to read or a
+/// connection that is slow to drain never blocks anything else. When the child dies, every turn
+/// in flight gets an `unavailable` error and a new child is started with backoff.
+public final class ChildRelay: Sendable {
+  /// How the relay runs.
+  public struct Configuration: Sendable {
+    /// The child's command line; the first word is looked up on PATH.
+    public var command: [String]
+    /// Events queued for one connection before it counts as stuck and is dropped.
+    public var connectionQueueLimit: Int
+    /// The longest wait before restarting a child that keeps failing.
+    public var maxRestartDelay: Duration
+
+    public init(command: [String], connectionQueueLimit: Int = 4096, maxRestartDelay: Duration = .seconds(5)) {
+      self.command = command
+      self.connectionQueueLimit = connectionQueueLimit
+      self.maxRestartDelay = maxRestartDelay
+    }
+  }
+
+  struct Route {
+    let connection: RelayConnection
+    let clientID: String?
+    let started: ContinuousClock.Instant
+  }
+
+  struct State {
+    var routes: [String: Route] = [:]
+    var pending: [[UInt8]] = []
+    var child: ChildProcess?
+    var retiredInputs: [Int32] = []
+    var accepting = true
+    var stopping = false
+    var nextRequest = 0
+    var nextConnection = 0
+    var failuresInARow = 0
+    var drainWaiters: [CheckedContinuation<Void, Never>] = []
+  }
+
+  public let configuration: Configuration
+  public let metrics: BridgeMetrics
+  let logger: Logger
+  let state = Mutex(State())
+  let writerWake = DispatchSemaphore(value: 0)
+
+  public init(configuration: Configuration, metrics: BridgeMetrics = BridgeMetrics(), logger: Logger) {
+    self.configuration = configuration
+    self.metrics = metrics
+    self.logger = logger
+  }
+
+  /// Starts the child and the writer thread; fails when the child cannot be started at all.
+  public func start() throws(RelayError) {
+    let child = try ChildProcess.spawn(configuration.command)
+    state.withLock { $0.child = child }
+    startReader(for: child)
+    DispatchQueue(label: "tgpt.relay.writer").async { [self] in writeLoop() }
+  }
+
+  /// A new connection talking in `sessionID`.
+  public func connect(sessionID: String) -> RelayConnection {
+    let number = state.withLock { state in
+      state.nextConnection += 1
+      return state.nextConnection
+    }
+    return RelayConnection(
+      sessionID: sessionID, number: number, queueLimit: configuration.connectionQueueLimit,
+      detach: { _ in })
+  }
+
+  /// Sends `message` to the child on behalf of `connection`, in the connection's session.
+  /// Answers at once with an `unavailable` error while the relay is draining.
+  public func submit(_ message: InputMessage, on connection: RelayConnection) {
+    let clientID = message.id
+    let requestID: String? = state.withLock { state in
+      guard state.accepting else { return nil }
+      state.nextRequest += 1
+      let requestID = "c\(connection.number)-\(state.nextRequest)"
+      var outgoing = message
+      outgoing.sessionID = connection.sessionID
+      outgoing.id = requestID
+      var writer = JSONWriter()
+      writer.value(outgoing.json)
+      writer.byte(UInt8(ascii: "\n"))
+      state.routes[requestID] = Route(connection: connection, clientID: clientID, started: .now)
+      state.pending.append(writer.bytes)
+      return requestID
+    }
+    guard requestID != nil else {
+      let failure = Event.Failure(message: "the server is shutting down", code: .unavailable, retryable: true)
+      connection.deliver(Event(.error(failure), id: clientID, sessionID: connection.sessionID).lineWithoutNewline)
+      metrics.recordError(code: ErrorKind.unavailable.rawValue)
+      return
+    }
+    connection.began()
+    metrics.recordTurnStarted()
+    writerWake.signal()
+  }
+
+  /// Turns submitted and not yet ended, over all connections.
+  public var inFlight: Int { state.withLock { $0.routes.count } }
+
+  /// From now on, new messages are refused with an `unavailable` error.
+  public func stopAccepting() { state.withLock { $0.accepting = false } }
+
+  /// Waits until no turn is in flight, or `timeout`; true when all ended.
+  public func drain(timeout: Duration) async -> Bool {
+    let waiting = Task {
+      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let idle = state.withLock { state in
+          if state.routes.isEmpty { return true }
+          state.drainWaiters.append(continuation)
+          return false
+        }
+        if idle { continuation.resume() }
+      }
+    }
+    let timer = Task {
+      try? await Task.sleep(for: timeout)
+      return
+    }
+    return await withTaskGroup(of: Bool.self) { group in
+      group.addTask {
+        await waiting.value; return true
+      }
+      group.addTask {
+        await timer.value; return false
+      }
+      let first = await group.next() ?? false
+      timer.cancel()
+      if !first { releaseDrainWaiters() }
+      group.cancelAll()
+      return first
+    }
+  }
+
+  /// Stops the child: the writer closes its stdin once everything queued is written (the child
+  /// finishes what it has and exits), and the child is killed if it has not exited within `grace`.
+  public func stop(grace: Duration = .seconds(2)) {
+    let child = state.withLock { state in
+      state.stopping = true
+      state.accepting = false
+      return state.child
+    }
+    writerWake.signal()
+    guard let child else { return }
+    let deadline = ContinuousClock.now + grace
+    while ContinuousClock.now < deadline {
+      if kill(child.pid, 0) != 0 { return }
+      usleep(20_000)
+    }
+    child.send(SIGKILL)
+  }
+
+  func releaseDrainWaiters() {
+    let waiters = state.withLock { state in
+      defer { state.drainWaiters = [] }
+      return state.drainWaiters
+    }
+    for waiter in waiters { waiter.resume() }
+  }
+}
+
+extension Event {
+  /// This event as one line without the newline, as a connection expects it.
+  public var lineWithoutNewline: [UInt8] {
+    var writer = JSONWriter()
+    encode(into: &writer)
+    return writer.bytes
+  }
+}

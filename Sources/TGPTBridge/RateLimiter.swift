@@ -1,0 +1,27 @@
+/// A token bucket: `burst` messages at once, refilled at `perSecond`. One per connection.
+public struct RateLimiter: Sendable {
+  public let perSecond: Double
+  public let burst: Double
+  private var tokens: Double
+  private var last: ContinuousClock.Instant
+
+  /// A full bucket; `perSecond` ≤ 0 means unlimited.
+  public init(perSecond: Double, burst: Int, now: ContinuousClock.Instant = .now) {
+    self.perSecond = perSecond
+    self.burst = Double(max(1, burst))
+    tokens = self.burst
+    last = now
+  }
+
+  /// Takes a token if there is one.
+  public mutating func allow(now: ContinuousClock.Instant = .now) -> Bool {
+    guard perSecond > 0 else { return true }
+    let elapsed = now - last
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    tokens = min(burst, tokens + seconds * perSecond)
+    last = now
+    guard tokens >= 1 else { return false }
+    tokens -= 1
+    return true
+  }
+}

@@ -1,0 +1,90 @@
+import Logging
+import NIOCore
+import NIOSSL
+import NIOWebSocket
+import Synchronization
+import TGPTBridge
+import TGPTEvents
+import WSClient
+import WSCompression
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `tgpt-ws-bridge connect`: stdin lines out as messages, frames in as stdout lines.
+///
+/// At the end of stdin it keeps reading until every message has had its terminal event (or
+/// `linger` passes without a frame), then closes with 1000 — so `echo hi | tgpt-ws-bridge URL`
+/// prints the whole answer.
+public struct BridgeClient: Sendable {
+  let settings: ClientSettings
+  let logger: Logger
+
+  public init(settings: ClientSettings, logger: Logger) {
+    self.settings = settings
+    self.logger = logger
+  }
+
+  /// Runs until stdin ends and every answer is in; the error kind of the first failed answer,
+  /// or nil when all went well. Throws a `ClientFailure` when the connection fails.
+  public func run(input: LineFeed) async throws(ClientFailure) -> ErrorKind? {
+    let ledger = AnswerLedger()
+    let queue = OutgoingQueue()
+    let reader = Task { await queue.fill(from: input, raw: settings.raw) }
+    defer { reader.cancel() }
+    var attempt = 0
+    while true {
+      do {
+        let close = try await connectOnce(queue: queue, ledger: ledger)
+        if queue.finished, ledger.owed == 0 || settings.linger != nil && queue.finished {
+          return ledger.firstError
+        }
+        let code = close.map { "\($0.closeCode)" } ?? "no close frame"
+        throw ClientFailure(
+          .unavailable, "the server closed the connection (\(code)) with \(ledger.owed) answer(s) still owed")
+      } catch {
+        let failure = ClientFailure.classify(error, url: settings.url)
+        guard attempt < settings.reconnect, failure.kind != .usage else { throw failure }
+        attempt += 1
+        let delay = min(Duration.seconds(30), .milliseconds(250) * (1 << min(attempt - 1, 7)))
+        logger.warning("\(failure.message); reconnecting in \(delay) (attempt \(attempt) of \(settings.reconnect))")
+        try? await Task.sleep(for: delay)
+        queue.resendUnanswered(ledger)
+      }
+    }
+  }
+
+  private func connectOnce(queue: OutgoingQueue, ledger: AnswerLedger) async throws -> WebSocketCloseFrame? {
+    var configuration = WebSocketClientConfiguration(
+      maxFrameSize: settings.maxMessageBytes, additionalHeaders: settings.requestHeaders,
+      extensions: [.perMessageDeflate(maxDecompressedFrameSize: settings.maxMessageBytes)],
+      autoPing: settings.pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled)
+    configuration.ignoreUncleanSSLShutdownErrors = false
+    let fixed = configuration
+    let tls = try tlsConfiguration()
+    let connected = Flag()
+    let url = settings.url
+    let logger = logger
+    let settings = settings
+    return try await withConnectTimeout(settings.connectTimeout, connected: connected) {
+      try await WebSocketClient.connect(url: url, configuration: fixed, tlsConfiguration: tls, logger: logger) {
+        inbound, outbound, _ in
+        connected.set()
+        try await Self.converse(inbound, outbound, queue: queue, ledger: ledger, settings: settings)
+      }
+    }
+  }
+
+  private func tlsConfiguration() throws -> TLSConfiguration? {
+    guard settings.url.hasPrefix("wss:") || settings.url.hasPrefix("https:") else { return nil }
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if let file = settings.caCertificate {
+      tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+    }
+    if settings.insecure { tls.certificateVerification = .none }
+    return tls
+  }
+}

@@ -1,0 +1,105 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+import Synchronization
+import TGPTBridge
+import TGPTEvents
+import WSClient
+import WSCompression
+
+/// One scripted WebSocket conversation, as the seed's test client has it: send a message,
+/// read until its `complete` or `error`, send the next. Used by `check` and `bench`.
+public enum ChatProbe {
+  /// What happened to one message.
+  public struct Turn: Sendable {
+    public var events: [String] = []
+    public var chunks = 0
+    public var content = ""
+    public var terminalType: String?
+    public var errorCode: String?
+    /// From sending to the first chunk, and to the terminal event.
+    public var firstChunk: Duration?
+    public var total: Duration?
+  }
+
+  /// The whole conversation.
+  public struct Outcome: Sendable {
+    public var upgraded = false
+    public var turns: [Turn] = []
+    /// The server's close code, if it closed (or nil for no close frame).
+    public var closeCode: UInt16?
+    public var failure: String?
+    /// Whether every message got its terminal event.
+    public var allAnswered: Bool { failure == nil && turns.allSatisfy { $0.terminalType != nil } }
+  }
+
+  /// Sends `messages` (frame texts) one after another on `url`, each after the previous
+  /// one's terminal event; gives up after `timeout` overall.
+  public static func run(
+    url: String, token: String?, messages: [String], timeout: Duration, logger: Logger
+  ) async -> Outcome {
+    let state = Mutex(Outcome())
+    var configuration = WebSocketClientConfiguration(
+      maxFrameSize: 16 << 20, extensions: [.perMessageDeflate(maxDecompressedFrameSize: 16 << 20)])
+    if let token { configuration.additionalHeaders[.authorization] = "Bearer \(token)" }
+    let fixed = configuration
+    let work = Task {
+      try await WebSocketClient.connect(url: url, configuration: fixed, logger: logger) { inbound, outbound, _ in
+        state.withLock { $0.upgraded = true }
+        var iterator = inbound.messages(maxSize: 16 << 20).makeAsyncIterator()
+        for text in messages {
+          let sent = ContinuousClock.now
+          var turn = Turn()
+          try await outbound.write(.text(text))
+          while turn.terminalType == nil, let message = try await iterator.next() {
+            guard case .text(let line) = message else { continue }
+            record(line, into: &turn, since: sent)
+          }
+          let done = turn
+          state.withLock { $0.turns.append(done) }
+          if done.terminalType == nil { return }
+        }
+        try await outbound.close(.normalClosure, reason: nil)
+        while try await iterator.next() != nil {}
+      }
+    }
+    let timer = Task {
+      try await Task.sleep(for: timeout)
+      work.cancel()
+    }
+    do {
+      let close = try await work.value
+      timer.cancel()
+      return state.withLock { outcome in
+        outcome.closeCode = close.map { UInt16(webSocketErrorCode: $0.closeCode) }
+        if close == nil, outcome.failure == nil, !outcome.allAnswered {
+          outcome.failure = "closed without a close frame"
+        }
+        return outcome
+      }
+    } catch {
+      timer.cancel()
+      return state.withLock { outcome in
+        outcome.failure =
+          Task.isCancelled || error is CancellationError ? "timed out" : ClientFailure.classify(error, url: url).message
+        return outcome
+      }
+    }
+  }
+
+  static func record(_ line: String, into turn: inout Turn, since sent: ContinuousClock.Instant) {
+    turn.events.append(line)
+    let bytes = Array(line.utf8)
+    guard let tags = EventTags.read(bytes) else { return }
+    if tags.type == "chunk" {
+      turn.chunks += 1
+      if turn.firstChunk == nil { turn.firstChunk = .now - sent }
+      if let event = try? Event.decode(line), case .chunk(let chunk) = event.payload { turn.content += chunk.content }
+    }
+    if tags.isTerminal {
+      turn.terminalType = tags.type
+      turn.errorCode = tags.code
+      turn.total = .now - sent
+    }
+  }
+}

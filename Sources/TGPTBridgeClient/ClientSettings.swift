@@ -1,0 +1,34 @@
+import HTTPTypes
+
+/// How `tgpt-ws-bridge connect` talks to a server.
+public struct ClientSettings: Sendable {
+  public var url: String
+  /// Extra request headers, `Name: value`.
+  public var headers: [(String, String)] = []
+  public var token: String?
+  /// A PEM file of CA certificates to trust instead of the system's.
+  public var caCertificate: String?
+  public var insecure = false
+  public var pingInterval: Duration?
+  public var connectTimeout: Duration = .seconds(10)
+  /// Connection attempts after the first fails or drops; 0: none.
+  public var reconnect = 0
+  /// After stdin ends, stop waiting for owed answers after this long without a frame.
+  public var linger: Duration?
+  /// Send stdin lines untouched instead of as `{"message": line}`.
+  public var raw = false
+  /// The largest message accepted from the server.
+  public var maxMessageBytes = 16 << 20
+
+  public init(url: String) { self.url = url }
+
+  /// The headers sent with the upgrade request.
+  var requestHeaders: HTTPFields {
+    var fields = HTTPFields()
+    for (name, value) in headers {
+      if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+    }
+    if let token { fields[.authorization] = "Bearer \(token)" }
+    return fields
+  }
+}

@@ -1,0 +1,87 @@
+import Logging
+import TGPTEvents
+
+/// `tgpt-ws-bridge bench`: many sessions at once, each one connection sending its messages
+/// one after another (each after the previous answer), as seed clients do.
+public struct LoadGenerator: Sendable {
+  /// The figures of a run.
+  public struct Report: Sendable {
+    public var sessions: Int
+    public var messages: Int
+    public var completed = 0
+    public var failedConnections = 0
+    public var events = 0
+    public var seconds = 0.0
+    public var firstChunk: [Double] = []
+    public var complete: [Double] = []
+    public var failures: [String] = []
+
+    public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+
+    /// The `p`-th percentile (0…100) of `values`, in milliseconds.
+    public static func percentile(_ values: [Double], _ p: Double) -> Double {
+      guard !values.isEmpty else { return 0 }
+      let sorted = values.sorted()
+      let rank = Int((p / 100 * Double(sorted.count - 1)).rounded())
+      return sorted[min(sorted.count - 1, max(0, rank))]
+    }
+
+    /// Key figures as JSON.
+    public var json: JSON {
+      [
+        "sessions": .int(sessions), "messages_per_session": .int(messages), "completed": .int(completed),
+        "expected": .int(sessions * messages), "failed_connections": .int(failedConnections), "events": .int(events),
+        "seconds": .double(seconds), "events_per_second": .double(eventsPerSecond.rounded()),
+        "first_chunk_ms_p50": .double(Self.percentile(firstChunk, 50)),
+        "first_chunk_ms_p99": .double(Self.percentile(firstChunk, 99)),
+        "complete_ms_p50": .double(Self.percentile(complete, 50)),
+        "complete_ms_p99": .double(Self.percentile(complete, 99)),
+      ]
+    }
+  }
+
+  let template: String
+  let token: String?
+  let timeout: Duration
+  let logger: Logger
+
+  public init(url: String, token: String?, timeout: Duration, logger: Logger) {
+    let check = ServerCheck(url: url, token: token, timeout: timeout, logger: logger)
+    template = check.template
+    self.token = token
+    self.timeout = timeout
+    self.logger = logger
+  }
+
+  /// Runs `sessions` connections at once, `messages` messages of `words` words each.
+  public func run(sessions: Int, messages: Int, words: Int) async -> Report {
+    var report = Report(sessions: sessions, messages: messages)
+    let text = (0..<words).map { "w\($0)" }.joined(separator: " ")
+    let prefix = "bench-\(UInt32.random(in: 0...UInt32.max))"
+    let started = ContinuousClock.now
+    await withTaskGroup(of: ChatProbe.Outcome.self) { group in
+      for index in 0..<sessions {
+        group.addTask {
+          let lines = (0..<messages).map { ServerCheck.message("\($0): \(text)") }
+          return await ChatProbe.run(
+            url: template.replacing("{session_id}", with: "\(prefix)-\(index)"), token: token, messages: lines,
+            timeout: timeout, logger: logger)
+        }
+      }
+      for await outcome in group {
+        if outcome.failure != nil || !outcome.upgraded {
+          report.failedConnections += 1
+          if report.failures.count < 5 { report.failures.append(outcome.failure ?? "no upgrade") }
+        }
+        for turn in outcome.turns {
+          report.events += turn.events.count
+          if turn.terminalType == "complete" { report.completed += 1 }
+          if let first = turn.firstChunk { report.firstChunk.append(milliseconds(first)) }
+          if let total = turn.total { report.complete.append(milliseconds(total)) }
+        }
+      }
+    }
+    report.seconds = milliseconds(.now - started) / 1000
+    return report
+  }
+}

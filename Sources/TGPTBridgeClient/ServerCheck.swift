@@ -1,0 +1,129 @@
+import Logging
+import TGPTEvents
+
+/// The seed's `test_streaming.py`, for any server that speaks the protocol: connection, a
+/// streamed answer, several sessions at once, and error scenarios.
+public struct ServerCheck: Sendable {
+  /// One test's verdict.
+  public struct Result: Sendable {
+    public var name: String
+    public var passed: Bool
+    public var detail: String
+    public var figures: [(String, Double)] = []
+  }
+
+  /// The tests, by the names of the seed's `--test` option.
+  public static let names = ["connection", "streaming_response", "multiple_sessions", "error_handling"]
+
+  let template: String
+  let token: String?
+  let timeout: Duration
+  let logger: Logger
+
+  /// `url` is a base (`ws://host:port`) or a template with `{session_id}`.
+  public init(url: String, token: String?, timeout: Duration, logger: Logger) {
+    var base = url
+    if !base.contains("{session_id}") {
+      while base.hasSuffix("/") { base.removeLast() }
+      base += "/ws/chat/{session_id}"
+    }
+    template = base
+    self.token = token
+    self.timeout = timeout
+    self.logger = logger
+  }
+
+  func url(_ session: String) -> String { template.replacing("{session_id}", with: session) }
+
+  func session(_ name: String) -> String { "check-\(name)-\(UInt32.random(in: 0...UInt32.max))" }
+
+  static func message(_ text: String) -> String {
+    var writer = JSONWriter()
+    writer.value(["message": .string(text)])
+    return String(decoding: writer.bytes, as: UTF8.self)
+  }
+
+  /// Runs the named tests (`all` for every one), in order.
+  public func run(_ which: String) async -> [Result] {
+    var results: [Result] = []
+    for name in Self.names where which == "all" || which == name {
+      switch name {
+      case "connection": results.append(await connection())
+      case "streaming_response": results.append(await streaming())
+      case "multiple_sessions": results.append(await multipleSessions())
+      default: results += await errorHandling()
+      }
+    }
+    return results
+  }
+
+  func connection() async -> Result {
+    let outcome = await ChatProbe.run(
+      url: url(session("connection")), token: token, messages: [], timeout: timeout, logger: logger)
+    guard outcome.upgraded else {
+      return Result(name: "connection", passed: false, detail: outcome.failure ?? "no upgrade")
+    }
+    return Result(
+      name: "connection", passed: true,
+      detail: "upgraded and closed (\(outcome.closeCode.map(String.init) ?? "no close frame"))")
+  }
+
+  func streaming() async -> Result {
+    let prompt = "Tell me a short story about a robot learning to paint."
+    let outcome = await ChatProbe.run(
+      url: url(session("stream")), token: token, messages: [Self.message(prompt)], timeout: timeout, logger: logger)
+    guard let turn = outcome.turns.first, turn.terminalType == "complete" else {
+      return Result(name: "streaming_response", passed: false, detail: describe(outcome))
+    }
+    guard turn.chunks > 0, !turn.content.isEmpty else {
+      return Result(name: "streaming_response", passed: false, detail: "complete without any chunk content")
+    }
+    let first = turn.firstChunk.map(milliseconds) ?? 0
+    let total = turn.total.map(milliseconds) ?? 0
+    return Result(
+      name: "streaming_response", passed: true,
+      detail:
+        "\(turn.chunks) chunks, \(turn.content.count) characters, first chunk \(format(first)) ms, total \(format(total)) ms",
+      figures: [
+        ("chunks", Double(turn.chunks)), ("time_to_first_chunk_ms", first), ("total_ms", total),
+        ("events_per_second", total > 0 ? Double(turn.events.count) / (total / 1000) : 0),
+      ])
+  }
+
+  func multipleSessions() async -> Result {
+    let count = 3
+    let outcomes = await withTaskGroup(of: ChatProbe.Outcome.self) { group in
+      for index in 0..<count {
+        group.addTask {
+          await ChatProbe.run(
+            url: url(session("multi\(index)")), token: token, messages: [Self.message("Session \(index): say hello.")],
+            timeout: timeout, logger: logger)
+        }
+      }
+      return await group.reduce(into: []) { $0.append($1) }
+    }
+    let good = outcomes.filter {
+      $0.turns.first?.terminalType == "complete" && !($0.turns.first?.content.isEmpty ?? true)
+    }
+    let detail = "\(good.count) of \(count) sessions answered at once"
+    return Result(
+      name: "multiple_sessions", passed: good.count == count,
+      detail: good.count == count
+        ? detail : detail + "; " + (outcomes.first { $0.turns.first?.terminalType != "complete" }.map(describe) ?? ""))
+  }
+
+  func describe(_ outcome: ChatProbe.Outcome) -> String {
+    if let failure = outcome.failure { return failure }
+    if let turn = outcome.turns.last, turn.terminalType == "error" { return "error event: \(turn.events.last ?? "")" }
+    return "no terminal event (close \(outcome.closeCode.map(String.init) ?? "none"))"
+  }
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+  Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+
+func format(_ value: Double) -> String {
+  let rounded = (value * 10).rounded() / 10
+  return String(rounded)
+}

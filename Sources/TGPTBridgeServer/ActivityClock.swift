@@ -1,0 +1,10 @@
+import Synchronization
+
+/// When a connection last did something, for the idle timeout.
+final class ActivityClock: Sendable {
+  private let last = Mutex(ContinuousClock.now)
+
+  func touch() { last.withLock { $0 = .now } }
+
+  var idle: Duration { .now - last.withLock { $0 } }
+}

@@ -1,0 +1,110 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWSCompression
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+import TGPTBridge
+import TGPTEvents
+
+/// The request context of every route: path parameters, and the WebSocket handler slot.
+struct ChatContext: RequestContext, WebSocketRequestContext {
+  var coreContext: CoreRequestContextStorage
+  let webSocket: WebSocketHandlerReference<ChatContext>
+
+  init(source: ApplicationRequestContextSource) {
+    coreContext = .init(source: source)
+    webSocket = .init()
+  }
+}
+
+/// `tgpt-ws-bridge serve`: `/ws/chat/{session_id}`, `POST /chat/{session_id}[/stream]`,
+/// `/healthz` and `/metrics` over one relay to the child program.
+public struct ChatServer: Sendable {
+  let settings: ServerSettings
+  let relay: ChildRelay
+  let logger: Logger
+  let registry: ConnectionRegistry
+  let access: AccessPolicy
+
+  public init(settings: ServerSettings, relay: ChildRelay, logger: Logger) {
+    self.settings = settings
+    self.relay = relay
+    self.logger = logger
+    registry = ConnectionRegistry(limit: settings.maxConnections)
+    access = AccessPolicy(token: settings.token, allowedOrigins: settings.allowedOrigins)
+  }
+
+  /// Serves until SIGTERM or SIGINT, then drains: no new connections or messages, turns in
+  /// flight finish (up to the drain timeout), connections close with 1001. `onListening` gets
+  /// the bound port (useful with port 0).
+  public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+    let application = Application(
+      router: httpRouter(),
+      server: try serverBuilder(),
+      configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+      onServerRunning: { channel in onListening(channel.localAddress?.port ?? settings.port) },
+      logger: logger)
+    let drainer = Drainer(relay: relay, registry: registry, timeout: settings.drainTimeout, logger: logger)
+    var configuration = ServiceGroupConfiguration(
+      services: [application, drainer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    configuration.maximumGracefulShutdownDuration = settings.drainTimeout + .seconds(10)
+    try await ServiceGroup(configuration: configuration).run()
+  }
+
+  private func serverBuilder() throws -> HTTPServerBuilder {
+    let webSocket = WebSocketServerConfiguration(
+      maxFrameSize: settings.maxFrameBytes,
+      extensions: [.perMessageDeflate(maxDecompressedFrameSize: settings.maxFrameBytes)],
+      autoPing: .enabled(timePeriod: settings.pingInterval), closeTimeout: .seconds(5))
+    let plain = HTTPServerBuilder.http1WebSocketUpgrade(
+      webSocketRouter: webSocketRouter(), configuration: .init(ws: webSocket))
+    guard let certificate = settings.tlsCertificate, let key = settings.tlsKey else { return plain }
+    let chain = try NIOSSLCertificate.fromPEMFile(certificate)
+    let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+    let tls = TLSConfiguration.makeServerConfiguration(
+      certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+    return try .tls(plain, tlsConfiguration: tls)
+  }
+
+  private func webSocketRouter() -> Router<ChatContext> {
+    let router = Router(context: ChatContext.self)
+    let server = self
+    router.ws("/ws/chat/{session_id}") { request, context in
+      guard let id = context.parameters.get("session_id"), SessionIDRule.isValid(id) else {
+        server.relay.metrics.recordRefusal("session_id")
+        return .dontUpgrade
+      }
+      guard server.access.isAllowed(origin: request.headers[.origin]) else {
+        server.relay.metrics.recordRefusal("origin")
+        return .dontUpgrade
+      }
+      guard server.registry.reserve() else {
+        server.relay.metrics.recordRefusal(server.registry.isDraining ? "draining" : "limit")
+        return .dontUpgrade
+      }
+      return .upgrade([:])
+    } onUpgrade: { inbound, outbound, context in
+      defer { server.registry.release() }
+      let request = context.request
+      // A refused upgrade is always HTTP 400 in this server library, which tells a client
+      // nothing; a wrong token instead gets an error event with code auth and a 1008 close.
+      guard server.access.isAuthorized(headers: request.headers, queryToken: request.uri.queryParameters["token"])
+      else {
+        server.relay.metrics.recordRefusal("auth")
+        let failure = Event.Failure(message: "missing or wrong bearer token", code: .auth, retryable: false)
+        try? await outbound.write(.text(Event(.error(failure)).jsonText))
+        try? await outbound.close(.policyViolation, reason: "unauthorized")
+        return
+      }
+      let id = context.requestContext.parameters.get("session_id") ?? ""
+      let socket = ChatSocket(
+        relay: server.relay, settings: server.settings, registry: server.registry, logger: server.logger)
+      await socket.run(sessionID: id, inbound: inbound, outbound: outbound)
+    }
+    return router
+  }
+}

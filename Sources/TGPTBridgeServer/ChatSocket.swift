@@ -1,0 +1,118 @@
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import TGPTBridge
+import TGPTEvents
+
+/// One WebSocket connection on `/ws/chat/{session_id}`: messages in, relayed to the child;
+/// the child's events for them out, in order, each as one text frame.
+struct ChatSocket {
+  let relay: ChildRelay
+  let settings: ServerSettings
+  let registry: ConnectionRegistry
+  let logger: Logger
+
+  func run(sessionID: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    let connection = relay.connect(sessionID: sessionID)
+    relay.metrics.recordConnectionOpened()
+    registry.add(connection.number, outbound)
+    defer {
+      registry.remove(connection.number)
+      relay.metrics.recordConnectionClosed()
+    }
+    let activity = ActivityClock()
+    await withTaskGroup(of: Void.self) { group in
+      group.addTask { await send(connection, outbound) }
+      group.addTask { await watchIdle(connection, activity, outbound) }
+      await receive(inbound, connection, activity)
+      connection.close()
+      group.cancelAll()
+    }
+  }
+
+  /// Writes the connection's events as they come; a client too slow to read them is closed.
+  private func send(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter) async {
+    for await line in connection.events {
+      do {
+        try await outbound.write(.text(String(decoding: line, as: UTF8.self)))
+      } catch {
+        return
+      }
+    }
+    if connection.overflowed {
+      logger.warning("closing connection \(connection.number): the client is not reading its events")
+      relay.metrics.recordError(code: "slow_client")
+      try? await outbound.close(.policyViolation, reason: "too slow: events are not being read")
+    }
+  }
+
+  /// Reads messages, answering bad ones with an `error` event and relaying the rest.
+  private func receive(_ inbound: WebSocketInboundStream, _ connection: RelayConnection, _ activity: ActivityClock)
+    async
+  {
+    var limiter = RateLimiter(perSecond: settings.ratePerSecond, burst: settings.rateBurst)
+    var message: [UInt8] = []
+    var size = 0
+    var binary = false
+    do {
+      for try await frame in inbound {
+        switch frame.opcode {
+        case .text, .binary:
+          message.removeAll(keepingCapacity: true)
+          size = 0
+          binary = frame.opcode == .binary
+        case .continuation: break
+        }
+        size += frame.data.readableBytes
+        if size <= settings.maxMessageBytes, !binary {
+          message.append(contentsOf: frame.data.readableBytesView)
+        }
+        guard frame.fin else { continue }
+        activity.touch()
+        handle(message, binary: binary, size: size, connection, &limiter)
+      }
+    } catch {
+      logger.debug("connection \(connection.number) ended: \(error)")
+    }
+  }
+
+  private func handle(
+    _ bytes: [UInt8], binary: Bool, size: Int, _ connection: RelayConnection, _ limiter: inout RateLimiter
+  ) {
+    switch MessageIntake.read(text: bytes, binary: binary, totalBytes: size, maxBytes: settings.maxMessageBytes) {
+    case .relay(let message):
+      guard limiter.allow() else {
+        let failure = Event.Failure(
+          message: "too many messages: the limit is \(settings.ratePerSecond)/s per connection", code: .rateLimited,
+          retryable: true)
+        reject(failure, id: message.id, connection)
+        return
+      }
+      relay.submit(message, on: connection)
+    case .reject(let failure, let id):
+      reject(failure, id: id, connection)
+    }
+  }
+
+  private func reject(_ failure: Event.Failure, id: String?, _ connection: RelayConnection) {
+    relay.metrics.recordError(code: failure.code.rawValue)
+    connection.deliver(Event(.error(failure), id: id, sessionID: connection.sessionID).lineWithoutNewline)
+  }
+
+  /// Closes a connection that has had nothing in flight and no message for the idle timeout.
+  private func watchIdle(_ connection: RelayConnection, _ activity: ActivityClock, _ outbound: WebSocketOutboundWriter)
+    async
+  {
+    let timeout = settings.idleTimeout
+    let step = min(timeout / 4, .seconds(5))
+    while !Task.isCancelled {
+      try? await Task.sleep(for: step)
+      if connection.inFlight > 0 { activity.touch() }
+      if activity.idle >= timeout {
+        try? await outbound.close(.goingAway, reason: "idle timeout")
+        return
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import Hummingbird
+import NIOCore
+import TGPTBridge
+import TGPTEvents
+
+/// The seed's REST compatibility: `POST /chat/{session_id}` answers with the whole reply as
+/// JSON, and `POST /chat/{session_id}/stream` streams the same events as SSE for `curl -N`.
+struct HTTPChat {
+  let relay: ChildRelay
+  let settings: ServerSettings
+
+  /// A turn started, or the response refusing it.
+  enum Start {
+    case started(RelayConnection)
+    case refused(Response)
+  }
+
+  /// Reads and checks the body, then starts the turn; the response is built from its events.
+  func begin(_ request: Request, sessionID: String) async -> Start {
+    let body: ByteBuffer
+    do {
+      body = try await request.body.collect(upTo: settings.maxMessageBytes)
+    } catch {
+      return .refused(
+        Self.errorResponse(
+          MessageIntake.badInput("the body is over the limit of \(settings.maxMessageBytes) bytes"),
+          status: .contentTooLarge))
+    }
+    let bytes = Array(body.readableBytesView)
+    switch MessageIntake.read(text: bytes, binary: false, totalBytes: bytes.count, maxBytes: settings.maxMessageBytes) {
+    case .reject(let failure, _):
+      relay.metrics.recordError(code: failure.code.rawValue)
+      return .refused(Self.errorResponse(failure, status: .badRequest))
+    case .relay(let message):
+      let connection = relay.connect(sessionID: sessionID)
+      relay.submit(message, on: connection)
+      return .started(connection)
+    }
+  }
+
+  /// The whole answer: content, model, usage, processing_time_ms — or the error, with an HTTP
+  /// status that says what kind it was.
+  func answer(_ connection: RelayConnection) async -> Response {
+    var content = ""
+    var model: JSON = .null
+    var usage: JSON = .null
+    defer { connection.close() }
+    for await line in connection.events {
+      guard let event = try? Event.decode(String(decoding: line, as: UTF8.self)) else { continue }
+      switch event.payload {
+      case .chunk(let chunk):
+        content += chunk.content
+        if let name = chunk.model { model = .string(name) }
+        if let used = chunk.usage { usage = used.json }
+      case .complete(let complete):
+        if usage.isNull, let used = complete.usage { usage = used.json }
+        let reply: JSON = [
+          "content": .string(content), "model": model, "usage": usage,
+          "processing_time_ms": .int(complete.processingTimeMs),
+          "session_id": .string(connection.sessionID),
+        ]
+        return Self.json(reply, status: .ok)
+      case .error(let failure):
+        return Self.errorResponse(failure, status: Self.status(for: failure.code))
+      default: continue
+      }
+    }
+    return Self.errorResponse(
+      Event.Failure(message: "the chat program ended without an answer", code: .unavailable), status: .badGateway)
+  }
+
+  /// The events as Server-Sent Events, one `data:` line each, ending after the terminal one.
+  func stream(_ connection: RelayConnection) -> Response {
+    Response(
+      status: .ok,
+      headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+      body: ResponseBody { writer in
+        defer { connection.close() }
+        for await line in connection.events {
+          var buffer = ByteBuffer()
+          buffer.writeString("data: ")
+          buffer.writeBytes(line)
+          buffer.writeString("\n\n")
+          try await writer.write(buffer)
+          if EventTags.read(line)?.isTerminal == true { break }
+        }
+        try await writer.finish(nil)
+      })
+  }
+
+  static func status(for code: ErrorKind) -> HTTPResponse.Status {
+    switch code {
+    case .badInput, .badRequest, .usage: .badRequest
+    case .contextOverflow: .contentTooLarge
+    case .auth: .badGateway
+    case .rateLimited: .tooManyRequests
+    case .timeout: .gatewayTimeout
+    case .unavailable: .serviceUnavailable
+    case .interrupted: .serviceUnavailable
+    case .config, .internal: .internalServerError
+    }
+  }
+
+  static func errorResponse(_ failure: Event.Failure, status: HTTPResponse.Status) -> Response {
+    var writer = JSONWriter()
+    Event(.error(failure)).encode(into: &writer)
+    writer.byte(UInt8(ascii: "\n"))
+    return Response(
+      status: status, headers: [.contentType: "application/json"],
+      body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+  }
+
+  static func json(_ value: JSON, status: HTTPResponse.Status) -> Response {
+    var writer = JSONWriter()
+    writer.value(value)
+    writer.byte(UInt8(ascii: "\n"))
+    return Response(
+      status: status, headers: [.contentType: "application/json"],
+      body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+  }
+}

@@ -1,0 +1,36 @@
+import TGPTBridge
+import TGPTEvents
+
+/// What the server makes of one message received from a client: a message for the child, or
+/// the `error` event that answers it at once. Bad input never ends a connection.
+enum MessageIntake {
+  enum Outcome: Equatable {
+    case relay(InputMessage)
+    case reject(Event.Failure, id: String?)
+  }
+
+  static func read(text bytes: [UInt8], binary: Bool, totalBytes: Int, maxBytes: Int) -> Outcome {
+    if binary {
+      return .reject(badInput("binary frames are not accepted; send {\"message\": \"…\"} as text"), id: nil)
+    }
+    if totalBytes > maxBytes {
+      return .reject(
+        badInput("the message is \(totalBytes) bytes; the limit is \(maxBytes) (--max-message-bytes)"), id: nil)
+    }
+    let json: JSON
+    do throws(ProtocolError) {
+      json = try JSON.parse(bytes)
+    } catch {
+      return .reject(badInput("invalid JSON: \(error)"), id: nil)
+    }
+    do throws(ProtocolError) {
+      return .relay(try InputMessage(json: json))
+    } catch {
+      return .reject(badInput(error.description), id: json["id"]?.stringValue)
+    }
+  }
+
+  static func badInput(_ message: String) -> Event.Failure {
+    Event.Failure(message: message, code: .badInput, retryable: false)
+  }
+}

@@ -1,0 +1,31 @@
+/// Everything `tgpt-ws-bridge serve` is configured with.
+public struct ServerSettings: Sendable {
+  public var host = "127.0.0.1"
+  public var port = 8000
+  /// The bearer token clients must present; nil: no authentication.
+  public var token: String?
+  /// Origins allowed to connect (exact `scheme://host[:port]`); empty: any, and requests
+  /// without an Origin header (non-browser clients) are always allowed.
+  public var allowedOrigins: [String] = []
+  public var maxMessageBytes = 64 << 10
+  public var maxConnections = 10_000
+  /// Messages per second per connection (0: unlimited), with bursts of `rateBurst`.
+  public var ratePerSecond = 20.0
+  public var rateBurst = 100
+  /// A connection with nothing in flight and no message for this long is closed.
+  public var idleTimeout: Duration = .seconds(600)
+  public var pingInterval: Duration = .seconds(30)
+  /// How long SIGTERM waits for turns in flight before closing connections.
+  public var drainTimeout: Duration = .seconds(30)
+  /// PEM files for wss/https.
+  public var tlsCertificate: String?
+  public var tlsKey: String?
+  /// Events queued for one connection before it counts as stuck.
+  public var connectionQueueLimit = 4096
+
+  public init() {}
+
+  /// The largest single frame accepted: bigger messages within it get an error event and the
+  /// connection stays; a frame beyond it ends the connection with 1009.
+  public var maxFrameBytes: Int { max(1 << 20, maxMessageBytes * 2) }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Logging
+import TGPTBridgeClient
+import TGPTCommandSupport
+import TGPTEvents
+
+/// `tgpt-ws-bridge check URL`: the seed's test suite as a command.
+struct CheckCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Run the seed's streaming test suite against any server that speaks the protocol.",
+    discussion: """
+      Tests: connection; streaming_response (chunks, content, time to first chunk, total \
+      time); multiple_sessions (three at once); error_handling (an empty message, invalid \
+      JSON, a missing message, a 200 kB message — each must get an error event and leave \
+      the connection usable — and an invalid session id, which must be refused). One line per \
+      test, PASS or FAIL with what was seen; --json prints one JSON object per test instead. \
+      Exit 0 when all passed, 1 when any failed.
+
+      Example:
+        tgpt-ws-bridge check ws://127.0.0.1:8000 --test all
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The server: ws://host:port, or a URL with {session_id}.", valueName: "url"))
+  var url: String
+
+  @Option(
+    help: ArgumentHelp(
+      "streaming_response, multiple_sessions, error_handling, connection or all (default).", valueName: "test"))
+  var test = "all"
+
+  @Option(help: ArgumentHelp("Bearer token. Env: TGPT_WS_TOKEN.", valueName: "token"))
+  var token: String?
+
+  @Option(help: ArgumentHelp("Seconds each conversation may take (default 60).", valueName: "sec"))
+  var timeout: Double = 60
+
+  @Flag(help: "One JSON object per test on stdout.")
+  var json = false
+
+  func validate() throws {
+    guard test == "all" || ServerCheck.names.contains(test) else {
+      throw ValidationError("--test must be one of: all, \(ServerCheck.names.joined(separator: ", "))")
+    }
+  }
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: .critical)
+    let check = ServerCheck(
+      url: url, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), timeout: try duration(timeout, "--timeout"),
+      logger: Logger(label: "tgpt.ws-bridge"))
+    let results = await check.run(test)
+    for result in results {
+      if json {
+        var fields: [(String, JSON)] = [
+          ("test", .string(result.name)), ("passed", .bool(result.passed)), ("detail", .string(result.detail)),
+        ]
+        fields += result.figures.map { ($0.0, JSON.double($0.1)) }
+        var writer = JSONWriter()
+        writer.value(.object(JSONObject(fields)))
+        try? FileIO.writeAll(1, String(decoding: writer.bytes, as: UTF8.self) + "\n")
+      } else {
+        try? FileIO.writeAll(1, "\(result.passed ? "PASS" : "FAIL") \(result.name): \(result.detail)\n")
+      }
+    }
+    let failed = results.filter { !$0.passed }.count
+    if !json { try? FileIO.writeAll(1, "\(results.count - failed) passed, \(failed) failed\n") }
+    if failed > 0 { throw ExitCode(1) }
+  }
+}
+
+/// `tgpt-ws-bridge bench URL`: a load generator.
+struct BenchCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Load a server: N sessions at once, M messages each; events/s and latency percentiles.",
+    discussion: """
+      Each session is one connection sending its messages one after another, each after the \
+      previous answer ended. Prints events/s and time to first chunk / to complete (p50, p99); \
+      --json for one JSON object. Exit 1 when any message went unanswered or a connection failed.
+
+      Example:
+        tgpt-ws-bridge bench ws://127.0.0.1:8000 --sessions 1000 --messages 5
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The server: ws://host:port, or a URL with {session_id}.", valueName: "url"))
+  var url: String
+
+  @Option(help: ArgumentHelp("Connections at once (default 100).", valueName: "n"))
+  var sessions = 100
+
+  @Option(help: ArgumentHelp("Messages per session (default 5).", valueName: "m"))
+  var messages = 5
+
+  @Option(help: ArgumentHelp("Words per message (default 20).", valueName: "n"))
+  var words = 20
+
+  @Option(help: ArgumentHelp("Bearer token. Env: TGPT_WS_TOKEN.", valueName: "token"))
+  var token: String?
+
+  @Option(help: ArgumentHelp("Seconds each session may take (default 120).", valueName: "sec"))
+  var timeout: Double = 120
+
+  @Flag(help: "Print the figures as one JSON object.")
+  var json = false
+
+  func validate() throws {
+    if sessions < 1 || messages < 1 || words < 1 {
+      throw ValidationError("--sessions, --messages and --words must be at least 1")
+    }
+  }
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: .critical)
+    ResourceLimits.raiseOpenFiles()
+    let generator = LoadGenerator(
+      url: url, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), timeout: try duration(timeout, "--timeout"),
+      logger: Logger(label: "tgpt.ws-bridge"))
+    let report = await generator.run(sessions: sessions, messages: messages, words: words)
+    if json {
+      var writer = JSONWriter()
+      writer.value(report.json)
+      try? FileIO.writeAll(1, String(decoding: writer.bytes, as: UTF8.self) + "\n")
+    } else {
+      let p = LoadGenerator.Report.percentile
+      try? FileIO.writeAll(
+        1,
+        """
+        \(report.completed) of \(report.sessions * report.messages) messages completed, \(report.failedConnections) connections failed
+        \(report.events) events in \(format(report.seconds)) s = \(Int(report.eventsPerSecond)) events/s
+        first chunk p50 \(format(p(report.firstChunk, 50))) ms, p99 \(format(p(report.firstChunk, 99))) ms
+        complete p50 \(format(p(report.complete, 50))) ms, p99 \(format(p(report.complete, 99))) ms
+
+        """)
+      for failure in report.failures { Diagnostics.write("tgpt-ws-bridge: \(failure)\n") }
+    }
+    if report.completed != report.sessions * report.messages || report.failedConnections > 0 { throw ExitCode(1) }
+  }
+}
+
+func format(_ value: Double) -> String { String((value * 10).rounded() / 10) }

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Logging
+import TGPTBridgeClient
+import TGPTCommandSupport
+import TGPTEvents
+
+/// `tgpt-ws-bridge [connect] URL`: stdin lines out as messages, frames in as stdout lines.
+struct ConnectCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "connect",
+    abstract: "Send stdin lines as messages to a WebSocket; print each frame received as a line.",
+    discussion: """
+      Each stdin line is one message: a JSON object is sent as it is, any other line as \
+      {"message": line} (--raw sends lines untouched). Messages get an id (m1, m2, …) unless \
+      they carry one. Each frame received is printed as one line, flushed. At the end of stdin \
+      the client keeps reading until every message has had its complete or error event, then \
+      closes with 1000 — so `echo hi | tgpt-ws-bridge URL | tgpt-render` shows the whole answer. \
+      Exit: 0, or the code of the first error event; 69 when the server cannot be reached, \
+      refuses the upgrade, fails TLS or closes with answers owed; 75 on a connect timeout.
+
+      Examples:
+        echo "Why is the sky blue?" | tgpt-ws-bridge ws://127.0.0.1:8000/ws/chat/work | tgpt-render
+        tgpt-ws-bridge --session work 'ws://chat.example/ws/chat/{session_id}' < questions.txt
+      """
+  )
+
+  @Argument(help: ArgumentHelp("ws:// or wss:// URL; {session_id} is filled from --session.", valueName: "url"))
+  var url: String
+
+  @Option(help: ArgumentHelp("Fills {session_id} in the URL.", valueName: "id"))
+  var session: String?
+
+  @Option(
+    name: [.customShort("H"), .long],
+    help: ArgumentHelp("A request header, 'Name: value' (repeatable).", valueName: "header"))
+  var header: [String] = []
+
+  @Option(help: ArgumentHelp("Bearer token for the Authorization header. Env: TGPT_WS_TOKEN.", valueName: "token"))
+  var token: String?
+
+  @Option(
+    help: ArgumentHelp("PEM file of CA certificates to trust for wss:// instead of the system's.", valueName: "file"))
+  var cacert: String?
+
+  @Flag(help: "Do not verify the server's TLS certificate.")
+  var insecure = false
+
+  @Option(help: ArgumentHelp("Send a ping every SEC seconds; a missed pong ends the connection.", valueName: "sec"))
+  var pingInterval: Double?
+
+  @Option(help: ArgumentHelp("Give up connecting after SEC seconds (default 10).", valueName: "sec"))
+  var connectTimeout: Double = 10
+
+  @Option(
+    help: ArgumentHelp("Reconnect up to N times, with backoff, when the connection fails or drops.", valueName: "n"))
+  var reconnect = 0
+
+  @Option(
+    help: ArgumentHelp(
+      "After stdin ends, stop after SEC seconds without a frame even if answers are owed (for servers that do not send complete/error).",
+      valueName: "sec"))
+  var linger: Double?
+
+  @Flag(help: "Send stdin lines untouched (no {\"message\": …} wrapping, no ids).")
+  var raw = false
+
+  @Option(
+    help: ArgumentHelp("The largest message accepted from the server, in bytes (default 16 MiB).", valueName: "bytes"))
+  var maxMessageBytes = 16 << 20
+
+  @Option(
+    help: ArgumentHelp(
+      "Log level on stderr: trace, debug, info, notice, warning, error. Env: TGPT_LOG.", valueName: "level"))
+  var logLevel: Logger.Level?
+
+  func validate() throws {
+    if url.contains("{session_id}"), session == nil {
+      throw ValidationError("the URL has {session_id}: give --session")
+    }
+    if let session, !SessionIDRule.isValid(session) {
+      throw ValidationError("invalid session id '\(session)': use \(SessionIDRule.text)")
+    }
+    if reconnect < 0 { throw ValidationError("--reconnect must be 0 or more") }
+    if maxMessageBytes < 1024 { throw ValidationError("--max-message-bytes must be at least 1024") }
+    for line in header where !line.contains(":") { throw ValidationError("--header '\(line)' needs 'Name: value'") }
+  }
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: logLevel ?? .warning)
+    var settings = ClientSettings(url: session.map { url.replacing("{session_id}", with: $0) } ?? url)
+    settings.headers = header.map { line in
+      let name = line.prefix { $0 != ":" }
+      return (String(name).trimmed, String(line.dropFirst(name.count + 1)).trimmed)
+    }
+    settings.token = token ?? ProcessEnvironment.value("TGPT_WS_TOKEN")
+    settings.caCertificate = cacert
+    settings.insecure = insecure
+    settings.pingInterval = try pingInterval.map { try duration($0, "--ping-interval") }
+    settings.connectTimeout = try duration(connectTimeout, "--connect-timeout")
+    settings.reconnect = reconnect
+    settings.linger = try linger.map { try duration($0, "--linger") }
+    settings.raw = raw
+    settings.maxMessageBytes = maxMessageBytes
+    let client = BridgeClient(settings: settings, logger: Logger(label: "tgpt.ws-bridge"))
+    if let failed = try await client.run(input: LineFeed(fd: 0, window: 64)) {
+      throw ExitCode(failed.exitCode)
+    }
+  }
+}
+
+extension String {
+  var trimmed: String {
+    var text = Substring(self)
+    while text.first == " " || text.first == "\t" { text.removeFirst() }
+    while text.last == " " || text.last == "\t" { text.removeLast() }
+    return String(text)
+  }
+}

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Logging
+import TGPTBridge
+import TGPTBridgeServer
+import TGPTCommandSupport
+import TGPTEvents
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `tgpt-ws-bridge serve`: the seed's WebSocket endpoint, relaying to one chat program.
+struct ServeCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve /ws/chat/{session_id} (and POST /chat/{session_id}) by relaying to tgpt-session serve.",
+    discussion: """
+      Each text frame {"message":…} is tagged with the path's session id and a request id and \
+      written to one child program — tgpt-session serve, found beside this binary, or the \
+      NDJSON-speaking COMMAND after --. The child inherits this environment (provider, model, \
+      store). Its events are routed back to the connection that asked, each as one text \
+      frame, with the client's own id. Sessions run at once; history is the child's, so a \
+      session continues across connections.
+
+      Also: POST /chat/{session_id} with {"message":…} → the whole answer as JSON (content, \
+      model, usage, processing_time_ms); POST /chat/{session_id}/stream → the events as SSE \
+      (curl -N); GET /healthz; GET /metrics (Prometheus, tgpt_*).
+
+      Bad input never closes a connection: invalid JSON, a missing or empty message, a binary \
+      frame, a message over --max-message-bytes, or too many messages per second each get one \
+      error event. An invalid session id, a foreign Origin (--allow-origin), or a full server \
+      refuse the upgrade (HTTP 400). A wrong or missing token (--token / TGPT_SERVER_TOKEN; \
+      Authorization: Bearer, or ?token= for browsers) gets an error event with code auth and a \
+      close with 1008. A frame over max(1 MiB, 2 × --max-message-bytes) closes with 1009. \
+      A client that does not read its events is closed (1008) once 4096 are queued. The child \
+      crashing fails its turns in flight with code unavailable and is restarted with backoff. \
+      SIGTERM or SIGINT: stop accepting, let turns in flight finish (--drain-timeout), close \
+      with 1001, exit 0. Once listening, the server's base URL is printed on stdout.
+
+      Examples:
+        tgpt-ws-bridge serve --port 8000
+        TGPT_SERVER_TOKEN=secret tgpt-ws-bridge serve --host 0.0.0.0 --tls-cert c.pem --tls-key k.pem
+        tgpt-ws-bridge serve --port 0 -- tgpt-session serve --provider echo
+      """
+  )
+
+  @Option(help: ArgumentHelp("Address to listen on (default 127.0.0.1).", valueName: "host"))
+  var host = "127.0.0.1"
+
+  @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one (default 8000).", valueName: "port"))
+  var port = 8000
+
+  @Option(help: ArgumentHelp("Bearer token clients must present. Env: TGPT_SERVER_TOKEN.", valueName: "token"))
+  var token: String?
+
+  @Flag(help: "Listen beyond loopback without a token.")
+  var noAuth = false
+
+  @Option(help: ArgumentHelp("PEM certificate chain for wss:// and https://.", valueName: "file"))
+  var tlsCert: String?
+
+  @Option(help: ArgumentHelp("PEM private key for --tls-cert.", valueName: "file"))
+  var tlsKey: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "An Origin browsers may connect from, e.g. https://app.example (repeatable; default: any).", valueName: "origin"))
+  var allowOrigin: [String] = []
+
+  @Option(help: ArgumentHelp("The largest message accepted, in bytes (default 65536).", valueName: "bytes"))
+  var maxMessageBytes = 64 << 10
+
+  @Option(help: ArgumentHelp("The most WebSocket connections at once (default 10000).", valueName: "n"))
+  var maxConnections = 10_000
+
+  @Option(
+    help: ArgumentHelp(
+      "Messages per second per connection; 0 for no limit (default 20, bursts of 100).", valueName: "n"))
+  var rate: Double = 20
+
+  @Option(help: ArgumentHelp("Close a connection idle this many seconds (default 600).", valueName: "sec"))
+  var idleTimeout: Double = 600
+
+  @Option(
+    help: ArgumentHelp("Ping every SEC seconds; a missed pong closes the connection (default 30).", valueName: "sec"))
+  var pingInterval: Double = 30
+
+  @Option(help: ArgumentHelp("On SIGTERM, wait this long for turns in flight (default 30).", valueName: "sec"))
+  var drainTimeout: Double = 30
+
+  @Option(
+    help: ArgumentHelp(
+      "Log level on stderr: trace, debug, info, notice, warning, error. Env: TGPT_LOG.", valueName: "level"))
+  var logLevel: Logger.Level?
+
+  @Argument(
+    parsing: .postTerminator,
+    help: ArgumentHelp("The chat program (default: tgpt-session serve).", valueName: "command"))
+  var command: [String] = []
+
+  func validate() throws {
+    guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+    if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    if maxMessageBytes < 16 { throw ValidationError("--max-message-bytes must be at least 16") }
+    if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+    if !rate.isFinite || rate < 0 { throw ValidationError("--rate must be 0 or more") }
+  }
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: logLevel ?? .warning)
+    ResourceLimits.raiseOpenFiles()
+    var settings = ServerSettings()
+    settings.host = host
+    settings.port = port
+    settings.token = token ?? ProcessEnvironment.value("TGPT_SERVER_TOKEN")
+    let loopback = ["127.0.0.1", "::1", "localhost"].contains(host)
+    if settings.token == nil, !loopback, !noAuth {
+      throw ValidationError(
+        "refusing to listen on \(host) without a token: set --token or TGPT_SERVER_TOKEN, or pass --no-auth")
+    }
+    settings.tlsCertificate = tlsCert
+    settings.tlsKey = tlsKey
+    settings.allowedOrigins = allowOrigin
+    settings.maxMessageBytes = maxMessageBytes
+    settings.maxConnections = maxConnections
+    settings.ratePerSecond = rate
+    settings.idleTimeout = try duration(idleTimeout, "--idle-timeout")
+    settings.pingInterval = try duration(pingInterval, "--ping-interval")
+    settings.drainTimeout = try duration(drainTimeout, "--drain-timeout")
+
+    let logger = Logger(label: "tgpt.ws-bridge")
+    let relay = ChildRelay(configuration: .init(command: command.isEmpty ? defaultChild() : command), logger: logger)
+    do throws(RelayError) { try relay.start() } catch { throw ClientUsage(message: error.description) }
+    let scheme = tlsCert == nil ? "http" : "https"
+    let server = ChatServer(settings: settings, relay: relay, logger: logger)
+    try await server.run { port in
+      try? FileIO.writeAll(1, "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\n")
+    }
+    relay.stop()
+  }
+
+  /// `tgpt-session serve` beside this binary, else on PATH.
+  private func defaultChild() -> [String] {
+    var path = [CChar](repeating: 0, count: 4096)
+    let count = readlink("/proc/self/exe", &path, path.count - 1)
+    if count > 0 {
+      let me = String(decoding: path[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      let sibling =
+        me.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/tgpt-session"
+      if access(sibling, X_OK) == 0 { return [sibling, "serve"] }
+    }
+    return ["tgpt-session", "serve"]
+  }
+}
+
+/// The chat program could not be started: a configuration problem (exit 78).
+struct ClientUsage: KindedError {
+  let message: String
+  var kind: ErrorKind { .config }
+  var description: String { message }
+}

@@ -9,7 +9,7 @@ SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 # Debian packages the build needs (libcurl, SQLite), and what tests and benchmarks run (jq, curl,
 # hyperfine, the sqlite3 shell, python3).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean

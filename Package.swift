@@ -197,7 +197,16 @@ let package = Package(
     .testTarget(name: "TGPTBridgeTests", dependencies: ["TGPTBridge", "TGPTEvents"], swiftSettings: strict),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["TGPTEvents"],
+      dependencies: [
+        "TGPTEvents",
+        // A seed-style WebSocket client and a misbehaving server, written in the tests.
+        .product(name: "WSClient", package: "swift-websocket"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+      ],
       swiftSettings: strict
     ),
   ]

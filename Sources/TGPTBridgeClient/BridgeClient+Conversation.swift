@@ -45,8 +45,13 @@ extension BridgeClient {
       }
       // The server closing first ends the sender too; the sender finishing waits for the
       // server's close.
-      if try await group.next() == .reader { group.cancelAll() }
-      while try await group.next() != nil {}
+      if try await group.next() == .reader {
+        group.cancelAll()
+        // What the sender was doing (a write, the closing handshake) no longer matters.
+        while (try? await group.next()) != nil {}
+      } else {
+        while try await group.next() != nil {}
+      }
     }
   }
 

@@ -43,6 +43,11 @@ public struct BridgeClient: Sendable {
           return ledger.firstError
         }
         let code = close.map { "\($0.closeCode)" } ?? "no close frame"
+        if let failed = ledger.firstError {
+          // The server said why before it closed (a wrong token: auth): that is the failure.
+          throw ClientFailure(
+            failed, "the server closed the connection (\(code)) after an error event (\(failed.rawValue))")
+        }
         throw ClientFailure(
           .unavailable, "the server closed the connection (\(code)) with \(ledger.owed) answer(s) still owed")
       } catch {

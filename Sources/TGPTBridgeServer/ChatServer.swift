@@ -95,9 +95,7 @@ public struct ChatServer: Sendable {
       guard server.access.isAuthorized(headers: request.headers, queryToken: request.uri.queryParameters["token"])
       else {
         server.relay.metrics.recordRefusal("auth")
-        let failure = Event.Failure(message: "missing or wrong bearer token", code: .auth, retryable: false)
-        try? await outbound.write(.text(Event(.error(failure)).jsonText))
-        try? await outbound.close(.policyViolation, reason: "unauthorized")
+        await Self.refuse(inbound, outbound)
         return
       }
       let id = context.requestContext.parameters.get("session_id") ?? ""
@@ -106,5 +104,26 @@ public struct ChatServer: Sendable {
       await socket.run(sessionID: id, inbound: inbound, outbound: outbound)
     }
     return router
+  }
+
+  /// Answers the first message (or 10 s of silence) of an unauthorized connection with an
+  /// `error` event (code auth), then closes with 1008. Waiting for the client to speak first
+  /// matters: frames sent right after the upgrade were seen to be lost by the client library.
+  static func refuse(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async {
+    let first = Task {
+      var frames = inbound.makeAsyncIterator()
+      guard let frame = try? await frames.next() else { return String?.none }
+      guard let json = try? JSON.parse(Array(frame.data.readableBytesView)) else { return String?.none }
+      return json["id"]?.stringValue
+    }
+    let timer = Task {
+      try? await Task.sleep(for: .seconds(10))
+      first.cancel()
+    }
+    let id = await first.value
+    timer.cancel()
+    let failure = Event.Failure(message: "missing or wrong bearer token", code: .auth, retryable: false)
+    try? await outbound.write(.text(Event(.error(failure), id: id).jsonText))
+    try? await outbound.close(.policyViolation, reason: "unauthorized")
   }
 }

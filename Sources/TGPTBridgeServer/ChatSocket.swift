@@ -22,16 +22,21 @@ struct ChatSocket {
       relay.metrics.recordConnectionClosed()
     }
     let activity = ActivityClock()
+    // Whichever ends first ends the connection: the client closing (receive), the client
+    // falling too far behind (send), or the idle timeout.
     await withTaskGroup(of: Void.self) { group in
       group.addTask { await send(connection, outbound) }
       group.addTask { await watchIdle(connection, activity, outbound) }
-      await receive(inbound, connection, activity)
+      group.addTask { await receive(inbound, connection, activity) }
+      await group.next()
       connection.close()
       group.cancelAll()
     }
   }
 
-  /// Writes the connection's events as they come; a client too slow to read them is closed.
+  /// Writes the connection's events as they come. A client too slow to read them is sent a
+  /// 1008 close without waiting for it to be written: its socket buffer is full, and the
+  /// handler returning makes the library drop the connection after its close timeout.
   private func send(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter) async {
     for await line in connection.events {
       do {
@@ -43,7 +48,7 @@ struct ChatSocket {
     if connection.overflowed {
       logger.warning("closing connection \(connection.number): the client is not reading its events")
       relay.metrics.recordError(code: "slow_client")
-      try? await outbound.close(.policyViolation, reason: "too slow: events are not being read")
+      Task { try? await outbound.close(.policyViolation, reason: "too slow: events are not being read") }
     }
   }
 

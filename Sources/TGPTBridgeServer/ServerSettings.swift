@@ -20,8 +20,6 @@ public struct ServerSettings: Sendable {
   /// PEM files for wss/https.
   public var tlsCertificate: String?
   public var tlsKey: String?
-  /// Events queued for one connection before it counts as stuck.
-  public var connectionQueueLimit = 4096
 
   public init() {}
 

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
       refuse the upgrade (HTTP 400). A wrong or missing token (--token / TGPT_SERVER_TOKEN; \
       Authorization: Bearer, or ?token= for browsers) gets an error event with code auth and a \
       close with 1008. A frame over max(1 MiB, 2 × --max-message-bytes) closes with 1009. \
-      A client that does not read its events is closed (1008) once 4096 are queued. The child \
+      A client that does not read its events is closed (1008) once --queue-limit are queued. The child \
       crashing fails its turns in flight with code unavailable and is restarted with backoff. \
       SIGTERM or SIGINT: stop accepting, let turns in flight finish (--drain-timeout), close \
       with 1001, exit 0. Once listening, the server's base URL is printed on stdout.
@@ -90,6 +90,12 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
+      "Events queued for one connection before a client that does not read is closed (default 4096).",
+      valueName: "n"))
+  var queueLimit = 4096
+
+  @Option(
+    help: ArgumentHelp(
       "Log level on stderr: trace, debug, info, notice, warning, error. Env: TGPT_LOG.", valueName: "level"))
   var logLevel: Logger.Level?
 
@@ -102,6 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
     guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
     if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     if maxMessageBytes < 16 { throw ValidationError("--max-message-bytes must be at least 16") }
+    if queueLimit < 1 { throw ValidationError("--queue-limit must be at least 1") }
     if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
     if !rate.isFinite || rate < 0 { throw ValidationError("--rate must be 0 or more") }
   }
@@ -130,7 +137,9 @@ struct ServeCommand: AsyncParsableCommand {
     settings.drainTimeout = try duration(drainTimeout, "--drain-timeout")
 
     let logger = Logger(label: "tgpt.ws-bridge")
-    let relay = ChildRelay(configuration: .init(command: command.isEmpty ? defaultChild() : command), logger: logger)
+    let relay = ChildRelay(
+      configuration: .init(command: command.isEmpty ? defaultChild() : command, connectionQueueLimit: queueLimit),
+      logger: logger)
     do throws(RelayError) { try relay.start() } catch { throw ClientUsage(message: error.description) }
     let scheme = tlsCert == nil ? "http" : "https"
     let server = ChatServer(settings: settings, relay: relay, logger: logger)

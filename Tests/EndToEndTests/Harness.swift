@@ -249,7 +249,8 @@ enum LoopbackHTTP {
     }
     let text = String(decoding: response, as: UTF8.self)
     guard let split = text.range(of: "\r\n\r\n") else { throw Failure(what: "no HTTP head") }
-    return dechunk(String(text[split.upperBound...]))
+    let body = String(text[split.upperBound...])
+    return text[..<split.lowerBound].lowercased().contains("transfer-encoding: chunked") ? dechunk(body) : body
   }
 
   /// Decodes a chunked body.

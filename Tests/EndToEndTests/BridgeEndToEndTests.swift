@@ -1,0 +1,83 @@
+import Foundation
+import NIOWebSocket
+import TGPTEvents
+import Testing
+
+/// tgpt-ws-bridge end to end: a real server process relaying to tgpt-session serve with the
+/// echo provider, real WebSocket connections on loopback.
+@Suite(.timeLimit(.minutes(2))) struct BridgeEndToEndTests {
+  @Test func aSeedClientTheBridgeClientAndRenderAllGetTheWholeAnswer() async throws {
+    let server = try BridgeServerProcess()
+    defer { server.stop() }
+    let seed = try await SeedClient.talk(server.ws("sky"), [SeedClient.message("Why is the sky blue?")])
+    let events = try #require(seed.replies.first)
+    #expect(events.last?.type == "complete")
+    #expect(
+      events.compactMap { if case .chunk(let c) = $0.payload { c.content } else { nil } }.joined()
+        == "Why is the sky blue?")
+    #expect(seed.close?.closeCode == .normalClosure)
+
+    let rendered = try Harness.shell(
+      "echo 'the whole answer, every word' | tgpt-ws-bridge \(server.ws("sky")) | tgpt-render")
+    #expect(rendered.status == 0)
+    #expect(rendered.text == "the whole answer, every word")
+
+    // The third connection on the session sees the two turns before it.
+    let third = try Harness.run("tgpt-ws-bridge", [server.ws("sky")], stdin: "and now?\n")
+    #expect(third.status == 0)
+    guard case .start(let start)? = third.events.first?.payload else { Issue.record("no start event"); return }
+    #expect(start.turnsSent == 2)
+    #expect(third.events.allSatisfy { $0.id == "m1" && $0.sessionID == "sky" })
+  }
+
+  @Test func checkPassesAgainstOurServerAndBenchCompletesEveryMessage() throws {
+    let server = try BridgeServerProcess()
+    defer { server.stop() }
+    let base = "ws" + server.baseURL.dropFirst(4)
+    let check = try Harness.run("tgpt-ws-bridge", ["check", base])
+    #expect(check.status == 0, "\(check.text)")
+    #expect(check.text.contains("PASS streaming_response") && !check.text.contains("FAIL"))
+    #expect(check.text.split(separator: "\n").last == "8 passed, 0 failed")
+    let bench = try Harness.run("tgpt-ws-bridge", ["bench", base, "--sessions", "100", "--messages", "5", "--json"])
+    #expect(bench.status == 0, "\(bench.stderr)")
+    let figures = try JSON.parse(bench.text)
+    #expect(figures["completed"]?.intValue == 500 && figures["failed_connections"]?.intValue == 0)
+  }
+
+  @Test func badInputGetsAnErrorEventAndTheConnectionGoesOn() async throws {
+    let server = try BridgeServerProcess(["--max-message-bytes", "1000"])
+    defer { server.stop() }
+    let good = SeedClient.message("still here")
+    let talk = try await SeedClient.talk(
+      server.ws("bad"),
+      [
+        .text("{not json"), good, .text(#"{"message":""}"#), .text(#"{"text":"no message"}"#), .binary([1, 2, 3]),
+        SeedClient.message(String(repeating: "x", count: 5000)), good,
+      ])
+    let terminals = talk.replies.map { $0.last }
+    #expect(terminals.count == 7)
+    for index in [0, 2, 3, 4, 5] {
+      guard case .error(let failure)? = terminals[index]?.payload else {
+        Issue.record("send \(index) was not answered with an error")
+        continue
+      }
+      #expect(failure.code == .badInput)
+    }
+    #expect(terminals[1]?.type == "complete" && terminals[6]?.type == "complete")
+    #expect(talk.close?.closeCode == .normalClosure)
+
+    // A frame over the frame limit (max(1 MiB, 2 × the message limit)) ends the connection with 1009.
+    let huge = try await SeedClient.talk(server.ws("bad"), [SeedClient.message(String(repeating: "y", count: 2 << 20))])
+    #expect(huge.close?.closeCode == .messageTooLarge)
+  }
+
+  @Test func aOneMegabyteEventReachesTheBridgeClient() throws {
+    let server = try BridgeServerProcess(["--max-message-bytes", "2000000"])
+    defer { server.stop() }
+    // The echo provider answers a word as one chunk: one event of a megabyte.
+    let word = String(repeating: "w", count: 1 << 20)
+    let result = try Harness.run("tgpt-ws-bridge", [server.ws("big")], stdin: #"{"message":"\#(word)"}"# + "\n")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.answer == word)
+  }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import Synchronization
+import TGPTEvents
+import Testing
+
+@Suite(.timeLimit(.minutes(2))) struct BridgeRobustnessTests {
+  @Test func aClientThatNeverReadsIsClosedAndOthersAreServed() async throws {
+    let server = try BridgeServerProcess(["--queue-limit", "64", "--rate", "0"])
+    defer { server.stop() }
+    let port = try #require(UInt16(server.baseURL.split(separator: ":").last ?? ""))
+    let stuck = try RawWebSocket(port: port, path: "/ws/chat/stuck")
+    let words = (0..<2000).map { "w\($0)" }.joined(separator: " ")
+    for _ in 0..<40 { try stuck.sendText(#"{"message":"\#(words)"}"#) }
+
+    let other = try Harness.run("tgpt-ws-bridge", [server.ws("other")], stdin: "still served\n")
+    #expect(other.status == 0 && other.answer == "still served")
+    var metrics = ""
+    for _ in 0..<300 where !metrics.contains("tgpt_errors_total{code=\"slow_client\"} 1") {
+      try await Task.sleep(for: .milliseconds(100))
+      metrics = try LoopbackHTTP.get(server.baseURL + "/metrics")
+    }
+    #expect(metrics.contains("tgpt_errors_total{code=\"slow_client\"} 1"))
+    let after = try Harness.run("tgpt-ws-bridge", [server.ws("other")], stdin: "after\n")
+    #expect(after.status == 0 && after.answer == "after")
+  }
+
+  @Test func checkReportsAServerThatDropsTheConnectionOnBadInput() async throws {
+    // Built the naive way: no validation, and anything that is not JSON ends the connection.
+    let router = Router(context: BasicWebSocketRequestContext.self)
+    router.ws("/ws/chat/{session_id}") { inbound, outbound, _ in
+      for try await message in inbound.messages(maxSize: 1 << 22) {
+        guard case .text(let text) = message, let json = try? JSON.parse(text) else { return }
+        let content = json["message"]?.stringValue ?? ""
+        try await outbound.write(.text(Event(.chunk(.init(content: content))).jsonText))
+        try await outbound.write(.text(Event(.complete(.init(processingTimeMs: 1))).jsonText))
+      }
+    }
+    let port = PortBox()
+    let app = Application(
+      router: Router(),
+      server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 22))),
+      configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+      onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) })
+    let running = Task { try await app.run() }
+    defer { running.cancel() }
+    let bound = await port.value()
+    let check = try Harness.run("tgpt-ws-bridge", ["check", "ws://127.0.0.1:\(bound)"])
+    #expect(check.status == 1)
+    #expect(check.text.contains("PASS streaming_response"))
+    #expect(check.text.contains("FAIL error_handling.invalid_json"))
+    #expect(check.text.contains("FAIL error_handling.empty_message"))
+    #expect(check.text.contains("FAIL error_handling.invalid_session_id"))
+    let json = try Harness.run(
+      "tgpt-ws-bridge", ["check", "ws://127.0.0.1:\(bound)", "--test", "error_handling", "--json"])
+    let verdicts = try json.text.split(separator: "\n").map { try JSON.parse(String($0)) }
+    #expect(verdicts.count == 5 && verdicts.contains { $0["passed"]?.boolValue == false })
+  }
+}
+
+/// The port a server bound, handed from its start-up callback to the test.
+final class PortBox: Sendable {
+  private let port = Mutex(0)
+  func set(_ value: Int) { port.withLock { $0 = value } }
+  func value() async -> Int {
+    while port.withLock({ $0 }) == 0 { try? await Task.sleep(for: .milliseconds(10)) }
+    return port.withLock { $0 }
+  }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// A WebSocket client at the socket level, for what a library client will not do: upgrade,
+/// send masked text frames, and never read.
+final class RawWebSocket {
+  let fd: Int32
+
+  init(port: UInt16, path: String) throws {
+    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard connected == 0 else { throw LoopbackHTTP.Failure(what: "cannot connect to port \(port)") }
+    try send(
+      Array(
+        ("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+          + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").utf8))
+  }
+
+  /// Sends one text frame, masked with a zero key (clients must mask; the key may be zero).
+  func sendText(_ text: String) throws {
+    let payload = Array(text.utf8)
+    var frame: [UInt8] = [0x81]
+    if payload.count < 126 {
+      frame.append(0x80 | UInt8(payload.count))
+    } else {
+      frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+    }
+    frame += [0, 0, 0, 0] + payload
+    try send(frame)
+  }
+
+  private func send(_ bytes: [UInt8]) throws {
+    let sent = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    guard sent == bytes.count else { throw LoopbackHTTP.Failure(what: "short send") }
+  }
+
+  deinit { close(fd) }
+}

@@ -1,0 +1,88 @@
+import Logging
+import TGPTBridge
+import TGPTEvents
+import Testing
+
+/// A child that answers every line with a chunk and a complete carrying the line's id.
+let answeringChild = [
+  "/bin/sh", "-c",
+  #"while IFS= read -r l; do id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
+    + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n{"type":"complete","processing_time_ms":0,"id":"%s"}\n' "$id" "$id"; done"#,
+]
+
+func events(of connection: RelayConnection, count: Int) async -> [EventTags] {
+  var seen: [EventTags] = []
+  for await line in connection.events {
+    if let tags = EventTags.read(line) { seen.append(tags) }
+    if seen.count == count { break }
+  }
+  return seen
+}
+
+@Suite(.timeLimit(.minutes(1))) struct ChildRelayTests {
+  let logger = Logger(label: "test")
+
+  @Test func routesEachAnswerToItsConnectionWithTheClientsIdBack() async throws {
+    let relay = ChildRelay(configuration: .init(command: answeringChild), logger: logger)
+    try relay.start()
+    defer { relay.stop() }
+    let a = relay.connect(sessionID: "a")
+    let b = relay.connect(sessionID: "b")
+    relay.submit(InputMessage(message: "x", id: "mine"), on: a)
+    relay.submit(InputMessage(message: "y"), on: b)
+    let fromA = await events(of: a, count: 2)
+    let fromB = await events(of: b, count: 2)
+    #expect(fromA.map(\.id) == ["mine", "mine"])
+    #expect(fromB.map(\.type) == ["chunk", "complete"])
+    #expect(fromB.first?.id?.hasPrefix("c\(b.number)-") == true)
+    #expect(relay.inFlight == 0 && a.inFlight == 0)
+  }
+
+  @Test func aCrashFailsTurnsInFlightAndTheChildIsRestarted() async throws {
+    let marker = "/tmp/tgpt-relay-crash-\(UInt32.random(in: 0...UInt32.max))"
+    // The first child crashes on its first line; the next one answers.
+    let command = [
+      "/bin/sh", "-c", "if [ ! -e \(marker) ]; then touch \(marker); read l; exit 3; fi; " + answeringChild[2],
+    ]
+    let relay = ChildRelay(configuration: .init(command: command, maxRestartDelay: .milliseconds(100)), logger: logger)
+    try relay.start()
+    defer { relay.stop() }
+    let connection = relay.connect(sessionID: "s")
+    relay.submit(InputMessage(message: "first", id: "1"), on: connection)
+    let failed = await events(of: connection, count: 1)
+    #expect(failed.first?.type == "error" && failed.first?.code == "unavailable" && failed.first?.id == "1")
+    relay.submit(InputMessage(message: "second", id: "2"), on: connection)
+    let answered = await events(of: connection, count: 2)
+    #expect(answered.map(\.type) == ["chunk", "complete"] && answered.last?.id == "2")
+    #expect(relay.metrics.prometheusText().contains("tgpt_child_restarts_total 1\n"))
+  }
+
+  @Test func aConnectionThatIsNotReadOverflowsAndEnds() async throws {
+    let relay = ChildRelay(configuration: .init(command: answeringChild, connectionQueueLimit: 8), logger: logger)
+    try relay.start()
+    defer { relay.stop() }
+    let stuck = relay.connect(sessionID: "s")
+    for index in 0..<20 { relay.submit(InputMessage(message: "m", id: "\(index)"), on: stuck) }
+    while relay.inFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
+    #expect(stuck.overflowed)
+    var delivered = 0
+    for await _ in stuck.events { delivered += 1 }
+    #expect(delivered == 8)
+  }
+
+  @Test func drainWaitsForTurnsInFlightAndRefusesNewOnes() async throws {
+    let slow = ["/bin/sh", "-c", "sleep 0.3; " + answeringChild[2]]
+    let relay = ChildRelay(configuration: .init(command: slow), logger: logger)
+    try relay.start()
+    defer { relay.stop() }
+    let connection = relay.connect(sessionID: "s")
+    relay.submit(InputMessage(message: "m", id: "1"), on: connection)
+    relay.stopAccepting()
+    relay.submit(InputMessage(message: "late", id: "2"), on: connection)
+    #expect(await relay.drain(timeout: .seconds(20)))
+    let seen = await events(of: connection, count: 3)
+    let refused = seen.first { $0.id == "2" }
+    #expect(refused?.type == "error" && refused?.code == "unavailable")
+    #expect(seen.last { $0.id == "1" }?.type == "complete")
+  }
+}

@@ -3,13 +3,13 @@
 #   make test    install what is missing, build with warnings as errors, run every test
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-PROGRAMS := tgpt-stream tgpt-session tgpt-render
+PROGRAMS := tgpt-stream tgpt-session tgpt-render tgpt-ws-bridge
 SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 
 # Debian packages the build needs (libcurl, SQLite), and what tests and benchmarks run (jq, curl,
 # hyperfine, the sqlite3 shell, python3).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq curl
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean
@@ -56,6 +56,18 @@ demo: deps-build
 	fi; \
 	echo '$$ echo "<question>" | tgpt-stream | tgpt-render --stats'; \
 	printf '%s\n' "$$question" | "$$bin/tgpt-stream" "$$@" | "$$bin/tgpt-render" --stats
+	@$(SWIFT_RELEASE) --product tgpt-session 2>&1 | grep -E "error|Compiling|Build" | tail -n 2
+	@$(SWIFT_RELEASE) --product tgpt-ws-bridge 2>&1 | grep -E "error|Compiling|Build" | tail -n 2
+	@bin=$$($(SWIFT_RELEASE) --show-bin-path); dir=$$(mktemp -d); \
+	if [ -n "$$OPENROUTER_API_KEY" ]; then set -- ; else set -- --provider echo --echo-delay-ms 30; fi; \
+	echo; echo "== the seed's scenario: a chat server on a free loopback port, a question over WebSocket"; \
+	TGPT_HOME="$$dir" "$$bin/tgpt-ws-bridge" serve --port 0 -- "$$bin/tgpt-session" serve "$$@" > "$$dir/url" & server=$$!; \
+	while [ ! -s "$$dir/url" ]; do sleep 0.05; done; ws="ws$$(sed 's/^http//' "$$dir/url")/ws/chat/demo"; \
+	echo "$$ tgpt-ws-bridge serve --port 0 &    # listening on $$(cat "$$dir/url")"; \
+	echo "$$ echo \"<question>\" | tgpt-ws-bridge $$ws | tgpt-render"; \
+	echo 'Why is the sky **blue**? In *short*: Rayleigh scattering of `~450 nm` light.' \
+	  | "$$bin/tgpt-ws-bridge" "$$ws" | "$$bin/tgpt-render" --stats; status=$$?; \
+	kill $$server; wait $$server 2>/dev/null; rm -rf "$$dir"; exit $$status
 
 test: deps-test lint
 	TGPT_WERROR=1 swift build --build-tests
@@ -84,6 +96,7 @@ install: release
 bench: deps-bench
 	Benchmarks/run.sh
 	Benchmarks/session.sh
+	Benchmarks/ws.sh
 
 clean:
 	rm -rf .build

@@ -72,15 +72,17 @@ extension ChildRelay {
       let found = terminal ? state.routes.removeValue(forKey: id) : state.routes[id]
       return (found, terminal && state.routes.isEmpty && !state.drainWaiters.isEmpty)
     }
-    if idle { releaseDrainWaiters() }
-    guard let found else { return }
-    found.connection.deliver(found.clientID.map { tags.retagged(line, id: $0) } ?? Array(line))
-    metrics.recordEvent()
-    if terminal {
-      found.connection.ended()
-      metrics.recordTurnEnded(
-        after: .now - found.started, errorCode: tags.type == "error" ? tags.code ?? "internal" : nil)
+    if let found {
+      found.connection.deliver(found.clientID.map { tags.retagged(line, id: $0) } ?? Array(line))
+      metrics.recordEvent()
+      if terminal {
+        found.connection.ended()
+        metrics.recordTurnEnded(
+          after: .now - found.started, errorCode: tags.type == "error" ? tags.code ?? "internal" : nil)
+      }
     }
+    // Only after the terminal event is queued: a drain waiting for it then closes connections.
+    if idle { releaseDrainWaiters() }
   }
 
   /// The child is gone: every turn in flight gets an `unavailable` error, and unless we are

@@ -50,7 +50,7 @@ public final class ChildRelay: Sendable {
     var nextRequest = 0
     var nextConnection = 0
     var failuresInARow = 0
-    var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    var drainWaiters: [DrainWaiter] = []
   }
 
   public let configuration: Configuration
@@ -79,9 +79,7 @@ public final class ChildRelay: Sendable {
       state.nextConnection += 1
       return state.nextConnection
     }
-    return RelayConnection(
-      sessionID: sessionID, number: number, queueLimit: configuration.connectionQueueLimit,
-      detach: { _ in })
+    return RelayConnection(sessionID: sessionID, number: number, queueLimit: configuration.connectionQueueLimit)
   }
 
   /// Sends `message` to the child on behalf of `connection`, in the connection's session.
@@ -121,32 +119,21 @@ public final class ChildRelay: Sendable {
 
   /// Waits until no turn is in flight, or `timeout`; true when all ended.
   public func drain(timeout: Duration) async -> Bool {
-    let waiting = Task {
-      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let idle = state.withLock { state in
-          if state.routes.isEmpty { return true }
-          state.drainWaiters.append(continuation)
-          return false
-        }
-        if idle { continuation.resume() }
+    await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+      let waiter = DrainWaiter(continuation)
+      let idle = state.withLock { state in
+        if state.routes.isEmpty { return true }
+        state.drainWaiters.append(waiter)
+        return false
       }
-    }
-    let timer = Task {
-      try? await Task.sleep(for: timeout)
-      return
-    }
-    return await withTaskGroup(of: Bool.self) { group in
-      group.addTask {
-        await waiting.value; return true
+      if idle {
+        waiter.resume(true)
+        return
       }
-      group.addTask {
-        await timer.value; return false
+      Task {
+        try? await Task.sleep(for: timeout)
+        waiter.resume(false)
       }
-      let first = await group.next() ?? false
-      timer.cancel()
-      if !first { releaseDrainWaiters() }
-      group.cancelAll()
-      return first
     }
   }
 
@@ -173,7 +160,7 @@ public final class ChildRelay: Sendable {
       defer { state.drainWaiters = [] }
       return state.drainWaiters
     }
-    for waiter in waiters { waiter.resume() }
+    for waiter in waiters { waiter.resume(true) }
   }
 }
 
@@ -183,5 +170,21 @@ extension Event {
     var writer = JSONWriter()
     encode(into: &writer)
     return writer.bytes
+  }
+}
+
+/// One `drain` call's continuation, resumed exactly once: by the last turn ending or by the
+/// timeout, whichever comes first.
+final class DrainWaiter: Sendable {
+  private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
+
+  init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = Mutex(continuation) }
+
+  func resume(_ drained: Bool) {
+    let pending = continuation.withLock { value in
+      defer { value = nil }
+      return value
+    }
+    pending?.resume(returning: drained)
   }
 }

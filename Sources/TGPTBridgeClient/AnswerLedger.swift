@@ -12,6 +12,7 @@ final class AnswerLedger: Sendable {
     var lastFrame = ContinuousClock.now
     var firstError: ErrorKind?
     var answered = 0
+    var gaveUpWaiting = false
   }
 
   private let state = Mutex(State())
@@ -53,6 +54,12 @@ final class AnswerLedger: Sendable {
       if !cutOff.isEmpty, state.firstError == nil { state.firstError = .unavailable }
       return (state.owed, Array(cutOff))
     }
+  }
+
+  /// Whether the client stopped waiting for owed answers after `--linger` of silence.
+  var gaveUpWaiting: Bool {
+    get { state.withLock { $0.gaveUpWaiting } }
+    set { state.withLock { $0.gaveUpWaiting = newValue } }
   }
 
   var owed: Int { state.withLock { $0.owed.count + $0.untracked } }

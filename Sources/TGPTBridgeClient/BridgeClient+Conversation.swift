@@ -9,7 +9,7 @@ import WSClient
 struct OutputClosed: Error {}
 
 extension BridgeClient {
-  private enum Side { case reader, sender }
+  private enum Side { case reader, sender, timer }
 
   /// One connection's conversation: frames to stdout as they come; stdin lines out; at the end
   /// of stdin, wait for the answers owed, then close with 1000 and read until the server's close.
@@ -27,7 +27,10 @@ extension BridgeClient {
           }
           ledger.received(EventTags.read(bytes))
           bytes.append(UInt8(ascii: "\n"))
-          do throws(ProtocolError) { try FileIO.writeAll(1, bytes) } catch { throw OutputClosed() }
+          do throws(ProtocolError) { try FileIO.writeAll(1, bytes) } catch {
+            if error.isOutputClosed { throw OutputClosed() }
+            throw ClientFailure(.internal, "cannot write to stdout: \(error)")
+          }
         }
         return .reader
       }
@@ -37,7 +40,10 @@ extension BridgeClient {
           try await outbound.write(.text(line.text))
         }
         while ledger.owed > 0 {
-          if let linger = settings.linger, ledger.silence >= linger { break }
+          if let linger = settings.linger, ledger.silence >= linger {
+            ledger.gaveUpWaiting = true
+            break
+          }
           try await Task.sleep(for: .milliseconds(5))
         }
         try await outbound.close(.normalClosure, reason: nil)
@@ -49,38 +55,68 @@ extension BridgeClient {
         group.cancelAll()
         // What the sender was doing (a write, the closing handshake) no longer matters.
         while (try? await group.next()) != nil {}
-      } else {
-        while try await group.next() != nil {}
+        return
       }
+      // Our Close is sent; a server that never answers it must not keep us here.
+      group.addTask {
+        try await Task.sleep(for: .seconds(10))
+        return .timer
+      }
+      if try await group.next() == .timer { throw ClientFailure(.unavailable, "the server did not answer our close") }
+      group.cancelAll()
     }
   }
 
   /// Runs `body`, failing with a timeout if it has not connected within `timeout`. The library
-  /// cannot cancel a connect in progress, so a timed-out attempt is abandoned, not awaited.
+  /// cannot cancel a connect in progress, so a timed-out attempt is abandoned: `attempt` tells
+  /// its handler, should it connect later, to return at once.
   func withConnectTimeout<T: Sendable>(
-    _ timeout: Duration, connected: Flag, _ body: @escaping @Sendable () async throws -> T
+    _ timeout: Duration, attempt: ConnectAttempt, _ body: @escaping @Sendable () async throws -> T
   ) async throws -> T {
     let url = settings.url
     return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-      let resumed = Flag()
-      let lock = Mutex(())
+      let once = Mutex(false)
       let finish: @Sendable (Result<T, any Error>) -> Void = { result in
-        let first = lock.withLock { _ in
-          if resumed.isSet { return false }
-          resumed.set()
-          return true
+        let first = once.withLock { done in
+          defer { done = true }
+          return !done
         }
         if first { continuation.resume(with: result) }
       }
-      Task {
+      let work = Task {
         do { finish(.success(try await body())) } catch { finish(.failure(error)) }
       }
       Task {
         try? await Task.sleep(for: timeout)
-        if !connected.isSet {
+        if attempt.abandon() {
+          work.cancel()
           finish(.failure(ClientFailure(.timeout, "timed out connecting to \(url) after \(timeout)")))
         }
       }
+    }
+  }
+}
+
+/// One connection attempt: connected, or abandoned by the connect timeout — never both.
+final class ConnectAttempt: Sendable {
+  private enum Phase { case pending, connected, abandoned }
+  private let phase = Mutex(Phase.pending)
+
+  /// Marks the attempt connected; false when it was already abandoned.
+  func connect() -> Bool {
+    phase.withLock { phase in
+      guard phase == .pending else { return false }
+      phase = .connected
+      return true
+    }
+  }
+
+  /// Abandons the attempt; false when it already connected.
+  func abandon() -> Bool {
+    phase.withLock { phase in
+      guard phase == .pending else { return false }
+      phase = .abandoned
+      return true
     }
   }
 }

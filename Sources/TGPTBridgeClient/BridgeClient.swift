@@ -39,7 +39,8 @@ public struct BridgeClient: Sendable {
     while true {
       do {
         let close = try await connectOnce(queue: queue, ledger: ledger)
-        if queue.finished, ledger.owed == 0 || settings.linger != nil && queue.finished {
+        // Done: every answer in, or (--linger) the server went quiet and closed properly.
+        if queue.finished, ledger.owed == 0 || ledger.gaveUpWaiting && close != nil {
           return ledger.firstError
         }
         let code = close.map { "\($0.closeCode)" } ?? "no close frame"
@@ -50,8 +51,10 @@ public struct BridgeClient: Sendable {
         }
         throw ClientFailure(
           .unavailable, "the server closed the connection (\(code)) with \(ledger.owed) answer(s) still owed")
+      } catch is OutputClosed {
+        return nil
       } catch {
-        let failure = ClientFailure.classify(error, url: settings.url)
+        let failure = ClientFailure.classify(error, url: settings.url, headers: settings.probeHeaders)
         guard attempt < settings.reconnect, failure.kind != .usage else { throw failure }
         attempt += 1
         let delay = min(Duration.seconds(30), .milliseconds(250) * (1 << min(attempt - 1, 7)))
@@ -70,14 +73,15 @@ public struct BridgeClient: Sendable {
     configuration.ignoreUncleanSSLShutdownErrors = false
     let fixed = configuration
     let tls = try tlsConfiguration()
-    let connected = Flag()
+    let attempt = ConnectAttempt()
     let url = settings.url
     let logger = logger
     let settings = settings
-    return try await withConnectTimeout(settings.connectTimeout, connected: connected) {
+    return try await withConnectTimeout(settings.connectTimeout, attempt: attempt) {
       try await WebSocketClient.connect(url: url, configuration: fixed, tlsConfiguration: tls, logger: logger) {
         inbound, outbound, _ in
-        connected.set()
+        // An attempt given up on by the connect timeout must not talk beside its successor.
+        guard attempt.connect() else { return }
         try await Self.converse(inbound, outbound, queue: queue, ledger: ledger, settings: settings)
       }
     }

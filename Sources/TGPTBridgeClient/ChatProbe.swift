@@ -29,6 +29,8 @@ public enum ChatProbe {
     /// The server's close code, if it closed (or nil for no close frame).
     public var closeCode: UInt16?
     public var failure: String?
+    /// Whether the server answered the upgrade request with an HTTP refusal.
+    public var refused = false
     /// Whether every message got its terminal event.
     public var allAnswered: Bool { failure == nil && turns.allSatisfy { $0.terminalType != nil } }
   }
@@ -82,6 +84,7 @@ public enum ChatProbe {
       return state.withLock { outcome in
         outcome.failure =
           Task.isCancelled || error is CancellationError ? "timed out" : ClientFailure.classify(error, url: url).message
+        outcome.refused = (error as? WebSocketClientError) == .webSocketUpgradeFailed
         return outcome
       }
     }

@@ -17,7 +17,7 @@ public struct ClientFailure: KindedError, Sendable {
   public var description: String { message }
 
   /// Names what went wrong in words: refused, DNS, TLS, upgrade, timeout.
-  static func classify(_ error: any Error, url: String) -> ClientFailure {
+  static func classify(_ error: any Error, url: String, headers: [(String, String)] = []) -> ClientFailure {
     switch error {
     case let failure as ClientFailure:
       return failure
@@ -25,15 +25,27 @@ public struct ClientFailure: KindedError, Sendable {
       if connection.dnsAError != nil || connection.dnsAAAAError != nil {
         return ClientFailure(.unavailable, "cannot resolve \(connection.host): DNS lookup failed")
       }
-      return ClientFailure(.unavailable, "cannot connect to \(connection.host):\(connection.port): connection refused")
+      let causes = connection.connectionErrors.map(\.error)
+      if let tls = causes.first(where: { $0 is NIOSSLError || $0 is BoringSSLError || $0 is NIOSSLExtraError }) {
+        return ClientFailure(.unavailable, "TLS handshake with \(url) failed: \(tls)")
+      }
+      let why = causes.first.map { "\($0)" } ?? "connection refused"
+      return ClientFailure(.unavailable, "cannot connect to \(connection.host):\(connection.port): \(why)")
     case ChannelError.connectTimeout:
       return ClientFailure(.timeout, "timed out connecting to \(url)")
     case let tls as NIOSSLError:
       return ClientFailure(.unavailable, "TLS handshake with \(url) failed: \(tls)")
+    case let tls as NIOSSLExtraError:
+      return ClientFailure(.unavailable, "TLS with \(url) failed: \(tls)")
     case let tls as BoringSSLError:
       return ClientFailure(.unavailable, "TLS handshake with \(url) failed: \(tls)")
     case let client as WebSocketClientError where client == .webSocketUpgradeFailed:
-      return ClientFailure(.unavailable, "the server refused the WebSocket upgrade at \(url)")
+      guard let line = UpgradeProbe.statusLine(url: url, headers: headers), let status = UpgradeProbe.status(of: line)
+      else {
+        return ClientFailure(.unavailable, "the server refused the WebSocket upgrade at \(url)")
+      }
+      let kind: ErrorKind = status == 401 || status == 403 ? .auth : .unavailable
+      return ClientFailure(kind, "the server refused the WebSocket upgrade at \(url): \(line)")
     case let client as WebSocketClientError where client == .invalidURL:
       return ClientFailure(.usage, "not a WebSocket URL: \(url)")
     case let client as WebSocketClientError where client == .serverSentMessageTooLarge:

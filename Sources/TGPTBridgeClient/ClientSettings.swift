@@ -22,6 +22,9 @@ public struct ClientSettings: Sendable {
 
   public init(url: String) { self.url = url }
 
+  /// The user's headers and the token, as sent again by the upgrade probe.
+  var probeHeaders: [(String, String)] { headers + (token.map { [("Authorization", "Bearer \($0)")] } ?? []) }
+
   /// The headers sent with the upgrade request.
   var requestHeaders: HTTPFields {
     var fields = HTTPFields()

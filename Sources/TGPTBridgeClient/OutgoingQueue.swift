@@ -88,10 +88,3 @@ final class OutgoingQueue: Sendable {
     }
   }
 }
-
-/// A one-way flag, set once from any thread.
-final class Flag: Sendable {
-  private let value = Mutex(false)
-  func set() { value.withLock { $0 = true } }
-  var isSet: Bool { value.withLock { $0 } }
-}

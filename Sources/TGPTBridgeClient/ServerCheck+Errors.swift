@@ -34,7 +34,7 @@ extension ServerCheck {
     }
     let invalid = await ChatProbe.run(
       url: url("bad%20id!"), token: token, messages: [Self.message("hi")], timeout: timeout, logger: logger)
-    let refused = !invalid.upgraded || invalid.turns.first?.terminalType == "error"
+    let refused = invalid.refused || invalid.turns.first?.terminalType == "error"
     results.append(
       Result(
         name: "error_handling.invalid_session_id", passed: refused,

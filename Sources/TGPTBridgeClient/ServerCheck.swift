@@ -15,7 +15,7 @@ public struct ServerCheck: Sendable {
   /// The tests, by the names of the seed's `--test` option.
   public static let names = ["connection", "streaming_response", "multiple_sessions", "error_handling"]
 
-  let template: String
+  public let template: String
   let token: String?
   let timeout: Duration
   let logger: Logger

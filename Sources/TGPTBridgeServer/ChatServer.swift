@@ -14,10 +14,13 @@ import TGPTEvents
 struct ChatContext: RequestContext, WebSocketRequestContext {
   var coreContext: CoreRequestContextStorage
   let webSocket: WebSocketHandlerReference<ChatContext>
+  /// The connection, so a client that stopped reading can be dropped outright.
+  let channel: any Channel
 
   init(source: ApplicationRequestContextSource) {
     coreContext = .init(source: source)
     webSocket = .init()
+    channel = source.channel
   }
 }
 
@@ -82,13 +85,12 @@ public struct ChatServer: Sendable {
         server.relay.metrics.recordRefusal("origin")
         return .dontUpgrade
       }
-      guard server.registry.reserve() else {
-        server.relay.metrics.recordRefusal(server.registry.isDraining ? "draining" : "limit")
+      guard !server.registry.isDraining else {
+        server.relay.metrics.recordRefusal("draining")
         return .dontUpgrade
       }
       return .upgrade([:])
     } onUpgrade: { inbound, outbound, context in
-      defer { server.registry.release() }
       let request = context.request
       // A refused upgrade is always HTTP 400 in this server library, which tells a client
       // nothing; a wrong token instead gets an error event with code auth and a 1008 close.
@@ -98,10 +100,18 @@ public struct ChatServer: Sendable {
         await Self.refuse(inbound, outbound)
         return
       }
+      // The place is taken here, not at the upgrade decision: an upgrade can still fail after
+      // that (a bad extension offer, the client gone), and its place would never come back.
+      guard server.registry.reserve() else {
+        server.relay.metrics.recordRefusal("limit")
+        try? await outbound.close(.init(codeNumber: 1013), reason: "too many connections")
+        return
+      }
+      defer { server.registry.release() }
       let id = context.requestContext.parameters.get("session_id") ?? ""
       let socket = ChatSocket(
         relay: server.relay, settings: server.settings, registry: server.registry, logger: server.logger)
-      await socket.run(sessionID: id, inbound: inbound, outbound: outbound)
+      await socket.run(sessionID: id, inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
     }
     return router
   }

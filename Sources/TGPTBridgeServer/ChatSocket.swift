@@ -13,30 +13,31 @@ struct ChatSocket {
   let registry: ConnectionRegistry
   let logger: Logger
 
-  func run(sessionID: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+  func run(
+    sessionID: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel
+  ) async {
     let connection = relay.connect(sessionID: sessionID)
     relay.metrics.recordConnectionOpened()
-    registry.add(connection.number, outbound)
+    registry.add(connection)
     defer {
-      registry.remove(connection.number)
+      registry.remove(connection)
       relay.metrics.recordConnectionClosed()
     }
     let activity = ActivityClock()
-    // Whichever ends first ends the connection: the client closing (receive), the client
-    // falling too far behind (send), or the idle timeout.
+    // Whichever ends first ends the connection: the client closing (receive), the events
+    // ending (send: a shutdown), the client falling too far behind, or the idle timeout.
     await withTaskGroup(of: Void.self) { group in
       group.addTask { await send(connection, outbound) }
       group.addTask { await watchIdle(connection, activity, outbound) }
       group.addTask { await receive(inbound, connection, activity) }
+      group.addTask { await dropWhenStuck(connection, outbound, channel) }
       await group.next()
       connection.close()
       group.cancelAll()
     }
   }
 
-  /// Writes the connection's events as they come. A client too slow to read them is sent a
-  /// 1008 close without waiting for it to be written: its socket buffer is full, and the
-  /// handler returning makes the library drop the connection after its close timeout.
+  /// Writes the connection's events as they come; at a shutdown, the queued ones, then 1001.
   private func send(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter) async {
     for await line in connection.events {
       do {
@@ -45,11 +46,28 @@ struct ChatSocket {
         return
       }
     }
-    if connection.overflowed {
+    if connection.goingAway { try? await outbound.close(.goingAway, reason: "server shutting down") }
+    // An overflow is dropWhenStuck's to handle; ending here would cancel it.
+    if connection.overflowed { try? await Task.sleep(for: .seconds(2)) }
+  }
+
+  /// A client that does not read its events: once its queue overflows it is sent a 1008 close,
+  /// and if even that cannot be written within a second (its socket buffer is full, so every
+  /// write waits), the connection is dropped.
+  private func dropWhenStuck(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter, _ channel: any Channel)
+    async
+  {
+    for await _ in connection.overflow {
       logger.warning("closing connection \(connection.number): the client is not reading its events")
       relay.metrics.recordError(code: "slow_client")
-      Task { try? await outbound.close(.policyViolation, reason: "too slow: events are not being read") }
+      let closing = Task { try? await outbound.close(.policyViolation, reason: "too slow: events are not being read") }
+      try? await Task.sleep(for: .seconds(1))
+      closing.cancel()
+      try? await channel.close()
+      return
     }
+    // The stream ended without an overflow: the connection closed; nothing to do.
+    try? await Task.sleep(for: .seconds(1 << 40))
   }
 
   /// Reads messages, answering bad ones with an `error` event and relaying the rest.

@@ -1,12 +1,11 @@
-import HummingbirdWebSocket
-import NIOWebSocket
 import Synchronization
+import TGPTBridge
 
 /// The open WebSocket connections: counted against `--max-connections`, refused while
 /// draining, and closed with 1001 when the server stops.
 final class ConnectionRegistry: Sendable {
   private struct State {
-    var open: [Int: WebSocketOutboundWriter] = [:]
+    var open: [Int: RelayConnection] = [:]
     var reserved = 0
     var draining = false
   }
@@ -28,21 +27,22 @@ final class ConnectionRegistry: Sendable {
   /// Gives back a place reserved by `reserve()`.
   func release() { state.withLock { $0.reserved -= 1 } }
 
-  func add(_ number: Int, _ writer: WebSocketOutboundWriter) { state.withLock { $0.open[number] = writer } }
+  func add(_ connection: RelayConnection) { state.withLock { $0.open[connection.number] = connection } }
 
-  func remove(_ number: Int) { state.withLock { _ = $0.open.removeValue(forKey: number) } }
+  func remove(_ connection: RelayConnection) { state.withLock { _ = $0.open.removeValue(forKey: connection.number) } }
 
   var isDraining: Bool { state.withLock { $0.draining } }
 
   func startDraining() { state.withLock { $0.draining = true } }
 
-  /// Closes every open connection with 1001 ("going away").
-  func closeAll(reason: String) async {
-    let writers = state.withLock { Array($0.open.values) }
-    await withTaskGroup(of: Void.self) { group in
-      for writer in writers {
-        group.addTask { try? await writer.close(.goingAway, reason: reason) }
-      }
+  /// Ends every open connection after the events already queued for it, with 1001 ("going
+  /// away"), and waits up to `timeout` for them to close.
+  func closeAll(timeout: Duration) async {
+    let connections = state.withLock { Array($0.open.values) }
+    for connection in connections { connection.finishForShutdown() }
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline, state.withLock({ !$0.open.isEmpty }) {
+      try? await Task.sleep(for: .milliseconds(20))
     }
   }
 }

@@ -20,6 +20,6 @@ struct Drainer: Service {
     if !(await relay.drain(timeout: timeout)) {
       logger.warning("drain timeout: \(relay.inFlight) turn(s) still in flight")
     }
-    await registry.closeAll(reason: "server shutting down")
+    await registry.closeAll(timeout: .seconds(10))
   }
 }

@@ -104,10 +104,19 @@ struct BenchCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Seconds each session may take (default 120).", valueName: "sec"))
   var timeout: Double = 120
 
+  @Option(
+    help: ArgumentHelp(
+      "Instead: open N idle connections (sending nothing), hold them for --hold seconds, close.", valueName: "n"))
+  var idle: Int?
+
+  @Option(help: ArgumentHelp("Seconds to hold --idle connections (default 10).", valueName: "sec"))
+  var hold: Double = 10
+
   @Flag(help: "Print the figures as one JSON object.")
   var json = false
 
   func validate() throws {
+    if let idle, idle < 1 { throw ValidationError("--idle must be at least 1") }
     if sessions < 1 || messages < 1 || words < 1 {
       throw ValidationError("--sessions, --messages and --words must be at least 1")
     }
@@ -117,6 +126,7 @@ struct BenchCommand: AsyncParsableCommand {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: .critical)
     ResourceLimits.raiseOpenFiles()
+    if let idle { return try await holdIdle(idle) }
     let generator = LoadGenerator(
       url: url, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), timeout: try duration(timeout, "--timeout"),
       logger: Logger(label: "tgpt.ws-bridge"))
@@ -143,3 +153,16 @@ struct BenchCommand: AsyncParsableCommand {
 }
 
 func format(_ value: Double) -> String { String((value * 10).rounded() / 10) }
+
+extension BenchCommand {
+  func holdIdle(_ count: Int) async throws {
+    let template = ServerCheck(url: url, token: nil, timeout: .seconds(1), logger: Logger(label: "tgpt.ws-bridge"))
+      .template
+    let (opened, failed, failures) = await IdleConnections.hold(
+      template: template, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), count: count,
+      hold: try duration(hold, "--hold"), logger: Logger(label: "tgpt.ws-bridge"))
+    try? FileIO.writeAll(1, "{\"idle_requested\":\(count),\"idle_opened\":\(opened),\"idle_failed\":\(failed)}\n")
+    for failure in failures { Diagnostics.write("tgpt-ws-bridge: \(failure)\n") }
+    if opened != count || failed > 0 { throw ExitCode(1) }
+  }
+}

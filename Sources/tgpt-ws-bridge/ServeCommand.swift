@@ -28,8 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
 
       Bad input never closes a connection: invalid JSON, a missing or empty message, a binary \
       frame, a message over --max-message-bytes, or too many messages per second each get one \
-      error event. An invalid session id, a foreign Origin (--allow-origin), or a full server \
-      refuse the upgrade (HTTP 400). A wrong or missing token (--token / TGPT_SERVER_TOKEN; \
+      error event. An invalid session id, a foreign Origin (--allow-origin), or a draining \
+      server refuse the upgrade (HTTP 400); past --max-connections a connection is closed with 1013. A wrong or missing token (--token / TGPT_SERVER_TOKEN; \
       Authorization: Bearer, or ?token= for browsers) gets an error event with code auth and a \
       close with 1008. A frame over max(1 MiB, 2 × --max-message-bytes) closes with 1009. \
       A client that does not read its events is closed (1008) once --queue-limit are queued. The child \
@@ -108,6 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
     guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
     if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     if maxMessageBytes < 16 { throw ValidationError("--max-message-bytes must be at least 16") }
+    if let token, token.allSatisfy({ $0 == " " || $0 == "\t" }) { throw ValidationError("--token must not be empty") }
     if queueLimit < 1 { throw ValidationError("--queue-limit must be at least 1") }
     if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
     if !rate.isFinite || rate < 0 { throw ValidationError("--rate must be 0 or more") }
@@ -120,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
     var settings = ServerSettings()
     settings.host = host
     settings.port = port
-    settings.token = token ?? ProcessEnvironment.value("TGPT_SERVER_TOKEN")
+    settings.token = token ?? ProcessEnvironment.value("TGPT_SERVER_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
     let loopback = ["127.0.0.1", "::1", "localhost"].contains(host)
     if settings.token == nil, !loopback, !noAuth {
       throw ValidationError(

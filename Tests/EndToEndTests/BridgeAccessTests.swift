@@ -88,3 +88,37 @@ import Testing
     #expect(talk.close?.closeCode == .goingAway)
   }
 }
+
+@Suite(.timeLimit(.minutes(2))) struct BridgeTLSTests {
+  @Test func wssWithAGivenCAAndFailuresThatSayTLS() throws {
+    let dir = Harness.scratchDirectory()
+    let made = try Harness.shell(
+      "cd \(dir.path) && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 "
+        + "-subj /CN=localhost -addext subjectAltName=DNS:localhost 2>&1")
+    try #require(made.status == 0, "\(made.text)")
+    let server = try BridgeServerProcess([
+      "--tls-cert", dir.appendingPathComponent("cert.pem").path, "--tls-key",
+      dir.appendingPathComponent("key.pem").path,
+    ])
+    defer { server.stop() }
+    #expect(server.baseURL.hasPrefix("https://"))
+    // A host name: the client library refuses IP addresses for TLS server name indication.
+    let url = "wss://localhost:" + (server.baseURL.split(separator: ":").last ?? "") + "/ws/chat/tls"
+    let trusted = try Harness.run(
+      "tgpt-ws-bridge", ["--cacert", dir.appendingPathComponent("cert.pem").path, url], stdin: "over tls\n")
+    #expect(trusted.status == 0 && trusted.answer == "over tls", "\(trusted.stderr)")
+    let untrusted = try Harness.run("tgpt-ws-bridge", [url], stdin: "hi\n")
+    #expect(untrusted.status == 69)
+    #expect(untrusted.stderr.contains("TLS"), "\(untrusted.stderr)")
+    let insecure = try Harness.run("tgpt-ws-bridge", ["--insecure", url], stdin: "hi\n")
+    #expect(insecure.status == 0 && insecure.answer == "hi")
+  }
+
+  @Test func aRefusedUpgradeNamesTheHTTPStatus() throws {
+    let server = try BridgeServerProcess()
+    defer { server.stop() }
+    let refused = try Harness.run("tgpt-ws-bridge", [server.ws("bad%20id")], stdin: "hi\n")
+    #expect(refused.status == 69)
+    #expect(refused.stderr.contains("HTTP/1.1 400"), "\(refused.stderr)")
+  }
+}

@@ -8,10 +8,12 @@ import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct BridgeRobustnessTests {
   @Test func aClientThatNeverReadsIsClosedAndOthersAreServed() async throws {
-    let server = try BridgeServerProcess(["--queue-limit", "64", "--rate", "0"])
+    let server = try BridgeServerProcess(["--queue-limit", "2000", "--rate", "0"])
     defer { server.stop() }
     let port = try #require(UInt16(server.baseURL.split(separator: ":").last ?? ""))
-    let stuck = try RawWebSocket(port: port, path: "/ws/chat/stuck")
+    // A small receive buffer: the server's writes block long before its queue overflows, the
+    // case where only dropping the connection helps.
+    let stuck = try RawWebSocket(port: port, path: "/ws/chat/stuck", receiveBuffer: 4096)
     let words = (0..<2000).map { "w\($0)" }.joined(separator: " ")
     for _ in 0..<40 { try stuck.sendText(#"{"message":"\#(words)"}"#) }
 
@@ -23,6 +25,13 @@ import Testing
       metrics = try LoopbackHTTP.get(server.baseURL + "/metrics")
     }
     #expect(metrics.contains("tgpt_errors_total{code=\"slow_client\"} 1"))
+    #expect(stuck.readUntilClosed(seconds: 20), "the stuck connection was not closed")
+    var open = ""
+    for _ in 0..<100 where !open.contains("tgpt_connections_open 0\n") {
+      open = try LoopbackHTTP.get(server.baseURL + "/metrics")
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    #expect(open.contains("tgpt_connections_open 0\n"), "the stuck connection still counts as open")
     let after = try Harness.run("tgpt-ws-bridge", [server.ws("other")], stdin: "after\n")
     #expect(after.status == 0 && after.answer == "after")
   }

@@ -5,8 +5,13 @@ import Foundation
 final class RawWebSocket {
   let fd: Int32
 
-  init(port: UInt16, path: String) throws {
+  /// Connects and sends the upgrade request; `receiveBuffer` shrinks the socket's receive
+  /// buffer, so a reader that never reads stops the server's writes sooner.
+  init(port: UInt16, path: String, receiveBuffer: Int32? = nil) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if var size = receiveBuffer {
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
@@ -39,6 +44,21 @@ final class RawWebSocket {
   private func send(_ bytes: [UInt8]) throws {
     let sent = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     guard sent == bytes.count else { throw LoopbackHTTP.Failure(what: "short send") }
+  }
+
+  /// Reads and discards everything until the server closes the connection; false when it is
+  /// still open after `seconds`.
+  func readUntilClosed(seconds: Int) -> Bool {
+    var timeout = timeval(tv_sec: 1, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    let deadline = Date().addingTimeInterval(Double(seconds))
+    while Date() < deadline {
+      let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+      if count == 0 { return true }
+      if count < 0, errno != EAGAIN, errno != EINTR { return true }
+    }
+    return false
   }
 
   deinit { close(fd) }

@@ -69,7 +69,8 @@ jq -n \
     first_chunk: {sessions: $big[0].sessions, completed: $big[0].completed, expected: $big[0].expected,
                   p50_ms: $big[0].first_chunk_ms_p50, p99_ms: $big[0].first_chunk_ms_p99,
                   complete_p99_ms: $big[0].complete_ms_p99, failed_connections: $big[0].failed_connections},
-    idle: {requested: $idle[0].idle_requested, opened: $idle[0].idle_opened, seen_open_at_once: $peak,
+    idle: {requested: $idle[0].idle_requested, opened: $idle[0].idle_opened, failed: $idle[0].idle_failed,
+           seen_open_at_once: $peak,
            rss_before_kb: $before, rss_during_kb: $during,
            kb_per_connection: (if $peak > 0 then (($during - $before) / $peak * 10 | round / 10) else null end)}}' \
   | tee Benchmarks/results/ws.json

@@ -12,7 +12,9 @@ import WSCompression
 public enum ChatProbe {
   /// What happened to one message.
   public struct Turn: Sendable {
+    /// The events received (kept only with `keepEvents`; `eventCount` always counts them).
     public var events: [String] = []
+    public var eventCount = 0
     public var chunks = 0
     public var content = ""
     public var terminalType: String?
@@ -37,8 +39,10 @@ public enum ChatProbe {
 
   /// Sends `messages` (frame texts) one after another on `url`, each after the previous
   /// one's terminal event; gives up after `timeout` overall.
+  /// `keepEvents: false` (the load generator) keeps counts and timings only, so the client
+  /// spends as little as it can of the machine it shares with the server.
   public static func run(
-    url: String, token: String?, messages: [String], timeout: Duration, logger: Logger
+    url: String, token: String?, messages: [String], timeout: Duration, keepEvents: Bool = true, logger: Logger
   ) async -> Outcome {
     let state = Mutex(Outcome())
     var configuration = WebSocketClientConfiguration(
@@ -55,7 +59,7 @@ public enum ChatProbe {
           try await outbound.write(.text(text))
           while turn.terminalType == nil, let message = try await iterator.next() {
             guard case .text(let line) = message else { continue }
-            record(line, into: &turn, since: sent)
+            record(line, into: &turn, since: sent, keep: keepEvents)
           }
           let done = turn
           state.withLock { $0.turns.append(done) }
@@ -90,14 +94,17 @@ public enum ChatProbe {
     }
   }
 
-  static func record(_ line: String, into turn: inout Turn, since sent: ContinuousClock.Instant) {
-    turn.events.append(line)
-    let bytes = Array(line.utf8)
-    guard let tags = EventTags.read(bytes) else { return }
+  static func record(_ line: String, into turn: inout Turn, since sent: ContinuousClock.Instant, keep: Bool) {
+    turn.eventCount += 1
+    if keep { turn.events.append(line) }
+    var line = line
+    guard let tags = line.withUTF8({ EventTags.read(UnsafeRawBufferPointer($0)) }) else { return }
     if tags.type == "chunk" {
       turn.chunks += 1
       if turn.firstChunk == nil { turn.firstChunk = .now - sent }
-      if let event = try? Event.decode(line), case .chunk(let chunk) = event.payload { turn.content += chunk.content }
+      if keep, let event = try? Event.decode(line), case .chunk(let chunk) = event.payload {
+        turn.content += chunk.content
+      }
     }
     if tags.isTerminal {
       turn.terminalType = tags.type

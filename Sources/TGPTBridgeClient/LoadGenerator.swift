@@ -65,7 +65,7 @@ public struct LoadGenerator: Sendable {
           let lines = (0..<messages).map { ServerCheck.message("\($0): \(text)") }
           return await ChatProbe.run(
             url: template.replacing("{session_id}", with: "\(prefix)-\(index)"), token: token, messages: lines,
-            timeout: timeout, logger: logger)
+            timeout: timeout, keepEvents: false, logger: logger)
         }
       }
       for await outcome in group {
@@ -74,7 +74,7 @@ public struct LoadGenerator: Sendable {
           if report.failures.count < 5 { report.failures.append(outcome.failure ?? "no upgrade") }
         }
         for turn in outcome.turns {
-          report.events += turn.events.count
+          report.events += turn.eventCount
           if turn.terminalType == "complete" { report.completed += 1 }
           if let first = turn.firstChunk { report.firstChunk.append(milliseconds(first)) }
           if let total = turn.total { report.complete.append(milliseconds(total)) }

@@ -86,7 +86,7 @@ public struct ServerCheck: Sendable {
         "\(turn.chunks) chunks, \(turn.content.count) characters, first chunk \(format(first)) ms, total \(format(total)) ms",
       figures: [
         ("chunks", Double(turn.chunks)), ("time_to_first_chunk_ms", first), ("total_ms", total),
-        ("events_per_second", total > 0 ? Double(turn.events.count) / (total / 1000) : 0),
+        ("events_per_second", total > 0 ? Double(turn.eventCount) / (total / 1000) : 0),
       ])
   }
 

@@ -41,7 +41,8 @@ struct ChatSocket {
   private func send(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter) async {
     for await line in connection.events {
       do {
-        try await outbound.write(.text(String(decoding: line, as: UTF8.self)))
+        // The child's bytes as they are: no String to build and validate per event.
+        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: line))))
       } catch {
         return
       }

@@ -56,7 +56,7 @@ import Testing
     let running = Task { try await app.run() }
     defer { running.cancel() }
     let bound = await port.value()
-    let check = try Harness.run("tgpt-ws-bridge", ["check", "ws://127.0.0.1:\(bound)"])
+    let check = try await Harness.runOffPool("tgpt-ws-bridge", ["check", "ws://127.0.0.1:\(bound)"])
     #expect(check.status == 1)
     #expect(check.text.contains("PASS streaming_response"))
     #expect(check.text.contains("FAIL error_handling.invalid_json"))
@@ -66,6 +66,20 @@ import Testing
       "tgpt-ws-bridge", ["check", "ws://127.0.0.1:\(bound)", "--test", "error_handling", "--json"])
     let verdicts = try json.text.split(separator: "\n").map { try JSON.parse(String($0)) }
     #expect(verdicts.count == 5 && verdicts.contains { $0["passed"]?.boolValue == false })
+  }
+}
+
+extension Harness {
+  /// `run` on a thread of its own: waiting for a process must not hold one of the few threads
+  /// of the concurrency pool, which an in-process server in the same test needs.
+  static func runOffPool(
+    _ program: String, _ arguments: [String], stdin: String? = nil, env: [String: String] = environment()
+  ) async throws -> Result {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        continuation.resume(with: Swift.Result { try Harness.run(program, arguments, stdin: stdin, env: env) })
+      }
+    }
   }
 }
 

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Logging
+import TGPTBridgeClient
+import TGPTCommandSupport
+import TGPTEvents
+
+/// `tgpt-ws-bridge bench URL`: a load generator.
+struct BenchCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Load a server: N sessions at once, M messages each; events/s and latency percentiles.",
+    discussion: """
+      Each session is one connection sending its messages one after another, each after the \
+      previous answer ended. Prints events/s and time to first chunk / to complete (p50, p99); \
+      --json for one JSON object. Exit 1 when any message went unanswered or a connection failed.
+
+      Example:
+        tgpt-ws-bridge bench ws://127.0.0.1:8000 --sessions 1000 --messages 5
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The server: ws://host:port, or a URL with {session_id}.", valueName: "url"))
+  var url: String
+
+  @Option(help: ArgumentHelp("Connections at once (default 100).", valueName: "n"))
+  var sessions = 100
+
+  @Option(help: ArgumentHelp("Messages per session (default 5).", valueName: "m"))
+  var messages = 5
+
+  @Option(help: ArgumentHelp("Words per message (default 20).", valueName: "n"))
+  var words = 20
+
+  @Option(help: ArgumentHelp("Bearer token. Env: TGPT_WS_TOKEN.", valueName: "token"))
+  var token: String?
+
+  @Option(help: ArgumentHelp("Seconds each session may take (default 120).", valueName: "sec"))
+  var timeout: Double = 120
+
+  @Option(
+    help: ArgumentHelp(
+      "Instead: open N idle connections (sending nothing), hold them for --hold seconds, close.", valueName: "n"))
+  var idle: Int?
+
+  @Option(help: ArgumentHelp("Seconds to hold --idle connections (default 10).", valueName: "sec"))
+  var hold: Double = 10
+
+  @Flag(help: "Print the figures as one JSON object.")
+  var json = false
+
+  func validate() throws {
+    if let idle, idle < 1 { throw ValidationError("--idle must be at least 1") }
+    if sessions < 1 || messages < 1 || words < 1 {
+      throw ValidationError("--sessions, --messages and --words must be at least 1")
+    }
+  }
+
+  func run() async throws {
+    SignalTrap.ignoreSIGPIPE()
+    StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: .critical)
+    ResourceLimits.raiseOpenFiles()
+    if let idle { return try await holdIdle(idle) }
+    let generator = LoadGenerator(
+      url: url, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), timeout: try duration(timeout, "--timeout"),
+      logger: Logger(label: "tgpt.ws-bridge"))
+    let report = await generator.run(sessions: sessions, messages: messages, words: words)
+    if json {
+      var writer = JSONWriter()
+      writer.value(report.json)
+      try? FileIO.writeAll(1, String(decoding: writer.bytes, as: UTF8.self) + "\n")
+    } else {
+      let p = LoadGenerator.Report.percentile
+      try? FileIO.writeAll(
+        1,
+        """
+        \(report.completed) of \(report.sessions * report.messages) messages completed, \(report.failedConnections) connections failed
+        \(report.events) events in \(format(report.seconds)) s = \(Int(report.eventsPerSecond)) events/s
+        first chunk p50 \(format(p(report.firstChunk, 50))) ms, p99 \(format(p(report.firstChunk, 99))) ms
+        complete p50 \(format(p(report.complete, 50))) ms, p99 \(format(p(report.complete, 99))) ms
+
+        """)
+      for failure in report.failures { Diagnostics.write("tgpt-ws-bridge: \(failure)\n") }
+    }
+    if report.completed != report.sessions * report.messages || report.failedConnections > 0 { throw ExitCode(1) }
+  }
+}
+
+func format(_ value: Double) -> String { String((value * 10).rounded() / 10) }
+
+extension BenchCommand {
+  func holdIdle(_ count: Int) async throws {
+    let template = ServerCheck(url: url, token: nil, timeout: .seconds(1), logger: Logger(label: "tgpt.ws-bridge"))
+      .template
+    let (opened, failed, failures) = await IdleConnections.hold(
+      template: template, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), count: count,
+      hold: try duration(hold, "--hold"), logger: Logger(label: "tgpt.ws-bridge"))
+    try? FileIO.writeAll(1, "{\"idle_requested\":\(count),\"idle_opened\":\(opened),\"idle_failed\":\(failed)}\n")
+    for failure in failures { Diagnostics.write("tgpt-ws-bridge: \(failure)\n") }
+    if opened != count || failed > 0 { throw ExitCode(1) }
+  }
+}

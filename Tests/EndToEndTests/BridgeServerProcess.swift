@@ -39,13 +39,7 @@ final class BridgeServerProcess: @unchecked Sendable {
       }
       done.signal()
     }
-    var line = Data()
-    while true {
-      let byte = output.fileHandleForReading.readData(ofLength: 1)
-      if byte.isEmpty || byte == Data([0x0A]) { break }
-      line.append(byte)
-    }
-    baseURL = String(decoding: line, as: UTF8.self)
+    baseURL = Harness.firstLine(of: output.fileHandleForReading)
   }
 
   /// What the server wrote on stderr so far.

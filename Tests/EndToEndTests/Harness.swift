@@ -14,6 +14,17 @@ enum Harness {
 
   static func binary(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
+  /// The first line a server prints (its address), read byte by byte so nothing after it is taken.
+  static func firstLine(of handle: FileHandle) -> String {
+    var line = Data()
+    while true {
+      let byte = handle.readData(ofLength: 1)
+      if byte.isEmpty || byte == Data([0x0A]) { break }
+      line.append(byte)
+    }
+    return String(decoding: line, as: UTF8.self)
+  }
+
   /// A fresh, empty directory used as HOME, TGPT_HOME and XDG dirs, so nothing of the user's
   /// machine leaks into a test.
   static func scratchDirectory() -> URL {
@@ -197,13 +208,7 @@ final class FakeProviderServer: @unchecked Sendable {
     process.standardInput = stdin
     process.standardOutput = output
     try process.run()
-    var line = Data()
-    while true {
-      let byte = output.fileHandleForReading.readData(ofLength: 1)
-      if byte.isEmpty || byte == Data([0x0A]) { break }
-      line.append(byte)
-    }
-    baseURL = String(decoding: line, as: UTF8.self)
+    baseURL = Harness.firstLine(of: output.fileHandleForReading)
   }
 
   /// A base URL (`…/v1`) for one scenario, e.g. `url("status=429;times=1")`.
@@ -220,14 +225,12 @@ final class FakeProviderServer: @unchecked Sendable {
 enum LoopbackHTTP {
   struct Failure: Error { let what: String }
 
-  static func get(_ url: String) throws -> String {
-    guard url.hasPrefix("http://127.0.0.1:") else { throw Failure(what: "only loopback URLs: \(url)") }
-    let rest = url.dropFirst("http://127.0.0.1:".count)
-    let portText = rest.prefix { $0.isNumber }
-    let path = String(rest.dropFirst(portText.count))
-    guard let port = UInt16(portText) else { throw Failure(what: "bad port in \(url)") }
+  /// A TCP socket connected to `port` on 127.0.0.1; `receiveBuffer` sets its receive buffer first.
+  static func connectedSocket(port: UInt16, receiveBuffer: Int32? = nil) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
+    if var size = receiveBuffer {
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
@@ -237,7 +240,21 @@ enum LoopbackHTTP {
         connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
       }
     }
-    guard connected == 0 else { throw Failure(what: "cannot connect to \(url)") }
+    guard connected == 0 else {
+      close(fd)
+      throw Failure(what: "cannot connect to port \(port)")
+    }
+    return fd
+  }
+
+  static func get(_ url: String) throws -> String {
+    guard url.hasPrefix("http://127.0.0.1:") else { throw Failure(what: "only loopback URLs: \(url)") }
+    let rest = url.dropFirst("http://127.0.0.1:".count)
+    let portText = rest.prefix { $0.isNumber }
+    let path = String(rest.dropFirst(portText.count))
+    guard let port = UInt16(portText) else { throw Failure(what: "bad port in \(url)") }
+    let fd = try connectedSocket(port: port)
+    defer { close(fd) }
     let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
     _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     var response: [UInt8] = []

@@ -8,20 +8,7 @@ final class RawWebSocket {
   /// Connects and sends the upgrade request; `receiveBuffer` shrinks the socket's receive
   /// buffer, so a reader that never reads stops the server's writes sooner.
   init(port: UInt16, path: String, receiveBuffer: Int32? = nil) throws {
-    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    if var size = receiveBuffer {
-      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-    }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else { throw LoopbackHTTP.Failure(what: "cannot connect to port \(port)") }
+    fd = try LoopbackHTTP.connectedSocket(port: port, receiveBuffer: receiveBuffer)
     try send(
       Array(
         ("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"

@@ -15,8 +15,9 @@ struct ConnectCommand: AsyncParsableCommand {
       they carry one. Each frame received is printed as one line, flushed. At the end of stdin \
       the client keeps reading until every message has had its complete or error event, then \
       closes with 1000 — so `echo hi | tgpt-ws-bridge URL | tgpt-render` shows the whole answer. \
-      Exit: 0, or the code of the first error event; 69 when the server cannot be reached, \
-      refuses the upgrade, fails TLS or closes with answers owed; 75 on a connect timeout.
+      Exit: 0, or the code of the first error event (a wrong token: 77); 69 when the server \
+      cannot be reached, refuses the upgrade (77 for HTTP 401/403), fails TLS or closes with \
+      answers owed; 75 on a connect timeout; 0 when the reader of stdout goes away.
 
       Examples:
         echo "Why is the sky blue?" | tgpt-ws-bridge ws://127.0.0.1:8000/ws/chat/work | tgpt-render

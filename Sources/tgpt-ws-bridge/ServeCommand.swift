@@ -29,9 +29,10 @@ struct ServeCommand: AsyncParsableCommand {
       Bad input never closes a connection: invalid JSON, a missing or empty message, a binary \
       frame, a message over --max-message-bytes, or too many messages per second each get one \
       error event. An invalid session id, a foreign Origin (--allow-origin), or a draining \
-      server refuse the upgrade (HTTP 400); past --max-connections a connection is closed with 1013. A wrong or missing token (--token / TGPT_SERVER_TOKEN; \
-      Authorization: Bearer, or ?token= for browsers) gets an error event with code auth and a \
-      close with 1008. A frame over max(1 MiB, 2 × --max-message-bytes) closes with 1009. \
+      server refuse the upgrade (HTTP 400); past --max-connections a connection is closed \
+      with 1013. A wrong or missing token (--token / TGPT_SERVER_TOKEN; Authorization: Bearer, \
+      or ?token= for browsers) gets an error event with code auth in answer to its first \
+      message, and a close with 1008; HTTP routes answer 401. A frame over max(1 MiB, 2 × --max-message-bytes) closes with 1009. \
       A client that does not read its events is closed (1008) once --queue-limit are queued. The child \
       crashing fails its turns in flight with code unavailable and is restarted with backoff. \
       SIGTERM or SIGINT: stop accepting, let turns in flight finish (--drain-timeout), close \

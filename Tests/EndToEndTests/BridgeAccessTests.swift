@@ -76,8 +76,11 @@ import Testing
   @Test func sigtermLetsTheTurnInFlightFinishThenClosesWith1001() async throws {
     let server = try BridgeServerProcess(
       child: [Harness.binary("tgpt-session").path, "serve", "--provider", "echo", "--echo-delay-ms", "100"])
+    // SIGTERM once the turn is in flight (the answer takes 0.8 s).
     let stopper = Task {
-      try await Task.sleep(for: .milliseconds(400))
+      while try !LoopbackHTTP.get(server.baseURL + "/healthz").contains(#""in_flight":1"#) {
+        try await Task.sleep(for: .milliseconds(20))
+      }
       return server.stop(SIGTERM)
     }
     let talk = try await SeedClient.talk(

@@ -10,6 +10,10 @@ import ServiceLifecycle
 import TGPTBridge
 import TGPTEvents
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The request context of every route: path parameters, and the WebSocket handler slot.
 struct ChatContext: RequestContext, WebSocketRequestContext {
   var coreContext: CoreRequestContextStorage
@@ -55,7 +59,12 @@ public struct ChatServer: Sendable {
     var configuration = ServiceGroupConfiguration(
       services: [application, drainer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     configuration.maximumGracefulShutdownDuration = settings.drainTimeout + .seconds(10)
-    try await ServiceGroup(configuration: configuration).run()
+    do {
+      try await ServiceGroup(configuration: configuration).run()
+    } catch let error as IOError {
+      throw CannotListen(
+        address: "\(settings.host):\(settings.port)", reason: String(cString: strerror(error.errnoCode)))
+    }
   }
 
   private func serverBuilder() throws -> HTTPServerBuilder {
@@ -136,4 +145,12 @@ public struct ChatServer: Sendable {
     try? await outbound.write(.text(Event(.error(failure), id: id).jsonText))
     try? await outbound.close(.policyViolation, reason: "unauthorized")
   }
+}
+
+/// The server could not listen (the port is taken, the address is not ours): exit 69.
+public struct CannotListen: KindedError {
+  public let address: String
+  public let reason: String
+  public var kind: ErrorKind { .unavailable }
+  public var description: String { "cannot listen on \(address): \(reason)" }
 }

@@ -117,6 +117,15 @@ import Testing
     #expect(insecure.status == 0 && insecure.answer == "hi")
   }
 
+  @Test func aTakenPortExits69AndSaysSo() throws {
+    let server = try BridgeServerProcess()
+    defer { server.stop() }
+    let port = String(server.baseURL.split(separator: ":").last ?? "")
+    let second = try Harness.run("tgpt-ws-bridge", ["serve", "--port", port, "--", "/bin/cat"])
+    #expect(second.status == 69)
+    #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(port)"), "\(second.stderr)")
+  }
+
   @Test func aRefusedUpgradeNamesTheHTTPStatus() throws {
     let server = try BridgeServerProcess()
     defer { server.stop() }

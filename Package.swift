@@ -105,6 +105,8 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // The interactive chat's pieces that need no terminal: commands, multi-line input, OSC 52.
+    .target(name: "TGPTChat", dependencies: ["TGPTEvents"], swiftSettings: strict),
     // The relay between WebSocket/HTTP connections and one NDJSON child: routing by request id,
     // per-connection queues, child restarts, metrics. No networking code, so it is tested alone.
     .target(
@@ -194,6 +196,7 @@ let package = Package(
       dependencies: ["TGPTOrchestrator", "TGPTSession", "TGPTProviders", "TGPTEvents"],
       swiftSettings: strict
     ),
+    .testTarget(name: "TGPTChatTests", dependencies: ["TGPTChat"], swiftSettings: strict),
     .testTarget(name: "TGPTBridgeTests", dependencies: ["TGPTBridge", "TGPTEvents"], swiftSettings: strict),
     .testTarget(
       name: "EndToEndTests",

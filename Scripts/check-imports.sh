@@ -17,6 +17,7 @@ declare -A allowed=(
   [tgpt-session]="$system TGPTEvents TGPTProviders TGPTSession TGPTOrchestrator TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
   [TGPTRender]="Glibc Musl Darwin Synchronization TGPTEvents"
   [tgpt-render]="$system TGPTEvents TGPTRender TGPTCommandSupport ArgumentParser"
+  [TGPTChat]="$system TGPTEvents"
   [TGPTBridge]="$system TGPTEvents Logging"
   [TGPTBridgeServer]="$system TGPTEvents TGPTBridge Hummingbird HummingbirdCore HummingbirdTLS HummingbirdWebSocket HummingbirdWSCompression NIOCore NIOWebSocket NIOSSL HTTPTypes ServiceLifecycle Logging"
   [TGPTBridgeClient]="$system TGPTEvents TGPTBridge WSClient WSCompression NIOCore NIOPosix NIOWebSocket NIOSSL HTTPTypes Logging"

@@ -1,0 +1,119 @@
+import TGPTEvents
+
+/// A chat command (`/help`, `/session work`, …): the seed's commands and ours.
+public enum ChatCommand: Sendable, Equatable {
+  case help
+  case clear
+  /// Switch to a session, created on first use.
+  case session(String)
+  /// Start a new session; nil: make an id.
+  case new(String?)
+  case quit
+  case history
+  case sessions
+  case model(String)
+  /// Set the system prompt; nil clears it.
+  case system(String?)
+  case retry
+  case copy
+
+  /// Every command's name and its one-line help, in the order `/help` lists them.
+  public static let catalogue: [(usage: String, help: String)] = [
+    ("/help", "this list"),
+    ("/clear", "clear the screen"),
+    ("/session <id>", "switch to a session (created on first use)"),
+    ("/new [id]", "start a new session (an id is made when none is given)"),
+    ("/history", "this session's turns"),
+    ("/sessions", "the sessions, most recent first"),
+    ("/model <name>", "use this model from now on"),
+    ("/system [text]", "set the system prompt (none: clear it)"),
+    ("/retry", "send the last message again, replacing a failed answer"),
+    ("/copy", "copy the last answer to the clipboard (OSC 52)"),
+    ("/quit, /exit", "leave (also Ctrl-D, or Ctrl-C at an empty prompt)"),
+  ]
+
+  static let names = [
+    "help", "clear", "session", "new", "quit", "exit", "history", "sessions", "model", "system", "retry", "copy",
+  ]
+}
+
+/// What one complete input (a line, or several joined) asks for.
+public enum ChatInput: Sendable, Equatable {
+  /// Text to send. A line starting `//` sends the rest with one `/`.
+  case message(String)
+  case command(ChatCommand)
+  /// Not sent: a one-line hint saying why (an unknown command, a missing argument).
+  case hint(String)
+  /// Only whitespace: nothing to do.
+  case empty
+
+  /// Reads one input.
+  public static func parse(_ text: String) -> ChatInput {
+    let trimmed = text.trimmingWhitespace
+    if trimmed.isEmpty { return .empty }
+    if trimmed.hasPrefix("//") { return .message(String(text.drop { $0 != "/" }.dropFirst())) }
+    guard trimmed.hasPrefix("/") else { return .message(text) }
+    let body = trimmed.dropFirst()
+    let name = String(body.prefix { !$0.isWhitespace }).lowercased()
+    let argument = String(body.dropFirst(name.count)).trimmingWhitespace
+    switch name {
+    case "help", "?": return argumentless(.help, name, argument)
+    case "clear": return argumentless(.clear, name, argument)
+    case "quit", "exit": return argumentless(.quit, name, argument)
+    case "history": return argumentless(.history, name, argument)
+    case "sessions": return argumentless(.sessions, name, argument)
+    case "retry": return argumentless(.retry, name, argument)
+    case "copy": return argumentless(.copy, name, argument)
+    case "session":
+      guard !argument.isEmpty else { return .hint("/session needs an id: /session <id>") }
+      return sessionID(argument).map { .command(.session($0)) } ?? invalidID(argument)
+    case "new":
+      guard !argument.isEmpty else { return .command(.new(nil)) }
+      return sessionID(argument).map { .command(.new($0)) } ?? invalidID(argument)
+    case "model":
+      guard !argument.isEmpty else { return .hint("/model needs a name: /model <name>") }
+      return .command(.model(argument))
+    case "system":
+      return .command(.system(argument.isEmpty ? nil : argument))
+    default:
+      let suggestion = closest(to: name).map { " — did you mean /\($0)?" } ?? ""
+      return .hint(
+        "unknown command /\(name)\(suggestion) (/help lists them; start with // to send a line beginning with /)")
+    }
+  }
+
+  private static func argumentless(_ command: ChatCommand, _ name: String, _ argument: String) -> ChatInput {
+    argument.isEmpty ? .command(command) : .hint("/\(name) takes no argument")
+  }
+
+  private static func sessionID(_ text: String) -> String? { SessionIDRule.isValid(text) ? text : nil }
+
+  private static func invalidID(_ text: String) -> ChatInput {
+    .hint("invalid session id '\(text)': use \(SessionIDRule.text)")
+  }
+
+  /// The command name nearest to a mistyped one (at most two edits away), if any.
+  static func closest(to name: String) -> String? {
+    let scored = ChatCommand.names.map { ($0, editDistance(Array(name.utf8), Array($0.utf8))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2, best.1 < name.utf8.count else { return nil }
+    return best.0
+  }
+
+  static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    var previous = Array(0...b.count)
+    for (i, x) in a.enumerated() {
+      var current = [i + 1] + [Int](repeating: 0, count: b.count)
+      for (j, y) in b.enumerated() {
+        current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+      }
+      previous = current
+    }
+    return previous[b.count]
+  }
+}
+
+extension StringProtocol {
+  var trimmingWhitespace: String {
+    String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+  }
+}

@@ -34,6 +34,8 @@ let package = Package(
     // Building needs curl's headers: Debian's libcurl4-openssl-dev.
     .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
     .target(name: "TGPTEvents", swiftSettings: strict),
+    // libedit's line editor for tgpt-session chat. Building needs Debian's libedit-dev.
+    .systemLibrary(name: "CEditLine", providers: [.apt(["libedit-dev"])]),
     .target(
       name: "TGPTProviders",
       dependencies: [
@@ -100,6 +102,7 @@ let package = Package(
       name: "tgpt-session",
       dependencies: [
         "TGPTEvents", "TGPTProviders", "TGPTSession", "TGPTOrchestrator", "TGPTCommandSupport", "TGPTProviderOptions",
+        "TGPTChat", "TGPTRender", "CEditLine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

@@ -173,13 +173,13 @@ _tgpt-session() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    turn|serve|list|show|rm|rename|set|export|import|search|check|help)
+    turn|serve|chat|list|show|rm|rename|set|export|import|search|check|help)
         # Offer subcommand argument completions
         "_tgpt-session_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'turn serve list show rm rename set export import search check help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'turn serve chat list show rm rename set export import search check help' -- "${cur}"))
         ;;
     esac
 }
@@ -284,6 +284,86 @@ _tgpt-session_serve() {
         return
         ;;
     '--max-turns')
+        return
+        ;;
+    '--provider')
+        __tgpt-session_add_completions -W 'openrouter'$'\n''openai'$'\n''anthropic'$'\n''compatible'$'\n''echo'
+        return
+        ;;
+    '-m'|'--model')
+        return
+        ;;
+    '--base-url')
+        return
+        ;;
+    '--header')
+        return
+        ;;
+    '--api-key-cmd')
+        return
+        ;;
+    '--max-tokens-field')
+        return
+        ;;
+    '--app-url')
+        return
+        ;;
+    '--app-title')
+        return
+        ;;
+    '--cacert')
+        return
+        ;;
+    '--echo-delay-ms')
+        return
+        ;;
+    '--system')
+        return
+        ;;
+    '--temperature')
+        return
+        ;;
+    '--max-tokens')
+        return
+        ;;
+    '--param')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--idle-timeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--context-tokens')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    '--log-level')
+        __tgpt-session_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
+        return
+        ;;
+    esac
+}
+
+_tgpt-session_chat() {
+    repeating_flags=()
+    non_repeating_flags=(--http1.1 --insecure --include-failed --version -h --help)
+    repeating_options=(--header --param)
+    non_repeating_options=(-s --session --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
+    __tgpt-session_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--session')
         return
         ;;
     '--provider')

@@ -29,27 +29,7 @@ struct ListCommand: AsyncParsableCommand {
     if json {
       for session in sessions { out.bytes(SessionExport.header(session)) }
     } else {
-      let idWidth = sessions.reduce(2) { max($0, Readable.columns($1.id)) }
-      let models = sessions.map { Readable.safe($0.settings.model ?? "-") }
-      let modelWidth = models.reduce(5) { max($0, Readable.columns($1)) }
-      out.padded("ID", idWidth)
-      out.text("  TURNS  ")
-      out.padded("LAST USED", 16)
-      out.text("  ")
-      out.padded("MODEL", modelWidth)
-      out.text("  FIRST WORDS\n")
-      for (session, model) in zip(sessions, models) {
-        out.padded(session.id, idWidth)
-        out.text("  ")
-        out.rightAligned(String(session.turns), 5)
-        out.text("  ")
-        out.text(Readable.time(session.updatedAt))
-        out.text("  ")
-        out.padded(model, modelWidth)
-        out.text("  ")
-        out.text(Readable.safe(session.title))
-        out.text("\n")
-      }
+      SessionReports.table(sessions, into: &out)
     }
     try out.flush()
   }
@@ -81,16 +61,7 @@ struct ShowCommand: AsyncParsableCommand {
     if json {
       for line in export.lines { out.bytes(line) }
     } else {
-      for message in export.messages {
-        var heading = "── \(message.role) · \(Readable.time(message.createdAt))"
-        if let model = message.model, message.role == "assistant" { heading += " · \(model)" }
-        if message.status != .complete { heading += " · \(message.status.rawValue)" }
-        out.text(heading + "\n")
-        let content = Readable.safe(message.content)
-        if !content.isEmpty { out.text(content + (content.hasSuffix("\n") ? "" : "\n")) }
-        if let error = message.error { out.text("[error: \(Readable.safe(error))]\n") }
-        out.text("\n")
-      }
+      SessionReports.transcript(export.messages, into: &out)
     }
     try out.flush()
   }

@@ -26,7 +26,8 @@ struct SessionCommand: AsyncParsableCommand {
       """,
     version: "tgpt-session \(ToolkitVersion.string)",
     subcommands: [
-      TurnCommand.self, ServeCommand.self, ListCommand.self, ShowCommand.self, RemoveCommand.self,
+      TurnCommand.self, ServeCommand.self, InteractiveChatCommand.self, ListCommand.self, ShowCommand.self,
+      RemoveCommand.self,
       RenameCommand.self, SetCommand.self, ExportCommand.self, ImportCommand.self, SearchCommand.self,
       CheckCommand.self,
     ],

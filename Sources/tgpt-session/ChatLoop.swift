@@ -1,0 +1,132 @@
+import TGPTChat
+import TGPTCommandSupport
+import TGPTEvents
+import TGPTOrchestrator
+import TGPTRender
+import TGPTSession
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The chat: read an input, run a command or a turn, render the answer as it streams.
+final class ChatLoop: @unchecked Sendable {
+  let store: any SessionStore
+  let runner: TurnRunner
+  var session: String
+  var settings: SessionSettings
+  let includeFailed: Bool
+  let history: String
+  var lastMessage: String?
+  var lastAnswer = ""
+
+  init(
+    store: any SessionStore, runner: TurnRunner, session: String, settings: SessionSettings, includeFailed: Bool,
+    history: String
+  ) {
+    self.store = store
+    self.runner = runner
+    self.session = session
+    self.settings = settings
+    self.includeFailed = includeFailed
+    self.history = history
+  }
+
+  func run() async {
+    LineEditor.installInterruptHandler()
+    LineEditor.start(history: history)
+    say("tgpt chat · session \(session) · /help for commands, Ctrl-D to leave")
+    var input = MultilineInput()
+    var interruptsInARow = 0
+    while true {
+      let prompt = input.isContinuing ? "… " : "\(session)> "
+      switch LineEditor.read(prompt: prompt) {
+      case .end:
+        write("\n")
+        return
+      case .interrupted:
+        input.reset()
+        interruptsInARow += 1
+        if interruptsInARow >= 2 { return }
+        say("(Ctrl-C again or Ctrl-D to leave)")
+      case .line(let line):
+        interruptsInARow = 0
+        guard let whole = input.feed(line) else { continue }
+        LineEditor.remember(whole, history: history)
+        if await !handle(ChatInput.parse(whole)) { return }
+      }
+    }
+  }
+
+  /// Acts on one input; false to leave.
+  private func handle(_ input: ChatInput) async -> Bool {
+    switch input {
+    case .empty: return true
+    case .hint(let text): say(text)
+    case .message(let text): await turn(text)
+    case .command(let command): return await run(command)
+    }
+    return true
+  }
+
+  private func run(_ command: ChatCommand) async -> Bool {
+    switch command {
+    case .quit: return false
+    case .help:
+      let width = ChatCommand.catalogue.map(\.usage.count).max() ?? 0
+      for (usage, help) in ChatCommand.catalogue {
+        say(usage + String(repeating: " ", count: width - usage.count) + "  " + help)
+      }
+    case .clear: write("\u{1B}[H\u{1B}[2J")
+    case .session(let id):
+      session = id
+      say("session \(id)")
+    case .new(let id):
+      session = id ?? SessionID.make()
+      say("new session \(session)")
+    case .model(let name):
+      settings.model = name
+      say("model \(name) from now on")
+    case .system(let text):
+      settings.system = text
+      say(text == nil ? "system prompt cleared" : "system prompt set")
+    case .history:
+      await report { store, out in
+        guard let export = try await store.session(self.session) else {
+          out.text("no turns yet in \(self.session)\n")
+          return
+        }
+        SessionReports.transcript(export.messages, into: &out)
+      }
+    case .sessions: await report { try await SessionReports.table($0.list(limit: 20), into: &$1) }
+    case .retry:
+      guard let lastMessage else {
+        say("nothing to retry yet")
+        return true
+      }
+      await turn(lastMessage)
+    case .copy:
+      guard !lastAnswer.isEmpty else {
+        say("no answer to copy yet")
+        return true
+      }
+      write(Clipboard.osc52(lastAnswer))
+      say("copied \(lastAnswer.count) characters")
+    }
+    return true
+  }
+
+  private func report(_ body: (any SessionStore, inout OutputBuffer) async throws -> Void) async {
+    var out = OutputBuffer()
+    do {
+      try await body(store, &out)
+      try out.flush()
+    } catch {
+      say("\(error)")
+    }
+  }
+
+  func say(_ text: String) { write(text + "\n") }
+
+  func write(_ text: String) { try? FileIO.writeAll(1, text) }
+}

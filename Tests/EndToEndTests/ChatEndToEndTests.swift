@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// A terminal program driven through tmux: keys in, the screen read back.
+final class TmuxSession {
+  let socket = "tgpt-test-\(UUID().uuidString.prefix(8))"
+  let name = "chat"
+
+  init(command: String, env: [String: String]) throws {
+    let exports = env.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    let shell = "env \(exports) \(command); echo EXIT=$?; sleep 60"
+    try tmux(["new-session", "-d", "-s", name, "-x", "100", "-y", "50", shell], detached: true)
+  }
+
+  /// Runs tmux and returns its stdout. Spawned with an empty signal mask and default handlers:
+  /// the test runner blocks SIGCHLD, and a tmux client inheriting that never sees its server
+  /// start (Foundation's Process passes the mask on).
+  @discardableResult
+  func tmux(_ arguments: [String], detached: Bool = false) throws -> String {
+    var ends: [Int32] = [0, 0]
+    guard pipe(&ends) == 0 else { throw LoopbackHTTP.Failure(what: "pipe failed") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    // The server a new session starts outlives this call: it must not hold our pipe.
+    if detached {
+      posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    } else {
+      posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+    }
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addclose(&actions, ends[0])
+    posix_spawn_file_actions_addclose(&actions, ends[1])
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t()
+    sigemptyset(&none)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let argv: [UnsafeMutablePointer<CChar>?] = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid = pid_t()
+    let spawned = posix_spawnp(&pid, "tmux", &actions, &attributes, argv, environ)
+    close(ends[1])
+    defer { close(ends[0]) }
+    guard spawned == 0 else { throw LoopbackHTTP.Failure(what: "cannot run tmux: \(spawned)") }
+    var output: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(ends[0], $0.baseAddress, $0.count) }
+      if count <= 0 { break }
+      output += buffer[..<count]
+    }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  func send(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
+
+  var screen: String { (try? tmux(["capture-pane", "-p", "-S", "-200", "-t", name])) ?? "" }
+
+  /// Waits until `condition` holds for the screen (up to 20 s); the screen then.
+  @discardableResult
+  func wait(_ what: String, until condition: (String) -> Bool) async throws -> String {
+    for _ in 0..<400 {
+      let now = screen
+      if condition(now) { return now }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("timed out waiting for \(what); screen:\n\(screen)")
+    throw CancellationError()
+  }
+
+  deinit { _ = try? tmux(["kill-server"]) }
+}
+
+extension String {
+  func occurrences(of needle: String) -> Int { components(separatedBy: needle).count - 1 }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct ChatEndToEndTests {
+  @Test func twoTurnsSwitchSessionsHistoryCtrlCAndQuit() async throws {
+    let env = Harness.environment(["TERM": "xterm-256color"])
+    let chat = try TmuxSession(
+      command: "\(Harness.binary("tgpt-session").path) chat -s one --provider echo --echo-delay-ms 40", env: env)
+    try await chat.wait("the prompt") { $0.contains("one>") }
+    try chat.send("first question", "Enter")
+    try await chat.wait("the first answer") {
+      $0.occurrences(of: "one>") == 2 && $0.occurrences(of: "first question") == 2
+    }
+    try chat.send("second **question**", "Enter")
+    try await chat.wait("the second answer") { $0.occurrences(of: "one>") == 3 && $0.contains("\nsecond question") }
+    try chat.send("/new x", "Enter")
+    try await chat.wait("the new session") { $0.contains("new session x") && $0.contains("x>") }
+    try chat.send("a b c d e f g h i j k l m n o p q r s t u v w x y z", "Enter")
+    try await chat.wait("the answer to start") { $0.contains("\na b c") }
+    try chat.send("C-c")
+    try await chat.wait("the interruption") { $0.contains("interrupted by Ctrl-C") && $0.occurrences(of: "x>") == 2 }
+    try chat.send("/session one", "Enter")
+    try chat.send("/history", "Enter")
+    let history = try await chat.wait("the history") { $0.occurrences(of: "── user") == 2 }
+    #expect(history.occurrences(of: "── assistant") == 2)
+    try chat.send("/nope", "Enter")
+    try await chat.wait("the hint") { $0.contains("unknown command /nope") }
+    try chat.send("/quit", "Enter")
+    try await chat.wait("the exit") { $0.contains("EXIT=0") }
+
+    let stored = try Harness.run("tgpt-session", ["show", "x"], env: env)
+    #expect(stored.text.contains("· interrupted"), "\(stored.text)")
+    let one = try Harness.run("tgpt-session", ["show", "--json", "one"], env: env)
+    #expect(one.text.occurrences(of: #""role":"assistant""#) == 2)
+  }
+
+  @Test func withoutATerminalItExits64AndSaysWhatToUse() throws {
+    let result = try Harness.run("tgpt-session", ["chat", "--provider", "echo"], stdin: "hi\n")
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("chat needs a terminal") && result.stderr.contains("tgpt-session serve"))
+  }
+}

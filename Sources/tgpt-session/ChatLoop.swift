@@ -39,7 +39,8 @@ final class ChatLoop: @unchecked Sendable {
     var input = MultilineInput()
     var interruptsInARow = 0
     while true {
-      let prompt = input.isContinuing ? "… " : "\(session)> "
+      // ASCII only: libedit miscounts (and was seen to crash on) multibyte prompts.
+      let prompt = input.isContinuing ? "... " : "\(session)> "
       switch LineEditor.read(prompt: prompt) {
       case .end:
         write("\n")

@@ -31,6 +31,8 @@ enum LineEditor {
 
   /// Loads the history file (missing is fine) and starts recording.
   static func start(history path: String) {
+    // The user's locale, so the editor reads and edits UTF-8 text as characters.
+    setlocale(LC_CTYPE, "")
     using_history()
     stifle_history(1000)
     _ = read_history(path)

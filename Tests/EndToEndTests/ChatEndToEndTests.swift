@@ -65,10 +65,10 @@ final class TmuxSession {
 
   var screen: String { (try? tmux(["capture-pane", "-p", "-S", "-200", "-t", name])) ?? "" }
 
-  /// Waits until `condition` holds for the screen (up to 20 s); the screen then.
+  /// Waits until `condition` holds for the screen (up to 30 s); the screen then.
   @discardableResult
   func wait(_ what: String, until condition: (String) -> Bool) async throws -> String {
-    for _ in 0..<400 {
+    for _ in 0..<600 {
       let now = screen
       if condition(now) { return now }
       try await Task.sleep(for: .milliseconds(50))
@@ -98,7 +98,8 @@ extension String {
     try await chat.wait("the second answer") { $0.occurrences(of: "one>") == 3 && $0.contains("\nsecond question") }
     try chat.send("/new x", "Enter")
     try await chat.wait("the new session") { $0.contains("new session x") && $0.contains("x>") }
-    try chat.send("a b c d e f g h i j k l m n o p q r s t u v w x y z", "Enter")
+    // 100 words at 40 ms each: the answer is still streaming when Ctrl-C comes, even on a busy machine.
+    try chat.send((["a", "b", "c"] + (0..<97).map { "w\($0)" }).joined(separator: " "), "Enter")
     try await chat.wait("the answer to start") { $0.contains("\na b c") }
     try chat.send("C-c")
     try await chat.wait("the interruption") { $0.contains("interrupted by Ctrl-C") && $0.occurrences(of: "x>") == 2 }
@@ -106,6 +107,12 @@ extension String {
     try chat.send("/history", "Enter")
     let history = try await chat.wait("the history") { $0.occurrences(of: "── user") == 2 }
     #expect(history.occurrences(of: "── assistant") == 2)
+    // A continued line (the editor once crashed on the continuation prompt).
+    try chat.send("-l", "--", "line one\\")
+    try chat.send("Enter")
+    try chat.send("-l", "--", "line two")
+    try chat.send("Enter")
+    try await chat.wait("the continued answer") { $0.contains("... line two") && $0.contains("\nline one\nline two") }
     try chat.send("/nope", "Enter")
     try await chat.wait("the hint") { $0.contains("unknown command /nope") }
     try chat.send("/quit", "Enter")
@@ -114,7 +121,7 @@ extension String {
     let stored = try Harness.run("tgpt-session", ["show", "x"], env: env)
     #expect(stored.text.contains("· interrupted"), "\(stored.text)")
     let one = try Harness.run("tgpt-session", ["show", "--json", "one"], env: env)
-    #expect(one.text.occurrences(of: #""role":"assistant""#) == 2)
+    #expect(one.text.occurrences(of: #""role":"assistant""#) == 3)
   }
 
   @Test func withoutATerminalItExits64AndSaysWhatToUse() throws {

@@ -85,16 +85,35 @@ public final class ChildRelay: Sendable {
   /// Sends `message` to the child on behalf of `connection`, in the connection's session.
   /// Answers at once with an `unavailable` error while the relay is draining.
   public func submit(_ message: InputMessage, on connection: RelayConnection) {
-    let clientID = message.id
+    submit(.message(message), on: connection)
+  }
+
+  /// Sends a message or a history request to the child on behalf of `connection`, in the
+  /// connection's session, or passes on a cancel (see `cancel(_:on:)`).
+  public func submit(_ input: ClientInput, on connection: RelayConnection) {
+    let clientID: String?
+    let retagged: (String) -> JSON
+    switch input {
+    case .cancel(let request):
+      return cancel(request, on: connection)
+    case .message(let message):
+      clientID = message.id
+      retagged = { requestID in
+        var outgoing = message
+        outgoing.sessionID = connection.sessionID
+        outgoing.id = requestID
+        return outgoing.json
+      }
+    case .history(let request):
+      clientID = request.id
+      retagged = { requestID in HistoryRequest(id: requestID, sessionID: connection.sessionID).json }
+    }
     let requestID: String? = state.withLock { state in
       guard state.accepting else { return nil }
       state.nextRequest += 1
       let requestID = "c\(connection.number)-\(state.nextRequest)"
-      var outgoing = message
-      outgoing.sessionID = connection.sessionID
-      outgoing.id = requestID
       var writer = JSONWriter()
-      writer.value(outgoing.json)
+      writer.value(retagged(requestID))
       writer.byte(UInt8(ascii: "\n"))
       state.routes[requestID] = Route(connection: connection, clientID: clientID, started: .now)
       state.pending.append(writer.bytes)
@@ -109,6 +128,25 @@ public final class ChildRelay: Sendable {
     connection.began()
     metrics.recordTurnStarted()
     writerWake.signal()
+  }
+
+  /// Asks the child to stop the answers to `connection`'s messages with the cancel's id (the
+  /// client's own id); nothing when none is in flight. Each answer still ends with its own
+  /// terminal event, `interrupted`, from the child.
+  public func cancel(_ request: CancelRequest, on connection: RelayConnection) {
+    let queued = state.withLock { state in
+      let requestIDs = state.routes.compactMap { requestID, route in
+        route.connection === connection && route.clientID == request.id ? requestID : nil
+      }
+      for requestID in requestIDs {
+        var writer = JSONWriter()
+        writer.value(CancelRequest(id: requestID, sessionID: connection.sessionID, reason: request.reason).json)
+        writer.byte(UInt8(ascii: "\n"))
+        state.pending.append(writer.bytes)
+      }
+      return !requestIDs.isEmpty
+    }
+    if queued { writerWake.signal() }
   }
 
   /// Turns submitted and not yet ended, over all connections.

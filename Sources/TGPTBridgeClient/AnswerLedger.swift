@@ -18,6 +18,7 @@ final class AnswerLedger: Sendable {
   private let state = Mutex(State())
 
   func sent(_ line: OutgoingLine) {
+    guard line.owesAnswer else { return }
     state.withLock { state in
       if let id = line.id { state.owed.insert(id) } else { state.untracked += 1 }
     }

@@ -105,15 +105,20 @@ struct ChatSocket {
     _ bytes: [UInt8], binary: Bool, size: Int, _ connection: RelayConnection, _ limiter: inout RateLimiter
   ) {
     switch MessageIntake.read(text: bytes, binary: binary, totalBytes: size, maxBytes: settings.maxMessageBytes) {
-    case .relay(let message):
+    case .relay(let input):
+      // A cancel only ends work already counted; it is never refused.
+      if case .cancel = input {
+        relay.submit(input, on: connection)
+        return
+      }
       guard limiter.allow() else {
         let failure = Event.Failure(
           message: "too many messages: the limit is \(settings.ratePerSecond)/s per connection", code: .rateLimited,
           retryable: true)
-        reject(failure, id: message.id, connection)
+        reject(failure, id: input.id, connection)
         return
       }
-      relay.submit(message, on: connection)
+      relay.submit(input, on: connection)
     case .reject(let failure, let id):
       reject(failure, id: id, connection)
     }

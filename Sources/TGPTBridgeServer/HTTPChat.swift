@@ -31,7 +31,13 @@ struct HTTPChat {
     case .reject(let failure, _):
       relay.metrics.recordError(code: failure.code.rawValue)
       return .refused(Self.errorResponse(failure, status: .badRequest))
-    case .relay(let message):
+    case .relay(.cancel), .relay(.history):
+      // Each HTTP request is one answer: a cancel has nothing here to stop (closing the
+      // connection is how an HTTP client gives up), and the history is the WebSocket's.
+      let failure = MessageIntake.badInput("cancel and history requests need the WebSocket endpoint /ws/chat/{id}")
+      relay.metrics.recordError(code: failure.code.rawValue)
+      return .refused(Self.errorResponse(failure, status: .badRequest))
+    case .relay(.message(let message)):
       let connection = relay.connect(sessionID: sessionID)
       relay.submit(message, on: connection)
       return .started(connection)

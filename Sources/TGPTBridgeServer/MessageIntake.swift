@@ -1,11 +1,11 @@
 import TGPTBridge
 import TGPTEvents
 
-/// What the server makes of one message received from a client: a message for the child, or
-/// the `error` event that answers it at once. Bad input never ends a connection.
+/// What the server makes of one message received from a client: a message, cancel or history
+/// request for the child, or the `error` event that answers it at once. Bad input never ends a connection.
 enum MessageIntake {
   enum Outcome: Equatable {
-    case relay(InputMessage)
+    case relay(ClientInput)
     case reject(Event.Failure, id: String?)
   }
 
@@ -24,7 +24,7 @@ enum MessageIntake {
       return .reject(badInput("invalid JSON: \(error)"), id: nil)
     }
     do throws(ProtocolError) {
-      return .relay(try InputMessage(json: json))
+      return .relay(try ClientInput(json: json))
     } catch {
       return .reject(badInput(error.description), id: json["id"]?.stringValue)
     }

@@ -1,23 +1,30 @@
 import Synchronization
 
 /// The turns a message loop has started: chained per key, so work of one key runs in order
-/// while different keys run at once; all of them can be cancelled or awaited together.
+/// while different keys run at once; all of them can be cancelled or awaited together, and a
+/// turn alone by its request id.
 final class InFlightTurns: Sendable {
   private struct State {
     /// The last task of each key, which the key's next task waits for.
     var tails: [String: (serial: Int, task: Task<Void, Never>)] = [:]
     var all: [Int: Task<Void, Never>] = [:]
+    /// The request id and session of each turn started with one.
+    var labels: [Int: (requestID: String, sessionID: String)] = [:]
     var nextSerial = 0
     var cancelled = false
   }
 
   private let state = Mutex(State())
 
-  /// Starts `body` after the work already started for `key`.
-  func start(key: String, _ body: @escaping @Sendable () async -> Void) {
+  /// Starts `body` after the work already started for `key`; `label` names the turn for
+  /// `cancel(requestID:sessionID:)`.
+  func start(
+    key: String, label: (requestID: String, sessionID: String)? = nil, _ body: @escaping @Sendable () async -> Void
+  ) {
     state.withLock { state in
       let serial = state.nextSerial
       state.nextSerial += 1
+      if let label { state.labels[serial] = label }
       let previous = state.tails[key]?.task
       let task = Task {
         await previous?.value
@@ -33,6 +40,7 @@ final class InFlightTurns: Sendable {
   private func finished(serial: Int, key: String) {
     state.withLock { state in
       state.all[serial] = nil
+      state.labels[serial] = nil
       if state.tails[key]?.serial == serial { state.tails[key] = nil }
     }
   }
@@ -44,6 +52,19 @@ final class InFlightTurns: Sendable {
       return Array(state.all.values)
     }
     for task in tasks { task.cancel() }
+  }
+
+  /// Cancels the started turns with this request id (in this session, when given), running or
+  /// still waiting for their key's earlier work; how many there were.
+  @discardableResult
+  func cancel(requestID: String, sessionID: String?) -> Int {
+    let tasks = state.withLock { state in
+      state.labels.compactMap { serial, label in
+        label.requestID == requestID && (sessionID == nil || sessionID == label.sessionID) ? state.all[serial] : nil
+      }
+    }
+    for task in tasks { task.cancel() }
+    return tasks.count
   }
 
   /// Waits until every started turn has finished.

@@ -7,7 +7,8 @@ import TGPTSession
 /// `system`: `tgpt-session --messages` takes them one at a time; `tgpt-session serve` runs
 /// different sessions at once and each session's in order. Every event is tagged with the
 /// turn's `id` and `session_id`; a bad line gets one `bad_input` error and the loop goes on;
-/// at the end of input the turns in flight finish.
+/// `{"cancel":"<id>"}` stops that turn (it ends `interrupted`); `{"history":true}` is answered
+/// with the session's messages; at the end of input the turns in flight finish.
 public struct MessageLoop: Sendable {
   /// How turns are ordered.
   public enum Order: Sendable {
@@ -60,6 +61,8 @@ public struct MessageLoop: Sendable {
     // Once the output is gone nothing more can be answered: stop reading at once, even if
     // stdin stays open and silent.
     let reader = ReaderHandle()
+    // The reasons of turns cancelled by a `cancel` line, by request id.
+    let cancelledByClient = Mutex([String: String]())
     let stopIfOutputGone: @Sendable () -> Void = {
       if summary.stopped {
         flights.cancelAll()
@@ -75,8 +78,29 @@ public struct MessageLoop: Sendable {
         }
         switch work(for: input) {
         case .turn(let turn):
-          flights.start(key: order == .sequential ? "" : turn.sessionID) {
-            summary.note(await runner.run(turn, interruption: interruption, emit: emit))
+          let requestID = turn.requestID ?? ""
+          flights.start(key: order == .sequential ? "" : turn.sessionID, label: (requestID, turn.sessionID)) {
+            let reason: @Sendable () -> String = {
+              cancelledByClient.withLock { $0[requestID] } ?? interruption()
+            }
+            summary.note(await runner.run(turn, interruption: reason, emit: emit))
+            cancelledByClient.withLock { _ = $0.removeValue(forKey: requestID) }
+            stopIfOutputGone()
+            release()
+          }
+        case .cancel(let request):
+          // Noted before cancelling so the turn names the right reason; forgotten when no turn
+          // had the id, so the set holds only turns still ending.
+          cancelledByClient.withLock { $0[request.id] = request.reason ?? "cancelled by the client" }
+          if flights.cancel(requestID: request.id, sessionID: request.sessionID) == 0 {
+            cancelledByClient.withLock { _ = $0.removeValue(forKey: request.id) }
+          }
+          release()
+        case .history(let request):
+          let sessionID = request.sessionID ?? defaultSession
+          let id = request.id ?? makeRequestID()
+          flights.start(key: order == .sequential ? "" : sessionID) {
+            summary.note(await history(of: sessionID, id: id, emit: emit))
             stopIfOutputGone()
             release()
           }
@@ -110,6 +134,8 @@ public struct MessageLoop: Sendable {
   /// What to do with one line.
   private enum Work {
     case turn(TurnRequest)
+    case cancel(CancelRequest)
+    case history(HistoryRequest)
     /// An unusable line: the error to answer it with, and its session when the line names one
     /// (or is an object that falls to the default session).
     case rejected(Event, Event.Failure, session: String?)
@@ -128,7 +154,12 @@ public struct MessageLoop: Sendable {
       do throws(ProtocolError) {
         let json = try JSON.parse(bytes)
         object = json
-        let message = try InputMessage(json: json)
+        let message: InputMessage
+        switch try ClientInput(json: json) {
+        case .message(let read): message = read
+        case .cancel(let request): return .cancel(request)
+        case .history(let request): return .history(request)
+        }
         let sessionID = message.sessionID ?? defaultSession
         let settings = SessionSettings(
           model: message.model ?? self.settings.model, provider: self.settings.provider,

@@ -71,6 +71,45 @@ import Testing
     #expect(huge.close?.closeCode == .messageTooLarge)
   }
 
+  @Test func aCancelThroughTheBridgeStopsTheAnswerAndTheHistoryShowsIt() throws {
+    let session = Harness.binary("tgpt-session").path
+    let server = try BridgeServerProcess(child: [session, "serve", "--provider", "echo", "--echo-delay-ms", "50"])
+    defer { server.stop() }
+    let words = (1...60).map { "w\($0)" }.joined(separator: " ")
+    // The cancel goes out once the answer has started; the client owes no answer for it, so
+    // stdin's end still ends the run once the message and the history are answered.
+    let result = try Harness.shell(
+      """
+      dir=$(mktemp -d); mkfifo "$dir/in"
+      tgpt-ws-bridge \(server.ws("cancelled")) <"$dir/in" >"$dir/out" & bridge=$!
+      exec 3>"$dir/in"
+      printf '%s\\n' '{"message":"\(words)","id":"m"}' >&3
+      until grep -q '"chunk"' "$dir/out"; do sleep 0.05; done
+      printf '%s\\n' '{"cancel":"m","reason":"stopped by the test"}' '{"history":true,"id":"h"}' >&3
+      exec 3>&-
+      wait $bridge; status=$?
+      cat "$dir/out"; rm -r "$dir"; exit $status
+      """)
+    #expect(result.status == 130, "the first error was interrupted: \(result.stderr)")
+    let events = result.events
+    let stopped = events.filter { $0.id == "m" && $0.isTerminal }
+    #expect(stopped.count == 1)
+    guard case .error(let failure)? = stopped.first?.payload else {
+      Issue.record("m was not stopped: \(result.text)")
+      return
+    }
+    #expect(failure.code == .interrupted && failure.partial && failure.message == "stopped by the test")
+    #expect(result.answer.hasPrefix("w1 ") && !result.answer.contains("w60"), "\(result.text)")
+    let history = try #require(events.first { $0.type == "history" && $0.id == "h" })
+    guard case .other(_, let fields) = history.payload, case .array(let messages)? = fields["messages"] else {
+      Issue.record("no messages in \(history)")
+      return
+    }
+    #expect(fields["session"]?["id"]?.stringValue == "cancelled")
+    #expect(messages.map { $0["status"]?.stringValue } == ["complete", "interrupted"])
+    #expect(events.last?.type == "complete" && events.last?.id == "h")
+  }
+
   @Test func aOneMegabyteEventReachesTheBridgeClient() throws {
     let server = try BridgeServerProcess(["--max-message-bytes", "2000000"])
     defer { server.stop() }

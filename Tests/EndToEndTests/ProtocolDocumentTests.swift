@@ -23,7 +23,8 @@ import Testing
 
   @Test func theDocumentHasExamplesOfEveryEventType() throws {
     let types = Set(try Self.examples().compactMap { try JSON.parse($0)["type"]?.stringValue })
-    #expect(types == ["start", "chunk", "reasoning", "tool_call", "tool_result", "retry", "complete", "error"])
+    #expect(
+      types == ["start", "chunk", "reasoning", "tool_call", "tool_result", "retry", "complete", "error", "history"])
   }
 
   @Test func everyEventExampleRoundTripsExactly() throws {
@@ -33,14 +34,26 @@ import Testing
     }
   }
 
-  @Test func everyMessageExampleDecodes() throws {
-    let messages = try Self.examples().filter { try JSON.parse($0)["message"] != nil }
-    #expect(messages.count == 2)
-    for line in messages { _ = try InputMessage(json: JSON.parse(line)) }
+  @Test func everyInputExampleDecodesAsWhatItShows() throws {
+    let inputs = try Self.examples().filter {
+      let object = try JSON.parse($0)
+      return object["type"] == nil && object["messages"] == nil
+    }
+    let kinds = try inputs.map { line -> String in
+      switch try ClientInput(json: JSON.parse(line)) {
+      case .message: "message"
+      case .cancel: "cancel"
+      case .history: "history"
+      }
+    }
+    #expect(kinds == ["message", "message", "cancel", "history"])
   }
 
   @Test func theRequestExampleRunsThroughTgptStream() throws {
-    let requests = try Self.examples().filter { try JSON.parse($0)["messages"] != nil }
+    let requests = try Self.examples().filter {
+      let object = try JSON.parse($0)
+      return object["messages"] != nil && object["type"] == nil
+    }
     #expect(requests.count == 1)
     for line in requests {
       let result = try Harness.run("tgpt-stream", ["--provider", "echo", "--request"], stdin: line)

@@ -38,6 +38,31 @@ func events(of connection: RelayConnection, count: Int) async -> [EventTags] {
     #expect(relay.inFlight == 0 && a.inFlight == 0)
   }
 
+  @Test func aCancelReachesTheChildAsItsOwnIdAndOnlyForTheConnectionThatSentIt() async throws {
+    // Messages get one chunk and no end; a cancel ends the answer it names, as tgpt-session does.
+    let child = [
+      "/bin/sh", "-c",
+      #"while IFS= read -r l; do case "$l" in *'"cancel"'*) id=$(printf '%s' "$l" | sed 's/.*"cancel":"\([^"]*\)".*/\1/'); "#
+        + #"printf '{"type":"error","error":"cancelled","code":"interrupted","id":"%s"}\n' "$id";; "#
+        + #"*) id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
+        + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n' "$id";; esac; done"#,
+    ]
+    let relay = ChildRelay(configuration: .init(command: child), logger: logger)
+    try relay.start()
+    defer { relay.stop() }
+    let a = relay.connect(sessionID: "a")
+    let b = relay.connect(sessionID: "b")
+    relay.submit(InputMessage(message: "x", id: "same"), on: a)
+    relay.submit(InputMessage(message: "y", id: "same"), on: b)
+    #expect(await events(of: a, count: 1).map(\.type) == ["chunk"])
+    #expect(await events(of: b, count: 1).map(\.type) == ["chunk"])
+    relay.cancel(CancelRequest(id: "not-in-flight"), on: a)
+    relay.cancel(CancelRequest(id: "same"), on: a)
+    let ended = await events(of: a, count: 1)
+    #expect(ended.first?.type == "error" && ended.first?.code == "interrupted" && ended.first?.id == "same")
+    #expect(a.inFlight == 0 && b.inFlight == 1 && relay.inFlight == 1, "b's answer with the same id goes on")
+  }
+
   @Test func aCrashFailsTurnsInFlightAndTheChildIsRestarted() async throws {
     let marker = "/tmp/tgpt-relay-crash-\(UInt32.random(in: 0...UInt32.max))"
     // The first child crashes on its first line; the next one answers.

@@ -103,6 +103,24 @@ import Testing
     #expect(throws: ProtocolError.self) { try InputMessage(json: JSON.parse(#"{"msg":"hi"}"#)) }
     #expect(throws: ProtocolError.self) { try InputMessage(json: JSON.parse(#"{"message":3}"#)) }
   }
+
+  @Test func clientInputTellsMessagesCancelsAndHistoryRequestsApart() throws {
+    func read(_ text: String) throws -> ClientInput { try ClientInput(json: JSON.parse(text)) }
+    #expect(
+      try read(#"{"cancel":"r1","session_id":"s","reason":"Ctrl-C"}"#)
+        == .cancel(CancelRequest(id: "r1", sessionID: "s", reason: "Ctrl-C")))
+    #expect(try read(#"{"history":true,"id":"h"}"#) == .history(HistoryRequest(id: "h")))
+    // A message is a message whatever else it carries.
+    #expect(try read(#"{"message":"hi","cancel":"r1"}"#) == .message(InputMessage(message: "hi")))
+    for bad in [#"{"cancel":""}"#, #"{"cancel":3}"#, #"{"history":"yes"}"#, #"{"neither":1}"#] {
+      #expect(throws: ProtocolError.self, "\(bad)") { try read(bad) }
+    }
+    // The wire forms read back as themselves.
+    let cancel = CancelRequest(id: "r1", sessionID: "s", reason: "why")
+    #expect(try ClientInput(json: cancel.json) == .cancel(cancel))
+    let history = HistoryRequest(id: "h", sessionID: "s")
+    #expect(try ClientInput(json: history.json) == .history(history))
+  }
 }
 
 extension Event: CustomTestStringConvertible {

@@ -95,6 +95,65 @@ func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
     }
   }
 
+  @Test(.timeLimit(.minutes(1))) func aCancelStopsOnlyTheTurnItNamesWhichIsStoredInterrupted() async throws {
+    let lines = ["a b c d e f g h", "i j k l m n o p"].enumerated().map { index, words in
+      #"{"message":"\#(words)","session_id":"s\#(index)","id":"t\#(index)"}"#
+    }
+    let (lineFeed, writeEnd) = feed(lines, keepOpen: true)
+    let events = Collected()
+    let store = try makeStore()
+    let running = loop(echoRunner(store, delayMs: 100), .perSession)
+    let task = Task { await running.run(lineFeed, interruption: { "stopped" }) { events.append($0) } }
+    while events.all.filter({ $0.type == "chunk" }).count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+    // An id nobody is answering is ignored; then t0 is cancelled and the input ends.
+    let cancels = #"{"cancel":"nobody"}"# + "\n" + #"{"cancel":"t0","session_id":"s0"}"# + "\n"
+    _ = Array(cancels.utf8).withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
+    close(writeEnd)
+    let summary = await task.value
+    #expect(summary.firstFailure == .interrupted)
+    let ends = Dictionary(uniqueKeysWithValues: events.all.filter(\.isTerminal).map { ($0.id ?? "", $0.payload) })
+    #expect(ends.count == 2, "one terminal event each, none for the cancels: \(ends.keys)")
+    guard case .error(let failure)? = ends["t0"] else {
+      Issue.record("t0 was not stopped")
+      return
+    }
+    #expect(failure.code == .interrupted && failure.message == "cancelled by the client" && failure.partial)
+    guard case .complete? = ends["t1"] else {
+      Issue.record("t1 did not complete")
+      return
+    }
+    let stopped = try #require(try await store.session("s0")).messages.last
+    #expect(stopped?.status == .interrupted && stopped?.content.hasPrefix("a") == true)
+    #expect(try #require(try await store.session("s1")).messages.last?.content == "i j k l m n o p")
+  }
+
+  @Test func aHistoryRequestIsAnsweredAfterTheTurnsBeforeItInItsSession() async throws {
+    let lines = [
+      #"{"message":"one two three","session_id":"s","id":"t"}"#, #"{"history":true,"session_id":"s","id":"h"}"#,
+      #"{"history":true,"session_id":"unused","id":"u"}"#, #"{"history":true,"session_id":"bad id","id":"b"}"#,
+    ]
+    let events = Collected()
+    _ = await loop(echoRunner(try makeStore(), delayMs: 50), .perSession).run(feed(lines).0, interruption: { "" }) {
+      events.append($0)
+    }
+    let history = try #require(events.all.first { $0.id == "h" && $0.type == "history" })
+    guard case .other(_, let fields) = history.payload, case .array(let messages)? = fields["messages"] else {
+      Issue.record("no messages: \(history)")
+      return
+    }
+    #expect(messages.map { $0["content"]?.stringValue } == ["one two three", "one two three"], "the turn came first")
+    #expect(fields["session"]?["turns"]?.intValue == 1)
+    #expect(events.all.filter { $0.id == "h" }.map(\.type) == ["history", "complete"])
+    let unused = try #require(events.all.first { $0.id == "u" && $0.type == "history" })
+    guard case .other(_, let empty) = unused.payload else { return }
+    #expect(empty["session"] == .null && empty["messages"] == .array([]))
+    guard case .error(let failure)? = events.all.first(where: { $0.id == "b" })?.payload else {
+      Issue.record("a bad session id is an error")
+      return
+    }
+    #expect(failure.code == .badInput)
+  }
+
   @Test(.timeLimit(.minutes(1))) func aClosedOutputStopsTheLoopEvenWhileStdinStaysOpen() async throws {
     let lines = [#"{"message":"a b c d e f g h","session_id":"s","id":"t"}"#]
     let (lineFeed, writeEnd) = feed(lines, keepOpen: true)

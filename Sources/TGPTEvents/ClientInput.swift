@@ -1,0 +1,84 @@
+/// A request to stop an answer in progress: `{"cancel":"r17"}` names the request id of the
+/// message, optionally with its `session_id` and a `reason` for the error message. The answer
+/// ends as any other, with one `error` event of code `interrupted`, and is stored as
+/// interrupted; a cancel of an id that is not in progress is ignored (the answer may have
+/// ended just before it arrived).
+public struct CancelRequest: Sendable, Hashable {
+  public var id: String
+  public var sessionID: String?
+  public var reason: String?
+
+  public init(id: String, sessionID: String? = nil, reason: String? = nil) {
+    self.id = id
+    self.sessionID = sessionID
+    self.reason = reason
+  }
+
+  /// The wire form.
+  public var json: JSON {
+    var object = JSONObject([("cancel", .string(id))])
+    if let sessionID { object["session_id"] = .string(sessionID) }
+    if let reason { object["reason"] = .string(reason) }
+    return .object(object)
+  }
+}
+
+/// A request for a session's messages: `{"history":true}`, with optional `id` and `session_id`.
+/// Answered in the session's order (after the turns sent before it) by one `history` event —
+/// `session`, the export's session line (null for a session not yet used), and `messages`, its
+/// message lines — then a `complete`.
+public struct HistoryRequest: Sendable, Hashable {
+  public var id: String?
+  public var sessionID: String?
+
+  public init(id: String? = nil, sessionID: String? = nil) {
+    self.id = id
+    self.sessionID = sessionID
+  }
+
+  /// The wire form.
+  public var json: JSON {
+    var object = JSONObject([("history", .bool(true))])
+    if let sessionID { object["session_id"] = .string(sessionID) }
+    if let id { object["id"] = .string(id) }
+    return .object(object)
+  }
+}
+
+/// What a client may send to an orchestrator: a message, the cancel of one, or a request for
+/// a session's history.
+public enum ClientInput: Sendable, Hashable {
+  case message(InputMessage)
+  case cancel(CancelRequest)
+  case history(HistoryRequest)
+
+  /// The request id the answer will carry (a cancel's is the id of what it stops).
+  public var id: String? {
+    switch self {
+    case .message(let message): message.id
+    case .cancel(let request): request.id
+    case .history(let request): request.id
+    }
+  }
+
+  /// Reads a message, a cancel or a history request; an object with a `message` is a message
+  /// whatever else it has.
+  public init(json: JSON) throws(ProtocolError) {
+    if let object = json.objectValue, object["message"] == nil {
+      let sessionID = object["session_id"]?.stringValue
+      if let cancel = object["cancel"] {
+        guard let id = cancel.stringValue, !id.isEmpty else {
+          throw .badEvent("\"cancel\" must be the request id of a message in progress (a non-empty string)")
+        }
+        self = .cancel(CancelRequest(id: id, sessionID: sessionID, reason: object["reason"]?.stringValue))
+        return
+      }
+      if let history = object["history"] {
+        guard history == .bool(true) else { throw .badEvent("\"history\" must be true") }
+        self = .history(HistoryRequest(id: object["id"]?.stringValue, sessionID: sessionID))
+        return
+      }
+    }
+    self = .message(try InputMessage(json: json))
+  }
+}

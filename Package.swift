@@ -103,6 +103,8 @@ let package = Package(
       dependencies: [
         "TGPTEvents", "TGPTProviders", "TGPTSession", "TGPTOrchestrator", "TGPTCommandSupport", "TGPTProviderOptions",
         "TGPTChat", "TGPTRender", "CEditLine",
+        // chat --api-url: the chat through a tgpt-ws-bridge server.
+        "TGPTBridgeClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -201,6 +203,7 @@ let package = Package(
     ),
     .testTarget(name: "TGPTChatTests", dependencies: ["TGPTChat"], swiftSettings: strict),
     .testTarget(name: "TGPTBridgeTests", dependencies: ["TGPTBridge", "TGPTEvents"], swiftSettings: strict),
+    .testTarget(name: "TGPTBridgeClientTests", dependencies: ["TGPTBridgeClient"], swiftSettings: strict),
     .testTarget(
       name: "EndToEndTests",
       dependencies: [

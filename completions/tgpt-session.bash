@@ -358,12 +358,18 @@ _tgpt-session_chat() {
     repeating_flags=()
     non_repeating_flags=(--http1.1 --insecure --include-failed --version -h --help)
     repeating_options=(--header --param)
-    non_repeating_options=(-s --session --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
+    non_repeating_options=(-s --session --api-url --token --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '-s'|'--session')
+        return
+        ;;
+    '--api-url')
+        return
+        ;;
+    '--token')
         return
         ;;
     '--provider')

@@ -71,31 +71,31 @@ extension BridgeClient {
     }
   }
 
-  /// Runs `body`, failing with a timeout if it has not connected within `timeout`. The library
-  /// cannot cancel a connect in progress, so a timed-out attempt is abandoned: `attempt` tells
-  /// its handler, should it connect later, to return at once.
-  func withConnectTimeout<T: Sendable>(
-    _ timeout: Duration, attempt: ConnectAttempt, _ body: @escaping @Sendable () async throws -> T
-  ) async throws -> T {
-    let url = settings.url
-    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-      let once = Mutex(false)
-      let finish: @Sendable (Result<T, any Error>) -> Void = { result in
-        let first = once.withLock { done in
-          defer { done = true }
-          return !done
-        }
-        if first { continuation.resume(with: result) }
+}
+
+/// Runs `body`, failing with a timeout if it has not connected to `url` within `timeout`. The
+/// library cannot cancel a connect in progress, so a timed-out attempt is abandoned: `attempt`
+/// tells its handler, should it connect later, to return at once.
+func withConnectTimeout<T: Sendable>(
+  _ timeout: Duration, url: String, attempt: ConnectAttempt, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+  try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+    let once = Mutex(false)
+    let finish: @Sendable (Result<T, any Error>) -> Void = { result in
+      let first = once.withLock { done in
+        defer { done = true }
+        return !done
       }
-      let work = Task {
-        do { finish(.success(try await body())) } catch { finish(.failure(error)) }
-      }
-      Task {
-        try? await Task.sleep(for: timeout)
-        if attempt.abandon() {
-          work.cancel()
-          finish(.failure(ClientFailure(.timeout, "timed out connecting to \(url) after \(timeout)")))
-        }
+      if first { continuation.resume(with: result) }
+    }
+    let work = Task {
+      do { finish(.success(try await body())) } catch { finish(.failure(error)) }
+    }
+    Task {
+      try? await Task.sleep(for: timeout)
+      if attempt.abandon() {
+        work.cancel()
+        finish(.failure(ClientFailure(.timeout, "timed out connecting to \(url) after \(timeout)")))
       }
     }
   }

@@ -66,18 +66,13 @@ public struct BridgeClient: Sendable {
   }
 
   private func connectOnce(queue: OutgoingQueue, ledger: AnswerLedger) async throws -> WebSocketCloseFrame? {
-    var configuration = WebSocketClientConfiguration(
-      maxFrameSize: settings.maxMessageBytes, additionalHeaders: settings.requestHeaders,
-      extensions: [.perMessageDeflate(maxDecompressedFrameSize: settings.maxMessageBytes)],
-      autoPing: settings.pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled)
-    configuration.ignoreUncleanSSLShutdownErrors = false
-    let fixed = configuration
-    let tls = try tlsConfiguration()
+    let fixed = settings.webSocketConfiguration
+    let tls = try settings.tlsConfiguration()
     let attempt = ConnectAttempt()
     let url = settings.url
     let logger = logger
     let settings = settings
-    return try await withConnectTimeout(settings.connectTimeout, attempt: attempt) {
+    return try await withConnectTimeout(settings.connectTimeout, url: url, attempt: attempt) {
       try await WebSocketClient.connect(url: url, configuration: fixed, tlsConfiguration: tls, logger: logger) {
         inbound, outbound, _ in
         // An attempt given up on by the connect timeout must not talk beside its successor.
@@ -85,15 +80,5 @@ public struct BridgeClient: Sendable {
         try await Self.converse(inbound, outbound, queue: queue, ledger: ledger, settings: settings)
       }
     }
-  }
-
-  private func tlsConfiguration() throws -> TLSConfiguration? {
-    guard settings.url.hasPrefix("wss:") || settings.url.hasPrefix("https:") else { return nil }
-    var tls = TLSConfiguration.makeClientConfiguration()
-    if let file = settings.caCertificate {
-      tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
-    }
-    if settings.insecure { tls.certificateVerification = .none }
-    return tls
   }
 }

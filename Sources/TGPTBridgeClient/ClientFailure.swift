@@ -4,6 +4,12 @@ import NIOSSL
 import TGPTEvents
 import WSClient
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Why a connection failed, with the kind that decides the exit code.
 public struct ClientFailure: KindedError, Sendable {
   public let kind: ErrorKind
@@ -15,6 +21,13 @@ public struct ClientFailure: KindedError, Sendable {
   }
 
   public var description: String { message }
+
+  /// The C library's words for `errno`, in lower case: "connection refused".
+  static func reason(errno: Int32) -> String {
+    guard let text = strerror(errno) else { return "error \(errno)" }
+    let words = String(cString: text)
+    return words.prefix(1).lowercased() + words.dropFirst()
+  }
 
   /// Names what went wrong in words: refused, DNS, TLS, upgrade, timeout.
   static func classify(_ error: any Error, url: String, headers: [(String, String)] = []) -> ClientFailure {
@@ -29,7 +42,9 @@ public struct ClientFailure: KindedError, Sendable {
       if let tls = causes.first(where: { $0 is NIOSSLError || $0 is BoringSSLError || $0 is NIOSSLExtraError }) {
         return ClientFailure(.unavailable, "TLS handshake with \(url) failed: \(tls)")
       }
-      let why = causes.first.map { "\($0)" } ?? "connection refused"
+      let why =
+        causes.first.map { cause in (cause as? IOError).map { Self.reason(errno: $0.errnoCode) } ?? "\(cause)" }
+        ?? "connection refused"
       return ClientFailure(.unavailable, "cannot connect to \(connection.host):\(connection.port): \(why)")
     case ChannelError.connectTimeout:
       return ClientFailure(.timeout, "timed out connecting to \(url)")

@@ -1,4 +1,7 @@
 import HTTPTypes
+import NIOSSL
+import WSClient
+import WSCompression
 
 /// How `tgpt-ws-bridge connect` talks to a server.
 public struct ClientSettings: Sendable {
@@ -33,5 +36,27 @@ public struct ClientSettings: Sendable {
     }
     if let token { fields[.authorization] = "Bearer \(token)" }
     return fields
+  }
+
+  /// The library's settings for one connection: frame limit, headers, compression, pings.
+  var webSocketConfiguration: WebSocketClientConfiguration {
+    var configuration = WebSocketClientConfiguration(
+      maxFrameSize: maxMessageBytes, additionalHeaders: requestHeaders,
+      extensions: [.perMessageDeflate(maxDecompressedFrameSize: maxMessageBytes)],
+      autoPing: pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled)
+    configuration.ignoreUncleanSSLShutdownErrors = false
+    return configuration
+  }
+
+  /// TLS for `wss://` and `https://` URLs: the system's trust roots, or `caCertificate`'s;
+  /// nil for plain URLs.
+  func tlsConfiguration() throws -> TLSConfiguration? {
+    guard url.hasPrefix("wss:") || url.hasPrefix("https:") else { return nil }
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if let caCertificate {
+      tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caCertificate))
+    }
+    if insecure { tls.certificateVerification = .none }
+    return tls
   }
 }

@@ -78,6 +78,17 @@ public enum FileIO {
 
   /// Whether the descriptor is a terminal.
   public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+  /// Creates `path` and its missing parents, readable by the user only (`mkdir -p`, mode 700);
+  /// nil when all exist afterwards, else the directory that could not be made and why.
+  public static func makeDirectories(_ path: String) -> (directory: String, errno: Int32)? {
+    var built = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+      built += "/" + component
+      if mkdir(built, 0o700) != 0, errno != EEXIST { return (built, errno) }
+    }
+    return nil
+  }
 }
 
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {

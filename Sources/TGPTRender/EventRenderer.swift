@@ -244,7 +244,7 @@ public struct EventRenderer {
     moveStdout()
     // Tool names, arguments and provider messages are untrusted text too.
     var clean = Sanitizer()
-    var line = "tgpt-render: \(clean.clean(text))"
+    var line = "\(options.program): \(clean.clean(text))"
     if options.stderrStyled {
       line = (error ? "\u{1B}[1;31m" : "\u{1B}[2m") + line + "\u{1B}[0m"
     }

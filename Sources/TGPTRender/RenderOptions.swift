@@ -20,6 +20,8 @@ public struct RenderOptions: Sendable {
   /// Print a statistics footer on stderr after each answer.
   public var stats: Bool
   public var theme: Theme
+  /// The name that starts status and error lines on stderr.
+  public var program = "tgpt-render"
 
   public init(
     output: Output, width: Int = 80, reasoning: Reasoning = .dim, hyperlinks: Bool = false,

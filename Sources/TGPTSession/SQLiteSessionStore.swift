@@ -66,12 +66,8 @@ public final class SQLiteSessionStore: SessionStore {
   }
 
   private static func makeDirectory(_ path: String) throws {
-    var built = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-      built += "/" + component
-      if mkdir(built, 0o700) != 0, errno != EEXIST {
-        throw StoreError.database("cannot create \(built) (errno \(errno))")
-      }
+    if let failed = FileIO.makeDirectories(path) {
+      throw StoreError.database("cannot create \(failed.directory) (errno \(failed.errno))")
     }
   }
 

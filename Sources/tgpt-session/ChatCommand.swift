@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import TGPTBridgeClient
 import TGPTChat
 import TGPTCommandSupport
 import TGPTEvents
@@ -23,19 +25,31 @@ struct InteractiveChatCommand: AsyncParsableCommand {
       Input history is kept in chat_history in the data directory. Needs a terminal: for \
       scripts use `tgpt-session -s ID "message"` or `tgpt-session serve`.
 
+      With --api-url the chat goes through a `tgpt-ws-bridge serve` server, which keeps the \
+      sessions and runs the provider: each message is sent on /ws/chat/{session} with its \
+      --model and --system; /history and /sessions need the local store and say so. A \
+      message whose connection fails before its answer starts is sent again (5 tries, \
+      backoff from 0.5 s); Ctrl-C sends the server a cancel.
+
       Examples:
         tgpt-session chat -s work
         tgpt-session chat --provider echo
+        tgpt-session chat --api-url ws://127.0.0.1:8000 -s work
       """
   )
 
   @Option(name: [.short, .long], help: ArgumentHelp("The session (default: a new one).", valueName: "id"))
   var session: String?
 
+  @OptionGroup(title: "Remote chat") var remote: RemoteChatOptions
+
   @OptionGroup var turnOptions: TurnOptions
 
   func validate() throws {
     if let session { try validateSessionID(session) }
+    if remote.apiURL != nil, turnOptions.providerOptions.provider != nil || turnOptions.providerOptions.baseURL != nil {
+      throw ValidationError("--provider and --base-url are the server's choice with --api-url; leave them out")
+    }
   }
 
   func run() async throws {
@@ -46,13 +60,59 @@ struct InteractiveChatCommand: AsyncParsableCommand {
     }
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-session", level: turnOptions.logLevel)
-    let config = try ConfigFile.load(path: ConfigFile.defaultPath)
-    config.warnings.forEach(Diagnostics.warning)
-    let store = try turnOptions.storeOptions.open(config: config)
+    let history = (StoreOptions.dataDirectory ?? ".") + "/chat_history"
+    let backend: any ChatBackend
+    var session = session
+    if let url = remote.apiURL {
+      let remoteChat = remote.client(url: url, options: turnOptions)
+      let chosen = session ?? remoteChat.address.session ?? SessionID.make()
+      session = chosen
+      // An absent server is told now, not after the first message is typed.
+      try await remoteChat.check(session: chosen)
+      backend = RemoteChatBackend(remote: remoteChat)
+    } else {
+      let config = try ConfigFile.load(path: ConfigFile.defaultPath)
+      config.warnings.forEach(Diagnostics.warning)
+      let store = try turnOptions.storeOptions.open(config: config)
+      backend = LocalChat(localStore: store, runner: turnOptions.makeRunner(store: store, config: config))
+    }
     let chat = ChatLoop(
-      store: store, runner: turnOptions.makeRunner(store: store, config: config), session: session ?? SessionID.make(),
-      settings: turnOptions.flagSettings, includeFailed: turnOptions.includeFailed,
-      history: (StoreOptions.dataDirectory ?? ".") + "/chat_history")
+      backend: backend, session: session ?? SessionID.make(), settings: turnOptions.flagSettings,
+      includeFailed: turnOptions.includeFailed, history: history)
     await chat.run()
+  }
+}
+
+/// Where a remote chat connects, and how.
+struct RemoteChatOptions: ParsableArguments {
+  @Option(
+    name: .customLong("api-url"),
+    help: ArgumentHelp(
+      "Chat through a tgpt-ws-bridge server: ws://host:port (or wss://), its chat URL, or a prefix it is served under.",
+      valueName: "url"))
+  var apiURL: String?
+
+  @Option(help: ArgumentHelp("Bearer token for the server. Env: TGPT_WS_TOKEN.", valueName: "token"))
+  var token: String?
+
+  func validate() throws {
+    guard let apiURL else { return }
+    guard ["ws://", "wss://", "http://", "https://"].contains(where: apiURL.hasPrefix) else {
+      throw ValidationError("--api-url must start with ws://, wss://, http:// or https://")
+    }
+    if let session = ChatAddress(apiURL).session { try validateSessionID(session) }
+  }
+
+  /// The client. The provider's `--cacert`, `--insecure`, `--connect-timeout` and `--retries`
+  /// mean the same for the server.
+  func client(url: String, options: TurnOptions) -> RemoteChat {
+    var settings = ClientSettings(url: url)
+    settings.token = token ?? ProcessEnvironment.value("TGPT_WS_TOKEN")
+    settings.caCertificate = options.providerOptions.cacert
+    settings.insecure = options.providerOptions.insecure
+    if let seconds = options.transport.connectTimeout { settings.connectTimeout = .milliseconds(Int(seconds * 1000)) }
+    var remote = RemoteChat(address: ChatAddress(url), settings: settings, logger: Logger(label: "tgpt-session.chat"))
+    if let retries = options.transport.retries { remote.retries = retries }
+    return remote
   }
 }

@@ -11,64 +11,95 @@ extension ChatLoop {
   /// as interrupted) and the prompt comes back.
   func turn(_ text: String) async {
     lastMessage = text
-    let options = RenderOptions(
-      output: .styled(live: true), width: TerminalSize.columns(fd: 1), stderrStyled: FileIO.isTerminal(2))
-    let display = ChatDisplay(options: options)
+    let display = ChatDisplay(options: Self.renderOptions(), spinner: FileIO.isTerminal(2))
     let request = TurnRequest(
       sessionID: session, requestID: RequestID.make(), message: text, settings: settings, includeFailed: includeFailed)
-    let runner = runner
     let pressesBefore = interruptPresses.load(ordering: .relaxed)
-    let work = Task {
-      await runner.run(request, interruption: { "interrupted by Ctrl-C" }) { event in display.show(event) }
-    }
-    let watcher = Task {
-      while !Task.isCancelled {
-        if interruptPresses.load(ordering: .relaxed) != pressesBefore {
-          work.cancel()
-          return
-        }
+    let stopped: @Sendable () async -> Void = {
+      while !Task.isCancelled, interruptPresses.load(ordering: .relaxed) == pressesBefore {
         try? await Task.sleep(for: .milliseconds(20))
       }
     }
-    _ = await work.value
-    watcher.cancel()
+    await backend.turn(request, stopped: stopped, notice: display.notice, show: display.show)
     lastAnswer = display.finish()
+  }
+
+  /// Rendered Markdown, as `tgpt-render` shows it on a terminal; the exact text with
+  /// `NO_COLOR` or `TERM=dumb`.
+  static func renderOptions() -> RenderOptions {
+    let term = ProcessEnvironment.value("TERM")
+    let plain = ProcessEnvironment.value("NO_COLOR") != nil || term == "dumb"
+    var options = RenderOptions(
+      output: plain ? .plain(terminal: true) : .styled(live: true), width: TerminalSize.columns(fd: 1),
+      hyperlinks: !plain && term != "linux", stderrStyled: !plain && FileIO.isTerminal(2))
+    options.program = "tgpt-session"
+    return options
   }
 }
 
-/// The renderer of one answer and what it wrote, shared with the turn's event callback.
+/// The renderer of one answer and what it wrote, shared with the turn's event callback; a
+/// spinner on stderr until the answer starts. The width follows the terminal's as it is resized.
 final class ChatDisplay: Sendable {
   private struct State {
     var renderer: EventRenderer
+    var width: Int
     var answer = ""
+    /// Whether the last byte written to stdout ended a line (the prompt must start on its own).
+    var atLineStart = true
   }
 
   private let state: Mutex<State>
+  private let spinner: Spinner?
 
-  init(options: RenderOptions) { state = Mutex(State(renderer: EventRenderer(options: options))) }
+  init(options: RenderOptions, spinner: Bool) {
+    state = Mutex(State(renderer: EventRenderer(options: options), width: options.width))
+    self.spinner = spinner ? Spinner() : nil
+    self.spinner?.start()
+  }
 
   func show(_ event: Event) {
     state.withLock { state in
+      // One ioctl per event: cheaper than it sounds, and no signal handler to share with libedit.
+      let columns = TerminalSize.columns(fd: 1)
+      if columns != state.width {
+        state.width = columns
+        state.renderer.resize(width: columns)
+      }
       if case .chunk(let chunk) = event.payload { state.answer += chunk.content }
       state.renderer.handle(event, at: DispatchTime.now().uptimeNanoseconds)
-      Self.write(state.renderer.take())
+      write(state.renderer.take(), &state)
+    }
+  }
+
+  /// A line about the turn (not part of the answer) on stderr.
+  func notice(_ text: String) {
+    state.withLock { _ in
+      let line = "tgpt-session: \(text)\n"
+      if let spinner { spinner.pause { try? FileIO.writeAll(2, line) } } else { try? FileIO.writeAll(2, line) }
     }
   }
 
   /// Ends the answer (the renderer ends its last line); the answer's text.
   func finish() -> String {
     state.withLock { state in
+      spinner?.stop()
       state.renderer.finish()
-      Self.write(state.renderer.take())
+      write(state.renderer.take(), &state)
+      // The exact text of plain output may end mid-line.
+      if !state.atLineStart { try? FileIO.writeAll(1, "\n") }
       return state.answer
     }
   }
 
-  private static func write(_ outputs: [EventRenderer.Output]) {
+  private func write(_ outputs: [EventRenderer.Output], _ state: inout State) {
     for output in outputs {
       switch output {
-      case .stdout(let bytes): try? FileIO.writeAll(1, bytes)
-      case .stderr(let bytes): try? FileIO.writeAll(2, bytes)
+      case .stdout(let bytes):
+        spinner?.stop()
+        try? FileIO.writeAll(1, bytes)
+        if let last = bytes.last { state.atLineStart = last == UInt8(ascii: "\n") }
+      case .stderr(let bytes):
+        if let spinner { spinner.pause { try? FileIO.writeAll(2, bytes) } } else { try? FileIO.writeAll(2, bytes) }
       }
     }
   }

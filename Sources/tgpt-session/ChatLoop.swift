@@ -11,8 +11,7 @@ import TGPTSession
 
 /// The chat: read an input, run a command or a turn, render the answer as it streams.
 final class ChatLoop: @unchecked Sendable {
-  let store: any SessionStore
-  let runner: TurnRunner
+  let backend: any ChatBackend
   var session: String
   var settings: SessionSettings
   let includeFailed: Bool
@@ -20,12 +19,8 @@ final class ChatLoop: @unchecked Sendable {
   var lastMessage: String?
   var lastAnswer = ""
 
-  init(
-    store: any SessionStore, runner: TurnRunner, session: String, settings: SessionSettings, includeFailed: Bool,
-    history: String
-  ) {
-    self.store = store
-    self.runner = runner
+  init(backend: any ChatBackend, session: String, settings: SessionSettings, includeFailed: Bool, history: String) {
+    self.backend = backend
     self.session = session
     self.settings = settings
     self.includeFailed = includeFailed
@@ -35,7 +30,8 @@ final class ChatLoop: @unchecked Sendable {
   func run() async {
     LineEditor.installInterruptHandler()
     LineEditor.start(history: history)
-    say("tgpt chat · session \(session) · /help for commands, Ctrl-D to leave")
+    let place = backend.store == nil ? " · via \(backend.place)" : ""
+    say("tgpt chat · session \(session)\(place) · /help for commands, Ctrl-D to leave")
     var input = MultilineInput()
     var interruptsInARow = 0
     while true {
@@ -92,14 +88,18 @@ final class ChatLoop: @unchecked Sendable {
       settings.system = text
       say(text == nil ? "system prompt cleared" : "system prompt set")
     case .history:
-      await report { store, out in
-        guard let export = try await store.session(self.session) else {
-          out.text("no turns yet in \(self.session)\n")
-          return
+      do {
+        guard let messages = try await backend.history(of: session) else {
+          say("no turns yet in \(session)")
+          return true
         }
-        SessionReports.transcript(export.messages, into: &out)
+        var out = OutputBuffer()
+        SessionReports.transcript(messages, into: &out)
+        try out.flush()
+      } catch {
+        say("\(error)")
       }
-    case .sessions: await report { try await SessionReports.table($0.list(limit: 20), into: &$1) }
+    case .sessions: await listSessions()
     case .retry:
       guard let lastMessage else {
         say("nothing to retry yet")
@@ -117,10 +117,16 @@ final class ChatLoop: @unchecked Sendable {
     return true
   }
 
-  private func report(_ body: (any SessionStore, inout OutputBuffer) async throws -> Void) async {
+  /// The newest sessions of the local store. A remote chat does not list the server's: they
+  /// are other people's too, and a session id is what gives access to one.
+  private func listSessions() async {
+    guard let store = backend.store else {
+      say("/sessions lists the local store; the sessions of the server at \(backend.place) are not listed")
+      return
+    }
     var out = OutputBuffer()
     do {
-      try await body(store, &out)
+      SessionReports.table(try await store.list(limit: 20), into: &out)
       try out.flush()
     } catch {
       say("\(error)")

@@ -1,5 +1,6 @@
 import CEditLine
 import Synchronization
+import TGPTEvents
 
 #if canImport(Glibc)
   import Glibc
@@ -29,8 +30,10 @@ enum LineEditor {
     sigaction(SIGINT, &action, nil)
   }
 
-  /// Loads the history file (missing is fine) and starts recording.
+  /// Loads the history file (missing is fine) and starts recording; creates its directory,
+  /// which a remote chat may be the first to need.
   static func start(history path: String) {
+    if let slash = path.lastIndex(of: "/") { _ = FileIO.makeDirectories(String(path[..<slash])) }
     // The user's locale, so the editor reads and edits UTF-8 text as characters.
     setlocale(LC_CTYPE, "")
     using_history()

@@ -13,15 +13,23 @@ final class BridgeServerProcess: @unchecked Sendable {
     let data = Mutex(Data())
   }
 
+  /// `ws://127.0.0.1:PORT`.
+  var wsBase: String { "ws" + baseURL.dropFirst(4) }
+
+  /// The port it listens on.
+  var port: Int { Int(baseURL.split(separator: ":").last ?? "") ?? 0 }
+
   /// `ws://127.0.0.1:PORT/ws/chat/<session>`.
   func ws(_ session: String) -> String { "ws" + baseURL.dropFirst(4) + "/ws/chat/" + session }
 
-  /// Starts the server with `arguments` (after `serve --port 0`); `child` defaults to
-  /// `tgpt-session serve --provider echo` on a fresh store.
-  init(_ arguments: [String] = [], child: [String]? = nil, env: [String: String] = Harness.environment()) throws {
+  /// Starts the server with `arguments` (after `serve --port PORT`, a free one by default);
+  /// `child` defaults to `tgpt-session serve --provider echo` on a fresh store.
+  init(
+    _ arguments: [String] = [], child: [String]? = nil, port: Int = 0, env: [String: String] = Harness.environment()
+  ) throws {
     process.executableURL = Harness.binary("tgpt-ws-bridge")
     let command = child ?? [Harness.binary("tgpt-session").path, "serve", "--provider", "echo"]
-    process.arguments = ["serve", "--port", "0"] + arguments + ["--"] + command
+    process.arguments = ["serve", "--port", String(port)] + arguments + ["--"] + command
     process.environment = env
     let output = Pipe()
     let errorPipe = Pipe()

@@ -8,7 +8,8 @@ final class TmuxSession {
 
   init(command: String, env: [String: String]) throws {
     let exports = env.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-    let shell = "env \(exports) \(command); echo EXIT=$?; sleep 60"
+    // `env -i`: only `env` reaches the program (the test runner's own NO_COLOR would not).
+    let shell = "env -i \(exports) \(command); echo EXIT=$?; sleep 60"
     try tmux(["new-session", "-d", "-s", name, "-x", "100", "-y", "50", shell], detached: true)
   }
 
@@ -84,11 +85,13 @@ extension String {
   func occurrences(of needle: String) -> Int { components(separatedBy: needle).count - 1 }
 }
 
-@Suite(.timeLimit(.minutes(2))) struct ChatEndToEndTests {
-  @Test func twoTurnsSwitchSessionsHistoryCtrlCAndQuit() async throws {
-    let env = Harness.environment(["TERM": "xterm-256color"])
-    let chat = try TmuxSession(
-      command: "\(Harness.binary("tgpt-session").path) chat -s one --provider echo --echo-delay-ms 40", env: env)
+@Suite(.timeLimit(.minutes(3))) struct ChatEndToEndTests {
+  static let session = Harness.binary("tgpt-session").path
+
+  /// The issue's script, for a chat started in session `one` with the echo provider at 40 ms a
+  /// word: two turns; `/new x` and a slow answer stopped by Ctrl-C; `/session one` back and
+  /// `/history` with both turns; a continued line; an unknown command's hint; `/quit`.
+  static func script(_ chat: TmuxSession) async throws {
     try await chat.wait("the prompt") { $0.contains("one>") }
     try chat.send("first question", "Enter")
     try await chat.wait("the first answer") {
@@ -107,6 +110,7 @@ extension String {
     try chat.send("/history", "Enter")
     let history = try await chat.wait("the history") { $0.occurrences(of: "── user") == 2 }
     #expect(history.occurrences(of: "── assistant") == 2)
+    #expect(history.contains("first question") && history.contains("second **question**"))
     // A continued line (the editor once crashed on the continuation prompt).
     try chat.send("-l", "--", "line one\\")
     try chat.send("Enter")
@@ -117,11 +121,83 @@ extension String {
     try await chat.wait("the hint") { $0.contains("unknown command /nope") }
     try chat.send("/quit", "Enter")
     try await chat.wait("the exit") { $0.contains("EXIT=0") }
+  }
 
+  /// What the script leaves in the store of `env`: x's answer interrupted, three in one.
+  static func expectStored(env: [String: String]) throws {
     let stored = try Harness.run("tgpt-session", ["show", "x"], env: env)
     #expect(stored.text.contains("· interrupted"), "\(stored.text)")
+    #expect(stored.text.contains("[error: interrupted by Ctrl-C]"), "\(stored.text)")
     let one = try Harness.run("tgpt-session", ["show", "--json", "one"], env: env)
     #expect(one.text.occurrences(of: #""role":"assistant""#) == 3)
+  }
+
+  @Test func theScriptOnTheLocalStore() async throws {
+    let env = Harness.environment(["TERM": "xterm-256color"])
+    let chat = try TmuxSession(command: "\(Self.session) chat -s one --provider echo --echo-delay-ms 40", env: env)
+    try await Self.script(chat)
+    try Self.expectStored(env: env)
+  }
+
+  @Test func theSameScriptThroughATGPTWSBridgeServer() async throws {
+    let serverEnv = Harness.environment()
+    let server = try BridgeServerProcess(
+      child: [Self.session, "serve", "--provider", "echo", "--echo-delay-ms", "40"], env: serverEnv)
+    defer { server.stop() }
+    // The chat's own data directory is another: everything must come from the server.
+    let chatEnv = Harness.environment(["TERM": "xterm-256color"])
+    let chat = try TmuxSession(command: "\(Self.session) chat -s one --api-url \(server.wsBase)", env: chatEnv)
+    try await Self.script(chat)
+    try Self.expectStored(env: serverEnv)
+    let chatHome = try #require(chatEnv["TGPT_HOME"])
+    #expect(!FileManager.default.fileExists(atPath: chatHome + "/sessions.db"), "the remote chat opened no store")
+    #expect(FileManager.default.fileExists(atPath: chatHome + "/chat_history"))
+  }
+
+  @Test func aMessageSentWhileTheServerIsDownIsSentAgainWhenItIsBack() async throws {
+    let serverEnv = Harness.environment()
+    let child = [Self.session, "serve", "--provider", "echo"]
+    let first = try BridgeServerProcess(child: child, env: serverEnv)
+    let chat = try TmuxSession(
+      command: "\(Self.session) chat -s back --api-url \(first.wsBase)",
+      env: Harness.environment(["TERM": "xterm-256color"]))
+    try await chat.wait("the prompt") { $0.contains("back>") }
+    first.stop()
+    try chat.send("are you back", "Enter")
+    try await chat.wait("the notice") { $0.contains("connection refused; trying again in") }
+    let second = try BridgeServerProcess(child: child, port: first.port, env: serverEnv)
+    defer { second.stop() }
+    try await chat.wait("the answer") { $0.contains("\nare you back") && $0.occurrences(of: "back>") == 2 }
+    try chat.send("/history", "Enter")
+    try await chat.wait("the history") { $0.occurrences(of: "── user") == 1 && $0.occurrences(of: "── assistant") == 1 }
+    try chat.send("C-d")
+    try await chat.wait("the exit") { $0.contains("EXIT=0") }
+  }
+
+  @Test func aSpinnerShowsUntilTheFirstTokenAndIsErased() async throws {
+    let env = Harness.environment(["TERM": "xterm-256color", "OPENROUTER_API_KEY": "test-key"])
+    let base = FakeProviderServer.shared.url("first=1500")
+    let chat = try TmuxSession(
+      command: "\(Self.session) chat -s spin --provider openrouter --base-url \(base)", env: env)
+    try await chat.wait("the prompt") { $0.contains("spin>") }
+    try chat.send("late answer", "Enter")
+    let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+    try await chat.wait("the spinner") { screen in frames.contains { screen.contains($0) } }
+    let after = try await chat.wait("the answer") {
+      $0.occurrences(of: "late answer") == 2 && $0.occurrences(of: "spin>") == 2
+    }
+    #expect(!frames.contains { after.contains($0) }, "the spinner is erased: \(after)")
+    try chat.send("/quit", "Enter")
+    try await chat.wait("the exit") { $0.contains("EXIT=0") }
+  }
+
+  @Test func anAbsentServerIsNamedAtOnceWithExit69() async throws {
+    let chat = try TmuxSession(
+      command: "\(Self.session) chat --api-url ws://127.0.0.1:1 --connect-timeout 5",
+      env: Harness.environment(["TERM": "xterm-256color"]))
+    let screen = try await chat.wait("the exit") { $0.contains("EXIT=") }
+    #expect(
+      screen.contains("cannot connect to 127.0.0.1:1: connection refused") && screen.contains("EXIT=69"), "\(screen)")
   }
 
   @Test func withoutATerminalItExits64AndSaysWhatToUse() throws {

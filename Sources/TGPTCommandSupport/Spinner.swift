@@ -4,7 +4,7 @@ import TGPTEvents
 
 /// A spinner with the elapsed time on stderr while nothing has arrived yet (stderr on a
 /// terminal only). `stop()` erases it before anything else is written.
-final class Spinner: @unchecked Sendable {
+public final class Spinner: @unchecked Sendable {
   private struct State {
     var running = false
     var frame = 0
@@ -16,11 +16,12 @@ final class Spinner: @unchecked Sendable {
   private let started = ContinuousClock.now
   private static let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
-  init() {
+  public init() {
     timer = DispatchSource.makeTimerSource(queue: .global())
   }
 
-  func start() {
+  /// Starts ticking; the spinner shows after 150 ms without `stop()`.
+  public func start() {
     state.withLock { $0.running = true }
     // Shown only after a moment, so fast answers never flash it.
     timer.schedule(deadline: .now() + .milliseconds(150), repeating: .milliseconds(80))
@@ -42,7 +43,7 @@ final class Spinner: @unchecked Sendable {
   }
 
   /// Runs `body` (a status line on stderr) with the spinner erased; it comes back at the next tick.
-  func pause(_ body: () -> Void) {
+  public func pause(_ body: () -> Void) {
     state.withLock { state in
       if state.running, state.shown {
         try? FileIO.writeAll(2, "\r\u{1B}[K")
@@ -53,7 +54,7 @@ final class Spinner: @unchecked Sendable {
   }
 
   /// Stops and erases the spinner (idempotent).
-  func stop() {
+  public func stop() {
     state.withLock { state in
       guard state.running else { return }
       state.running = false

@@ -1,0 +1,198 @@
+import Logging
+import Synchronization
+import TGPTEvents
+import WSClient
+
+/// The interactive chat's link to a `tgpt-ws-bridge serve` server (`tgpt-session chat
+/// --api-url`).
+///
+/// Each message goes on a connection of its own, opened when it is sent and closed once its
+/// answer has ended, so nothing times out while the user thinks. A connection that cannot be
+/// made, or is lost before the answer starts, is tried again with backoff and the message sent
+/// again; one lost during the answer ends it with a partial `error` (it is not repeated).
+public struct RemoteChat: Sendable {
+  public let address: ChatAddress
+  let settings: ClientSettings
+  let logger: Logger
+  /// Tries after the first for a message whose answer has not started.
+  public var retries = 5
+  /// The first wait before trying again; each later one is twice as long.
+  public var firstDelay: Duration = .milliseconds(500)
+  /// How long to wait for the server's `interrupted` after sending a cancel.
+  public var stopTimeout: Duration = .seconds(5)
+  /// The reason a cancel gives, which the server stores with the interrupted answer.
+  public var stopReason = "interrupted by Ctrl-C"
+
+  /// `settings.url` is ignored: each session's URL comes from `address`.
+  public init(address: ChatAddress, settings: ClientSettings, logger: Logger) {
+    self.address = address
+    self.settings = settings
+    self.logger = logger
+  }
+
+  /// Opens and closes a connection for `session`: the server's absence shows at once, with why.
+  public func check(session: String) async throws(ClientFailure) {
+    do {
+      try await exchange(nil, session: session, progress: TurnProgress(), stopped: nil, show: { _ in })
+    } catch {
+      throw classify(error, session: session)
+    }
+  }
+
+  /// Sends `message` (which should carry an id) and shows its events as they arrive, through
+  /// its terminal event. When `stopped` returns (the user pressed Ctrl-C) the server is sent a
+  /// cancel, and its `interrupted` error ends the answer. `notice` tells of a connection lost
+  /// and the next try. Every message ends in exactly one terminal event shown, made here when
+  /// the server could not send one.
+  public func send(
+    _ message: InputMessage, session: String, stopped: @escaping @Sendable () async -> Void,
+    notice: @Sendable (String) -> Void, show: @escaping @Sendable (Event) -> Void
+  ) async {
+    var tries = 0
+    while true {
+      let progress = TurnProgress()
+      var failure = ClientFailure(.unavailable, "the server closed the connection before the answer ended")
+      do {
+        try await exchange(
+          (message.json, message.id), session: session, progress: progress, stopped: stopped, show: show)
+      } catch {
+        failure = classify(error, session: session)
+      }
+      if progress.ended { return }
+      let fail: (String, ErrorKind, Bool) -> Void = { text, code, partial in
+        show(
+          Event(.error(Event.Failure(message: text, code: code, partial: partial)), id: message.id, sessionID: session))
+      }
+      if progress.stopped {
+        return fail("\(stopReason) (the server did not confirm it stopped)", .interrupted, progress.started)
+      }
+      if progress.started {
+        return fail("the connection was lost during the answer: \(failure.message)", .unavailable, true)
+      }
+      guard tries < retries, failure.kind != .usage, failure.kind != .auth else {
+        return fail(failure.message, failure.kind, false)
+      }
+      tries += 1
+      let delay = firstDelay * (1 << min(tries - 1, 6))
+      notice("\(failure.message); trying again in \(delay) (\(tries) of \(retries)), Ctrl-C gives up")
+      if await Self.sleep(delay, unless: stopped) {
+        return fail("\(stopReason) before the server answered", .interrupted, false)
+      }
+    }
+  }
+
+  /// The session's `history` event (see `HistoryRequest`).
+  public func history(session: String) async throws(ClientFailure) -> Event {
+    let events = Mutex<[Event]>([])
+    do {
+      try await exchange(
+        (HistoryRequest(id: "history").json, "history"), session: session, progress: TurnProgress(), stopped: nil
+      ) { event in events.withLock { $0.append(event) } }
+    } catch {
+      throw classify(error, session: session)
+    }
+    let received = events.withLock { $0 }
+    if let found = received.first(where: { $0.type == "history" }) { return found }
+    if case .error(let failure)? = received.last?.payload {
+      throw ClientFailure(failure.code, "the server did not send the history: \(failure.message)")
+    }
+    throw ClientFailure(.unavailable, "the server closed the connection without sending the history")
+  }
+
+  /// One connection: sends `request` (none: just connect and close) and shows the events of
+  /// its id through the terminal one. `stopped` returning sends a cancel of the request.
+  private func exchange(
+    _ request: (json: JSON, id: String?)?, session: String, progress: TurnProgress,
+    stopped: (@Sendable () async -> Void)?, show: @escaping @Sendable (Event) -> Void
+  ) async throws {
+    var settings = settings
+    settings.url = address.url(session: session)
+    var configuration = settings.webSocketConfiguration
+    // Our close follows the answer's end; a server slow to answer it must not hold the prompt.
+    configuration.closeTimeout = .seconds(2)
+    let fixed = configuration
+    let tls = try settings.tlsConfiguration()
+    let attempt = ConnectAttempt()
+    let (url, maxBytes, logger) = (settings.url, settings.maxMessageBytes, logger)
+    let (stopTimeout, stopReason) = (stopTimeout, stopReason)
+    _ = try await withConnectTimeout(settings.connectTimeout, url: address.displayed, attempt: attempt) {
+      try await WebSocketClient.connect(url: url, configuration: fixed, tlsConfiguration: tls, logger: logger) {
+        inbound, outbound, _ in
+        guard attempt.connect(), let request else { return }
+        try await outbound.write(.text(Self.text(request.json)))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          group.addTask {
+            for try await frame in inbound.messages(maxSize: maxBytes) {
+              guard case .text(let line) = frame, let event = try? Event.decode(line) else { continue }
+              guard event.id == nil || event.id == request.id else { continue }
+              progress.note(started: true)
+              show(event)
+              if event.isTerminal {
+                progress.note(ended: true)
+                return
+              }
+            }
+          }
+          if let stopped, let id = request.id {
+            group.addTask {
+              await stopped()
+              guard !Task.isCancelled else { return }
+              progress.note(stopped: true)
+              try await outbound.write(.text(Self.text(CancelRequest(id: id, reason: stopReason).json)))
+              // The server's `interrupted` ends the reader, and with it this wait.
+              try await Task.sleep(for: stopTimeout)
+              throw ClientFailure(.interrupted, "the server did not confirm the stop")
+            }
+          }
+          try await group.next()
+          group.cancelAll()
+        }
+      }
+    }
+  }
+
+  private func classify(_ error: any Error, session: String) -> ClientFailure {
+    // Named without the query, which may hold a token.
+    ClientFailure.classify(error, url: address.prefix + session, headers: settings.probeHeaders)
+  }
+
+  private static func text(_ json: JSON) -> String {
+    var writer = JSONWriter()
+    writer.value(json)
+    return String(decoding: writer.bytes, as: UTF8.self)
+  }
+
+  /// Waits `delay`; true when `stopped` returned first.
+  private static func sleep(_ delay: Duration, unless stopped: @escaping @Sendable () async -> Void) async -> Bool {
+    await withTaskGroup(of: Bool.self) { group in
+      group.addTask {
+        try? await Task.sleep(for: delay)
+        return false
+      }
+      group.addTask {
+        await stopped()
+        return !Task.isCancelled
+      }
+      let first = await group.next() ?? false
+      group.cancelAll()
+      return first
+    }
+  }
+}
+
+/// How far one message's answer got on one connection.
+final class TurnProgress: Sendable {
+  private let state = Mutex((started: false, ended: false, stopped: false))
+
+  var started: Bool { state.withLock { $0.started } }
+  var ended: Bool { state.withLock { $0.ended } }
+  var stopped: Bool { state.withLock { $0.stopped } }
+
+  func note(started: Bool = false, ended: Bool = false, stopped: Bool = false) {
+    state.withLock { state in
+      state.started = state.started || started
+      state.ended = state.ended || ended
+      state.stopped = state.stopped || stopped
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import TGPTBridgeClient
+import TGPTEvents
+import TGPTOrchestrator
+import TGPTSession
+
+/// Where the chat's answers come from: turns run in this process on the local store, or
+/// through a `tgpt-ws-bridge serve` server (`--api-url`).
+protocol ChatBackend: Sendable {
+  /// The local store, for the commands that read it; nil when the chat is remote.
+  var store: (any SessionStore)? { get }
+  /// For the banner: where the sessions are kept.
+  var place: String { get }
+  /// Runs one turn, showing its events, through exactly one terminal event. `stopped` returns
+  /// when the user asks to stop the answer; `notice` tells of trouble on the way (a lost
+  /// connection and the next try).
+  func turn(
+    _ request: TurnRequest, stopped: @escaping @Sendable () async -> Void, notice: @Sendable (String) -> Void,
+    show: @escaping @Sendable (Event) -> Void
+  ) async
+
+  /// The session's messages, or nil when it has none yet.
+  func history(of session: String) async throws -> [StoredMessage]?
+}
+
+/// Turns run here, as `tgpt-session -s ID "message"` runs them.
+struct LocalChat: ChatBackend {
+  let localStore: any SessionStore
+  let runner: TurnRunner
+
+  var store: (any SessionStore)? { localStore }
+  var place: String { "local" }
+
+  func turn(
+    _ request: TurnRequest, stopped: @escaping @Sendable () async -> Void, notice: @Sendable (String) -> Void,
+    show: @escaping @Sendable (Event) -> Void
+  ) async {
+    let runner = runner
+    // The runner ends a cancelled turn with `interrupted` and stores it so.
+    let work = Task { await runner.run(request, interruption: { "interrupted by Ctrl-C" }) { show($0) } }
+    let watcher = Task {
+      await stopped()
+      if !Task.isCancelled { work.cancel() }
+    }
+    _ = await work.value
+    watcher.cancel()
+  }
+
+  func history(of session: String) async throws -> [StoredMessage]? { try await localStore.session(session)?.messages }
+}
+
+/// Turns sent to a `tgpt-ws-bridge serve` server, which keeps the sessions.
+struct RemoteChatBackend: ChatBackend {
+  let remote: RemoteChat
+
+  var store: (any SessionStore)? { nil }
+  var place: String { remote.address.displayed }
+
+  func turn(
+    _ request: TurnRequest, stopped: @escaping @Sendable () async -> Void, notice: @Sendable (String) -> Void,
+    show: @escaping @Sendable (Event) -> Void
+  ) async {
+    let message = InputMessage(
+      message: request.message, id: request.requestID, model: request.settings.model, system: request.settings.system)
+    await remote.send(message, session: request.sessionID, stopped: stopped, notice: notice, show: show)
+  }
+
+  /// Asked of the server, which answers with the session's export.
+  func history(of session: String) async throws -> [StoredMessage]? {
+    guard case .other(_, let fields) = try await remote.history(session: session).payload,
+      let header = fields["session"], case .array(let messages)? = fields["messages"]
+    else { throw ClientFailure(.internal, "the server's history event is not in the expected form") }
+    if header.isNull { return nil }
+    return try SessionExport(lines: [header] + messages).messages
+  }
+}

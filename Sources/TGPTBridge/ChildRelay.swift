@@ -38,6 +38,8 @@ public final class ChildRelay: Sendable {
     let connection: RelayConnection
     let clientID: String?
     let started: ContinuousClock.Instant
+    /// Whether a cancel was passed on (once is enough; more would only fill the child's queue).
+    var cancelled = false
   }
 
   struct State {
@@ -136,9 +138,10 @@ public final class ChildRelay: Sendable {
   public func cancel(_ request: CancelRequest, on connection: RelayConnection) {
     let queued = state.withLock { state in
       let requestIDs = state.routes.compactMap { requestID, route in
-        route.connection === connection && route.clientID == request.id ? requestID : nil
+        route.connection === connection && route.clientID == request.id && !route.cancelled ? requestID : nil
       }
       for requestID in requestIDs {
+        state.routes[requestID]?.cancelled = true
         var writer = JSONWriter()
         writer.value(CancelRequest(id: requestID, sessionID: connection.sessionID, reason: request.reason).json)
         writer.byte(UInt8(ascii: "\n"))

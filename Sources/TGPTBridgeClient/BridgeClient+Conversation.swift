@@ -73,31 +73,53 @@ extension BridgeClient {
 
 }
 
-/// Runs `body`, failing with a timeout if it has not connected to `url` within `timeout`. The
-/// library cannot cancel a connect in progress, so a timed-out attempt is abandoned: `attempt`
-/// tells its handler, should it connect later, to return at once.
+/// Runs `body`, failing with a timeout if it has not connected to `url` within `timeout`, or
+/// as interrupted if `stopped` returns first. The library cannot cancel a connect in
+/// progress, so such an attempt is abandoned: `attempt` tells its handler, should it connect
+/// later, to return at once.
 func withConnectTimeout<T: Sendable>(
-  _ timeout: Duration, url: String, attempt: ConnectAttempt, _ body: @escaping @Sendable () async throws -> T
+  _ timeout: Duration, url: String, attempt: ConnectAttempt, stopped: (@Sendable () async -> Void)? = nil,
+  _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
   try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-    let once = Mutex(false)
+    // The timer and the stop watcher, cancelled once the outcome is known.
+    let guards = Mutex<(done: Bool, tasks: [Task<Void, Never>])>((false, []))
     let finish: @Sendable (Result<T, any Error>) -> Void = { result in
-      let first = once.withLock { done in
-        defer { done = true }
-        return !done
+      let (first, tasks) = guards.withLock { state in
+        defer { state.done = true }
+        return (!state.done, state.tasks)
       }
-      if first { continuation.resume(with: result) }
+      guard first else { return }
+      continuation.resume(with: result)
+      tasks.forEach { $0.cancel() }
     }
     let work = Task {
       do { finish(.success(try await body())) } catch { finish(.failure(error)) }
     }
-    Task {
-      try? await Task.sleep(for: timeout)
-      if attempt.abandon() {
-        work.cancel()
-        finish(.failure(ClientFailure(.timeout, "timed out connecting to \(url) after \(timeout)")))
+    var tasks = [
+      Task {
+        try? await Task.sleep(for: timeout)
+        if attempt.abandon() {
+          work.cancel()
+          finish(.failure(ClientFailure(.timeout, "timed out connecting to \(url) after \(timeout)")))
+        }
       }
+    ]
+    if let stopped {
+      tasks.append(
+        Task {
+          await stopped()
+          if !Task.isCancelled, attempt.abandon() {
+            work.cancel()
+            finish(.failure(ClientFailure(.interrupted, "stopped while connecting to \(url)")))
+          }
+        })
     }
+    let alreadyDone = guards.withLock { state in
+      state.tasks = tasks
+      return state.done
+    }
+    if alreadyDone { tasks.forEach { $0.cancel() } }
   }
 }
 

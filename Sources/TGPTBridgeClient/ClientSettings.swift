@@ -25,6 +25,15 @@ public struct ClientSettings: Sendable {
 
   public init(url: String) { self.url = url }
 
+  /// A header given as `Name: value`, spaces around each part trimmed; nil without a colon.
+  public static func header(_ line: String) -> (String, String)? {
+    guard let colon = line.firstIndex(of: ":") else { return nil }
+    func trim(_ text: Substring) -> String {
+      String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+    return (trim(line[..<colon]), trim(line[line.index(after: colon)...]))
+  }
+
   /// The user's headers and the token, as sent again by the upgrade probe.
   var probeHeaders: [(String, String)] { headers + (token.map { [("Authorization", "Bearer \($0)")] } ?? []) }
 

@@ -15,9 +15,8 @@ public struct OutgoingLine: Sendable, Equatable {
     let text = String(decoding: line, as: UTF8.self)
     if raw { return OutgoingLine(text: text, id: nil) }
     if line.first == UInt8(ascii: "{"), let json = try? JSON.parse(line), var object = json.objectValue {
-      if object["message"] == nil, object["cancel"] != nil {
-        return OutgoingLine(text: text, id: nil, owesAnswer: false)
-      }
+      // Only a well-formed cancel goes unanswered; a malformed one gets a bad_input error.
+      if case .cancel? = try? ClientInput(json: json) { return OutgoingLine(text: text, id: nil, owesAnswer: false) }
       if let id = object["id"]?.stringValue { return OutgoingLine(text: text, id: id) }
       guard object["message"] != nil else { return OutgoingLine(text: text, id: nil) }
       let id = "m\(number)"

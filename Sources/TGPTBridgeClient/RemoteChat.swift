@@ -30,12 +30,15 @@ public struct RemoteChat: Sendable {
     self.logger = logger
   }
 
-  /// Opens and closes a connection for `session`: the server's absence shows at once, with why.
+  /// Asks the server for `session`'s history, so that an absent server or a refused token
+  /// shows at start, with why. A server busy in that session (the history waits for its turns)
+  /// or one without history requests counts as reachable.
   public func check(session: String) async throws(ClientFailure) {
     do {
-      try await exchange(nil, session: session, progress: TurnProgress(), stopped: nil, show: { _ in })
+      _ = try await history(session: session) { try? await Task.sleep(for: .seconds(5)) }
     } catch {
-      throw classify(error, session: session)
+      if [.badInput, .interrupted].contains(error.kind) { return }
+      throw error
     }
   }
 
@@ -54,7 +57,7 @@ public struct RemoteChat: Sendable {
       var failure = ClientFailure(.unavailable, "the server closed the connection before the answer ended")
       do {
         try await exchange(
-          (message.json, message.id), session: session, progress: progress, stopped: stopped, show: show)
+          (message.json, message.id), session: session, progress: progress, onStop: (stopped, .cancel), show: show)
       } catch {
         failure = classify(error, session: session)
       }
@@ -65,6 +68,9 @@ public struct RemoteChat: Sendable {
       }
       if progress.stopped {
         return fail("\(stopReason) (the server did not confirm it stopped)", .interrupted, progress.started)
+      }
+      if failure.kind == .interrupted {
+        return fail("\(stopReason) while connecting; nothing was sent", .interrupted, false)
       }
       if progress.started {
         return fail("the connection was lost during the answer: \(failure.message)", .unavailable, true)
@@ -81,12 +87,16 @@ public struct RemoteChat: Sendable {
     }
   }
 
-  /// The session's `history` event (see `HistoryRequest`).
-  public func history(session: String) async throws(ClientFailure) -> Event {
+  /// The session's `history` event (see `HistoryRequest`); `stopped` returning gives up
+  /// waiting for it (the history comes after the turns in progress in the session).
+  public func history(
+    session: String, stopped: @escaping @Sendable () async -> Void
+  ) async throws(ClientFailure) -> Event {
     let events = Mutex<[Event]>([])
     do {
       try await exchange(
-        (HistoryRequest(id: "history").json, "history"), session: session, progress: TurnProgress(), stopped: nil
+        (HistoryRequest(id: "history").json, "history"), session: session, progress: TurnProgress(),
+        onStop: (stopped, .giveUp)
       ) { event in events.withLock { $0.append(event) } }
     } catch {
       throw classify(error, session: session)
@@ -94,16 +104,23 @@ public struct RemoteChat: Sendable {
     let received = events.withLock { $0 }
     if let found = received.first(where: { $0.type == "history" }) { return found }
     if case .error(let failure)? = received.last?.payload {
-      throw ClientFailure(failure.code, "the server did not send the history: \(failure.message)")
+      // A refused token is said as the server says it: it is the whole story.
+      throw ClientFailure(
+        failure.code,
+        failure.code == .auth ? failure.message : "the server did not send the history: \(failure.message)")
     }
     throw ClientFailure(.unavailable, "the server closed the connection without sending the history")
   }
 
-  /// One connection: sends `request` (none: just connect and close) and shows the events of
-  /// its id through the terminal one. `stopped` returning sends a cancel of the request.
+  /// What a stop does to a request sent: ask the server to cancel it, or stop waiting.
+  private enum StopAction { case cancel, giveUp }
+
+  /// One connection: sends `request` and shows the events of its id through the terminal one.
+  /// When `onStop`'s function returns before the connection is made, the attempt is abandoned
+  /// (nothing is sent); after, the request is cancelled or given up on.
   private func exchange(
-    _ request: (json: JSON, id: String?)?, session: String, progress: TurnProgress,
-    stopped: (@Sendable () async -> Void)?, show: @escaping @Sendable (Event) -> Void
+    _ request: (json: JSON, id: String?), session: String, progress: TurnProgress,
+    onStop: (stopped: @Sendable () async -> Void, action: StopAction), show: @escaping @Sendable (Event) -> Void
   ) async throws {
     var settings = settings
     settings.url = address.url(session: session)
@@ -115,10 +132,13 @@ public struct RemoteChat: Sendable {
     let attempt = ConnectAttempt()
     let (url, maxBytes, logger) = (settings.url, settings.maxMessageBytes, logger)
     let (stopTimeout, stopReason) = (stopTimeout, stopReason)
-    _ = try await withConnectTimeout(settings.connectTimeout, url: address.displayed, attempt: attempt) {
+    let (stopped, action) = onStop
+    _ = try await withConnectTimeout(
+      settings.connectTimeout, url: address.displayed, attempt: attempt, stopped: stopped
+    ) {
       try await WebSocketClient.connect(url: url, configuration: fixed, tlsConfiguration: tls, logger: logger) {
         inbound, outbound, _ in
-        guard attempt.connect(), let request else { return }
+        guard attempt.connect() else { return }
         try await outbound.write(.text(Self.text(request.json)))
         try await withThrowingTaskGroup(of: Void.self) { group in
           group.addTask {
@@ -133,16 +153,17 @@ public struct RemoteChat: Sendable {
               }
             }
           }
-          if let stopped, let id = request.id {
-            group.addTask {
-              await stopped()
-              guard !Task.isCancelled else { return }
-              progress.note(stopped: true)
-              try await outbound.write(.text(Self.text(CancelRequest(id: id, reason: stopReason).json)))
-              // The server's `interrupted` ends the reader, and with it this wait.
-              try await Task.sleep(for: stopTimeout)
-              throw ClientFailure(.interrupted, "the server did not confirm the stop")
+          group.addTask {
+            await stopped()
+            guard !Task.isCancelled else { return }
+            progress.note(stopped: true)
+            guard action == .cancel, let id = request.id else {
+              throw ClientFailure(.interrupted, "stopped waiting for the server")
             }
+            try await outbound.write(.text(Self.text(CancelRequest(id: id, reason: stopReason).json)))
+            // The server's `interrupted` ends the reader, and with it this wait.
+            try await Task.sleep(for: stopTimeout)
+            throw ClientFailure(.interrupted, "the server did not confirm the stop")
           }
           try await group.next()
           group.cancelAll()

@@ -14,6 +14,16 @@ public struct CancelRequest: Sendable, Hashable {
     self.reason = reason
   }
 
+  /// Whether `line` is a cancel (the cheap test first: most lines are messages).
+  public static func isCancel(_ line: [UInt8]) -> Bool {
+    let key = Array(#""cancel""#.utf8)
+    guard line.count >= key.count,
+      line.indices.dropLast(key.count - 1).contains(where: { line[$0..<$0 + key.count].elementsEqual(key) }),
+      let json = try? JSON.parse(line), case .cancel? = try? ClientInput(json: json)
+    else { return false }
+    return true
+  }
+
   /// The wire form.
   public var json: JSON {
     var object = JSONObject([("cancel", .string(id))])

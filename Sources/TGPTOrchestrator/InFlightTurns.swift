@@ -8,27 +8,33 @@ final class InFlightTurns: Sendable {
     /// The last task of each key, which the key's next task waits for.
     var tails: [String: (serial: Int, task: Task<Void, Never>)] = [:]
     var all: [Int: Task<Void, Never>] = [:]
-    /// The request id and session of each turn started with one.
-    var labels: [Int: (requestID: String, sessionID: String)] = [:]
+    /// The request id and session of each turn started with one, and why a cancel stopped it.
+    var labels: [Int: (requestID: String, sessionID: String, cancelReason: String?)] = [:]
     var nextSerial = 0
     var cancelled = false
   }
 
   private let state = Mutex(State())
 
+  /// Starts `body` after the work already started for `key`.
+  func start(key: String, _ body: @escaping @Sendable () async -> Void) {
+    start(key: key, label: nil) { _ in await body() }
+  }
+
   /// Starts `body` after the work already started for `key`; `label` names the turn for
-  /// `cancel(requestID:sessionID:)`.
+  /// `cancel(requestID:sessionID:reason:)`, and `body` is given the cancel's reason to ask for.
   func start(
-    key: String, label: (requestID: String, sessionID: String)? = nil, _ body: @escaping @Sendable () async -> Void
+    key: String, label: (requestID: String, sessionID: String)?,
+    _ body: @escaping @Sendable (_ cancelReason: @escaping @Sendable () -> String?) async -> Void
   ) {
     state.withLock { state in
       let serial = state.nextSerial
       state.nextSerial += 1
-      if let label { state.labels[serial] = label }
+      if let label { state.labels[serial] = (label.requestID, label.sessionID, nil) }
       let previous = state.tails[key]?.task
       let task = Task {
         await previous?.value
-        await body()
+        await body { self.state.withLock { $0.labels[serial]?.cancelReason } }
         self.finished(serial: serial, key: key)
       }
       if state.cancelled { task.cancel() }
@@ -55,13 +61,17 @@ final class InFlightTurns: Sendable {
   }
 
   /// Cancels the started turns with this request id (in this session, when given), running or
-  /// still waiting for their key's earlier work; how many there were.
+  /// still waiting for their key's earlier work, noting `reason` for them; how many there were.
   @discardableResult
-  func cancel(requestID: String, sessionID: String?) -> Int {
+  func cancel(requestID: String, sessionID: String?, reason: String) -> Int {
     let tasks = state.withLock { state in
-      state.labels.compactMap { serial, label in
-        label.requestID == requestID && (sessionID == nil || sessionID == label.sessionID) ? state.all[serial] : nil
+      var tasks: [Task<Void, Never>] = []
+      for (serial, label) in state.labels
+      where label.requestID == requestID && (sessionID == nil || sessionID == label.sessionID) {
+        state.labels[serial]?.cancelReason = reason
+        if let task = state.all[serial] { tasks.append(task) }
       }
+      return tasks
     }
     for task in tasks { task.cancel() }
     return tasks.count

@@ -61,8 +61,6 @@ public struct MessageLoop: Sendable {
     // Once the output is gone nothing more can be answered: stop reading at once, even if
     // stdin stays open and silent.
     let reader = ReaderHandle()
-    // The reasons of turns cancelled by a `cancel` line, by request id.
-    let cancelledByClient = Mutex([String: String]())
     let stopIfOutputGone: @Sendable () -> Void = {
       if summary.stopped {
         flights.cancelAll()
@@ -78,23 +76,15 @@ public struct MessageLoop: Sendable {
         }
         switch work(for: input) {
         case .turn(let turn):
-          let requestID = turn.requestID ?? ""
-          flights.start(key: order == .sequential ? "" : turn.sessionID, label: (requestID, turn.sessionID)) {
-            let reason: @Sendable () -> String = {
-              cancelledByClient.withLock { $0[requestID] } ?? interruption()
-            }
-            summary.note(await runner.run(turn, interruption: reason, emit: emit))
-            cancelledByClient.withLock { _ = $0.removeValue(forKey: requestID) }
+          let label = (requestID: turn.requestID ?? "", sessionID: turn.sessionID)
+          flights.start(key: order == .sequential ? "" : turn.sessionID, label: label) { cancelReason in
+            summary.note(await runner.run(turn, interruption: { cancelReason() ?? interruption() }, emit: emit))
             stopIfOutputGone()
             release()
           }
         case .cancel(let request):
-          // Noted before cancelling so the turn names the right reason; forgotten when no turn
-          // had the id, so the set holds only turns still ending.
-          cancelledByClient.withLock { $0[request.id] = request.reason ?? "cancelled by the client" }
-          if flights.cancel(requestID: request.id, sessionID: request.sessionID) == 0 {
-            cancelledByClient.withLock { _ = $0.removeValue(forKey: request.id) }
-          }
+          let reason = request.reason ?? "cancelled by the client"
+          flights.cancel(requestID: request.id, sessionID: request.sessionID, reason: reason)
           release()
         case .history(let request):
           let sessionID = request.sessionID ?? defaultSession

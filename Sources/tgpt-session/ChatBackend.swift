@@ -18,8 +18,8 @@ protocol ChatBackend: Sendable {
     show: @escaping @Sendable (Event) -> Void
   ) async
 
-  /// The session's messages, or nil when it has none yet.
-  func history(of session: String) async throws -> [StoredMessage]?
+  /// The session's messages, or nil when it has none yet; `stopped` returning gives up.
+  func history(of session: String, stopped: @escaping @Sendable () async -> Void) async throws -> [StoredMessage]?
 }
 
 /// Turns run here, as `tgpt-session -s ID "message"` runs them.
@@ -45,7 +45,9 @@ struct LocalChat: ChatBackend {
     watcher.cancel()
   }
 
-  func history(of session: String) async throws -> [StoredMessage]? { try await localStore.session(session)?.messages }
+  func history(of session: String, stopped: @escaping @Sendable () async -> Void) async throws -> [StoredMessage]? {
+    try await localStore.session(session)?.messages
+  }
 }
 
 /// Turns sent to a `tgpt-ws-bridge serve` server, which keeps the sessions.
@@ -65,8 +67,8 @@ struct RemoteChatBackend: ChatBackend {
   }
 
   /// Asked of the server, which answers with the session's export.
-  func history(of session: String) async throws -> [StoredMessage]? {
-    guard case .other(_, let fields) = try await remote.history(session: session).payload,
+  func history(of session: String, stopped: @escaping @Sendable () async -> Void) async throws -> [StoredMessage]? {
+    guard case .other(_, let fields) = try await remote.history(session: session, stopped: stopped).payload,
       let header = fields["session"], case .array(let messages)? = fields["messages"]
     else { throw ClientFailure(.internal, "the server's history event is not in the expected form") }
     if header.isNull { return nil }

@@ -27,9 +27,11 @@ struct InteractiveChatCommand: AsyncParsableCommand {
 
       With --api-url the chat goes through a `tgpt-ws-bridge serve` server, which keeps the \
       sessions and runs the provider: each message is sent on /ws/chat/{session} with its \
-      --model and --system; /history and /sessions need the local store and say so. A \
-      message whose connection fails before its answer starts is sent again (5 tries, \
-      backoff from 0.5 s); Ctrl-C sends the server a cancel.
+      --model and --system (--header, --cacert, --insecure, --connect-timeout and --retries \
+      apply to the server; the other provider options are the server's). /history is asked \
+      of the server; /sessions lists only the local store. A message whose connection fails \
+      before its answer starts is sent again (--retries, default 5; backoff from 0.5 s); \
+      Ctrl-C sends the server a cancel.
 
       Examples:
         tgpt-session chat -s work
@@ -47,8 +49,16 @@ struct InteractiveChatCommand: AsyncParsableCommand {
 
   func validate() throws {
     if let session { try validateSessionID(session) }
-    if remote.apiURL != nil, turnOptions.providerOptions.provider != nil || turnOptions.providerOptions.baseURL != nil {
-      throw ValidationError("--provider and --base-url are the server's choice with --api-url; leave them out")
+    if remote.apiURL != nil {
+      let unused = turnOptions.providerSideOptions
+      if !unused.isEmpty {
+        throw ValidationError(
+          "\(unused.joined(separator: ", ")): the server's choice with --api-url (only --model and --system travel with a message)"
+        )
+      }
+      for line in turnOptions.providerOptions.headers where ClientSettings.header(line) == nil {
+        throw ValidationError("--header '\(line)' needs 'Name: value'")
+      }
     }
   }
 
@@ -103,11 +113,12 @@ struct RemoteChatOptions: ParsableArguments {
     if let session = ChatAddress(apiURL).session { try validateSessionID(session) }
   }
 
-  /// The client. The provider's `--cacert`, `--insecure`, `--connect-timeout` and `--retries`
-  /// mean the same for the server.
+  /// The client. The provider's `--header`, `--cacert`, `--insecure`, `--connect-timeout` and
+  /// `--retries` mean the same for the server.
   func client(url: String, options: TurnOptions) -> RemoteChat {
     var settings = ClientSettings(url: url)
     settings.token = token ?? ProcessEnvironment.value("TGPT_WS_TOKEN")
+    settings.headers = options.providerOptions.headers.compactMap(ClientSettings.header)
     settings.caCertificate = options.providerOptions.cacert
     settings.insecure = options.providerOptions.insecure
     if let seconds = options.transport.connectTimeout { settings.connectTimeout = .milliseconds(Int(seconds * 1000)) }

@@ -14,14 +14,18 @@ extension ChatLoop {
     let display = ChatDisplay(options: Self.renderOptions(), spinner: FileIO.isTerminal(2))
     let request = TurnRequest(
       sessionID: session, requestID: RequestID.make(), message: text, settings: settings, includeFailed: includeFailed)
+    await backend.turn(request, stopped: Self.nextInterrupt(), notice: display.notice, show: display.show)
+    lastAnswer = display.finish()
+  }
+
+  /// A wait that returns at the next Ctrl-C from now (or when its task is cancelled).
+  static func nextInterrupt() -> @Sendable () async -> Void {
     let pressesBefore = interruptPresses.load(ordering: .relaxed)
-    let stopped: @Sendable () async -> Void = {
+    return {
       while !Task.isCancelled, interruptPresses.load(ordering: .relaxed) == pressesBefore {
         try? await Task.sleep(for: .milliseconds(20))
       }
     }
-    await backend.turn(request, stopped: stopped, notice: display.notice, show: display.show)
-    lastAnswer = display.finish()
   }
 
   /// Rendered Markdown, as `tgpt-render` shows it on a terminal; the exact text with

@@ -89,7 +89,7 @@ final class ChatLoop: @unchecked Sendable {
       say(text == nil ? "system prompt cleared" : "system prompt set")
     case .history:
       do {
-        guard let messages = try await backend.history(of: session) else {
+        guard let messages = try await backend.history(of: session, stopped: Self.nextInterrupt()) else {
           say("no turns yet in \(session)")
           return true
         }

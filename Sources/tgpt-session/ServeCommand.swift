@@ -66,7 +66,8 @@ struct ServeCommand: AsyncParsableCommand {
       includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)
     let writer = EventWriter(fd: 1)
     let summary = await work.run {
-      await loop.run(LineFeed(fd: 0, window: maxTurns), interruption: { trap.message }) { try writer.write($0) }
+      await loop.run(LineFeed(fd: 0, window: maxTurns, urgent: CancelRequest.isCancel), interruption: { trap.message })
+      { try writer.write($0) }
     }
     if let why = summary.outputFailure {
       Diagnostics.error("cannot write the output: \(why)")

@@ -93,7 +93,9 @@ struct TurnCommand: AsyncParsableCommand {
         runner: runner, order: .sequential, defaultSession: sessionID, settings: turnOptions.flagSettings,
         includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)
       let summary = await work.run {
-        await loop.run(LineFeed(fd: 0, window: 1), interruption: { trap.message }) { try output.write($0) }
+        await loop.run(LineFeed(fd: 0, window: 1, urgent: CancelRequest.isCancel), interruption: { trap.message }) {
+          try output.write($0)
+        }
       }
       output.finish()
       if let why = summary.outputFailure {

@@ -40,6 +40,23 @@ struct TurnOptions: ParsableArguments {
     if let contextTokens, contextTokens < 256 { throw ValidationError("--context-tokens must be at least 256") }
   }
 
+  /// The options given that only a provider run here uses, by their flags: with `chat
+  /// --api-url` the server decides them.
+  var providerSideOptions: [String] {
+    let provider = providerOptions
+    let given: [(String, Bool)] = [
+      ("--provider", provider.provider != nil), ("--base-url", provider.baseURL != nil),
+      ("--api-key-cmd", provider.apiKeyCmd != nil), ("--max-tokens-field", provider.maxTokensField != nil),
+      ("--app-url", provider.appURL != nil), ("--app-title", provider.appTitle != nil),
+      ("--http1.1", provider.http1Only), ("--echo-delay-ms", provider.echoDelayMs != 0),
+      ("--temperature", generation.temperature != nil), ("--max-tokens", generation.maxTokens != nil),
+      ("--param", !generation.params.isEmpty), ("--idle-timeout", transport.idleTimeout != nil),
+      ("--timeout", transport.timeout != nil), ("--context-tokens", contextTokens != nil),
+      ("--include-failed", includeFailed), ("--store", storeOptions.store != nil),
+    ]
+    return given.filter(\.1).map(\.0)
+  }
+
   /// The settings the flags ask for; they win over a session's remembered ones. A base URL
   /// without a provider means an OpenAI-compatible server, as in tgpt-stream.
   var flagSettings: SessionSettings {

@@ -83,17 +83,16 @@ struct ConnectCommand: AsyncParsableCommand {
     }
     if reconnect < 0 { throw ValidationError("--reconnect must be 0 or more") }
     if maxMessageBytes < 1024 { throw ValidationError("--max-message-bytes must be at least 1024") }
-    for line in header where !line.contains(":") { throw ValidationError("--header '\(line)' needs 'Name: value'") }
+    for line in header where ClientSettings.header(line) == nil {
+      throw ValidationError("--header '\(line)' needs 'Name: value'")
+    }
   }
 
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: logLevel ?? .warning)
     var settings = ClientSettings(url: session.map { url.replacing("{session_id}", with: $0) } ?? url)
-    settings.headers = header.map { line in
-      let name = line.prefix { $0 != ":" }
-      return (String(name).trimmed, String(line.dropFirst(name.count + 1)).trimmed)
-    }
+    settings.headers = header.compactMap(ClientSettings.header)
     settings.token = token ?? ProcessEnvironment.value("TGPT_WS_TOKEN")
     settings.caCertificate = cacert
     settings.insecure = insecure
@@ -107,14 +106,5 @@ struct ConnectCommand: AsyncParsableCommand {
     if let failed = try await client.run(input: LineFeed(fd: 0, window: 64)) {
       throw ExitCode(failed.exitCode)
     }
-  }
-}
-
-extension String {
-  var trimmed: String {
-    var text = Substring(self)
-    while text.first == " " || text.first == "\t" { text.removeFirst() }
-    while text.last == " " || text.last == "\t" { text.removeLast() }
-    return String(text)
   }
 }

@@ -200,6 +200,24 @@ extension String {
       screen.contains("cannot connect to 127.0.0.1:1: connection refused") && screen.contains("EXIT=69"), "\(screen)")
   }
 
+  @Test func aWrongTokenIsRefusedAtStartWithExit77() async throws {
+    let server = try BridgeServerProcess(["--token", "right"])
+    defer { server.stop() }
+    let chat = try TmuxSession(
+      command: "\(Self.session) chat --api-url \(server.wsBase) --token s3cr3t-guess",
+      env: Harness.environment(["TERM": "xterm-256color"]))
+    let screen = try await chat.wait("the exit") { $0.contains("EXIT=") }
+    #expect(screen.contains("EXIT=77") && screen.contains("token"), "\(screen)")
+    #expect(!screen.contains("s3cr3t"), "the token is not shown: \(screen)")
+  }
+
+  @Test func providerOptionsWithAnAPIURLAreRefusedByName() throws {
+    let result = try Harness.run(
+      "tgpt-session", ["chat", "--api-url", "ws://127.0.0.1:1", "--temperature", "0.2", "--store", "/tmp/x.db"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("--temperature, --store: the server's choice with --api-url"), "\(result.stderr)")
+  }
+
   @Test func withoutATerminalItExits64AndSaysWhatToUse() throws {
     let result = try Harness.run("tgpt-session", ["chat", "--provider", "echo"], stdin: "hi\n")
     #expect(result.status == 64)

@@ -20,7 +20,8 @@ struct InteractiveChatCommand: AsyncParsableCommand {
     discussion: """
       Type a message and press Enter; end a line with \\ to continue it on the next (a paste is \
       taken whole). Commands: /help, /clear, /session <id>, /new [id], /history, /sessions, \
-      /model <name>, /system [text], /retry, /copy, /quit (or /exit, Ctrl-D, Ctrl-C twice). \
+      /model <name>, /system [text], /retry, /copy, /quit (or /exit, Ctrl-D, Ctrl-C at an empty \
+      prompt). \
       Ctrl-C during an answer stops it (stored as interrupted) and returns to the prompt. \
       Input history is kept in chat_history in the data directory. Needs a terminal: for \
       scripts use `tgpt-session -s ID "message"` or `tgpt-session serve`.

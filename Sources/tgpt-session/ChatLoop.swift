@@ -33,7 +33,6 @@ final class ChatLoop: @unchecked Sendable {
     let place = backend.store == nil ? " · via \(backend.place)" : ""
     say("tgpt chat · session \(session)\(place) · /help for commands, Ctrl-D to leave")
     var input = MultilineInput()
-    var interruptsInARow = 0
     while true {
       // ASCII only: libedit miscounts (and was seen to crash on) multibyte prompts.
       let prompt = input.isContinuing ? "... " : "\(session)> "
@@ -41,13 +40,12 @@ final class ChatLoop: @unchecked Sendable {
       case .end:
         write("\n")
         return
-      case .interrupted:
+      case .interrupted(let typed):
+        // At an empty prompt Ctrl-C leaves; with something typed it drops that only.
+        if typed.isEmpty, !input.isContinuing { return }
         input.reset()
-        interruptsInARow += 1
-        if interruptsInARow >= 2 { return }
-        say("(Ctrl-C again or Ctrl-D to leave)")
+        say("(dropped; Ctrl-C at an empty prompt or Ctrl-D leaves)")
       case .line(let line):
-        interruptsInARow = 0
         guard let whole = input.feed(line) else { continue }
         LineEditor.remember(whole, history: history)
         if await !handle(ChatInput.parse(whole)) { return }

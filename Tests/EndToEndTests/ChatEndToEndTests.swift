@@ -174,6 +174,18 @@ extension String {
     try await chat.wait("the exit") { $0.contains("EXIT=0") }
   }
 
+  @Test func ctrlCDropsATypedLineAndLeavesFromAnEmptyPrompt() async throws {
+    let chat = try TmuxSession(
+      command: "\(Self.session) chat -s keys --provider echo", env: Harness.environment(["TERM": "xterm-256color"]))
+    try await chat.wait("the prompt") { $0.contains("keys>") }
+    try chat.send("-l", "--", "never sent")
+    try chat.send("C-c")
+    try await chat.wait("the drop") { $0.contains("(dropped;") && $0.occurrences(of: "keys>") == 2 }
+    try chat.send("C-c")
+    let screen = try await chat.wait("the exit") { $0.contains("EXIT=") }
+    #expect(screen.contains("EXIT=0") && screen.occurrences(of: "never sent") == 1, "\(screen)")
+  }
+
   @Test func aSpinnerShowsUntilTheFirstTokenAndIsErased() async throws {
     let env = Harness.environment(["TERM": "xterm-256color", "OPENROUTER_API_KEY": "test-key"])
     let base = FakeProviderServer.shared.url("first=1500")

@@ -78,18 +78,9 @@ import Testing
     let words = (1...60).map { "w\($0)" }.joined(separator: " ")
     // The cancel goes out once the answer has started; the client owes no answer for it, so
     // stdin's end still ends the run once the message and the history are answered.
-    let result = try Harness.shell(
-      """
-      dir=$(mktemp -d); mkfifo "$dir/in"
-      tgpt-ws-bridge \(server.ws("cancelled")) <"$dir/in" >"$dir/out" & bridge=$!
-      exec 3>"$dir/in"
-      printf '%s\\n' '{"message":"\(words)","id":"m"}' >&3
-      until grep -q '"chunk"' "$dir/out"; do sleep 0.05; done
-      printf '%s\\n' '{"cancel":"m","reason":"stopped by the test"}' '{"history":true,"id":"h"}' >&3
-      exec 3>&-
-      wait $bridge; status=$?
-      cat "$dir/out"; rm -r "$dir"; exit $status
-      """)
+    let result = try Harness.midAnswer(
+      "tgpt-ws-bridge \(server.ws("cancelled"))", first: #"{"message":"\#(words)","id":"m"}"#,
+      then: [#"{"cancel":"m","reason":"stopped by the test"}"#, #"{"history":true,"id":"h"}"#])
     #expect(result.status == 130, "the first error was interrupted: \(result.stderr)")
     let events = result.events
     let stopped = events.filter { $0.id == "m" && $0.isTerminal }

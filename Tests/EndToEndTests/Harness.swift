@@ -147,6 +147,27 @@ enum Harness {
       status: process.terminationStatus, elapsed: elapsed)
   }
 
+  /// Runs `command` (a shell command line reading NDJSON on stdin), writes `first` to it,
+  /// waits for its first `chunk` on stdout, then writes `then` and ends its stdin: a way to
+  /// send lines while an answer is streaming. The result is the command's status and stdout.
+  static func midAnswer(
+    _ command: String, first: String, then: [String], env: [String: String] = environment()
+  ) throws -> Result {
+    let quoted = { (line: String) in "'" + line.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+    return try shell(
+      """
+      dir=$(mktemp -d); mkfifo "$dir/in"
+      \(command) <"$dir/in" >"$dir/out" & program=$!
+      exec 3>"$dir/in"
+      printf '%s\\n' \(quoted(first)) >&3
+      until grep -q '"chunk"' "$dir/out"; do sleep 0.05; done
+      printf '%s\\n' \(then.map(quoted).joined(separator: " ")) >&3
+      exec 3>&-
+      wait $program; status=$?
+      cat "$dir/out"; rm -r "$dir"; exit $status
+      """, env: env)
+  }
+
   /// Runs a shell pipeline with `/bin/sh -c`, the built programs first on PATH.
   static func shell(_ script: String, env: [String: String] = environment()) throws -> Result {
     var env = env

@@ -154,18 +154,9 @@ import Testing
   @Test func aCancelReachesMessagesWhileItsOneTurnRuns() throws {
     // --messages takes one line at a time: the cancel must still get past the running turn.
     let words = (1...60).map { "w\($0)" }.joined(separator: " ")
-    let result = try Harness.shell(
-      """
-      dir=$(mktemp -d); mkfifo "$dir/in"
-      tgpt-session -s c --messages --provider echo --echo-delay-ms 50 <"$dir/in" >"$dir/out" & turn=$!
-      exec 3>"$dir/in"
-      printf '%s\\n' '{"message":"\(words)","id":"m"}' >&3
-      until grep -q '"chunk"' "$dir/out"; do sleep 0.05; done
-      printf '%s\\n' '{"cancel":"m","reason":"enough"}' '{"message":"after","id":"n"}' >&3
-      exec 3>&-
-      wait $turn; status=$?
-      cat "$dir/out"; rm -r "$dir"; exit $status
-      """, env: Self.home())
+    let result = try Harness.midAnswer(
+      "tgpt-session -s c --messages --provider echo --echo-delay-ms 50", first: #"{"message":"\#(words)","id":"m"}"#,
+      then: [#"{"cancel":"m","reason":"enough"}"#, #"{"message":"after","id":"n"}"#], env: Self.home())
     #expect(result.status == 130, "\(result.stderr)")
     let ends = result.events.filter(\.isTerminal)
     #expect(ends.map(\.id) == ["m", "n"])

@@ -33,7 +33,9 @@ let package = Package(
     // libcurl, loaded with dlopen on the first transfer (see Sources/CCurl/include/ccurl.h).
     // Building needs curl's headers: Debian's libcurl4-openssl-dev.
     .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-    .target(name: "TGPTEvents", swiftSettings: strict),
+    // System calls Swift's Glibc module does not import (pipe2).
+    .target(name: "CSyscalls"),
+    .target(name: "TGPTEvents", dependencies: ["CSyscalls"], swiftSettings: strict),
     // libedit's line editor for tgpt-session chat. Building needs Debian's libedit-dev.
     .systemLibrary(name: "CEditLine", providers: [.apt(["libedit-dev"])]),
     .target(

@@ -19,20 +19,18 @@ struct ChildProcess: Sendable {
   /// group of its own so a Ctrl-C at the terminal reaches the server, which decides.
   static func spawn(_ arguments: [String]) throws(RelayError) -> ChildProcess {
     guard let program = arguments.first else { throw .cannotStart("no command given") }
-    var toChild: [Int32] = [0, 0]
-    var fromChild: [Int32] = [0, 0]
-    guard pipe(&toChild) == 0 else { throw .cannotStart("pipe: \(String(cString: strerror(errno)))") }
-    guard pipe(&fromChild) == 0 else {
-      close(toChild[0])
-      close(toChild[1])
+    // Close-on-exec from the start: a restarted child must not inherit the old pipes.
+    guard let toChild = FileIO.makePipe() else { throw .cannotStart("pipe: \(String(cString: strerror(errno)))") }
+    guard let fromChild = FileIO.makePipe() else {
+      close(toChild.read)
+      close(toChild.write)
       throw .cannotStart("pipe: \(String(cString: strerror(errno)))")
     }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
-    posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-    for fd in toChild + fromChild { posix_spawn_file_actions_addclose(&actions, fd) }
+    posix_spawn_file_actions_adddup2(&actions, toChild.read, 0)
+    posix_spawn_file_actions_adddup2(&actions, fromChild.write, 1)
 
     // The child starts with default signal handling and an empty mask, whatever we ignore.
     var attributes = posix_spawnattr_t()
@@ -54,17 +52,14 @@ struct ChildProcess: Sendable {
     defer { argv.forEach { free($0) } }
     var pid = pid_t()
     let spawned = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
-    close(toChild[0])
-    close(fromChild[1])
+    close(toChild.read)
+    close(fromChild.write)
     guard spawned == 0 else {
-      close(toChild[1])
-      close(fromChild[0])
+      close(toChild.write)
+      close(fromChild.read)
       throw .cannotStart("\(program): \(String(cString: strerror(spawned)))")
     }
-    // Our ends must not leak into later children (a restarted child would hold the old pipe).
-    _ = fcntl(toChild[1], F_SETFD, FD_CLOEXEC)
-    _ = fcntl(fromChild[0], F_SETFD, FD_CLOEXEC)
-    return ChildProcess(pid: pid, input: toChild[1], output: fromChild[0])
+    return ChildProcess(pid: pid, input: toChild.write, output: fromChild.read)
   }
 
   /// Waits for the child to end: its exit status, or 128 + the signal that ended it.

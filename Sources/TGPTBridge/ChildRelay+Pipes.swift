@@ -41,7 +41,7 @@ extension ChildRelay {
   /// Reads `child`'s events on a thread of its own and routes each to its connection; at the
   /// end of its output, fails what it left unanswered and starts another.
   func startReader(for child: ChildProcess) {
-    DispatchQueue(label: "tgpt.relay.reader").async { [self] in
+    DedicatedThread.start { [self] in
       var splitter = NDJSONSplitter(maxLineBytes: NDJSONSplitter.defaultMaxLineBytes)
       let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
       defer { buffer.deallocate() }
@@ -110,7 +110,7 @@ extension ChildRelay {
       metrics.recordTurnEnded(after: .now - orphan.started, errorCode: ErrorKind.unavailable.rawValue)
     }
     releaseDrainWaiters()
-    guard !stopping else { return }
+    guard !stopping else { return releaseExitWaiters() }
     metrics.recordRestart()
     let delay = min(configuration.maxRestartDelay, .milliseconds(100) * (1 << min(failures - 1, 10)))
     let milliseconds = Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)

@@ -53,6 +53,8 @@ public final class ChildRelay: Sendable {
     var nextConnection = 0
     var failuresInARow = 0
     var drainWaiters: [DrainWaiter] = []
+    /// Waiting for the child to exit once stopping.
+    var exitWaiters: [DrainWaiter] = []
   }
 
   public let configuration: Configuration
@@ -72,7 +74,7 @@ public final class ChildRelay: Sendable {
     let child = try ChildProcess.spawn(configuration.command)
     state.withLock { $0.child = child }
     startReader(for: child)
-    DispatchQueue(label: "tgpt.relay.writer").async { [self] in writeLoop() }
+    DedicatedThread.start { [self] in writeLoop() }
   }
 
   /// A new connection talking in `sessionID`.
@@ -160,14 +162,45 @@ public final class ChildRelay: Sendable {
 
   /// Waits until no turn is in flight, or `timeout`; true when all ended.
   public func drain(timeout: Duration) async -> Bool {
+    await wait(for: .drained, timeout: timeout)
+  }
+
+  /// Stops the child: the writer closes its stdin once everything queued is written (the child
+  /// finishes what it has and exits), and the child is killed if it has not exited within
+  /// `grace`. Returns once the child has exited (or, killed, has not closed its output within
+  /// a few seconds more: a grandchild may hold it).
+  public func stop(grace: Duration = .seconds(2)) async {
+    let child = state.withLock { state in
+      state.stopping = true
+      state.accepting = false
+      return state.child
+    }
+    writerWake.signal()
+    guard let child else { return }
+    if await wait(for: .childExited, timeout: grace) { return }
+    child.send(SIGKILL)
+    _ = await wait(for: .childExited, timeout: .seconds(5))
+  }
+
+  enum Awaited { case drained, childExited }
+
+  /// Waits until `what` holds, or `timeout`; true when it holds. No thread is held meanwhile:
+  /// the reader thread resumes the waiter when the turns end or the child exits.
+  private func wait(for what: Awaited, timeout: Duration) async -> Bool {
     await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
       let waiter = DrainWaiter(continuation)
-      let idle = state.withLock { state in
-        if state.routes.isEmpty { return true }
-        state.drainWaiters.append(waiter)
+      let holds = state.withLock { state in
+        switch what {
+        case .drained:
+          if state.routes.isEmpty { return true }
+          state.drainWaiters.append(waiter)
+        case .childExited:
+          if state.child == nil { return true }
+          state.exitWaiters.append(waiter)
+        }
         return false
       }
-      if idle {
+      if holds {
         waiter.resume(true)
         return
       }
@@ -178,28 +211,19 @@ public final class ChildRelay: Sendable {
     }
   }
 
-  /// Stops the child: the writer closes its stdin once everything queued is written (the child
-  /// finishes what it has and exits), and the child is killed if it has not exited within `grace`.
-  public func stop(grace: Duration = .seconds(2)) {
-    let child = state.withLock { state in
-      state.stopping = true
-      state.accepting = false
-      return state.child
-    }
-    writerWake.signal()
-    guard let child else { return }
-    let deadline = ContinuousClock.now + grace
-    while ContinuousClock.now < deadline {
-      if kill(child.pid, 0) != 0 { return }
-      usleep(20_000)
-    }
-    child.send(SIGKILL)
-  }
-
   func releaseDrainWaiters() {
     let waiters = state.withLock { state in
       defer { state.drainWaiters = [] }
       return state.drainWaiters
+    }
+    for waiter in waiters { waiter.resume(true) }
+  }
+
+  /// The child has exited while stopping: `stop` may return.
+  func releaseExitWaiters() {
+    let waiters = state.withLock { state in
+      defer { state.exitWaiters = [] }
+      return state.exitWaiters
     }
     for waiter in waiters { waiter.resume(true) }
   }
@@ -214,8 +238,8 @@ extension Event {
   }
 }
 
-/// One `drain` call's continuation, resumed exactly once: by the last turn ending or by the
-/// timeout, whichever comes first.
+/// One waiting call's continuation (`drain`, `stop`), resumed exactly once: by what it waits
+/// for or by the timeout, whichever comes first.
 final class DrainWaiter: Sendable {
   private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
 

@@ -11,7 +11,8 @@ extension AsyncParsableCommand {
   /// Parses the command line and runs the command, reporting failures in the toolkit's format
   /// (`tgpt-<name>: error: …` on stderr) with the exit code of SPEC §4: usage errors 64,
   /// `ExitCode` as thrown, a `KindedError` by its kind, anything unexpected 1. Help and version go to stdout.
-  public static func runMain(program: String) async {
+  /// Every way out goes through `ProcessExit.now`.
+  public static func runMain(program: String) async -> Never {
     Diagnostics.program = program
     do {
       var command = try parseAsRoot()
@@ -21,21 +22,23 @@ extension AsyncParsableCommand {
         try command.run()
       }
     } catch {
-      Glibc.exit(report(error, program: program))
+      ProcessExit.now(report(error, program: program))
     }
+    ProcessExit.now(0)
   }
 }
 
 extension ParsableCommand {
   /// `runMain` for commands that need no concurrency runtime (they start faster).
-  public static func runMain(program: String) {
+  public static func runMain(program: String) -> Never {
     Diagnostics.program = program
     do {
       var command = try parseAsRoot()
       try command.run()
     } catch {
-      Glibc.exit(report(error, program: program))
+      ProcessExit.now(report(error, program: program))
     }
+    ProcessExit.now(0)
   }
 
   fileprivate static func report(_ error: Error, program: String) -> Int32 {
@@ -53,5 +56,21 @@ extension ParsableCommand {
     let text = message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
     Diagnostics.write("\(program): error: \(text)\n")
     return code
+  }
+}
+
+/// The one way out of every program.
+public enum ProcessExit {
+  /// Ends the process with `code` now, without running `atexit` handlers or static
+  /// destructors.
+  ///
+  /// Every write of the toolkit is a `write(2)` that has already happened, so nothing is lost;
+  /// what is skipped is the C libraries' clean-up: `exit()` ran OpenSSL's `OPENSSL_cleanup`
+  /// while libcurl, loading on another thread, was still inside `OPENSSL_init_ssl`, and the
+  /// process died with SIGSEGV instead of its exit code.
+  public static func now(_ code: Int32) -> Never {
+    // libedit's prompt is the one writer through stdio; whatever it buffered goes out first.
+    fflush(nil)
+    _exit(code)
   }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import TGPTEvents
 
@@ -8,18 +7,26 @@ import TGPTEvents
   import Darwin
 #endif
 
+/// The first SIGINT or SIGTERM received (0: none). Process-wide: a signal handler has no
+/// instance to look in.
+private let firstSignal = Atomic<Int32>(0)
+/// The pipe the handler wakes the trap's thread through.
+private let wakeWrite = Atomic<Int32>(-1)
+
 /// Turns SIGINT and SIGTERM into a callback, so a program can cancel its work and still write
 /// its terminal event. A second signal ends the process at once with the signal's exit code.
-public final class SignalTrap: @unchecked Sendable {
-  private let received = Atomic<Int32>(0)
-  // Written once by `install`, before any signal can be delivered; kept only to stay alive.
-  private var sources: [any DispatchSourceSignal] = []
-
+/// One per process.
+///
+/// The handler is installed by `install` itself, before it returns, so no signal can be lost
+/// in between. (A Dispatch signal source registers later, on Dispatch's own thread, and with
+/// the signal ignored meanwhile a SIGINT that came early was dropped: the program never
+/// stopped.)
+public final class SignalTrap: Sendable {
   public init() {}
 
   /// The first signal received, or nil.
   public var signal: Int32? {
-    let value = received.load(ordering: .acquiring)
+    let value = firstSignal.load(ordering: .acquiring)
     return value == 0 ? nil : value
   }
 
@@ -33,25 +40,30 @@ public final class SignalTrap: @unchecked Sendable {
     signal == SIGTERM ? "interrupted by SIGTERM" : "interrupted by SIGINT"
   }
 
-  /// Starts listening for SIGINT and SIGTERM; `handler` runs once, on the first of them.
+  /// Starts catching SIGINT and SIGTERM; `handler` runs once, on a thread of its own, on the
+  /// first of them.
   public func install(_ handler: @escaping @Sendable (Int32) -> Void) {
-    var created: [any DispatchSourceSignal] = []
-    for number in [SIGINT, SIGTERM] {
-      Glibc.signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { [self] in
-        let (exchanged, previous) = received.compareExchange(
-          expected: 0, desired: number, ordering: .acquiringAndReleasing)
-        if exchanged {
-          handler(number)
-        } else {
-          _exit(previous == SIGTERM ? ExitStatus.terminated : ErrorKind.interrupted.exitCode)
-        }
-      }
-      source.resume()
-      created.append(source)
+    guard let wake = FileIO.makePipe() else { return }
+    wakeWrite.store(wake.write, ordering: .releasing)
+    DedicatedThread.start {
+      var byte: UInt8 = 0
+      while read(wake.read, &byte, 1) < 0 && errno == EINTR {}
+      handler(firstSignal.load(ordering: .acquiring))
     }
-    sources = created
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { number in
+      let (exchanged, previous) = firstSignal.compareExchange(
+        expected: 0, desired: number, ordering: .acquiringAndReleasing)
+      guard exchanged else {
+        _exit(previous == SIGTERM ? ExitStatus.terminated : ErrorKind.interrupted.exitCode)
+      }
+      var byte: UInt8 = 1
+      _ = write(wakeWrite.load(ordering: .acquiring), &byte, 1)
+    }
+    action.sa_flags = SA_RESTART
+    sigemptyset(&action.sa_mask)
+    sigaction(SIGINT, &action, nil)
+    sigaction(SIGTERM, &action, nil)
   }
 
   /// Ignores SIGPIPE so a closed reader shows up as EPIPE on write, which we treat as a quiet

@@ -1,3 +1,5 @@
+import CSyscalls
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -78,6 +80,24 @@ public enum FileIO {
 
   /// Whether the descriptor is a terminal.
   public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+  /// A pipe, both ends close-on-exec from the start: a program started by another thread at
+  /// that moment inherits neither (it would keep the pipe open, and its reader waiting, for as
+  /// long as it lives). Give an end to a child with a `dup2` file action, which clears the flag.
+  public static func makePipe() -> (read: Int32, write: Int32)? {
+    var ends: [Int32] = [-1, -1]
+    guard csyscalls_pipe_cloexec(&ends) == 0 else { return nil }
+    return (ends[0], ends[1])
+  }
+
+  /// Whether two descriptors lead to the same file, pipe or terminal (`2>&1`), where what is
+  /// written to one shows up among what is written to the other.
+  public static func sameFile(_ a: Int32, _ b: Int32) -> Bool {
+    var first = stat()
+    var second = stat()
+    guard fstat(a, &first) == 0, fstat(b, &second) == 0 else { return false }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+  }
 
   /// Creates `path` and its missing parents, readable by the user only (`mkdir -p`, mode 700);
   /// nil when all exist afterwards, else the directory that could not be made and why.

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// One unit of line-oriented input.
 public enum InputLine: Sendable {
@@ -22,6 +23,14 @@ public final class LineFeed: Sendable {
   /// The lines, in order; the sequence ends at end of input.
   public let lines: AsyncStream<InputLine>
   private let permits: DispatchSemaphore
+  private let held = HeldLine()
+
+  /// The number of the line the reader has in hand while it waits for room in the window
+  /// (nil when it is not waiting): what a test can look at instead of waiting for a while.
+  var lineWaitingForWindow: Int? {
+    let number = held.number.load(ordering: .acquiring)
+    return number == 0 ? nil : number
+  }
 
   /// Starts reading `fd`.
   public init(
@@ -30,12 +39,20 @@ public final class LineFeed: Sendable {
   ) {
     let (lines, continuation) = AsyncStream.makeStream(of: InputLine.self)
     let permits = DispatchSemaphore(value: max(1, window))
+    let held = held
     self.lines = lines
     self.permits = permits
-    DispatchQueue(label: "tgpt.stdin").async {
+    DedicatedThread.start {
       var splitter = NDJSONSplitter(maxLineBytes: maxLineBytes)
       // Permits that urgent lines went ahead without; taken back before the next ordinary line.
       var owed = 0
+      let take = { (number: Int) in
+        if permits.wait(timeout: .now()) == .timedOut {
+          held.number.store(number, ordering: .releasing)
+          permits.wait()
+          held.number.store(0, ordering: .releasing)
+        }
+      }
       let deliver = { (item: NDJSONSplitter.Item) in
         switch item {
         case .line(let bytes, let number):
@@ -44,14 +61,14 @@ public final class LineFeed: Sendable {
             owed += 1
           } else {
             while owed > 0 {
-              permits.wait()
+              take(number)
               owed -= 1
             }
-            permits.wait()
+            take(number)
           }
           continuation.yield(.line(line, number: number))
         case .overlong(let number):
-          permits.wait()
+          take(number)
           continuation.yield(.overlong(number: number))
         }
       }
@@ -73,4 +90,9 @@ public final class LineFeed: Sendable {
 
   /// Marks one delivered line as handled (exactly once per `.line` or `.overlong`).
   public func release() { permits.signal() }
+}
+
+/// The line `LineFeed`'s reader waits with (0: none), shared with its thread.
+private final class HeldLine: Sendable {
+  let number = Atomic<Int>(0)
 }

@@ -52,9 +52,10 @@ public struct TurnRequest: Sendable {
 /// records how it ended — complete, partial, error or interrupted.
 public struct TurnRunner: Sendable {
   public let store: any SessionStore
-  public let setup: @Sendable (SessionSettings) throws -> TurnSetup
+  /// The provider and request for a turn's settings; may run a key command, so it is async.
+  public let setup: @Sendable (SessionSettings) async throws -> TurnSetup
 
-  public init(store: any SessionStore, setup: @escaping @Sendable (SessionSettings) throws -> TurnSetup) {
+  public init(store: any SessionStore, setup: @escaping @Sendable (SessionSettings) async throws -> TurnSetup) {
     self.store = store
     self.setup = setup
   }
@@ -105,7 +106,7 @@ public struct TurnRunner: Sendable {
       provider: turn.settings.provider ?? remembered.provider, system: turn.settings.system ?? remembered.system)
     let prepared: TurnSetup
     do {
-      prepared = try setup(settings)
+      prepared = try await setup(settings)
     } catch let error as ProviderError {
       return fail(error.description, error.kind)
     } catch {

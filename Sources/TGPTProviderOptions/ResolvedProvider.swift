@@ -87,15 +87,15 @@ public struct ResolvedProvider: Sendable {
 
   /// The provider, with its key from `--api-key-cmd`, else the provider's own variable, else
   /// the configured key command. Each provider reads only its own variable.
-  public func provider() throws(ProviderError) -> Provider {
+  public func provider() async throws(ProviderError) -> Provider {
     var settings = settings
     if settings.kind != .echo {
       if let command = keyCommandFlag {
-        settings.apiKey = try Self.runKeyCommand(command)
+        settings.apiKey = try await Self.runKeyCommand(command)
       } else if let variable = settings.kind.keyVariable, let key = ProcessEnvironment.value(variable) {
         settings.apiKey = key
       } else if let command = keyCommand {
-        settings.apiKey = try Self.runKeyCommand(command)
+        settings.apiKey = try await Self.runKeyCommand(command)
       }
     }
     return try Provider(settings: settings)
@@ -103,8 +103,8 @@ public struct ResolvedProvider: Sendable {
 
   /// The first line of the command's output (`pass` prints metadata after it); a key with
   /// control characters in it is refused rather than sent.
-  private static func runKeyCommand(_ command: String) throws(ProviderError) -> String {
-    let (output, status) = ShellCommand.capture(command)
+  private static func runKeyCommand(_ command: String) async throws(ProviderError) -> String {
+    let (output, status) = await ShellCommand.capture(command)
     guard let output else { throw .config("the API key command failed (exit \(status)): \(command)") }
     let key = output.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
     let trimmed = key.trimmingCharacters

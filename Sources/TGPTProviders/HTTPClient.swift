@@ -1,6 +1,6 @@
 import CCurl
-import Dispatch
 import Synchronization
+import TGPTEvents
 
 /// HTTP over libcurl: every transfer of the process is driven by one curl multi handle on one
 /// I/O thread, and each is consumed as an `AsyncThrowingStream` of response parts.
@@ -65,7 +65,7 @@ public final class HTTPClient: Sendable {
   /// Loads libcurl and starts the I/O thread in the background, so a program can overlap that
   /// work (a few milliseconds of dynamic linking) with reading its input.
   public static func warmUp() {
-    DispatchQueue.global(qos: .userInitiated).async { _ = shared }
+    DedicatedThread.start { _ = shared }
   }
 
   /// The libcurl version and whether it speaks HTTP/2 (loading libcurl if needed).
@@ -117,7 +117,7 @@ final class CurlEngine: @unchecked Sendable {
       return !state.threadStarted
     }
     if startThread {
-      DispatchQueue(label: "tgpt.curl").async { self.run() }
+      DedicatedThread.start { self.run() }
     } else {
       ccurl_multi_wakeup(multi)
     }

@@ -36,11 +36,16 @@ public final class TurnLock: TurnLease {
   }
 
   /// Takes the lock on byte `offset` of `path`, waiting (without blocking a thread for long)
-  /// while another holder has it.
-  public static func acquire(path: String, offset: Int64) async throws -> TurnLock {
+  /// while another holder has it; `onWait` runs once if it has to wait.
+  public static func acquire(path: String, offset: Int64, onWait: @Sendable () -> Void = {}) async throws -> TurnLock {
     let fd = try open(path)
     var delay = 2
+    var told = false
     while !lock(fd, offset, wait: false) {
+      if !told {
+        told = true
+        onWait()
+      }
       guard errno == EAGAIN || errno == EACCES || errno == EINTR else {
         let code = errno
         close(fd)

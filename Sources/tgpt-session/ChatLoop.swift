@@ -36,7 +36,8 @@ final class ChatLoop: @unchecked Sendable {
     while true {
       // ASCII only: libedit miscounts (and was seen to crash on) multibyte prompts.
       let prompt = input.isContinuing ? "... " : "\(session)> "
-      switch LineEditor.read(prompt: prompt) {
+      // The editor waits for keys: on a thread of its own, not one of the concurrency pool's.
+      switch await DedicatedThread.run({ LineEditor.read(prompt: prompt) }) {
       case .end:
         write("\n")
         return

@@ -65,7 +65,7 @@ struct ImportCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let bytes = try readInput()
+    let bytes = try await readInput()
     var groups: [[JSON]] = []
     var reader = NDJSONSplitter()
     var failure: ProtocolError?
@@ -99,12 +99,12 @@ struct ImportCommand: AsyncParsableCommand {
     }
   }
 
-  private func readInput() throws -> [UInt8] {
+  private func readInput() async throws -> [UInt8] {
     guard let file else {
       guard FileIO.isPipeOrFile(0) else {
         throw ValidationError("give a file, or pipe the export on stdin")
       }
-      return try FileIO.readAll(0)
+      return try await DedicatedThread.run { () throws(ProtocolError) -> [UInt8] in try FileIO.readAll(0) }
     }
     let fd = open(file, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }

@@ -18,7 +18,7 @@ private let wakeWrite = Atomic<Int32>(-1)
 /// The chat's prompt: libedit's line editor (arrows, Ctrl-R search, …) with input history kept
 /// in a file.
 enum LineEditor {
-  enum Input {
+  enum Input: Sendable {
     case line(String)
     /// Ctrl-C, and what had been typed on the line (which is dropped).
     case interrupted(typed: String)
@@ -28,11 +28,10 @@ enum LineEditor {
 
   /// Counts Ctrl-C instead of dying, and has the editor read keys through `readKey`.
   static func installInterruptHandler() {
-    var ends: [Int32] = [-1, -1]
-    if pipe(&ends) == 0 {
-      for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
-      wakeRead.store(ends[0], ordering: .relaxed)
-      wakeWrite.store(ends[1], ordering: .relaxed)
+    if let ends = FileIO.makePipe() {
+      for end in [ends.read, ends.write] { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+      wakeRead.store(ends.read, ordering: .relaxed)
+      wakeWrite.store(ends.write, ordering: .relaxed)
     }
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in

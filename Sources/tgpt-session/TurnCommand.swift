@@ -136,7 +136,7 @@ struct TurnCommand: AsyncParsableCommand {
     config.warnings.forEach(Diagnostics.warning)
     var message: String?
     if !messages {
-      let piped = try PromptComposer.readStdinIfPiped(mode: stdin)
+      let piped = try await PromptComposer.readStdinIfPiped(mode: stdin)
       guard let composed = PromptComposer.compose(stdin: piped, words: words, mode: stdin) else {
         throw ValidationError("no message: give message words, or pipe text on stdin")
       }

@@ -87,7 +87,7 @@ struct TurnOptions: ParsableArguments {
       request.temperature = resolved.temperature
       request.maxTokens = resolved.maxTokens
       request.extra = resolved.extra
-      let provider = try providers.provider(for: resolved)
+      let provider = try await providers.provider(for: resolved)
       let runner = CompletionRunner(provider: provider, retry: resolved.retry, limits: resolved.limits)
       let window =
         options.contextTokens ?? (ModelContext.knownTokens(for: resolved.model) == nil ? config.contextTokens : nil)
@@ -97,15 +97,26 @@ struct TurnOptions: ParsableArguments {
   }
 }
 
-/// Providers by kind, so a key command (`pass show …`) runs once per process, not per turn.
+/// Providers by kind, so a key command (`pass show …`) runs once per process, not per turn:
+/// turns that start together wait for the one run in progress. A failed run is forgotten, so
+/// a later turn tries again (a password agent unlocked meanwhile, say).
 private final class ProviderCache: Sendable {
-  private let providers = Mutex<[ProviderKind: Provider]>([:])
+  private let providers = Mutex<[ProviderKind: Task<Result<Provider, ProviderError>, Never>]>([:])
 
-  func provider(for resolved: ResolvedProvider) throws(ProviderError) -> Provider {
+  func provider(for resolved: ResolvedProvider) async throws(ProviderError) -> Provider {
     let kind = resolved.settings.kind
-    if let cached = providers.withLock({ $0[kind] }) { return cached }
-    let provider = try resolved.provider()
-    providers.withLock { $0[kind] = provider }
-    return provider
+    let resolving = providers.withLock { providers in
+      if let running = providers[kind] { return running }
+      let started = Task { () async -> Result<Provider, ProviderError> in
+        do throws(ProviderError) { return .success(try await resolved.provider()) } catch { return .failure(error) }
+      }
+      providers[kind] = started
+      return started
+    }
+    let result = await resolving.value
+    if case .failure = result {
+      providers.withLock { if $0[kind] == resolving { $0[kind] = nil } }
+    }
+    return try result.get()
   }
 }

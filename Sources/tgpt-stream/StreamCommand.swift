@@ -94,8 +94,9 @@ struct StreamCommand: AsyncParsableCommand {
       config.warnings.forEach(Diagnostics.warning)
       let resolved = try ResolvedProvider(
         provider: providerOptions, transport: transport, generation: generation, config: config)
-      chat = try buildRequest(resolved)
-      runner = CompletionRunner(provider: try resolved.provider(), retry: resolved.retry, limits: resolved.limits)
+      chat = try await buildRequest(resolved)
+      runner = CompletionRunner(
+        provider: try await resolved.provider(), retry: resolved.retry, limits: resolved.limits)
     } catch let error as ProviderError {
       throw ExitCode(output.reportFailure(message: error.description, kind: error.kind, id: requestID))
     } catch let error as ProtocolError {
@@ -118,15 +119,16 @@ struct StreamCommand: AsyncParsableCommand {
   }
 
   /// The request from stdin (`--request`) or from the prompt, with flags applied.
-  private func buildRequest(_ resolved: ResolvedProvider) throws -> ChatRequest {
+  private func buildRequest(_ resolved: ResolvedProvider) async throws -> ChatRequest {
     var chat: ChatRequest
     if request {
       guard FileIO.isPipeOrFile(0) else {
         throw ProviderError.config("--request reads the request from stdin, but stdin is not a pipe or a file")
       }
-      chat = try ChatRequest(json: JSON.parse(FileIO.readAll(0)))
+      let body = try await DedicatedThread.run { () throws(ProtocolError) -> [UInt8] in try FileIO.readAll(0) }
+      chat = try ChatRequest(json: JSON.parse(body))
     } else {
-      let piped = try PromptComposer.readStdinIfPiped(mode: stdin)
+      let piped = try await PromptComposer.readStdinIfPiped(mode: stdin)
       guard let prompt = PromptComposer.compose(stdin: piped, words: words, mode: stdin) else {
         throw ValidationError("no prompt: give prompt words, or pipe text on stdin")
       }

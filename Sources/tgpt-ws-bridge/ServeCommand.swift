@@ -148,7 +148,7 @@ struct ServeCommand: AsyncParsableCommand {
     try await server.run { port in
       try? FileIO.writeAll(1, "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\n")
     }
-    relay.stop()
+    await relay.stop()
   }
 
   /// `tgpt-session serve` beside this binary, else on PATH.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import TGPTBridge
 import TGPTEvents
@@ -19,23 +20,35 @@ func events(of connection: RelayConnection, count: Int) async -> [EventTags] {
   return seen
 }
 
-@Suite(.timeLimit(.minutes(1))) struct ChildRelayTests {
-  let logger = Logger(label: "test")
+/// A started relay for `body`, stopped afterwards (its child exited) even when `body` throws.
+func withRelay(
+  _ configuration: ChildRelay.Configuration, _ body: (ChildRelay) async throws -> Void
+) async throws {
+  let relay = ChildRelay(configuration: configuration, logger: Logger(label: "test"))
+  try relay.start()
+  do {
+    try await body(relay)
+  } catch {
+    await relay.stop()
+    throw error
+  }
+  await relay.stop()
+}
 
+@Suite(.timeLimit(.minutes(1))) struct ChildRelayTests {
   @Test func routesEachAnswerToItsConnectionWithTheClientsIdBack() async throws {
-    let relay = ChildRelay(configuration: .init(command: answeringChild), logger: logger)
-    try relay.start()
-    defer { relay.stop() }
-    let a = relay.connect(sessionID: "a")
-    let b = relay.connect(sessionID: "b")
-    relay.submit(InputMessage(message: "x", id: "mine"), on: a)
-    relay.submit(InputMessage(message: "y"), on: b)
-    let fromA = await events(of: a, count: 2)
-    let fromB = await events(of: b, count: 2)
-    #expect(fromA.map(\.id) == ["mine", "mine"])
-    #expect(fromB.map(\.type) == ["chunk", "complete"])
-    #expect(fromB.first?.id?.hasPrefix("c\(b.number)-") == true)
-    #expect(relay.inFlight == 0 && a.inFlight == 0)
+    try await withRelay(.init(command: answeringChild)) { relay in
+      let a = relay.connect(sessionID: "a")
+      let b = relay.connect(sessionID: "b")
+      relay.submit(InputMessage(message: "x", id: "mine"), on: a)
+      relay.submit(InputMessage(message: "y"), on: b)
+      let fromA = await events(of: a, count: 2)
+      let fromB = await events(of: b, count: 2)
+      #expect(fromA.map(\.id) == ["mine", "mine"])
+      #expect(fromB.map(\.type) == ["chunk", "complete"])
+      #expect(fromB.first?.id?.hasPrefix("c\(b.number)-") == true)
+      #expect(relay.inFlight == 0 && a.inFlight == 0)
+    }
   }
 
   @Test func aCancelReachesTheChildAsItsOwnIdAndOnlyForTheConnectionThatSentIt() async throws {
@@ -47,25 +60,24 @@ func events(of connection: RelayConnection, count: Int) async -> [EventTags] {
         + #"*) id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
         + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n' "$id";; esac; done"#,
     ]
-    let relay = ChildRelay(configuration: .init(command: child), logger: logger)
-    try relay.start()
-    defer { relay.stop() }
-    let a = relay.connect(sessionID: "a")
-    let b = relay.connect(sessionID: "b")
-    relay.submit(InputMessage(message: "x", id: "same"), on: a)
-    relay.submit(InputMessage(message: "y", id: "same"), on: b)
-    #expect(await events(of: a, count: 1).map(\.type) == ["chunk"])
-    #expect(await events(of: b, count: 1).map(\.type) == ["chunk"])
-    relay.cancel(CancelRequest(id: "not-in-flight"), on: a)
-    relay.cancel(CancelRequest(id: "same"), on: a)
-    let ended = await events(of: a, count: 1)
-    #expect(ended.first?.type == "error" && ended.first?.code == "interrupted" && ended.first?.id == "same")
-    // The child answers in order: had it been sent a cancel for b, its error would come
-    // before the marker's chunk.
-    relay.submit(InputMessage(message: "z", id: "marker"), on: b)
-    let next = await events(of: b, count: 1)
-    #expect(next.first?.type == "chunk" && next.first?.id == "marker", "b's answer with the same id goes on")
-    #expect(a.inFlight == 0 && b.inFlight == 2)
+    try await withRelay(.init(command: child)) { relay in
+      let a = relay.connect(sessionID: "a")
+      let b = relay.connect(sessionID: "b")
+      relay.submit(InputMessage(message: "x", id: "same"), on: a)
+      relay.submit(InputMessage(message: "y", id: "same"), on: b)
+      #expect(await events(of: a, count: 1).map(\.type) == ["chunk"])
+      #expect(await events(of: b, count: 1).map(\.type) == ["chunk"])
+      relay.cancel(CancelRequest(id: "not-in-flight"), on: a)
+      relay.cancel(CancelRequest(id: "same"), on: a)
+      let ended = await events(of: a, count: 1)
+      #expect(ended.first?.type == "error" && ended.first?.code == "interrupted" && ended.first?.id == "same")
+      // The child answers in order: had it been sent a cancel for b, its error would come
+      // before the marker's chunk.
+      relay.submit(InputMessage(message: "z", id: "marker"), on: b)
+      let next = await events(of: b, count: 1)
+      #expect(next.first?.type == "chunk" && next.first?.id == "marker", "b's answer with the same id goes on")
+      #expect(a.inFlight == 0 && b.inFlight == 2)
+    }
   }
 
   @Test func aCrashFailsTurnsInFlightAndTheChildIsRestarted() async throws {
@@ -74,45 +86,79 @@ func events(of connection: RelayConnection, count: Int) async -> [EventTags] {
     let command = [
       "/bin/sh", "-c", "if [ ! -e \(marker) ]; then touch \(marker); read l; exit 3; fi; " + answeringChild[2],
     ]
-    let relay = ChildRelay(configuration: .init(command: command, maxRestartDelay: .milliseconds(100)), logger: logger)
-    try relay.start()
-    defer { relay.stop() }
-    let connection = relay.connect(sessionID: "s")
-    relay.submit(InputMessage(message: "first", id: "1"), on: connection)
-    let failed = await events(of: connection, count: 1)
-    #expect(failed.first?.type == "error" && failed.first?.code == "unavailable" && failed.first?.id == "1")
-    relay.submit(InputMessage(message: "second", id: "2"), on: connection)
-    let answered = await events(of: connection, count: 2)
-    #expect(answered.map(\.type) == ["chunk", "complete"] && answered.last?.id == "2")
-    #expect(relay.metrics.prometheusText().contains("tgpt_child_restarts_total 1\n"))
+    try await withRelay(.init(command: command, maxRestartDelay: .milliseconds(100))) { relay in
+      let connection = relay.connect(sessionID: "s")
+      relay.submit(InputMessage(message: "first", id: "1"), on: connection)
+      let failed = await events(of: connection, count: 1)
+      #expect(failed.first?.type == "error" && failed.first?.code == "unavailable" && failed.first?.id == "1")
+      relay.submit(InputMessage(message: "second", id: "2"), on: connection)
+      let answered = await events(of: connection, count: 2)
+      #expect(answered.map(\.type) == ["chunk", "complete"] && answered.last?.id == "2")
+      #expect(relay.metrics.prometheusText().contains("tgpt_child_restarts_total 1\n"))
+    }
   }
 
   @Test func aConnectionThatIsNotReadOverflowsAndEnds() async throws {
-    let relay = ChildRelay(configuration: .init(command: answeringChild, connectionQueueLimit: 8), logger: logger)
-    try relay.start()
-    defer { relay.stop() }
-    let stuck = relay.connect(sessionID: "s")
-    for index in 0..<20 { relay.submit(InputMessage(message: "m", id: "\(index)"), on: stuck) }
-    while relay.inFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
-    #expect(stuck.overflowed)
-    var delivered = 0
-    for await _ in stuck.events { delivered += 1 }
-    #expect(delivered == 8)
+    try await withRelay(.init(command: answeringChild, connectionQueueLimit: 8)) { relay in
+      let stuck = relay.connect(sessionID: "s")
+      for index in 0..<20 { relay.submit(InputMessage(message: "m", id: "\(index)"), on: stuck) }
+      while relay.inFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
+      #expect(stuck.overflowed)
+      var delivered = 0
+      for await _ in stuck.events { delivered += 1 }
+      #expect(delivered == 8)
+    }
   }
 
   @Test func drainWaitsForTurnsInFlightAndRefusesNewOnes() async throws {
     let slow = ["/bin/sh", "-c", "sleep 0.3; " + answeringChild[2]]
-    let relay = ChildRelay(configuration: .init(command: slow), logger: logger)
+    try await withRelay(.init(command: slow)) { relay in
+      let connection = relay.connect(sessionID: "s")
+      relay.submit(InputMessage(message: "m", id: "1"), on: connection)
+      relay.stopAccepting()
+      relay.submit(InputMessage(message: "late", id: "2"), on: connection)
+      #expect(await relay.drain(timeout: .seconds(20)))
+      let seen = await events(of: connection, count: 3)
+      let refused = seen.first { $0.id == "2" }
+      #expect(refused?.type == "error" && refused?.code == "unavailable")
+      #expect(seen.last { $0.id == "1" }?.type == "complete")
+    }
+  }
+
+  /// A child that writes its pid to a file first; `rest` is what it then runs (by `exec`).
+  static func childWritingItsPID(then rest: String) -> (command: [String], pidFile: String) {
+    let file = "/tmp/tgpt-relay-pid-\(UInt32.random(in: 0...UInt32.max))"
+    return (["/bin/sh", "-c", "echo $$ > \(file).tmp && mv \(file).tmp \(file) && exec \(rest)"], file)
+  }
+
+  /// The pid in `file`, once the child has written it.
+  static func pid(in file: String) async throws -> pid_t {
+    while true {
+      if let text = try? String(contentsOfFile: file, encoding: .utf8),
+        let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+      {
+        return pid
+      }
+      try await Task.sleep(for: .milliseconds(10))
+    }
+  }
+
+  @Test func stopReturnsOnlyOnceTheChildHasExited() async throws {
+    let (command, file) = Self.childWritingItsPID(then: "/bin/cat")
+    let relay = ChildRelay(configuration: .init(command: command), logger: Logger(label: "test"))
     try relay.start()
-    defer { relay.stop() }
-    let connection = relay.connect(sessionID: "s")
-    relay.submit(InputMessage(message: "m", id: "1"), on: connection)
-    relay.stopAccepting()
-    relay.submit(InputMessage(message: "late", id: "2"), on: connection)
-    #expect(await relay.drain(timeout: .seconds(20)))
-    let seen = await events(of: connection, count: 3)
-    let refused = seen.first { $0.id == "2" }
-    #expect(refused?.type == "error" && refused?.code == "unavailable")
-    #expect(seen.last { $0.id == "1" }?.type == "complete")
+    let pid = try await Self.pid(in: file)
+    await relay.stop()
+    // Reaped: the pid is gone, not a zombie waiting for someone to collect it.
+    #expect(kill(pid, 0) == -1 && errno == ESRCH)
+  }
+
+  @Test func aChildThatIgnoresTheEndOfItsInputIsKilledAfterTheGrace() async throws {
+    let (command, file) = Self.childWritingItsPID(then: "sleep 1000")
+    let relay = ChildRelay(configuration: .init(command: command), logger: Logger(label: "test"))
+    try relay.start()
+    let pid = try await Self.pid(in: file)
+    await relay.stop(grace: .milliseconds(100))
+    #expect(kill(pid, 0) == -1 && errno == ESRCH)
   }
 }

@@ -16,11 +16,11 @@ import Testing
     #expect(PromptComposer.compose(stdin: nil, words: [], mode: .ignore) == nil)
   }
 
-  @Test func shellCommandsCaptureStdoutAndStatus() {
-    #expect(ShellCommand.capture("printf 'secret\\n\\n'").output == "secret")
-    let failed = ShellCommand.capture("echo out; exit 3")
+  @Test func shellCommandsCaptureStdoutAndStatus() async {
+    #expect(await ShellCommand.capture("printf 'secret\\n\\n'").output == "secret")
+    let failed = await ShellCommand.capture("echo out; exit 3")
     #expect(failed.output == nil)
     #expect(failed.status == 3)
-    #expect(ShellCommand.capture("cat").output == "", "the command's stdin is /dev/null")
+    #expect(await ShellCommand.capture("cat").output == "", "the command's stdin is /dev/null")
   }
 }

@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 import Testing
 
 @testable import TGPTEvents
@@ -10,12 +8,12 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct LineFeedTests {
   @Test func anUrgentLineGetsPastAFullWindowAndTheWindowStaysWhole() async throws {
-    var ends: [Int32] = [0, 0]
-    #expect(pipe(&ends) == 0)
+    // Close-on-exec: a program another test starts meanwhile must not hold the pipe open.
+    let ends = try #require(FileIO.makePipe())
     let text = "first\n{\"cancel\":\"first\"}\nsecond\nthird\n"
-    _ = Array(text.utf8).withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }
-    close(ends[1])
-    let feed = LineFeed(fd: ends[0], window: 1, urgent: CancelRequest.isCancel)
+    _ = Array(text.utf8).withUnsafeBytes { write(ends.write, $0.baseAddress, $0.count) }
+    close(ends.write)
+    let feed = LineFeed(fd: ends.read, window: 1, urgent: CancelRequest.isCancel)
     var iterator = feed.lines.makeAsyncIterator()
     func next() async -> String? {
       guard case .line(let bytes, _)? = await iterator.next() else { return nil }
@@ -25,17 +23,12 @@ import Testing
     #expect(await next() == "first")
     #expect(await next() == #"{"cancel":"first"}"#)
     feed.release()
-    // With "first" still held, "second" must wait; it comes once "first" is released.
-    let arrived = Mutex(false)
-    let second = Task {
-      let line = await next()
-      arrived.withLock { $0 = true }
-      return line
-    }
-    try await Task.sleep(for: .milliseconds(300))
-    #expect(!arrived.withLock { $0 }, "the cancel's permit was taken back: the window is one line again")
+    // With "first" still held, "second" (line 3) must wait for room; had the cancel's permit
+    // not been taken back, "second" would pass and the reader would wait with "third" instead.
+    while feed.lineWaitingForWindow == nil { try await Task.sleep(for: .milliseconds(5)) }
+    #expect(feed.lineWaitingForWindow == 3, "the window is one line again")
     feed.release()
-    #expect(await second.value == "second")
+    #expect(await next() == "second")
   }
 
   @Test(arguments: [

@@ -8,15 +8,15 @@ import Testing
 /// A pipe whose read end feeds a loop; `lines` are written into it and, unless `keepOpen`,
 /// the write end is closed after them.
 func feed(_ lines: [String], keepOpen: Bool = false) -> (LineFeed, writeEnd: Int32) {
-  var ends: [Int32] = [0, 0]
-  pipe(&ends)
+  // Close-on-exec: a program another test starts meanwhile must not hold the pipe open.
+  let ends = FileIO.makePipe()!
   let text = lines.map { $0 + "\n" }.joined()
-  let writeEnd = ends[1]
-  DispatchQueue.global().async {
+  let writeEnd = ends.write
+  DedicatedThread.start {
     _ = Array(text.utf8).withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
     if !keepOpen { close(writeEnd) }
   }
-  return (LineFeed(fd: ends[0], window: 8), writeEnd)
+  return (LineFeed(fd: ends.read, window: 8), writeEnd)
 }
 
 func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
@@ -59,17 +59,16 @@ func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
     }
   }
 
-  @Test func sessionsOverlapAndABadLineIsAnsweredInItsSessionsOrder() async throws {
+  @Test(.timeLimit(.minutes(1))) func sessionsOverlapAndABadLineIsAnsweredInItsSessionsOrder() async throws {
     var lines = (0..<4).map { #"{"message":"a b c d","session_id":"s\#($0)","id":"t\#($0)"}"# }
     lines.append(#"{"message":"","session_id":"s0","id":"bad"}"#)
     let events = Collected()
-    _ = await loop(echoRunner(try makeStore(), delayMs: 100), .perSession).run(feed(lines).0, interruption: { "" }) {
-      events.append($0)
-    }
+    // No turn goes on until all four have begun: run one at a time, they would wait forever.
+    let allBegun = Barrier(count: 4)
+    let runner = echoRunner(try makeStore(), beforeTurn: { await allBegun.arrive() })
+    _ = await loop(runner, .perSession).run(feed(lines).0, interruption: { "" }) { events.append($0) }
     let all = events.all
-    let starts = all.indices.filter { all[$0].type == "start" }
-    let firstEnd = try #require(all.firstIndex { $0.isTerminal && $0.id != "bad" })
-    #expect(starts.count == 4 && starts.allSatisfy { $0 < firstEnd }, "all four sessions started before any ended")
+    #expect(all.filter { $0.isTerminal && $0.type == "complete" }.count == 4)
     let badIndex = try #require(all.firstIndex { $0.id == "bad" })
     let s0End = try #require(all.firstIndex { $0.id == "t0" && $0.isTerminal })
     #expect(badIndex > s0End, "the bad line of s0 is answered after s0's earlier turn")
@@ -77,13 +76,17 @@ func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
   }
 
   @Test(.timeLimit(.minutes(1))) func cancellingTheLoopEndsEveryTurnInFlightOnce() async throws {
-    let lines = (0..<3).map { #"{"message":"a b c d e f g h","session_id":"s\#($0)","id":"t\#($0)"}"# }
+    // Answers of a minute and a half each: all three are still streaming when the loop is cancelled.
+    let words = (1...900).map { "w\($0)" }.joined(separator: " ")
+    let lines = (0..<3).map { #"{"message":"\#(words)","session_id":"s\#($0)","id":"t\#($0)"}"# }
     let (lineFeed, writeEnd) = feed(lines, keepOpen: true)
     defer { close(writeEnd) }
     let events = Collected()
-    let running = loop(echoRunner(try makeStore(), delayMs: 200), .perSession)
+    let running = loop(echoRunner(try makeStore(), delayMs: 100), .perSession)
     let task = Task { await running.run(lineFeed, interruption: { "stopped" }) { events.append($0) } }
-    while events.all.filter({ $0.type == "chunk" }).count < 3 { try await Task.sleep(for: .milliseconds(10)) }
+    while Set(events.all.filter { $0.type == "chunk" }.compactMap(\.id)).count < 3 {
+      try await Task.sleep(for: .milliseconds(10))
+    }
     task.cancel()
     let summary = await task.value
     #expect(summary.firstFailure == .interrupted)
@@ -96,7 +99,9 @@ func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
   }
 
   @Test(.timeLimit(.minutes(1))) func aCancelStopsOnlyTheTurnItNamesWhichIsStoredInterrupted() async throws {
-    let lines = ["a b c d e f g h", "i j k l m n o p"].enumerated().map { index, words in
+    // t0 streams for a minute and a half, so the cancel meets it in progress; t1 is short.
+    let long = "a " + (1...900).map { "w\($0)" }.joined(separator: " ")
+    let lines = [long, "i j k l m n o p"].enumerated().map { index, words in
       #"{"message":"\#(words)","session_id":"s\#(index)","id":"t\#(index)"}"#
     }
     let (lineFeed, writeEnd) = feed(lines, keepOpen: true)
@@ -104,7 +109,9 @@ func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
     let store = try makeStore()
     let running = loop(echoRunner(store, delayMs: 100), .perSession)
     let task = Task { await running.run(lineFeed, interruption: { "stopped" }) { events.append($0) } }
-    while events.all.filter({ $0.type == "chunk" }).count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+    while !events.all.contains(where: { $0.type == "chunk" && $0.id == "t0" }) {
+      try await Task.sleep(for: .milliseconds(10))
+    }
     // An id nobody is answering is ignored; then t0 is cancelled and the input ends.
     let cancels = #"{"cancel":"nobody"}"# + "\n" + #"{"cancel":"t0","session_id":"s0"}"# + "\n"
     _ = Array(cancels.utf8).withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }

@@ -19,9 +19,13 @@ func makeStore() throws -> SQLiteSessionStore {
   return try SQLiteSessionStore(path: directory + "/sessions.db")
 }
 
-/// A runner over the echo provider (`delayMs` between words), with an optional fixed window.
-func echoRunner(_ store: any SessionStore, delayMs: Int = 0, window: Int? = nil) -> TurnRunner {
+/// A runner over the echo provider (`delayMs` between words), with an optional fixed window;
+/// each turn first awaits `beforeTurn` (holding its session's lock).
+func echoRunner(
+  _ store: any SessionStore, delayMs: Int = 0, window: Int? = nil, beforeTurn: @escaping @Sendable () async -> Void = {}
+) -> TurnRunner {
   TurnRunner(store: store) { settings in
+    await beforeTurn()
     let provider = try Provider(settings: ProviderSettings(kind: .echo, echoDelayMs: delayMs))
     let request = ChatRequest(messages: [], model: settings.model ?? "echo", system: settings.system)
     return TurnSetup(
@@ -86,10 +90,10 @@ func echoRunner(_ store: any SessionStore, delayMs: Int = 0, window: Int? = nil)
   @Test func aCancelledTurnIsStoredAsInterruptedWithItsPartialText() async throws {
     let store = try makeStore()
     let events = Collected()
+    // A minute and a half of answer: still streaming when the cancel comes, however busy the machine.
+    let message = (1...900).map { "w\($0)" }.joined(separator: " ")
     let task = Task {
-      await echoRunner(store, delayMs: 100).run(TurnRequest(sessionID: "s", message: "one two three four five six")) {
-        events.append($0)
-      }
+      await echoRunner(store, delayMs: 100).run(TurnRequest(sessionID: "s", message: message)) { events.append($0) }
     }
     while !events.all.contains(where: { if case .chunk = $0.payload { true } else { false } }) {
       try await Task.sleep(for: .milliseconds(10))
@@ -99,6 +103,24 @@ func echoRunner(_ store: any SessionStore, delayMs: Int = 0, window: Int? = nil)
     #expect(failure.code == .interrupted && failure.partial == true)
     let answer = try #require(try await store.session("s")?.messages.last)
     #expect(answer.status == .interrupted)
-    #expect(!answer.content.isEmpty && "one two three four five six".hasPrefix(answer.content))
+    #expect(!answer.content.isEmpty && message.hasPrefix(answer.content) && answer.content != message)
+  }
+}
+
+/// Lets tasks through only once `count` of them have arrived: proof that they ran at once.
+actor Barrier {
+  private let count: Int
+  private var waiting: [CheckedContinuation<Void, Never>] = []
+
+  init(count: Int) { self.count = count }
+
+  func arrive() async {
+    await withCheckedContinuation { continuation in
+      waiting.append(continuation)
+      if waiting.count >= count {
+        waiting.forEach { $0.resume() }
+        waiting = []
+      }
+    }
   }
 }

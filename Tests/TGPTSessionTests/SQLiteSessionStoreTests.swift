@@ -179,13 +179,16 @@ func recordTurn(
   @Test func turnLocksExcludeEachOtherUntilReleased() async throws {
     let (store, _) = try makeStore()
     var held: (any TurnLease)? = try await store.lockTurns(of: "s")
+    let waiting = Flag()
     let acquired = Flag()
     let waiter = Task {
-      let lock = try await store.lockTurns(of: "s")
+      let lock = try await TurnLock.acquire(
+        path: store.lockPath, offset: TurnLock.offset(of: "s"), onWait: { waiting.set() })
       acquired.set()
       return lock
     }
-    try await Task.sleep(for: .milliseconds(150))
+    // Its first try either succeeds (a broken lock) or finds the lock taken.
+    while !waiting.isSet && !acquired.isSet { try await Task.sleep(for: .milliseconds(5)) }
     #expect(!acquired.isSet, "the second turn waits")
     let other = try await store.lockTurns(of: "t")
     withExtendedLifetime(other) {}

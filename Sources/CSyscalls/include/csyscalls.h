@@ -1,0 +1,10 @@
+#ifndef TGPT_CSYSCALLS_H
+#define TGPT_CSYSCALLS_H
+
+// System calls Swift's Glibc module leaves out (it is imported without _GNU_SOURCE).
+
+/// A pipe whose two ends are close-on-exec from the start (`pipe2(fds, O_CLOEXEC)`), so a
+/// program another thread starts at that moment cannot inherit them. 0, or -1 with errno.
+int csyscalls_pipe_cloexec(int fds[2]);
+
+#endif

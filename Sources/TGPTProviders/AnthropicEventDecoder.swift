@@ -9,7 +9,8 @@ struct AnthropicEventDecoder: StreamDecoder {
   private var stopReason: String?
   private var finished = false
 
-  var isComplete: Bool { finished }
+  /// `message_stop` ends the stream; only a `stop_reason` says the answer is whole.
+  var isComplete: Bool { finished && stopReason != nil }
   var sawEndMarker: Bool { finished }
 
   mutating func decode(_ message: SSEParser.Message, _ emit: (ProviderOutput) throws -> Void) throws {
@@ -40,7 +41,9 @@ struct AnthropicEventDecoder: StreamDecoder {
     for call in tools.drain() { try emit(.toolCall(call)) }
     readUsage(message["usage"])
     finished = true
-    try emit(.finish(message["stop_reason"]?.stringValue ?? "end_turn"))
+    guard let reason = message["stop_reason"]?.stringValue else { return }
+    stopReason = reason
+    try emit(.finish(reason))
     try emit(.usage(totalled(usage)))
   }
 
@@ -83,8 +86,10 @@ struct AnthropicEventDecoder: StreamDecoder {
     case "message_stop":
       for call in tools.drain() { try emit(.toolCall(call)) }
       finished = true
-      try emit(.finish(stopReason ?? "end_turn"))
-      try emit(.usage(totalled(usage)))
+      if let stopReason {
+        try emit(.finish(stopReason))
+        try emit(.usage(totalled(usage)))
+      }
       try emit(.done)
     case "error":
       throw Self.error(event["error"] ?? event)

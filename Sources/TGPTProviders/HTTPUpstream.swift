@@ -89,7 +89,7 @@ struct HTTPUpstream: Upstream {
     case .events:
       try decoder.finish(emit)
     }
-    guard decoder.isComplete else { throw ProviderError.truncated }
+    guard decoder.isComplete else { throw ProviderError.truncated(afterEndMarker: decoder.sawEndMarker) }
   }
 
   private enum BodyMode { case events, errorBody, wholeJSON }

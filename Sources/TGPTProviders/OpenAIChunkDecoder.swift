@@ -16,7 +16,8 @@ struct OpenAIChunkDecoder: StreamDecoder {
   private var contentCarry: UInt32?
   private var reasoningCarry: UInt32?
 
-  var isComplete: Bool { finishReason != nil || sawDone }
+  // `[DONE]` is only the transport's end: llama.cpp sends it after an aborted generation too.
+  var isComplete: Bool { finishReason != nil }
   var sawEndMarker: Bool { sawDone }
 
   mutating func decode(_ message: SSEParser.Message, _ emit: (ProviderOutput) throws -> Void) throws {

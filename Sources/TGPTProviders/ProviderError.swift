@@ -12,7 +12,7 @@ public struct ProviderError: KindedError, Sendable {
     case idleTimeout(seconds: Double)
     case deadline(seconds: Double)
     case connectionLost(String)
-    case truncated
+    case truncated(afterEndMarker: Bool)
     case badStream(String)
     case eventTooLarge(limit: Int)
     case missingKey(variable: String, provider: String)
@@ -55,7 +55,10 @@ public struct ProviderError: KindedError, Sendable {
     case .idleTimeout(let s): "no data from the provider for \(Self.seconds(s)) (--idle-timeout)"
     case .deadline(let s): "no complete answer within \(Self.seconds(s)) (--timeout)"
     case .connectionLost(let what): "connection lost: \(what)"
-    case .truncated: "the provider ended the stream without finishing the answer"
+    case .truncated(let afterEndMarker):
+      afterEndMarker
+        ? "the provider ended the stream without finishing the answer (an end marker, but no finish reason)"
+        : "the provider ended the stream without finishing the answer"
     case .badStream(let what): "the provider sent an invalid stream: \(what)"
     case .eventTooLarge(let limit): "the provider sent an event larger than \(limit) bytes"
     case .missingKey(let variable, let provider):
@@ -106,7 +109,11 @@ public struct ProviderError: KindedError, Sendable {
   static func connectionLost(_ what: String) -> ProviderError {
     ProviderError(.connectionLost(what), kind: .unavailable)
   }
-  static let truncated = ProviderError(.truncated, kind: .unavailable)
+  /// The body ended without the provider's finish reason. Servers send their end marker
+  /// (`[DONE]`) after an aborted generation too (llama.cpp), so that marker alone proves nothing.
+  static func truncated(afterEndMarker: Bool) -> ProviderError {
+    ProviderError(.truncated(afterEndMarker: afterEndMarker), kind: .unavailable)
+  }
   static func badStream(_ what: String, details: String? = nil) -> ProviderError {
     ProviderError(.badStream(what), kind: .unavailable, details: details, retryable: false)
   }

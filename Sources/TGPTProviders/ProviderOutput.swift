@@ -25,7 +25,8 @@ protocol StreamDecoder {
   mutating func decodeWhole(_ body: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void) throws
   /// The body ended: flush what is pending (tool calls whose finish never came).
   mutating func finish(_ emit: (ProviderOutput) throws -> Void) throws
-  /// Whether the provider said the answer is complete (a finish reason or an end marker).
+  /// Whether the provider said the answer is complete: its finish reason arrived. An end
+  /// marker alone does not make an answer complete.
   var isComplete: Bool { get }
   /// Whether the explicit end marker has arrived (nothing more will follow).
   var sawEndMarker: Bool { get }

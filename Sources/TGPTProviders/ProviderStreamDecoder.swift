@@ -11,7 +11,7 @@ public struct ProviderStreamDecoder {
 
   init(decoder: any StreamDecoder) { self.decoder = decoder }
 
-  /// Whether the provider said the answer is complete (a finish reason or an end marker).
+  /// Whether the provider said the answer is complete (its finish reason arrived).
   public var isComplete: Bool { decoder.isComplete }
 
   /// Whether the stream's explicit end marker (`[DONE]`, `message_stop`) has arrived.

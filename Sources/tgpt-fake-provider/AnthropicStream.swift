@@ -63,7 +63,11 @@ struct AnthropicStream {
           ]))
       out.send(event("content_block_stop", ["type": "content_block_stop", "index": 1]))
     }
-    if scenario.noFinish { return true }
+    if scenario.noFinish {
+      // An aborted generation: the end marker without a stop reason (as with OpenAI's [DONE]).
+      if !scenario.noDone { out.send(event("message_stop", ["type": "message_stop"])) }
+      return true
+    }
     out.send(
       event(
         "message_delta",

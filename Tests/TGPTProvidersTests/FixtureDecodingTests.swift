@@ -151,6 +151,21 @@ import Testing
     #expect(error?.description == "Overloaded")
   }
 
+  @Test func llamaCppAbortedGenerationEndsWithDONEButIsNotComplete() throws {
+    // llama.cpp after an aborted generation: text, no finish_reason, then [DONE] all the same.
+    let (outputs, error, complete) = try Self.decode("llamacpp-aborted.sse")
+    #expect(error == nil && Self.text(outputs) == "The sky")
+    #expect(outputs.last == .done && !outputs.contains { if case .finish = $0 { true } else { false } })
+    #expect(!complete, "the end marker alone does not make an answer complete")
+  }
+
+  @Test func anthropicMessageStopWithoutAStopReasonIsNotComplete() throws {
+    let (outputs, error, complete) = try Self.decode("anthropic-no-stop-reason.sse", anthropic: true)
+    #expect(error == nil && Self.text(outputs) == "The sky")
+    #expect(outputs.last == .done && !outputs.contains { if case .finish = $0 { true } else { false } })
+    #expect(!complete)
+  }
+
   static func decodeLines(_ lines: [String]) throws -> [ProviderOutput] {
     var decoder = ProviderStreamDecoder(kind: .openai)
     var outputs: [ProviderOutput] = []

@@ -42,7 +42,7 @@ public struct EventRenderer {
 
   /// The width new lines are laid out to.
   private var width: Int
-  /// In plain mode on a terminal: whether the cursor is at the start of a line.
+  /// In plain mode: whether the answer written so far ends a line.
   private var plainAtLineStart = true
 
   /// Changes the layout width for the lines that follow (terminal resized).
@@ -94,6 +94,7 @@ public struct EventRenderer {
     if case .plain(terminal: false) = options.output {
       if Event.appendChunkContent(bytes, to: &stdoutBuffer) {
         noteChunk(at: time)
+        if let last = stdoutBuffer.last { plainAtLineStart = last == 0x0A }
         return
       }
     } else {
@@ -120,7 +121,7 @@ public struct EventRenderer {
     case .plain(let terminal):
       let clean = terminal ? sanitizer.clean(content) : content
       stdoutBuffer.append(contentsOf: clean.utf8)
-      if terminal, let last = clean.utf8.last { plainAtLineStart = last == 0x0A }
+      if let last = clean.utf8.last { plainAtLineStart = last == 0x0A }
     case .styled:
       if var thought = thinking {
         thinking = nil
@@ -177,6 +178,7 @@ public struct EventRenderer {
     if case .plain(terminal: false) = options.output {
       sawContent = true
       stdoutBuffer.append(contentsOf: bytes)
+      if let last = bytes.last { plainAtLineStart = last == 0x0A }
     } else {
       text(String(decoding: bytes, as: UTF8.self))
     }
@@ -233,13 +235,20 @@ public struct EventRenderer {
   /// A line on stderr; a provisional row on the same terminal is cleared first and comes
   /// back at the next flush.
   private mutating func message(_ text: String, error: Bool) {
+    // The message must not be glued to a half-written line of the answer.
+    var freshLine = false
     if styled {
       writer.write(committed: pendingRows, open: nil, into: &stdoutBuffer)
       pendingRows.removeAll(keepingCapacity: true)
-    } else if case .plain(terminal: true) = options.output, !plainAtLineStart {
-      // The message must not be glued to a half-written line of the answer.
-      stdoutBuffer.append(0x0A)
-      plainAtLineStart = true
+    } else if case .plain(let terminal) = options.output, !plainAtLineStart {
+      if terminal {
+        stdoutBuffer.append(0x0A)
+        plainAtLineStart = true
+      } else if options.messagesShareOutput {
+        // Into a pipe or file the answer stays exact: the break goes on the message's side.
+        freshLine = true
+        plainAtLineStart = true
+      }
     }
     moveStdout()
     // Tool names, arguments and provider messages are untrusted text too.
@@ -248,7 +257,7 @@ public struct EventRenderer {
     if options.stderrStyled {
       line = (error ? "\u{1B}[1;31m" : "\u{1B}[2m") + line + "\u{1B}[0m"
     }
-    outputs.append(.stderr(Array((line + "\n").utf8)))
+    outputs.append(.stderr(Array(((freshLine ? "\n" : "") + line + "\n").utf8)))
   }
 
   private mutating func status(_ text: String) { message(text, error: false) }

@@ -19,6 +19,9 @@ public struct RenderOptions: Sendable {
   public var stderrStyled: Bool
   /// Print a statistics footer on stderr after each answer.
   public var stats: Bool
+  /// Whether stderr goes where the answer goes (`2>&1`, both on one terminal): a message
+  /// then starts on a line of its own even in plain mode, without a byte added to the answer.
+  public var messagesShareOutput = false
   public var theme: Theme
   /// The name that starts status and error lines on stderr.
   public var program = "tgpt-render"

@@ -101,12 +101,14 @@ struct RenderCommand: ParsableCommand {
     }
     let columns = width ?? TerminalSize.columns(fd: displayFD)
     let stderrTerminal = FileIO.isTerminal(2)
-    return RenderOptions(
+    var options = RenderOptions(
       output: styled ? .styled(live: terminal && !dumb) : .plain(terminal: terminal),
       width: columns,
       reasoning: reasoning,
       hyperlinks: styled && terminal && ProcessEnvironment.value("TERM") != "linux",
       stderrStyled: stderrTerminal && !noColor && !dumb && color != .never,
       stats: stats)
+    options.messagesShareOutput = FileIO.sameFile(displayFD, 2)
+    return options
   }
 }

@@ -1,3 +1,4 @@
+import TGPTEvents
 import Testing
 
 @testable import TGPTRender
@@ -34,6 +35,33 @@ import Testing
     #expect(
       String(decoding: stderr, as: UTF8.self)
         == "tgpt-render: m1 · 10 tokens · 3 in · first token 250 ms · total 500 ms · 40 tokens/s · $0.0001\n")
+  }
+
+  @Test(arguments: [
+    ("Hi", true, "\ntgpt-render: m1"), ("Hi", false, "tgpt-render: m1"), ("Hi\n", true, "tgpt-render: m1"),
+  ])
+  func aStatsLineWhereTheAnswerGoesTooStartsOnALineOfItsOwn(answer: String, shared: Bool, start: String) throws {
+    var options = RenderOptions(output: .plain(terminal: false), stats: true)
+    options.messagesShareOutput = shared
+    var renderer = EventRenderer(options: options)
+    var (out, err) = ([UInt8](), [UInt8]())
+    let lines = [
+      Event(.start(.init(model: "m1", provider: "echo"))), Event(.chunk(.init(content: answer, model: "m1"))),
+      Event(.complete(.init(processingTimeMs: 5))),
+    ]
+    for line in lines.map(\.jsonText) {
+      // The plain fast path, as tgpt-render reads its input.
+      let bytes = Array(line.utf8)
+      try bytes.withUnsafeBytes { try renderer.handleLine($0, at: 1) }
+      for output in renderer.take() {
+        switch output {
+        case .stdout(let bytes): out += bytes
+        case .stderr(let bytes): err += bytes
+        }
+      }
+    }
+    #expect(out == Array(answer.utf8), "the answer stays exact")
+    #expect(String(decoding: err, as: UTF8.self).hasPrefix(start))
   }
 
   @Test func plainModeIsExactlyTheAnswer() throws {

@@ -14,6 +14,7 @@ import TGPTEvents
 @main
 enum FakeProvider {
   static let log = RequestLog()
+  static let gates = Gates()
 
   static func main() {
     signal(SIGPIPE, SIG_IGN)
@@ -44,7 +45,7 @@ enum FakeProvider {
     try? FileIO.writeAll(1, "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))\n")
 
     if FileIO.isPipe(0) {
-      spawnThread {
+      DedicatedThread.start {
         _ = try? FileIO.readAll(0)
         exit(0)
       }
@@ -53,7 +54,7 @@ enum FakeProvider {
       let fd = accept(listener, nil, nil)
       if fd < 0 { continue }
       let connection = Socket(fd: fd)
-      spawnThread { Handler(socket: connection, log: log).serve() }
+      DedicatedThread.start { Handler(socket: connection, log: log, gates: gates).serve() }
     }
   }
 }
@@ -83,21 +84,4 @@ final class RequestLog: Sendable {
       return counts[key, default: 0]
     }
   }
-}
-
-private final class ThreadBody {
-  let body: () -> Void
-  init(_ body: @escaping () -> Void) { self.body = body }
-}
-
-func spawnThread(_ body: @escaping @Sendable () -> Void) {
-  let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-  var thread = pthread_t()
-  pthread_create(
-    &thread, nil,
-    { context in
-      Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().body()
-      return nil
-    }, context)
-  pthread_detach(thread)
 }

@@ -4,6 +4,7 @@ import TGPTEvents
 struct Handler {
   let socket: Socket
   let log: RequestLog
+  let gates: Gates
 
   func serve() {
     guard let (head, body) = socket.readRequest() else { return }
@@ -31,6 +32,10 @@ struct Handler {
       let key = target.split(separator: "key=").dropFirst().first.map(String.init)
       return respondPlain(200, log.lines(key: key).map { $0 + "\n" }.joined(), type: "application/x-ndjson")
     }
+    if method == "GET", target.hasPrefix("/_release?gate=") {
+      gates.release(String(target.dropFirst("/_release?gate=".count)))
+      return respondPlain(200, "released\n")
+    }
     if method == "GET", target == "/healthz" { return respondPlain(200, "ok\n") }
     guard method == "POST" else { return respondPlain(405, "method not allowed") }
 
@@ -52,6 +57,7 @@ struct Handler {
     log.record(key: scenario.key, line: record.compactText)
     let sequence = log.next(key: scenario.key)
 
+    if let gate = scenario.gate, !gates.wait(for: gate, socket: socket) { return }
     if scenario.firstMs > 0 { ResponseWriter(socket: socket, scenario: scenario).pause(scenario.firstMs) }
     if let status = scenario.status, scenario.times.map({ sequence < $0 }) ?? true {
       return respondStatus(status, scenario)

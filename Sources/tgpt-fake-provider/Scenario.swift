@@ -15,7 +15,9 @@ struct Scenario {
   /// Send a keep-alive comment before every content event.
   var keepalive = false
   var crlf = false
+  /// No end marker (`[DONE]`, `message_stop`).
   var noDone = false
+  /// No finish reason (`finish_reason`, `stop_reason`): a cut-short answer.
   var noFinish = false
   /// Write the body one byte at a time, pausing between writes, so multi-byte characters and
   /// line breaks are split across reads.
@@ -43,6 +45,8 @@ struct Scenario {
   var hold = false
   /// A `Location` header (for redirects with `status=301`).
   var location: String?
+  /// Send nothing until `GET /_release?gate=NAME` (see `Gates`).
+  var gate: String?
 
   /// A well-behaved scenario.
   init() {}
@@ -86,6 +90,7 @@ struct Scenario {
       case "hold": hold = true
       case "late-error": lateError = true
       case "location": location = Self.percentDecode(value)
+      case "gate": gate = value
       default: throw FakeError("unknown scenario option '\(name)'")
       }
     }

@@ -51,6 +51,12 @@ final class Socket: @unchecked Sendable {
     }
   }
 
+  /// Whether the peer closed (or sent anything) within `milliseconds`.
+  func closedWithin(milliseconds: Int32) -> Bool {
+    var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&pfd, 1, milliseconds) > 0
+  }
+
   /// Blocks until the peer closes (or sends anything), for stalls that end with the client.
   func waitForClose(seconds: Int) {
     var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

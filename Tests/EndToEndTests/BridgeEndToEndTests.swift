@@ -7,8 +7,8 @@ import Testing
 /// echo provider, real WebSocket connections on loopback.
 @Suite(.timeLimit(.minutes(2))) struct BridgeEndToEndTests {
   @Test func aSeedClientTheBridgeClientAndRenderAllGetTheWholeAnswer() async throws {
-    let server = try BridgeServerProcess()
-    defer { server.stop() }
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
     let seed = try await SeedClient.talk(server.ws("sky"), [SeedClient.message("Why is the sky blue?")])
     let events = try #require(seed.replies.first)
     #expect(events.last?.type == "complete")
@@ -17,36 +17,37 @@ import Testing
         == "Why is the sky blue?")
     #expect(seed.close?.closeCode == .normalClosure)
 
-    let rendered = try Harness.shell(
+    let rendered = try await Harness.shell(
       "echo 'the whole answer, every word' | tgpt-ws-bridge \(server.ws("sky")) | tgpt-render")
     #expect(rendered.status == 0)
     #expect(rendered.text == "the whole answer, every word")
 
     // The third connection on the session sees the two turns before it.
-    let third = try Harness.run("tgpt-ws-bridge", [server.ws("sky")], stdin: "and now?\n")
+    let third = try await Harness.run("tgpt-ws-bridge", [server.ws("sky")], stdin: "and now?\n")
     #expect(third.status == 0)
     guard case .start(let start)? = third.events.first?.payload else { Issue.record("no start event"); return }
     #expect(start.turnsSent == 2)
     #expect(third.events.allSatisfy { $0.id == "m1" && $0.sessionID == "sky" })
   }
 
-  @Test func checkPassesAgainstOurServerAndBenchCompletesEveryMessage() throws {
-    let server = try BridgeServerProcess()
-    defer { server.stop() }
+  @Test func checkPassesAgainstOurServerAndBenchCompletesEveryMessage() async throws {
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
     let base = "ws" + server.baseURL.dropFirst(4)
-    let check = try Harness.run("tgpt-ws-bridge", ["check", base])
+    let check = try await Harness.run("tgpt-ws-bridge", ["check", base])
     #expect(check.status == 0, "\(check.text)")
     #expect(check.text.contains("PASS streaming_response") && !check.text.contains("FAIL"))
     #expect(check.text.split(separator: "\n").last == "8 passed, 0 failed")
-    let bench = try Harness.run("tgpt-ws-bridge", ["bench", base, "--sessions", "100", "--messages", "5", "--json"])
+    let bench = try await Harness.run(
+      "tgpt-ws-bridge", ["bench", base, "--sessions", "100", "--messages", "5", "--json"])
     #expect(bench.status == 0, "\(bench.stderr)")
     let figures = try JSON.parse(bench.text)
     #expect(figures["completed"]?.intValue == 500 && figures["failed_connections"]?.intValue == 0)
   }
 
   @Test func badInputGetsAnErrorEventAndTheConnectionGoesOn() async throws {
-    let server = try BridgeServerProcess(["--max-message-bytes", "1000"])
-    defer { server.stop() }
+    let server = try await BridgeServerProcess.start(["--max-message-bytes", "1000"])
+    defer { server.terminate() }
     let good = SeedClient.message("still here")
     let talk = try await SeedClient.talk(
       server.ws("bad"),
@@ -71,14 +72,19 @@ import Testing
     #expect(huge.close?.closeCode == .messageTooLarge)
   }
 
-  @Test func aCancelThroughTheBridgeStopsTheAnswerAndTheHistoryShowsIt() throws {
+  @Test func aCancelThroughTheBridgeStopsTheAnswerAndTheHistoryShowsIt() async throws {
     let session = Harness.binary("tgpt-session").path
-    let server = try BridgeServerProcess(child: [session, "serve", "--provider", "echo", "--echo-delay-ms", "50"])
-    defer { server.stop() }
+    // The fake holds the answer after three words until the client leaves: the cancel always
+    // meets it in progress.
+    let holding = ["--provider", "openrouter", "--base-url", try await FakeProviderServer.shared.url("stall-after=3")]
+    let server = try await BridgeServerProcess.start(
+      child: [session, "serve"] + holding + ["--idle-timeout", "3600"],
+      env: Harness.environment(["OPENROUTER_API_KEY": "test-key"]))
+    defer { server.terminate() }
     let words = (1...60).map { "w\($0)" }.joined(separator: " ")
     // The cancel goes out once the answer has started; the client owes no answer for it, so
     // stdin's end still ends the run once the message and the history are answered.
-    let result = try Harness.midAnswer(
+    let result = try await Harness.midAnswer(
       "tgpt-ws-bridge \(server.ws("cancelled"))", first: #"{"message":"\#(words)","id":"m"}"#,
       then: [#"{"cancel":"m","reason":"stopped by the test"}"#, #"{"history":true,"id":"h"}"#])
     #expect(result.status == 130, "the first error was interrupted: \(result.stderr)")
@@ -101,13 +107,30 @@ import Testing
     #expect(events.last?.type == "complete" && events.last?.id == "h")
   }
 
-  @Test func aOneMegabyteEventReachesTheBridgeClient() throws {
-    let server = try BridgeServerProcess(["--max-message-bytes", "2000000"])
-    defer { server.stop() }
+  @Test func aOneMegabyteEventReachesTheBridgeClient() async throws {
+    let server = try await BridgeServerProcess.start(["--max-message-bytes", "2000000"])
+    defer { server.terminate() }
     // The echo provider answers a word as one chunk: one event of a megabyte.
     let word = String(repeating: "w", count: 1 << 20)
-    let result = try Harness.run("tgpt-ws-bridge", [server.ws("big")], stdin: #"{"message":"\#(word)"}"# + "\n")
+    let result = try await Harness.run("tgpt-ws-bridge", [server.ws("big")], stdin: #"{"message":"\#(word)"}"# + "\n")
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.answer == word)
+  }
+
+  @Test func anAnswerCutShortAfterAnEndMarkerReachesTheClientAsAnError() async throws {
+    let env = Harness.environment(["OPENROUTER_API_KEY": "test-key"])
+    let base = try await FakeProviderServer.shared.url("nofinish")
+    let server = try await BridgeServerProcess.start(
+      child: [Harness.binary("tgpt-session").path, "serve", "--provider", "openrouter", "--base-url", base], env: env)
+    defer { server.terminate() }
+    let result = try await Harness.run("tgpt-ws-bridge", [server.ws("cut")], stdin: "one two three\n")
+    #expect(result.status == 69, "\(result.stderr)")
+    Harness.expectInvariants(result, answer: "one two three")
+    #expect(result.failure?.code == .unavailable && result.failure?.partial == true)
+    let stored = try await Harness.run("tgpt-session", ["show", "--json", "cut"], env: env)
+    let answers = try stored.text.split(separator: "\n").map { try JSON.parse(String($0)) }.filter {
+      $0["role"]?.stringValue == "assistant"
+    }
+    #expect(answers.map { $0["status"]?.stringValue } == ["partial"], "never stored as complete")
   }
 }

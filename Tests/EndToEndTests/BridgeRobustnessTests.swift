@@ -8,8 +8,8 @@ import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct BridgeRobustnessTests {
   @Test func aClientThatNeverReadsIsClosedAndOthersAreServed() async throws {
-    let server = try BridgeServerProcess(["--queue-limit", "2000", "--rate", "0"])
-    defer { server.stop() }
+    let server = try await BridgeServerProcess.start(["--queue-limit", "2000", "--rate", "0"])
+    defer { server.terminate() }
     let port = try #require(UInt16(server.baseURL.split(separator: ":").last ?? ""))
     // A small receive buffer: the server's writes block long before its queue overflows, the
     // case where only dropping the connection helps.
@@ -17,22 +17,18 @@ import Testing
     let words = (0..<2000).map { "w\($0)" }.joined(separator: " ")
     for _ in 0..<40 { try stuck.sendText(#"{"message":"\#(words)"}"#) }
 
-    let other = try Harness.run("tgpt-ws-bridge", [server.ws("other")], stdin: "still served\n")
+    let other = try await Harness.run("tgpt-ws-bridge", [server.ws("other")], stdin: "still served\n")
     #expect(other.status == 0 && other.answer == "still served")
-    var metrics = ""
-    for _ in 0..<300 where !metrics.contains("tgpt_errors_total{code=\"slow_client\"} 1") {
-      try await Task.sleep(for: .milliseconds(100))
-      metrics = try LoopbackHTTP.get(server.baseURL + "/metrics")
+    let dropped = try await Harness.eventually("the slow client counted") {
+      try await LoopbackHTTP.get(server.baseURL + "/metrics").contains("tgpt_errors_total{code=\"slow_client\"} 1")
     }
-    #expect(metrics.contains("tgpt_errors_total{code=\"slow_client\"} 1"))
-    #expect(stuck.readUntilClosed(seconds: 20), "the stuck connection was not closed")
-    var open = ""
-    for _ in 0..<100 where !open.contains("tgpt_connections_open 0\n") {
-      open = try LoopbackHTTP.get(server.baseURL + "/metrics")
-      try await Task.sleep(for: .milliseconds(50))
+    #expect(dropped)
+    #expect(await stuck.readUntilClosed(seconds: 120), "the stuck connection was not closed")
+    let closed = try await Harness.eventually("the stuck connection no longer counted") {
+      try await LoopbackHTTP.get(server.baseURL + "/metrics").contains("tgpt_connections_open 0\n")
     }
-    #expect(open.contains("tgpt_connections_open 0\n"), "the stuck connection still counts as open")
-    let after = try Harness.run("tgpt-ws-bridge", [server.ws("other")], stdin: "after\n")
+    #expect(closed, "the stuck connection still counts as open")
+    let after = try await Harness.run("tgpt-ws-bridge", [server.ws("other")], stdin: "after\n")
     #expect(after.status == 0 && after.answer == "after")
   }
 
@@ -56,30 +52,16 @@ import Testing
     let running = Task { try await app.run() }
     defer { running.cancel() }
     let bound = await port.value()
-    let check = try await Harness.runOffPool("tgpt-ws-bridge", ["check", "ws://127.0.0.1:\(bound)"])
+    let check = try await Harness.run("tgpt-ws-bridge", ["check", "ws://127.0.0.1:\(bound)"])
     #expect(check.status == 1)
     #expect(check.text.contains("PASS streaming_response"))
     #expect(check.text.contains("FAIL error_handling.invalid_json"))
     #expect(check.text.contains("FAIL error_handling.empty_message"))
     #expect(check.text.contains("FAIL error_handling.invalid_session_id"))
-    let json = try Harness.run(
+    let json = try await Harness.run(
       "tgpt-ws-bridge", ["check", "ws://127.0.0.1:\(bound)", "--test", "error_handling", "--json"])
     let verdicts = try json.text.split(separator: "\n").map { try JSON.parse(String($0)) }
     #expect(verdicts.count == 5 && verdicts.contains { $0["passed"]?.boolValue == false })
-  }
-}
-
-extension Harness {
-  /// `run` on a thread of its own: waiting for a process must not hold one of the few threads
-  /// of the concurrency pool, which an in-process server in the same test needs.
-  static func runOffPool(
-    _ program: String, _ arguments: [String], stdin: String? = nil, env: [String: String] = environment()
-  ) async throws -> Result {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(with: Swift.Result { try Harness.run(program, arguments, stdin: stdin, env: env) })
-      }
-    }
   }
 }
 

@@ -1,17 +1,10 @@
 import Foundation
-import Synchronization
 
 /// `tgpt-ws-bridge serve` on a free loopback port, as a test's server.
-final class BridgeServerProcess: @unchecked Sendable {
-  let process = Process()
+final class BridgeServerProcess: Sendable {
+  let process: RunningProcess
   /// `http://127.0.0.1:PORT`.
   let baseURL: String
-  private let errors = ErrorBuffer()
-  private let errorsDone = DispatchSemaphore(value: 0)
-
-  final class ErrorBuffer: Sendable {
-    let data = Mutex(Data())
-  }
 
   /// `ws://127.0.0.1:PORT`.
   var wsBase: String { "ws" + baseURL.dropFirst(4) }
@@ -23,43 +16,33 @@ final class BridgeServerProcess: @unchecked Sendable {
   func ws(_ session: String) -> String { "ws" + baseURL.dropFirst(4) + "/ws/chat/" + session }
 
   /// Starts the server with `arguments` (after `serve --port PORT`, a free one by default);
-  /// `child` defaults to `tgpt-session serve --provider echo` on a fresh store.
-  init(
+  /// `child` defaults to `tgpt-session serve --provider echo` on a fresh store. Returns once it
+  /// has printed its address.
+  static func start(
     _ arguments: [String] = [], child: [String]? = nil, port: Int = 0, env: [String: String] = Harness.environment()
-  ) throws {
-    process.executableURL = Harness.binary("tgpt-ws-bridge")
+  ) async throws -> BridgeServerProcess {
     let command = child ?? [Harness.binary("tgpt-session").path, "serve", "--provider", "echo"]
-    process.arguments = ["serve", "--port", String(port)] + arguments + ["--"] + command
-    process.environment = env
-    let output = Pipe()
-    let errorPipe = Pipe()
-    process.standardOutput = output
-    process.standardError = errorPipe
-    process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-    try process.run()
-    let errors = errors
-    let done = errorsDone
-    DispatchQueue.global().async {
-      while true {
-        let piece = errorPipe.fileHandleForReading.availableData
-        if piece.isEmpty { break }
-        errors.data.withLock { $0.append(piece) }
-      }
-      done.signal()
-    }
-    baseURL = Harness.firstLine(of: output.fileHandleForReading)
+    let (process, address) = try await RunningProcess.start(
+      Harness.binary("tgpt-ws-bridge").path, ["serve", "--port", String(port)] + arguments + ["--"] + command,
+      env: env)
+    return BridgeServerProcess(process: process, baseURL: address)
+  }
+
+  private init(process: RunningProcess, baseURL: String) {
+    self.process = process
+    self.baseURL = baseURL
   }
 
   /// What the server wrote on stderr so far.
-  var stderr: String { String(decoding: errors.data.withLock { $0 }, as: UTF8.self) }
+  var stderr: String { process.stderr }
 
   /// Sends `signal` and waits for the server to exit; its status.
-  @discardableResult func stop(_ signal: Int32 = SIGTERM) -> Int32 {
-    if process.isRunning { kill(process.processIdentifier, signal) }
-    process.waitUntilExit()
-    errorsDone.wait()
-    return process.terminationStatus
+  @discardableResult func stop(_ signal: Int32 = SIGTERM) async -> Int32 {
+    process.signal(signal)
+    return await process.exitStatus()
   }
 
-  deinit { if process.isRunning { process.terminate() } }
+  /// Sends SIGTERM without waiting (for `defer`, which cannot await); a thread of the
+  /// process's own reaps it.
+  func terminate() { process.signal(SIGTERM) }
 }

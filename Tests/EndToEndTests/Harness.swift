@@ -14,17 +14,6 @@ enum Harness {
 
   static func binary(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
 
-  /// The first line a server prints (its address), read byte by byte so nothing after it is taken.
-  static func firstLine(of handle: FileHandle) -> String {
-    var line = Data()
-    while true {
-      let byte = handle.readData(ofLength: 1)
-      if byte.isEmpty || byte == Data([0x0A]) { break }
-      line.append(byte)
-    }
-    return String(decoding: line, as: UTF8.self)
-  }
-
   /// A fresh, empty directory used as HOME, TGPT_HOME and XDG dirs, so nothing of the user's
   /// machine leaks into a test.
   static func scratchDirectory() -> URL {
@@ -53,6 +42,13 @@ enum Harness {
     var elapsed: Double
     var text: String { String(decoding: stdout, as: UTF8.self) }
 
+    init(_ ended: Spawn.Ended) {
+      stdout = ended.stdout
+      stderr = String(decoding: ended.stderr, as: UTF8.self)
+      status = ended.status
+      elapsed = ended.elapsed
+    }
+
     /// stdout parsed as events, one per line (a line that is not an event fails the test).
     var events: [Event] {
       text.split(separator: "\n").compactMap { line in
@@ -74,77 +70,24 @@ enum Harness {
     }
   }
 
-  /// Runs `program` with `arguments`, feeding `stdin` (nil: /dev/null), and waits for it.
-  /// `signal` is sent once stdout contains `signalAfter` lines. A run that hangs is killed
-  /// after `hangGuard` seconds and fails the test.
+  /// Runs `program` with `arguments`, feeding `stdin` (nil: /dev/null), and waits for it
+  /// without holding a thread of the concurrency pool. `signal` is sent once stdout contains
+  /// `signalAfter` lines. A run that hangs is killed after `hangGuard` seconds (a deadline for
+  /// a hang, minutes away from any honest run) and fails the test.
   static func run(
     _ program: String, _ arguments: [String], stdin: String? = nil, env: [String: String] = environment(),
-    signal: Int32? = nil, signalAfter: Int = 0, keepStdinOpen: Bool = false, hangGuard: Double = 60,
+    signal: Int32? = nil, signalAfter: Int = 0, keepStdinOpen: Bool = false, hangGuard: Double = 300,
     sourceLocation: SourceLocation = #_sourceLocation
-  ) throws -> Result {
-    let process = Process()
-    process.executableURL = binary(program)
-    process.arguments = arguments
-    process.environment = env
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    let input = Pipe()
-    if stdin != nil {
-      process.standardInput = input
-    } else {
-      process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+  ) async throws -> Result {
+    let feed = Spawn.Feed(
+      stdin: stdin.map { Array($0.utf8) }, keepStdinOpen: keepStdinOpen, signal: signal, signalAfter: signalAfter,
+      hangGuard: hangGuard)
+    let path = binary(program).path
+    let ended = try await DedicatedThread.run { () throws(Spawn.Failure) -> Spawn.Ended in
+      try Spawn.runToEnd(path, arguments, env: env, feed: feed)
     }
-    let started = Date()
-    try process.run()
-    if let stdin {
-      // Fed from its own thread: a large input must not block reading the output.
-      let writer = input.fileHandleForWriting
-      DispatchQueue.global().async {
-        writeAll(Array(stdin.utf8), to: writer.fileDescriptor)
-        if !keepStdinOpen { try? writer.close() }
-      }
-    }
-    let collected = Mutex(Data())
-    let errorData = Mutex(Data())
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      let handle = output.fileHandleForReading
-      var sent = false
-      var lines = 0
-      while true {
-        let piece = handle.availableData
-        if piece.isEmpty { break }
-        collected.withLock { $0.append(piece) }
-        if let signal, !sent {
-          lines += piece.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-          if lines >= signalAfter {
-            sent = true
-            kill(process.processIdentifier, signal)
-          }
-        }
-      }
-      group.leave()
-    }
-    group.enter()
-    DispatchQueue.global().async {
-      let data = errors.fileHandleForReading.readDataToEndOfFile()
-      errorData.withLock { $0 = data }
-      group.leave()
-    }
-    let guardTimer = DispatchWorkItem { process.terminate() }
-    DispatchQueue.global().asyncAfter(deadline: .now() + hangGuard, execute: guardTimer)
-    process.waitUntilExit()
-    guardTimer.cancel()
-    if keepStdinOpen { try? input.fileHandleForWriting.close() }
-    group.wait()
-    let elapsed = Date().timeIntervalSince(started)
-    #expect(elapsed < hangGuard, "\(program) hung and was killed", sourceLocation: sourceLocation)
-    return Result(
-      stdout: collected.withLock { $0 }, stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self),
-      status: process.terminationStatus, elapsed: elapsed)
+    #expect(!ended.hung, "\(program) hung and was killed after \(Int(hangGuard)) s", sourceLocation: sourceLocation)
+    return Result(ended)
   }
 
   /// Runs `command` (a shell command line reading NDJSON on stdin), writes `first` to it,
@@ -152,9 +95,9 @@ enum Harness {
   /// send lines while an answer is streaming. The result is the command's status and stdout.
   static func midAnswer(
     _ command: String, first: String, then: [String], env: [String: String] = environment()
-  ) throws -> Result {
+  ) async throws -> Result {
     let quoted = { (line: String) in "'" + line.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
-    return try shell(
+    return try await shell(
       """
       dir=$(mktemp -d); mkfifo "$dir/in"
       \(command) <"$dir/in" >"$dir/out" & program=$!
@@ -168,35 +111,34 @@ enum Harness {
       """, env: env)
   }
 
-  /// Runs a shell pipeline with `/bin/sh -c`, the built programs first on PATH.
-  static func shell(_ script: String, env: [String: String] = environment()) throws -> Result {
+  /// Runs a shell pipeline with `/bin/sh -c`, the built programs first on PATH, without
+  /// holding a thread of the concurrency pool.
+  static func shell(
+    _ script: String, env: [String: String] = environment(), hangGuard: Double = 300,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) async throws -> Result {
     var env = env
     env["PATH"] = binDirectory.path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", script]
-    process.environment = env
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-    let started = Date()
-    try process.run()
-    let errorData = Mutex(Data())
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      let data = errors.fileHandleForReading.readDataToEndOfFile()
-      errorData.withLock { $0 = data }
-      group.leave()
+    let ready = env
+    let ended = try await DedicatedThread.run { () throws(Spawn.Failure) -> Spawn.Ended in
+      try Spawn.runToEnd("/bin/sh", ["-c", script], env: ready, feed: Spawn.Feed(hangGuard: hangGuard))
     }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    group.wait()
-    return Result(
-      stdout: data, stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self),
-      status: process.terminationStatus, elapsed: Date().timeIntervalSince(started))
+    #expect(!ended.hung, "the script hung and was killed after \(Int(hangGuard)) s", sourceLocation: sourceLocation)
+    return Result(ended)
+  }
+
+  /// Checks `condition` until it holds (true) or two minutes pass (false, and a recorded
+  /// issue): for states a test cannot be told of, only look at.
+  static func eventually(
+    _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+  ) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(120)
+    while ContinuousClock.now < deadline {
+      if try await condition() { return true }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("waited two minutes for \(what)", sourceLocation: sourceLocation)
+    return false
   }
 
   /// SPEC §3 invariants 1–2: exactly one terminal event, last; the chunks concatenate to the
@@ -212,33 +154,39 @@ enum Harness {
 }
 
 /// The fake provider, started once per test process and shared (tests keep apart by `key=`).
-final class FakeProviderServer: @unchecked Sendable {
-  static let shared: FakeProviderServer = {
-    do { return try FakeProviderServer() } catch { fatalError("cannot start tgpt-fake-provider: \(error)") }
-  }()
+final class FakeProviderServer: Sendable {
+  /// The shared server, started on first use.
+  static var shared: FakeProviderServer {
+    get async throws { try await starting.value }
+  }
+
+  private static let starting = Task {
+    // Its stdin is a pipe we never write: it exits when the test process ends.
+    let (process, baseURL) = try await RunningProcess.start(
+      Harness.binary("tgpt-fake-provider").path, [], env: ProcessInfo.processInfo.environment, keepStdinOpen: true)
+    return FakeProviderServer(process: process, baseURL: baseURL)
+  }
 
   let baseURL: String
-  private let process: Process
-  private let stdin: Pipe
+  private let process: RunningProcess
 
-  private init() throws {
-    process = Process()
-    process.executableURL = Harness.binary("tgpt-fake-provider")
-    stdin = Pipe()
-    let output = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = output
-    try process.run()
-    baseURL = Harness.firstLine(of: output.fileHandleForReading)
+  private init(process: RunningProcess, baseURL: String) {
+    self.process = process
+    self.baseURL = baseURL
   }
 
   /// A base URL (`…/v1`) for one scenario, e.g. `url("status=429;times=1")`.
   func url(_ scenario: String) -> String { "\(baseURL)/\(scenario)/v1" }
 
   /// The request bodies received for `key`.
-  func requests(key: String) throws -> [JSON] {
-    let body = try LoopbackHTTP.get(baseURL + "/_requests?key=" + key)
+  func requests(key: String) async throws -> [JSON] {
+    let body = try await LoopbackHTTP.get(baseURL + "/_requests?key=" + key)
     return try body.split(separator: "\n").map { try JSON.parse(String($0)) }
+  }
+
+  /// Lets the answers waiting on `gate` (scenario `gate=NAME`) go on.
+  func release(gate: String) async throws {
+    _ = try await LoopbackHTTP.get(baseURL + "/_release?gate=" + gate)
   }
 }
 
@@ -247,7 +195,7 @@ enum LoopbackHTTP {
   struct Failure: Error { let what: String }
 
   /// A TCP socket connected to `port` on 127.0.0.1; `receiveBuffer` sets its receive buffer first.
-  static func connectedSocket(port: UInt16, receiveBuffer: Int32? = nil) throws -> Int32 {
+  static func connectedSocket(port: UInt16, receiveBuffer: Int32? = nil) throws(Failure) -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     if var size = receiveBuffer {
       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -268,7 +216,12 @@ enum LoopbackHTTP {
     return fd
   }
 
-  static func get(_ url: String) throws -> String {
+  /// The body of a GET, read on a thread of its own.
+  static func get(_ url: String) async throws -> String {
+    try await DedicatedThread.run { () throws(Failure) -> String in try getBlocking(url) }
+  }
+
+  private static func getBlocking(_ url: String) throws(Failure) -> String {
     guard url.hasPrefix("http://127.0.0.1:") else { throw Failure(what: "only loopback URLs: \(url)") }
     let rest = url.dropFirst("http://127.0.0.1:".count)
     let portText = rest.prefix { $0.isNumber }
@@ -303,31 +256,5 @@ enum LoopbackHTTP {
       rest = Substring(String(decoding: Array(rest[start...].utf8.dropFirst(size + 2)), as: UTF8.self))
     }
     return result
-  }
-}
-
-/// Writes `bytes` to `fd` until done or the reader is gone. A program may exit before reading
-/// all its input (a usage error, say): that must be EPIPE here, not a SIGPIPE killing the test
-/// process. Ignoring SIGPIPE process-wide would not do — children inherit ignored signals —
-/// so it is blocked on this thread only and the pending signal consumed.
-func writeAll(_ bytes: [UInt8], to fd: Int32) {
-  var blocked = sigset_t()
-  var previous = sigset_t()
-  sigemptyset(&blocked)
-  sigaddset(&blocked, SIGPIPE)
-  pthread_sigmask(SIG_BLOCK, &blocked, &previous)
-  defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-  var offset = 0
-  while offset < bytes.count {
-    let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    if written > 0 {
-      offset += written
-    } else if errno != EINTR {
-      if errno == EPIPE {
-        var none = timespec()
-        _ = sigtimedwait(&blocked, nil, &none)
-      }
-      return
-    }
   }
 }

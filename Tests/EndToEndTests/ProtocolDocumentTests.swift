@@ -21,20 +21,20 @@ import Testing
     return lines
   }
 
-  @Test func theDocumentHasExamplesOfEveryEventType() throws {
+  @Test func theDocumentHasExamplesOfEveryEventType() async throws {
     let types = Set(try Self.examples().compactMap { try JSON.parse($0)["type"]?.stringValue })
     #expect(
       types == ["start", "chunk", "reasoning", "tool_call", "tool_result", "retry", "complete", "error", "history"])
   }
 
-  @Test func everyEventExampleRoundTripsExactly() throws {
+  @Test func everyEventExampleRoundTripsExactly() async throws {
     for line in try Self.examples() where try JSON.parse(line)["type"] != nil {
       let event = try Event.decode(line)
       #expect(event.jsonText == line)
     }
   }
 
-  @Test func everyInputExampleDecodesAsWhatItShows() throws {
+  @Test func everyInputExampleDecodesAsWhatItShows() async throws {
     let inputs = try Self.examples().filter {
       let object = try JSON.parse($0)
       return object["type"] == nil && object["messages"] == nil
@@ -49,14 +49,14 @@ import Testing
     #expect(kinds == ["message", "message", "cancel", "history"])
   }
 
-  @Test func theRequestExampleRunsThroughTgptStream() throws {
+  @Test func theRequestExampleRunsThroughTgptStream() async throws {
     let requests = try Self.examples().filter {
       let object = try JSON.parse($0)
       return object["messages"] != nil && object["type"] == nil
     }
     #expect(requests.count == 1)
     for line in requests {
-      let result = try Harness.run("tgpt-stream", ["--provider", "echo", "--request"], stdin: line)
+      let result = try await Harness.run("tgpt-stream", ["--provider", "echo", "--request"], stdin: line)
       #expect(result.status == 0)
       #expect(result.answer == "Name a colour.")
     }

@@ -1,8 +1,9 @@
 import Foundation
+import TGPTEvents
 
 /// A WebSocket client at the socket level, for what a library client will not do: upgrade,
 /// send masked text frames, and never read.
-final class RawWebSocket {
+final class RawWebSocket: Sendable {
   let fd: Int32
 
   /// Connects and sends the upgrade request; `receiveBuffer` shrinks the socket's receive
@@ -33,19 +34,22 @@ final class RawWebSocket {
     guard sent == bytes.count else { throw LoopbackHTTP.Failure(what: "short send") }
   }
 
-  /// Reads and discards everything until the server closes the connection; false when it is
-  /// still open after `seconds`.
-  func readUntilClosed(seconds: Int) -> Bool {
-    var timeout = timeval(tv_sec: 1, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    let deadline = Date().addingTimeInterval(Double(seconds))
-    while Date() < deadline {
-      let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-      if count == 0 { return true }
-      if count < 0, errno != EAGAIN, errno != EINTR { return true }
+  /// Reads and discards everything until the server closes the connection (on a thread of
+  /// its own); false when it is still open after `seconds`.
+  func readUntilClosed(seconds: Int) async -> Bool {
+    let fd = fd
+    return await DedicatedThread.run { () -> Bool in
+      var buffer = [UInt8](repeating: 0, count: 1 << 16)
+      let deadline = ContinuousClock.now + .seconds(seconds)
+      while ContinuousClock.now < deadline {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, 1000) > 0 else { continue }
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count == 0 { return true }
+        if count < 0, errno != EAGAIN, errno != EINTR { return true }
+      }
+      return false
     }
-    return false
   }
 
   deinit { close(fd) }

@@ -21,8 +21,8 @@ import Testing
     return lines.joined(separator: "\n") + "\n"
   }
 
-  @Test func intoAPipeTheOutputIsExactlyTheAnswer() throws {
-    let result = try Harness.shell(
+  @Test func intoAPipeTheOutputIsExactlyTheAnswer() async throws {
+    let result = try await Harness.shell(
       "printf '%s' \"$TEXT\" | tgpt-stream --provider echo | tgpt-render",
       env: Harness.environment(["TEXT": Self.markdown]))
     #expect(result.status == 0)
@@ -30,76 +30,81 @@ import Testing
     #expect(result.stderr.isEmpty)
   }
 
-  @Test func underAPseudoTerminalTheOutputIsStyled() throws {
-    let result = try Harness.shell(
+  @Test func underAPseudoTerminalTheOutputIsStyled() async throws {
+    let result = try await Harness.shell(
       "script -qec \"printf '%s' \\\"\\$TEXT\\\" | tgpt-stream --provider echo | tgpt-render\" /dev/null",
       env: Harness.environment(["TEXT": Self.markdown, "TERM": "xterm-256color"]))
     #expect(result.status == 0)
     #expect(result.text.contains("\u{1B}[0;1;95mTitle\u{1B}[0m"), "the heading is styled")
     #expect(result.text.contains("• "), "bullets are rendered")
-    #expect(!result.text.contains("**bold**"), "the markers are gone")
+    // The open line may be drawn as it grows and redrawn ("\r\e[K"); what stays is the last.
+    let screen = result.text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map {
+      $0.components(separatedBy: "\r\u{1B}[K").last ?? ""
+    }
+    #expect(!screen.contains { $0.contains("**bold**") }, "the markers are gone: \(screen)")
+    #expect(screen.contains { $0.contains("Some \u{1B}[0;1mbold\u{1B}[0m text") })
     #expect(!result.text.contains("\u{1B}[?1049h"), "no alternate screen")
   }
 
-  @Test func noColorAndTermDumbGiveThePlainTextEvenOnATerminal() throws {
+  @Test func noColorAndTermDumbGiveThePlainTextEvenOnATerminal() async throws {
     for extra in [["NO_COLOR": "1", "TERM": "xterm"], ["TERM": "dumb"]] {
-      let result = try Harness.shell(
+      let result = try await Harness.shell(
         "script -qec \"printf '%s' \\\"\\$TEXT\\\" | tgpt-render --input text\" /dev/null",
         env: Harness.environment(["TEXT": "**a** b\n"].merging(extra) { $1 }))
       #expect(result.text.replacingOccurrences(of: "\r\n", with: "\n") == "**a** b\n", "\(extra)")
     }
   }
 
-  @Test func theExitCodeFollowsTheErrorEvent() throws {
-    let result = try Harness.run(
+  @Test func theExitCodeFollowsTheErrorEvent() async throws {
+    let result = try await Harness.run(
       "tgpt-render", [], stdin: Self.events("half an answer", error: "rate limited upstream"))
     #expect(result.status == 75)
     #expect(result.text == "half an answer")
     #expect(result.stderr.contains("tgpt-render: error: rate limited upstream"))
   }
 
-  @Test func malformedLinesWarnWithTheirNumberAndExit65AtTheEnd() throws {
+  @Test func malformedLinesWarnWithTheirNumberAndExit65AtTheEnd() async throws {
     let input = Self.events("one two").replacingOccurrences(
       of: "\n{\"type\":\"complete\"", with: "\nnot json\n{\"type\":\"complete\"")
-    let result = try Harness.run("tgpt-render", [], stdin: input)
+    let result = try await Harness.run("tgpt-render", [], stdin: input)
     #expect(result.status == 65)
     #expect(result.text == "one two", "rendering went on after the bad line")
     #expect(result.stderr.contains("tgpt-render: warning: line 4: invalid JSON"))
-    let strict = try Harness.run("tgpt-render", ["--strict"], stdin: input)
+    let strict = try await Harness.run("tgpt-render", ["--strict"], stdin: input)
     #expect(strict.status == 65)
     #expect(strict.text == "one two")
     #expect(!strict.stderr.contains("complete"))
   }
 
-  @Test func unknownEventTypesAreSkipped() throws {
+  @Test func unknownEventTypesAreSkipped() async throws {
     let input = #"{"type":"future","content":{"x":1}}"# + "\n" + Self.events("fine")
-    let result = try Harness.run("tgpt-render", [], stdin: input)
+    let result = try await Harness.run("tgpt-render", [], stdin: input)
     #expect(result.status == 0)
     #expect(result.text == "fine")
   }
 
-  @Test func passthroughCopiesTheEventsUnchanged() throws {
+  @Test func passthroughCopiesTheEventsUnchanged() async throws {
     let input = Self.events("copy me") + "not json\n"
-    let result = try Harness.run("tgpt-render", ["--passthrough", "--to", "stderr"], stdin: input)
+    let result = try await Harness.run("tgpt-render", ["--passthrough", "--to", "stderr"], stdin: input)
     #expect(result.text == input)
     #expect(result.stderr.contains("copy me"))
     #expect(result.status == 65)
   }
 
-  @Test func passthroughCopiesBytesExactlyEvenCRLFAndBlankLines() throws {
+  @Test func passthroughCopiesBytesExactlyEvenCRLFAndBlankLines() async throws {
     let input = Self.events("x").replacingOccurrences(of: "\n", with: "\r\n") + "\r\n\n  \n"
-    let result = try Harness.run("tgpt-render", ["--passthrough", "--to", "stderr"], stdin: input)
+    let result = try await Harness.run("tgpt-render", ["--passthrough", "--to", "stderr"], stdin: input)
     #expect(result.text == input)
     #expect(result.status == 0)
   }
 
-  @Test func textInputIntoAPipeIsByteExactEvenForInvalidUTF8() throws {
-    let result = try Harness.shell("printf 'ok \\377\\376 end\\n' | tgpt-render --input text | od -An -tx1")
+  @Test func textInputIntoAPipeIsByteExactEvenForInvalidUTF8() async throws {
+    let result = try await Harness.shell("printf 'ok \\377\\376 end\\n' | tgpt-render --input text | od -An -tx1")
     #expect(
       result.text.split(whereSeparator: \.isWhitespace) == ["6f", "6b", "20", "ff", "fe", "20", "65", "6e", "64", "0a"])
   }
 
-  @Test func aTenMegabyteAnswerIsReproducedByteForByte() throws {
+  @Test func aTenMegabyteAnswerIsReproducedByteForByte() async throws {
     var text = ""
     var lines: [String] = []
     var index = 0
@@ -112,31 +117,43 @@ import Testing
       lines.append(Event(.chunk(.init(content: piece, model: "m"))).jsonText)
     }
     lines.append(Event(.complete(.init(processingTimeMs: 1))).jsonText)
-    let result = try Harness.run("tgpt-render", [], stdin: lines.joined(separator: "\n") + "\n")
+    let result = try await Harness.run("tgpt-render", [], stdin: lines.joined(separator: "\n") + "\n")
     #expect(result.status == 0)
     #expect(result.stdout == Data(text.utf8))
   }
 
-  @Test func textInputRendersMarkdownFiles() throws {
-    let result = try Harness.run(
+  @Test func textInputRendersMarkdownFiles() async throws {
+    let result = try await Harness.run(
       "tgpt-render", ["--input", "text", "--color", "always", "--width", "40"], stdin: Self.markdown)
     #expect(result.status == 0)
     #expect(result.text.contains("\u{1B}[0;1;95mTitle"))
     #expect(!result.text.contains("\u{1B}]8;"), "no hyperlinks when not writing to a terminal")
   }
 
-  @Test func theBinaryLinksNeitherFoundationNorICUNorCurl() throws {
-    let result = try Harness.shell("ldd \"$(command -v tgpt-render)\"")
+  @Test func theBinaryLinksNeitherFoundationNorICUNorCurl() async throws {
+    let result = try await Harness.shell("ldd \"$(command -v tgpt-render)\"")
     #expect(result.status == 0)
     for library in ["libicu", "libFoundation.so", "FoundationInternationalization", "libcurl"] {
       #expect(!result.text.contains(library), "\(library) is linked")
     }
   }
 
-  @Test func sigintLeavesACleanExit() throws {
+  @Test func sigintLeavesACleanExit() async throws {
     let chunk = Event(.chunk(.init(content: "partial", model: "m"))).jsonText + "\n"
-    let result = try Harness.run("tgpt-render", [], stdin: chunk, signal: SIGINT, signalAfter: 0, keepStdinOpen: true)
+    let result = try await Harness.run(
+      "tgpt-render", [], stdin: chunk, signal: SIGINT, signalAfter: 0, keepStdinOpen: true)
     #expect(result.status == 130)
     #expect(result.text == "partial")
+  }
+
+  @Test func theStatsLineStartsOnALineOfItsOwnWhereTheAnswerGoesToo() async throws {
+    let events = Self.events("no newline at the end")
+    let shared = try await Harness.shell(
+      #"printf '%s' "$EVENTS" | tgpt-render --stats 2>&1"#, env: Harness.environment(["EVENTS": events]))
+    #expect(shared.text.hasPrefix("no newline at the end\ntgpt-render: m · "), "\(shared.text)")
+    // Apart, the answer stays byte-exact and the line needs no break before it.
+    let apart = try await Harness.run("tgpt-render", ["--stats"], stdin: events)
+    #expect(apart.text == "no newline at the end")
+    #expect(apart.stderr.hasPrefix("tgpt-render: m · "), "\(apart.stderr)")
   }
 }

@@ -6,62 +6,65 @@ import Testing
 /// tgpt-session as users run it: real processes on one real SQLite store per test, the fake
 /// provider or the echo provider behind it. Issue 4's "Done when".
 @Suite struct SessionEndToEndTests {
-  static let fake = FakeProviderServer.shared
+  static var fake: FakeProviderServer {
+    get async throws { try await FakeProviderServer.shared }
+  }
 
   /// One store (one scratch home) per test.
   static func home(_ extra: [String: String] = [:]) -> [String: String] {
     Harness.environment(["OPENROUTER_API_KEY": "test-key"].merging(extra) { $1 })
   }
 
-  static func session(_ arguments: [String], env: [String: String], stdin: String? = nil) throws -> Harness.Result {
-    try Harness.run("tgpt-session", arguments, stdin: stdin, env: env)
+  static func session(_ arguments: [String], env: [String: String], stdin: String? = nil) async throws -> Harness.Result
+  {
+    try await Harness.run("tgpt-session", arguments, stdin: stdin, env: env)
   }
 
   /// The session's export lines, parsed.
-  static func export(_ id: String, env: [String: String]) throws -> [JSON] {
-    let result = try session(["show", "--json", id], env: env)
+  static func export(_ id: String, env: [String: String]) async throws -> [JSON] {
+    let result = try await session(["show", "--json", id], env: env)
     #expect(result.status == 0, "show \(id): \(result.stderr)")
     return try result.text.split(separator: "\n").map { try JSON.parse(String($0)) }
   }
 
-  static func messages(_ id: String, env: [String: String]) throws -> [JSON] {
-    try export(id, env: env).filter { $0["type"]?.stringValue == "message" }
+  static func messages(_ id: String, env: [String: String]) async throws -> [JSON] {
+    try await export(id, env: env).filter { $0["type"]?.stringValue == "message" }
   }
 
-  @Test func theSecondRequestCarriesTheFirstTurnAndShowListsBoth() throws {
+  @Test func theSecondRequestCarriesTheFirstTurnAndShowListsBoth() async throws {
     let env = Self.home()
     let key = StreamEndToEndTests.key()
-    let provider = ["--provider", "openrouter", "--base-url", Self.fake.url("key=\(key)")]
-    let first = try Self.session(provider + ["-s", "work", "What is 2+2?"], env: env)
+    let provider = ["--provider", "openrouter", "--base-url", try await Self.fake.url("key=\(key)")]
+    let first = try await Self.session(provider + ["-s", "work", "What is 2+2?"], env: env)
     #expect(first.status == 0, "\(first.stderr)")
     Harness.expectInvariants(first, answer: "What is 2+2?")
     guard case .start(let start)? = first.events.first?.payload else { Issue.record("no start"); return }
     #expect(first.events.first?.sessionID == "work" && start.turnsSent == 0)
 
-    let second = try Self.session(provider + ["-s", "work", "And 3+3?"], env: env)
+    let second = try await Self.session(provider + ["-s", "work", "And 3+3?"], env: env)
     #expect(second.status == 0, "\(second.stderr)")
-    let bodies = try Self.fake.requests(key: key)
+    let bodies = try await Self.fake.requests(key: key)
     #expect(bodies.count == 2)
     let sent = bodies.last?["body"]?["messages"]?.arrayValue?.map {
       "\($0["role"]?.stringValue ?? ""):\($0["content"]?.stringValue ?? "")"
     }
     #expect(sent == ["user:What is 2+2?", "assistant:What is 2+2?", "user:And 3+3?"])
 
-    let shown = try Self.session(["show", "work"], env: env)
+    let shown = try await Self.session(["show", "work"], env: env)
     #expect(shown.status == 0)
     for text in ["What is 2+2?", "And 3+3?", "── user", "── assistant"] {
       #expect(shown.text.contains(text), "\(text)")
     }
-    #expect(try Self.messages("work", env: env).count == 4)
+    #expect(try await Self.messages("work", env: env).count == 4)
   }
 
-  @Test func eightProcessesOnOneSessionLoseNothing() throws {
+  @Test func eightProcessesOnOneSessionLoseNothing() async throws {
     let env = Self.home()
-    let result = try Harness.shell(
+    let result = try await Harness.shell(
       "seq 1 40 | xargs -P 8 -I{} tgpt-session --provider echo -s same 'm{}' > /dev/null", env: env)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(!result.stderr.contains("locked"))
-    let messages = try Self.messages("same", env: env)
+    let messages = try await Self.messages("same", env: env)
     #expect(messages.count == 80)
     #expect(messages.allSatisfy { $0["status"]?.stringValue == "complete" })
     let questions = messages.filter { $0["role"]?.stringValue == "user" }.compactMap { $0["content"]?.stringValue }
@@ -70,54 +73,55 @@ import Testing
       #expect(messages[pair]["content"] == messages[pair + 1]["content"], "each answer follows its question")
       #expect(messages[pair]["turn"] == messages[pair + 1]["turn"])
     }
-    #expect(try Self.session(["check"], env: env).status == 0)
+    #expect(try await Self.session(["check"], env: env).status == 0)
   }
 
-  @Test func aSecondProcessWaitsForTheTurnInProgressAndSeesIt() throws {
+  @Test func aSecondProcessWaitsForTheTurnInProgressAndSeesIt() async throws {
     let env = Self.home()
     let messages = ["one two three four", "five six seven eight"]
-    let results = Mutex<[Harness.Result]>([])
-    DispatchQueue.concurrentPerform(iterations: 2) { index in
-      let result = try? Self.session(
-        ["--provider", "echo", "--echo-delay-ms", "150", "-s", "locked", messages[index]], env: env)
-      if let result { results.withLock { $0.append(result) } }
+    let turn = { @Sendable (message: String) in
+      try await Self.session(["--provider", "echo", "--echo-delay-ms", "150", "-s", "locked", message], env: env)
     }
-    let both = results.withLock { $0 }
-    #expect(both.count == 2 && both.allSatisfy { $0.status == 0 })
+    async let first = turn(messages[0])
+    async let second = turn(messages[1])
+    let both = try await [first, second]
+    #expect(both.allSatisfy { $0.status == 0 })
     let sent = both.flatMap(\.events).compactMap {
       if case .start(let start) = $0.payload { start.turnsSent } else { nil }
     }
     #expect(sent.sorted() == [0, 1], "the later turn started after the earlier one ended, with it as context")
   }
 
-  @Test func eightProcessesOnEightSessionsLoseNothing() throws {
+  @Test func eightProcessesOnEightSessionsLoseNothing() async throws {
     let env = Self.home()
-    let result = try Harness.shell(
+    let result = try await Harness.shell(
       "seq 1 40 | xargs -P 8 -I{} sh -c 'tgpt-session --provider echo -s s$(({} % 8)) m{} > /dev/null'", env: env)
     #expect(result.status == 0, "\(result.stderr)")
-    let list = try Self.session(["list", "--json"], env: env)
+    let list = try await Self.session(["list", "--json"], env: env)
     let sessions = try list.text.split(separator: "\n").map { try JSON.parse(String($0)) }
     #expect(sessions.count == 8)
     #expect(sessions.allSatisfy { $0["turns"]?.intValue == 5 })
-    #expect(try Self.session(["check"], env: env).status == 0)
+    #expect(try await Self.session(["check"], env: env).status == 0)
   }
 
-  @Test func killedDuringASlowTurnLeavesAConsistentStore() throws {
+  @Test func killedDuringASlowTurnLeavesAConsistentStore() async throws {
     let env = Self.home()
-    let slow = try Harness.run(
-      "tgpt-session", ["--provider", "echo", "--echo-delay-ms", "300", "-s", "k", "one two three four five six"],
+    // The fake holds the answer after three words until the client leaves: killed mid-answer.
+    let holding = ["--provider", "openrouter", "--base-url", try await Self.fake.url("stall-after=3")]
+    let slow = try await Harness.run(
+      "tgpt-session", holding + ["--idle-timeout", "3600", "-s", "k", "one two three four five six"],
       env: env, signal: SIGKILL, signalAfter: 2)
     #expect(slow.status == 128 + SIGKILL || slow.status == SIGKILL, "killed: \(slow.status)")
-    let next = try Self.session(["--provider", "echo", "-s", "k", "after"], env: env)
+    let next = try await Self.session(["--provider", "echo", "-s", "k", "after"], env: env)
     #expect(next.status == 0, "\(next.stderr)")
     guard case .start(let start)? = next.events.first?.payload else { Issue.record("no start"); return }
     #expect(start.turnsSent == 0, "the killed turn is not sent as context")
-    let messages = try Self.messages("k", env: env)
+    let messages = try await Self.messages("k", env: env)
     #expect(messages.map { $0["status"]?.stringValue ?? "" } == ["complete", "interrupted", "complete", "complete"])
-    #expect(try Self.session(["check"], env: env).status == 0)
+    #expect(try await Self.session(["check"], env: env).status == 0)
   }
 
-  @Test func serveAnswersInterleavedSessionsInOrderAndSurvivesABadLine() throws {
+  @Test func serveAnswersInterleavedSessionsInOrderAndSurvivesABadLine() async throws {
     var lines: [String] = []
     for round in 0..<5 {
       for session in 0..<50 {
@@ -127,7 +131,7 @@ import Testing
       if round == 2 { lines.append("{this is not json") }
     }
     let env = Self.home()
-    let result = try Self.session(
+    let result = try await Self.session(
       ["serve", "--provider", "echo"], env: env, stdin: lines.joined(separator: "\n") + "\n")
     #expect(result.status == 0, "\(result.stderr)")
     let events = result.events
@@ -148,14 +152,15 @@ import Testing
         #expect(text.joined() == "m\(round) \(id)")
       }
     }
-    #expect(try Self.session(["list", "--json"], env: env).text.split(separator: "\n").count == 50)
+    #expect(try await Self.session(["list", "--json"], env: env).text.split(separator: "\n").count == 50)
   }
 
-  @Test func aCancelReachesMessagesWhileItsOneTurnRuns() throws {
+  @Test func aCancelReachesMessagesWhileItsOneTurnRuns() async throws {
     // --messages takes one line at a time: the cancel must still get past the running turn.
     let words = (1...60).map { "w\($0)" }.joined(separator: " ")
-    let result = try Harness.midAnswer(
-      "tgpt-session -s c --messages --provider echo --echo-delay-ms 50", first: #"{"message":"\#(words)","id":"m"}"#,
+    let holding = "--provider openrouter --base-url \(try await Self.fake.url("stall-after=3")) --idle-timeout 3600"
+    let result = try await Harness.midAnswer(
+      "tgpt-session -s c --messages \(holding)", first: #"{"message":"\#(words)","id":"m"}"#,
       then: [#"{"cancel":"m","reason":"enough"}"#, #"{"message":"after","id":"n"}"#], env: Self.home())
     #expect(result.status == 130, "\(result.stderr)")
     let ends = result.events.filter(\.isTerminal)
@@ -168,101 +173,116 @@ import Testing
     #expect(ends.last?.type == "complete")
   }
 
-  @Test func overflowInvalidIDMissingKeyAndProviderFaults() throws {
+  @Test func overflowInvalidIDMissingKeyAndProviderFaults() async throws {
     let env = Self.home()
     let long = String(repeating: "many words here ", count: 200)
-    let overflow = try Self.session(["--provider", "echo", "--context-tokens", "256", "-s", "o", long], env: env)
+    let overflow = try await Self.session(["--provider", "echo", "--context-tokens", "256", "-s", "o", long], env: env)
     #expect(overflow.status == 65)
     #expect(overflow.failure?.code == .contextOverflow)
-    #expect(try Self.session(["show", "o"], env: env).status == 65, "nothing was recorded")
+    #expect(try await Self.session(["show", "o"], env: env).status == 65, "nothing was recorded")
 
-    let invalid = try Self.session(["--provider", "echo", "-s", "no/slash", "hi"], env: env)
+    let invalid = try await Self.session(["--provider", "echo", "-s", "no/slash", "hi"], env: env)
     #expect(invalid.status == 64)
     #expect(invalid.stderr.contains("A-Z a-z 0-9 . _ : -"))
 
-    let noKey = try Self.session(["--provider", "openrouter", "hi"], env: Harness.environment())
+    let noKey = try await Self.session(["--provider", "openrouter", "hi"], env: Harness.environment())
     #expect(noKey.status == 77)
     #expect(noKey.failure?.code == .auth)
     #expect(!noKey.stderr.contains("new session"), "no id is announced for a session never made")
 
-    let noRoom = try Self.session(
+    let noRoom = try await Self.session(
       ["--provider", "echo", "--context-tokens", "1000", "--max-tokens", "1000", "-s", "r", "hi"], env: env)
     #expect(noRoom.status == 65 && noRoom.failure?.code == .contextOverflow)
     #expect(noRoom.stderr.contains("--max-tokens 1000 leaves no room"))
 
     let key = StreamEndToEndTests.key()
     let failing = ["--provider", "openrouter", "--retries", "0", "-s", "f"]
-    let down = try Self.session(failing + ["--base-url", Self.fake.url("status=503;key=\(key)"), "first"], env: env)
+    let down = try await Self.session(
+      failing + ["--base-url", Self.fake.url("status=503;key=\(key)"), "first"], env: env)
     #expect(down.status == 69)
     #expect(down.failure?.code == .unavailable)
-    let cut = try Self.session(
+    let cut = try await Self.session(
       failing + ["--base-url", Self.fake.url("drop-after=2;key=\(key)"), "one two three four"], env: env)
     #expect(cut.status == 69 && cut.failure?.partial == true)
-    let after = try Self.session(failing + ["--base-url", Self.fake.url("key=\(key)"), "fine"], env: env)
+    let after = try await Self.session(failing + ["--base-url", Self.fake.url("key=\(key)"), "fine"], env: env)
     #expect(after.status == 0)
-    let sent = try Self.fake.requests(key: key).last?["body"]?["messages"]?.arrayValue?.count
+    let sent = try await Self.fake.requests(key: key).last?["body"]?["messages"]?.arrayValue?.count
     #expect(sent == 1, "failed turns are left out of the context")
-    let statuses = try Self.messages("f", env: env).filter { $0["role"]?.stringValue == "assistant" }
+    let statuses = try await Self.messages("f", env: env).filter { $0["role"]?.stringValue == "assistant" }
     #expect(statuses.map { $0["status"]?.stringValue ?? "" } == ["error", "partial", "complete"])
 
-    let included = try Self.session(
+    let included = try await Self.session(
       failing + ["--include-failed", "--base-url", Self.fake.url("key=\(key)"), "with failures"], env: env)
     #expect(included.status == 0)
-    let withFailed = try Self.fake.requests(key: key).last?["body"]?["messages"]?.arrayValue ?? []
+    let withFailed = try await Self.fake.requests(key: key).last?["body"]?["messages"]?.arrayValue ?? []
     #expect(withFailed.count == 5, "the partial turn and the complete one, plus the new message")
   }
 
-  @Test func exportImportExportIsIdentical() throws {
+  @Test func exportImportExportIsIdentical() async throws {
     let env = Self.home()
     for message in ["first \"quoted\"\nline", "日本語 😀", "third"] {
       #expect(
-        try Self.session(["--provider", "echo", "--system", "be brief", "-s", "orig", message], env: env).status == 0)
+        try await Self.session(["--provider", "echo", "--system", "be brief", "-s", "orig", message], env: env).status
+          == 0)
     }
-    let exported = try Self.session(["export", "orig"], env: env)
+    let exported = try await Self.session(["export", "orig"], env: env)
     #expect(exported.status == 0)
     let elsewhere = Self.home()
-    let imported = try Self.session(["import"], env: elsewhere, stdin: exported.text)
+    let imported = try await Self.session(["import"], env: elsewhere, stdin: exported.text)
     #expect(imported.status == 0, "\(imported.stderr)")
-    let again = try Self.session(["export", "orig"], env: elsewhere)
+    let again = try await Self.session(["export", "orig"], env: elsewhere)
     #expect(again.stdout == exported.stdout)
-    let duplicate = try Self.session(["import"], env: elsewhere, stdin: exported.text)
+    let duplicate = try await Self.session(["import"], env: elsewhere, stdin: exported.text)
     #expect(duplicate.status == 65 && duplicate.stderr.contains("already exists"))
-    let renamed = try Self.session(["import", "--as", "copy"], env: elsewhere, stdin: exported.text)
+    let renamed = try await Self.session(["import", "--as", "copy"], env: elsewhere, stdin: exported.text)
     #expect(renamed.status == 0)
-    #expect(try Self.messages("copy", env: elsewhere).count == 6)
+    #expect(try await Self.messages("copy", env: elsewhere).count == 6)
     let edited = exported.text.replacingOccurrences(of: #""seq":2,"#, with: #""seq":1,"#)
-    let broken = try Self.session(["import", "--as", "broken"], env: elsewhere, stdin: edited)
+    let broken = try await Self.session(["import", "--as", "broken"], env: elsewhere, stdin: edited)
     #expect(broken.status == 65 && broken.stderr.contains("line 3: seq 1 does not follow 1"))
-    #expect(try Self.session(["show", "broken"], env: elsewhere).status == 65, "nothing was imported")
+    #expect(try await Self.session(["show", "broken"], env: elsewhere).status == 65, "nothing was imported")
   }
 
-  @Test func continueSetRenameRemoveAndSearch() throws {
+  @Test func continueSetRenameRemoveAndSearch() async throws {
     let env = Self.home()
     let key = StreamEndToEndTests.key()
-    let base = ["--provider", "openrouter", "--base-url", Self.fake.url("key=\(key)")]
-    #expect(try Self.session(base + ["-s", "a", "alpha question"], env: env).status == 0)
-    #expect(try Self.session(base + ["-s", "b", "bravo question"], env: env).status == 0)
-    let continued = try Self.session(base + ["-c", "follow up"], env: env)
+    let base = ["--provider", "openrouter", "--base-url", try await Self.fake.url("key=\(key)")]
+    #expect(try await Self.session(base + ["-s", "a", "alpha question"], env: env).status == 0)
+    #expect(try await Self.session(base + ["-s", "b", "bravo question"], env: env).status == 0)
+    let continued = try await Self.session(base + ["-c", "follow up"], env: env)
     #expect(continued.events.first?.sessionID == "b", "-c continues the most recently used session")
 
-    #expect(try Self.session(["set", "a", "--model", "fake/other", "--system", "be terse"], env: env).status == 0)
-    #expect(try Self.session(base + ["-s", "a", "next"], env: env).status == 0)
-    let body = try Self.fake.requests(key: key).last?["body"]
+    #expect(
+      try await Self.session(["set", "a", "--model", "fake/other", "--system", "be terse"], env: env).status == 0)
+    #expect(try await Self.session(base + ["-s", "a", "next"], env: env).status == 0)
+    let body = try await Self.fake.requests(key: key).last?["body"]
     #expect(body?["model"]?.stringValue == "fake/other")
     #expect(body?["messages"]?.arrayValue?.first?["content"]?.stringValue == "be terse")
 
-    let found = try Self.session(["search", "--json", "bravo"], env: env)
+    let found = try await Self.session(["search", "--json", "bravo"], env: env)
     #expect(found.text.contains(#""session_id":"b""#))
-    #expect(try Self.session(["rename", "b", "b"], env: env).status == 64)
-    #expect(try Self.session(["rename", "b", "renamed"], env: env).status == 0)
-    #expect(try Self.session(["rm", "renamed"], env: env).status == 0)
-    #expect(try Self.session(["search", "bravo"], env: env).text.isEmpty)
-    #expect(try Self.session(["rm", "renamed"], env: env).status == 65)
-    let elsewhere = try Self.session(["--provider", "echo", "-s", "a", "to echo now"], env: env)
+    #expect(try await Self.session(["rename", "b", "b"], env: env).status == 64)
+    #expect(try await Self.session(["rename", "b", "renamed"], env: env).status == 0)
+    #expect(try await Self.session(["rm", "renamed"], env: env).status == 0)
+    #expect(try await Self.session(["search", "bravo"], env: env).text.isEmpty)
+    #expect(try await Self.session(["rm", "renamed"], env: env).status == 65)
+    let elsewhere = try await Self.session(["--provider", "echo", "-s", "a", "to echo now"], env: env)
     guard case .start(let start)? = elsewhere.events.first?.payload else { Issue.record("no start"); return }
     #expect(start.model == "echo", "another provider does not get the session's model")
-    let fresh = try Self.session(["--provider", "echo", "new session"], env: env)
+    let fresh = try await Self.session(["--provider", "echo", "new session"], env: env)
     #expect(fresh.stderr.contains("new session "), "a made id is shown on stderr")
     #expect(fresh.events.first?.sessionID?.isEmpty == false)
+  }
+
+  @Test func anAnswerCutShortAfterAnEndMarkerIsStoredAsPartial() async throws {
+    let env = Self.home()
+    let cut = try await Self.session(
+      ["--provider", "openrouter", "--base-url", try await Self.fake.url("nofinish"), "-s", "t", "one two three"],
+      env: env)
+    #expect(cut.status == 69, "\(cut.stderr)")
+    Harness.expectInvariants(cut, answer: "one two three")
+    #expect(cut.failure?.code == .unavailable && cut.failure?.partial == true)
+    let answers = try await Self.messages("t", env: env).filter { $0["role"]?.stringValue == "assistant" }
+    #expect(answers.map { $0["status"]?.stringValue } == ["partial"], "never stored as complete")
   }
 }

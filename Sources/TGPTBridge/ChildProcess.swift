@@ -18,7 +18,6 @@ struct ChildProcess: Sendable {
   /// Starts `arguments` (the first is looked up on PATH) with our environment, in a process
   /// group of its own so a Ctrl-C at the terminal reaches the server, which decides.
   static func spawn(_ arguments: [String]) throws(RelayError) -> ChildProcess {
-    guard let program = arguments.first else { throw .cannotStart("no command given") }
     // Close-on-exec from the start: a restarted child must not inherit the old pipes.
     guard let toChild = FileIO.makePipe() else { throw .cannotStart("pipe: \(String(cString: strerror(errno)))") }
     guard let fromChild = FileIO.makePipe() else {
@@ -26,50 +25,24 @@ struct ChildProcess: Sendable {
       close(toChild.write)
       throw .cannotStart("pipe: \(String(cString: strerror(errno)))")
     }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, toChild.read, 0)
-    posix_spawn_file_actions_adddup2(&actions, fromChild.write, 1)
-
-    // The child starts with default signal handling and an empty mask, whatever we ignore.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var all = sigset_t()
-    sigfillset(&all)
-    sigdelset(&all, SIGKILL)
-    sigdelset(&all, SIGSTOP)
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
-
-    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid = pid_t()
-    let spawned = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
-    close(toChild.read)
-    close(fromChild.write)
-    guard spawned == 0 else {
+    defer {
+      close(toChild.read)
+      close(fromChild.write)
+    }
+    do throws(ChildSpawn.Failure) {
+      let pid = try ChildSpawn.start(
+        arguments, stdin: .descriptor(toChild.read), stdout: .descriptor(fromChild.write), stderr: .inherit,
+        processGroup: true)
+      return ChildProcess(pid: pid, input: toChild.write, output: fromChild.read)
+    } catch {
       close(toChild.write)
       close(fromChild.read)
-      throw .cannotStart("\(program): \(String(cString: strerror(spawned)))")
+      throw .cannotStart(error.description)
     }
-    return ChildProcess(pid: pid, input: toChild.write, output: fromChild.read)
   }
 
   /// Waits for the child to end: its exit status, or 128 + the signal that ended it.
-  func waitForExit() -> Int32 {
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-      if errno != EINTR { return -1 }
-    }
-    return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-  }
+  func waitForExit() -> Int32 { ChildSpawn.waitForExit(pid) }
 
   /// Sends `signal` to the child.
   func send(_ signal: Int32) { _ = kill(pid, signal) }

@@ -118,6 +118,7 @@ extension ChildRelay {
   }
 
   private func restart() {
+    guard !state.withLock({ $0.stopping }) else { return }
     do throws(RelayError) {
       let child = try ChildProcess.spawn(configuration.command)
       let stopping = state.withLock { state in
@@ -125,8 +126,14 @@ extension ChildRelay {
         return state.stopping
       }
       if stopping {
+        // `stop` came while it started: end it, and reap it so it leaves neither a zombie
+        // nor an open pipe behind.
         close(child.input)
         child.send(SIGTERM)
+        DedicatedThread.start {
+          close(child.output)
+          _ = child.waitForExit()
+        }
         return
       }
       startReader(for: child)

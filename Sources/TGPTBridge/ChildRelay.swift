@@ -52,9 +52,9 @@ public final class ChildRelay: Sendable {
     var nextRequest = 0
     var nextConnection = 0
     var failuresInARow = 0
-    var drainWaiters: [DrainWaiter] = []
+    var drainWaiters: [RelayWaiter] = []
     /// Waiting for the child to exit once stopping.
-    var exitWaiters: [DrainWaiter] = []
+    var exitWaiters: [RelayWaiter] = []
   }
 
   public let configuration: Configuration
@@ -188,7 +188,7 @@ public final class ChildRelay: Sendable {
   /// the reader thread resumes the waiter when the turns end or the child exits.
   private func wait(for what: Awaited, timeout: Duration) async -> Bool {
     await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-      let waiter = DrainWaiter(continuation)
+      let waiter = RelayWaiter(continuation)
       let holds = state.withLock { state in
         switch what {
         case .drained:
@@ -240,7 +240,7 @@ extension Event {
 
 /// One waiting call's continuation (`drain`, `stop`), resumed exactly once: by what it waits
 /// for or by the timeout, whichever comes first.
-final class DrainWaiter: Sendable {
+final class RelayWaiter: Sendable {
   private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
 
   init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = Mutex(continuation) }

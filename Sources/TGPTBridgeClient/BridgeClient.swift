@@ -54,7 +54,7 @@ public struct BridgeClient: Sendable {
       } catch is OutputClosed {
         return nil
       } catch {
-        let failure = ClientFailure.classify(error, url: settings.url, headers: settings.probeHeaders)
+        let failure = await ClientFailure.classify(error, url: settings.url, headers: settings.probeHeaders)
         guard attempt < settings.reconnect, failure.kind != .usage else { throw failure }
         attempt += 1
         let delay = min(Duration.seconds(30), .milliseconds(250) * (1 << min(attempt - 1, 7)))

@@ -85,9 +85,10 @@ public enum ChatProbe {
       }
     } catch {
       timer.cancel()
+      let cancelled = Task.isCancelled || error is CancellationError
+      let message = cancelled ? "timed out" : await ClientFailure.classify(error, url: url).message
       return state.withLock { outcome in
-        outcome.failure =
-          Task.isCancelled || error is CancellationError ? "timed out" : ClientFailure.classify(error, url: url).message
+        outcome.failure = message
         outcome.refused = (error as? WebSocketClientError) == .webSocketUpgradeFailed
         return outcome
       }

@@ -29,8 +29,9 @@ public struct ClientFailure: KindedError, Sendable {
     return words.prefix(1).lowercased() + words.dropFirst()
   }
 
-  /// Names what went wrong in words: refused, DNS, TLS, upgrade, timeout.
-  static func classify(_ error: any Error, url: String, headers: [(String, String)] = []) -> ClientFailure {
+  /// Names what went wrong in words: refused, DNS, TLS, upgrade, timeout. A refused upgrade
+  /// is asked again over plain HTTP for its status line, on a thread of its own.
+  static func classify(_ error: any Error, url: String, headers: [(String, String)] = []) async -> ClientFailure {
     switch error {
     case let failure as ClientFailure:
       return failure
@@ -55,7 +56,8 @@ public struct ClientFailure: KindedError, Sendable {
     case let tls as BoringSSLError:
       return ClientFailure(.unavailable, "TLS handshake with \(url) failed: \(tls)")
     case let client as WebSocketClientError where client == .webSocketUpgradeFailed:
-      guard let line = UpgradeProbe.statusLine(url: url, headers: headers), let status = UpgradeProbe.status(of: line)
+      let probed = await DedicatedThread.run { UpgradeProbe.statusLine(url: url, headers: headers) }
+      guard let line = probed, let status = UpgradeProbe.status(of: line)
       else {
         return ClientFailure(.unavailable, "the server refused the WebSocket upgrade at \(url)")
       }

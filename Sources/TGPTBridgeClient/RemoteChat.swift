@@ -59,7 +59,7 @@ public struct RemoteChat: Sendable {
         try await exchange(
           (message.json, message.id), session: session, progress: progress, onStop: (stopped, .cancel), show: show)
       } catch {
-        failure = classify(error, session: session)
+        failure = await classify(error, session: session)
       }
       if progress.ended { return }
       let fail: (String, ErrorKind, Bool) -> Void = { text, code, partial in
@@ -99,7 +99,7 @@ public struct RemoteChat: Sendable {
         onStop: (stopped, .giveUp)
       ) { event in events.withLock { $0.append(event) } }
     } catch {
-      throw classify(error, session: session)
+      throw await classify(error, session: session)
     }
     let received = events.withLock { $0 }
     if let found = received.first(where: { $0.type == "history" }) { return found }
@@ -172,9 +172,9 @@ public struct RemoteChat: Sendable {
     }
   }
 
-  private func classify(_ error: any Error, session: String) -> ClientFailure {
+  private func classify(_ error: any Error, session: String) async -> ClientFailure {
     // Named without the query, which may hold a token.
-    ClientFailure.classify(error, url: address.prefix + session, headers: settings.probeHeaders)
+    await ClientFailure.classify(error, url: address.prefix + session, headers: settings.probeHeaders)
   }
 
   private static func text(_ json: JSON) -> String {

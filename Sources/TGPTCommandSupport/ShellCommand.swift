@@ -18,28 +18,18 @@ public enum ShellCommand {
 
   private static func captureBlocking(_ command: String) -> (output: String?, status: Int32) {
     guard let output = FileIO.makePipe() else { return (nil, -1) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, output.write, 1)
     // The command must never read the user's terminal or our piped prompt.
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-
-    var pid = pid_t()
-    let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
-    defer { argv.forEach { free($0) } }
-    let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+    let started = try? ChildSpawn.start(
+      ["/bin/sh", "-c", command], stdin: .null, stdout: .descriptor(output.write), stderr: .inherit)
     close(output.write)
-    guard spawned == 0 else {
+    guard let pid = started else {
       close(output.read)
       return (nil, -1)
     }
     let bytes = (try? FileIO.readAll(output.read)) ?? []
     close(output.read)
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-    let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    guard exitStatus == 0 else { return (nil, exitStatus) }
+    let status = ChildSpawn.waitForExit(pid)
+    guard status == 0 else { return (nil, status) }
     var text = String(decoding: bytes, as: UTF8.self)
     while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
     return (text, 0)

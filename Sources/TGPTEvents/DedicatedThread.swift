@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -8,9 +10,10 @@
 
 /// Work that blocks — a read loop, `waitpid`, a `poll` — on a thread of its own.
 ///
-/// Swift's cooperative pool has one thread per core (two here): a blocking call on it stalls
-/// every task of the process. Dispatch's shared workers are no refuge on Linux either: when
-/// they block, libdispatch adds a replacement only about once a second.
+/// Swift's cooperative pool has one thread per core: a blocking call on it stalls every task
+/// of the process (on a two-core machine, two such calls stall them all). Dispatch's shared
+/// workers are no refuge on Linux either: when they block, libdispatch adds a replacement only
+/// about once a second.
 public enum DedicatedThread {
   /// Runs `body` on a new detached thread.
   public static func start(_ body: @escaping @Sendable () -> Void) {
@@ -28,8 +31,10 @@ public enum DedicatedThread {
         return nil
       }, box)
     if created != 0 {
-      // Out of threads: run it here rather than lose it (the caller blocks, but nothing is lost).
-      Unmanaged<Body>.fromOpaque(box).takeRetainedValue().run()
+      // Out of threads: a Dispatch worker is slower to come by, but neither blocks the caller
+      // (a loop that never ends would) nor loses the work.
+      let body = Unmanaged<Body>.fromOpaque(box).takeRetainedValue()
+      DispatchQueue.global().async { body.run() }
     }
   }
 
@@ -42,7 +47,7 @@ public enum DedicatedThread {
     return try result.get()
   }
 
-  private final class Body {
+  private final class Body: Sendable {
     let run: @Sendable () -> Void
     init(_ run: @escaping @Sendable () -> Void) { self.run = run }
   }

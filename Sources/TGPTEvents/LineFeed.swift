@@ -25,11 +25,13 @@ public final class LineFeed: Sendable {
   private let permits: DispatchSemaphore
   private let held = HeldLine()
 
-  /// The number of the line the reader has in hand while it waits for room in the window
-  /// (nil when it is not waiting): what a test can look at instead of waiting for a while.
-  var lineWaitingForWindow: Int? {
+  /// How many times the reader has had to wait for room in the window, and the number of the
+  /// line it has in hand while it waits (nil when it is not waiting): what a test can look at
+  /// instead of waiting for a while.
+  var windowWaits: (count: Int, line: Int?) {
+    let count = held.waits.load(ordering: .acquiring)
     let number = held.number.load(ordering: .acquiring)
-    return number == 0 ? nil : number
+    return (count, number == 0 ? nil : number)
   }
 
   /// Starts reading `fd`.
@@ -49,6 +51,7 @@ public final class LineFeed: Sendable {
       let take = { (number: Int) in
         if permits.wait(timeout: .now()) == .timedOut {
           held.number.store(number, ordering: .releasing)
+          held.waits.add(1, ordering: .releasing)
           permits.wait()
           held.number.store(0, ordering: .releasing)
         }
@@ -92,7 +95,9 @@ public final class LineFeed: Sendable {
   public func release() { permits.signal() }
 }
 
-/// The line `LineFeed`'s reader waits with (0: none), shared with its thread.
+/// The line `LineFeed`'s reader waits with (0: none) and how often it waited, shared with
+/// its thread.
 private final class HeldLine: Sendable {
   let number = Atomic<Int>(0)
+  let waits = Atomic<Int>(0)
 }

@@ -87,7 +87,9 @@ public struct TurnRunner: Sendable {
     let history: [StoredMessage]
     let remembered: SessionSettings
     do {
-      lock = try await store.lockTurns(of: turn.sessionID)
+      lock = try await store.lockTurns(of: turn.sessionID) {
+        log.debug("waiting for the turn in progress in session \(turn.sessionID)")
+      }
       (remembered, history) = try await store.history(of: turn.sessionID)
     } catch is CancellationError {
       return fail(interruption(), .interrupted)

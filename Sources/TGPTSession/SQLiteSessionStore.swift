@@ -61,8 +61,8 @@ public final class SQLiteSessionStore: SessionStore {
 
   private static let openStores = Mutex<[DatabaseQueue]>([])
 
-  public func lockTurns(of id: String) async throws -> any TurnLease {
-    try await TurnLock.acquire(path: lockPath, offset: TurnLock.offset(of: id))
+  public func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease {
+    try await TurnLock.acquire(path: lockPath, offset: TurnLock.offset(of: id), onWait: onWait)
   }
 
   private static func makeDirectory(_ path: String) throws {

@@ -45,6 +45,13 @@ public protocol SessionStore: Sendable {
   func check() async throws -> [String]
 
   /// Waits for, and holds until released, the right to run a turn of `id`: turns of one
-  /// session run one at a time, across processes too.
-  func lockTurns(of id: String) async throws -> any TurnLease
+  /// session run one at a time, across processes too. `onWait` runs once if another holds it.
+  func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease
+}
+
+extension SessionStore {
+  /// `lockTurns(of:onWait:)` with nothing to do while waiting.
+  public func lockTurns(of id: String) async throws -> any TurnLease {
+    try await lockTurns(of: id, onWait: {})
+  }
 }

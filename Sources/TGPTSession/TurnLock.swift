@@ -42,14 +42,14 @@ public final class TurnLock: TurnLease {
     var delay = 2
     var told = false
     while !lock(fd, offset, wait: false) {
-      if !told {
-        told = true
-        onWait()
-      }
       guard errno == EAGAIN || errno == EACCES || errno == EINTR else {
         let code = errno
         close(fd)
         throw StoreError.database("cannot lock \(path) (errno \(code))")
+      }
+      if !told {
+        told = true
+        onWait()
       }
       do {
         try await Task.sleep(for: .milliseconds(delay))

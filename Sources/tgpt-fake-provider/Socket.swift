@@ -58,10 +58,7 @@ final class Socket: @unchecked Sendable {
   }
 
   /// Blocks until the peer closes (or sends anything), for stalls that end with the client.
-  func waitForClose(seconds: Int) {
-    var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-    _ = poll(&pfd, 1, Int32(seconds * 1000))
-  }
+  func waitForClose(seconds: Int) { _ = closedWithin(milliseconds: Int32(seconds * 1000)) }
 
   private func fill() -> Bool {
     var chunk = [UInt8](repeating: 0, count: 65536)

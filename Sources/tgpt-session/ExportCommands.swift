@@ -31,7 +31,7 @@ struct ExportCommand: AsyncParsableCommand {
 
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
-    let store = try openStore(storeOptions)
+    let store = try await openStore(storeOptions)
     var out = OutputBuffer()
     for id in ids {
       guard let session = try await store.session(id) else { throw StoreError.notFound(id) }
@@ -92,13 +92,14 @@ struct ImportCommand: AsyncParsableCommand {
       throw ValidationError("--as renames one session, but the input holds \(groups.count)")
     }
     let exports = try groups.map { lines throws(StoreError) in try SessionExport(lines: lines, id: newID) }
-    let store = try openStore(storeOptions)
+    let store = try await openStore(storeOptions)
     for export in exports {
       try await store.importSession(export)
       Diagnostics.note("imported \(export.summary.id) (\(export.messages.count) messages)")
     }
   }
 
+  /// The file or stdin, read on a thread of its own (either may be a slow pipe).
   private func readInput() async throws -> [UInt8] {
     guard let file else {
       guard FileIO.isPipeOrFile(0) else {
@@ -106,10 +107,12 @@ struct ImportCommand: AsyncParsableCommand {
       }
       return try await DedicatedThread.run { () throws(ProtocolError) -> [UInt8] in try FileIO.readAll(0) }
     }
-    let fd = open(file, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    return try FileIO.readAll(fd)
+    return try await DedicatedThread.run { () throws -> [UInt8] in
+      let fd = open(file, O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }
+      defer { close(fd) }
+      return try FileIO.readAll(fd)
+    }
   }
 }
 

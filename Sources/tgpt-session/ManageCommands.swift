@@ -82,7 +82,7 @@ struct RemoveCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let store = try openStore(storeOptions)
+    let store = try await openStore(storeOptions)
     var failure: StoreError?
     for id in ids {
       do {
@@ -117,7 +117,7 @@ struct RenameCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let store = try openStore(storeOptions)
+    let store = try await openStore(storeOptions)
     // Both ids: a turn on either must not run while the session changes its name. Taken in
     // one order everywhere, so two renames cannot wait for each other.
     let first = try await store.lockTurns(of: min(old, new))

@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
     let config = try ConfigFile.load(path: ConfigFile.defaultPath)
     config.warnings.forEach(Diagnostics.warning)
-    let store = try turnOptions.storeOptions.open(config: config)
+    let store = try await turnOptions.storeOptions.open(config: config)
     let loop = MessageLoop(
       runner: turnOptions.makeRunner(store: store, config: config), order: .perSession,
       defaultSession: session ?? SessionID.make(), settings: turnOptions.flagSettings,

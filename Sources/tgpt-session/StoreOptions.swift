@@ -31,14 +31,15 @@ struct StoreOptions: ParsableArguments {
     return nil
   }
 
-  /// Opens the store; failures are reported as the toolkit's errors.
-  func open(config: ConfigFile) throws -> any SessionStore {
+  /// Opens the store; failures are reported as the toolkit's errors. Opening may wait for
+  /// another process that is setting the store up: on a thread of its own.
+  func open(config: ConfigFile) async throws -> any SessionStore {
     let path = try location(config: config)
     if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
       throw ProviderError.config(
         "PostgreSQL stores are not supported by this version yet; use a SQLite file path for --store")
     }
     let file = path.hasPrefix("sqlite:") ? String(path.dropFirst("sqlite:".count)) : path
-    return try SQLiteSessionStore(path: file)
+    return try await DedicatedThread.run { () throws -> any SessionStore in try SQLiteSessionStore(path: file) }
   }
 }

@@ -132,6 +132,8 @@ struct TurnCommand: AsyncParsableCommand {
 
   /// Opens the store, chooses the session and reads the message.
   private func prepare() async throws -> (runner: TurnRunner, session: String, made: Bool, message: String?) {
+    // libcurl loads while the config, stdin and the store are read.
+    if turnOptions.providerOptions.provider != .echo { HTTPClient.warmUp() }
     let config = try ConfigFile.load(path: ConfigFile.defaultPath)
     config.warnings.forEach(Diagnostics.warning)
     var message: String?
@@ -142,8 +144,7 @@ struct TurnCommand: AsyncParsableCommand {
       }
       message = composed
     }
-    if turnOptions.providerOptions.provider != .echo { HTTPClient.warmUp() }
-    let store = try turnOptions.storeOptions.open(config: config)
+    let store = try await turnOptions.storeOptions.open(config: config)
     let sessionID: String
     if let session {
       sessionID = session

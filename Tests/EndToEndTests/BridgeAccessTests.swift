@@ -6,7 +6,7 @@ import Testing
 
 /// tgpt-ws-bridge serve: tokens, origins, the HTTP routes, a crashing child, a client that does
 /// not read, and SIGTERM.
-@Suite(.timeLimit(.minutes(2))) struct BridgeAccessTests {
+@Suite(.timeLimit(.minutes(10))) struct BridgeAccessTests {
   @Test func tokensAndOrigins() async throws {
     let server = try await BridgeServerProcess.start(["--token", "s3cret", "--allow-origin", "https://good.example"])
     defer { server.terminate() }
@@ -100,7 +100,7 @@ import Testing
   }
 }
 
-@Suite(.timeLimit(.minutes(2))) struct BridgeTLSTests {
+@Suite(.timeLimit(.minutes(10))) struct BridgeTLSTests {
   @Test func wssWithAGivenCAAndFailuresThatSayTLS() async throws {
     let dir = Harness.scratchDirectory()
     let made = try await Harness.shell(

@@ -55,7 +55,7 @@ final class FlakyServer: Sendable {
   deinit { task.cancel() }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(1))) struct BridgeReconnectTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct BridgeReconnectTests {
   @Test func unansweredMessagesAreSentAgainAfterAReconnect() async throws {
     let server = FlakyServer(cutMidAnswer: false)
     let url = "ws://127.0.0.1:\(await server.port.value())/ws/chat/r"

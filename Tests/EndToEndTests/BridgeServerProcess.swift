@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// `tgpt-ws-bridge serve` on a free loopback port, as a test's server.
 final class BridgeServerProcess: Sendable {

@@ -5,7 +5,7 @@ extension String {
   func occurrences(of needle: String) -> Int { components(separatedBy: needle).count - 1 }
 }
 
-@Suite(.timeLimit(.minutes(3))) struct ChatEndToEndTests {
+@Suite(.timeLimit(.minutes(10))) struct ChatEndToEndTests {
   static let session = Harness.binary("tgpt-session").path
 
   /// The provider flags for a chat's turns: the fake provider echoing the message, except that
@@ -84,6 +84,8 @@ extension String {
     let chat = try await TmuxSession.start(
       command: "\(Self.session) chat -s one --api-url \(server.wsBase)", env: chatEnv)
     try await Self.script(chat)
+    // The server's child records a turn after sending its last event: stopped, it has.
+    #expect(await server.stop() == 0)
     try await Self.expectStored(env: serverEnv)
     let chatHome = try #require(chatEnv["TGPT_HOME"])
     #expect(!FileManager.default.fileExists(atPath: chatHome + "/sessions.db"), "the remote chat opened no store")

@@ -4,7 +4,7 @@ import Testing
 /// Every error path exits with its documented code every time. `exit()` once ran OpenSSL's
 /// clean-up while libcurl was still loading on another thread: the right message, then
 /// SIGSEGV (139) in most runs, so each path runs many times here.
-@Suite struct ExitCodeTests {
+@Suite(.timeLimit(.minutes(10))) struct ExitCodeTests {
   /// A home whose config file cannot be parsed.
   static func brokenConfigHome() throws -> URL {
     let home = Harness.scratchDirectory()

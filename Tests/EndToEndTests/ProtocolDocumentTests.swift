@@ -4,7 +4,7 @@ import Testing
 
 /// Every example in docs/PROTOCOL.md is real: events decode and re-encode to the exact text
 /// shown, messages decode, and the request example runs through tgpt-stream.
-@Suite struct ProtocolDocumentTests {
+@Suite(.timeLimit(.minutes(10))) struct ProtocolDocumentTests {
   static func examples() throws -> [String] {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("docs/PROTOCOL.md")

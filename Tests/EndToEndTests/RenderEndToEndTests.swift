@@ -3,7 +3,7 @@ import TGPTEvents
 import Testing
 
 /// tgpt-render as users run it: in pipelines, under a pseudo-terminal, with bad input.
-@Suite struct RenderEndToEndTests {
+@Suite(.timeLimit(.minutes(10))) struct RenderEndToEndTests {
   static let markdown = "# Title\n\nSome **bold** text and `code`.\n\n- one\n- two\n\n```swift\nlet x = 1\n```\n"
 
   static func events(_ text: String, error: String? = nil) -> String {

@@ -1,11 +1,10 @@
 import Foundation
-import Synchronization
 import TGPTEvents
 import Testing
 
 /// tgpt-session as users run it: real processes on one real SQLite store per test, the fake
 /// provider or the echo provider behind it. Issue 4's "Done when".
-@Suite struct SessionEndToEndTests {
+@Suite(.timeLimit(.minutes(10))) struct SessionEndToEndTests {
   static var fake: FakeProviderServer {
     get async throws { try await FakeProviderServer.shared }
   }
@@ -77,19 +76,29 @@ import Testing
   }
 
   @Test func aSecondProcessWaitsForTheTurnInProgressAndSeesIt() async throws {
-    let env = Self.home()
-    let messages = ["one two three four", "five six seven eight"]
-    let turn = { @Sendable (message: String) in
-      try await Self.session(["--provider", "echo", "--echo-delay-ms", "150", "-s", "locked", message], env: env)
-    }
-    async let first = turn(messages[0])
-    async let second = turn(messages[1])
-    let both = try await [first, second]
-    #expect(both.allSatisfy { $0.status == 0 })
-    let sent = both.flatMap(\.events).compactMap {
+    // The first turn's answer is held at the fake's gate; the second process is started then,
+    // and the gate opens only once it says (at debug level) that it is waiting for the first.
+    let fake = try await Self.fake
+    let gate = "lock-\(UUID().uuidString)"
+    let result = try await Harness.shell(
+      """
+      dir=$(mktemp -d)
+      tgpt-session --provider openrouter --base-url "$BASE" -s locked "one two" > "$dir/1" &
+      first=$!
+      until [ -n "$(curl -s "$FAKE/_requests?key=$GATE")" ]; do sleep 0.02; done
+      tgpt-session --provider openrouter --base-url "$BASE" --log-level debug -s locked "three four" \\
+        > "$dir/2" 2> "$dir/2.err" &
+      second=$!
+      until grep -q "waiting for the turn in progress in session locked" "$dir/2.err"; do sleep 0.02; done
+      curl -s "$FAKE/_release?gate=$GATE" > /dev/null
+      wait $first && wait $second && cat "$dir/1" "$dir/2"
+      """,
+      env: Self.home(["BASE": fake.url("gate=\(gate);key=\(gate)"), "FAKE": fake.baseURL, "GATE": gate]))
+    #expect(result.status == 0, "\(result.stderr)")
+    let sent = result.events.compactMap {
       if case .start(let start) = $0.payload { start.turnsSent } else { nil }
     }
-    #expect(sent.sorted() == [0, 1], "the later turn started after the earlier one ended, with it as context")
+    #expect(sent == [0, 1], "the second turn started after the first ended, with it as context")
   }
 
   @Test func eightProcessesOnEightSessionsLoseNothing() async throws {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TGPTEvents
 
 /// Starting programs for the tests, without Foundation's `Process`: every wait (for output,
@@ -18,100 +17,55 @@ enum Spawn {
     let stderr: Int32
   }
 
-  /// Starts `path` with `arguments` and exactly `env`. The child gets default signal handling
-  /// and an empty signal mask (the test runner blocks SIGCHLD, and a child inheriting that —
-  /// tmux, say — misbehaves); `pipeStdin` false gives it /dev/null, and so do
-  /// `detachedOutput` and `captureStderr` false for its output. `processGroup` puts it in a
-  /// group of its own, so a hung pipeline can be killed whole.
+  /// Starts `path` with `arguments` and exactly `env` (default signal handling, see
+  /// `ChildSpawn`). `pipeStdin` false gives it /dev/null, and so do `detachedOutput` and
+  /// `captureStderr` false for its output. `processGroup` puts it in a group of its own, so a
+  /// hung pipeline can be killed whole.
   static func start(
     _ path: String, _ arguments: [String], env: [String: String], pipeStdin: Bool, captureStderr: Bool = true,
     detachedOutput: Bool = false, processGroup: Bool = false
   ) throws(Failure) -> Started {
     // Close-on-exec from the start: a program another test starts meanwhile must not inherit
     // these ends and hold the pipes open.
-    func makePipe(_ wanted: Bool) throws(Failure) -> [Int32] {
-      guard wanted else { return [-1, -1] }
+    func makePipe(_ wanted: Bool) throws(Failure) -> (read: Int32, write: Int32) {
+      guard wanted else { return (-1, -1) }
       guard let ends = FileIO.makePipe() else {
         throw Failure(description: "pipe: \(String(cString: strerror(errno)))")
       }
-      return [ends.read, ends.write]
+      return ends
     }
     let input = try makePipe(pipeStdin)
     let output = try makePipe(!detachedOutput)
     let errors = try makePipe(captureStderr)
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    if pipeStdin {
-      posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-    } else {
-      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    defer { for fd in [input.read, output.write, errors.write] where fd >= 0 { close(fd) } }
+    do throws(ChildSpawn.Failure) {
+      let pid = try ChildSpawn.start(
+        [path] + arguments, environment: env.map { "\($0.key)=\($0.value)" },
+        stdin: pipeStdin ? .descriptor(input.read) : .null, stdout: detachedOutput ? .null : .descriptor(output.write),
+        stderr: captureStderr ? .descriptor(errors.write) : .null, processGroup: processGroup)
+      return Started(pid: pid, stdin: input.write, stdout: output.read, stderr: errors.read)
+    } catch {
+      for fd in [input.write, output.read, errors.read] where fd >= 0 { close(fd) }
+      throw Failure(description: "cannot start \(error.description)")
     }
-    if detachedOutput {
-      posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    } else {
-      posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-    }
-    if captureStderr {
-      posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-    } else {
-      posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    }
-
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    var all = sigset_t()
-    sigfillset(&all)
-    sigdelset(&all, SIGKILL)
-    sigdelset(&all, SIGSTOP)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
-    if processGroup {
-      posix_spawnattr_setpgroup(&attributes, 0)
-      flags |= POSIX_SPAWN_SETPGROUP
-    }
-    posix_spawnattr_setflags(&attributes, Int16(flags))
-
-    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-      argv.forEach { free($0) }
-      envp.forEach { free($0) }
-    }
-    var pid = pid_t()
-    let spawned = posix_spawnp(&pid, path, &actions, &attributes, argv, envp)
-    for fd in [input[0], output[1], errors[1]] where fd >= 0 { close(fd) }
-    guard spawned == 0 else {
-      for fd in [input[1], output[0], errors[0]] where fd >= 0 { close(fd) }
-      throw Failure(description: "cannot start \(path): \(String(cString: strerror(spawned)))")
-    }
-    return Started(pid: pid, stdin: input[1], stdout: output[0], stderr: errors[0])
   }
 
-  /// Waits for `pid` to end (blocking): its exit status, or 128 + the signal that ended it.
-  static func waitForExit(_ pid: pid_t) -> Int32 {
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-      if errno != EINTR { return -1 }
-    }
-    return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-  }
-
-  /// Reads `fd` up to its first newline, byte by byte so nothing after it is taken (blocking).
-  static func firstLine(_ fd: Int32) -> String {
+  /// Reads `fd` up to its first newline, byte by byte so nothing after it is taken (blocking,
+  /// for up to two minutes: nil when no whole line came by then).
+  static func firstLine(_ fd: Int32) -> String? {
+    let deadline = ContinuousClock.now + .seconds(120)
     var line: [UInt8] = []
     var byte: UInt8 = 0
-    while true {
+    while ContinuousClock.now < deadline {
+      var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      guard poll(&ready, 1, 1000) > 0 else { continue }
       let count = read(fd, &byte, 1)
       if count < 0, errno == EINTR { continue }
-      if count <= 0 || byte == 0x0A { break }
+      if count <= 0 { return nil }
+      if byte == 0x0A { return String(decoding: line, as: UTF8.self) }
       line.append(byte)
     }
-    return String(decoding: line, as: UTF8.self)
+    return nil
   }
 
   /// Reads `fd` to its end, appending to `sink` as bytes arrive (blocking), then closes it.
@@ -125,89 +79,6 @@ enum Spawn {
     }
     close(fd)
   }
-}
-
-/// Bytes collected from a pipe while a program runs.
-final class Collected: Sendable {
-  private let data = Mutex(Data())
-
-  func append(_ bytes: ArraySlice<UInt8>) { data.withLock { $0.append(contentsOf: bytes) } }
-
-  var bytes: Data { data.withLock { $0 } }
-  var text: String { String(decoding: bytes, as: UTF8.self) }
-}
-
-/// A process's exit status, once it is known, for any number of waiting tasks.
-final class ProcessEnd: Sendable {
-  private let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
-
-  /// Records the status and resumes the waiters.
-  func record(_ status: Int32) {
-    let waiters = state.withLock { state in
-      state.status = status
-      defer { state.waiters = [] }
-      return state.waiters
-    }
-    for waiter in waiters { waiter.resume(returning: status) }
-  }
-
-  var known: Int32? { state.withLock { $0.status } }
-
-  /// The status, once recorded.
-  func value() async -> Int32 {
-    await withCheckedContinuation { continuation in
-      let status = state.withLock { state -> Int32? in
-        if state.status == nil { state.waiters.append(continuation) }
-        return state.status
-      }
-      if let status { continuation.resume(returning: status) }
-    }
-  }
-}
-
-/// A program that runs alongside a test (a server): its stderr is collected, and a thread of
-/// its own waits for its exit, so the test can stop it and await its status.
-final class RunningProcess: Sendable {
-  let pid: pid_t
-  private let errors = Collected()
-  private let exit = ProcessEnd()
-
-  /// Starts the program with stdin from /dev/null, or with `keepStdinOpen` a pipe never
-  /// written nor closed (a program that ends at end of input then lives as long as the test
-  /// process). `firstLine` is what it printed first on stdout (a server's address), read
-  /// before this returns; the rest of stdout is discarded.
-  static func start(
-    _ path: String, _ arguments: [String], env: [String: String], keepStdinOpen: Bool = false
-  ) async throws -> (process: RunningProcess, firstLine: String) {
-    try await DedicatedThread.run { () throws(Spawn.Failure) -> (process: RunningProcess, firstLine: String) in
-      let started = try Spawn.start(path, arguments, env: env, pipeStdin: keepStdinOpen)
-      let process = RunningProcess(started)
-      let line = Spawn.firstLine(started.stdout)
-      DedicatedThread.start { Spawn.drain(started.stdout, into: nil) }
-      return (process, line)
-    }
-  }
-
-  private init(_ started: Spawn.Started) {
-    pid = started.pid
-    DedicatedThread.start { [errors] in Spawn.drain(started.stderr, into: errors) }
-    DedicatedThread.start { [exit] in exit.record(Spawn.waitForExit(started.pid)) }
-  }
-
-  /// What it wrote on stderr so far.
-  var stderr: String { errors.text }
-
-  var isRunning: Bool { exit.known == nil }
-
-  /// Sends `signal` (while it runs).
-  func signal(_ signal: Int32) {
-    if isRunning { kill(pid, signal) }
-  }
-
-  /// Waits for it to exit: its status, or 128 + the signal that ended it.
-  func exitStatus() async -> Int32 { await exit.value() }
-
-  deinit { if isRunning { kill(pid, SIGKILL) } }
 }
 
 extension Spawn {
@@ -319,7 +190,7 @@ extension Spawn {
       }
     }
     for fd in [input, started.stdout, started.stderr] where fd >= 0 { close(fd) }
-    let status = waitForExit(started.pid)
+    let status = ChildSpawn.waitForExit(started.pid)
     let elapsed = clock.now - began
     return Ended(
       stdout: output, stderr: errors, status: status,

@@ -3,7 +3,7 @@ import TGPTEvents
 import Testing
 
 /// tgpt-stream's command line: prompt composition, modes, keys, config, exit codes.
-@Suite struct StreamCommandLineTests {
+@Suite(.timeLimit(.minutes(10))) struct StreamCommandLineTests {
   @Test func echoProviderPipelineThroughJq() async throws {
     let result = try await Harness.shell("echo hi | tgpt-stream --provider echo | jq -c .")
     #expect(result.status == 0)

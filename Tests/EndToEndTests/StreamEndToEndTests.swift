@@ -4,7 +4,7 @@ import Testing
 
 /// tgpt-stream against the fake provider: every fault of issue 2's "Done when", with SPEC §3
 /// invariants checked in each case.
-@Suite struct StreamEndToEndTests {
+@Suite(.timeLimit(.minutes(10))) struct StreamEndToEndTests {
   static var fake: FakeProviderServer {
     get async throws { try await FakeProviderServer.shared }
   }

@@ -48,7 +48,7 @@ final class TmuxSession: Sendable {
       "tmux", arguments, env: environment, pipeStdin: false, captureStderr: false, detachedOutput: detached)
     let output = Collected()
     if started.stdout >= 0 { Spawn.drain(started.stdout, into: output) }
-    _ = Spawn.waitForExit(started.pid)
+    _ = ChildSpawn.waitForExit(started.pid)
     return output.text
   }
 
@@ -89,7 +89,11 @@ final class TmuxSession: Sendable {
   }
 
   deinit {
-    let argv = ["-L", socket, "kill-server"]
-    DedicatedThread.start { _ = try? Self.runTmux(argv, detached: false) }
+    // Started here, not later on a thread of its own, so the server is ended even when the
+    // test process exits next; only the reaping waits.
+    let killed = try? Spawn.start(
+      "tmux", ["-L", socket, "kill-server"], env: ProcessInfo.processInfo.environment, pipeStdin: false,
+      captureStderr: false, detachedOutput: true)
+    if let killed { DedicatedThread.start { _ = ChildSpawn.waitForExit(killed.pid) } }
   }
 }

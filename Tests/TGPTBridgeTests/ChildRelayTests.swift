@@ -35,7 +35,7 @@ func withRelay(
   await relay.stop()
 }
 
-@Suite(.timeLimit(.minutes(1))) struct ChildRelayTests {
+@Suite(.timeLimit(.minutes(5))) struct ChildRelayTests {
   @Test func routesEachAnswerToItsConnectionWithTheClientsIdBack() async throws {
     try await withRelay(.init(command: answeringChild)) { relay in
       let a = relay.connect(sessionID: "a")

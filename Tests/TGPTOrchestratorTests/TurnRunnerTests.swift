@@ -33,7 +33,7 @@ func echoRunner(
   }
 }
 
-@Suite struct TurnRunnerTests {
+@Suite(.timeLimit(.minutes(5))) struct TurnRunnerTests {
   @Test func aTurnIsTaggedRecordedAndSentWithTheHistory() async throws {
     let store = try makeStore()
     let runner = echoRunner(store)

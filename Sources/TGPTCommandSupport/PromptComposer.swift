@@ -18,11 +18,11 @@ public enum StdinMode: String, CaseIterable, ExpressibleByArgument, Sendable {
 /// Bytes are kept exactly; the only thing added is the separator, chosen so that exactly one
 /// blank line separates the parts (`\n` after text that ends in a newline, else `\n\n`).
 public enum PromptComposer {
-  /// Reads stdin if the mode and the descriptor allow it (on a thread of its own: a slow
-  /// producer must not hold a thread of the concurrency pool); nil when it was not read.
+  /// Reads stdin if the mode and the descriptor allow it (on a thread of its own); nil when
+  /// it was not read.
   public static func readStdinIfPiped(mode: StdinMode, fd: Int32 = 0) async throws(ProtocolError) -> String? {
     guard mode != .ignore, FileIO.isPipeOrFile(fd) else { return nil }
-    let bytes = try await DedicatedThread.run { () throws(ProtocolError) -> [UInt8] in try FileIO.readAll(fd) }
+    let bytes = try await FileIO.readAllWaiting(fd)
     return String(decoding: bytes, as: UTF8.self)
   }
 

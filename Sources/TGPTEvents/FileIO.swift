@@ -62,6 +62,12 @@ public enum FileIO {
     }
   }
 
+  /// `readAll` on a thread of its own, for async callers: a slow producer at the other end of
+  /// a pipe must not hold a thread of the concurrency pool.
+  public static func readAllWaiting(_ fd: Int32) async throws(ProtocolError) -> [UInt8] {
+    try await DedicatedThread.run { () throws(ProtocolError) -> [UInt8] in try readAll(fd) }
+  }
+
   /// Whether the descriptor is a pipe or a regular file: the only kinds of stdin we read
   /// without being asked, so an inherited terminal or socket never makes us hang (SPEC §4).
   public static func isPipeOrFile(_ fd: Int32) -> Bool {

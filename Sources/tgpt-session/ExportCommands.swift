@@ -105,7 +105,7 @@ struct ImportCommand: AsyncParsableCommand {
       guard FileIO.isPipeOrFile(0) else {
         throw ValidationError("give a file, or pipe the export on stdin")
       }
-      return try await DedicatedThread.run { () throws(ProtocolError) -> [UInt8] in try FileIO.readAll(0) }
+      return try await FileIO.readAllWaiting(0)
     }
     return try await DedicatedThread.run { () throws -> [UInt8] in
       let fd = open(file, O_RDONLY | O_CLOEXEC)

@@ -125,8 +125,7 @@ struct StreamCommand: AsyncParsableCommand {
       guard FileIO.isPipeOrFile(0) else {
         throw ProviderError.config("--request reads the request from stdin, but stdin is not a pipe or a file")
       }
-      let body = try await DedicatedThread.run { () throws(ProtocolError) -> [UInt8] in try FileIO.readAll(0) }
-      chat = try ChatRequest(json: JSON.parse(body))
+      chat = try ChatRequest(json: JSON.parse(await FileIO.readAllWaiting(0)))
     } else {
       let piped = try await PromptComposer.readStdinIfPiped(mode: stdin)
       guard let prompt = PromptComposer.compose(stdin: piped, words: words, mode: stdin) else {

@@ -18,7 +18,7 @@ extension ChildRelay {
       let (lines, input, retired, finished) = state.withLock { state in
         let retired = state.retiredInputs
         state.retiredInputs = []
-        guard let child = state.child else { return ([[UInt8]](), Int32(-1), retired, state.stopping) }
+        guard let child = state.child else { return ([PendingLine](), Int32(-1), retired, state.stopping) }
         let lines = state.pending
         state.pending = []
         return (lines, child.input, retired, state.stopping)
@@ -26,8 +26,8 @@ extension ChildRelay {
       for fd in retired { close(fd) }
       if input >= 0, !lines.isEmpty {
         var batch: [UInt8] = []
-        batch.reserveCapacity(lines.reduce(0) { $0 + $1.count })
-        for line in lines { batch.append(contentsOf: line) }
+        batch.reserveCapacity(lines.reduce(0) { $0 + $1.bytes.count })
+        for line in lines { batch.append(contentsOf: line.bytes) }
         // A failed write means the child is gone; the reader sees that and fails these turns.
         do throws(ProtocolError) { try FileIO.writeAll(input, batch) } catch {}
       }
@@ -42,11 +42,15 @@ extension ChildRelay {
   /// end of its output, fails what it left unanswered and starts another.
   func startReader(for child: ChildProcess) {
     DedicatedThread.start { [self] in
-      var splitter = NDJSONSplitter(maxLineBytes: NDJSONSplitter.defaultMaxLineBytes)
+      let limit = NDJSONSplitter.defaultMaxLineBytes
+      var splitter = NDJSONSplitter(maxLineBytes: limit)
       let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
       defer { buffer.deallocate() }
       let route: (NDJSONSplitter.Item) -> Void = { [self] item in
-        if case .line(let bytes, _) = item { self.route(bytes) }
+        switch item {
+        case .line(let bytes, _): self.route(bytes)
+        case .overlong(_, let tail): self.failOverlong(tail: tail, limit: limit)
+        }
       }
       while true {
         let count: Int
@@ -68,12 +72,14 @@ extension ChildRelay {
       return
     }
     let terminal = tags.isTerminal
+    let chunk = tags.type == "chunk"
     let (found, idle) = state.withLock { state in
       let found = terminal ? state.routes.removeValue(forKey: id) : state.routes[id]
+      if chunk, found?.sentChunks == false { state.routes[id]?.sentChunks = true }
       return (found, terminal && state.routes.isEmpty && !state.drainWaiters.isEmpty)
     }
     if let found {
-      found.connection.deliver(found.clientID.map { tags.retagged(line, id: $0) } ?? Array(line))
+      if !found.failed { found.connection.deliver(tags.retagged(line, id: found.clientID)) }
       metrics.recordEvent()
       if terminal {
         found.connection.ended()
@@ -85,11 +91,35 @@ extension ChildRelay {
     if idle { releaseDrainWaiters() }
   }
 
-  /// The child is gone: every turn in flight gets an `unavailable` error, and unless we are
-  /// stopping, a new child starts after a backoff that grows while children keep dying.
+  /// An event line of the child was over the relay's line limit and dropped: its turn ends now
+  /// with an error that says so (the id is read from the line's end, where the child writes
+  /// it), and the child's later events for that turn are dropped.
+  func failOverlong(tail: [UInt8], limit: Int) {
+    guard let id = EventTags.trailingID(tail) else {
+      logger.error("dropped an event line of over \(limit) bytes from the chat program; its request id is unknown")
+      return
+    }
+    let found = state.withLock { state -> Route? in
+      guard let route = state.routes[id], !route.failed else { return nil }
+      state.routes[id]?.failed = true
+      return route
+    }
+    guard let found else { return }
+    logger.error("dropped an event line of over \(limit) bytes from the chat program for request \(id)")
+    let failure = Event.Failure(
+      message: "an event of the answer was over the relay's limit of \(limit >> 20) MiB per event and was dropped",
+      code: .internal, retryable: false, partial: found.sentChunks)
+    found.connection.deliver(
+      Event(.error(failure), id: found.clientID, sessionID: found.connection.sessionID).lineWithoutNewline)
+  }
+
+  /// The child is gone: every turn in flight gets an error — `interrupted` when we stopped it,
+  /// else `unavailable` — and unless we are stopping, a new child starts after a backoff that
+  /// grows while children keep dying.
   func childEnded(_ child: ChildProcess, status: Int32) {
     let (orphans, stopping, failures) = state.withLock { state in
       state.child = nil
+      state.lastExit = status
       if child.input >= 0 { state.retiredInputs.append(child.input) }
       let orphans = Array(state.routes.values)
       state.routes = [:]
@@ -101,11 +131,16 @@ extension ChildRelay {
     if !orphans.isEmpty || !stopping {
       logger.error("the chat program exited with status \(status); \(orphans.count) turn(s) failed")
     }
-    let failure = Event.Failure(
-      message: "the chat program stopped (status \(status))", code: .unavailable, retryable: true)
     for orphan in orphans {
+      let failure =
+        stopping
+        ? Event.Failure(
+          message: "the server is shutting down", code: .interrupted, retryable: true, partial: orphan.sentChunks)
+        : Event.Failure(
+          message: "the chat program stopped (status \(status))", code: .unavailable, retryable: true,
+          partial: orphan.sentChunks)
       let event = Event(.error(failure), id: orphan.clientID, sessionID: orphan.connection.sessionID)
-      orphan.connection.deliver(event.lineWithoutNewline)
+      if !orphan.failed { orphan.connection.deliver(event.lineWithoutNewline) }
       orphan.connection.ended()
       metrics.recordTurnEnded(after: .now - orphan.started, errorCode: ErrorKind.unavailable.rawValue)
     }
@@ -122,7 +157,10 @@ extension ChildRelay {
     do throws(RelayError) {
       let child = try ChildProcess.spawn(configuration.command)
       let stopping = state.withLock { state in
-        if !state.stopping { state.child = child }
+        if !state.stopping {
+          state.child = child
+          state.lastExit = nil
+        }
         return state.stopping
       }
       if stopping {

@@ -22,14 +22,16 @@ public final class ChildRelay: Sendable {
   public struct Configuration: Sendable {
     /// The child's command line; the first word is looked up on PATH.
     public var command: [String]
-    /// Events queued for one connection before it counts as stuck and is dropped.
-    public var connectionQueueLimit: Int
+    /// How far one connection may fall behind before it counts as stuck and is dropped.
+    public var connectionLimits: RelayConnection.Limits
     /// The longest wait before restarting a child that keeps failing.
     public var maxRestartDelay: Duration
 
-    public init(command: [String], connectionQueueLimit: Int = 4096, maxRestartDelay: Duration = .seconds(5)) {
+    public init(
+      command: [String], connectionLimits: RelayConnection.Limits = .init(), maxRestartDelay: Duration = .seconds(5)
+    ) {
       self.command = command
-      self.connectionQueueLimit = connectionQueueLimit
+      self.connectionLimits = connectionLimits
       self.maxRestartDelay = maxRestartDelay
     }
   }
@@ -40,11 +42,24 @@ public final class ChildRelay: Sendable {
     let started: ContinuousClock.Instant
     /// Whether a cancel was passed on (once is enough; more would only fill the child's queue).
     var cancelled = false
+    /// Whether a chunk went to the client: an error the relay makes itself is then partial.
+    var sentChunks = false
+    /// Whether the relay already sent the turn's terminal event itself (an event of it was
+    /// too long to relay): the child's later events for it are dropped.
+    var failed = false
+  }
+
+  /// A line for the child, and the request it belongs to (none for cancels).
+  struct PendingLine {
+    let requestID: String?
+    let bytes: [UInt8]
   }
 
   struct State {
     var routes: [String: Route] = [:]
-    var pending: [[UInt8]] = []
+    var pending: [PendingLine] = []
+    /// The exit status of the last child, while the next has not started.
+    var lastExit: Int32?
     var child: ChildProcess?
     var retiredInputs: [Int32] = []
     var accepting = true
@@ -83,7 +98,7 @@ public final class ChildRelay: Sendable {
       state.nextConnection += 1
       return state.nextConnection
     }
-    return RelayConnection(sessionID: sessionID, number: number, queueLimit: configuration.connectionQueueLimit)
+    return RelayConnection(sessionID: sessionID, number: number, limits: configuration.connectionLimits)
   }
 
   /// Sends `message` to the child on behalf of `connection`, in the connection's session.
@@ -120,7 +135,7 @@ public final class ChildRelay: Sendable {
       writer.value(retagged(requestID))
       writer.byte(UInt8(ascii: "\n"))
       state.routes[requestID] = Route(connection: connection, clientID: clientID, started: .now)
-      state.pending.append(writer.bytes)
+      state.pending.append(PendingLine(requestID: requestID, bytes: writer.bytes))
       return requestID
     }
     guard requestID != nil else {
@@ -144,14 +159,66 @@ public final class ChildRelay: Sendable {
       }
       for requestID in requestIDs {
         state.routes[requestID]?.cancelled = true
-        var writer = JSONWriter()
-        writer.value(CancelRequest(id: requestID, sessionID: connection.sessionID, reason: request.reason).json)
-        writer.byte(UInt8(ascii: "\n"))
-        state.pending.append(writer.bytes)
+        state.pending.append(Self.cancelLine(requestID, connection, reason: request.reason))
       }
       return !requestIDs.isEmpty
     }
     if queued { writerWake.signal() }
+  }
+
+  /// Gives up the turns of a connection that has gone (closed, dropped, or an HTTP client that
+  /// left): those not yet passed to the child are never started, and the child is asked to
+  /// stop the others, which then end `interrupted` and are stored so. Nobody pays for answers
+  /// nobody will read.
+  public func abandon(_ connection: RelayConnection, reason: String = "the client disconnected") {
+    let (unsent, queued) = state.withLock { state in
+      var unsent: [Route] = []
+      state.pending.removeAll { line in
+        guard let requestID = line.requestID, let route = state.routes[requestID], route.connection === connection
+        else { return false }
+        state.routes[requestID] = nil
+        unsent.append(route)
+        return true
+      }
+      var queued = false
+      for (requestID, route) in state.routes where route.connection === connection && !route.cancelled {
+        state.routes[requestID]?.cancelled = true
+        state.pending.append(Self.cancelLine(requestID, connection, reason: reason))
+        queued = true
+      }
+      return (unsent, queued)
+    }
+    for route in unsent {
+      connection.ended()
+      metrics.recordTurnEnded(after: .now - route.started, errorCode: ErrorKind.interrupted.rawValue)
+    }
+    if queued { writerWake.signal() }
+    if !unsent.isEmpty, inFlight == 0 { releaseDrainWaiters() }
+  }
+
+  private static func cancelLine(_ requestID: String, _ connection: RelayConnection, reason: String?) -> PendingLine {
+    var writer = JSONWriter()
+    writer.value(CancelRequest(id: requestID, sessionID: connection.sessionID, reason: reason).json)
+    writer.byte(UInt8(ascii: "\n"))
+    return PendingLine(requestID: nil, bytes: writer.bytes)
+  }
+
+  /// The child's state, for `/healthz`.
+  public enum Health: Sendable, Equatable {
+    /// Running and answering.
+    case running
+    /// Exited with this status; a new one starts after a backoff.
+    case restarting(lastExit: Int32)
+    /// Stopped for good (the server is shutting down).
+    case stopped
+  }
+
+  /// The child's state now.
+  public var health: Health {
+    state.withLock { state in
+      if state.child != nil { return .running }
+      return state.stopping ? .stopped : .restarting(lastExit: state.lastExit ?? -1)
+    }
   }
 
   /// Turns submitted and not yet ended, over all connections.
@@ -167,9 +234,12 @@ public final class ChildRelay: Sendable {
 
   /// Stops the child: the writer closes its stdin once everything queued is written (the child
   /// finishes what it has and exits), and the child is killed if it has not exited within
-  /// `grace`. Returns once the child has exited (or, killed, has not closed its output within
-  /// a few seconds more: a grandchild may hold it).
-  public func stop(grace: Duration = .seconds(2)) async {
+  /// `grace`. With `interrupting`, the child is sent SIGTERM at once instead: it ends each turn
+  /// in flight with an `interrupted` error and stores what was answered so far. Turns still
+  /// open when it is gone get an `interrupted` error from the relay. Returns once the child
+  /// has exited (or, killed, has not closed its output within a few seconds more: a
+  /// grandchild may hold it).
+  public func stop(grace: Duration = .seconds(2), interrupting: Bool = false) async {
     let child = state.withLock { state in
       state.stopping = true
       state.accepting = false
@@ -177,7 +247,12 @@ public final class ChildRelay: Sendable {
     }
     writerWake.signal()
     guard let child else { return }
+    if interrupting { child.send(SIGTERM) }
     if await wait(for: .childExited, timeout: grace) { return }
+    if !interrupting {
+      child.send(SIGTERM)
+      if await wait(for: .childExited, timeout: grace) { return }
+    }
     child.send(SIGKILL)
     _ = await wait(for: .childExited, timeout: .seconds(5))
   }

@@ -44,13 +44,49 @@ public struct EventTags: Sendable, Equatable {
   /// The tags of one line, or nil when it is not a JSON object.
   public static func read(_ line: [UInt8]) -> EventTags? { line.withUnsafeBytes { read($0) } }
 
-  /// `line` with its `id` value replaced by `id`.
-  public func retagged(_ line: UnsafeRawBufferPointer, id: String) -> [UInt8] {
+  /// `line` with its `id` value replaced by `id`, or with the `id` member removed when the
+  /// client gave none (the relay's own request ids never reach clients).
+  public func retagged(_ line: UnsafeRawBufferPointer, id: String?) -> [UInt8] {
     guard let idRange else { return Array(line) }
+    guard let id else { return Self.removingMember(line, valueRange: idRange) }
     var writer = JSONWriter(capacity: line.count + id.utf8.count)
     writer.bytes.append(contentsOf: line[..<idRange.lowerBound])
     writer.string(id)
     writer.bytes.append(contentsOf: line[idRange.upperBound...])
     return writer.bytes
+  }
+
+  /// `line` without the `"id":` member whose value is at `valueRange`, and its comma.
+  private static func removingMember(_ line: UnsafeRawBufferPointer, valueRange: Range<Int>) -> [UInt8] {
+    let key = Array("\"id\":".utf8)
+    var start = valueRange.lowerBound - key.count
+    var end = valueRange.upperBound
+    guard start >= 0, Array(line[start..<valueRange.lowerBound]) == key else { return Array(line) }
+    if start > 0, line[start - 1] == UInt8(ascii: ",") {
+      start -= 1
+    } else if end < line.count, line[end] == UInt8(ascii: ",") {
+      end += 1
+    }
+    return Array(line[..<start]) + Array(line[end...])
+  }
+
+  /// The request id near the end of an event line that was too long to keep, from its last
+  /// bytes: the child writes `"id":"…"` and `"session_id":"…"` last. Nil when not found.
+  public static func trailingID(_ tail: [UInt8]) -> String? {
+    let key = Array(",\"id\":\"".utf8)
+    guard tail.count > key.count else { return nil }
+    var index = tail.count - key.count
+    while index >= 0 {
+      if tail[index] == key[0], Array(tail[index..<index + key.count]) == key {
+        let valueStart = index + key.count - 1
+        let rest = Array(tail[valueStart...])
+        return rest.withUnsafeBytes { bytes -> String? in
+          var scanner = JSONScanner(bytes)
+          return try? scanner.readString()
+        }
+      }
+      index -= 1
+    }
+    return nil
   }
 }

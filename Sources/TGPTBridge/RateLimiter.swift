@@ -1,9 +1,12 @@
-/// A token bucket: `burst` messages at once, refilled at `perSecond`. One per connection.
+/// A token bucket: `burst` messages at once, refilled at `perSecond`.
 public struct RateLimiter: Sendable {
   public let perSecond: Double
   public let burst: Double
   private var tokens: Double
   private var last: ContinuousClock.Instant
+
+  /// When a token was last asked for.
+  public var lastUse: ContinuousClock.Instant { last }
 
   /// A full bucket; `perSecond` ≤ 0 means unlimited.
   public init(perSecond: Double, burst: Int, now: ContinuousClock.Instant = .now) {

@@ -3,10 +3,26 @@ import Synchronization
 /// One client of the relay — a WebSocket connection or an HTTP request — and the event lines
 /// owed to it, in order.
 ///
-/// The queue is bounded: a client that stops reading fills it, and then the connection is
+/// The queue absorbs bursts: a fast provider can send thousands of events faster than a
+/// network writes them, and a client that reads is never dropped for that. A client counts as
+/// stuck only when it makes no progress — no event taken off the queue — for the stall timeout
+/// while events wait, or when the queue grows past its byte limit; then the connection is
 /// marked `overflowed`, its stream ends and `overflow` fires, so one stuck client never holds
-/// up the others or grows the server's memory.
+/// up the others or grows the server's memory without bound.
 public final class RelayConnection: Sendable {
+  /// How much a connection may fall behind.
+  public struct Limits: Sendable {
+    /// Bytes of event lines queued before the client counts as stuck, whatever its progress.
+    public var maxQueuedBytes: Int
+    /// How long events may wait with no progress before the client counts as stuck.
+    public var stallTimeout: Duration
+
+    public init(maxQueuedBytes: Int = 16 << 20, stallTimeout: Duration = .seconds(30)) {
+      self.maxQueuedBytes = maxQueuedBytes
+      self.stallTimeout = stallTimeout
+    }
+  }
+
   /// The session this connection talks in (the path's `{session_id}`).
   public let sessionID: String
   /// Event lines (no newline) for this connection; ends on `close()` or overflow.
@@ -15,6 +31,7 @@ public final class RelayConnection: Sendable {
   public let number: Int
   /// Yields once when the client falls too far behind; ends when the connection closes.
   public let overflow: AsyncStream<Void>
+  let limits: Limits
   private let continuation: AsyncStream<[UInt8]>.Continuation
   private let overflowContinuation: AsyncStream<Void>.Continuation
   private let counts = Mutex(Counts())
@@ -23,12 +40,17 @@ public final class RelayConnection: Sendable {
     var inFlight = 0
     var overflowed = false
     var goingAway = false
+    var closed = false
+    var queuedBytes = 0
+    /// When the client last took an event, or when events started waiting.
+    var lastProgress = ContinuousClock.now
   }
 
-  init(sessionID: String, number: Int, queueLimit: Int) {
+  package init(sessionID: String, number: Int, limits: Limits) {
     self.sessionID = sessionID
     self.number = number
-    (events, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingOldest(queueLimit))
+    self.limits = limits
+    (events, continuation) = AsyncStream.makeStream(of: [UInt8].self)
     (overflow, overflowContinuation) = AsyncStream.makeStream(of: Void.self)
   }
 
@@ -41,18 +63,47 @@ public final class RelayConnection: Sendable {
   /// Whether the server is shutting down: the stream ended by `finishForShutdown()`.
   public var goingAway: Bool { counts.withLock { $0.goingAway } }
 
-  /// Queues one event line; on overflow the stream ends (the line is lost with the connection).
+  /// Whether `close()` was called: nobody reads this connection's events any more.
+  public var isClosed: Bool { counts.withLock { $0.closed } }
+
+  /// Bytes of event lines queued and not yet taken by the client.
+  public var queuedBytes: Int { counts.withLock { $0.queuedBytes } }
+
+  /// Queues one event line. When the client is stuck (see the type's description) the stream
+  /// ends instead and `overflow` fires (the line is lost with the connection).
   public func deliver(_ line: [UInt8]) {
-    if case .dropped = continuation.yield(line) {
-      counts.withLock { $0.overflowed = true }
-      continuation.finish()
-      overflowContinuation.yield()
-      overflowContinuation.finish()
+    let now = ContinuousClock.now
+    let stuck = counts.withLock { counts in
+      guard !counts.overflowed, !counts.closed else { return false }
+      if counts.queuedBytes == 0 { counts.lastProgress = now }
+      counts.queuedBytes += line.count
+      let stuck =
+        counts.queuedBytes > limits.maxQueuedBytes
+        || (counts.queuedBytes > line.count && now - counts.lastProgress >= limits.stallTimeout)
+      if stuck { counts.overflowed = true }
+      return stuck
+    }
+    guard stuck else {
+      continuation.yield(line)
+      return
+    }
+    continuation.finish()
+    overflowContinuation.yield()
+    overflowContinuation.finish()
+  }
+
+  /// The client took `bytes` of events off the queue (they were written to it): progress.
+  public func taken(_ bytes: Int) {
+    let now = ContinuousClock.now
+    counts.withLock { counts in
+      counts.queuedBytes -= bytes
+      counts.lastProgress = now
     }
   }
 
   /// Ends the stream: events still to come for this connection are dropped.
   public func close() {
+    counts.withLock { $0.closed = true }
     continuation.finish()
     overflowContinuation.finish()
   }

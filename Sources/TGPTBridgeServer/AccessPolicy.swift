@@ -9,14 +9,16 @@ struct AccessPolicy: Sendable {
   /// Whether the request carries the token (always true when none is configured).
   func isAuthorized(headers: HTTPFields, queryToken: Substring?) -> Bool {
     guard let token else { return true }
-    var presented: Substring?
-    if let header = headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-      presented = header.dropFirst("bearer ".count)
-    } else {
-      presented = queryToken
-    }
-    guard let presented else { return false }
+    guard let presented = Self.presentedToken(headers: headers, queryToken: queryToken) else { return false }
     return Self.constantTimeEquals(Array(presented.utf8), Array(token.utf8))
+  }
+
+  /// The token a request presents (header first, then `?token=`), if any.
+  static func presentedToken(headers: HTTPFields, queryToken: Substring?) -> Substring? {
+    if let header = headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+      return header.dropFirst("bearer ".count)
+    }
+    return queryToken
   }
 
   /// Whether a browser's Origin may connect. Requests without one, or with a `ws://`/`wss://`
@@ -27,9 +29,11 @@ struct AccessPolicy: Sendable {
     return allowedOrigins.contains(origin)
   }
 
-  /// Compares without stopping at the first difference, so timing tells nothing of the token.
+  /// Compares without stopping at the first difference, so timing tells nothing of the token's
+  /// bytes. Different lengths never compare equal, however they differ (the length itself is
+  /// not secret).
   static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+    var difference: UInt8 = a.count == b.count ? 0 : 1
     for index in 0..<max(a.count, b.count) {
       let x = index < a.count ? a[index] : 0
       let y = index < b.count ? b[index] : 0

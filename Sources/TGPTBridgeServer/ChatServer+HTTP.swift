@@ -4,12 +4,10 @@ import TGPTBridge
 import TGPTEvents
 
 extension ChatServer {
-  func httpRouter() -> Router<ChatContext> {
-    let router = Router(context: ChatContext.self)
-    let chat = HTTPChat(relay: relay, settings: settings)
-    router.get("/healthz") { _, _ in
-      HTTPChat.json(["status": "ok", "in_flight": .int(relay.inFlight)], status: .ok)
-    }
+  func httpRouter() -> Router<HTTPChatContext> {
+    let router = Router(context: HTTPChatContext.self)
+    let chat = HTTPChat(relay: relay, settings: settings, limits: limits)
+    router.get("/healthz") { _, _ in health() }
     router.get("/metrics") { request, _ in
       if let refused = refusal(request) { return refused }
       return Response(
@@ -19,15 +17,15 @@ extension ChatServer {
     router.post("/chat/{session_id}") { request, context in
       if let refused = refusal(request) { return refused }
       guard let id = validSessionID(context) else { return invalidSessionID() }
-      switch await chat.begin(request, sessionID: id) {
+      switch await chat.begin(request, sessionID: id, context: context) {
       case .refused(let response): return response
-      case .started(let connection): return await chat.answer(connection)
+      case .started(let connection): return await chat.answer(connection, channel: context.channel)
       }
     }
     router.post("/chat/{session_id}/stream") { request, context in
       if let refused = refusal(request) { return refused }
       guard let id = validSessionID(context) else { return invalidSessionID() }
-      switch await chat.begin(request, sessionID: id) {
+      switch await chat.begin(request, sessionID: id, context: context) {
       case .refused(let response): return response
       case .started(let connection): return chat.stream(connection)
       }
@@ -55,7 +53,24 @@ extension ChatServer {
     return nil
   }
 
-  private func validSessionID(_ context: ChatContext) -> String? {
+  /// 200 while the chat program runs; 503 while it is down, restarting or stopped, so a load
+  /// balancer sends no one to a server that cannot answer.
+  private func health() -> Response {
+    let inFlight = JSON.int(relay.inFlight)
+    switch relay.health {
+    case .running:
+      return HTTPChat.json(["status": "ok", "child": "running", "in_flight": inFlight], status: .ok)
+    case .restarting(let lastExit):
+      return HTTPChat.json(
+        ["status": "unavailable", "child": "restarting", "last_exit": .int(Int(lastExit)), "in_flight": inFlight],
+        status: .serviceUnavailable)
+    case .stopped:
+      return HTTPChat.json(
+        ["status": "unavailable", "child": "stopped", "in_flight": inFlight], status: .serviceUnavailable)
+    }
+  }
+
+  private func validSessionID(_ context: HTTPChatContext) -> String? {
     guard let id = context.parameters.get("session_id"), SessionIDRule.isValid(id) else { return nil }
     return id
   }

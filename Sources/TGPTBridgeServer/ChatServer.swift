@@ -17,13 +17,27 @@ import TGPTEvents
 /// The request context of every route: path parameters, and the WebSocket handler slot.
 struct ChatContext: RequestContext, WebSocketRequestContext {
   var coreContext: CoreRequestContextStorage
-  let webSocket: WebSocketHandlerReference<ChatContext>
+  private let slot: WebSocketSlot
   /// The connection, so a client that stopped reading can be dropped outright.
   let channel: any Channel
 
   init(source: ApplicationRequestContextSource) {
     coreContext = .init(source: source)
-    webSocket = .init()
+    slot = WebSocketSlot(releasingAtCloseOf: source.channel)
+    channel = source.channel
+  }
+
+  var webSocket: WebSocketHandlerReference<ChatContext> { slot.current }
+}
+
+/// The request context of the HTTP routes: path parameters, and the connection, to notice a
+/// client that leaves before its answer.
+struct HTTPChatContext: RequestContext {
+  var coreContext: CoreRequestContextStorage
+  let channel: any Channel
+
+  init(source: ApplicationRequestContextSource) {
+    coreContext = .init(source: source)
     channel = source.channel
   }
 }
@@ -36,6 +50,8 @@ public struct ChatServer: Sendable {
   let logger: Logger
   let registry: ConnectionRegistry
   let access: AccessPolicy
+  let limits: SharedRateLimits
+  let gate: ConnectionGate
 
   public init(settings: ServerSettings, relay: ChildRelay, logger: Logger) {
     self.settings = settings
@@ -43,6 +59,11 @@ public struct ChatServer: Sendable {
     self.logger = logger
     registry = ConnectionRegistry(limit: settings.maxConnections)
     access = AccessPolicy(token: settings.token, allowedOrigins: settings.allowedOrigins)
+    limits = SharedRateLimits(perSecond: settings.ratePerSecond, burst: settings.rateBurst)
+    let metrics = relay.metrics
+    gate = ConnectionGate(
+      headerTimeout: settings.headerTimeout, maxWaiting: settings.maxWaitingConnections,
+      onEvict: { metrics.recordRefusal("waiting") })
   }
 
   /// Serves until SIGTERM or SIGINT, then drains: no new connections or messages, turns in
@@ -52,7 +73,9 @@ public struct ChatServer: Sendable {
     let application = Application(
       router: httpRouter(),
       server: try serverBuilder(),
-      configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+      configuration: .init(
+        address: .hostname(settings.host, port: settings.port), serverName: nil,
+        availableConnectionsDelegate: .maximum(settings.maxOpenConnections, logger: logger)),
       onServerRunning: { channel in onListening(channel.localAddress?.port ?? settings.port) },
       logger: logger)
     let drainer = Drainer(relay: relay, registry: registry, timeout: settings.drainTimeout, logger: logger)
@@ -72,8 +95,16 @@ public struct ChatServer: Sendable {
       maxFrameSize: settings.maxFrameBytes,
       extensions: [.perMessageDeflate(maxDecompressedFrameSize: settings.maxFrameBytes)],
       autoPing: .enabled(timePeriod: settings.pingInterval), closeTimeout: .seconds(5))
-    let plain = HTTPServerBuilder.http1WebSocketUpgrade(
-      webSocketRouter: webSocketRouter(), configuration: .init(ws: webSocket))
+    let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+      http1: .init(idleTimeout: Self.timeAmount(settings.headerTimeout)), ws: webSocket)
+    let webSocketResponder = webSocketRouter().buildResponder()
+    let gate = gate
+    let plain = HTTPServerBuilder { responder in
+      GatedChildChannel(
+        base: HTTP1WebSocketUpgradeChannel(
+          responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+        gate: gate)
+    }
     guard let certificate = settings.tlsCertificate, let key = settings.tlsKey else { return plain }
     let chain = try NIOSSLCertificate.fromPEMFile(certificate)
     let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
@@ -119,7 +150,12 @@ public struct ChatServer: Sendable {
       defer { server.registry.release() }
       let id = context.requestContext.parameters.get("session_id") ?? ""
       let socket = ChatSocket(
-        relay: server.relay, settings: server.settings, registry: server.registry, logger: server.logger)
+        relay: server.relay, settings: server.settings, registry: server.registry, limits: server.limits,
+        logger: server.logger, address: context.requestContext.channel.remoteAddress?.ipAddress,
+        token: server.access.token == nil
+          ? nil
+          : AccessPolicy.presentedToken(headers: request.headers, queryToken: request.uri.queryParameters["token"])
+            .map(String.init))
       await socket.run(sessionID: id, inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
     }
     return router
@@ -144,6 +180,12 @@ public struct ChatServer: Sendable {
     let failure = Event.Failure(message: "missing or wrong bearer token", code: .auth, retryable: false)
     try? await outbound.write(.text(Event(.error(failure), id: id).jsonText))
     try? await outbound.close(.policyViolation, reason: "unauthorized")
+  }
+}
+
+extension ChatServer {
+  static func timeAmount(_ duration: Duration) -> TimeAmount {
+    .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
   }
 }
 

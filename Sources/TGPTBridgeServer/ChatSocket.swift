@@ -11,7 +11,11 @@ struct ChatSocket {
   let relay: ChildRelay
   let settings: ServerSettings
   let registry: ConnectionRegistry
+  let limits: SharedRateLimits
   let logger: Logger
+  /// Who is talking, for the shared rate limits.
+  let address: String?
+  let token: String?
 
   func run(
     sessionID: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel
@@ -24,86 +28,87 @@ struct ChatSocket {
       relay.metrics.recordConnectionClosed()
     }
     let activity = ActivityClock()
-    // Whichever ends first ends the connection: the client closing (receive), the events
-    // ending (send: a shutdown), the client falling too far behind, or the idle timeout.
-    await withTaskGroup(of: Void.self) { group in
+    // Whichever ends first ends the connection: the client closing or breaking the protocol
+    // (receive), the events ending (send: a shutdown), the client falling too far behind, or
+    // the idle timeout. The stuck-client watch ends quietly when the connection closes.
+    await withTaskGroup(of: Bool.self) { group in
       group.addTask { await send(connection, outbound) }
       group.addTask { await watchIdle(connection, activity, outbound) }
-      group.addTask { await receive(inbound, connection, activity) }
+      group.addTask { await receive(inbound, outbound, connection, activity) }
       group.addTask { await dropWhenStuck(connection, outbound, channel) }
-      await group.next()
+      while let endsConnection = await group.next(), !endsConnection {}
       connection.close()
       group.cancelAll()
     }
+    // Turns nobody will read are not paid for: those not started never are, the rest stop.
+    relay.abandon(connection)
   }
 
   /// Writes the connection's events as they come; at a shutdown, the queued ones, then 1001.
-  private func send(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter) async {
+  private func send(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter) async -> Bool {
     for await line in connection.events {
       do {
-        // The child's bytes as they are: no String to build and validate per event.
+        // The child's bytes as they are: no String to build and validate per event. The write
+        // waits while the socket's buffer is full, so a client's reading paces this loop.
         try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: line))))
+        connection.taken(line.count)
       } catch {
-        return
+        return true
       }
     }
     if connection.goingAway { try? await outbound.close(.goingAway, reason: "server shutting down") }
-    // An overflow is dropWhenStuck's to handle; ending here would cancel it.
-    if connection.overflowed { try? await Task.sleep(for: .seconds(2)) }
+    // An overflow is dropWhenStuck's to handle.
+    return !connection.overflowed
   }
 
-  /// A client that does not read its events: once its queue overflows it is sent a 1008 close,
+  /// A client that does not read its events: once it counts as stuck it is sent a 1008 close,
   /// and if even that cannot be written within a second (its socket buffer is full, so every
-  /// write waits), the connection is dropped.
+  /// write waits), the connection is dropped. False when the connection closed otherwise.
   private func dropWhenStuck(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter, _ channel: any Channel)
-    async
+    async -> Bool
   {
     for await _ in connection.overflow {
-      logger.warning("closing connection \(connection.number): the client is not reading its events")
+      logger.warning(
+        "closing connection \(connection.number): the client has not read its events (\(connection.queuedBytes) bytes waiting)"
+      )
       relay.metrics.recordError(code: "slow_client")
       let closing = Task { try? await outbound.close(.policyViolation, reason: "too slow: events are not being read") }
       try? await Task.sleep(for: .seconds(1))
       closing.cancel()
       try? await channel.close()
-      return
+      return true
     }
-    // The stream ended without an overflow: the connection closed; nothing to do.
-    try? await Task.sleep(for: .seconds(1 << 40))
+    return false
   }
 
-  /// Reads messages, answering bad ones with an `error` event and relaying the rest.
-  private func receive(_ inbound: WebSocketInboundStream, _ connection: RelayConnection, _ activity: ActivityClock)
-    async
-  {
-    var limiter = RateLimiter(perSecond: settings.ratePerSecond, burst: settings.rateBurst)
-    var message: [UInt8] = []
-    var size = 0
-    var binary = false
+  /// Reads messages, answering bad ones with an `error` event and relaying the rest. A client
+  /// that breaks RFC 6455's framing is closed with 1002, invalid UTF-8 in a text message with
+  /// 1007.
+  private func receive(
+    _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, _ connection: RelayConnection,
+    _ activity: ActivityClock
+  ) async -> Bool {
+    var assembly = MessageAssembly(maxBytes: settings.maxMessageBytes)
     do {
       for try await frame in inbound {
-        switch frame.opcode {
-        case .text, .binary:
-          message.removeAll(keepingCapacity: true)
-          size = 0
-          binary = frame.opcode == .binary
-        case .continuation: break
+        switch assembly.add(frame) {
+        case .incomplete: continue
+        case .violation(let code, let reason):
+          relay.metrics.recordError(code: "protocol")
+          try? await outbound.close(code, reason: reason)
+          return true
+        case .message(let bytes, let binary, let size):
+          activity.touch()
+          handle(bytes, binary: binary, size: size, connection)
         }
-        size += frame.data.readableBytes
-        if size <= settings.maxMessageBytes, !binary {
-          message.append(contentsOf: frame.data.readableBytesView)
-        }
-        guard frame.fin else { continue }
-        activity.touch()
-        handle(message, binary: binary, size: size, connection, &limiter)
       }
     } catch {
       logger.debug("connection \(connection.number) ended: \(error)")
     }
+    return true
   }
 
-  private func handle(
-    _ bytes: [UInt8], binary: Bool, size: Int, _ connection: RelayConnection, _ limiter: inout RateLimiter
-  ) {
+  private func handle(_ bytes: [UInt8], binary: Bool, size: Int, _ connection: RelayConnection) {
     switch MessageIntake.read(text: bytes, binary: binary, totalBytes: size, maxBytes: settings.maxMessageBytes) {
     case .relay(let input):
       // A cancel only ends work already counted; it is never refused.
@@ -111,11 +116,8 @@ struct ChatSocket {
         relay.submit(input, on: connection)
         return
       }
-      guard limiter.allow() else {
-        let failure = Event.Failure(
-          message: "too many messages: the limit is \(settings.ratePerSecond)/s per connection", code: .rateLimited,
-          retryable: true)
-        reject(failure, id: input.id, connection)
+      if let refusal = limits.take(address: address, token: token) {
+        reject(MessageIntake.rateLimited(refusal, perSecond: settings.ratePerSecond), id: input.id, connection)
         return
       }
       relay.submit(input, on: connection)
@@ -131,7 +133,7 @@ struct ChatSocket {
 
   /// Closes a connection that has had nothing in flight and no message for the idle timeout.
   private func watchIdle(_ connection: RelayConnection, _ activity: ActivityClock, _ outbound: WebSocketOutboundWriter)
-    async
+    async -> Bool
   {
     let timeout = settings.idleTimeout
     let step = min(timeout / 4, .seconds(5))
@@ -140,8 +142,9 @@ struct ChatSocket {
       if connection.inFlight > 0 { activity.touch() }
       if activity.idle >= timeout {
         try? await outbound.close(.goingAway, reason: "idle timeout")
-        return
+        return true
       }
     }
+    return true
   }
 }

@@ -8,6 +8,7 @@ import TGPTEvents
 struct HTTPChat {
   let relay: ChildRelay
   let settings: ServerSettings
+  let limits: SharedRateLimits
 
   /// A turn started, or the response refusing it.
   enum Start {
@@ -16,7 +17,7 @@ struct HTTPChat {
   }
 
   /// Reads and checks the body, then starts the turn; the response is built from its events.
-  func begin(_ request: Request, sessionID: String) async -> Start {
+  func begin(_ request: Request, sessionID: String, context: HTTPChatContext) async -> Start {
     let body: ByteBuffer
     do {
       body = try await request.body.collect(upTo: settings.maxMessageBytes)
@@ -38,6 +39,14 @@ struct HTTPChat {
       relay.metrics.recordError(code: failure.code.rawValue)
       return .refused(Self.errorResponse(failure, status: .badRequest))
     case .relay(.message(let message)):
+      let token =
+        settings.token == nil
+        ? nil : AccessPolicy.presentedToken(headers: request.headers, queryToken: request.uri.queryParameters["token"])
+      if let refusal = limits.take(address: context.channel.remoteAddress?.ipAddress, token: token.map(String.init)) {
+        let failure = MessageIntake.rateLimited(refusal, perSecond: settings.ratePerSecond)
+        relay.metrics.recordError(code: failure.code.rawValue)
+        return .refused(Self.errorResponse(failure, status: .tooManyRequests))
+      }
       let connection = relay.connect(sessionID: sessionID)
       relay.submit(message, on: connection)
       return .started(connection)
@@ -45,13 +54,28 @@ struct HTTPChat {
   }
 
   /// The whole answer: content, model, usage, processing_time_ms — or the error, with an HTTP
-  /// status that says what kind it was.
-  func answer(_ connection: RelayConnection) async -> Response {
+  /// status that says what kind it was. A client that leaves first has its turn cancelled.
+  func answer(_ connection: RelayConnection, channel: any Channel) async -> Response {
+    let watcher = Task { [relay] in
+      while !Task.isCancelled, channel.isActive { try? await Task.sleep(for: .seconds(1)) }
+      if !Task.isCancelled {
+        relay.abandon(connection)
+        connection.close()
+      }
+    }
+    defer {
+      watcher.cancel()
+      connection.close()
+    }
+    return await collect(connection)
+  }
+
+  private func collect(_ connection: RelayConnection) async -> Response {
     var content = ""
     var model: JSON = .null
     var usage: JSON = .null
-    defer { connection.close() }
     for await line in connection.events {
+      connection.taken(line.count)
       guard let event = try? Event.decode(String(decoding: line, as: UTF8.self)) else { continue }
       switch event.payload {
       case .chunk(let chunk):
@@ -80,14 +104,19 @@ struct HTTPChat {
     Response(
       status: .ok,
       headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-      body: ResponseBody { writer in
-        defer { connection.close() }
+      body: ResponseBody { [relay] writer in
+        defer {
+          connection.close()
+          // A client that left mid-answer: its turn stops (nothing when it ended).
+          relay.abandon(connection)
+        }
         for await line in connection.events {
           var buffer = ByteBuffer()
           buffer.writeString("data: ")
           buffer.writeBytes(line)
           buffer.writeString("\n\n")
           try await writer.write(buffer)
+          connection.taken(line.count)
           if EventTags.read(line)?.isTerminal == true { break }
         }
         try await writer.finish(nil)

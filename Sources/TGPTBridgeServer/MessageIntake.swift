@@ -30,6 +30,15 @@ enum MessageIntake {
     }
   }
 
+  /// The error for a message over a shared rate limit.
+  static func rateLimited(_ refusal: SharedRateLimits.Refusal, perSecond: Double) -> Event.Failure {
+    let whose = refusal == .address ? "per client address" : "per token"
+    let rate = perSecond == perSecond.rounded() ? String(Int(perSecond)) : String(perSecond)
+    return Event.Failure(
+      message: "too many messages: the limit is \(rate)/s \(whose), over all its connections",
+      code: .rateLimited, retryable: true)
+  }
+
   static func badInput(_ message: String) -> Event.Failure {
     Event.Failure(message: message, code: .badInput, retryable: false)
   }

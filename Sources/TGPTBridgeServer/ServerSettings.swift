@@ -9,7 +9,16 @@ public struct ServerSettings: Sendable {
   public var allowedOrigins: [String] = []
   public var maxMessageBytes = 64 << 10
   public var maxConnections = 10_000
-  /// Messages per second per connection (0: unlimited), with bursts of `rateBurst`.
+  /// TCP connections open at once, of every kind (WebSocket, HTTP, not yet spoken): past it the
+  /// server stops accepting until one closes. Set below the open-file limit.
+  public var maxOpenConnections = 10_000
+  /// Connections that have not yet sent a whole request head; past it the oldest is closed.
+  public var maxWaitingConnections = 1024
+  /// How long a connection may take to send its request head (and an HTTP keep-alive
+  /// connection may stay idle between requests).
+  public var headerTimeout: Duration = .seconds(10)
+  /// Messages per second per client address and per token, over all their connections and
+  /// HTTP requests (0: unlimited), with bursts of `rateBurst`.
   public var ratePerSecond = 20.0
   public var rateBurst = 100
   /// A connection with nothing in flight and no message for this long is closed.

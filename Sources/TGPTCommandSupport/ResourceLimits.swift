@@ -12,4 +12,11 @@ public enum ResourceLimits {
     limit.rlim_cur = limit.rlim_max
     _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
   }
+
+  /// The soft limit on open files now.
+  public static var openFiles: Int {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+    return Int(clamping: min(limit.rlim_cur, rlim_t(Int32.max)))
+  }
 }

@@ -85,7 +85,7 @@ public enum ClientInput: Sendable, Hashable {
       }
       if let history = object["history"] {
         guard history == .bool(true) else { throw .badEvent("\"history\" must be true") }
-        self = .history(HistoryRequest(id: object["id"]?.stringValue, sessionID: sessionID))
+        self = .history(HistoryRequest(id: try InputMessage.requestID(in: object), sessionID: sessionID))
         return
       }
     }

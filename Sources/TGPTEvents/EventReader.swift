@@ -24,7 +24,7 @@ public struct EventReader {
 
   private static func decode(_ item: NDJSONSplitter.Item, limit: Int) -> Result<Event, ProtocolError> {
     switch item {
-    case .overlong(let number):
+    case .overlong(let number, _):
       return .failure(.lineTooLong(line: number, limit: limit))
     case .line(let bytes, let number):
       do throws(ProtocolError) {

@@ -23,9 +23,20 @@ public struct InputMessage: Sendable, Hashable {
     guard !text.isEmpty else { throw .badEvent("\"message\" is empty") }
     self.message = text
     sessionID = object["session_id"]?.stringValue
-    id = object["id"]?.stringValue
+    id = try Self.requestID(in: object)
     model = object["model"]?.stringValue
     system = object["system"]?.stringValue
+  }
+
+  /// The `id` of a message or history request: absent, or a string. Any other value is refused
+  /// rather than dropped, since the answer could not carry it back and a client matching
+  /// answers by id would wait forever.
+  static func requestID(in object: JSONObject) throws(ProtocolError) -> String? {
+    guard let value = object["id"], value != .null else { return nil }
+    guard let id = value.stringValue else {
+      throw .badEvent("\"id\" must be a string, e.g. \"7\"; it comes back on every event of the answer")
+    }
+    return id
   }
 
   /// The wire form, tags only when set.

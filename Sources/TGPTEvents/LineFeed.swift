@@ -70,7 +70,7 @@ public final class LineFeed: Sendable {
             take(number)
           }
           continuation.yield(.line(line, number: number))
-        case .overlong(let number):
+        case .overlong(let number, _):
           take(number)
           continuation.yield(.overlong(number: number))
         }

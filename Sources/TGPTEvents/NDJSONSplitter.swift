@@ -10,16 +10,19 @@
 ///
 /// A state machine without I/O: feed it reads, it hands back complete lines (without the `\n`
 /// and a trailing `\r`) with their 1-based line numbers. Blank lines are skipped but counted.
-/// A line longer than `maxLineBytes` is reported as `.overlong` and skipped to its end, so a
-/// caller can warn and go on.
+/// A line longer than `maxLineBytes` is skipped to its end and reported there as `.overlong`,
+/// with its last bytes (where an event's `id` is), so a caller can say what was lost and go on.
 public struct NDJSONSplitter {
   /// One result of splitting.
   public enum Item {
     /// A complete, non-blank line; the buffer is valid only during the callback.
     case line(UnsafeRawBufferPointer, number: Int)
-    /// A line over the limit, which was dropped.
-    case overlong(number: Int)
+    /// A line over the limit, which was dropped; `tail` is its last `overlongTailBytes` bytes.
+    case overlong(number: Int, tail: [UInt8])
   }
+
+  /// How many of an overlong line's last bytes `.overlong` carries.
+  public static let overlongTailBytes = 1024
 
   /// The default line limit: 8 MiB.
   public static let defaultMaxLineBytes = 8 << 20
@@ -28,6 +31,8 @@ public struct NDJSONSplitter {
   private var pending: [UInt8] = []
   private var lineNumber = 0
   private var discarding = false
+  /// The last bytes of the line being discarded.
+  private var tail: [UInt8] = []
 
   public init(maxLineBytes: Int = NDJSONSplitter.defaultMaxLineBytes) {
     self.maxLineBytes = maxLineBytes
@@ -50,8 +55,8 @@ public struct NDJSONSplitter {
         if !discarding, length > maxLineBytes {
           lineNumber += 1
           discarding = true
+          keepTail(of: pending)
           pending.removeAll(keepingCapacity: false)
-          try body(.overlong(number: lineNumber))
         }
         return
       }
@@ -59,6 +64,8 @@ public struct NDJSONSplitter {
       start = newline + 1
       if discarding {
         discarding = false
+        keepTail(of: piece)
+        try body(.overlong(number: lineNumber, tail: takeTail()))
         continue
       }
       lineNumber += 1
@@ -78,6 +85,7 @@ public struct NDJSONSplitter {
     if discarding {
       discarding = false
       pending.removeAll()
+      try body(.overlong(number: lineNumber, tail: takeTail()))
       return
     }
     guard !pending.isEmpty else { return }
@@ -88,14 +96,26 @@ public struct NDJSONSplitter {
   }
 
   private mutating func append(_ bytes: UnsafeRawBufferPointer) {
-    if !discarding { pending.append(contentsOf: bytes) }
+    if discarding { keepTail(of: bytes) } else { pending.append(contentsOf: bytes) }
+  }
+
+  private mutating func keepTail<C: Collection<UInt8>>(of bytes: C) {
+    tail.append(contentsOf: bytes.suffix(Self.overlongTailBytes))
+    if tail.count > Self.overlongTailBytes { tail.removeFirst(tail.count - Self.overlongTailBytes) }
+  }
+
+  private mutating func takeTail() -> [UInt8] {
+    var line = tail
+    tail = []
+    if line.last == UInt8(ascii: "\r") { line.removeLast() }
+    return line
   }
 
   private func emit<E: Error>(_ raw: UnsafeRawBufferPointer, _ body: (Item) throws(E) -> Void) throws(E) {
     var line = raw
     if let last = line.last, last == UInt8(ascii: "\r") { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
     if line.count > maxLineBytes {
-      try body(.overlong(number: lineNumber))
+      try body(.overlong(number: lineNumber, tail: Array(line.suffix(Self.overlongTailBytes))))
       return
     }
     if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }

@@ -86,7 +86,7 @@ final class RenderLoop: @unchecked Sendable {
   /// Handles one input line; returns true to stop (`--strict` and a malformed line).
   private func handle(_ item: NDJSONSplitter.Item, renderer: inout EventRenderer, at now: UInt64) -> Bool {
     switch item {
-    case .overlong(let number):
+    case .overlong(let number, _):
       return malformedLine(number, "longer than \(NDJSONSplitter.defaultMaxLineBytes) bytes", &renderer)
     case .line(let bytes, let number):
       do throws(ProtocolError) {

@@ -80,7 +80,7 @@ struct ImportCommand: AsyncParsableCommand {
         } catch {
           failure = .badEvent("line \(number): \(error.description)")
         }
-      case .overlong(let number):
+      case .overlong(let number, _):
         failure = .badEvent("line \(number) is longer than \(NDJSONSplitter.defaultMaxLineBytes) bytes")
       }
     }

@@ -27,16 +27,27 @@ struct ServeCommand: AsyncParsableCommand {
       (curl -N); GET /healthz; GET /metrics (Prometheus, tgpt_*).
 
       Bad input never closes a connection: invalid JSON, a missing or empty message, a binary \
-      frame, a message over --max-message-bytes, or too many messages per second each get one \
-      error event. An invalid session id, a foreign Origin (--allow-origin), or a draining \
+      frame, a message over --max-message-bytes, or more than --rate messages per second from \
+      one client address or one token (over all its connections and POST requests) each get \
+      one error event. An invalid session id, a foreign Origin (--allow-origin), or a draining \
       server refuse the upgrade (HTTP 400); past --max-connections a connection is closed \
       with 1013. A wrong or missing token (--token / TGPT_SERVER_TOKEN; Authorization: Bearer, \
       or ?token= for browsers) gets an error event with code auth in answer to its first \
-      message, and a close with 1008; HTTP routes answer 401. A frame over max(1 MiB, 2 × --max-message-bytes) closes with 1009. \
-      A client that does not read its events is closed (1008) once --queue-limit are queued. The child \
-      crashing fails its turns in flight with code unavailable and is restarted with backoff. \
-      SIGTERM or SIGINT: stop accepting, let turns in flight finish (--drain-timeout), close \
-      with 1001, exit 0. Once listening, the server's base URL is printed on stdout.
+      message, and a close with 1008; HTTP routes answer 401. A frame over max(1 MiB, 2 × \
+      --max-message-bytes) closes with 1009; a broken frame sequence with 1002, a text message \
+      that is not UTF-8 with 1007.
+
+      A connection must send its request head within --header-timeout; those that have not yet \
+      are capped (the oldest is closed for a new one), and all connections together stay below \
+      the open-file limit, so idle sockets cannot lock clients out. A client that reads its \
+      events is never dropped, however fast they come; one that takes none for --stall-timeout \
+      while they wait, or lets --queue-bytes pile up, is closed (1008). A connection that closes \
+      cancels its turns: those not started never run, the running one ends interrupted. The \
+      child crashing fails its turns in flight with code unavailable (partial when chunks were \
+      sent) and is restarted with backoff; GET /healthz answers 503 until it is back. SIGTERM \
+      or SIGINT: stop accepting, let turns in flight finish (--drain-timeout), then interrupt \
+      the rest (each gets an interrupted error; the child stores what was answered), close with \
+      1001, exit 0. Once listening, the server's base URL is printed on stdout.
 
       Examples:
         tgpt-ws-bridge serve --port 8000
@@ -76,7 +87,8 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Messages per second per connection; 0 for no limit (default 20, bursts of 100).", valueName: "n"))
+      "Messages per second per client address and per token; 0 for no limit (default 20, bursts of 100).",
+      valueName: "n"))
   var rate: Double = 20
 
   @Option(help: ArgumentHelp("Close a connection idle this many seconds (default 600).", valueName: "sec"))
@@ -91,9 +103,19 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Events queued for one connection before a client that does not read is closed (default 4096).",
-      valueName: "n"))
-  var queueLimit = 4096
+      "Close a client that takes none of its waiting events for this long (default 30).", valueName: "sec"))
+  var stallTimeout: Double = 30
+
+  @Option(
+    help: ArgumentHelp(
+      "Close a client with more than this many bytes of events waiting (default 16777216).", valueName: "bytes"))
+  var queueBytes = 16 << 20
+
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a connection may take to send its request head, or stay idle between HTTP requests (default 10).",
+      valueName: "sec"))
+  var headerTimeout: Double = 10
 
   @Option(
     help: ArgumentHelp(
@@ -109,8 +131,8 @@ struct ServeCommand: AsyncParsableCommand {
     guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
     if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     if maxMessageBytes < 16 { throw ValidationError("--max-message-bytes must be at least 16") }
-    if let token, token.allSatisfy({ $0 == " " || $0 == "\t" }) { throw ValidationError("--token must not be empty") }
-    if queueLimit < 1 { throw ValidationError("--queue-limit must be at least 1") }
+    if let token, Self.isBlank(token) { throw ValidationError("--token must not be empty") }
+    if queueBytes < 1 << 16 { throw ValidationError("--queue-bytes must be at least 65536") }
     if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
     if !rate.isFinite || rate < 0 { throw ValidationError("--rate must be 0 or more") }
   }
@@ -122,6 +144,11 @@ struct ServeCommand: AsyncParsableCommand {
     var settings = ServerSettings()
     settings.host = host
     settings.port = port
+    if let fromEnvironment = ProcessEnvironment.value("TGPT_SERVER_TOKEN"), token == nil, Self.isBlank(fromEnvironment),
+      !fromEnvironment.isEmpty
+    {
+      throw ValidationError("TGPT_SERVER_TOKEN is only blanks: set a real token, or unset it")
+    }
     settings.token = token ?? ProcessEnvironment.value("TGPT_SERVER_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
     let loopback = ["127.0.0.1", "::1", "localhost"].contains(host)
     if settings.token == nil, !loopback, !noAuth {
@@ -137,10 +164,19 @@ struct ServeCommand: AsyncParsableCommand {
     settings.idleTimeout = try duration(idleTimeout, "--idle-timeout")
     settings.pingInterval = try duration(pingInterval, "--ping-interval")
     settings.drainTimeout = try duration(drainTimeout, "--drain-timeout")
+    settings.headerTimeout = try duration(headerTimeout, "--header-timeout")
+    // Room kept below the open-file limit for the listening socket, the child's pipes, the
+    // store and the logs; a quarter of the rest may be connections still to send their head.
+    let budget = max(32, ResourceLimits.openFiles - 64)
+    settings.maxOpenConnections = min(budget, maxConnections + 1024)
+    settings.maxWaitingConnections = min(1024, max(16, budget / 4))
 
     let logger = Logger(label: "tgpt.ws-bridge")
     let relay = ChildRelay(
-      configuration: .init(command: command.isEmpty ? defaultChild() : command, connectionQueueLimit: queueLimit),
+      configuration: .init(
+        command: command.isEmpty ? defaultChild() : command,
+        connectionLimits: .init(
+          maxQueuedBytes: queueBytes, stallTimeout: try duration(stallTimeout, "--stall-timeout"))),
       logger: logger)
     do throws(RelayError) { try relay.start() } catch { throw ClientUsage(message: error.description) }
     let scheme = tlsCert == nil ? "http" : "https"
@@ -150,6 +186,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
     await relay.stop()
   }
+
+  private static func isBlank(_ text: String) -> Bool { text.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\n" } }
 
   /// `tgpt-session serve` beside this binary, else on PATH.
   private func defaultChild() -> [String] {

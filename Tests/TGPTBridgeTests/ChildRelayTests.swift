@@ -46,7 +46,7 @@ func withRelay(
       let fromB = await events(of: b, count: 2)
       #expect(fromA.map(\.id) == ["mine", "mine"])
       #expect(fromB.map(\.type) == ["chunk", "complete"])
-      #expect(fromB.first?.id?.hasPrefix("c\(b.number)-") == true)
+      #expect(fromB.allSatisfy { $0.id == nil }, "the relay's own request ids never reach a client")
       #expect(relay.inFlight == 0 && a.inFlight == 0)
     }
   }
@@ -98,16 +98,49 @@ func withRelay(
     }
   }
 
-  @Test func aConnectionThatIsNotReadOverflowsAndEnds() async throws {
-    try await withRelay(.init(command: answeringChild, connectionQueueLimit: 8)) { relay in
+  @Test func aConnectionThatIsNotReadOverflowsAtItsByteLimitAndEnds() async throws {
+    let limits = RelayConnection.Limits(maxQueuedBytes: 300, stallTimeout: .seconds(3600))
+    try await withRelay(.init(command: answeringChild, connectionLimits: limits)) { relay in
       let stuck = relay.connect(sessionID: "s")
       for index in 0..<20 { relay.submit(InputMessage(message: "m", id: "\(index)"), on: stuck) }
       while relay.inFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
       #expect(stuck.overflowed)
       var delivered = 0
-      for await _ in stuck.events { delivered += 1 }
-      #expect(delivered == 8)
+      for await line in stuck.events { delivered += line.count }
+      #expect(delivered > 0 && delivered <= 300)
     }
+  }
+
+  @Test func aClientThatTakesItsEventsIsNeverDroppedHoweverManyCome() async throws {
+    // Far more events than fit under the byte limit at once; the reader keeps up.
+    let limits = RelayConnection.Limits(maxQueuedBytes: 1 << 16, stallTimeout: .seconds(3600))
+    try await withRelay(.init(command: answeringChild, connectionLimits: limits)) { relay in
+      let reader = relay.connect(sessionID: "s")
+      let count = 3000
+      let consumer = Task {
+        var ends = 0
+        for await line in reader.events {
+          reader.taken(line.count)
+          if EventTags.read(line)?.type == "complete" { ends += 1 }
+          if ends == count { break }
+        }
+        return ends
+      }
+      for index in 0..<count { relay.submit(InputMessage(message: "m", id: "\(index)"), on: reader) }
+      #expect(await consumer.value == count)
+      #expect(!reader.overflowed)
+    }
+  }
+
+  @Test func eventsWaitingWithNoProgressPastTheStallTimeoutEndTheConnection() {
+    let connection = RelayConnection(
+      sessionID: "s", number: 1, limits: .init(maxQueuedBytes: 1 << 20, stallTimeout: .zero))
+    connection.deliver(Array("one".utf8))
+    connection.taken(3)
+    connection.deliver(Array("two".utf8))
+    #expect(!connection.overflowed, "events that the client takes as they come are progress")
+    connection.deliver(Array("three".utf8))
+    #expect(connection.overflowed, "a second event waiting behind one never taken is a stall")
   }
 
   @Test func drainWaitsForTurnsInFlightAndRefusesNewOnes() async throws {
@@ -122,6 +155,79 @@ func withRelay(
       let refused = seen.first { $0.id == "2" }
       #expect(refused?.type == "error" && refused?.code == "unavailable")
       #expect(seen.last { $0.id == "1" }?.type == "complete")
+    }
+  }
+
+  @Test func closingAConnectionCancelsItsTurnsInTheChild() async throws {
+    // Messages get one chunk and no end; a cancel ends the answer it names with interrupted.
+    let child = [
+      "/bin/sh", "-c",
+      #"while IFS= read -r l; do case "$l" in *'"cancel"'*) id=$(printf '%s' "$l" | sed 's/.*"cancel":"\([^"]*\)".*/\1/'); "#
+        + #"printf '{"type":"error","error":"cancelled","code":"interrupted","id":"%s"}\n' "$id";; "#
+        + #"*) id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
+        + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n' "$id";; esac; done"#,
+    ]
+    try await withRelay(.init(command: child)) { relay in
+      let gone = relay.connect(sessionID: "a")
+      let stays = relay.connect(sessionID: "b")
+      for index in 0..<3 { relay.submit(InputMessage(message: "x", id: "\(index)"), on: gone) }
+      relay.submit(InputMessage(message: "y", id: "kept"), on: stays)
+      #expect(await events(of: gone, count: 3).map(\.type) == ["chunk", "chunk", "chunk"])
+      #expect(await events(of: stays, count: 1).map(\.type) == ["chunk"])
+      gone.close()
+      relay.abandon(gone)
+      while relay.inFlight > 1 { try await Task.sleep(for: .milliseconds(10)) }
+      #expect(gone.inFlight == 0, "each abandoned turn ended in the child")
+      #expect(stays.inFlight == 1, "the other connection's turn goes on")
+    }
+  }
+
+  @Test func anEventOverTheLineLimitEndsItsTurnWithAnErrorNotSilence() async throws {
+    // A history line of 9 MB (over the 8 MiB limit), its id at the end as tgpt-session writes
+    // it, then the turn's complete.
+    let child = [
+      "/bin/sh", "-c",
+      #"while IFS= read -r l; do id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
+        + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n' "$id"; "#
+        + #"printf '{"type":"history","messages":"'; head -c 9000000 /dev/zero | tr '\0' a; "#
+        + #"printf '","id":"%s","session_id":"s"}\n{"type":"complete","processing_time_ms":0,"id":"%s"}\n' "$id" "$id"; done"#,
+    ]
+    try await withRelay(.init(command: child)) { relay in
+      let connection = relay.connect(sessionID: "s")
+      relay.submit(InputMessage(message: "x", id: "big"), on: connection)
+      relay.submit(InputMessage(message: "y", id: "next"), on: connection)
+      var seen: [(type: String?, id: String?, line: String)] = []
+      for await line in connection.events {
+        let tags = EventTags.read(line)
+        seen.append((tags?.type, tags?.id, String(decoding: line, as: UTF8.self)))
+        if tags?.id == "next", tags?.type == "error" { break }
+      }
+      let big = seen.filter { $0.id == "big" }
+      #expect(big.map(\.type) == ["chunk", "error"], "the error ends the turn; the child's complete is dropped")
+      #expect(big.last?.line.contains("over the relay's limit of 8 MiB") == true)
+      #expect(big.last?.line.contains(#""partial":true"#) == true)
+      #expect(seen.filter { $0.id == "next" }.map(\.type) == ["chunk", "error"])
+      while relay.inFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
+    }
+  }
+
+  @Test func aCrashAfterChunksWentOutIsAPartialError() async throws {
+    let child = [
+      "/bin/sh", "-c",
+      #"read -r l; id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
+        + #"printf '{"type":"chunk","content":"so far","id":"%s"}\n' "$id"; exit 9"#,
+    ]
+    try await withRelay(.init(command: child, maxRestartDelay: .seconds(60))) { relay in
+      let connection = relay.connect(sessionID: "s")
+      relay.submit(InputMessage(message: "x", id: "1"), on: connection)
+      var lines: [String] = []
+      for await line in connection.events {
+        lines.append(String(decoding: line, as: UTF8.self))
+        if lines.count == 2 { break }
+      }
+      #expect(lines.last?.contains(#""code":"unavailable""#) == true)
+      #expect(lines.last?.contains(#""partial":true"#) == true, "a chunk was sent: \(lines)")
+      #expect(relay.health != .running)
     }
   }
 

@@ -14,7 +14,7 @@ import Testing
     let collect = { (item: NDJSONSplitter.Item) in
       switch item {
       case .line(let bytes, let number): items.append(.line(String(decoding: bytes, as: UTF8.self), number))
-      case .overlong(let number): items.append(.overlong(number))
+      case .overlong(let number, _): items.append(.overlong(number))
       }
     }
     var start = 0

@@ -205,15 +205,18 @@ let package = Package(
     ),
     .testTarget(name: "TGPTChatTests", dependencies: ["TGPTChat"], swiftSettings: strict),
     .testTarget(name: "TGPTBridgeTests", dependencies: ["TGPTBridge", "TGPTEvents"], swiftSettings: strict),
-    .testTarget(name: "TGPTBridgeClientTests", dependencies: ["TGPTBridgeClient"], swiftSettings: strict),
+    .testTarget(
+      name: "TGPTBridgeClientTests", dependencies: ["TGPTBridgeClient", "TGPTBridge", "TGPTEvents"],
+      swiftSettings: strict),
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
         "TGPTEvents",
-        // A seed-style WebSocket client and a misbehaving server, written in the tests.
+        // A seed-style WebSocket client and misbehaving servers (one compressing), written in the tests.
         .product(name: "WSClient", package: "swift-websocket"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOWebSocket", package: "swift-nio"),
         .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -23,7 +23,7 @@ function __tgpt-ws-bridge_parse_tokens -S
         __tgpt-ws-bridge_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'connect'
-            __tgpt-ws-bridge_parse_subcommand 1 'session=' 'H/header=+' 'token=' 'cacert=' 'insecure' 'ping-interval=' 'connect-timeout=' 'reconnect=' 'linger=' 'raw' 'max-message-bytes=' 'log-level=' 'version' 'h/help'
+            __tgpt-ws-bridge_parse_subcommand 1 'session=' 'H/header=+' 'token=' 'cacert=' 'insecure' 'ping-interval=' 'connect-timeout=' 'reconnect=' 'linger=' 'idle-timeout=' 'raw' 'max-message-bytes=' 'log-level=' 'version' 'h/help'
         case 'serve'
             __tgpt-ws-bridge_parse_subcommand -r 1 'host=' 'port=' 'token=' 'no-auth' 'tls-cert=' 'tls-key=' 'allow-origin=+' 'max-message-bytes=' 'max-connections=' 'rate=' 'idle-timeout=' 'ping-interval=' 'drain-timeout=' 'queue-limit=' 'log-level=' 'version' 'h/help'
         case 'check'
@@ -101,6 +101,7 @@ complete -c 'tgpt-ws-bridge' -n '__tgpt-ws-bridge_should_offer_completions_for_f
 complete -c 'tgpt-ws-bridge' -n '__tgpt-ws-bridge_should_offer_completions_for_flags_or_options "tgpt-ws-bridge connect" connect-timeout' -l 'connect-timeout' -d 'Give up connecting after SEC seconds (default 10).' -rfka ''
 complete -c 'tgpt-ws-bridge' -n '__tgpt-ws-bridge_should_offer_completions_for_flags_or_options "tgpt-ws-bridge connect" reconnect' -l 'reconnect' -d 'Reconnect up to N times, with backoff, when the connection fails or drops.' -rfka ''
 complete -c 'tgpt-ws-bridge' -n '__tgpt-ws-bridge_should_offer_completions_for_flags_or_options "tgpt-ws-bridge connect" linger' -l 'linger' -d 'After stdin ends, stop after SEC seconds without a frame even if answers are owed (for servers that do not send complete/error).' -rfka ''
+complete -c 'tgpt-ws-bridge' -n '__tgpt-ws-bridge_should_offer_completions_for_flags_or_options "tgpt-ws-bridge connect" idle-timeout' -l 'idle-timeout' -d 'Fail after SEC seconds without a frame while answers are owed: an error event (timeout) for each, exit 75 (default 120; 0: never).' -rfka ''
 complete -c 'tgpt-ws-bridge' -n '__tgpt-ws-bridge_should_offer_completions_for_flags_or_options "tgpt-ws-bridge connect" raw' -l 'raw' -d 'Send stdin lines untouched (no {"message": …} wrapping, no ids).'
 complete -c 'tgpt-ws-bridge' -n '__tgpt-ws-bridge_should_offer_completions_for_flags_or_options "tgpt-ws-bridge connect" max-message-bytes' -l 'max-message-bytes' -d 'The largest message accepted from the server, in bytes (default 16 MiB).' -rfka ''
 complete -c 'tgpt-ws-bridge' -n '__tgpt-ws-bridge_should_offer_completions_for_flags_or_options "tgpt-ws-bridge connect" log-level' -l 'log-level' -d 'Log level on stderr: trace, debug, info, notice, warning, error. Env: TGPT_LOG.' -rfka 'trace debug info notice warning error critical'

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOWebSocket
 import Synchronization
@@ -9,29 +10,34 @@ import WSClient
 struct OutputClosed: Error {}
 
 extension BridgeClient {
-  private enum Side { case reader, sender, timer }
+  private enum Side { case reader, sender, timer, watch }
 
   /// One connection's conversation: frames to stdout as they come; stdin lines out; at the end
   /// of stdin, wait for the answers owed, then close with 1000 and read until the server's close.
+  /// A frame that is not an event, a message the library dropped, or `idleTimeout` without a
+  /// frame while answers are owed ends it: each answer owed gets an `error` event at once.
   static func converse(
     _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, queue: OutgoingQueue,
-    ledger: AnswerLedger, settings: ClientSettings
+    ledger: AnswerLedger, dropped: DroppedFrames, settings: ClientSettings, logger: Logger
+  ) async throws {
+    ledger.connected()
+    do {
+      try await exchange(
+        inbound, outbound, queue: queue, ledger: ledger, dropped: dropped, settings: settings, logger: logger)
+    } catch let failure as ClientFailure where !failure.canReconnect {
+      writeEvents(ledger.abandon(failure))
+      if let code = failure.closeCode { try? await outbound.close(code, reason: nil) }
+      throw failure
+    }
+  }
+
+  private static func exchange(
+    _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, queue: OutgoingQueue,
+    ledger: AnswerLedger, dropped: DroppedFrames, settings: ClientSettings, logger: Logger
   ) async throws {
     try await withThrowingTaskGroup(of: Side.self) { group in
       group.addTask {
-        for try await message in inbound.messages(maxSize: settings.maxMessageBytes) {
-          var bytes: [UInt8]
-          switch message {
-          case .text(let text): bytes = Array(text.utf8)
-          case .binary(let buffer): bytes = Array(buffer.readableBytesView)
-          }
-          ledger.received(EventTags.read(bytes))
-          bytes.append(UInt8(ascii: "\n"))
-          do throws(ProtocolError) { try FileIO.writeAll(1, bytes) } catch {
-            if error.isOutputClosed { throw OutputClosed() }
-            throw ClientFailure(.internal, "cannot write to stdout: \(error)")
-          }
-        }
+        try await read(inbound, ledger: ledger, dropped: dropped, limit: settings.maxMessageBytes, logger: logger)
         return .reader
       }
       group.addTask {
@@ -48,6 +54,10 @@ extension BridgeClient {
         }
         try await outbound.close(.normalClosure, reason: nil)
         return .sender
+      }
+      group.addTask {
+        try await watch(ledger, dropped: dropped, idle: settings.idleTimeout)
+        return .watch
       }
       // The server closing first ends the sender too; the sender finishing waits for the
       // server's close.
@@ -71,6 +81,44 @@ extension BridgeClient {
     }
   }
 
+  /// Frames to stdout, one line each, until the server closes.
+  private static func read(
+    _ inbound: WebSocketInboundStream, ledger: AnswerLedger, dropped: DroppedFrames, limit: Int, logger: Logger
+  ) async throws {
+    do {
+      for try await message in inbound.messages(maxSize: limit) {
+        // A message dropped before this one is a gap: what follows must not pass as whole.
+        if let failure = dropped.failure { throw failure }
+        var bytes = try InboundFrame.line(message)
+        let tags = EventTags.read(bytes)
+        if !ledger.received(tags) {
+          let id = tags?.id.map { "id \(InboundFrame.excerpt($0))" } ?? "no id"
+          logger.warning(
+            "the server ended an answer that was not asked for (\(id)); \(ledger.owed) answer(s) still owed")
+        }
+        bytes.append(UInt8(ascii: "\n"))
+        do throws(ProtocolError) { try FileIO.writeAll(1, bytes) } catch {
+          if error.isOutputClosed { throw OutputClosed() }
+          throw ClientFailure(.internal, "cannot write to stdout: \(error)")
+        }
+      }
+    } catch let error where !(error is ClientFailure || error is OutputClosed) {
+      throw InboundFrame.failure(error, limit: limit) ?? error
+    }
+    if let failure = dropped.failure { throw failure }
+  }
+
+  /// Returns only when cancelled: fails as soon as the library has dropped a message, or when
+  /// answers are owed and no frame came for `idle` (unless `--linger` has given up on them).
+  private static func watch(_ ledger: AnswerLedger, dropped: DroppedFrames, idle: Duration?) async throws {
+    while true {
+      if let failure = dropped.failure { throw failure }
+      if let idle, ledger.owed > 0, !ledger.gaveUpWaiting, ledger.silence >= idle {
+        throw ClientFailure.idle(idle, owed: ledger.owed)
+      }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+  }
 }
 
 /// Runs `body`, failing with a timeout if it has not connected to `url` within `timeout`, or

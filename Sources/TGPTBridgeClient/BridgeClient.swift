@@ -55,7 +55,10 @@ public struct BridgeClient: Sendable {
         return nil
       } catch {
         let failure = await ClientFailure.classify(error, url: settings.url, headers: settings.probeHeaders)
-        guard attempt < settings.reconnect, failure.kind != .usage else { throw failure }
+        guard attempt < settings.reconnect, failure.kind != .usage, failure.canReconnect else {
+          Self.writeEvents(ledger.abandon(failure))
+          throw failure
+        }
         attempt += 1
         let delay = min(Duration.seconds(30), .milliseconds(250) * (1 << min(attempt - 1, 7)))
         logger.warning("\(failure.message); reconnecting in \(delay) (attempt \(attempt) of \(settings.reconnect))")
@@ -66,7 +69,12 @@ public struct BridgeClient: Sendable {
   }
 
   private func connectOnce(queue: OutgoingQueue, ledger: AnswerLedger) async throws -> WebSocketCloseFrame? {
-    let fixed = settings.webSocketConfiguration
+    let dropped = DroppedFrames()
+    var configuration = settings.webSocketConfiguration(dropped: dropped)
+    // Once the conversation has failed, a server that does not answer our close must not hold
+    // the exit long.
+    configuration.closeTimeout = .seconds(5)
+    let fixed = configuration
     let tls = try settings.tlsConfiguration()
     let attempt = ConnectAttempt()
     let url = settings.url
@@ -77,7 +85,18 @@ public struct BridgeClient: Sendable {
         inbound, outbound, _ in
         // An attempt given up on by the connect timeout must not talk beside its successor.
         guard attempt.connect() else { return }
-        try await Self.converse(inbound, outbound, queue: queue, ledger: ledger, settings: settings)
+        try await Self.converse(
+          inbound, outbound, queue: queue, ledger: ledger, dropped: dropped, settings: settings, logger: logger)
+      }
+    }
+  }
+
+  /// Writes events on stdout (a closed stdout is no longer anyone's concern).
+  static func writeEvents(_ events: [Event]) {
+    for event in events {
+      var line = event.line
+      line.withUnsafeMutableBytes { bytes in
+        do throws(ProtocolError) { try FileIO.writeAll(1, UnsafeRawBufferPointer(bytes)) } catch {}
       }
     }
   }

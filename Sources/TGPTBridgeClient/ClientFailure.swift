@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOWebSocket
 import TGPTEvents
 import WSClient
 
@@ -14,10 +15,42 @@ import WSClient
 public struct ClientFailure: KindedError, Sendable {
   public let kind: ErrorKind
   public let message: String
+  /// Whether connecting again may help. False when the server went quiet or sent what the
+  /// client cannot read: the answers owed may still be running there, so sending them again
+  /// would repeat the turns, and a server that broke the protocol once will again.
+  public let canReconnect: Bool
+  /// The code to close the connection with, for a failure found while it is open.
+  let closeCode: WebSocketErrorCode?
 
   public init(_ kind: ErrorKind, _ message: String) {
+    self.init(kind, message, canReconnect: true, closeCode: nil)
+  }
+
+  init(_ kind: ErrorKind, _ message: String, canReconnect: Bool, closeCode: WebSocketErrorCode?) {
     self.kind = kind
     self.message = message
+    self.canReconnect = canReconnect
+    self.closeCode = closeCode
+  }
+
+  /// The server sent what the client cannot read (`unavailable`: the server failed, as a
+  /// provider's malformed stream does in tgpt-stream); the connection is closed with `code`.
+  static func badFrame(_ message: String, close code: WebSocketErrorCode) -> ClientFailure {
+    ClientFailure(.unavailable, message, canReconnect: false, closeCode: code)
+  }
+
+  /// No frame came for `idle` while `owed` answers were owed.
+  static func idle(_ idle: Duration, owed: Int) -> ClientFailure {
+    ClientFailure(
+      .timeout,
+      "no frame from the server for \(Self.seconds(idle)) with \(owed) answer(s) owed (--idle-timeout)",
+      canReconnect: false, closeCode: .goingAway)
+  }
+
+  /// A duration in seconds for messages: "120 s", "0.5 s".
+  static func seconds(_ duration: Duration) -> String {
+    let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(Double(milliseconds) / 1000) s"
   }
 
   public var description: String { message }

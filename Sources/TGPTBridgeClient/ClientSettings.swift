@@ -18,6 +18,8 @@ public struct ClientSettings: Sendable {
   public var reconnect = 0
   /// After stdin ends, stop waiting for owed answers after this long without a frame.
   public var linger: Duration?
+  /// Fail after this long without a frame while answers are owed (nil: wait for ever).
+  public var idleTimeout: Duration? = .seconds(120)
   /// Send stdin lines untouched instead of as `{"message": line}`.
   public var raw = false
   /// The largest message accepted from the server.
@@ -48,11 +50,13 @@ public struct ClientSettings: Sendable {
   }
 
   /// The library's settings for one connection: frame limit, headers, compression, pings.
-  var webSocketConfiguration: WebSocketClientConfiguration {
+  /// Text must be valid UTF-8 (not patched with U+FFFD unseen); a compressed message that
+  /// cannot be inflated within the limit is recorded in `dropped`.
+  func webSocketConfiguration(dropped: DroppedFrames) -> WebSocketClientConfiguration {
     var configuration = WebSocketClientConfiguration(
       maxFrameSize: maxMessageBytes, additionalHeaders: requestHeaders,
-      extensions: [.perMessageDeflate(maxDecompressedFrameSize: maxMessageBytes)],
-      autoPing: pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled)
+      extensions: [ReportingDeflate.factory(limit: maxMessageBytes, dropped: dropped)],
+      autoPing: pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled, validateUTF8: true)
     configuration.ignoreUncleanSSLShutdownErrors = false
     return configuration
   }

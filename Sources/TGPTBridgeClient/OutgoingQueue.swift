@@ -72,14 +72,12 @@ final class OutgoingQueue: Sendable {
   /// mid-answer get an `error` event on stdout instead.
   func resendUnanswered(_ ledger: AnswerLedger) {
     let (unanswered, cutOff) = ledger.afterDisconnect()
-    for id in cutOff.sorted() {
-      let failure = Event.Failure(
-        message: "the connection was lost during the answer", code: .unavailable, retryable: true, partial: true)
-      var line = Event(.error(failure), id: id).line
-      line.withUnsafeMutableBytes { bytes in
-        do throws(ProtocolError) { try FileIO.writeAll(1, UnsafeRawBufferPointer(bytes)) } catch {}
-      }
-    }
+    BridgeClient.writeEvents(
+      cutOff.sorted().map { id in
+        let failure = Event.Failure(
+          message: "the connection was lost during the answer", code: .unavailable, retryable: true, partial: true)
+        return Event(.error(failure), id: id)
+      })
     state.withLock { state in
       let sent = state.lines[..<state.next]
       let again = sent.filter { $0.id.map(unanswered.contains) ?? false }

@@ -31,13 +31,16 @@ public struct RemoteChat: Sendable {
   }
 
   /// Asks the server for `session`'s history, so that an absent server or a refused token
-  /// shows at start, with why. A server busy in that session (the history waits for its turns)
-  /// or one without history requests counts as reachable.
+  /// shows at start, with why. A server busy in that session (the history waits for its turns,
+  /// past the 5 s this waits or past the idle timeout) or one without history requests counts
+  /// as reachable; a connect timeout does not.
   public func check(session: String) async throws(ClientFailure) {
     do {
       _ = try await history(session: session) { try? await Task.sleep(for: .seconds(5)) }
     } catch {
       if [.badInput, .interrupted].contains(error.kind) { return }
+      // Found on an open connection, with the request sent: the idle timeout.
+      if error.kind == .timeout, error.closeCode != nil { return }
       throw error
     }
   }
@@ -72,6 +75,8 @@ public struct RemoteChat: Sendable {
       if failure.kind == .interrupted {
         return fail("\(stopReason) while connecting; nothing was sent", .interrupted, false)
       }
+      // Gone quiet or unreadable: the answer may still be running there, so it is not sent again.
+      if !failure.canReconnect { return fail(failure.message, failure.kind, progress.started) }
       if progress.started {
         return fail("the connection was lost during the answer: \(failure.message)", .unavailable, true)
       }
@@ -124,13 +129,14 @@ public struct RemoteChat: Sendable {
   ) async throws {
     var settings = settings
     settings.url = address.url(session: session)
-    var configuration = settings.webSocketConfiguration
+    let dropped = DroppedFrames()
+    var configuration = settings.webSocketConfiguration(dropped: dropped)
     // Our close follows the answer's end; a server slow to answer it must not hold the prompt.
     configuration.closeTimeout = .seconds(2)
     let fixed = configuration
     let tls = try settings.tlsConfiguration()
     let attempt = ConnectAttempt()
-    let (url, maxBytes, logger) = (settings.url, settings.maxMessageBytes, logger)
+    let (url, maxBytes, idle, logger) = (settings.url, settings.maxMessageBytes, settings.idleTimeout, logger)
     let (stopTimeout, stopReason) = (stopTimeout, stopReason)
     let (stopped, action) = onStop
     _ = try await withConnectTimeout(
@@ -140,36 +146,77 @@ public struct RemoteChat: Sendable {
         inbound, outbound, _ in
         guard attempt.connect() else { return }
         try await outbound.write(.text(Self.text(request.json)))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-          group.addTask {
-            for try await frame in inbound.messages(maxSize: maxBytes) {
-              guard case .text(let line) = frame, let event = try? Event.decode(line) else { continue }
-              guard event.id == nil || event.id == request.id else { continue }
-              progress.note(started: true)
-              show(event)
-              if event.isTerminal {
-                progress.note(ended: true)
-                return
+        progress.heard()
+        do {
+          try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+              try await Self.read(
+                inbound, id: request.id, progress: progress, dropped: dropped, limit: maxBytes, logger: logger,
+                show: show)
+            }
+            // A server that goes quiet before the answer's end must not hold the chat.
+            group.addTask {
+              while true {
+                if let failure = dropped.failure { throw failure }
+                if let idle, progress.silence >= idle { throw ClientFailure.idle(idle, owed: 1) }
+                try await Task.sleep(for: .milliseconds(100))
               }
             }
-          }
-          group.addTask {
-            await stopped()
-            guard !Task.isCancelled else { return }
-            progress.note(stopped: true)
-            guard action == .cancel, let id = request.id else {
-              throw ClientFailure(.interrupted, "stopped waiting for the server")
+            group.addTask {
+              await stopped()
+              guard !Task.isCancelled else { return }
+              progress.note(stopped: true)
+              guard action == .cancel, let id = request.id else {
+                throw ClientFailure(.interrupted, "stopped waiting for the server")
+              }
+              try await outbound.write(.text(Self.text(CancelRequest(id: id, reason: stopReason).json)))
+              // The server's `interrupted` ends the reader, and with it this wait.
+              try await Task.sleep(for: stopTimeout)
+              throw ClientFailure(.interrupted, "the server did not confirm the stop")
             }
-            try await outbound.write(.text(Self.text(CancelRequest(id: id, reason: stopReason).json)))
-            // The server's `interrupted` ends the reader, and with it this wait.
-            try await Task.sleep(for: stopTimeout)
-            throw ClientFailure(.interrupted, "the server did not confirm the stop")
+            try await group.next()
+            group.cancelAll()
           }
-          try await group.next()
-          group.cancelAll()
+        } catch let failure as ClientFailure {
+          if let code = failure.closeCode { try? await outbound.close(code, reason: nil) }
+          throw failure
         }
       }
     }
+  }
+
+  /// Shows the events of request `id` until its terminal one. A frame that is not an event
+  /// fails the exchange; an event of another request is left out with a warning.
+  private static func read(
+    _ inbound: WebSocketInboundStream, id: String?, progress: TurnProgress, dropped: DroppedFrames, limit: Int,
+    logger: Logger, show: @Sendable (Event) -> Void
+  ) async throws {
+    do {
+      for try await frame in inbound.messages(maxSize: limit) {
+        if let failure = dropped.failure { throw failure }
+        progress.heard()
+        let line = try InboundFrame.line(frame)
+        guard let event = try? Event.decode(String(decoding: line, as: UTF8.self)) else {
+          throw ClientFailure.badFrame(
+            "the server sent a frame that is not an event: \(InboundFrame.excerpt(String(decoding: line, as: UTF8.self)))",
+            close: .unacceptableData)
+        }
+        guard event.id == nil || event.id == id else {
+          logger.warning(
+            "left out an event of another request (id \(InboundFrame.excerpt(event.id ?? ""))) from the server")
+          continue
+        }
+        progress.note(started: true)
+        show(event)
+        if event.isTerminal {
+          progress.note(ended: true)
+          return
+        }
+      }
+    } catch let error where !(error is ClientFailure) {
+      throw InboundFrame.failure(error, limit: limit) ?? error
+    }
+    if let failure = dropped.failure { throw failure }
   }
 
   private func classify(_ error: any Error, session: String) async -> ClientFailure {
@@ -201,13 +248,18 @@ public struct RemoteChat: Sendable {
   }
 }
 
-/// How far one message's answer got on one connection.
+/// How far one message's answer got on one connection, and when the server was last heard.
 final class TurnProgress: Sendable {
   private let state = Mutex((started: false, ended: false, stopped: false))
+  private let lastHeard = Mutex(ContinuousClock.now)
 
   var started: Bool { state.withLock { $0.started } }
   var ended: Bool { state.withLock { $0.ended } }
   var stopped: Bool { state.withLock { $0.stopped } }
+  /// How long since the request was sent or the last frame came.
+  var silence: Duration { .now - lastHeard.withLock { $0 } }
+
+  func heard() { lastHeard.withLock { $0 = .now } }
 
   func note(started: Bool = false, ended: Bool = false, stopped: Bool = false) {
     state.withLock { state in

@@ -28,11 +28,13 @@ struct InteractiveChatCommand: AsyncParsableCommand {
 
       With --api-url the chat goes through a `tgpt-ws-bridge serve` server, which keeps the \
       sessions and runs the provider: each message is sent on /ws/chat/{session} with its \
-      --model and --system (--header, --cacert, --insecure, --connect-timeout and --retries \
-      apply to the server; the other provider options are the server's). /history is asked \
-      of the server; /sessions lists only the local store. A message whose connection fails \
-      before its answer starts is sent again (--retries, default 5; backoff from 0.5 s); \
-      Ctrl-C sends the server a cancel.
+      --model and --system (--header, --cacert, --insecure, --connect-timeout, --idle-timeout \
+      and --retries apply to the server; the other provider options are the server's). \
+      /history is asked of the server; /sessions lists only the local store. A message whose \
+      connection fails before its answer starts is sent again (--retries, default 5; backoff \
+      from 0.5 s); Ctrl-C sends the server a cancel. An answer with no frame from the server \
+      for --idle-timeout seconds (default 120), or a frame that is not an event, ends in an \
+      error and is not sent again.
 
       Examples:
         tgpt-session chat -s work
@@ -114,8 +116,8 @@ struct RemoteChatOptions: ParsableArguments {
     if let session = ChatAddress(apiURL).session { try validateSessionID(session) }
   }
 
-  /// The client. The provider's `--header`, `--cacert`, `--insecure`, `--connect-timeout` and
-  /// `--retries` mean the same for the server.
+  /// The client. The provider's `--header`, `--cacert`, `--insecure`, `--connect-timeout`,
+  /// `--idle-timeout` and `--retries` mean the same for the server.
   func client(url: String, options: TurnOptions) -> RemoteChat {
     var settings = ClientSettings(url: url)
     settings.token = token ?? ProcessEnvironment.value("TGPT_WS_TOKEN")
@@ -123,6 +125,7 @@ struct RemoteChatOptions: ParsableArguments {
     settings.caCertificate = options.providerOptions.cacert
     settings.insecure = options.providerOptions.insecure
     if let seconds = options.transport.connectTimeout { settings.connectTimeout = .milliseconds(Int(seconds * 1000)) }
+    if let seconds = options.transport.idleTimeout { settings.idleTimeout = .milliseconds(Int(seconds * 1000)) }
     var remote = RemoteChat(address: ChatAddress(url), settings: settings, logger: Logger(label: "tgpt-session.chat"))
     if let retries = options.transport.retries { remote.retries = retries }
     return remote

@@ -96,7 +96,8 @@ final class ChatLoop: @unchecked Sendable {
         SessionReports.transcript(messages, into: &out)
         try out.flush()
       } catch {
-        say("\(error)")
+        // A remote server's refusal is its own words.
+        say(Readable.safe("\(error)"))
       }
     case .sessions: await listSessions()
     case .retry:

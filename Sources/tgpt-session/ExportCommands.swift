@@ -160,7 +160,7 @@ struct SearchCommand: AsyncParsableCommand {
         out.bytes(writer.bytes)
       } else {
         let snippet = Readable.safe(hit.snippet).split(whereSeparator: \.isNewline).joined(separator: " ")
-        out.text("\(hit.sessionID) #\(hit.seq) \(hit.role): \(snippet)\n")
+        out.text("\(hit.sessionID) #\(hit.seq) \(Readable.safe(hit.role)): \(snippet)\n")
       }
     }
     try out.flush()

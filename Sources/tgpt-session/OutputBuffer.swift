@@ -1,4 +1,5 @@
 import TGPTEvents
+import TGPTRender
 
 #if canImport(Glibc)
   import Glibc
@@ -66,19 +67,12 @@ enum Readable {
   /// numbers, close enough for aligning model names.
   static func columns(_ text: String) -> Int { text.unicodeScalars.count }
 
-  /// Stored text made safe to print on a terminal: control characters other than newline and
-  /// tab (escape sequences a model or an imported file may contain) become `?`.
+  /// Stored or received text made safe to print on a terminal: escape sequences, control
+  /// characters other than newline and tab, and bidi controls (which reorder what follows on
+  /// the line) removed — by the sanitizer tgpt-render uses, so every printer strips the same.
+  /// The NDJSON forms (`--json`, `export`) stay byte-exact and never come through here.
   static func safe(_ text: String) -> String {
-    var copy = text
-    let suspicious = copy.withUTF8 { bytes in bytes.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } }
-    guard suspicious, text.unicodeScalars.contains(where: isControl) else { return text }
-    var result = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars { result.append(isControl(scalar) ? "?" : scalar) }
-    return String(result)
-  }
-
-  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    let value = scalar.value
-    return (value < 0x20 && value != 0x0A && value != 0x09) || (0x7F...0x9F).contains(value)
+    var sanitizer = Sanitizer()
+    return sanitizer.clean(text)
   }
 }

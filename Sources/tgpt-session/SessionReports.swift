@@ -30,8 +30,9 @@ enum SessionReports {
   /// Each message under a heading: role, time, model, status.
   static func transcript(_ messages: [StoredMessage], into out: inout OutputBuffer) {
     for message in messages {
-      var heading = "── \(message.role) · \(Readable.time(message.createdAt))"
-      if let model = message.model, message.role == "assistant" { heading += " · \(model)" }
+      // A remote history comes from a server: its roles and models are untrusted text too.
+      var heading = "── \(Readable.safe(message.role)) · \(Readable.time(message.createdAt))"
+      if let model = message.model, message.role == "assistant" { heading += " · \(Readable.safe(model))" }
       if message.status != .complete { heading += " · \(message.status.rawValue)" }
       out.text(heading + "\n")
       let content = Readable.safe(message.content)

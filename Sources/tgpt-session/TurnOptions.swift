@@ -50,7 +50,7 @@ struct TurnOptions: ParsableArguments {
       ("--app-url", provider.appURL != nil), ("--app-title", provider.appTitle != nil),
       ("--http1.1", provider.http1Only), ("--echo-delay-ms", provider.echoDelayMs != 0),
       ("--temperature", generation.temperature != nil), ("--max-tokens", generation.maxTokens != nil),
-      ("--param", !generation.params.isEmpty), ("--idle-timeout", transport.idleTimeout != nil),
+      ("--param", !generation.params.isEmpty),
       ("--timeout", transport.timeout != nil), ("--context-tokens", contextTokens != nil),
       ("--include-failed", includeFailed), ("--store", storeOptions.store != nil),
     ]

@@ -15,9 +15,14 @@ struct ConnectCommand: AsyncParsableCommand {
       they carry one. Each frame received is printed as one line, flushed. At the end of stdin \
       the client keeps reading until every message has had its complete or error event, then \
       closes with 1000 — so `echo hi | tgpt-ws-bridge URL | tgpt-render` shows the whole answer. \
+      A frame that is not a JSON event (binary, not JSON, not UTF-8, over --max-message-bytes) \
+      ends the connection, and so do --idle-timeout seconds without a frame while answers are \
+      owed: each answer still owed gets an error event, so every message ends in exactly one \
+      complete or error. \
       Exit: 0, or the code of the first error event (a wrong token: 77); 69 when the server \
-      cannot be reached, refuses the upgrade (77 for HTTP 401/403), fails TLS or closes with \
-      answers owed; 75 on a connect timeout; 0 when the reader of stdout goes away.
+      cannot be reached, refuses the upgrade (77 for HTTP 401/403), fails TLS, sends a frame \
+      that is not an event or closes with answers owed; 75 on a connect or idle timeout; 0 \
+      when the reader of stdout goes away.
 
       Examples:
         echo "Why is the sky blue?" | tgpt-ws-bridge ws://127.0.0.1:8000/ws/chat/work | tgpt-render
@@ -62,6 +67,12 @@ struct ConnectCommand: AsyncParsableCommand {
       valueName: "sec"))
   var linger: Double?
 
+  @Option(
+    help: ArgumentHelp(
+      "Fail after SEC seconds without a frame while answers are owed: an error event (timeout) for each, exit 75 (default 120; 0: never).",
+      valueName: "sec"))
+  var idleTimeout: Double = 120
+
   @Flag(help: "Send stdin lines untouched (no {\"message\": …} wrapping, no ids).")
   var raw = false
 
@@ -82,6 +93,9 @@ struct ConnectCommand: AsyncParsableCommand {
       throw ValidationError("invalid session id '\(session)': use \(SessionIDRule.text)")
     }
     if reconnect < 0 { throw ValidationError("--reconnect must be 0 or more") }
+    if !(idleTimeout >= 0 && idleTimeout < 1e9) {
+      throw ValidationError("--idle-timeout must be 0 (never) or a positive number of seconds")
+    }
     if maxMessageBytes < 1024 { throw ValidationError("--max-message-bytes must be at least 1024") }
     for line in header where ClientSettings.header(line) == nil {
       throw ValidationError("--header '\(line)' needs 'Name: value'")
@@ -100,6 +114,7 @@ struct ConnectCommand: AsyncParsableCommand {
     settings.connectTimeout = try duration(connectTimeout, "--connect-timeout")
     settings.reconnect = reconnect
     settings.linger = try linger.map { try duration($0, "--linger") }
+    settings.idleTimeout = idleTimeout == 0 ? nil : try duration(idleTimeout, "--idle-timeout")
     settings.raw = raw
     settings.maxMessageBytes = maxMessageBytes
     let client = BridgeClient(settings: settings, logger: Logger(label: "tgpt.ws-bridge"))

@@ -121,16 +121,25 @@ let package = Package(
       dependencies: ["TGPTEvents", .product(name: "Logging", package: "swift-log")],
       swiftSettings: strict
     ),
+    // permessage-deflate that reports what it cannot inflate (client and server).
+    .target(
+      name: "TGPTWebSocketDeflate",
+      dependencies: [
+        .product(name: "WSCore", package: "swift-websocket"),
+        .product(name: "WSCompression", package: "swift-websocket"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+      ],
+      swiftSettings: strict
+    ),
     // The server side of tgpt-ws-bridge: Hummingbird routes over a TGPTBridge relay.
     .target(
       name: "TGPTBridgeServer",
       dependencies: [
-        "TGPTEvents", "TGPTBridge",
+        "TGPTEvents", "TGPTBridge", "TGPTWebSocketDeflate",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdTLS", package: "hummingbird"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-        .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -144,7 +153,7 @@ let package = Package(
     .target(
       name: "TGPTBridgeClient",
       dependencies: [
-        "TGPTEvents", "TGPTBridge",
+        "TGPTEvents", "TGPTBridge", "TGPTWebSocketDeflate",
         .product(name: "WSClient", package: "swift-websocket"),
         .product(name: "WSCompression", package: "swift-websocket"),
         .product(name: "NIOCore", package: "swift-nio"),

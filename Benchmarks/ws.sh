@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SESSIONS=${SESSIONS:-500}
+ROUNDS=${ROUNDS:-10}
+ROUND_SIZE=${ROUND_SIZE:-3000}
 BIG=${BIG:-1000}
 IDLE=${IDLE:-10000}
 build="swift build -c release --static-swift-stdlib"
@@ -44,7 +46,16 @@ base_ms=$((($(date +%s%N) - start) / 1000000))
 # 2. Time to first chunk at $BIG concurrent sessions.
 "$bin/tgpt-ws-bridge" bench "$ws" --sessions "$BIG" --messages 5 --words 20 --json >"$work/big.json"
 
-# 3. Memory per idle connection: the server's RSS before and while $IDLE connections are held.
+# 3. Memory given back: the server's RSS after each of $ROUNDS rounds of $ROUND_SIZE
+# connections opened and closed (before the fix for issue 12 it grew ~15 MB a round).
+churn=()
+for _ in $(seq 1 "$ROUNDS"); do
+  "$bin/tgpt-ws-bridge" bench "$ws" --idle "$ROUND_SIZE" --hold 0 >/dev/null
+  churn+=("$(rss_kb)")
+done
+churn_json=$(printf '%s\n' "${churn[@]}" | jq -s .)
+
+# 4. Memory per idle connection: the server's RSS before and while $IDLE connections are held.
 before=$(rss_kb)
 "$bin/tgpt-ws-bridge" bench "$ws" --idle "$IDLE" --hold 20 >"$work/idle.json" &
 holder=$!
@@ -63,12 +74,15 @@ jq -n \
   --slurpfile relay "$work/relay.json" --slurpfile big "$work/big.json" --slurpfile idle "$work/idle.json" \
   --argjson base_events "$events" --argjson base_ms "$base_ms" \
   --argjson before "$before" --argjson during "$during" --argjson peak "$peak_open" \
+  --argjson churn "$churn_json" --argjson round_size "$ROUND_SIZE" \
   '{relay: {sessions: $relay[0].sessions, completed: $relay[0].completed, expected: $relay[0].expected,
             events_per_s: $relay[0].events_per_second, failed_connections: $relay[0].failed_connections,
             baseline_tgpt_session_serve_events_per_s: ($base_events / $base_ms * 1000 | round)},
     first_chunk: {sessions: $big[0].sessions, completed: $big[0].completed, expected: $big[0].expected,
                   p50_ms: $big[0].first_chunk_ms_p50, p99_ms: $big[0].first_chunk_ms_p99,
                   complete_p99_ms: $big[0].complete_ms_p99, failed_connections: $big[0].failed_connections},
+    churn: {rounds: ($churn | length), connections_per_round: $round_size, rss_after_each_round_kb: $churn,
+            growth_first_to_last_kb: ($churn[-1] - $churn[0])},
     idle: {requested: $idle[0].idle_requested, opened: $idle[0].idle_opened, failed: $idle[0].idle_failed,
            seen_open_at_once: $peak,
            rss_before_kb: $before, rss_during_kb: $during,

@@ -92,6 +92,23 @@ public final class RelayConnection: Sendable {
     overflowContinuation.finish()
   }
 
+  /// Counts the client as stuck when events have waited with no progress for the stall
+  /// timeout, even if no new event comes to notice it (see `deliver`). Call it now and then.
+  public func checkStall() {
+    let now = ContinuousClock.now
+    let stuck = counts.withLock { counts in
+      guard !counts.overflowed, !counts.closed, counts.queuedBytes > 0,
+        now - counts.lastProgress >= limits.stallTimeout
+      else { return false }
+      counts.overflowed = true
+      return true
+    }
+    guard stuck else { return }
+    continuation.finish()
+    overflowContinuation.yield()
+    overflowContinuation.finish()
+  }
+
   /// The client took `bytes` of events off the queue (they were written to it): progress.
   public func taken(_ bytes: Int) {
     let now = ContinuousClock.now

@@ -1,7 +1,7 @@
 import HTTPTypes
 import NIOSSL
+import TGPTWebSocketDeflate
 import WSClient
-import WSCompression
 
 /// How `tgpt-ws-bridge connect` talks to a server.
 public struct ClientSettings: Sendable {
@@ -55,7 +55,16 @@ public struct ClientSettings: Sendable {
   func webSocketConfiguration(dropped: DroppedFrames) -> WebSocketClientConfiguration {
     var configuration = WebSocketClientConfiguration(
       maxFrameSize: maxMessageBytes, additionalHeaders: requestHeaders,
-      extensions: [ReportingDeflate.factory(limit: maxMessageBytes, dropped: dropped)],
+      extensions: [
+        LimitedDeflate.factory(limit: maxMessageBytes) { [maxMessageBytes] overLimit, error in
+          dropped.record(
+            .badFrame(
+              overLimit
+                ? "the server sent a compressed message over the limit of \(maxMessageBytes) bytes once inflated (--max-message-bytes)"
+                : "the server sent a compressed message that does not inflate: \(error)",
+              close: .messageTooLarge))
+        }
+      ],
       autoPing: pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled, validateUTF8: true)
     configuration.ignoreUncleanSSLShutdownErrors = false
     return configuration

@@ -1,7 +1,6 @@
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import HummingbirdWSCompression
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -9,6 +8,7 @@ import NIOSSL
 import ServiceLifecycle
 import TGPTBridge
 import TGPTEvents
+import TGPTWebSocketDeflate
 
 #if canImport(Glibc)
   import Glibc
@@ -93,7 +93,11 @@ public struct ChatServer: Sendable {
   private func serverBuilder() throws -> HTTPServerBuilder {
     let webSocket = WebSocketServerConfiguration(
       maxFrameSize: settings.maxFrameBytes,
-      extensions: [.perMessageDeflate(maxDecompressedFrameSize: settings.maxFrameBytes)],
+      extensions: [
+        LimitedDeflate.factory(limit: settings.maxFrameBytes) { [relay] _, _ in
+          relay.metrics.recordError(code: "too_large")
+        }
+      ],
       autoPing: .enabled(timePeriod: settings.pingInterval), closeTimeout: .seconds(5))
     let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
       http1: .init(idleTimeout: Self.timeAmount(settings.headerTimeout)), ws: webSocket)
@@ -151,7 +155,8 @@ public struct ChatServer: Sendable {
       let id = context.requestContext.parameters.get("session_id") ?? ""
       let socket = ChatSocket(
         relay: server.relay, settings: server.settings, registry: server.registry, limits: server.limits,
-        logger: server.logger, address: context.requestContext.channel.remoteAddress?.ipAddress,
+        logger: server.logger, stallTimeout: server.relay.configuration.connectionLimits.stallTimeout,
+        address: context.requestContext.channel.remoteAddress?.ipAddress,
         token: server.access.token == nil
           ? nil
           : AccessPolicy.presentedToken(headers: request.headers, queryToken: request.uri.queryParameters["token"])

@@ -13,6 +13,8 @@ struct ChatSocket {
   let registry: ConnectionRegistry
   let limits: SharedRateLimits
   let logger: Logger
+  /// How long a client's events may wait unread (the relay's setting).
+  let stallTimeout: Duration
   /// Who is talking, for the shared rate limits.
   let address: String?
   let token: String?
@@ -131,14 +133,17 @@ struct ChatSocket {
     connection.deliver(Event(.error(failure), id: id, sessionID: connection.sessionID).lineWithoutNewline)
   }
 
-  /// Closes a connection that has had nothing in flight and no message for the idle timeout.
+  /// Closes a connection that has had nothing in flight and no message for the idle timeout;
+  /// also notices a client whose events wait unread past the stall timeout when no new event
+  /// comes to show it.
   private func watchIdle(_ connection: RelayConnection, _ activity: ActivityClock, _ outbound: WebSocketOutboundWriter)
     async -> Bool
   {
     let timeout = settings.idleTimeout
-    let step = min(timeout / 4, .seconds(5))
+    let step = min(timeout / 4, stallTimeout / 2, .seconds(5))
     while !Task.isCancelled {
       try? await Task.sleep(for: step)
+      connection.checkStall()
       if connection.inFlight > 0 { activity.touch() }
       if activity.idle >= timeout {
         try? await outbound.close(.goingAway, reason: "idle timeout")

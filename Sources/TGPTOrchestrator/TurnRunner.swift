@@ -149,6 +149,7 @@ public struct TurnRunner: Sendable {
     }
 
     let answer = Answer()
+    let checkpoints = AnswerCheckpoints(store: store, record: record, answer: answer)
     let outcome = await prepared.runner.run(
       request, id: turn.requestID, sessionID: turn.sessionID, interruption: interruption
     ) { event in
@@ -160,7 +161,9 @@ public struct TurnRunner: Sendable {
       }
       answer.absorb(event)
       try emit(event)
+      if case .chunk = event.payload { checkpoints.chunkSent() }
     }
+    await checkpoints.finish()
     // Recorded even when the task was cancelled: a new task does not inherit cancellation.
     let store = self.store
     let finished = answer.snapshot()

@@ -90,6 +90,19 @@ extension SQLiteSessionStore {
     }
   }
 
+  public func checkWritable() async throws {
+    let path = String(lockPath.dropLast(".lock".count))
+    // A write that changes nothing still needs a writable database: SQLite opened a file it
+    // may not write read-only, and says so only at the first write.
+    try await write { db in
+      do {
+        try db.execute(sql: "DELETE FROM grdb_migrations WHERE 0")
+      } catch let error as DatabaseError {
+        throw StoreError.database("cannot write \(path): \(error.message ?? "\(error)")")
+      }
+    }
+  }
+
   public func check() async throws -> [String] {
     // A write transaction: FTS5's integrity check is spelled as an INSERT.
     try await write { db in

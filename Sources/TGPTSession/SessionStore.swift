@@ -44,6 +44,11 @@ public protocol SessionStore: Sendable {
   /// Checks the store's consistency; the problems found (none when it is sound).
   func check() async throws -> [String]
 
+  /// Fails when the store can be read but not written (a file or directory without write
+  /// permission): a long-running writer should stop and be restarted once it is fixed,
+  /// rather than fail every turn.
+  func checkWritable() async throws
+
   /// Waits for, and holds until released, the right to run a turn of `id`: turns of one
   /// session run one at a time, across processes too. `onWait` runs once if another holds it.
   func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease

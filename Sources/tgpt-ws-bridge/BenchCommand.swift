@@ -12,9 +12,12 @@ struct BenchCommand: AsyncParsableCommand {
     discussion: """
       Each session is one connection sending its messages one after another, each after the \
       previous answer ended. Prints events/s and time to first chunk / to complete (p50, p99); \
-      --json for one JSON object. Exit 1 when any message went unanswered or a connection failed.
+      --json for one JSON object. Exit 1 when any message went unanswered or a connection failed. \
+      All sessions come from one address, which tgpt-ws-bridge serve rate-limits (--rate): \
+      serve with --rate 0 for a load test.
 
       Example:
+        tgpt-ws-bridge serve --port 8000 --rate 0 &
         tgpt-ws-bridge bench ws://127.0.0.1:8000 --sessions 1000 --messages 5
       """
   )

@@ -8,7 +8,7 @@ import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct BridgeRobustnessTests {
   @Test func aClientThatNeverReadsIsClosedAndOthersAreServed() async throws {
-    let server = try await BridgeServerProcess.start(["--queue-limit", "2000", "--rate", "0"])
+    let server = try await BridgeServerProcess.start(["--stall-timeout", "2", "--rate", "0"])
     defer { server.terminate() }
     let port = try #require(UInt16(server.baseURL.split(separator: ":").last ?? ""))
     // A small receive buffer: the server's writes block long before its queue overflows, the

@@ -1,25 +1,40 @@
 import Foundation
+import Synchronization
 import TGPTEvents
 
 /// A WebSocket client at the socket level, for what a library client will not do: upgrade,
-/// send masked text frames, and never read.
+/// send any frame, vanish without a close, and never read. Its calls block: use them on a
+/// thread of their own (`DedicatedThread.run`).
 final class RawWebSocket: Sendable {
-  let fd: Int32
+  private let descriptor: Mutex<Int32>
+
+  /// The socket (-1 once closed).
+  var fd: Int32 { descriptor.withLock { $0 } }
 
   /// Connects and sends the upgrade request; `receiveBuffer` shrinks the socket's receive
-  /// buffer, so a reader that never reads stops the server's writes sooner.
-  init(port: UInt16, path: String, receiveBuffer: Int32? = nil) throws {
-    fd = try LoopbackHTTP.connectedSocket(port: port, receiveBuffer: receiveBuffer)
+  /// buffer, so a reader that never reads stops the server's writes sooner; `extensions` is
+  /// offered in `Sec-WebSocket-Extensions`.
+  init(port: UInt16, path: String, receiveBuffer: Int32? = nil, extensions: String? = nil) throws(LoopbackHTTP.Failure)
+  {
+    descriptor = Mutex(try LoopbackHTTP.connectedSocket(port: port, receiveBuffer: receiveBuffer))
+    let offer = extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? ""
     try send(
       Array(
         ("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-          + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").utf8))
+          + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\(offer)\r\n").utf8))
   }
 
+  /// Takes over an open socket (closed with this object).
+  init(adopting fd: Int32) { descriptor = Mutex(fd) }
+
   /// Sends one text frame, masked with a zero key (clients must mask; the key may be zero).
-  func sendText(_ text: String) throws {
-    let payload = Array(text.utf8)
-    var frame: [UInt8] = [0x81]
+  func sendText(_ text: String) throws(LoopbackHTTP.Failure) {
+    try sendFrame(firstByte: 0x81, payload: Array(text.utf8))
+  }
+
+  /// Sends one masked frame: `firstByte` holds FIN and the opcode.
+  func sendFrame(firstByte: UInt8, payload: [UInt8]) throws(LoopbackHTTP.Failure) {
+    var frame: [UInt8] = [firstByte]
     if payload.count < 126 {
       frame.append(0x80 | UInt8(payload.count))
     } else {
@@ -29,9 +44,42 @@ final class RawWebSocket: Sendable {
     try send(frame)
   }
 
-  private func send(_ bytes: [UInt8]) throws {
+  private func send(_ bytes: [UInt8]) throws(LoopbackHTTP.Failure) {
     let sent = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     guard sent == bytes.count else { throw LoopbackHTTP.Failure(what: "short send") }
+  }
+
+  /// Reads the server's answer to the upgrade, up to its blank line.
+  func readResponseHead() throws(LoopbackHTTP.Failure) {
+    var last: [UInt8] = []
+    var byte: UInt8 = 0
+    while !last.elementsEqual([13, 10, 13, 10]) {
+      guard recv(fd, &byte, 1, 0) == 1 else { throw LoopbackHTTP.Failure(what: "no upgrade answer") }
+      last = Array((last + [byte]).suffix(4))
+    }
+  }
+
+  /// Reads frames until the server's close frame; its status code (nil when the connection
+  /// ends without one).
+  func readCloseCode() -> UInt16? {
+    func read(_ count: Int) -> [UInt8]? {
+      var bytes = [UInt8](repeating: 0, count: count)
+      var got = 0
+      while got < count {
+        let n = bytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
+        if n <= 0 { return nil }
+        got += n
+      }
+      return bytes
+    }
+    while let head = read(2) {
+      var length = Int(head[1] & 0x7F)
+      if length == 126, let more = read(2) { length = Int(more[0]) << 8 | Int(more[1]) }
+      if length == 127, let more = read(8) { length = more.reduce(0) { $0 << 8 | Int($1) } }
+      guard let payload = length > 0 ? read(length) : [] else { return nil }
+      if head[0] & 0x0F == 0x8 { return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil }
+    }
+    return nil
   }
 
   /// Reads and discards everything until the server closes the connection (on a thread of
@@ -52,5 +100,17 @@ final class RawWebSocket: Sendable {
     }
   }
 
-  deinit { close(fd) }
+  /// Closes the socket now, without a close frame.
+  func closeNow() {
+    let fd = descriptor.withLock { fd in
+      defer { fd = -1 }
+      return fd
+    }
+    if fd >= 0 { close(fd) }
+  }
+
+  /// Forgets the socket without closing it (its owner closes it).
+  func disown() { descriptor.withLock { $0 = -1 } }
+
+  deinit { closeNow() }
 }

@@ -1,0 +1,369 @@
+import Foundation
+import HummingbirdWSCompression
+import Logging
+import TGPTEvents
+import Testing
+import WSClient
+
+/// Issue 12: `tgpt-ws-bridge serve` under attack and under faults. Loopback only; every load
+/// is bounded in count, and nothing waits for a moment in time.
+@Suite(.timeLimit(.minutes(10))) struct BridgeUnderAttackTests {
+  // MARK: memory and descriptors
+
+  @Test(arguments: [false, true]) func connectionsThatCloseGiveTheirMemoryBack(deflate: Bool) async throws {
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
+    let port = UInt16(server.port)
+    var sizes: [Int] = []
+    for _ in 0..<10 {
+      try await DedicatedThread.run { () throws(LoopbackHTTP.Failure) in
+        for _ in 0..<500 { try RawWebSocket.upgradeAndLeave(port: port, path: "/ws/chat/m", deflate: deflate) }
+      }
+      sizes.append(try Self.residentKilobytes(of: server.process.pid))
+    }
+    // Before the fix each connection kept ~5 KB (~20 KB with deflate) for good: 4,500 more
+    // connections after the first round grew the server by 22 MB (90 MB with deflate).
+    let growth = (sizes.last ?? 0) - (sizes.first ?? 0)
+    #expect(growth < 10_000, "RSS after each round, KB: \(sizes)")
+  }
+
+  @Test func silentConnectionsCannotLockClientsOut() async throws {
+    // An open-file limit of 200 for the server, and 250 connections that never speak.
+    let (process, address) = try await RunningProcess.start(
+      "/bin/sh",
+      [
+        "-c",
+        "ulimit -n 200 && exec \"$0\" serve --port 0 --header-timeout 2 -- \"$1\" serve --provider echo",
+        Harness.binary("tgpt-ws-bridge").path, Harness.binary("tgpt-session").path,
+      ], env: Harness.environment())
+    defer { process.signal(SIGTERM) }
+    let port = try #require(UInt16(address.split(separator: ":").last ?? ""))
+    let silent = try await DedicatedThread.run { () throws(LoopbackHTTP.Failure) -> [Int32] in
+      var sockets: [Int32] = []
+      for _ in 0..<250 { sockets.append(try LoopbackHTTP.connectedSocket(port: port)) }
+      return sockets
+    }
+    defer { for fd in silent { close(fd) } }
+    let health = try await LoopbackHTTP.get(address + "/healthz")
+    #expect(health.contains(#""status":"ok""#))
+    let ws = "ws" + address.dropFirst(4) + "/ws/chat/real"
+    let client = try await Harness.run("tgpt-ws-bridge", [ws], stdin: "still served\n")
+    #expect(client.status == 0 && client.answer == "still served", "\(client.stderr)")
+    // Every silent connection is closed by the server: evicted for a newer one, or past the
+    // header timeout.
+    let lastOne = RawWebSocket(adopting: try #require(silent.last))
+    #expect(await lastOne.readUntilClosed(seconds: 120), "a silent connection was still open")
+    lastOne.disown()
+  }
+
+  // MARK: back-pressure and abandoned turns
+
+  @Test func aLongFastAnswerToAClientThatReadsIsNeverDropped() async throws {
+    let server = try await BridgeServerProcess.start(["--max-message-bytes", "200000", "--rate", "0"])
+    defer { server.terminate() }
+    // The echo provider answers word by word: 10,000 chunk events as fast as it can.
+    let words = (0..<10_000).map { "w\($0)" }.joined(separator: " ")
+    let result = try await Harness.run("tgpt-ws-bridge", [server.ws("long")], stdin: words + "\n")
+    #expect(result.status == 0, "\(result.stderr)")
+    let whole = result.answer == words
+    #expect(whole, "the answer was \(result.answer.utf8.count) bytes of \(words.utf8.count)")
+    let posted = try await Self.curl([server.baseURL + "/chat/long"], body: #"{"message":"\#(words)"}"#)
+    #expect(posted.status == "200", "\(posted.body.prefix(300))")
+    let answered = posted.body.contains(words)
+    #expect(answered, "the POST answer was \(posted.body.utf8.count) bytes")
+  }
+
+  @Test func closingAConnectionCancelsItsTurnsNobodyPaysForUnreadAnswers() async throws {
+    let fake = try await FakeProviderServer.shared
+    let gate = "abandon-\(UInt32.random(in: 0...UInt32.max))"
+    let home = Harness.scratchDirectory()
+    let env = Harness.environment(["OPENROUTER_API_KEY": "test-key"], home: home)
+    let server = try await BridgeServerProcess.start(
+      ["--rate", "0"],
+      child: [
+        Harness.binary("tgpt-session").path, "serve", "--provider", "openrouter", "--base-url",
+        fake.url("gate=\(gate);key=\(gate)"),
+      ], env: env)
+    defer { server.terminate() }
+    let socket = try await DedicatedThread.run { () throws(LoopbackHTTP.Failure) -> RawWebSocket in
+      let socket = try RawWebSocket(port: UInt16(server.port), path: "/ws/chat/gone")
+      for index in 1...5 { try socket.sendText(#"{"message":"turn \#(index)","id":"\#(index)"}"#) }
+      return socket
+    }
+    // The first turn has reached the provider (held at the gate); the other four wait behind it.
+    #expect(
+      try await Harness.eventually("the first turn at the provider") { try await fake.requests(key: gate).count == 1 })
+    socket.closeNow()
+    #expect(
+      try await Harness.eventually("the server saw the client go") {
+        try await LoopbackHTTP.get(server.baseURL + "/metrics").contains("tgpt_connections_open 0\n")
+      })
+    try await fake.release(gate: gate)
+    // A later message in the same session runs after every earlier turn there has ended.
+    let after = try await Harness.run("tgpt-ws-bridge", [server.ws("gone")], stdin: "afterwards\n", env: env)
+    #expect(after.status == 0, "\(after.stderr)")
+    #expect(
+      try await fake.requests(key: gate).count == 2, "only the running turn and the later one reached the provider")
+    let stored = try await Harness.run("tgpt-session", ["export", "gone"], env: env)
+    let statuses = stored.text.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+      .filter { $0["role"]?.stringValue == "assistant" }.compactMap { $0["status"]?.stringValue }
+    #expect(statuses == ["interrupted", "complete"], "\(stored.text)")
+  }
+
+  @Test func theRateLimitIsPerAddressOverAllConnectionsAndHTTP() async throws {
+    // One message back every 1,000 s: the bucket does not refill during the test.
+    let server = try await BridgeServerProcess.start(["--rate", "0.001"])
+    defer { server.terminate() }
+    // Three connections of 50 messages each: 150, past the burst of 100 one address gets.
+    let sockets = try await DedicatedThread.run { () throws(LoopbackHTTP.Failure) -> [RawWebSocket] in
+      var sockets: [RawWebSocket] = []
+      for index in 0..<3 {
+        let socket = try RawWebSocket(port: UInt16(server.port), path: "/ws/chat/rate\(index)")
+        for message in 0..<50 { try socket.sendText(#"{"message":"m\#(message)"}"#) }
+        sockets.append(socket)
+      }
+      return sockets
+    }
+    defer { for socket in sockets { socket.closeNow() } }
+    #expect(
+      try await Harness.eventually("messages refused for the address") {
+        try await LoopbackHTTP.get(server.baseURL + "/metrics").contains(#"tgpt_errors_total{code="rate_limited"}"#)
+      })
+    let posted = try await Self.curl([server.baseURL + "/chat/rate"], body: #"{"message":"one more"}"#)
+    #expect(posted.status == "429", "POST /chat shares the address's limit: \(posted.body)")
+    #expect(posted.body.contains("per client address"))
+  }
+
+  // MARK: faults
+
+  @Test func aHistoryTooLongToRelayIsAnErrorNotSilence() async throws {
+    let home = Harness.scratchDirectory()
+    let env = Harness.environment(home: home)
+    // Three answers of 3 MiB: a history event of over 9 MiB, past the relay's 8 MiB a line.
+    let big = String(repeating: "x", count: 3 << 20)
+    var lines = [#"{"type":"session","id":"huge","turns":3,"created_at":1,"updated_at":1}"#]
+    for turn in 1...3 {
+      lines.append(
+        #"{"type":"message","seq":\#(turn * 2 - 1),"turn":\#(turn),"role":"user","content":"q","status":"complete","created_at":1}"#
+      )
+      lines.append(
+        #"{"type":"message","seq":\#(turn * 2),"turn":\#(turn),"role":"assistant","content":"\#(big)","status":"complete","created_at":1}"#
+      )
+    }
+    let imported = try await Harness.run(
+      "tgpt-session", ["import"], stdin: lines.joined(separator: "\n") + "\n", env: env)
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let server = try await BridgeServerProcess.start(env: env)
+    defer { server.terminate() }
+    let result = try await Harness.run(
+      "tgpt-ws-bridge", [server.ws("huge")], stdin: #"{"history":true,"id":"h"}"# + "\n")
+    let ended = result.events.filter { $0.id == "h" && $0.isTerminal }
+    #expect(ended.count == 1 && ended.first?.type == "error", "\(result.text.prefix(500))")
+    #expect(result.failure?.message.contains("over the relay's limit of 8 MiB") == true)
+    #expect(result.status != 0)
+  }
+
+  @Test func aChildKilledMidAnswerEndsItsTurnAsPartialAndTheTextSentIsStored() async throws {
+    let fake = try await FakeProviderServer.shared
+    let env = Harness.environment(["OPENROUTER_API_KEY": "test-key"])
+    let server = try await BridgeServerProcess.start(
+      child: [
+        Harness.binary("tgpt-session").path, "serve", "--provider", "openrouter", "--base-url",
+        fake.url("stall-after=3"),
+      ], env: env)
+    defer { server.terminate() }
+    let words = (1...60).map { "w\($0)" }.joined(separator: " ")
+    // The fake holds the answer after three words; the child is killed once they are stored.
+    let result = try await Harness.shell(
+      """
+      dir=$(mktemp -d); mkfifo "$dir/in"
+      tgpt-ws-bridge \(server.ws("killed")) <"$dir/in" >"$dir/out" & client=$!
+      exec 3>"$dir/in"
+      printf '%s\\n' '{"message":"\(words)","id":"m"}' >&3
+      until grep -q '"chunk"' "$dir/out"; do sleep 0.05; done
+      until tgpt-session export killed | grep -q '"content":"w1 w2 w3 '; do sleep 0.05; done
+      pkill -KILL -P \(server.process.pid)
+      exec 3>&-
+      wait $client; status=$?
+      cat "$dir/out"; rm -r "$dir"; exit $status
+      """, env: env)
+    let failure = try #require(result.failure, "\(result.text)")
+    #expect(failure.code == .unavailable && failure.partial, "\(result.text)")
+    #expect(result.answer == "w1 w2 w3 ")
+    let stored = try await Harness.run("tgpt-session", ["export", "killed"], env: env)
+    let answer = stored.text.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+      .first { $0["role"]?.stringValue == "assistant" }
+    #expect(answer?["status"]?.stringValue == "interrupted" && answer?["content"]?.stringValue == "w1 w2 w3 ")
+  }
+
+  @Test func healthSays503WhileTheChildIsDown() async throws {
+    let server = try await BridgeServerProcess.start(child: ["/bin/sh", "-c", "exit 3"])
+    defer { server.terminate() }
+    #expect(
+      try await Harness.eventually("healthz reports the child down") {
+        let health = try await Self.curl([server.baseURL + "/healthz"])
+        return health.status == "503" && health.body.contains(#""child":"restarting""#)
+          && health.body.contains(#""last_exit":3"#)
+      })
+  }
+
+  @Test func aChildThatCannotWriteItsStoreIsRestartedUntilItCan() async throws {
+    // The child runs as nobody (root writes any file), on a store it may read but not write.
+    let home = Harness.scratchDirectory()
+    let env = Harness.environment(home: home)
+    let made = try await Harness.run("tgpt-session", ["-s", "ro", "--provider", "echo", "first"], env: env)
+    #expect(made.status == 0, "\(made.stderr)")
+    let data = home.appendingPathComponent("data")
+    let database = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: data.path).first { $0.hasSuffix(".db") })
+    let file = data.appendingPathComponent(database).path
+    #expect(chmod(file, 0o444) == 0)
+    _ = try await Harness.shell("chown -R 65534:65534 '\(home.path)'")
+    let server = try await BridgeServerProcess.start(
+      child: [
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Harness.binary("tgpt-session").path, "serve",
+        "--provider", "echo",
+      ], env: env)
+    defer { server.terminate() }
+    #expect(
+      try await Harness.eventually("healthz reports the child down") {
+        try await Self.curl([server.baseURL + "/healthz"]).status == "503"
+      })
+    #expect(chmod(file, 0o644) == 0)
+    #expect(
+      try await Harness.eventually("the child back once the store is writable") {
+        try await Self.curl([server.baseURL + "/healthz"]).status == "200"
+      })
+    let answered = try await Harness.run("tgpt-ws-bridge", [server.ws("ro")], stdin: "second\n")
+    #expect(answered.status == 0 && answered.answer == "second", "\(answered.text) \(answered.stderr)")
+  }
+
+  @Test func sigtermPastTheDrainTimeoutInterruptsTurnsAndTheChildStoresThem() async throws {
+    let fake = try await FakeProviderServer.shared
+    let env = Harness.environment(["OPENROUTER_API_KEY": "test-key"])
+    let server = try await BridgeServerProcess.start(
+      ["--drain-timeout", "1"],
+      child: [
+        Harness.binary("tgpt-session").path, "serve", "--provider", "openrouter", "--base-url",
+        fake.url("stall-after=3"),
+      ], env: env)
+    defer { server.terminate() }
+    let words = (1...60).map { "w\($0)" }.joined(separator: " ")
+    let result = try await Harness.shell(
+      """
+      dir=$(mktemp -d); mkfifo "$dir/in"
+      tgpt-ws-bridge \(server.ws("drained")) <"$dir/in" >"$dir/out" & client=$!
+      exec 3>"$dir/in"
+      printf '%s\\n' '{"message":"\(words)","id":"m"}' >&3
+      until grep -q '"chunk"' "$dir/out"; do sleep 0.05; done
+      kill -TERM \(server.process.pid)
+      wait $client; status=$?
+      exec 3>&-
+      cat "$dir/out"; rm -r "$dir"; exit $status
+      """, env: env)
+    let ended = result.events.filter { $0.id == "m" && $0.isTerminal }
+    #expect(ended.count == 1, "\(result.text)")
+    #expect(result.failure?.code == .interrupted && result.failure?.partial == true, "\(result.text)")
+    #expect(await server.process.exitStatus() == 0)
+    let stored = try await Harness.run("tgpt-session", ["export", "drained"], env: env)
+    let answer = stored.text.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+      .first { $0["role"]?.stringValue == "assistant" }
+    #expect(answer?["status"]?.stringValue == "interrupted", "\(stored.text)")
+    #expect(answer?["content"]?.stringValue?.hasPrefix("w1 ") == true, "the partial answer was stored: \(stored.text)")
+  }
+
+  // MARK: smaller
+
+  @Test func aTokenPaddedWithNulBytesIsRefusedAndABlankTokenFromTheEnvironmentToo() async throws {
+    let server = try await BridgeServerProcess.start(["--token", "secret"])
+    defer { server.terminate() }
+    let padded = "secret" + String(repeating: "%00", count: 256)
+    #expect(try await Self.curl([server.baseURL + "/metrics?token=" + padded]).status == "401")
+    #expect(try await Self.curl([server.baseURL + "/metrics?token=secret"]).status == "200")
+    let blank = try await Harness.run(
+      "tgpt-ws-bridge", ["serve", "--host", "0.0.0.0", "--port", "0"],
+      env: Harness.environment(["TGPT_SERVER_TOKEN": "  "]))
+    #expect(blank.status == 64 && blank.stderr.contains("TGPT_SERVER_TOKEN"), "\(blank.stderr)")
+  }
+
+  @Test(arguments: [
+    ([UInt8(0x00)] + Array("{}".utf8), UInt16(1002)),  // a continuation with no message
+    ([UInt8(0x01)] + Array("{".utf8), UInt16(1002)),  // then a new text frame inside it
+    ([UInt8(0x81), 0xC3, 0x28], UInt16(1007)),  // a text message that is not UTF-8
+  ])
+  func framesThatBreakRFC6455FailTheConnection(frame: [UInt8], code: UInt16) async throws {
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
+    let closeCode = try await DedicatedThread.run { () throws(LoopbackHTTP.Failure) -> UInt16? in
+      let socket = try RawWebSocket(port: UInt16(server.port), path: "/ws/chat/rfc")
+      try socket.readResponseHead()
+      try socket.sendFrame(firstByte: frame[0], payload: Array(frame.dropFirst()))
+      if frame[0] == 0x01 { try socket.sendFrame(firstByte: 0x81, payload: Array("{}".utf8)) }
+      return socket.readCloseCode()
+    }
+    #expect(closeCode == code)
+  }
+
+  @Test func aCompressedMessageOverTheLimitClosesWith1009() async throws {
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
+    // 4 MiB of one letter deflates to a few KB: small on the wire, over the 1 MiB limit inflated.
+    let close = try await WebSocketClient.connect(
+      url: server.ws("zip"),
+      configuration: .init(maxFrameSize: 1 << 20, extensions: [.perMessageDeflate()]),
+      logger: Logger(label: "zip")
+    ) { inbound, outbound, _ in
+      try await outbound.write(.text(#"{"message":""# + String(repeating: "z", count: 4 << 20) + #""}"#))
+      for try await _ in inbound {}
+    }
+    #expect(close?.closeCode == .messageTooLarge, "\(String(describing: close))")
+    #expect(try await LoopbackHTTP.get(server.baseURL + "/metrics").contains(#"tgpt_errors_total{code="too_large"} 1"#))
+  }
+
+  @Test func aNumericIDIsRefusedAndNoInternalIDReachesTheClient() async throws {
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
+    let talk = try await SeedClient.talk(
+      server.ws("ids"), [.text(#"{"message":"hi","id":7}"#), .text(#"{"message":"no id"}"#)])
+    let refused = try #require(talk.replies.first?.last)
+    guard case .error(let failure) = refused.payload else {
+      Issue.record("not refused: \(talk.replies)")
+      return
+    }
+    #expect(failure.code == .badInput && failure.message.contains(#""id" must be a string"#))
+    #expect(talk.replies.last?.allSatisfy { $0.id == nil } == true, "\(talk.replies)")
+  }
+
+  // MARK: helpers
+
+  static func residentKilobytes(of pid: pid_t) throws -> Int {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+    return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
+  }
+
+  /// Runs curl; the HTTP status and the body. `body` is POSTed from a file.
+  static func curl(_ arguments: [String], body: String? = nil) async throws -> (status: String, body: String) {
+    var extra: [String] = []
+    if let body {
+      let file = Harness.scratchDirectory().appendingPathComponent("body.json")
+      try body.write(to: file, atomically: true, encoding: .utf8)
+      extra = ["-X", "POST", "--data-binary", "@" + file.path]
+    }
+    let quoted = (["curl", "-s", "-w", "\n%{http_code}"] + extra + arguments).map {
+      "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+    let text = try await Harness.shell(quoted.joined(separator: " ")).text
+    let split = text.lastIndex(of: "\n") ?? text.startIndex
+    return (String(text[text.index(after: split)...]), String(text[..<split]))
+  }
+}
+
+extension RawWebSocket {
+  /// Connects, asks for the upgrade (offering permessage-deflate when `deflate`), reads the
+  /// server's answer and closes the socket without a close frame: a client that vanishes.
+  static func upgradeAndLeave(port: UInt16, path: String, deflate: Bool) throws(LoopbackHTTP.Failure) {
+    let socket = try RawWebSocket(port: port, path: path, extensions: deflate ? "permessage-deflate" : nil)
+    try socket.readResponseHead()
+  }
+}

@@ -50,7 +50,7 @@ base_ms=$((($(date +%s%N) - start) / 1000000))
 # connections opened and closed (before the fix for issue 12 it grew ~15 MB a round).
 churn=()
 for _ in $(seq 1 "$ROUNDS"); do
-  "$bin/tgpt-ws-bridge" bench "$ws" --idle "$ROUND_SIZE" --hold 0 >/dev/null
+  "$bin/tgpt-ws-bridge" bench "$ws" --idle "$ROUND_SIZE" --hold 0.1 >/dev/null
   churn+=("$(rss_kb)")
 done
 churn_json=$(printf '%s\n' "${churn[@]}" | jq -s .)

@@ -234,7 +234,7 @@ _tgpt-ws-bridge_serve() {
     repeating_flags=()
     non_repeating_flags=(--no-auth --version -h --help)
     repeating_options=(--allow-origin)
-    non_repeating_options=(--host --port --token --tls-cert --tls-key --max-message-bytes --max-connections --rate --idle-timeout --ping-interval --drain-timeout --queue-limit --log-level)
+    non_repeating_options=(--host --port --token --tls-cert --tls-key --max-message-bytes --max-connections --rate --idle-timeout --ping-interval --drain-timeout --stall-timeout --queue-bytes --header-timeout --log-level)
     __tgpt-ws-bridge_offer_flags_options -1
 
     # Offer option value completions
@@ -275,7 +275,13 @@ _tgpt-ws-bridge_serve() {
     '--drain-timeout')
         return
         ;;
-    '--queue-limit')
+    '--stall-timeout')
+        return
+        ;;
+    '--queue-bytes')
+        return
+        ;;
+    '--header-timeout')
         return
         ;;
     '--log-level')

@@ -134,6 +134,32 @@ import WSClient
     #expect(posted.body.contains("per client address"))
   }
 
+  @Test func eachAddressHasItsOwnBucketAndATokenOneForAllItsAddresses() async throws {
+    // 60 messages from each of two addresses: within each address's burst of 100. With one
+    // token for both, 120 are past the token's burst.
+    for token in [nil, "secret"] {
+      let server = try await BridgeServerProcess.start(["--rate", "0.001"] + (token.map { ["--token", $0] } ?? []))
+      defer { server.terminate() }
+      let path = "/ws/chat/buckets" + (token.map { "?token=" + $0 } ?? "")
+      let refused = try await DedicatedThread.run { () throws(LoopbackHTTP.Failure) -> Int in
+        var refused = 0
+        for address in ["127.0.0.1", "127.0.0.2"] {
+          let socket = try RawWebSocket(port: UInt16(server.port), path: path, from: address)
+          try socket.readResponseHead()
+          for index in 0..<60 { try socket.sendText(#"{"message":"m","id":"\#(index)"}"#) }
+          guard let ends = socket.readTerminalEvents(60) else { throw LoopbackHTTP.Failure(what: "connection lost") }
+          refused += ends.filter { $0.contains(#""code":"rate_limited""#) }.count
+        }
+        return refused
+      }
+      if token == nil {
+        #expect(refused == 0, "two addresses, two buckets")
+      } else {
+        #expect(refused == 20, "one token, one bucket over both addresses")
+      }
+    }
+  }
+
   // MARK: faults
 
   @Test func aHistoryTooLongToRelayIsAnErrorNotSilence() async throws {
@@ -302,6 +328,25 @@ import WSClient
       return socket.readCloseCode()
     }
     #expect(closeCode == code)
+  }
+
+  @Test func anUnmaskedClientFrameFailsTheConnectionAfterMaskedOnesPass() async throws {
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
+    let (answered, closeCode) = try await DedicatedThread.run {
+      () throws(LoopbackHTTP.Failure) -> ([Bool], UInt16?) in
+      let socket = try RawWebSocket(port: UInt16(server.port), path: "/ws/chat/mask")
+      try socket.readResponseHead()
+      // Masked frames of both length forms are answered; the unmasked one after them is not.
+      try socket.sendText(#"{"message":"short"}"#)
+      let short = socket.readText(containing: #""type":"complete""#)
+      try socket.sendText(#"{"message":""# + String(repeating: "m", count: 300) + #""}"#)
+      let long = socket.readText(containing: #""type":"complete""#)
+      try socket.sendFrame(firstByte: 0x81, payload: Array(#"{"message":"bare"}"#.utf8), masked: false)
+      return ([short, long], socket.readCloseCode())
+    }
+    #expect(answered == [true, true])
+    #expect(closeCode == 1002)
   }
 
   @Test func aCompressedMessageOverTheLimitClosesWith1009() async throws {

@@ -194,11 +194,24 @@ final class FakeProviderServer: Sendable {
 enum LoopbackHTTP {
   struct Failure: Error { let what: String }
 
-  /// A TCP socket connected to `port` on 127.0.0.1; `receiveBuffer` sets its receive buffer first.
-  static func connectedSocket(port: UInt16, receiveBuffer: Int32? = nil) throws(Failure) -> Int32 {
+  /// A TCP socket connected to `port` on 127.0.0.1; `receiveBuffer` sets its receive buffer
+  /// first; `from` another loopback address (127.0.0.2, …) to be another client address.
+  static func connectedSocket(port: UInt16, receiveBuffer: Int32? = nil, from: String? = nil) throws(Failure) -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     if var size = receiveBuffer {
       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+    if let from {
+      var local = sockaddr_in()
+      local.sin_family = sa_family_t(AF_INET)
+      local.sin_addr.s_addr = inet_addr(from)
+      let bound = withUnsafePointer(to: &local) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      }
+      guard bound == 0 else {
+        close(fd)
+        throw Failure(what: "cannot bind to \(from)")
+      }
     }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)

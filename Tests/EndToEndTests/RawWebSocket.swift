@@ -13,10 +13,11 @@ final class RawWebSocket: Sendable {
 
   /// Connects and sends the upgrade request; `receiveBuffer` shrinks the socket's receive
   /// buffer, so a reader that never reads stops the server's writes sooner; `extensions` is
-  /// offered in `Sec-WebSocket-Extensions`.
-  init(port: UInt16, path: String, receiveBuffer: Int32? = nil, extensions: String? = nil) throws(LoopbackHTTP.Failure)
-  {
-    descriptor = Mutex(try LoopbackHTTP.connectedSocket(port: port, receiveBuffer: receiveBuffer))
+  /// offered in `Sec-WebSocket-Extensions`; `from` connects from another loopback address.
+  init(
+    port: UInt16, path: String, receiveBuffer: Int32? = nil, extensions: String? = nil, from: String? = nil
+  ) throws(LoopbackHTTP.Failure) {
+    descriptor = Mutex(try LoopbackHTTP.connectedSocket(port: port, receiveBuffer: receiveBuffer, from: from))
     let offer = extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? ""
     try send(
       Array(
@@ -32,15 +33,16 @@ final class RawWebSocket: Sendable {
     try sendFrame(firstByte: 0x81, payload: Array(text.utf8))
   }
 
-  /// Sends one masked frame: `firstByte` holds FIN and the opcode.
-  func sendFrame(firstByte: UInt8, payload: [UInt8]) throws(LoopbackHTTP.Failure) {
+  /// Sends one frame, masked unless told otherwise: `firstByte` holds FIN and the opcode.
+  func sendFrame(firstByte: UInt8, payload: [UInt8], masked: Bool = true) throws(LoopbackHTTP.Failure) {
     var frame: [UInt8] = [firstByte]
+    let mask: UInt8 = masked ? 0x80 : 0
     if payload.count < 126 {
-      frame.append(0x80 | UInt8(payload.count))
+      frame.append(mask | UInt8(payload.count))
     } else {
-      frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+      frame += [mask | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
     }
-    frame += [0, 0, 0, 0] + payload
+    frame += (masked ? [0, 0, 0, 0] : []) + payload
     try send(frame)
   }
 
@@ -62,6 +64,37 @@ final class RawWebSocket: Sendable {
   /// Reads frames until the server's close frame; its status code (nil when the connection
   /// ends without one).
   func readCloseCode() -> UInt16? {
+    while let (opcode, payload) = readFrame() {
+      if opcode == 0x8 { return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil }
+    }
+    return nil
+  }
+
+  /// Reads text frames until one contains `text`; false when the connection ends first.
+  func readText(containing text: String) -> Bool {
+    while let (opcode, payload) = readFrame() {
+      if opcode == 0x1, String(decoding: payload, as: UTF8.self).contains(text) { return true }
+      if opcode == 0x8 { return false }
+    }
+    return false
+  }
+
+  /// The text frames of the next `count` terminal events (`complete` or `error`); nil when the
+  /// connection ends first.
+  func readTerminalEvents(_ count: Int) -> [String]? {
+    var terminal: [String] = []
+    while terminal.count < count {
+      guard let (opcode, payload) = readFrame(), opcode != 0x8 else { return nil }
+      let text = String(decoding: payload, as: UTF8.self)
+      if opcode == 0x1, text.contains(#""type":"complete""#) || text.contains(#""type":"error""#) {
+        terminal.append(text)
+      }
+    }
+    return terminal
+  }
+
+  /// The next frame from the server (servers do not mask): its opcode and payload.
+  private func readFrame() -> (opcode: UInt8, payload: [UInt8])? {
     func read(_ count: Int) -> [UInt8]? {
       var bytes = [UInt8](repeating: 0, count: count)
       var got = 0
@@ -72,14 +105,17 @@ final class RawWebSocket: Sendable {
       }
       return bytes
     }
-    while let head = read(2) {
-      var length = Int(head[1] & 0x7F)
-      if length == 126, let more = read(2) { length = Int(more[0]) << 8 | Int(more[1]) }
-      if length == 127, let more = read(8) { length = more.reduce(0) { $0 << 8 | Int($1) } }
-      guard let payload = length > 0 ? read(length) : [] else { return nil }
-      if head[0] & 0x0F == 0x8 { return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil }
+    guard let head = read(2) else { return nil }
+    var length = Int(head[1] & 0x7F)
+    if length == 126 {
+      guard let more = read(2) else { return nil }
+      length = Int(more[0]) << 8 | Int(more[1])
+    } else if length == 127 {
+      guard let more = read(8) else { return nil }
+      length = more.reduce(0) { $0 << 8 | Int($1) }
     }
-    return nil
+    guard let payload = length > 0 ? read(length) : [] else { return nil }
+    return (head[0] & 0x0F, payload)
   }
 
   /// Reads and discards everything until the server closes the connection (on a thread of

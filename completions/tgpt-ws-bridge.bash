@@ -234,7 +234,7 @@ _tgpt-ws-bridge_serve() {
     repeating_flags=()
     non_repeating_flags=(--no-auth --version -h --help)
     repeating_options=(--allow-origin)
-    non_repeating_options=(--host --port --token --tls-cert --tls-key --max-message-bytes --max-connections --rate --idle-timeout --ping-interval --drain-timeout --stall-timeout --queue-bytes --header-timeout --log-level)
+    non_repeating_options=(--host --port --token --tls-cert --tls-key --max-message-bytes --max-connections --rate --token-rate --idle-timeout --ping-interval --drain-timeout --stall-timeout --queue-bytes --header-timeout --log-level)
     __tgpt-ws-bridge_offer_flags_options -1
 
     # Offer option value completions
@@ -264,6 +264,9 @@ _tgpt-ws-bridge_serve() {
         return
         ;;
     '--rate')
+        return
+        ;;
+    '--token-rate')
         return
         ;;
     '--idle-timeout')

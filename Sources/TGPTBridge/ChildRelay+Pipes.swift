@@ -43,7 +43,7 @@ extension ChildRelay {
   func startReader(for child: ChildProcess) {
     DedicatedThread.start { [self] in
       let limit = NDJSONSplitter.defaultMaxLineBytes
-      var splitter = NDJSONSplitter(maxLineBytes: limit)
+      var splitter = NDJSONSplitter(maxLineBytes: limit, reportsOverlongAtEnd: true)
       let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
       defer { buffer.deallocate() }
       let route: (NDJSONSplitter.Item) -> Void = { [self] item in
@@ -76,10 +76,11 @@ extension ChildRelay {
     let (found, idle) = state.withLock { state in
       let found = terminal ? state.routes.removeValue(forKey: id) : state.routes[id]
       if chunk, found?.sentChunks == false { state.routes[id]?.sentChunks = true }
+      if !state.childSpoke { state.childSpoke = true }
       return (found, terminal && state.routes.isEmpty && !state.drainWaiters.isEmpty)
     }
     if let found {
-      if !found.failed { found.connection.deliver(tags.retagged(line, id: found.clientID)) }
+      found.connection.deliver(tags.retagged(line, id: found.clientID))
       metrics.recordEvent()
       if terminal {
         found.connection.ended()
@@ -93,24 +94,31 @@ extension ChildRelay {
 
   /// An event line of the child was over the relay's line limit and dropped: its turn ends now
   /// with an error that says so (the id is read from the line's end, where the child writes
-  /// it), and the child's later events for that turn are dropped.
+  /// it), the child is asked to stop it, and its later events are dropped with the route.
   func failOverlong(tail: [UInt8], limit: Int) {
     guard let id = EventTags.trailingID(tail) else {
       logger.error("dropped an event line of over \(limit) bytes from the chat program; its request id is unknown")
       return
     }
-    let found = state.withLock { state -> Route? in
-      guard let route = state.routes[id], !route.failed else { return nil }
-      state.routes[id]?.failed = true
-      return route
+    let (found, idle) = state.withLock { state -> (Route?, Bool) in
+      guard let route = state.routes.removeValue(forKey: id) else { return (nil, false) }
+      if !route.cancelled {
+        state.pending.append(Self.cancelLine(id, route.connection, reason: "an event was too long to relay"))
+      }
+      return (route, state.routes.isEmpty && !state.drainWaiters.isEmpty)
     }
     guard let found else { return }
+    writerWake.signal()
     logger.error("dropped an event line of over \(limit) bytes from the chat program for request \(id)")
     let failure = Event.Failure(
-      message: "an event of the answer was over the relay's limit of \(limit >> 20) MiB per event and was dropped",
+      message:
+        "the answer to this request had an event over the relay's limit of \(limit >> 20) MiB (a long history?); it was dropped",
       code: .internal, retryable: false, partial: found.sentChunks)
     found.connection.deliver(
       Event(.error(failure), id: found.clientID, sessionID: found.connection.sessionID).lineWithoutNewline)
+    found.connection.ended()
+    metrics.recordTurnEnded(after: .now - found.started, errorCode: ErrorKind.internal.rawValue)
+    if idle { releaseDrainWaiters() }
   }
 
   /// The child is gone: every turn in flight gets an error — `interrupted` when we stopped it,
@@ -140,9 +148,9 @@ extension ChildRelay {
           message: "the chat program stopped (status \(status))", code: .unavailable, retryable: true,
           partial: orphan.sentChunks)
       let event = Event(.error(failure), id: orphan.clientID, sessionID: orphan.connection.sessionID)
-      if !orphan.failed { orphan.connection.deliver(event.lineWithoutNewline) }
+      orphan.connection.deliver(event.lineWithoutNewline)
       orphan.connection.ended()
-      metrics.recordTurnEnded(after: .now - orphan.started, errorCode: ErrorKind.unavailable.rawValue)
+      metrics.recordTurnEnded(after: .now - orphan.started, errorCode: failure.code.rawValue)
     }
     releaseDrainWaiters()
     guard !stopping else { return releaseExitWaiters() }
@@ -160,6 +168,8 @@ extension ChildRelay {
         if !state.stopping {
           state.child = child
           state.lastExit = nil
+          state.childStarted = .now
+          state.childSpoke = false
         }
         return state.stopping
       }

@@ -44,9 +44,6 @@ public final class ChildRelay: Sendable {
     var cancelled = false
     /// Whether a chunk went to the client: an error the relay makes itself is then partial.
     var sentChunks = false
-    /// Whether the relay already sent the turn's terminal event itself (an event of it was
-    /// too long to relay): the child's later events for it are dropped.
-    var failed = false
   }
 
   /// A line for the child, and the request it belongs to (none for cancels).
@@ -60,6 +57,9 @@ public final class ChildRelay: Sendable {
     var pending: [PendingLine] = []
     /// The exit status of the last child, while the next has not started.
     var lastExit: Int32?
+    /// When the child running now started, and whether it has written anything yet.
+    var childStarted = ContinuousClock.now
+    var childSpoke = false
     var child: ChildProcess?
     var retiredInputs: [Int32] = []
     var accepting = true
@@ -87,7 +87,10 @@ public final class ChildRelay: Sendable {
   /// Starts the child and the writer thread; fails when the child cannot be started at all.
   public func start() throws(RelayError) {
     let child = try ChildProcess.spawn(configuration.command)
-    state.withLock { $0.child = child }
+    state.withLock { state in
+      state.child = child
+      state.childStarted = .now
+    }
     startReader(for: child)
     DedicatedThread.start { [self] in writeLoop() }
   }
@@ -196,7 +199,7 @@ public final class ChildRelay: Sendable {
     if !unsent.isEmpty, inFlight == 0 { releaseDrainWaiters() }
   }
 
-  private static func cancelLine(_ requestID: String, _ connection: RelayConnection, reason: String?) -> PendingLine {
+  static func cancelLine(_ requestID: String, _ connection: RelayConnection, reason: String?) -> PendingLine {
     var writer = JSONWriter()
     writer.value(CancelRequest(id: requestID, sessionID: connection.sessionID, reason: reason).json)
     writer.byte(UInt8(ascii: "\n"))
@@ -207,6 +210,9 @@ public final class ChildRelay: Sendable {
   public enum Health: Sendable, Equatable {
     /// Running and answering.
     case running
+    /// Just started: it has neither written anything nor stayed up half a second (a child
+    /// that cannot open its store exits in that time).
+    case starting
     /// Exited with this status; a new one starts after a backoff.
     case restarting(lastExit: Int32)
     /// Stopped for good (the server is shutting down).
@@ -215,8 +221,11 @@ public final class ChildRelay: Sendable {
 
   /// The child's state now.
   public var health: Health {
-    state.withLock { state in
-      if state.child != nil { return .running }
+    let now = ContinuousClock.now
+    return state.withLock { state in
+      if state.child != nil {
+        return state.childSpoke || now - state.childStarted >= .milliseconds(500) ? .running : .starting
+      }
       return state.stopping ? .stopped : .restarting(lastExit: state.lastExit ?? -1)
     }
   }

@@ -16,6 +16,9 @@ public struct RateLimiter: Sendable {
     last = now
   }
 
+  /// Returns a token taken for something that did not happen after all.
+  public mutating func giveBack() { tokens = min(burst, tokens + 1) }
+
   /// Takes a token if there is one.
   public mutating func allow(now: ContinuousClock.Instant = .now) -> Bool {
     guard perSecond > 0 else { return true }

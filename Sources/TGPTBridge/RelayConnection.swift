@@ -77,9 +77,12 @@ public final class RelayConnection: Sendable {
       guard !counts.overflowed, !counts.closed else { return false }
       if counts.queuedBytes == 0 { counts.lastProgress = now }
       counts.queuedBytes += line.count
+      // One event bigger than the whole limit (a long history) still goes to a client that
+      // reads: only what waits behind it counts.
+      let waiting = counts.queuedBytes > line.count
       let stuck =
-        counts.queuedBytes > limits.maxQueuedBytes
-        || (counts.queuedBytes > line.count && now - counts.lastProgress >= limits.stallTimeout)
+        waiting
+        && (counts.queuedBytes > limits.maxQueuedBytes || now - counts.lastProgress >= limits.stallTimeout)
       if stuck { counts.overflowed = true }
       return stuck
     }

@@ -13,6 +13,12 @@ struct AccessPolicy: Sendable {
     return Self.constantTimeEquals(Array(presented.utf8), Array(token.utf8))
   }
 
+  /// The token a request presents, for the per-token rate limit: nil when the server has none.
+  func tokenForLimits(headers: HTTPFields, queryToken: Substring?) -> String? {
+    guard token != nil else { return nil }
+    return Self.presentedToken(headers: headers, queryToken: queryToken).map(String.init)
+  }
+
   /// The token a request presents (header first, then `?token=`), if any.
   static func presentedToken(headers: HTTPFields, queryToken: Substring?) -> Substring? {
     if let header = headers[.authorization], header.lowercased().hasPrefix("bearer ") {

@@ -6,7 +6,7 @@ import TGPTEvents
 extension ChatServer {
   func httpRouter() -> Router<HTTPChatContext> {
     let router = Router(context: HTTPChatContext.self)
-    let chat = HTTPChat(relay: relay, settings: settings, limits: limits)
+    let chat = HTTPChat(relay: relay, settings: settings, limits: limits, access: access)
     router.get("/healthz") { _, _ in health() }
     router.get("/metrics") { request, _ in
       if let refused = refusal(request) { return refused }
@@ -27,7 +27,7 @@ extension ChatServer {
       guard let id = validSessionID(context) else { return invalidSessionID() }
       switch await chat.begin(request, sessionID: id, context: context) {
       case .refused(let response): return response
-      case .started(let connection): return chat.stream(connection)
+      case .started(let connection): return chat.stream(connection, channel: context.channel)
       }
     }
     return router
@@ -60,6 +60,9 @@ extension ChatServer {
     switch relay.health {
     case .running:
       return HTTPChat.json(["status": "ok", "child": "running", "in_flight": inFlight], status: .ok)
+    case .starting:
+      return HTTPChat.json(
+        ["status": "unavailable", "child": "starting", "in_flight": inFlight], status: .serviceUnavailable)
     case .restarting(let lastExit):
       return HTTPChat.json(
         ["status": "unavailable", "child": "restarting", "last_exit": .int(Int(lastExit)), "in_flight": inFlight],

@@ -59,7 +59,8 @@ public struct ChatServer: Sendable {
     self.logger = logger
     registry = ConnectionRegistry(limit: settings.maxConnections)
     access = AccessPolicy(token: settings.token, allowedOrigins: settings.allowedOrigins)
-    limits = SharedRateLimits(perSecond: settings.ratePerSecond, burst: settings.rateBurst)
+    limits = SharedRateLimits(
+      perAddress: settings.ratePerSecond, perToken: settings.tokenRatePerSecond, burst: settings.rateBurst)
     let metrics = relay.metrics
     gate = ConnectionGate(
       headerTimeout: settings.headerTimeout, maxWaiting: settings.maxWaitingConnections,
@@ -81,7 +82,9 @@ public struct ChatServer: Sendable {
     let drainer = Drainer(relay: relay, registry: registry, timeout: settings.drainTimeout, logger: logger)
     var configuration = ServiceGroupConfiguration(
       services: [application, drainer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-    configuration.maximumGracefulShutdownDuration = settings.drainTimeout + .seconds(10)
+    // The drain, then interrupting the child (its grace, and a wait after a kill), then
+    // closing connections: past this, ServiceGroup would cancel it all half-way.
+    configuration.maximumGracefulShutdownDuration = settings.drainTimeout + .seconds(5 + 5 + 10 + 10)
     do {
       try await ServiceGroup(configuration: configuration).run()
     } catch let error as IOError {
@@ -100,7 +103,7 @@ public struct ChatServer: Sendable {
       ],
       autoPing: .enabled(timePeriod: settings.pingInterval), closeTimeout: .seconds(5))
     let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
-      http1: .init(idleTimeout: Self.timeAmount(settings.headerTimeout)), ws: webSocket)
+      http1: .init(idleTimeout: TimeAmount(settings.headerTimeout)), ws: webSocket)
     let webSocketResponder = webSocketRouter().buildResponder()
     let gate = gate
     let plain = HTTPServerBuilder { responder in
@@ -157,10 +160,7 @@ public struct ChatServer: Sendable {
         relay: server.relay, settings: server.settings, registry: server.registry, limits: server.limits,
         logger: server.logger, stallTimeout: server.relay.configuration.connectionLimits.stallTimeout,
         address: context.requestContext.channel.remoteAddress?.ipAddress,
-        token: server.access.token == nil
-          ? nil
-          : AccessPolicy.presentedToken(headers: request.headers, queryToken: request.uri.queryParameters["token"])
-            .map(String.init))
+        token: server.access.tokenForLimits(headers: request.headers, queryToken: request.uri.queryParameters["token"]))
       await socket.run(sessionID: id, inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
     }
     return router
@@ -185,12 +185,6 @@ public struct ChatServer: Sendable {
     let failure = Event.Failure(message: "missing or wrong bearer token", code: .auth, retryable: false)
     try? await outbound.write(.text(Event(.error(failure), id: id).jsonText))
     try? await outbound.close(.policyViolation, reason: "unauthorized")
-  }
-}
-
-extension ChatServer {
-  static func timeAmount(_ duration: Duration) -> TimeAmount {
-    .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
   }
 }
 

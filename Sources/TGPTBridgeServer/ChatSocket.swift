@@ -119,7 +119,7 @@ struct ChatSocket {
         return
       }
       if let refusal = limits.take(address: address, token: token) {
-        reject(MessageIntake.rateLimited(refusal, perSecond: settings.ratePerSecond), id: input.id, connection)
+        reject(MessageIntake.rateLimited(refusal, settings: settings), id: input.id, connection)
         return
       }
       relay.submit(input, on: connection)

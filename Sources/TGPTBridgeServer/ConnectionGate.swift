@@ -2,6 +2,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import Synchronization
+import TGPTBridge
 
 /// Keeps connections that send nothing from using up the server's file descriptors.
 ///
@@ -52,9 +53,9 @@ final class ConnectionGate: Sendable {
   fileprivate func headRead(_ id: Int) { state.withLock { _ = $0.waiting.removeValue(forKey: id) } }
 }
 
-/// Closes the connection unless a whole request head (up to the blank line) arrives within
-/// the gate's header timeout; once it has, steps out of the pipeline — for a WebSocket upgrade,
-/// in favour of `MaskedFramesOnly`.
+/// Closes the connection unless a whole request head arrives within the gate's header
+/// timeout; once it has, steps out of the pipeline — for a WebSocket upgrade, in favour of
+/// `MaskedFramesOnly`.
 private final class RequestHeadDeadline: ChannelInboundHandler, RemovableChannelHandler {
   typealias InboundIn = ByteBuffer
   typealias InboundOut = ByteBuffer
@@ -62,10 +63,7 @@ private final class RequestHeadDeadline: ChannelInboundHandler, RemovableChannel
   private let gate: ConnectionGate
   private let id: Int
   private var timer: Scheduled<Void>?
-  /// The last four bytes seen, to find the head's end across reads.
-  private var lastBytes: UInt32 = 0
-  /// The head so far (its first 16 KiB), to see whether it asks for a WebSocket.
-  private var head: [UInt8] = []
+  private var scanner = RequestHeadScanner()
 
   init(gate: ConnectionGate, id: Int) {
     self.gate = gate
@@ -74,9 +72,7 @@ private final class RequestHeadDeadline: ChannelInboundHandler, RemovableChannel
 
   func handlerAdded(context: ChannelHandlerContext) {
     let channel = context.channel
-    timer = context.eventLoop.scheduleTask(in: ChatServer.timeAmount(gate.headerTimeout)) {
-      channel.close(promise: nil)
-    }
+    timer = context.eventLoop.scheduleTask(in: .init(gate.headerTimeout)) { channel.close(promise: nil) }
   }
 
   func handlerRemoved(context: ChannelHandlerContext) {
@@ -85,78 +81,15 @@ private final class RequestHeadDeadline: ChannelInboundHandler, RemovableChannel
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    let bytes = unwrapInboundIn(data).readableBytesView
-    var headEnd: Int?
-    for (offset, byte) in bytes.enumerated() {
-      lastBytes = lastBytes << 8 | UInt32(byte)
-      // CRLF CRLF, or the bare LF LF that lenient parsers accept.
-      if lastBytes == 0x0D0A_0D0A || lastBytes & 0xFFFF == 0x0A0A {
-        headEnd = offset + 1
-        break
-      }
+    guard case .ended(let headBytes) = scanner.scan(unwrapInboundIn(data).readableBytesView) else {
+      return context.fireChannelRead(data)
     }
-    if head.count < 16 << 10 { head.append(contentsOf: bytes.prefix(min(headEnd ?? bytes.count, 16 << 10))) }
-    guard let headEnd else { return context.fireChannelRead(data) }
-    if Self.asksForWebSocket(head) {
+    if scanner.asksForWebSocket {
       // The frames that follow in this read are checked too; the head's bytes are not frames.
-      let check = MaskedFramesOnly(skipping: headEnd)
-      try? context.pipeline.syncOperations.addHandler(check, position: .after(self))
+      try? context.pipeline.syncOperations.addHandler(MaskedFramesOnly(skipping: headBytes), position: .after(self))
     }
     context.fireChannelRead(data)
     context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-  }
-
-  static func asksForWebSocket(_ head: [UInt8]) -> Bool {
-    String(decoding: head, as: UTF8.self).lowercased().contains("websocket")
-  }
-}
-
-/// Fails a WebSocket connection whose client sends a frame without a mask (RFC 6455 §5.1: a
-/// server MUST close it; swift-websocket unmasks what it gets and cannot tell). Reads only
-/// frame headers, skipping payloads: it sends a 1002 close and closes the connection.
-final class MaskedFramesOnly: ChannelInboundHandler, RemovableChannelHandler {
-  typealias InboundIn = ByteBuffer
-  typealias InboundOut = ByteBuffer
-  typealias OutboundOut = ByteBuffer
-
-  /// Bytes to pass unread: the rest of the request head, then each frame's payload.
-  private var skip: Int
-  /// The header of the frame being read.
-  private var header: [UInt8] = []
-  private var failed = false
-
-  init(skipping: Int) { skip = skipping }
-
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    guard !failed else { return }
-    let bytes = unwrapInboundIn(data).readableBytesView
-    var index = bytes.startIndex
-    while index < bytes.endIndex {
-      if skip > 0 {
-        let step = min(skip, bytes.endIndex - index)
-        skip -= step
-        index += step
-        continue
-      }
-      header.append(bytes[index])
-      index += 1
-      guard header.count >= 2 else { continue }
-      guard header[1] & 0x80 != 0 else { return fail(context) }
-      let short = Int(header[1] & 0x7F)
-      let extra = short == 126 ? 2 : short == 127 ? 8 : 0
-      guard header.count == 2 + extra + 4 else { continue }
-      skip = extra == 0 ? short : Int(clamping: header[2..<2 + extra].reduce(UInt64(0)) { $0 &<< 8 | UInt64($1) })
-      header.removeAll(keepingCapacity: true)
-    }
-    context.fireChannelRead(data)
-  }
-
-  private func fail(_ context: ChannelHandlerContext) {
-    failed = true
-    // Close 1002 (protocol error), written unmasked as servers do, then the connection.
-    let close = ByteBuffer(bytes: [0x88, 0x02, 0x03, 0xEA])
-    let channel = context.channel
-    context.writeAndFlush(wrapOutboundOut(close)).whenComplete { _ in channel.close(promise: nil) }
   }
 }
 

@@ -9,6 +9,7 @@ struct HTTPChat {
   let relay: ChildRelay
   let settings: ServerSettings
   let limits: SharedRateLimits
+  let access: AccessPolicy
 
   /// A turn started, or the response refusing it.
   enum Start {
@@ -39,11 +40,9 @@ struct HTTPChat {
       relay.metrics.recordError(code: failure.code.rawValue)
       return .refused(Self.errorResponse(failure, status: .badRequest))
     case .relay(.message(let message)):
-      let token =
-        settings.token == nil
-        ? nil : AccessPolicy.presentedToken(headers: request.headers, queryToken: request.uri.queryParameters["token"])
-      if let refusal = limits.take(address: context.channel.remoteAddress?.ipAddress, token: token.map(String.init)) {
-        let failure = MessageIntake.rateLimited(refusal, perSecond: settings.ratePerSecond)
+      let token = access.tokenForLimits(headers: request.headers, queryToken: request.uri.queryParameters["token"])
+      if let refusal = limits.take(address: context.channel.remoteAddress?.ipAddress, token: token) {
+        let failure = MessageIntake.rateLimited(refusal, settings: settings)
         relay.metrics.recordError(code: failure.code.rawValue)
         return .refused(Self.errorResponse(failure, status: .tooManyRequests))
       }
@@ -56,18 +55,25 @@ struct HTTPChat {
   /// The whole answer: content, model, usage, processing_time_ms — or the error, with an HTTP
   /// status that says what kind it was. A client that leaves first has its turn cancelled.
   func answer(_ connection: RelayConnection, channel: any Channel) async -> Response {
-    let watcher = Task { [relay] in
+    let watcher = abandonWhenGone(connection, channel)
+    defer {
+      watcher.cancel()
+      connection.close()
+    }
+    return await collect(connection)
+  }
+
+  /// Watches the client's connection while its answer is owed (once a second: a callback on
+  /// the channel's close would pile up on a keep-alive connection, one per request): a client
+  /// that leaves has its turn abandoned, whether or not anything was written to it yet.
+  private func abandonWhenGone(_ connection: RelayConnection, _ channel: any Channel) -> Task<Void, Never> {
+    Task { [relay] in
       while !Task.isCancelled, channel.isActive { try? await Task.sleep(for: .seconds(1)) }
       if !Task.isCancelled {
         relay.abandon(connection)
         connection.close()
       }
     }
-    defer {
-      watcher.cancel()
-      connection.close()
-    }
-    return await collect(connection)
   }
 
   private func collect(_ connection: RelayConnection) async -> Response {
@@ -100,12 +106,14 @@ struct HTTPChat {
   }
 
   /// The events as Server-Sent Events, one `data:` line each, ending after the terminal one.
-  func stream(_ connection: RelayConnection) -> Response {
+  func stream(_ connection: RelayConnection, channel: any Channel) -> Response {
     Response(
       status: .ok,
       headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
       body: ResponseBody { [relay] writer in
+        let watcher = abandonWhenGone(connection, channel)
         defer {
+          watcher.cancel()
           connection.close()
           // A client that left mid-answer: its turn stops (nothing when it ended).
           relay.abandon(connection)

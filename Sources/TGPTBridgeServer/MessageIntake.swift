@@ -31,8 +31,9 @@ enum MessageIntake {
   }
 
   /// The error for a message over a shared rate limit.
-  static func rateLimited(_ refusal: SharedRateLimits.Refusal, perSecond: Double) -> Event.Failure {
+  static func rateLimited(_ refusal: SharedRateLimits.Refusal, settings: ServerSettings) -> Event.Failure {
     let whose = refusal == .address ? "per client address" : "per token"
+    let perSecond = refusal == .address ? settings.ratePerSecond : settings.tokenRatePerSecond
     let rate = perSecond == perSecond.rounded() ? String(Int(perSecond)) : String(perSecond)
     return Event.Failure(
       message: "too many messages: the limit is \(rate)/s \(whose), over all its connections",

@@ -17,9 +17,11 @@ public struct ServerSettings: Sendable {
   /// How long a connection may take to send its request head (and an HTTP keep-alive
   /// connection may stay idle between requests).
   public var headerTimeout: Duration = .seconds(10)
-  /// Messages per second per client address and per token, over all their connections and
-  /// HTTP requests (0: unlimited), with bursts of `rateBurst`.
+  /// Messages per second per client address, over all its connections and HTTP requests (0:
+  /// unlimited), with bursts of `rateBurst`.
   public var ratePerSecond = 20.0
+  /// Messages per second per bearer token, over every client presenting it (0: unlimited).
+  public var tokenRatePerSecond = 0.0
   public var rateBurst = 100
   /// A connection with nothing in flight and no message for this long is closed.
   public var idleTimeout: Duration = .seconds(600)

@@ -10,14 +10,16 @@
 ///
 /// A state machine without I/O: feed it reads, it hands back complete lines (without the `\n`
 /// and a trailing `\r`) with their 1-based line numbers. Blank lines are skipped but counted.
-/// A line longer than `maxLineBytes` is skipped to its end and reported there as `.overlong`,
-/// with its last bytes (where an event's `id` is), so a caller can say what was lost and go on.
+/// A line longer than `maxLineBytes` is skipped to its end and reported as `.overlong`, so a
+/// caller can say what was lost and go on: as soon as it crosses the limit, or — with
+/// `reportsOverlongAtEnd` — at its end, with its last bytes (where an event's `id` is).
 public struct NDJSONSplitter {
   /// One result of splitting.
   public enum Item {
     /// A complete, non-blank line; the buffer is valid only during the callback.
     case line(UnsafeRawBufferPointer, number: Int)
-    /// A line over the limit, which was dropped; `tail` is its last `overlongTailBytes` bytes.
+    /// A line over the limit, which was dropped; `tail` is its last `overlongTailBytes` bytes
+    /// when reported at its end (else empty).
     case overlong(number: Int, tail: [UInt8])
   }
 
@@ -28,14 +30,17 @@ public struct NDJSONSplitter {
   public static let defaultMaxLineBytes = 8 << 20
 
   public let maxLineBytes: Int
+  /// Whether an overlong line is reported at its end, with its tail, rather than at once.
+  public let reportsOverlongAtEnd: Bool
   private var pending: [UInt8] = []
   private var lineNumber = 0
   private var discarding = false
   /// The last bytes of the line being discarded.
   private var tail: [UInt8] = []
 
-  public init(maxLineBytes: Int = NDJSONSplitter.defaultMaxLineBytes) {
+  public init(maxLineBytes: Int = NDJSONSplitter.defaultMaxLineBytes, reportsOverlongAtEnd: Bool = false) {
     self.maxLineBytes = maxLineBytes
+    self.reportsOverlongAtEnd = reportsOverlongAtEnd
   }
 
   /// The number of lines started so far (the current line's number while one is open).
@@ -55,8 +60,9 @@ public struct NDJSONSplitter {
         if !discarding, length > maxLineBytes {
           lineNumber += 1
           discarding = true
-          keepTail(of: pending)
+          if reportsOverlongAtEnd { keepTail(of: pending) }
           pending.removeAll(keepingCapacity: false)
+          if !reportsOverlongAtEnd { try body(.overlong(number: lineNumber, tail: [])) }
         }
         return
       }
@@ -65,7 +71,8 @@ public struct NDJSONSplitter {
       if discarding {
         discarding = false
         keepTail(of: piece)
-        try body(.overlong(number: lineNumber, tail: takeTail()))
+        let tail = takeTail()
+        if reportsOverlongAtEnd { try body(.overlong(number: lineNumber, tail: tail)) }
         continue
       }
       lineNumber += 1
@@ -85,7 +92,8 @@ public struct NDJSONSplitter {
     if discarding {
       discarding = false
       pending.removeAll()
-      try body(.overlong(number: lineNumber, tail: takeTail()))
+      let tail = takeTail()
+      if reportsOverlongAtEnd { try body(.overlong(number: lineNumber, tail: tail)) }
       return
     }
     guard !pending.isEmpty else { return }
@@ -96,7 +104,11 @@ public struct NDJSONSplitter {
   }
 
   private mutating func append(_ bytes: UnsafeRawBufferPointer) {
-    if discarding { keepTail(of: bytes) } else { pending.append(contentsOf: bytes) }
+    if !discarding {
+      pending.append(contentsOf: bytes)
+    } else if reportsOverlongAtEnd {
+      keepTail(of: bytes)
+    }
   }
 
   private mutating func keepTail<C: Collection<UInt8>>(of bytes: C) {

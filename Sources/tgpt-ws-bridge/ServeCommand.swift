@@ -28,8 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
 
       Bad input never closes a connection: invalid JSON, a missing or empty message, a binary \
       frame, a message over --max-message-bytes, or more than --rate messages per second from \
-      one client address or one token (over all its connections and POST requests) each get \
-      one error event. An invalid session id, a foreign Origin (--allow-origin), or a draining \
+      one client address (over all its connections and POST requests; clients behind one proxy \
+      share it) or --token-rate from all holders of the token each get one error event. An invalid session id, a foreign Origin (--allow-origin), or a draining \
       server refuse the upgrade (HTTP 400); past --max-connections a connection is closed \
       with 1013. A wrong or missing token (--token / TGPT_SERVER_TOKEN; Authorization: Bearer, \
       or ?token= for browsers) gets an error event with code auth in answer to its first \
@@ -41,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
       are capped (the oldest is closed for a new one), and all connections together stay below \
       the open-file limit, so idle sockets cannot lock clients out. A client that reads its \
       events is never dropped, however fast they come; one that takes none for --stall-timeout \
-      while they wait, or lets --queue-bytes pile up, is closed (1008). A connection that closes \
+      while they wait, or lets --queue-bytes pile up, is closed (1008). A client frame without a \
+      mask closes with 1002. A connection that closes \
       cancels its turns: those not started never run, the running one ends interrupted. The \
       child crashing fails its turns in flight with code unavailable (partial when chunks were \
       sent) and is restarted with backoff; GET /healthz answers 503 until it is back. SIGTERM \
@@ -87,9 +88,15 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Messages per second per client address and per token; 0 for no limit (default 20, bursts of 100).",
+      "Messages per second per client address, over all its connections; 0 for no limit (default 20, bursts of 100).",
       valueName: "n"))
   var rate: Double = 20
+
+  @Option(
+    help: ArgumentHelp(
+      "Messages per second for all clients presenting the token together; 0 for no limit (default).",
+      valueName: "n"))
+  var tokenRate: Double = 0
 
   @Option(help: ArgumentHelp("Close a connection idle this many seconds (default 600).", valueName: "sec"))
   var idleTimeout: Double = 600
@@ -135,6 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
     if queueBytes < 1 << 16 { throw ValidationError("--queue-bytes must be at least 65536") }
     if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
     if !rate.isFinite || rate < 0 { throw ValidationError("--rate must be 0 or more") }
+    if !tokenRate.isFinite || tokenRate < 0 { throw ValidationError("--token-rate must be 0 or more") }
   }
 
   func run() async throws {
@@ -161,6 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
     settings.maxMessageBytes = maxMessageBytes
     settings.maxConnections = maxConnections
     settings.ratePerSecond = rate
+    settings.tokenRatePerSecond = tokenRate
     settings.idleTimeout = try duration(idleTimeout, "--idle-timeout")
     settings.pingInterval = try duration(pingInterval, "--ping-interval")
     settings.drainTimeout = try duration(drainTimeout, "--drain-timeout")
@@ -168,8 +177,17 @@ struct ServeCommand: AsyncParsableCommand {
     // Room kept below the open-file limit for the listening socket, the child's pipes, the
     // store and the logs; a quarter of the rest may be connections still to send their head.
     let budget = max(32, ResourceLimits.openFiles - 64)
-    settings.maxOpenConnections = min(budget, maxConnections + 1024)
     settings.maxWaitingConnections = min(1024, max(16, budget / 4))
+    settings.maxOpenConnections = min(budget, maxConnections + settings.maxWaitingConnections)
+    // WebSocket connections past the limit get 1013 at once, and HTTP (/healthz) keeps room,
+    // rather than all waiting unaccepted once the descriptors are used up.
+    let webSockets = max(1, settings.maxOpenConnections - settings.maxWaitingConnections)
+    if maxConnections > webSockets {
+      Diagnostics.warning(
+        "--max-connections \(maxConnections) is more than the open-file limit (\(ResourceLimits.openFiles)) allows; using \(webSockets)"
+      )
+      settings.maxConnections = webSockets
+    }
 
     let logger = Logger(label: "tgpt.ws-bridge")
     let relay = ChildRelay(

@@ -11,6 +11,16 @@ let answeringChild = [
     + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n{"type":"complete","processing_time_ms":0,"id":"%s"}\n' "$id" "$id"; done"#,
 ]
 
+/// A child whose messages get one chunk and no end; a cancel ends the answer it names with
+/// `interrupted`, as tgpt-session does.
+let cancellableChild = [
+  "/bin/sh", "-c",
+  #"while IFS= read -r l; do case "$l" in *'"cancel"'*) id=$(printf '%s' "$l" | sed 's/.*"cancel":"\([^"]*\)".*/\1/'); "#
+    + #"printf '{"type":"error","error":"cancelled","code":"interrupted","id":"%s"}\n' "$id";; "#
+    + #"*) id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
+    + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n' "$id";; esac; done"#,
+]
+
 func events(of connection: RelayConnection, count: Int) async -> [EventTags] {
   var seen: [EventTags] = []
   for await line in connection.events {
@@ -52,15 +62,7 @@ func withRelay(
   }
 
   @Test func aCancelReachesTheChildAsItsOwnIdAndOnlyForTheConnectionThatSentIt() async throws {
-    // Messages get one chunk and no end; a cancel ends the answer it names, as tgpt-session does.
-    let child = [
-      "/bin/sh", "-c",
-      #"while IFS= read -r l; do case "$l" in *'"cancel"'*) id=$(printf '%s' "$l" | sed 's/.*"cancel":"\([^"]*\)".*/\1/'); "#
-        + #"printf '{"type":"error","error":"cancelled","code":"interrupted","id":"%s"}\n' "$id";; "#
-        + #"*) id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
-        + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n' "$id";; esac; done"#,
-    ]
-    try await withRelay(.init(command: child)) { relay in
+    try await withRelay(.init(command: cancellableChild)) { relay in
       let a = relay.connect(sessionID: "a")
       let b = relay.connect(sessionID: "b")
       relay.submit(InputMessage(message: "x", id: "same"), on: a)
@@ -112,11 +114,12 @@ func withRelay(
   }
 
   @Test func aClientThatTakesItsEventsIsNeverDroppedHoweverManyCome() async throws {
-    // Far more events than fit under the byte limit at once; the reader keeps up.
-    let limits = RelayConnection.Limits(maxQueuedBytes: 1 << 16, stallTimeout: .seconds(3600))
+    // Thousands of events (the old limit was 4,096 of them), and a reader that keeps taking
+    // them: a stall timeout far beyond any pause a loaded machine makes.
+    let limits = RelayConnection.Limits(maxQueuedBytes: 16 << 20, stallTimeout: .seconds(120))
     try await withRelay(.init(command: answeringChild, connectionLimits: limits)) { relay in
       let reader = relay.connect(sessionID: "s")
-      let count = 3000
+      let count = 5000
       let consumer = Task {
         var ends = 0
         for await line in reader.events {
@@ -159,15 +162,7 @@ func withRelay(
   }
 
   @Test func closingAConnectionCancelsItsTurnsInTheChild() async throws {
-    // Messages get one chunk and no end; a cancel ends the answer it names with interrupted.
-    let child = [
-      "/bin/sh", "-c",
-      #"while IFS= read -r l; do case "$l" in *'"cancel"'*) id=$(printf '%s' "$l" | sed 's/.*"cancel":"\([^"]*\)".*/\1/'); "#
-        + #"printf '{"type":"error","error":"cancelled","code":"interrupted","id":"%s"}\n' "$id";; "#
-        + #"*) id=$(printf '%s' "$l" | sed 's/.*"id":"\([^"]*\)".*/\1/'); "#
-        + #"printf '{"type":"chunk","content":"ok","id":"%s"}\n' "$id";; esac; done"#,
-    ]
-    try await withRelay(.init(command: child)) { relay in
+    try await withRelay(.init(command: cancellableChild)) { relay in
       let gone = relay.connect(sessionID: "a")
       let stays = relay.connect(sessionID: "b")
       for index in 0..<3 { relay.submit(InputMessage(message: "x", id: "\(index)"), on: gone) }

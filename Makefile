@@ -7,9 +7,9 @@ PROGRAMS := tgpt-stream tgpt-session tgpt-render tgpt-ws-bridge
 SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 
 # Debian packages the build needs (libcurl, SQLite), and what tests and benchmarks run (jq, curl,
-# hyperfine, the sqlite3 shell, python3).
+# hyperfine, the sqlite3 shell, python3; pkill and setpriv for the bridge tests).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libedit-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean

@@ -83,8 +83,10 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("The largest message accepted, in bytes (default 65536).", valueName: "bytes"))
   var maxMessageBytes = 64 << 10
 
-  @Option(help: ArgumentHelp("The most WebSocket connections at once (default 10000).", valueName: "n"))
-  var maxConnections = 10_000
+  @Option(
+    help: ArgumentHelp(
+      "The most WebSocket connections at once (default 10000, or what the open-file limit allows).", valueName: "n"))
+  var maxConnections: Int?
 
   @Option(
     help: ArgumentHelp(
@@ -140,7 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
     if maxMessageBytes < 16 { throw ValidationError("--max-message-bytes must be at least 16") }
     if let token, Self.isBlank(token) { throw ValidationError("--token must not be empty") }
     if queueBytes < 1 << 16 { throw ValidationError("--queue-bytes must be at least 65536") }
-    if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+    if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
     if !rate.isFinite || rate < 0 { throw ValidationError("--rate must be 0 or more") }
     if !tokenRate.isFinite || tokenRate < 0 { throw ValidationError("--token-rate must be 0 or more") }
   }
@@ -167,6 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
     settings.tlsKey = tlsKey
     settings.allowedOrigins = allowOrigin
     settings.maxMessageBytes = maxMessageBytes
+    let maxConnections = self.maxConnections ?? settings.maxConnections
     settings.maxConnections = maxConnections
     settings.ratePerSecond = rate
     settings.tokenRatePerSecond = tokenRate
@@ -183,9 +186,12 @@ struct ServeCommand: AsyncParsableCommand {
     // rather than all waiting unaccepted once the descriptors are used up.
     let webSockets = max(1, settings.maxOpenConnections - settings.maxWaitingConnections)
     if maxConnections > webSockets {
-      Diagnostics.warning(
-        "--max-connections \(maxConnections) is more than the open-file limit (\(ResourceLimits.openFiles)) allows; using \(webSockets)"
-      )
+      // Said only when asked for: the default is simply what the limit allows.
+      if self.maxConnections != nil {
+        Diagnostics.warning(
+          "--max-connections \(maxConnections) is more than the open-file limit (\(ResourceLimits.openFiles)) allows; using \(webSockets)"
+        )
+      }
       settings.maxConnections = webSockets
     }
 

@@ -29,9 +29,6 @@ final class ConnectionGate: Sendable {
     self.onEvict = onEvict
   }
 
-  /// Connections that have not yet sent a whole request head.
-  var waitingCount: Int { state.withLock { $0.waiting.count } }
-
   /// Starts `channel`'s header clock; on its event loop, before the HTTP handlers are added.
   func admit(_ channel: any Channel) throws {
     let (id, evicted) = state.withLock { state -> (Int, (any Channel)?) in
@@ -47,7 +44,13 @@ final class ConnectionGate: Sendable {
       onEvict()
       evicted.close(promise: nil)
     }
-    try channel.pipeline.syncOperations.addHandler(RequestHeadDeadline(gate: self, id: id))
+    do {
+      try channel.pipeline.syncOperations.addHandler(RequestHeadDeadline(gate: self, id: id))
+    } catch {
+      // Never added, so never removed: its place is given back here.
+      headRead(id)
+      throw error
+    }
   }
 
   fileprivate func headRead(_ id: Int) { state.withLock { _ = $0.waiting.removeValue(forKey: id) } }

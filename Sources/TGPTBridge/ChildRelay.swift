@@ -3,12 +3,6 @@ import Logging
 import Synchronization
 import TGPTEvents
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Relays messages from many connections to one NDJSON child program (by default
 /// `tgpt-session serve`) and routes the child's events back by request id.
 ///

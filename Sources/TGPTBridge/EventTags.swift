@@ -73,20 +73,11 @@ public struct EventTags: Sendable, Equatable {
   /// The request id near the end of an event line that was too long to keep, from its last
   /// bytes: the child writes `"id":"…"` and `"session_id":"…"` last. Nil when not found.
   public static func trailingID(_ tail: [UInt8]) -> String? {
-    let key = Array(",\"id\":\"".utf8)
-    guard tail.count > key.count else { return nil }
-    var index = tail.count - key.count
-    while index >= 0 {
-      if tail[index] == key[0], Array(tail[index..<index + key.count]) == key {
-        let valueStart = index + key.count - 1
-        let rest = Array(tail[valueStart...])
-        return rest.withUnsafeBytes { bytes -> String? in
-          var scanner = JSONScanner(bytes)
-          return try? scanner.readString()
-        }
-      }
-      index -= 1
+    let key = Array(",\"id\":".utf8)
+    guard let start = tail.indices.reversed().first(where: { tail[$0...].starts(with: key) }) else { return nil }
+    return Array(tail[(start + key.count)...]).withUnsafeBytes { bytes -> String? in
+      var scanner = JSONScanner(bytes)
+      return try? scanner.readString()
     }
-    return nil
   }
 }

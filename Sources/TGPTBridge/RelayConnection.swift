@@ -63,9 +63,6 @@ public final class RelayConnection: Sendable {
   /// Whether the server is shutting down: the stream ended by `finishForShutdown()`.
   public var goingAway: Bool { counts.withLock { $0.goingAway } }
 
-  /// Whether `close()` was called: nobody reads this connection's events any more.
-  public var isClosed: Bool { counts.withLock { $0.closed } }
-
   /// Bytes of event lines queued and not yet taken by the client.
   public var queuedBytes: Int { counts.withLock { $0.queuedBytes } }
 
@@ -86,13 +83,7 @@ public final class RelayConnection: Sendable {
       if stuck { counts.overflowed = true }
       return stuck
     }
-    guard stuck else {
-      continuation.yield(line)
-      return
-    }
-    continuation.finish()
-    overflowContinuation.yield()
-    overflowContinuation.finish()
+    if stuck { endAsStuck() } else { continuation.yield(line) }
   }
 
   /// Counts the client as stuck when events have waited with no progress for the stall
@@ -106,7 +97,11 @@ public final class RelayConnection: Sendable {
       counts.overflowed = true
       return true
     }
-    guard stuck else { return }
+    if stuck { endAsStuck() }
+  }
+
+  /// Ends the stream of a client just found stuck, and says so on `overflow`.
+  private func endAsStuck() {
     continuation.finish()
     overflowContinuation.yield()
     overflowContinuation.finish()

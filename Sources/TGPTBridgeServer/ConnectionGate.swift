@@ -23,7 +23,7 @@ final class ConnectionGate: Sendable {
   private let state = Mutex(State())
   private let onEvict: @Sendable () -> Void
 
-  init(headerTimeout: Duration, maxWaiting: Int, onEvict: @escaping @Sendable () -> Void = {}) {
+  init(headerTimeout: Duration, maxWaiting: Int, onEvict: @escaping @Sendable () -> Void) {
     self.headerTimeout = headerTimeout
     self.maxWaiting = max(1, maxWaiting)
     self.onEvict = onEvict

@@ -10,12 +10,23 @@ public enum ChatCommand: Sendable, Equatable {
   case new(String?)
   case quit
   case history
-  case sessions
-  case model(String)
-  /// Set the system prompt; nil clears it.
-  case system(String?)
+  /// The most recent sessions; `all`: every one.
+  case sessions(all: Bool)
+  /// Use this model from now on; nil: show the one in use.
+  case model(String?)
+  case system(SystemPrompt)
   case retry
   case copy
+
+  /// What `/system` does to the system prompt.
+  public enum SystemPrompt: Sendable, Equatable {
+    case show
+    case set(String)
+    case clear
+  }
+
+  /// How many sessions `/sessions` lists; `/sessions all` lists every one.
+  public static let recentSessions = 20
 
   /// Every command's name and its one-line help, in the order `/help` lists them.
   public static let catalogue: [(usage: String, help: String)] = [
@@ -24,10 +35,10 @@ public enum ChatCommand: Sendable, Equatable {
     ("/session <id>", "switch to a session (created on first use)"),
     ("/new [id]", "start a new session (an id is made when none is given)"),
     ("/history", "this session's turns"),
-    ("/sessions", "the sessions, most recent first"),
-    ("/model <name>", "use this model from now on"),
-    ("/system [text]", "set the system prompt (none: clear it)"),
-    ("/retry", "send the last message again, replacing a failed answer"),
+    ("/sessions [all]", "the \(recentSessions) most recent sessions (all: every one)"),
+    ("/model [name]", "use this model from now on (none: show the one in use)"),
+    ("/system [text]", "set the system prompt (none: show it; --clear: remove it)"),
+    ("/retry", "send the last message again; its answer replaces the last one"),
     ("/copy", "copy the last answer to the clipboard (OSC 52)"),
     ("/quit, /exit", "leave (also Ctrl-D, or Ctrl-C at an empty prompt)"),
   ]
@@ -61,7 +72,9 @@ public enum ChatInput: Sendable, Equatable {
     case "clear": return argumentless(.clear, name, argument)
     case "quit", "exit": return argumentless(.quit, name, argument)
     case "history": return argumentless(.history, name, argument)
-    case "sessions": return argumentless(.sessions, name, argument)
+    case "sessions":
+      if argument.lowercased() == "all" { return .command(.sessions(all: true)) }
+      return argument.isEmpty ? .command(.sessions(all: false)) : .hint("/sessions takes no argument, or all")
     case "retry": return argumentless(.retry, name, argument)
     case "copy": return argumentless(.copy, name, argument)
     case "session":
@@ -71,10 +84,10 @@ public enum ChatInput: Sendable, Equatable {
       guard !argument.isEmpty else { return .command(.new(nil)) }
       return sessionID(argument).map { .command(.new($0)) } ?? invalidID(argument)
     case "model":
-      guard !argument.isEmpty else { return .hint("/model needs a name: /model <name>") }
-      return .command(.model(argument))
+      return .command(.model(argument.isEmpty ? nil : argument))
     case "system":
-      return .command(.system(argument.isEmpty ? nil : argument))
+      if argument.isEmpty { return .command(.system(.show)) }
+      return .command(.system(argument == "--clear" ? .clear : .set(argument)))
     default:
       let suggestion = closest(to: name).map { " — did you mean /\($0)?" } ?? ""
       return .hint(
@@ -94,21 +107,9 @@ public enum ChatInput: Sendable, Equatable {
 
   /// The command name nearest to a mistyped one (at most two edits away), if any.
   static func closest(to name: String) -> String? {
-    let scored = ChatCommand.names.map { ($0, editDistance(Array(name.utf8), Array($0.utf8))) }
+    let scored = ChatCommand.names.map { ($0, EditDistance.between(name, $0)) }
     guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2, best.1 < name.utf8.count else { return nil }
     return best.0
-  }
-
-  static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-    var previous = Array(0...b.count)
-    for (i, x) in a.enumerated() {
-      var current = [i + 1] + [Int](repeating: 0, count: b.count)
-      for (j, y) in b.enumerated() {
-        current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
-      }
-      previous = current
-    }
-    return previous[b.count]
   }
 }
 

@@ -105,6 +105,18 @@ public enum FileIO {
     return first.st_dev == second.st_dev && first.st_ino == second.st_ino
   }
 
+  /// Whether something exists at `path` (a dangling symbolic link does not count).
+  public static func exists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0
+  }
+
+  /// Whether `path` is a directory (or a symbolic link to one).
+  public static func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+  }
+
   /// Creates `path` and its missing parents, readable by the user only (`mkdir -p`, mode 700);
   /// nil when all exist afterwards, else the directory that could not be made and why.
   public static func makeDirectories(_ path: String) -> (directory: String, errno: Int32)? {

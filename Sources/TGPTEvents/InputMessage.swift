@@ -5,14 +5,20 @@ public struct InputMessage: Sendable, Hashable {
   public var id: String?
   public var model: String?
   public var system: String?
+  /// Sent again: the answer replaces that of the session's last turn when it asked the same
+  /// message (a chat's `/retry`), instead of adding the message a second time.
+  public var retry: Bool
 
-  public init(message: String, sessionID: String? = nil, id: String? = nil, model: String? = nil, system: String? = nil)
-  {
+  public init(
+    message: String, sessionID: String? = nil, id: String? = nil, model: String? = nil, system: String? = nil,
+    retry: Bool = false
+  ) {
     self.message = message
     self.sessionID = sessionID
     self.id = id
     self.model = model
     self.system = system
+    self.retry = retry
   }
 
   /// Reads a message object; fails when `message` is missing, not a string, or empty.
@@ -26,6 +32,7 @@ public struct InputMessage: Sendable, Hashable {
     id = try Self.requestID(in: object)
     model = object["model"]?.stringValue
     system = object["system"]?.stringValue
+    retry = object["retry"] == .bool(true)
   }
 
   /// The `id` of a message or history request: absent, or a string. Any other value is refused
@@ -46,6 +53,7 @@ public struct InputMessage: Sendable, Hashable {
     if let id { object["id"] = .string(id) }
     if let model { object["model"] = .string(model) }
     if let system { object["system"] = .string(system) }
+    if retry { object["retry"] = .bool(true) }
     return .object(object)
   }
 }

@@ -153,11 +153,11 @@ public struct MessageLoop: Sendable {
         let sessionID = message.sessionID ?? defaultSession
         let settings = SessionSettings(
           model: message.model ?? self.settings.model, provider: self.settings.provider,
-          system: message.system ?? self.settings.system)
+          system: message.system ?? self.settings.system, baseURL: self.settings.baseURL)
         return .turn(
           TurnRequest(
             sessionID: sessionID, requestID: message.id ?? makeRequestID(), message: message.message,
-            settings: settings, includeFailed: includeFailed))
+            settings: settings, includeFailed: includeFailed, retry: message.retry))
       } catch {
         problem = "line \(number): \(error.description)"
       }

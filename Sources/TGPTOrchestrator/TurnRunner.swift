@@ -15,12 +15,18 @@ public struct TurnSetup: Sendable {
   public var providerName: String
   /// The context window, when given (`--context-tokens`); else looked up by model.
   public var contextTokens: Int?
+  /// The base URL when it is not the provider's built-in one, remembered with a new session.
+  public var baseURL: String?
 
-  public init(runner: CompletionRunner, request: ChatRequest, providerName: String, contextTokens: Int? = nil) {
+  public init(
+    runner: CompletionRunner, request: ChatRequest, providerName: String, contextTokens: Int? = nil,
+    baseURL: String? = nil
+  ) {
     self.runner = runner
     self.request = request
     self.providerName = providerName
     self.contextTokens = contextTokens
+    self.baseURL = baseURL
   }
 }
 
@@ -33,16 +39,20 @@ public struct TurnRequest: Sendable {
   /// over the session's remembered ones.
   public var settings: SessionSettings
   public var includeFailed: Bool
+  /// The message is sent again: when the session's last turn asked it, that turn is replaced
+  /// (left out of the context, its answer overwritten) rather than followed by a copy.
+  public var retry: Bool
 
   public init(
     sessionID: String, requestID: String? = nil, message: String, settings: SessionSettings = SessionSettings(),
-    includeFailed: Bool = false
+    includeFailed: Bool = false, retry: Bool = false
   ) {
     self.sessionID = sessionID
     self.requestID = requestID
     self.message = message
     self.settings = settings
     self.includeFailed = includeFailed
+    self.retry = retry
   }
 }
 
@@ -84,7 +94,7 @@ public struct TurnRunner: Sendable {
     // with its one terminal event and leaves no record.
     if Task.isCancelled { return fail(interruption(), .interrupted) }
     let lock: any TurnLease
-    let history: [StoredMessage]
+    var history: [StoredMessage]
     let remembered: SessionSettings
     do {
       lock = try await store.lockTurns(of: turn.sessionID) {
@@ -99,13 +109,10 @@ public struct TurnRunner: Sendable {
       return fail("\(error)", .internal)
     }
     defer { withExtendedLifetime(lock) {} }
+    let replacing = turn.retry && Self.lastTurnAsked(turn.message, in: history)
+    if replacing, let last = history.last?.turn { history.removeAll { $0.turn == last } }
 
-    // The remembered model belongs to the remembered provider: a turn sent elsewhere uses that
-    // provider's default model unless it names one.
-    let sameProvider = turn.settings.provider == nil || turn.settings.provider == remembered.provider
-    let settings = SessionSettings(
-      model: turn.settings.model ?? (sameProvider ? remembered.model : nil),
-      provider: turn.settings.provider ?? remembered.provider, system: turn.settings.system ?? remembered.system)
+    let settings = Self.inForce(turn.settings, over: remembered)
     let prepared: TurnSetup
     do {
       prepared = try await setup(settings)
@@ -139,9 +146,11 @@ public struct TurnRunner: Sendable {
     do {
       // A new session remembers what its first turn used, so later turns keep the same model
       // even when the defaults change.
-      let used = SessionSettings(model: request.model, provider: prepared.providerName, system: request.system)
+      let used = SessionSettings(
+        model: request.model, provider: prepared.providerName, system: request.system, baseURL: prepared.baseURL)
       record = try await store.beginTurn(
-        session: turn.sessionID, settings: used, message: turn.message, now: Clock.milliseconds())
+        session: turn.sessionID, settings: used, message: turn.message, replacingLastTurn: replacing,
+        now: Clock.milliseconds())
     } catch let error as StoreError {
       return fail(error.description, error.kind)
     } catch {
@@ -179,6 +188,38 @@ public struct TurnRunner: Sendable {
       }
     }.value
     return outcome
+  }
+
+  /// The settings a turn uses: those given for it over the session's remembered ones. The
+  /// remembered model and base URL belong to the remembered provider: a turn sent elsewhere
+  /// uses that provider's defaults unless it names them.
+  static func inForce(_ given: SessionSettings, over remembered: SessionSettings) -> SessionSettings {
+    let sameProvider = given.provider == nil || given.provider == remembered.provider
+    return SessionSettings(
+      model: given.model ?? (sameProvider ? remembered.model : nil),
+      provider: given.provider ?? remembered.provider, system: given.system ?? remembered.system,
+      baseURL: given.baseURL ?? (sameProvider ? remembered.baseURL : nil))
+  }
+
+  /// What a turn of `session` with `given` settings would use — model, provider, system
+  /// prompt, base URL — as far as it can be known without sending it (a provider that cannot
+  /// be set up leaves the defaults unknown: nil).
+  public func settings(of session: String, given: SessionSettings) async -> SessionSettings {
+    let remembered = (try? await store.history(of: session).settings) ?? SessionSettings()
+    var settings = Self.inForce(given, over: remembered)
+    if let prepared = try? await setup(settings) {
+      settings.model = prepared.request.model
+      settings.provider = prepared.providerName
+      settings.system = prepared.request.system
+      settings.baseURL = prepared.baseURL
+    }
+    return settings
+  }
+
+  /// Whether the last turn of `history` began with the user message `message`.
+  static func lastTurnAsked(_ message: String, in history: [StoredMessage]) -> Bool {
+    guard let last = history.last?.turn else { return false }
+    return history.first { $0.turn == last && $0.role == "user" }?.content == message
   }
 
   static func status(of outcome: RunOutcome, partial: Bool) -> MessageStatus {

@@ -26,6 +26,14 @@ extension SQLiteSessionStore {
     }
   }
 
+  public func ids(withPrefix prefix: String) async throws -> [String] {
+    try await read { db in
+      // substr, not LIKE: ids may contain `_`, which LIKE takes for a wildcard.
+      try String.fetchAll(
+        db, sql: "SELECT id FROM session WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id", arguments: [prefix])
+    }
+  }
+
   public func mostRecent() async throws -> String? {
     try await read { db in
       try String.fetchOne(db, sql: "SELECT id FROM session ORDER BY updated_at DESC, id LIMIT 1")
@@ -36,14 +44,15 @@ extension SQLiteSessionStore {
     try await write { db in
       try db.execute(
         sql: """
-          INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title)
-          VALUES (?, ?, ?, ?, ?, ?, 0, '')
+          INSERT INTO session (id, created_at, updated_at, model, provider, system, base_url, turns, title)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 0, '')
           ON CONFLICT(id) DO UPDATE SET
             model = coalesce(excluded.model, session.model),
             provider = coalesce(excluded.provider, session.provider),
-            system = coalesce(excluded.system, session.system)
+            system = coalesce(excluded.system, session.system),
+            base_url = coalesce(excluded.base_url, session.base_url)
           """,
-        arguments: [id, now, now, settings.model, settings.provider, settings.system])
+        arguments: [id, now, now, settings.model, settings.provider, settings.system, settings.baseURL])
     }
   }
 
@@ -72,9 +81,13 @@ extension SQLiteSessionStore {
       }
       try db.execute(
         sql:
-          "INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          """
+          INSERT INTO session (id, created_at, updated_at, model, provider, system, base_url, turns, title)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
         arguments: [
-          s.id, s.createdAt, s.updatedAt, s.settings.model, s.settings.provider, s.settings.system, s.turns, s.title,
+          s.id, s.createdAt, s.updatedAt, s.settings.model, s.settings.provider, s.settings.system,
+          s.settings.baseURL, s.turns, s.title,
         ])
       for m in export.messages {
         try db.execute(
@@ -131,12 +144,12 @@ extension SQLiteSessionStore {
 
   // MARK: - Rows
 
-  private static let sessionColumns = "id, turns, created_at, updated_at, model, provider, system, title"
+  private static let sessionColumns = "id, turns, created_at, updated_at, model, provider, system, title, base_url"
 
   private static func summary(_ row: StatementRows) -> SessionSummary {
     SessionSummary(
       id: row.string(0), turns: row.int(1), createdAt: row.int64(2), updatedAt: row.int64(3),
-      settings: SessionSettings(model: row.text(4), provider: row.text(5), system: row.text(6)),
+      settings: SessionSettings(model: row.text(4), provider: row.text(5), system: row.text(6), baseURL: row.text(8)),
       title: row.string(7))
   }
 

@@ -15,13 +15,33 @@ public final class SQLiteSessionStore: SessionStore {
   /// The lock file: one byte per session (see `TurnLock`).
   public let lockPath: String
 
-  /// Opens (creating and migrating if needed) the store at `path`.
-  public init(path: String) throws {
+  /// What opening may create when the store does not exist yet.
+  public enum Creation: Sendable {
+    /// Nothing: a missing store is an error (for commands that only read or change sessions).
+    case never
+    /// The file, in a directory that must exist (a path the user gave: a typo must not
+    /// quietly make directories).
+    case file
+    /// The file and its missing directories (the default data directory).
+    case fileAndDirectories
+  }
+
+  /// Opens (creating, as far as `creation` allows, and migrating if needed) the store at `path`.
+  public init(path: String, creation: Creation = .fileAndDirectories) throws {
     let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
     // Beside the database and named after it, so two stores in one directory (or /tmp) never
     // share locks.
     lockPath = path + ".lock"
-    try Self.makeDirectory(directory.isEmpty ? "." : directory)
+    switch creation {
+    case .never:
+      if !FileIO.exists(path) { throw StoreError.missing(path) }
+    case .file:
+      if !FileIO.exists(path), !FileIO.isDirectory(directory.isEmpty ? "." : directory) {
+        throw StoreError.missingDirectory(directory, store: path)
+      }
+    case .fileAndDirectories:
+      try Self.makeDirectory(directory.isEmpty ? "." : directory)
+    }
     // WAL is set once, in the file, rather than by GRDB's `journalMode = .wal`, which on every
     // open asks Foundation for the WAL file's size (reading /etc/passwd) and writes a dummy
     // transaction when the WAL file is missing.
@@ -116,6 +136,10 @@ public final class SQLiteSessionStore: SessionStore {
           END;
           """)
     }
+    // Never destructive: a new nullable column, so stores of older versions keep working.
+    migrator.registerMigration("v2-base-url") { db in
+      try db.execute(sql: "ALTER TABLE session ADD COLUMN base_url TEXT")
+    }
     return migrator
   }()
 
@@ -165,9 +189,11 @@ public final class SQLiteSessionStore: SessionStore {
 
   public func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
     try await batched { db in
-      let session = try StatementRows(db, "SELECT model, provider, system FROM session WHERE id = ?", [id])
+      let session = try StatementRows(
+        db, "SELECT model, provider, system, base_url FROM session WHERE id = ?", [id])
       guard try session.next() else { return (SessionSettings(), []) }
-      let settings = SessionSettings(model: session.text(0), provider: session.text(1), system: session.text(2))
+      let settings = SessionSettings(
+        model: session.text(0), provider: session.text(1), system: session.text(2), baseURL: session.text(3))
       let rows = try StatementRows(
         db, "SELECT seq, turn, role, content, status FROM message WHERE session_id = ? ORDER BY seq", [id])
       var messages: [StoredMessage] = []
@@ -181,24 +207,37 @@ public final class SQLiteSessionStore: SessionStore {
     }
   }
 
-  public func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws
-    -> TurnRecord
-  {
+  public func beginTurn(
+    session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
+  ) async throws -> TurnRecord {
     let title = Self.title(of: message)
     return try await batched { db in
+      if replacingLastTurn {
+        try db.execute(
+          sql:
+            "DELETE FROM message WHERE session_id = ?1 AND turn = (SELECT max(turn) FROM message WHERE session_id = ?1)",
+          arguments: [id])
+        if db.changesCount > 0 {
+          try db.execute(sql: "UPDATE session SET turns = turns - 1 WHERE id = ?", arguments: [id])
+        }
+      }
       try db.cachedStatement(
         sql: """
-          INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title)
-          VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+          INSERT INTO session (id, created_at, updated_at, model, provider, system, base_url, turns, title)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
           ON CONFLICT(id) DO UPDATE SET
             updated_at = excluded.updated_at,
             turns = session.turns + 1,
             model = coalesce(session.model, excluded.model),
             provider = coalesce(session.provider, excluded.provider),
             system = coalesce(session.system, excluded.system),
+            base_url = CASE WHEN session.provider IS NULL OR session.provider = excluded.provider
+              THEN coalesce(session.base_url, excluded.base_url) ELSE session.base_url END,
             title = CASE WHEN session.title = '' THEN excluded.title ELSE session.title END
           """
-      ).execute(arguments: [id, now, now, settings.model, settings.provider, settings.system, title])
+      ).execute(arguments: [
+        id, now, now, settings.model, settings.provider, settings.system, settings.baseURL, title,
+      ])
       let last = try StatementRows(
         db, "SELECT coalesce(max(seq), 0), coalesce(max(turn), 0) FROM message WHERE session_id = ?", [id])
       _ = try last.next()

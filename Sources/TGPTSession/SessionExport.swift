@@ -60,6 +60,11 @@ public struct SessionExport: Sendable, Hashable {
     writer.optional(summary.settings.provider)
     writer.raw(#","system":"#)
     writer.optional(summary.settings.system)
+    // Only when there is one, so exports of sessions on the built-in servers stay as they were.
+    if let baseURL = summary.settings.baseURL {
+      writer.raw(#","base_url":"#)
+      writer.string(baseURL)
+    }
     writer.raw(#","title":"#)
     writer.string(summary.title)
     writer.raw("}\n")
@@ -76,7 +81,7 @@ public struct SessionExport: Sendable, Hashable {
     func int64(_ value: JSON?) -> Int64 { Int64(value?.intValue ?? 0) }
     let settings = SessionSettings(
       model: header["model"]?.stringValue, provider: header["provider"]?.stringValue,
-      system: header["system"]?.stringValue)
+      system: header["system"]?.stringValue, baseURL: header["base_url"]?.stringValue)
     var messages: [StoredMessage] = []
     for (index, line) in lines.dropFirst().enumerated() {
       guard line["type"]?.stringValue == "message", let seq = line["seq"]?.intValue, let turn = line["turn"]?.intValue,

@@ -14,7 +14,10 @@ public protocol SessionStore: Sendable {
   /// Starts a turn: creates the session if needed (with `settings` filled in where it has
   /// none), records the user message and an `interrupted` placeholder for the answer, in one
   /// transaction, so a process killed mid-answer leaves a consistent record.
-  func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws -> TurnRecord
+  /// `replacingLastTurn` first removes the session's last turn (a retry of its message).
+  func beginTurn(
+    session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
+  ) async throws -> TurnRecord
 
   /// Records how the turn ended (the session's last-used time stays the turn's start).
   func finishTurn(
@@ -24,6 +27,9 @@ public protocol SessionStore: Sendable {
 
   /// Sessions, most recently used first (`limit` of them, or all).
   func list(limit: Int?) async throws -> [SessionSummary]
+
+  /// The ids of the sessions whose id starts with `prefix`, in order.
+  func ids(withPrefix prefix: String) async throws -> [String]
 
   /// The most recently used session: the one whose last turn started latest (ties: the
   /// smallest id).
@@ -55,6 +61,13 @@ public protocol SessionStore: Sendable {
 }
 
 extension SessionStore {
+  /// `beginTurn` of a new turn, following those before it.
+  public func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws
+    -> TurnRecord
+  {
+    try await beginTurn(session: id, settings: settings, message: message, replacingLastTurn: false, now: now)
+  }
+
   /// `lockTurns(of:onWait:)` with nothing to do while waiting.
   public func lockTurns(of id: String) async throws -> any TurnLease {
     try await lockTurns(of: id, onWait: {})

@@ -8,6 +8,8 @@ public struct StoreError: KindedError, Sendable {
     case exists(String)
     case badImport(String)
     case database(String)
+    case missing(String)
+    case missingDirectory(String, store: String)
   }
 
   private let reason: Reason
@@ -19,6 +21,10 @@ public struct StoreError: KindedError, Sendable {
   public static func exists(_ id: String) -> StoreError { StoreError(.exists(id)) }
   public static func badImport(_ what: String) -> StoreError { StoreError(.badImport(what)) }
   static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
+  static func missing(_ path: String) -> StoreError { StoreError(.missing(path)) }
+  static func missingDirectory(_ directory: String, store: String) -> StoreError {
+    StoreError(.missingDirectory(directory, store: store))
+  }
 
   /// How the failure maps onto the shared exit-code table.
   public var kind: ErrorKind {
@@ -26,6 +32,7 @@ public struct StoreError: KindedError, Sendable {
     case .invalidID: .usage
     case .notFound, .exists, .badImport: .badInput
     case .database: .unavailable
+    case .missing, .missingDirectory: .config
     }
   }
 
@@ -36,6 +43,9 @@ public struct StoreError: KindedError, Sendable {
     case .exists(let id): "a session '\(id)' already exists"
     case .badImport(let what): "cannot import: \(what)"
     case .database(let what): "session store: \(what)"
+    case .missing(let path): "no session store at \(path): check --store, TGPT_STORE or the config file's store"
+    case .missingDirectory(let directory, let path):
+      "cannot create the session store \(path): the directory \(directory) does not exist (create it, or fix the path)"
     }
   }
 }

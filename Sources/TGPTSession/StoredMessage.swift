@@ -54,11 +54,15 @@ public struct SessionSettings: Sendable, Hashable {
   public var model: String?
   public var provider: String?
   public var system: String?
+  /// The provider's base URL when it was not the built-in one (a compatible server's), so
+  /// later turns reach the same server without the flag or variable that named it.
+  public var baseURL: String?
 
-  public init(model: String? = nil, provider: String? = nil, system: String? = nil) {
+  public init(model: String? = nil, provider: String? = nil, system: String? = nil, baseURL: String? = nil) {
     self.model = model
     self.provider = provider
     self.system = system
+    self.baseURL = baseURL
   }
 }
 

@@ -20,6 +20,9 @@ protocol ChatBackend: Sendable {
 
   /// The session's messages, or nil when it has none yet; `stopped` returning gives up.
   func history(of session: String, stopped: @escaping @Sendable () async -> Void) async throws -> [StoredMessage]?
+
+  /// What a turn of `session` would use with `given` settings; nil when the server decides.
+  func settings(of session: String, given: SessionSettings) async -> SessionSettings?
 }
 
 /// Turns run here, as `tgpt-session -s ID "message"` runs them.
@@ -48,6 +51,10 @@ struct LocalChat: ChatBackend {
   func history(of session: String, stopped: @escaping @Sendable () async -> Void) async throws -> [StoredMessage]? {
     try await localStore.session(session)?.messages
   }
+
+  func settings(of session: String, given: SessionSettings) async -> SessionSettings? {
+    await runner.settings(of: session, given: given)
+  }
 }
 
 /// Turns sent to a `tgpt-ws-bridge serve` server, which keeps the sessions.
@@ -62,9 +69,12 @@ struct RemoteChatBackend: ChatBackend {
     show: @escaping @Sendable (Event) -> Void
   ) async {
     let message = InputMessage(
-      message: request.message, id: request.requestID, model: request.settings.model, system: request.settings.system)
+      message: request.message, id: request.requestID, model: request.settings.model, system: request.settings.system,
+      retry: request.retry)
     await remote.send(message, session: request.sessionID, stopped: stopped, notice: notice, show: show)
   }
+
+  func settings(of session: String, given: SessionSettings) async -> SessionSettings? { nil }
 
   /// Asked of the server, which answers with the session's export.
   func history(of session: String, stopped: @escaping @Sendable () async -> Void) async throws -> [StoredMessage]? {

@@ -86,7 +86,7 @@ struct InteractiveChatCommand: AsyncParsableCommand {
     } else {
       let config = try ConfigFile.load(path: ConfigFile.defaultPath)
       config.warnings.forEach(Diagnostics.warning)
-      let store = try await turnOptions.storeOptions.open(config: config)
+      let store = try await turnOptions.storeOptions.open(config: config, access: .create)
       backend = LocalChat(localStore: store, runner: turnOptions.makeRunner(store: store, config: config))
     }
     let chat = ChatLoop(

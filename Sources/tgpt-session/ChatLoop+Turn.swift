@@ -9,11 +9,13 @@ import TGPTSession
 extension ChatLoop {
   /// Runs one turn, rendering its events as they arrive; Ctrl-C stops it (the turn is stored
   /// as interrupted) and the prompt comes back.
-  func turn(_ text: String) async {
+  /// `retry`: the message is the last one again, and its answer replaces the last answer.
+  func turn(_ text: String, retry: Bool = false) async {
     lastMessage = text
     let display = ChatDisplay(options: Self.renderOptions(), spinner: FileIO.isTerminal(2))
     let request = TurnRequest(
-      sessionID: session, requestID: RequestID.make(), message: text, settings: settings, includeFailed: includeFailed)
+      sessionID: session, requestID: RequestID.make(), message: text, settings: settings, includeFailed: includeFailed,
+      retry: retry)
     await backend.turn(request, stopped: Self.nextInterrupt(), notice: display.notice, show: display.show)
     lastAnswer = display.finish()
   }

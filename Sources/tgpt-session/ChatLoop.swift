@@ -80,12 +80,26 @@ final class ChatLoop: @unchecked Sendable {
     case .new(let id):
       session = id ?? SessionID.make()
       say("new session \(session)")
-    case .model(let name):
+    case .model(let name?):
       settings.model = name
       say("model \(name) from now on")
-    case .system(let text):
+    case .model(nil):
+      let used = await backend.settings(of: session, given: settings)
+      say("model \(Readable.safe(used?.model ?? settings.model ?? "the server's default"))\(Self.provider(used))")
+    case .system(.set(let text)):
       settings.system = text
-      say(text == nil ? "system prompt cleared" : "system prompt set")
+      say("system prompt set")
+    case .system(.clear):
+      // Empty, not nil: nil would fall back to the session's remembered prompt.
+      settings.system = ""
+      say("system prompt cleared")
+    case .system(.show):
+      let used = await backend.settings(of: session, given: settings)
+      switch used?.system ?? settings.system {
+      case let text? where !text.isEmpty: say("system prompt: \(Readable.safe(text))")
+      case _ where used == nil: say("system prompt: the server's default")
+      default: say("no system prompt")
+      }
     case .history:
       do {
         guard let messages = try await backend.history(of: session, stopped: Self.nextInterrupt()) else {
@@ -99,13 +113,13 @@ final class ChatLoop: @unchecked Sendable {
         // A remote server's refusal is its own words.
         say(Readable.safe("\(error)"))
       }
-    case .sessions: await listSessions()
+    case .sessions(let all): await listSessions(all: all)
     case .retry:
-      guard let lastMessage else {
+      guard let message = await messageToRetry() else {
         say("nothing to retry yet")
         return true
       }
-      await turn(lastMessage)
+      await turn(message, retry: true)
     case .copy:
       guard !lastAnswer.isEmpty else {
         say("no answer to copy yet")
@@ -119,18 +133,38 @@ final class ChatLoop: @unchecked Sendable {
 
   /// The newest sessions of the local store. A remote chat does not list the server's: they
   /// are other people's too, and a session id is what gives access to one.
-  private func listSessions() async {
+  private func listSessions(all: Bool) async {
     guard let store = backend.store else {
       say("/sessions lists the local store; the sessions of the server at \(backend.place) are not listed")
       return
     }
     var out = OutputBuffer()
     do {
-      SessionReports.table(try await store.list(limit: 20), into: &out)
+      let shown = all ? nil : ChatCommand.recentSessions
+      // One more than shown tells whether there are more, without reading them all.
+      let sessions = try await store.list(limit: shown.map { $0 + 1 })
+      SessionReports.table(Array(sessions.prefix(shown ?? sessions.count)), into: &out)
       try out.flush()
+      if let shown, sessions.count > shown {
+        let total = try await store.list(limit: nil).count
+        say("(the \(shown) most recent of \(total) sessions: /sessions all lists every one)")
+      }
     } catch {
       say("\(error)")
     }
+  }
+
+  /// The last message sent in this chat, else the session's last user message (a chat opened
+  /// on a session whose last answer failed).
+  private func messageToRetry() async -> String? {
+    if let lastMessage { return lastMessage }
+    let messages = try? await backend.history(of: session, stopped: Self.nextInterrupt())
+    return messages?.last { $0.role == "user" }?.content
+  }
+
+  private static func provider(_ settings: SessionSettings?) -> String {
+    guard let provider = settings?.provider else { return "" }
+    return " (provider \(provider)\(settings?.baseURL.map { " at \($0)" } ?? ""))"
   }
 
   func say(_ text: String) { write(text + "\n") }

@@ -31,7 +31,7 @@ struct ExportCommand: AsyncParsableCommand {
 
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
-    let store = try await openStore(storeOptions)
+    let store = try await openStore(storeOptions, .existing)
     var out = OutputBuffer()
     for id in ids {
       guard let session = try await store.session(id) else { throw StoreError.notFound(id) }
@@ -92,7 +92,7 @@ struct ImportCommand: AsyncParsableCommand {
       throw ValidationError("--as renames one session, but the input holds \(groups.count)")
     }
     let exports = try groups.map { lines throws(StoreError) in try SessionExport(lines: lines, id: newID) }
-    let store = try await openStore(storeOptions)
+    let store = try await openStore(storeOptions, .create)
     for export in exports {
       try await store.importSession(export)
       Diagnostics.note("imported \(export.summary.id) (\(export.messages.count) messages)")
@@ -146,7 +146,7 @@ struct SearchCommand: AsyncParsableCommand {
 
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
-    let hits = try await openStore(storeOptions).search(words.joined(separator: " "), limit: limit)
+    let hits = try await openStore(storeOptions, .existing).search(words.joined(separator: " "), limit: limit)
     var out = OutputBuffer()
     for hit in hits {
       if json {

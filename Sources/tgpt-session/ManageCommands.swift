@@ -17,14 +17,14 @@ struct ListCommand: AsyncParsableCommand {
   @Flag(help: "One JSON object per session (id, turns, created_at, updated_at in ms, model, provider, system, title).")
   var json = false
 
-  @Option(name: [.short, .long], help: ArgumentHelp("Show at most this many sessions.", valueName: "n"))
+  @Option(name: [.customShort("n"), .long], help: ArgumentHelp("Show at most this many sessions.", valueName: "n"))
   var limit: Int?
 
   @OptionGroup var storeOptions: StoreOptions
 
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
-    let sessions = try await openStore(storeOptions).list(limit: limit)
+    let sessions = try await openStore(storeOptions, .existing).list(limit: limit)
     var out = OutputBuffer()
     if json {
       for session in sessions { out.bytes(SessionExport.header(session)) }
@@ -56,7 +56,7 @@ struct ShowCommand: AsyncParsableCommand {
 
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
-    guard let export = try await openStore(storeOptions).session(id) else { throw StoreError.notFound(id) }
+    guard let export = try await openStore(storeOptions, .existing).session(id) else { throw StoreError.notFound(id) }
     var out = OutputBuffer()
     if json {
       for line in export.lines { out.bytes(line) }
@@ -69,31 +69,50 @@ struct ShowCommand: AsyncParsableCommand {
 
 struct RemoveCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "rm", abstract: "Remove sessions (waits for a turn in progress on them to end).")
+    commandName: "rm", abstract: "Remove sessions (waits for a turn in progress on them to end).",
+    discussion: """
+      An id that does not exist is an error (exit 65) after the others are removed; with \
+      --prefix, the number removed is said on stderr, and finding none is not an error.
+
+      Examples:
+        tgpt-session rm work scratch
+        tgpt-session rm --prefix bench-
+      """)
 
   @OptionGroup var storeOptions: StoreOptions
 
+  @Option(help: ArgumentHelp("Also remove every session whose id starts with this.", valueName: "text"))
+  var prefix: String?
+
   @Argument(help: ArgumentHelp("The session ids.", valueName: "id"))
-  var ids: [String]
+  var ids: [String] = []
 
   func validate() throws {
-    if ids.isEmpty { throw ValidationError("give the ids of the sessions to remove") }
+    if ids.isEmpty, prefix == nil { throw ValidationError("give the ids of the sessions to remove, or --prefix") }
+    if prefix == "" { throw ValidationError("--prefix '' would remove every session; give at least one character") }
     for id in ids { try validateSessionID(id) }
   }
 
   func run() async throws {
-    let store = try await openStore(storeOptions)
+    let store = try await openStore(storeOptions, .existing)
     var failure: StoreError?
-    for id in ids {
+    var targets = ids
+    if let prefix {
+      targets += try await store.ids(withPrefix: prefix).filter { !ids.contains($0) }
+    }
+    var removed = 0
+    for id in targets {
       do {
         let lock = try await store.lockTurns(of: id)
         defer { withExtendedLifetime(lock) {} }
         try await store.remove(id)
+        removed += 1
       } catch let error as StoreError {
         Diagnostics.error(error.description)
         failure = failure ?? error
       }
     }
+    if let prefix { Diagnostics.note("removed \(removed) session\(removed == 1 ? "" : "s") (--prefix '\(prefix)')") }
     if let failure { throw ExitCode(failure.kind.exitCode) }
   }
 }
@@ -117,7 +136,7 @@ struct RenameCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let store = try await openStore(storeOptions)
+    let store = try await openStore(storeOptions, .existing)
     // Both ids: a turn on either must not run while the session changes its name. Taken in
     // one order everywhere, so two renames cannot wait for each other.
     let first = try await store.lockTurns(of: min(old, new))
@@ -160,7 +179,7 @@ struct SetCommand: AsyncParsableCommand {
 
   func run() async throws {
     let settings = SessionSettings(model: model, provider: provider, system: system)
-    try await openStore(storeOptions).update(id, settings: settings, now: Clock.milliseconds())
+    try await openStore(storeOptions, .create).update(id, settings: settings, now: Clock.milliseconds())
   }
 }
 
@@ -172,7 +191,7 @@ struct CheckCommand: AsyncParsableCommand {
   @OptionGroup var storeOptions: StoreOptions
 
   func run() async throws {
-    let problems = try await openStore(storeOptions).check()
+    let problems = try await openStore(storeOptions, .existing).check()
     for problem in problems { Diagnostics.error(problem) }
     if !problems.isEmpty { throw ExitCode(ErrorKind.badInput.exitCode) }
   }

@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
     let config = try ConfigFile.load(path: ConfigFile.defaultPath)
     config.warnings.forEach(Diagnostics.warning)
-    let store = try await turnOptions.storeOptions.open(config: config)
+    let store = try await turnOptions.storeOptions.open(config: config, access: .create)
     // Better to stop now, and be restarted by a supervisor once the store is fixed, than to
     // answer every turn with "attempt to write a readonly database".
     try await store.checkWritable()

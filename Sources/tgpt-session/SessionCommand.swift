@@ -38,10 +38,10 @@ struct SessionCommand: AsyncParsableCommand {
 }
 
 /// The store of a management command, with the config file's `store` setting honoured.
-func openStore(_ options: StoreOptions) async throws -> any SessionStore {
+func openStore(_ options: StoreOptions, _ access: StoreOptions.Access) async throws -> any SessionStore {
   let config = try ConfigFile.load(path: ConfigFile.defaultPath)
   config.warnings.forEach(Diagnostics.warning)
-  return try await options.open(config: config)
+  return try await options.open(config: config, access: access)
 }
 
 /// Checks a session id given on the command line.

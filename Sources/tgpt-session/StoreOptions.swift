@@ -13,14 +13,24 @@ struct StoreOptions: ParsableArguments {
       valueName: "path"))
   var store: String?
 
+  /// What a command does to the store.
+  enum Access {
+    /// Reads or changes existing sessions: a missing store is never created. At the default
+    /// location that means no sessions yet; at a location the user gave, a mistake (exit 78).
+    case existing
+    /// Records turns or creates sessions: creates the store file, and its missing directories
+    /// only at the default location.
+    case create
+  }
+
   /// The store's location: `--store`, `$TGPT_STORE`, the config file's `store`, else the
-  /// data directory's `sessions.db`.
-  func location(config: ConfigFile) throws(ProviderError) -> String {
-    if let path = store ?? ProcessEnvironment.value("TGPT_STORE") ?? config.store { return path }
+  /// data directory's `sessions.db`; `isDefault` for the last.
+  func location(config: ConfigFile) throws(ProviderError) -> (path: String, isDefault: Bool) {
+    if let path = store ?? ProcessEnvironment.value("TGPT_STORE") ?? config.store { return (path, false) }
     guard let directory = Self.dataDirectory else {
       throw .config("no data directory: set TGPT_HOME (or HOME, or XDG_DATA_HOME)")
     }
-    return directory + "/sessions.db"
+    return (directory + "/sessions.db", true)
   }
 
   /// `$TGPT_HOME`, else `$XDG_DATA_HOME/tgpt`, else `~/.local/share/tgpt` (SPEC §4).
@@ -33,13 +43,21 @@ struct StoreOptions: ParsableArguments {
 
   /// Opens the store; failures are reported as the toolkit's errors. Opening may wait for
   /// another process that is setting the store up: on a thread of its own.
-  func open(config: ConfigFile) async throws -> any SessionStore {
-    let path = try location(config: config)
+  func open(config: ConfigFile, access: Access) async throws -> any SessionStore {
+    let (path, isDefault) = try location(config: config)
     if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
       throw ProviderError.config(
         "PostgreSQL stores are not supported by this version yet; use a SQLite file path for --store")
     }
     let file = path.hasPrefix("sqlite:") ? String(path.dropFirst("sqlite:".count)) : path
-    return try await DedicatedThread.run { () throws -> any SessionStore in try SQLiteSessionStore(path: file) }
+    if access == .existing, isDefault, !FileIO.exists(file) { return EmptySessionStore(path: file) }
+    let creation: SQLiteSessionStore.Creation =
+      switch access {
+      case .existing: .never
+      case .create: isDefault ? .fileAndDirectories : .file
+      }
+    return try await DedicatedThread.run { () throws -> any SessionStore in
+      try SQLiteSessionStore(path: file, creation: creation)
+    }
   }
 }

@@ -63,6 +63,8 @@ struct TurnCommand: AsyncParsableCommand {
     if messages && stdin == .ignore {
       throw ValidationError("--messages needs stdin; it cannot be combined with --stdin ignore")
     }
+    // `tgpt-session turn lst` names the command: the words are meant as a message.
+    if CommandLine.arguments.dropFirst().first != "turn" { try CommandHabits.refuseMistyped(words) }
   }
 
   func run() async throws {
@@ -144,7 +146,7 @@ struct TurnCommand: AsyncParsableCommand {
       }
       message = composed
     }
-    let store = try await turnOptions.storeOptions.open(config: config)
+    let store = try await turnOptions.storeOptions.open(config: config, access: .create)
     let sessionID: String
     if let session {
       sessionID = session

@@ -61,7 +61,8 @@ struct TurnOptions: ParsableArguments {
   /// without a provider means an OpenAI-compatible server, as in tgpt-stream.
   var flagSettings: SessionSettings {
     let provider = providerOptions.provider ?? (providerOptions.baseURL != nil ? .compatible : nil)
-    return SessionSettings(model: providerOptions.model, provider: provider?.rawValue, system: system)
+    return SessionSettings(
+      model: providerOptions.model, provider: provider?.rawValue, system: system, baseURL: providerOptions.baseURL)
   }
 
   /// The turn runner over `store`, resolving the provider for each turn's settings (flags,
@@ -78,6 +79,7 @@ struct TurnOptions: ParsableArguments {
         flags.provider = kind
       }
       if let model = settings.model { flags.model = model }
+      if let baseURL = settings.baseURL { flags.baseURL = baseURL }
       let resolved = try ResolvedProvider(
         provider: flags, transport: options.transport, generation: options.generation, config: config)
       var request = ChatRequest(messages: [])
@@ -92,7 +94,8 @@ struct TurnOptions: ParsableArguments {
       let window =
         options.contextTokens ?? (ModelContext.knownTokens(for: resolved.model) == nil ? config.contextTokens : nil)
       return TurnSetup(
-        runner: runner, request: request, providerName: resolved.settings.kind.rawValue, contextTokens: window)
+        runner: runner, request: request, providerName: resolved.settings.kind.rawValue, contextTokens: window,
+        baseURL: resolved.settings.baseURL)
     }
   }
 }

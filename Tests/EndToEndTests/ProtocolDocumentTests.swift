@@ -46,7 +46,7 @@ import Testing
       case .history: "history"
       }
     }
-    #expect(kinds == ["message", "message", "cancel", "history"])
+    #expect(kinds == ["message", "message", "message", "cancel", "history"])
   }
 
   @Test func theRequestExampleRunsThroughTgptStream() async throws {

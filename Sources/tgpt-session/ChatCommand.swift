@@ -19,9 +19,10 @@ struct InteractiveChatCommand: AsyncParsableCommand {
     abstract: "Chat in the terminal: a prompt with line editing and history, answers rendered as they stream.",
     discussion: """
       Type a message and press Enter; end a line with \\ to continue it on the next (a paste is \
-      taken whole). Commands: /help, /clear, /session <id>, /new [id], /history, /sessions, \
-      /model <name>, /system [text], /retry, /copy, /quit (or /exit, Ctrl-D, Ctrl-C at an empty \
-      prompt). \
+      taken whole). Commands: /help, /clear, /session <id>, /new [id], /history, /sessions \
+      [all], /model [name], /system [text | --clear] (without an argument these two show what \
+      is in use), /retry (its answer replaces the last one), /copy, /quit (or /exit, Ctrl-D, \
+      Ctrl-C at an empty prompt). \
       Ctrl-C during an answer stops it (stored as interrupted) and returns to the prompt. \
       Input history is kept in chat_history in the data directory. Needs a terminal: for \
       scripts use `tgpt-session -s ID "message"` or `tgpt-session serve`.

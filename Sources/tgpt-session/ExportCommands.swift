@@ -131,7 +131,7 @@ struct SearchCommand: AsyncParsableCommand {
   @Flag(help: "One JSON object per hit: session_id, seq, role, snippet.")
   var json = false
 
-  @Option(name: [.short, .long], help: ArgumentHelp("Show at most this many hits (default 50).", valueName: "n"))
+  @Option(name: [.short, .long], help: ArgumentHelp("Show at most this many hits.", valueName: "n"))
   var limit = 50
 
   @OptionGroup var storeOptions: StoreOptions

@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "The most turns handled at once; further lines wait in the pipe (default 512).", valueName: "n"))
+      "The most turns handled at once; further lines wait in the pipe.", valueName: "n"))
   var maxTurns = 512
 
   @OptionGroup var turnOptions: TurnOptions

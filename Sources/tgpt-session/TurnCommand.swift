@@ -45,8 +45,13 @@ struct TurnCommand: AsyncParsableCommand {
     help: ArgumentHelp("Where piped stdin goes: prepend (before the words), append, or ignore.", valueName: "mode"))
   var stdin: StdinMode = .prepend
 
-  @Flag(help: "Write only the answer text, no JSON (for $(…) and cron mail); errors go to stderr.")
+  @Flag(
+    help: "Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr."
+  )
   var text = false
+
+  @Flag(help: "Write the answer text byte for byte, with no newline added (implies --text).")
+  var exact = false
 
   @Option(help: ArgumentHelp("The request id to put on every event.", valueName: "id"))
   var id: String?
@@ -68,7 +73,7 @@ struct TurnCommand: AsyncParsableCommand {
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-session", level: turnOptions.logLevel)
-    let output = EventOutput(textOnly: text)
+    let output = EventOutput(textOnly: text || exact, exact: exact)
     let requestID = id ?? RequestID.make()
     let trap = SignalTrap()
     let work = WorkSlot()

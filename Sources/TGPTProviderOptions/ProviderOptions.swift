@@ -7,6 +7,12 @@ extension ProviderKind: ExpressibleByArgument {}
 public struct ProviderOptions: ParsableArguments, Sendable {
   @Option(
     help: ArgumentHelp(
+      "A [profiles.NAME] table of the config file: its provider, model, system prompt, … where no flag says otherwise; above the environment. Env: TGPT_PROFILE.",
+      valueName: "name"))
+  public var profile: String?
+
+  @Option(
+    help: ArgumentHelp(
       "The provider: openrouter (default), openai, anthropic, compatible, echo. Env: TGPT_PROVIDER.",
       valueName: "name"))
   public var provider: ProviderKind?

@@ -84,18 +84,18 @@ struct TurnCommand: AsyncParsableCommand {
       }
     }
 
-    let prepared: (runner: TurnRunner, session: String, made: Bool, message: String?)
+    let prepared: Prepared
     do {
       prepared = try await prepare()
     } catch let error as any KindedError {
       throw ExitCode(
         output.reportFailure(message: error.description, kind: error.kind, id: requestID, sessionID: session))
     }
-    let (runner, sessionID, made, message) = prepared
+    let (runner, sessionID, made, message, settings) = prepared
 
     if messages {
       let loop = MessageLoop(
-        runner: runner, order: .sequential, defaultSession: sessionID, settings: turnOptions.flagSettings,
+        runner: runner, order: .sequential, defaultSession: sessionID, settings: settings,
         includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)
       let summary = await work.run {
         await loop.run(LineFeed(fd: 0, window: 1, urgent: CancelRequest.isCancel), interruption: { trap.message }) {
@@ -113,7 +113,7 @@ struct TurnCommand: AsyncParsableCommand {
     }
 
     let turn = TurnRequest(
-      sessionID: sessionID, requestID: requestID, message: message ?? "", settings: turnOptions.flagSettings,
+      sessionID: sessionID, requestID: requestID, message: message ?? "", settings: settings,
       includeFailed: turnOptions.includeFailed)
     let announce = made
     let outcome = await work.run {
@@ -135,12 +135,17 @@ struct TurnCommand: AsyncParsableCommand {
     }
   }
 
-  /// Opens the store, chooses the session and reads the message.
-  private func prepare() async throws -> (runner: TurnRunner, session: String, made: Bool, message: String?) {
+  private typealias Prepared = (
+    runner: TurnRunner, session: String, made: Bool, message: String?, settings: SessionSettings
+  )
+
+  /// Opens the store, chooses the session, reads the message and settles the flags' settings.
+  private func prepare() async throws -> Prepared {
     // libcurl loads while the config, stdin and the store are read.
     if turnOptions.providerOptions.provider != .echo { HTTPClient.warmUp() }
     let config = try ConfigFile.load(path: ConfigFile.defaultPath)
     config.warnings.forEach(Diagnostics.warning)
+    let settings = try turnOptions.flagSettings(config: config)
     var message: String?
     if !messages {
       let piped = try await PromptComposer.readStdinIfPiped(mode: stdin)
@@ -162,6 +167,6 @@ struct TurnCommand: AsyncParsableCommand {
       sessionID = SessionID.make()
     }
     let made = session == nil && !continueLast && !messages
-    return (turnOptions.makeRunner(store: store, config: config), sessionID, made, message)
+    return (turnOptions.makeRunner(store: store, config: config), sessionID, made, message, settings)
   }
 }

@@ -1,0 +1,32 @@
+import ArgumentParser
+import TGPTCommandSupport
+import TGPTProviderOptions
+
+extension SetCommand {
+  /// `set --default` takes no session and no store.
+  func validateDefaults() throws {
+    if let id { throw ValidationError("--default changes the config file, not a session: drop '\(id)'") }
+    if storeOptions.store != nil { throw ValidationError("--default changes the config file; --store has no use here") }
+  }
+
+  /// Writes the top-level keys asked for into the config file ('' removes one) and says where.
+  func writeDefaults() throws {
+    guard let path = ConfigFile.defaultPath else {
+      throw ValidationError("no config file path: set TGPT_CONFIG, XDG_CONFIG_HOME or HOME")
+    }
+    let changes = [("provider", provider), ("model", model), ("system", system)].compactMap { key, value in
+      value.map { (key: key, value: $0.isEmpty ? nil : $0) }
+    }
+    let written = try ConfigFile.update(changes, path: path)
+    let summary = changes.map { change in
+      change.value.map { "\(change.key) = \(ConfigEditor.quoted($0))" } ?? "\(change.key) removed"
+    }
+    Diagnostics.note("\(written): \(summary.joined(separator: ", "))")
+    // The top-level model belongs to the default provider: a new provider makes it go elsewhere.
+    if let provider, !provider.isEmpty, model == nil,
+      let kept = try ConfigFile.load(path: written).defaults.model
+    {
+      Diagnostics.warning("the default model '\(kept)' now goes to \(provider); give --model too if it is not one of its models")
+    }
+  }
+}

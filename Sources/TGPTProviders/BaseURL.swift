@@ -34,7 +34,9 @@ enum BaseURL {
     var out = ""
     for byte in text.utf8 {
       let c = Unicode.Scalar(byte)
-      if ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || "-._~".unicodeScalars.contains(c) {
+      if ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
+        || "-._~".unicodeScalars.contains(c)
+      {
         out.unicodeScalars.append(c)
       } else {
         out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)

@@ -74,7 +74,8 @@ struct Handler {
     if method == "GET" {
       let query = pathAndQuery.count > 1 ? String(pathAndQuery[1]) : ""
       let anthropic = headers["anthropic-version"] != nil
-      return respondPlain(200, ModelList(scenario: scenario, anthropic: anthropic).page(query: query), type: "application/json")
+      return respondPlain(
+        200, ModelList(scenario: scenario, anthropic: anthropic).page(query: query), type: "application/json")
     }
 
     let reply = Self.reply(for: scenario, request: request)

@@ -14,7 +14,9 @@ struct ModelList {
   /// The body for a request with this query string (`after_id=…` for Anthropic).
   func page(query: String) -> String {
     guard anthropic else {
-      let data = ids.map { id -> JSON in ["id": .string(id), "object": "model", "created": 1_700_000_000, "owned_by": "fake"] }
+      let data = ids.map { id -> JSON in
+        ["id": .string(id), "object": "model", "created": 1_700_000_000, "owned_by": "fake"]
+      }
       return (["object": "list", "data": .array(data)] as JSON).compactText
     }
     let after = query.split(separator: "&").first { $0.hasPrefix("after_id=") }.map { String($0.dropFirst(9)) }

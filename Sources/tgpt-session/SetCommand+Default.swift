@@ -26,7 +26,8 @@ extension SetCommand {
     if let provider, !provider.isEmpty, model == nil,
       let kept = try ConfigFile.load(path: written).defaults.model
     {
-      Diagnostics.warning("the default model '\(kept)' now goes to \(provider); give --model too if it is not one of its models")
+      Diagnostics.warning(
+        "the default model '\(kept)' now goes to \(provider); give --model too if it is not one of its models")
     }
   }
 }

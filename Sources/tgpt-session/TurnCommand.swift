@@ -46,7 +46,8 @@ struct TurnCommand: AsyncParsableCommand {
   var stdin: StdinMode = .prepend
 
   @Flag(
-    help: "Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr."
+    help:
+      "Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr."
   )
   var text = false
 

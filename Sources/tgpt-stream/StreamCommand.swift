@@ -55,7 +55,8 @@ struct StreamCommand: AsyncParsableCommand {
   var request = false
 
   @Flag(
-    help: "Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr."
+    help:
+      "Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr."
   )
   var text = false
 

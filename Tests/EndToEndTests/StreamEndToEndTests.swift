@@ -248,7 +248,8 @@ import Testing
     let result = try await Self.stream(
       "ok;key=\(key)",
       [
-        "-m", "some/model", "--system", "be brief", "--temperature", "0.2", "--max-tokens", "50", "--param", "top_p=0.9",
+        "-m", "some/model", "--system", "be brief", "--temperature", "0.2", "--max-tokens", "50", "--param",
+        "top_p=0.9",
         "--param", "reasoning_effort=high", "--header", "X-Test: yes", "--app-url", "https://example.org",
       ],
       prompt: "hi")

@@ -109,7 +109,8 @@ import Testing
     let fake = try await Self.fake
     let key = Self.key()
     let ids = try await Harness.run(
-      "tgpt-stream", ["--models", "--base-url", fake.url("key=\(key)")], env: Harness.environment(["TGPT_API_KEY": "sk-c"]))
+      "tgpt-stream", ["--models", "--base-url", fake.url("key=\(key)")],
+      env: Harness.environment(["TGPT_API_KEY": "sk-c"]))
     #expect(ids.status == 0, "\(ids.stderr)")
     #expect(ids.text == "fake/model-1\nfake/big-model\nfake/model-0\n")
     let recorded = try #require(try await fake.requests(key: key).first)

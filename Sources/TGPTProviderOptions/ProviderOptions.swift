@@ -7,7 +7,7 @@ extension ProviderKind: ExpressibleByArgument {}
 public struct ProviderOptions: ParsableArguments, Sendable {
   @Option(
     help: ArgumentHelp(
-      "A [profiles.NAME] table of the config file: its provider, model, system prompt, … where no flag says otherwise; above the environment. Env: TGPT_PROFILE.",
+      "Use the config file's [profiles.NAME] table: its provider, model, system prompt… unless a flag says otherwise (it wins over the environment). Env: TGPT_PROFILE.",
       valueName: "name"))
   public var profile: String?
 

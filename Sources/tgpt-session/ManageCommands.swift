@@ -135,7 +135,10 @@ struct SetCommand: AsyncParsableCommand {
     discussion: """
       Flags given to a turn still win for that turn. --system '' removes the system prompt.
 
-      --default writes the top-level model, provider or system of the config file       ($TGPT_CONFIG, else $XDG_CONFIG_HOME/tgpt/config.toml, else ~/.config/tgpt/config.toml;       created if missing), which tgpt-stream and new sessions use; the rest of the file is kept       as it is, and '' removes a key. The top-level model goes to the default provider.
+      --default writes the top-level model, provider or system of the config file \
+      ($TGPT_CONFIG, else $XDG_CONFIG_HOME/tgpt/config.toml, else ~/.config/tgpt/config.toml; \
+      created if missing), which tgpt-stream and new sessions use; the rest of the file is kept \
+      as it is, and '' removes a key. The top-level model goes to the default provider.
 
       Examples:
         tgpt-session set work --model anthropic/claude-sonnet-4
@@ -178,7 +181,7 @@ struct SetCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    guard let id, !defaults else { return try writeDefaults() }
+    guard let id, !defaults else { return try await writeDefaults() }
     let settings = SessionSettings(model: model, provider: provider, system: system)
     try await openStore(storeOptions).update(id, settings: settings, now: Clock.milliseconds())
   }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import TGPTCommandSupport
+import TGPTEvents
 import TGPTProviderOptions
+import TGPTProviders
 
 extension SetCommand {
   /// `set --default` takes no session and no store.
@@ -10,14 +12,17 @@ extension SetCommand {
   }
 
   /// Writes the top-level keys asked for into the config file ('' removes one) and says where.
-  func writeDefaults() throws {
+  func writeDefaults() async throws {
     guard let path = ConfigFile.defaultPath else {
-      throw ValidationError("no config file path: set TGPT_CONFIG, XDG_CONFIG_HOME or HOME")
+      throw ProviderError.config("no place for the config file: set TGPT_CONFIG, XDG_CONFIG_HOME or HOME")
     }
     let changes = [("provider", provider), ("model", model), ("system", system)].compactMap { key, value in
       value.map { (key: key, value: $0.isEmpty ? nil : $0) }
     }
-    let written = try ConfigFile.update(changes, path: path)
+    // fsync may wait on the disk: not on a thread of the pool.
+    let written = try await DedicatedThread.run { () throws(ProviderError) -> String in
+      try ConfigFile.update(changes, path: path)
+    }
     let summary = changes.map { change in
       change.value.map { "\(change.key) = \(ConfigEditor.quoted($0))" } ?? "\(change.key) removed"
     }

@@ -20,14 +20,13 @@ struct StreamCommand: AsyncParsableCommand {
       Exit codes: 0 ok, 64 usage, 65 bad request, 69 unavailable, 75 rate limited or timed out, \
       77 auth (missing or rejected key), 78 config, 130 SIGINT, 143 SIGTERM.
 
-      `tgpt-stream help` prints this help; to send the word, use `tgpt-stream -- help`.
-
       Examples:
         echo "Why is the sky blue?" | tgpt-stream | tgpt-render
         git diff | tgpt-stream --text "write a commit message"
         tgpt-stream "list 3 colours" | jq -rj 'select(.type=="chunk").content'
         tgpt-stream --provider echo "try my pipeline offline"
         tgpt-stream --models --base-url http://127.0.0.1:11434/v1
+        tgpt-stream help          # this help (tgpt-stream -- help sends the word)
       """,
     version: "tgpt-stream \(ToolkitVersion.string)"
   )

@@ -9,7 +9,10 @@ public final class AtomicFlag: Sendable {
   /// Sets the flag's value.
   public func set(_ value: Bool) { state.store(value ? 2 : 1, ordering: .releasing) }
 
-  /// The value last set, or nil if never set.
+  /// Makes the flag unset again.
+  public func clear() { state.store(0, ordering: .releasing) }
+
+  /// The value last set, or nil if never set (or since cleared).
   public var isSet: Bool? {
     switch state.load(ordering: .acquiring) {
     case 0: nil

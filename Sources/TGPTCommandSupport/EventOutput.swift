@@ -4,21 +4,31 @@ import TGPTEvents
 ///
 /// A failure is both the `error` event on stdout (for programs) and one line on stderr (for
 /// people: a reader such as `jq` may drop the event, and cron mails stderr).
+///
+/// In text mode each answer ends with a newline when its text has none, so answers appended
+/// to one file (`>> haiku.txt`) stay on lines of their own; `exact` writes the text byte for
+/// byte instead. An empty answer writes nothing either way.
 public final class EventOutput: Sendable {
   private let textOnly: Bool
+  private let exact: Bool
   private let writer = EventWriter(fd: 1)
   private let stderrIsTerminal = FileIO.isTerminal(2)
-  private let stdoutIsTerminal = FileIO.isTerminal(1)
+  /// For the answer being written in text mode: nil before its first text, then whether the
+  /// text so far ends with a newline.
   private let endedWithNewline = AtomicFlag()
 
-  public init(textOnly: Bool) {
+  /// `exact` matters only with `textOnly`.
+  public init(textOnly: Bool, exact: Bool = false) {
     self.textOnly = textOnly
+    self.exact = exact
   }
 
   /// Writes one event (or its text); throws `ProtocolError` when stdout is closed.
   public func write(_ event: Event) throws(ProtocolError) {
     switch event.payload {
     case .error(let failure):
+      // The partial answer's line ends before the message about it (on a terminal they share a screen).
+      try? endAnswer()
       Diagnostics.error(failure.message)
       if !textOnly { try writer.write(event) }
     case .retry(let retry):
@@ -27,8 +37,11 @@ public final class EventOutput: Sendable {
       }
       if !textOnly { try writer.write(event) }
     case .chunk(let chunk) where textOnly:
+      guard !chunk.content.isEmpty else { return }
       try FileIO.writeAll(1, chunk.content)
       endedWithNewline.set(chunk.content.hasSuffix("\n"))
+    case .complete where textOnly:
+      try endAnswer()
     default:
       if !textOnly { try writer.write(event) }
     }
@@ -43,9 +56,17 @@ public final class EventOutput: Sendable {
     return kind.exitCode
   }
 
-  /// In text mode on a terminal, ends the output with a newline so the prompt starts cleanly.
+  /// Ends an answer whose text is still open (a run that ended without a terminal event).
   public func finish() {
-    if textOnly, stdoutIsTerminal, endedWithNewline.isSet == false { try? FileIO.writeAll(1, "\n") }
+    try? endAnswer()
+  }
+
+  /// In text mode, writes the newline the answer's text lacks, unless `exact`.
+  private func endAnswer() throws(ProtocolError) {
+    guard textOnly else { return }
+    let open = endedWithNewline.isSet == false
+    endedWithNewline.clear()
+    if open, !exact { try FileIO.writeAll(1, "\n") }
   }
 
   private static func seconds(_ ms: Int) -> String {

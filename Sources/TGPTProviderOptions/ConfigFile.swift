@@ -21,6 +21,10 @@ import TGPTProviders
 ///
 /// [providers.ollama-like]          # any provider by name: openai, anthropic, compatible, …
 /// base_url = "http://127.0.0.1:11434/v1"
+///
+/// [profiles.local]                 # chosen with --profile local or TGPT_PROFILE=local
+/// base_url = "http://127.0.0.1:11434/v1"
+/// model = "llama3.2"
 /// ```
 public struct ConfigFile: Sendable {
   /// Settings for one provider.
@@ -53,6 +57,8 @@ public struct ConfigFile: Sendable {
   public var defaults = ProviderSection()
   /// `[providers.NAME]` sections.
   public var providers: [String: ProviderSection] = [:]
+  /// `[profiles.NAME]` tables (see `Profile`).
+  public var profiles: [String: Profile] = [:]
 
   public init() {}
 
@@ -101,6 +107,7 @@ public struct ConfigFile: Sendable {
         config.warnings += subReader.unknownKeys()
       }
     }
+    config.profiles = try profiles(&reader, path: path, warnings: &config.warnings)
     config.warnings += reader.unknownKeys()
     return config
   }
@@ -135,7 +142,7 @@ public struct ConfigFile: Sendable {
 
 /// Reads typed values out of a TOML table, failing on a wrong type or range and remembering
 /// which keys were read, so unknown ones can be reported.
-private struct TableReader {
+struct TableReader {
   let path: String
   let table: JSONObject
   var prefix = ""

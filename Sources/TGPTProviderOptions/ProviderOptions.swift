@@ -7,6 +7,12 @@ extension ProviderKind: ExpressibleByArgument {}
 public struct ProviderOptions: ParsableArguments, Sendable {
   @Option(
     help: ArgumentHelp(
+      "Use the config file's [profiles.NAME] table: its provider, model, system prompt… unless a flag says otherwise (it wins over the environment). Env: TGPT_PROFILE.",
+      valueName: "name"))
+  public var profile: String?
+
+  @Option(
+    help: ArgumentHelp(
       "The provider: openrouter (default), openai, anthropic, compatible, echo. Env: TGPT_PROVIDER.",
       valueName: "name"))
   public var provider: ProviderKind?

@@ -2,7 +2,9 @@ import TGPTCommandSupport
 import TGPTEvents
 import TGPTProviders
 
-/// Flags, environment, config file and defaults, merged in that order of precedence (SPEC §4).
+/// Flags, the chosen profile, environment, config file and defaults, merged in that order of
+/// precedence. A profile is chosen on the command line (or by `TGPT_PROFILE`) for this run, so
+/// it wins over variables left in the environment.
 public struct ResolvedProvider: Sendable {
   public var settings: ProviderSettings
   public var model: String?
@@ -18,9 +20,13 @@ public struct ResolvedProvider: Sendable {
   /// Resolves everything except the key, which `provider()` fetches (running `api_key_cmd`
   /// only when needed).
   public init(
-    provider options: ProviderOptions, transport: TransportOptions, generation: GenerationOptions,
+    provider flags: ProviderOptions, transport: TransportOptions, generation flagGeneration: GenerationOptions,
     config: ConfigFile
   ) throws(ProviderError) {
+    // The profile's values count as flags the user did not type.
+    let profile = try flags.chosenProfile(in: config)
+    let options = try profile.map { profile throws(ProviderError) in try flags.applying(profile) } ?? flags
+    let generation = profile.map(flagGeneration.applying) ?? flagGeneration
     // The highest level that names a provider or a base URL decides the provider: a base URL
     // without a provider means an OpenAI-compatible server, so no hosted service's key is sent
     // to a server the user named for something else.
@@ -62,7 +68,7 @@ public struct ResolvedProvider: Sendable {
       connectTimeout: transport.connectTimeout ?? config.connectTimeout ?? 10,
       idleTimeout: transport.idleTimeout ?? config.idleTimeout ?? 60,
       totalTimeout: transport.timeout ?? config.timeout)
-    system = config.system
+    system = profile?.system ?? config.system
     temperature = generation.temperature ?? config.temperature
     maxTokens = generation.maxTokens ?? config.maxTokens
     extra = JSONObject()

@@ -14,14 +14,31 @@ struct TOMLReader {
     var description: String { "line \(line): \(what)" }
   }
 
+  /// Where things are in a document's bytes, for editing it without rewriting it.
+  struct Layout {
+    /// Each top-level `key = value` statement (not inside a table): its key and the bytes
+    /// from the key's first to the value's last (a comment after it is not included).
+    var statements: [(key: String, range: Range<Int>)] = []
+    /// Where the first `[table]` header starts, if there is one.
+    var firstTable: Int?
+  }
+
   private let bytes: [UInt8]
   private var index = 0
   private var line = 1
+  private var layout = Layout()
 
   /// Parses a whole document.
   static func parse(_ text: String) throws(Failure) -> JSONObject {
     var reader = TOMLReader(bytes: Array(text.utf8))
     return try reader.document()
+  }
+
+  /// Parses a whole document and tells where its top-level statements and first table are.
+  static func layout(_ bytes: [UInt8]) throws(Failure) -> Layout {
+    var reader = TOMLReader(bytes: bytes)
+    _ = try reader.document()
+    return reader.layout
   }
 
   private init(bytes: [UInt8]) { self.bytes = bytes }
@@ -36,7 +53,9 @@ struct TOMLReader {
     while true {
       skipSpaceAndComments(newlines: true)
       guard let byte = current else { return root }
+      let start = index
       if byte == UInt8(ascii: "[") {
+        if layout.firstTable == nil { layout.firstTable = start }
         index += 1
         if current == UInt8(ascii: "[") { throw fail("arrays of tables ([[…]]) are not supported") }
         tablePath = try keyPath(until: UInt8(ascii: "]"))
@@ -48,6 +67,7 @@ struct TOMLReader {
         skipSpaceAndComments(newlines: false)
         let value = try self.value()
         try insert(value, at: tablePath + path, into: &root, replacing: true)
+        if tablePath.isEmpty, path.count == 1 { layout.statements.append((path[0], start..<index)) }
       }
       skipSpaceAndComments(newlines: false)
       if let byte = current, byte != 0x0A, byte != 0x0D { throw fail("unexpected text after the value") }

@@ -6,8 +6,12 @@ let log = Logger(label: "tgpt.providers")
 
 /// The wire format of one HTTP provider family: how to build the request, how to read the stream.
 protocol WireFormat: Sendable {
+  /// The API base the requests go under (for messages about a wrong one).
+  var baseURL: String { get }
   func request(for chat: ChatRequest) throws(ProviderError) -> (url: String, headers: [(String, String)], body: [UInt8])
   func makeDecoder() -> ProviderStreamDecoder
+  /// The request for one page of the model list: the first, or the one after the model `after`.
+  func modelsRequest(after: String?) -> (url: String, headers: [(String, String)])
 }
 
 /// An attempt over HTTP: send the request, check the status, parse the event stream.
@@ -66,7 +70,8 @@ struct HTTPUpstream: Upstream {
           case .errorBody:
             collected.append(contentsOf: bytes.prefix(Self.errorBodyLimit - collected.count))
             if collected.count >= Self.errorBodyLimit {
-              throw ProviderError.fromResponse(status: status, headers: responseHeaders, body: collected)
+              throw ProviderError.fromResponse(
+                status: status, headers: responseHeaders, body: collected, request: ("POST", url, format.baseURL))
             }
           case .wholeJSON:
             collected.append(contentsOf: bytes)
@@ -83,7 +88,8 @@ struct HTTPUpstream: Upstream {
 
     switch mode {
     case .errorBody:
-      throw ProviderError.fromResponse(status: status, headers: responseHeaders, body: collected)
+      throw ProviderError.fromResponse(
+        status: status, headers: responseHeaders, body: collected, request: ("POST", url, format.baseURL))
     case .wholeJSON:
       try collected.withUnsafeBytes { try decoder.decodeWhole($0, emit) }
     case .events:
@@ -96,11 +102,16 @@ struct HTTPUpstream: Upstream {
 }
 
 extension ProviderError {
-  /// The error for a non-2xx response, from its status, headers and (JSON or text) body.
-  static func fromResponse(status: Int, headers: HTTPHeaders, body: [UInt8]) -> ProviderError {
+  /// The error for a non-2xx response, from its status, headers and (JSON or text) body. A 404
+  /// names the URL asked for, and a base URL without a version segment most likely lacks `/v1`.
+  static func fromResponse(
+    status: Int, headers: HTTPHeaders, body: [UInt8], request: (method: String, url: String, base: String)? = nil
+  ) -> ProviderError {
     let json = try? JSON.parse(body)
     let errorValue = json?["error"] ?? json
-    var message = errorValue?["message"]?.stringValue ?? errorValue?.stringValue
+    // `detail`: FastAPI's shape (vLLM and other Python servers).
+    var message =
+      errorValue?["message"]?.stringValue ?? errorValue?.stringValue ?? errorValue?["detail"]?.stringValue
     let code: String? =
       switch errorValue?["code"] {
       case .string(let s)?: s
@@ -115,6 +126,12 @@ extension ProviderError {
     }
     if (300..<400).contains(status), let location = headers["location"] {
       message = "redirected to \(location); use that address as the base URL"
+    }
+    if status == 404, let request {
+      message = (message ?? Self.reasonPhrase(status)) + " (\(request.method) \(request.url))"
+      if let suggestion = BaseURL.withVersion(request.base) {
+        message! += "; the base URL has no version in its path: try \(suggestion)"
+      }
     }
     let shouldRetry = headers["x-should-retry"].map { $0.lowercased() == "true" }
     return .http(

@@ -24,6 +24,13 @@ struct OpenAIWireFormat: WireFormat {
 
   func makeDecoder() -> ProviderStreamDecoder { ProviderStreamDecoder(kind: kind) }
 
+  func modelsRequest(after: String?) -> (url: String, headers: [(String, String)]) {
+    var headers: [(String, String)] = [("Accept", "application/json")]
+    if let apiKey, !apiKey.isEmpty { headers.append(("Authorization", "Bearer \(apiKey)")) }
+    headers.append(contentsOf: extraHeaders)
+    return (BaseURL.root(baseURL) + "/models", headers)
+  }
+
   func body(for chat: ChatRequest) -> [UInt8] {
     var body = JSONObject()
     if let model = chat.model, !model.isEmpty { body["model"] = .string(model) }
@@ -70,6 +77,16 @@ struct AnthropicWireFormat: WireFormat {
   }
 
   func makeDecoder() -> ProviderStreamDecoder { ProviderStreamDecoder(kind: .anthropic) }
+
+  /// Anthropic lists models in pages (20 by default); the largest page it allows, then `after_id`.
+  func modelsRequest(after: String?) -> (url: String, headers: [(String, String)]) {
+    var headers: [(String, String)] = [("Accept", "application/json"), ("anthropic-version", "2023-06-01")]
+    if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey)) }
+    headers.append(contentsOf: extraHeaders)
+    var url = BaseURL.root(baseURL) + "/models?limit=1000"
+    if let after { url += "&after_id=" + BaseURL.queryEscaped(after) }
+    return (url, headers)
+  }
 
   func body(for chat: ChatRequest) -> [UInt8] {
     var body = JSONObject()

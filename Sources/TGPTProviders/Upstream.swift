@@ -1,3 +1,5 @@
+import TGPTEvents
+
 /// The bounds of one attempt.
 struct AttemptBounds: Sendable {
   var connectTimeout: Double
@@ -13,4 +15,6 @@ protocol Upstream: Sendable {
   /// Streams one answer into `emit`. Throws `ProviderError` for failures, `CancellationError`
   /// when the task was cancelled, and whatever `emit` throws.
   func attempt(_ request: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws
+  /// The provider's models, each an object with an `id` (see `Provider.models`).
+  func models(bounds: AttemptBounds) async throws -> [JSON]
 }

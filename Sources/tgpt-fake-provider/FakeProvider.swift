@@ -16,12 +16,48 @@ enum FakeProvider {
   static let log = RequestLog()
   static let gates = Gates()
 
+  static let usage = """
+    usage: tgpt-fake-provider [--port N]
+
+    A local stand-in for OpenRouter, OpenAI and Anthropic, for tests and benchmarks. It listens
+    on 127.0.0.1 (port N, or a free one), prints its base URL on the first line of stdout, and
+    serves until killed or until its stdin, when a pipe, is closed.
+
+    Routes:
+      POST /[SCENARIO/]v1/chat/completions   an OpenAI-style stream
+      POST /[SCENARIO/]v1/messages           an Anthropic-style stream
+      GET  /[SCENARIO/]v1/models, /models    a model list
+      GET  /_requests?key=K                  the requests received with key=K, as NDJSON
+      GET  /_release?gate=G                  lets the answers waiting on gate=G go on
+      GET  /healthz
+    Any other path is 404 {"detail":"Not Found"}, as an OpenAI-compatible server answers a base
+    URL without /v1.
+
+    SCENARIO is options separated by ';', e.g. status=429;times=1;retry-after=2 or
+    tokens=100;delay=20 (see Sources/tgpt-fake-provider/Scenario.swift for all of them).
+
+    Example:
+      tgpt-stream --provider openrouter --base-url "$(head -1 url.txt)/split/v1" "a b c"
+
+    """
+
   static func main() {
     signal(SIGPIPE, SIG_IGN)
     var port: UInt16 = 0
     var arguments = CommandLine.arguments.dropFirst().makeIterator()
     while let argument = arguments.next() {
-      if argument == "--port", let value = arguments.next(), let number = UInt16(value) { port = number }
+      switch argument {
+      case "--help", "-h":
+        try? FileIO.writeAll(1, usage)
+        exit(0)
+      case "--port":
+        guard let value = arguments.next(), let number = UInt16(value) else {
+          Diagnostics.usage("--port needs a number from 0 to 65535")
+        }
+        port = number
+      default:
+        Diagnostics.usage("unknown argument '\(argument)'")
+      }
     }
     let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var one: Int32 = 1
@@ -63,6 +99,12 @@ enum Diagnostics {
   static func fail(_ message: String) -> Never {
     try? FileIO.writeAll(2, "tgpt-fake-provider: error: \(message)\n")
     exit(1)
+  }
+
+  /// A wrong command line: the reason and where to read more, exit 64.
+  static func usage(_ message: String) -> Never {
+    try? FileIO.writeAll(2, "tgpt-fake-provider: error: \(message) (see tgpt-fake-provider --help)\n")
+    exit(ErrorKind.usage.exitCode)
   }
 }
 

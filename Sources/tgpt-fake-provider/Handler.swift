@@ -37,13 +37,22 @@ struct Handler {
       return respondPlain(200, "released\n")
     }
     if method == "GET", target == "/healthz" { return respondPlain(200, "ok\n") }
-    guard method == "POST" else { return respondPlain(405, "method not allowed") }
 
-    let segments = target.split(separator: "/", omittingEmptySubsequences: true)
-    let scenarioSegment = segments.first.map(String.init) ?? ""
+    // `/[scenario/]v1/<endpoint>`, as a real server serves its API under /v1: a base URL
+    // without it gets the 404 such servers send.
+    let pathAndQuery = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+    var segments = pathAndQuery[0].split(separator: "/").map(String.init)
+    var scenarioSegment = ""
+    if let first = segments.first, first != "v1", first != "models" { scenarioSegment = segments.removeFirst() }
+    let endpoint = segments.joined(separator: "/")
+    let known = method == "GET" ? ["v1/models", "models"] : ["v1/chat/completions", "v1/messages"]
+    guard known.contains(endpoint) else {
+      guard method == "GET" || method == "POST" else { return respondPlain(405, "method not allowed") }
+      return respondPlain(404, #"{"detail":"Not Found"}"#, type: "application/json")
+    }
     let scenario: Scenario
     do {
-      scenario = try Scenario(segment: scenarioSegment == "v1" ? "" : scenarioSegment)
+      scenario = try Scenario(segment: scenarioSegment)
     } catch {
       return respondPlain(400, "tgpt-fake-provider: \(error.message)\n")
     }
@@ -61,6 +70,12 @@ struct Handler {
     if scenario.firstMs > 0 { ResponseWriter(socket: socket, scenario: scenario).pause(scenario.firstMs) }
     if let status = scenario.status, scenario.times.map({ sequence < $0 }) ?? true {
       return respondStatus(status, scenario)
+    }
+    if method == "GET" {
+      let query = pathAndQuery.count > 1 ? String(pathAndQuery[1]) : ""
+      let anthropic = headers["anthropic-version"] != nil
+      return respondPlain(
+        200, ModelList(scenario: scenario, anthropic: anthropic).page(query: query), type: "application/json")
     }
 
     let reply = Self.reply(for: scenario, request: request)

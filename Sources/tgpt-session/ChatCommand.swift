@@ -77,6 +77,8 @@ struct InteractiveChatCommand: AsyncParsableCommand {
     let history = (StoreOptions.dataDirectory ?? ".") + "/chat_history"
     let backend: any ChatBackend
     var session = session
+    // Remote: the server's provider settings; only --model and --system travel.
+    var settings = try turnOptions.flagSettings(config: nil)
     if let url = remote.apiURL {
       let remoteChat = remote.client(url: url, options: turnOptions)
       let chosen = session ?? remoteChat.address.session ?? SessionID.make()
@@ -89,9 +91,10 @@ struct InteractiveChatCommand: AsyncParsableCommand {
       config.warnings.forEach(Diagnostics.warning)
       let store = try await turnOptions.storeOptions.open(config: config, access: .create)
       backend = LocalChat(localStore: store, runner: turnOptions.makeRunner(store: store, config: config))
+      settings = try turnOptions.flagSettings(config: config)
     }
     let chat = ChatLoop(
-      backend: backend, session: session ?? SessionID.make(), settings: turnOptions.flagSettings,
+      backend: backend, session: session ?? SessionID.make(), settings: settings,
       includeFailed: turnOptions.includeFailed, history: history)
     await chat.run()
   }

@@ -149,8 +149,25 @@ struct RenameCommand: AsyncParsableCommand {
 struct SetCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "set",
-    abstract: "Change what a session remembers: model, provider, system prompt (creates the session if new).",
-    discussion: "Flags given to a turn still win for that turn. --system '' removes the system prompt.")
+    abstract:
+      "Change what a session remembers (model, provider, system prompt; creates the session if new), or with --default the config file's defaults.",
+    discussion: """
+      Flags given to a turn still win for that turn. --system '' removes the system prompt.
+
+      --default writes the top-level model, provider or system of the config file \
+      ($TGPT_CONFIG, else $XDG_CONFIG_HOME/tgpt/config.toml, else ~/.config/tgpt/config.toml; \
+      created if missing), which tgpt-stream and new sessions use; the rest of the file is kept \
+      as it is, and '' removes a key. The top-level model goes to the default provider.
+
+      Examples:
+        tgpt-session set work --model anthropic/claude-sonnet-4
+        tgpt-session set --default --model openai/gpt-4o
+      """)
+
+  @Flag(
+    name: .customLong("default"),
+    help: "Change the defaults in the config file (for tgpt-stream and new sessions) instead of a session.")
+  var defaults = false
 
   @Option(name: [.short, .long], help: ArgumentHelp("The model id.", valueName: "id"))
   var model: String?
@@ -163,21 +180,27 @@ struct SetCommand: AsyncParsableCommand {
 
   @OptionGroup var storeOptions: StoreOptions
 
-  @Argument(help: ArgumentHelp("The session id.", valueName: "id"))
-  var id: String
+  @Argument(help: ArgumentHelp("The session id (none with --default).", valueName: "id"))
+  var id: String?
 
   func validate() throws {
-    try validateSessionID(id)
+    if defaults {
+      try validateDefaults()
+    } else {
+      guard let id else { throw ValidationError("give the session id, or --default to change the config file") }
+      try validateSessionID(id)
+    }
     if model == nil, provider == nil, system == nil {
       throw ValidationError("give at least one of --model, --provider, --system")
     }
-    if let provider, ProviderKind(rawValue: provider) == nil {
+    if let provider, !(defaults && provider.isEmpty), ProviderKind(rawValue: provider) == nil {
       let known = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
       throw ValidationError("unknown provider '\(provider)' (known: \(known))")
     }
   }
 
   func run() async throws {
+    guard let id, !defaults else { return try await writeDefaults() }
     let settings = SessionSettings(model: model, provider: provider, system: system)
     try await openStore(storeOptions, .create).update(id, settings: settings, now: Clock.milliseconds())
   }

@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
     try await store.checkWritable()
     let loop = MessageLoop(
       runner: turnOptions.makeRunner(store: store, config: config), order: .perSession,
-      defaultSession: session ?? SessionID.make(), settings: turnOptions.flagSettings,
+      defaultSession: session ?? SessionID.make(), settings: try turnOptions.flagSettings(config: config),
       includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)
     let writer = EventWriter(fd: 1)
     let summary = await work.run {

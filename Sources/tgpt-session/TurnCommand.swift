@@ -45,8 +45,14 @@ struct TurnCommand: AsyncParsableCommand {
     help: ArgumentHelp("Where piped stdin goes: prepend (before the words), append, or ignore.", valueName: "mode"))
   var stdin: StdinMode = .prepend
 
-  @Flag(help: "Write only the answer text, no JSON (for $(…) and cron mail); errors go to stderr.")
+  @Flag(
+    help:
+      "Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr."
+  )
   var text = false
+
+  @Flag(help: "Write the answer text byte for byte, with no newline added (implies --text).")
+  var exact = false
 
   @Option(help: ArgumentHelp("The request id to put on every event.", valueName: "id"))
   var id: String?
@@ -70,7 +76,7 @@ struct TurnCommand: AsyncParsableCommand {
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-session", level: turnOptions.logLevel)
-    let output = EventOutput(textOnly: text)
+    let output = EventOutput(textOnly: text || exact, exact: exact)
     let requestID = id ?? RequestID.make()
     let trap = SignalTrap()
     let work = WorkSlot()
@@ -81,18 +87,18 @@ struct TurnCommand: AsyncParsableCommand {
       }
     }
 
-    let prepared: (runner: TurnRunner, session: String, made: Bool, message: String?)
+    let prepared: Prepared
     do {
       prepared = try await prepare()
     } catch let error as any KindedError {
       throw ExitCode(
         output.reportFailure(message: error.description, kind: error.kind, id: requestID, sessionID: session))
     }
-    let (runner, sessionID, made, message) = prepared
+    let (runner, sessionID, made, message, settings) = prepared
 
     if messages {
       let loop = MessageLoop(
-        runner: runner, order: .sequential, defaultSession: sessionID, settings: turnOptions.flagSettings,
+        runner: runner, order: .sequential, defaultSession: sessionID, settings: settings,
         includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)
       let summary = await work.run {
         await loop.run(LineFeed(fd: 0, window: 1, urgent: CancelRequest.isCancel), interruption: { trap.message }) {
@@ -110,7 +116,7 @@ struct TurnCommand: AsyncParsableCommand {
     }
 
     let turn = TurnRequest(
-      sessionID: sessionID, requestID: requestID, message: message ?? "", settings: turnOptions.flagSettings,
+      sessionID: sessionID, requestID: requestID, message: message ?? "", settings: settings,
       includeFailed: turnOptions.includeFailed)
     let announce = made
     let outcome = await work.run {
@@ -132,12 +138,17 @@ struct TurnCommand: AsyncParsableCommand {
     }
   }
 
-  /// Opens the store, chooses the session and reads the message.
-  private func prepare() async throws -> (runner: TurnRunner, session: String, made: Bool, message: String?) {
+  private typealias Prepared = (
+    runner: TurnRunner, session: String, made: Bool, message: String?, settings: SessionSettings
+  )
+
+  /// Opens the store, chooses the session, reads the message and settles the flags' settings.
+  private func prepare() async throws -> Prepared {
     // libcurl loads while the config, stdin and the store are read.
     if turnOptions.providerOptions.provider != .echo { HTTPClient.warmUp() }
     let config = try ConfigFile.load(path: ConfigFile.defaultPath)
     config.warnings.forEach(Diagnostics.warning)
+    let settings = try turnOptions.flagSettings(config: config)
     var message: String?
     if !messages {
       let piped = try await PromptComposer.readStdinIfPiped(mode: stdin)
@@ -159,6 +170,6 @@ struct TurnCommand: AsyncParsableCommand {
       sessionID = SessionID.make()
     }
     let made = session == nil && !continueLast && !messages
-    return (turnOptions.makeRunner(store: store, config: config), sessionID, made, message)
+    return (turnOptions.makeRunner(store: store, config: config), sessionID, made, message, settings)
   }
 }

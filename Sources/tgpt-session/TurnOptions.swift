@@ -45,7 +45,8 @@ struct TurnOptions: ParsableArguments {
   var providerSideOptions: [String] {
     let provider = providerOptions
     let given: [(String, Bool)] = [
-      ("--provider", provider.provider != nil), ("--base-url", provider.baseURL != nil),
+      ("--profile", provider.profile != nil), ("--provider", provider.provider != nil),
+      ("--base-url", provider.baseURL != nil),
       ("--api-key-cmd", provider.apiKeyCmd != nil), ("--max-tokens-field", provider.maxTokensField != nil),
       ("--app-url", provider.appURL != nil), ("--app-title", provider.appTitle != nil),
       ("--http1.1", provider.http1Only), ("--echo-delay-ms", provider.echoDelayMs != 0),
@@ -57,12 +58,19 @@ struct TurnOptions: ParsableArguments {
     return given.filter(\.1).map(\.0)
   }
 
-  /// The settings the flags ask for; they win over a session's remembered ones. A base URL
-  /// without a provider means an OpenAI-compatible server, as in tgpt-stream.
-  var flagSettings: SessionSettings {
-    let provider = providerOptions.provider ?? (providerOptions.baseURL != nil ? .compatible : nil)
+  /// The settings the flags ask for, with the chosen profile's (from `config`; nil: none) where
+  /// no flag says otherwise; they win over a session's remembered ones. A base URL without a
+  /// provider means an OpenAI-compatible server, as in tgpt-stream.
+  func flagSettings(config: ConfigFile?) throws(ProviderError) -> SessionSettings {
+    var options = providerOptions
+    var profileSystem: String?
+    if let config, let profile = try providerOptions.chosenProfile(in: config) {
+      options = try options.applying(profile)
+      profileSystem = profile.system
+    }
+    let provider = options.provider ?? (options.baseURL != nil ? .compatible : nil)
     return SessionSettings(
-      model: providerOptions.model, provider: provider?.rawValue, system: system, baseURL: providerOptions.baseURL)
+      model: options.model, provider: provider?.rawValue, system: system ?? profileSystem, baseURL: options.baseURL)
   }
 
   /// The turn runner over `store`, resolving the provider for each turn's settings (flags,

@@ -25,6 +25,8 @@ struct StreamCommand: AsyncParsableCommand {
         git diff | tgpt-stream --text "write a commit message"
         tgpt-stream "list 3 colours" | jq -rj 'select(.type=="chunk").content'
         tgpt-stream --provider echo "try my pipeline offline"
+        tgpt-stream --models --base-url http://127.0.0.1:11434/v1
+        tgpt-stream help          # this help (tgpt-stream -- help sends the word)
       """,
     version: "tgpt-stream \(ToolkitVersion.string)"
   )
@@ -33,8 +35,13 @@ struct StreamCommand: AsyncParsableCommand {
 
   @OptionGroup var providerOptions: ProviderOptions
 
-  @Option(name: [.short, .long], help: ArgumentHelp("The system prompt.", valueName: "text"))
+  @Option(help: ArgumentHelp("The system prompt.", valueName: "text"))
   var system: String?
+
+  // `-s` is the session flag everywhere else (tgpt-session, tgpt-ws-bridge); taken here only
+  // to say so, instead of reading "-s work" as something else.
+  @Flag(name: .customShort("s"), help: ArgumentHelp("Not an option of tgpt-stream.", visibility: .private))
+  var sessionFlag = false
 
   @OptionGroup var generation: GenerationOptions
   @OptionGroup var transport: TransportOptions
@@ -46,8 +53,20 @@ struct StreamCommand: AsyncParsableCommand {
   @Flag(help: "Read a whole request, {\"messages\":[…],\"model\":…}, from stdin instead of a prompt.")
   var request = false
 
-  @Flag(help: "Write only the answer text, no JSON (for $(…) and cron mail); errors go to stderr.")
+  @Flag(
+    help:
+      "Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr."
+  )
   var text = false
+
+  @Flag(help: "Write the answer text byte for byte, with no newline added (implies --text).")
+  var exact = false
+
+  @Flag(help: "List the provider's models, one id per line, instead of sending a prompt.")
+  var models = false
+
+  @Flag(help: "With --models: the provider's model objects, one JSON object per line.")
+  var json = false
 
   @Option(help: ArgumentHelp("The request id to put on every event.", valueName: "id"))
   var id: String?
@@ -61,6 +80,18 @@ struct StreamCommand: AsyncParsableCommand {
   var words: [String] = []
 
   func validate() throws {
+    if sessionFlag {
+      throw ValidationError(
+        "-s is the session flag of tgpt-session (tgpt-stream keeps no sessions); the system prompt is --system TEXT")
+    }
+    // The man page lists `help` as a subcommand, as ArgumentParser writes it; `--` sends the word.
+    if words == ["help"], !request, !models, !CommandLine.arguments.dropFirst().contains("--") {
+      throw CleanExit.helpRequest(self)
+    }
+    if models && (request || !words.isEmpty) {
+      throw ValidationError("--models lists the provider's models; give no prompt words and no --request")
+    }
+    if json && !models { throw ValidationError("--json goes with --models (the events are JSON already)") }
     if request && !words.isEmpty {
       throw ValidationError("--request reads the whole request from stdin; give no prompt words")
     }
@@ -72,7 +103,8 @@ struct StreamCommand: AsyncParsableCommand {
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-stream", level: logLevel)
-    let output = EventOutput(textOnly: text)
+    if models { return try await listModels() }
+    let output = EventOutput(textOnly: text || exact, exact: exact)
     let requestID = id ?? RequestID.make()
 
     // Signals are caught from the start: one that arrives while stdin or the key command is

@@ -60,7 +60,7 @@ import Testing
   @Test func textModeWritesOnlyTheAnswer() async throws {
     let result = try await Harness.run("tgpt-stream", ["--provider", "echo", "--text", "2+2 is 4"])
     #expect(result.status == 0)
-    #expect(result.text == "2+2 is 4")
+    #expect(result.text == "2+2 is 4\n")
   }
 
   @Test func textModeFailuresGoToStderr() async throws {

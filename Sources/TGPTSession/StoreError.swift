@@ -20,6 +20,12 @@ public struct StoreError: KindedError, Sendable {
   public static func badImport(_ what: String) -> StoreError { StoreError(.badImport(what)) }
   static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
 
+  /// Whether the session asked for does not exist.
+  public var isNotFound: Bool {
+    if case .notFound = reason { return true }
+    return false
+  }
+
   /// How the failure maps onto the shared exit-code table.
   public var kind: ErrorKind {
     switch reason {

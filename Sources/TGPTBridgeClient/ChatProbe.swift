@@ -117,8 +117,10 @@ public enum ChatProbe {
       }
     } catch {
       timer.cancel()
-      let cancelled = Task.isCancelled || error is CancellationError
-      let message = cancelled ? "timed out" : await ClientFailure.classify(error, url: url).message
+      // The caller's cancel (a signal) stops it; the timer's alone is a timeout.
+      let message =
+        Task.isCancelled
+        ? "stopped" : error is CancellationError ? "timed out" : await ClientFailure.classify(error, url: url).message
       return state.withLock { outcome in
         outcome.failure = message
         outcome.refused = (error as? WebSocketClientError) == .webSocketUpgradeFailed

@@ -106,8 +106,8 @@ public final class ChildRelay: Sendable {
     submit(.message(message), on: connection)
   }
 
-  /// Sends a message or a history request to the child on behalf of `connection`, in the
-  /// connection's session, or passes on a cancel (see `cancel(_:on:)`).
+  /// Sends a message, a history or a delete request to the child on behalf of `connection`, in
+  /// the connection's session, or passes on a cancel (see `cancel(_:on:)`).
   public func submit(_ input: ClientInput, on connection: RelayConnection) {
     let clientID: String?
     let retagged: (String) -> JSON
@@ -125,6 +125,9 @@ public final class ChildRelay: Sendable {
     case .history(let request):
       clientID = request.id
       retagged = { requestID in HistoryRequest(id: requestID, sessionID: connection.sessionID).json }
+    case .delete(let request):
+      clientID = request.id
+      retagged = { requestID in DeleteRequest(id: requestID, sessionID: connection.sessionID).json }
     }
     let requestID: String? = state.withLock { state in
       guard state.accepting else { return nil }

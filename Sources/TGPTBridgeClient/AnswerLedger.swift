@@ -12,6 +12,8 @@ final class AnswerLedger: Sendable {
     /// The last frame, or when an answer became owed after none was.
     var lastFrame = ContinuousClock.now
     var firstError: ErrorKind?
+    /// The server's words when it refused the client (an `auth` error event).
+    var refusal: String?
     var answered = 0
     var gaveUpWaiting = false
   }
@@ -96,6 +98,21 @@ final class AnswerLedger: Sendable {
   var gaveUpWaiting: Bool {
     get { state.withLock { $0.gaveUpWaiting } }
     set { state.withLock { $0.gaveUpWaiting = newValue } }
+  }
+
+  /// Notes the server's words on refusing the client (an `auth` error event's message).
+  func noteRefusal(_ message: String) {
+    state.withLock { state in state.refusal = state.refusal ?? message }
+  }
+
+  /// The first failed answer as a failure: its kind, and the server's words when it refused
+  /// the client.
+  var firstFailure: ClientFailure? {
+    state.withLock { state in
+      state.firstError.map {
+        ClientFailure($0, state.refusal ?? "an answer ended with an error event (\($0.rawValue))")
+      }
+    }
   }
 
   var owed: Int { state.withLock { $0.owed.count + $0.untracked } }

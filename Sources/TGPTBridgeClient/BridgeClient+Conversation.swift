@@ -91,6 +91,11 @@ extension BridgeClient {
         if let failure = dropped.failure { throw failure }
         var bytes = try InboundFrame.line(message)
         let tags = EventTags.read(bytes)
+        if tags?.code == ErrorKind.auth.rawValue, tags?.type == "error",
+          case .error(let refusal)? = (try? Event.decode(String(decoding: bytes, as: UTF8.self)))?.payload
+        {
+          ledger.noteRefusal(refusal.message)
+        }
         if !ledger.received(tags) {
           let id = tags?.id.map { "id \(InboundFrame.excerpt($0))" } ?? "no id"
           logger.warning(

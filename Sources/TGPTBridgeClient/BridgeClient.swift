@@ -28,9 +28,10 @@ public struct BridgeClient: Sendable {
     self.logger = logger
   }
 
-  /// Runs until stdin ends and every answer is in; the error kind of the first failed answer,
-  /// or nil when all went well. Throws a `ClientFailure` when the connection fails.
-  public func run(input: LineFeed) async throws(ClientFailure) -> ErrorKind? {
+  /// Runs until stdin ends and every answer is in; the first failed answer (its kind, and the
+  /// server's words when it refused the client), or nil when all went well. Throws a
+  /// `ClientFailure` when the connection fails.
+  public func run(input: LineFeed) async throws(ClientFailure) -> ClientFailure? {
     let ledger = AnswerLedger()
     let queue = OutgoingQueue()
     let reader = Task { await queue.fill(from: input, raw: settings.raw) }
@@ -41,13 +42,12 @@ public struct BridgeClient: Sendable {
         let close = try await connectOnce(queue: queue, ledger: ledger)
         // Done: every answer in, or (--linger) the server went quiet and closed properly.
         if queue.finished, ledger.owed == 0 || ledger.gaveUpWaiting && close != nil {
-          return ledger.firstError
+          return ledger.firstFailure
         }
         let code = close.map { "\($0.closeCode)" } ?? "no close frame"
-        if let failed = ledger.firstError {
+        if let failed = ledger.firstFailure {
           // The server said why before it closed (a wrong token: auth): that is the failure.
-          throw ClientFailure(
-            failed, "the server closed the connection (\(code)) after an error event (\(failed.rawValue))")
+          throw ClientFailure(failed.kind, "the server closed the connection (\(code)) after: \(failed.message)")
         }
         throw ClientFailure(
           .unavailable, "the server closed the connection (\(code)) with \(ledger.owed) answer(s) still owed")

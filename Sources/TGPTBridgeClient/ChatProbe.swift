@@ -33,22 +33,43 @@ public enum ChatProbe {
     public var failure: String?
     /// Whether the server answered the upgrade request with an HTTP refusal.
     public var refused = false
+    /// With `deleteSession`: whether the server acknowledged deleting the session (`deleted`
+    /// then `complete`); nil when not asked.
+    public var deleted: Bool?
+    /// When the last message's answer ended (before any deletion).
+    public var answered: ContinuousClock.Instant?
     /// Whether every message got its terminal event.
     public var allAnswered: Bool { failure == nil && turns.allSatisfy { $0.terminalType != nil } }
   }
 
   /// Sends `messages` (frame texts) one after another on `url`, each after the previous
-  /// one's terminal event; gives up after `timeout` overall.
+  /// one's terminal event; gives up after `timeout` overall, or when the task is cancelled.
   /// `keepEvents: false` (the load generator) keeps counts and timings only, so the client
   /// spends as little as it can of the machine it shares with the server.
+  /// `deleteSession`: then deletes the session the messages made (`{"delete":true}`), on the
+  /// same connection, or — after a failure, a timeout or a cancel — on a new one.
   public static func run(
-    url: String, token: String?, messages: [String], timeout: Duration, keepEvents: Bool = true, logger: Logger
+    url: String, token: String?, messages: [String], timeout: Duration, keepEvents: Bool = true,
+    deleteSession: Bool = false, logger: Logger
+  ) async -> Outcome {
+    guard !Task.isCancelled else { return Outcome(failure: "stopped") }
+    let cleanUp = deleteSession && !messages.isEmpty
+    var outcome = await converse(
+      url: url, token: token, messages: messages, timeout: timeout, keepEvents: keepEvents, cleanUp: cleanUp,
+      logger: logger)
+    if cleanUp, outcome.deleted != true {
+      // Not in this task, which may be cancelled: the deletion is what a cancel leaves to do.
+      outcome.deleted = await Task { await delete(url: url, token: token, logger: logger) }.value
+    }
+    return outcome
+  }
+
+  private static func converse(
+    url: String, token: String?, messages: [String], timeout: Duration, keepEvents: Bool, cleanUp: Bool,
+    logger: Logger
   ) async -> Outcome {
     let state = Mutex(Outcome())
-    var configuration = WebSocketClientConfiguration(
-      maxFrameSize: 16 << 20, extensions: [.perMessageDeflate(maxDecompressedFrameSize: 16 << 20)])
-    if let token { configuration.additionalHeaders[.authorization] = "Bearer \(token)" }
-    let fixed = configuration
+    let fixed = configuration(token: token)
     let work = Task {
       try await WebSocketClient.connect(url: url, configuration: fixed, logger: logger) { inbound, outbound, _ in
         state.withLock { $0.upgraded = true }
@@ -62,8 +83,15 @@ public enum ChatProbe {
             record(line, into: &turn, since: sent, keep: keepEvents)
           }
           let done = turn
-          state.withLock { $0.turns.append(done) }
+          state.withLock {
+            $0.turns.append(done)
+            $0.answered = .now
+          }
           if done.terminalType == nil { return }
+        }
+        if cleanUp {
+          let deleted = try await requestDeletion(&iterator, outbound)
+          state.withLock { $0.deleted = deleted }
         }
         try await outbound.close(.normalClosure, reason: nil)
         while try await iterator.next() != nil {}
@@ -74,7 +102,11 @@ public enum ChatProbe {
       work.cancel()
     }
     do {
-      let close = try await work.value
+      let close = try await withTaskCancellationHandler {
+        try await work.value
+      } onCancel: {
+        work.cancel()
+      }
       timer.cancel()
       return state.withLock { outcome in
         outcome.closeCode = close.map { UInt16(webSocketErrorCode: $0.closeCode) }
@@ -85,8 +117,10 @@ public enum ChatProbe {
       }
     } catch {
       timer.cancel()
-      let cancelled = Task.isCancelled || error is CancellationError
-      let message = cancelled ? "timed out" : await ClientFailure.classify(error, url: url).message
+      // The caller's cancel (a signal) stops it; the timer's alone is a timeout.
+      let message =
+        Task.isCancelled
+        ? "stopped" : error is CancellationError ? "timed out" : await ClientFailure.classify(error, url: url).message
       return state.withLock { outcome in
         outcome.failure = message
         outcome.refused = (error as? WebSocketClientError) == .webSocketUpgradeFailed

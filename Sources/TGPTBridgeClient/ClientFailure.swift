@@ -89,13 +89,8 @@ public struct ClientFailure: KindedError, Sendable {
     case let tls as BoringSSLError:
       return ClientFailure(.unavailable, "TLS handshake with \(url) failed: \(tls)")
     case let client as WebSocketClientError where client == .webSocketUpgradeFailed:
-      let probed = await DedicatedThread.run { UpgradeProbe.statusLine(url: url, headers: headers) }
-      guard let line = probed, let status = UpgradeProbe.status(of: line)
-      else {
-        return ClientFailure(.unavailable, "the server refused the WebSocket upgrade at \(url)")
-      }
-      let kind: ErrorKind = status == 401 || status == 403 ? .auth : .unavailable
-      return ClientFailure(kind, "the server refused the WebSocket upgrade at \(url): \(line)")
+      let probed = await DedicatedThread.run { UpgradeProbe.answer(url: url, headers: headers) }
+      return refusedUpgrade(url: url, answer: probed)
     case let client as WebSocketClientError where client == .invalidURL:
       return ClientFailure(.usage, "not a WebSocket URL: \(url)")
     case let client as WebSocketClientError where client == .serverSentMessageTooLarge:

@@ -15,6 +15,8 @@ public struct LoadGenerator: Sendable {
     public var firstChunk: [Double] = []
     public var complete: [Double] = []
     public var failures: [String] = []
+    /// Sessions made whose deletion the server did not acknowledge.
+    public var sessionsLeft = 0
 
     public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
 
@@ -35,12 +37,17 @@ public struct LoadGenerator: Sendable {
         "first_chunk_ms_p50": .double(Self.percentile(firstChunk, 50)),
         "first_chunk_ms_p99": .double(Self.percentile(firstChunk, 99)),
         "complete_ms_p50": .double(Self.percentile(complete, 50)),
-        "complete_ms_p99": .double(Self.percentile(complete, 99)),
+        "complete_ms_p99": .double(Self.percentile(complete, 99)), "sessions_left": .int(sessionsLeft),
       ]
     }
   }
 
   let template: String
+  /// What the names of the sessions this run makes start with: `bench-` and eight hex digits
+  /// of this run (`tgpt-session rm --prefix` removes any left over).
+  public let sessionPrefix = "bench-\(SessionNames.runTag())-"
+  /// The sessions made, and those the server did not acknowledge deleting.
+  public let madeSessions = SessionNames()
   let token: String?
   let timeout: Duration
   let logger: Logger
@@ -53,22 +60,28 @@ public struct LoadGenerator: Sendable {
     self.logger = logger
   }
 
-  /// Runs `sessions` connections at once, `messages` messages of `words` words each.
+  /// Runs `sessions` connections at once, `messages` messages of `words` words each; each
+  /// session is deleted when its messages are answered (also when the run is cancelled). The
+  /// time counted ends with the last answer, not with the deletions.
   public func run(sessions: Int, messages: Int, words: Int) async -> Report {
     var report = Report(sessions: sessions, messages: messages)
     let text = (0..<words).map { "w\($0)" }.joined(separator: " ")
-    let prefix = "bench-\(UInt32.random(in: 0...UInt32.max))"
     let started = ContinuousClock.now
+    var ended = started
     await withTaskGroup(of: ChatProbe.Outcome.self) { group in
       for index in 0..<sessions {
         group.addTask {
           let lines = (0..<messages).map { ServerCheck.message("\($0): \(text)") }
-          return await ChatProbe.run(
-            url: template.replacing("{session_id}", with: "\(prefix)-\(index)"), token: token, messages: lines,
-            timeout: timeout, keepEvents: false, logger: logger)
+          let name = sessionPrefix + String(index)
+          let outcome = await ChatProbe.run(
+            url: template.replacing("{session_id}", with: name), token: token, messages: lines, timeout: timeout,
+            keepEvents: false, deleteSession: true, logger: logger)
+          madeSessions.note(name, made: true, deleted: outcome.deleted == true)
+          return outcome
         }
       }
       for await outcome in group {
+        ended = max(ended, outcome.answered ?? .now)
         if outcome.failure != nil || !outcome.upgraded {
           report.failedConnections += 1
           if report.failures.count < 5 { report.failures.append(outcome.failure ?? "no upgrade") }
@@ -81,7 +94,8 @@ public struct LoadGenerator: Sendable {
         }
       }
     }
-    report.seconds = milliseconds(.now - started) / 1000
+    report.seconds = milliseconds(ended - started) / 1000
+    report.sessionsLeft = madeSessions.left.count
     return report
   }
 }

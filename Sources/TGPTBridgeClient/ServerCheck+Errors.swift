@@ -10,9 +10,9 @@ extension ServerCheck {
       ("error_handling.missing_message", #"{"text":"hi"}"#),
       ("error_handling.oversize_message", Self.message(String(repeating: "x ", count: 100_000))),
     ]
-    for (name, bad) in cases {
-      let outcome = await ChatProbe.run(
-        url: url(session("errors")), token: token, messages: [bad, good], timeout: timeout, logger: logger)
+    for (index, (name, bad)) in cases.enumerated() {
+      if Task.isCancelled { return results }
+      let outcome = await talk("errors\(index)", [bad, good])
       let first = outcome.turns.first
       if name.hasSuffix("oversize_message"), outcome.closeCode == 1009 {
         results.append(Result(name: name, passed: true, detail: "closed with 1009 (message too big)"))
@@ -32,6 +32,7 @@ extension ServerCheck {
       results.append(
         Result(name: name, passed: true, detail: "error event (\(first?.errorCode ?? "no code")), connection kept"))
     }
+    if Task.isCancelled { return results }
     let invalid = await ChatProbe.run(
       url: url("bad%20id!"), token: token, messages: [Self.message("hi")], timeout: timeout, logger: logger)
     let refused = invalid.refused || invalid.turns.first?.terminalType == "error"

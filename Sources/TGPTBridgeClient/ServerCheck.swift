@@ -16,6 +16,11 @@ public struct ServerCheck: Sendable {
   public static let names = ["connection", "streaming_response", "multiple_sessions", "error_handling"]
 
   public let template: String
+  /// What the names of the sessions this check makes start with: `check-` and eight hex
+  /// digits of this run (`tgpt-session rm --prefix` removes any left over).
+  public let sessionPrefix = "check-\(SessionNames.runTag())-"
+  /// The sessions made, and those the server did not acknowledge deleting.
+  public let madeSessions = SessionNames()
   let token: String?
   let timeout: Duration
   let logger: Logger
@@ -35,7 +40,16 @@ public struct ServerCheck: Sendable {
 
   func url(_ session: String) -> String { template.replacing("{session_id}", with: session) }
 
-  func session(_ name: String) -> String { "check-\(name)-\(UInt32.random(in: 0...UInt32.max))" }
+  /// A new session's name, for one conversation.
+  func session(_ name: String) -> String { sessionPrefix + name }
+
+  /// One conversation on a session of its own, which is deleted when it is over.
+  func talk(_ name: String, _ messages: [String]) async -> ChatProbe.Outcome {
+    let outcome = await ChatProbe.run(
+      url: url(session(name)), token: token, messages: messages, timeout: timeout, deleteSession: true, logger: logger)
+    madeSessions.note(session(name), made: !messages.isEmpty, deleted: outcome.deleted == true)
+    return outcome
+  }
 
   static func message(_ text: String) -> String {
     var writer = JSONWriter()
@@ -43,10 +57,12 @@ public struct ServerCheck: Sendable {
     return String(decoding: writer.bytes, as: UTF8.self)
   }
 
-  /// Runs the named tests (`all` for every one), in order.
+  /// Runs the named tests (`all` for every one), in order; a cancel stops after the test
+  /// under way (whose sessions are still deleted).
   public func run(_ which: String) async -> [Result] {
     var results: [Result] = []
     for name in Self.names where which == "all" || which == name {
+      if Task.isCancelled { break }
       switch name {
       case "connection": results.append(await connection())
       case "streaming_response": results.append(await streaming())
@@ -58,8 +74,7 @@ public struct ServerCheck: Sendable {
   }
 
   func connection() async -> Result {
-    let outcome = await ChatProbe.run(
-      url: url(session("connection")), token: token, messages: [], timeout: timeout, logger: logger)
+    let outcome = await talk("connection", [])
     guard outcome.upgraded else {
       return Result(name: "connection", passed: false, detail: outcome.failure ?? "no upgrade")
     }
@@ -70,8 +85,7 @@ public struct ServerCheck: Sendable {
 
   func streaming() async -> Result {
     let prompt = "Tell me a short story about a robot learning to paint."
-    let outcome = await ChatProbe.run(
-      url: url(session("stream")), token: token, messages: [Self.message(prompt)], timeout: timeout, logger: logger)
+    let outcome = await talk("stream", [Self.message(prompt)])
     guard let turn = outcome.turns.first, turn.terminalType == "complete" else {
       return Result(name: "streaming_response", passed: false, detail: describe(outcome))
     }
@@ -95,9 +109,7 @@ public struct ServerCheck: Sendable {
     let outcomes = await withTaskGroup(of: ChatProbe.Outcome.self) { group in
       for index in 0..<count {
         group.addTask {
-          await ChatProbe.run(
-            url: url(session("multi\(index)")), token: token, messages: [Self.message("Session \(index): say hello.")],
-            timeout: timeout, logger: logger)
+          await talk("multi\(index)", [Self.message("Session \(index): say hello.")])
         }
       }
       return await group.reduce(into: []) { $0.append($1) }

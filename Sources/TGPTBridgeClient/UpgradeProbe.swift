@@ -8,8 +8,9 @@
 /// `ws://` URLs the status is read by sending the same upgrade request once more over a plain
 /// socket, so the user sees "HTTP 403" and the right exit code.
 enum UpgradeProbe {
-  /// The status line of the server's answer to an upgrade request for `url`, or nil.
-  static func statusLine(url: String, headers: [(String, String)]) -> String? {
+  /// The server's answer to an upgrade request for `url`: its status line and the start of
+  /// its body (the server's reason, when it gives one; "" when not), or nil.
+  static func answer(url: String, headers: [(String, String)]) -> (statusLine: String, reason: String)? {
     guard url.hasPrefix("ws://") || url.hasPrefix("http://") else { return nil }
     let rest = url.drop { $0 != "/" }.dropFirst(2)
     let authority = rest.prefix { $0 != "/" && $0 != "?" }
@@ -40,11 +41,23 @@ enum UpgradeProbe {
     guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
       return nil
     }
-    var buffer = [UInt8](repeating: 0, count: 512)
+    var buffer = [UInt8](repeating: 0, count: 2048)
     let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
     guard count > 0 else { return nil }
-    let head = String(decoding: buffer[..<count], as: UTF8.self)
-    return head.split(separator: "\r\n", maxSplits: 1).first.map(String.init)
+    let text = String(decoding: buffer[..<count], as: UTF8.self)
+    guard let line = text.split(separator: "\r\n", maxSplits: 1).first.map(String.init) else { return nil }
+    let body = text.firstRange(of: "\r\n\r\n").map { text[$0.upperBound...] } ?? ""
+    return (line, reason(body))
+  }
+
+  /// The first line of a body, printable characters only and at most 200 of them: enough for
+  /// a server's one-sentence reason, and nothing that could drive the terminal.
+  static func reason(_ body: Substring) -> String {
+    let first = body.split(whereSeparator: \.isNewline).first { !$0.allSatisfy(\.isWhitespace) } ?? ""
+    let printable = first.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
+    var text = String(String.UnicodeScalarView(printable.prefix(200)))
+    while text.last == " " { text.removeLast() }
+    return text
   }
 
   /// The HTTP status code in a status line (`HTTP/1.1 403 Forbidden` → 403).

@@ -88,7 +88,7 @@ public struct ChatServer: Sendable {
     do {
       try await ServiceGroup(configuration: configuration).run()
     } catch let error as IOError {
-      throw CannotListen(
+      throw ServerError.cannotListen(
         address: "\(settings.host):\(settings.port)", reason: String(cString: strerror(error.errnoCode)))
     }
   }
@@ -112,11 +112,7 @@ public struct ChatServer: Sendable {
           responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
         gate: gate)
     }
-    guard let certificate = settings.tlsCertificate, let key = settings.tlsKey else { return plain }
-    let chain = try NIOSSLCertificate.fromPEMFile(certificate)
-    let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
-    let tls = TLSConfiguration.makeServerConfiguration(
-      certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+    guard let tls = settings.tls else { return plain }
     return try .tls(plain, tlsConfiguration: tls)
   }
 
@@ -186,12 +182,4 @@ public struct ChatServer: Sendable {
     try? await outbound.write(.text(Event(.error(failure), id: id).jsonText))
     try? await outbound.close(.policyViolation, reason: "unauthorized")
   }
-}
-
-/// The server could not listen (the port is taken, the address is not ours): exit 69.
-public struct CannotListen: KindedError {
-  public let address: String
-  public let reason: String
-  public var kind: ErrorKind { .unavailable }
-  public var description: String { "cannot listen on \(address): \(reason)" }
 }

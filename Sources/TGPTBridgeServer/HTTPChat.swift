@@ -33,10 +33,11 @@ struct HTTPChat {
     case .reject(let failure, _):
       relay.metrics.recordError(code: failure.code.rawValue)
       return .refused(Self.errorResponse(failure, status: .badRequest))
-    case .relay(.cancel), .relay(.history):
+    case .relay(.cancel), .relay(.history), .relay(.delete):
       // Each HTTP request is one answer: a cancel has nothing here to stop (closing the
-      // connection is how an HTTP client gives up), and the history is the WebSocket's.
-      let failure = MessageIntake.badInput("cancel and history requests need the WebSocket endpoint /ws/chat/{id}")
+      // connection is how an HTTP client gives up), and history and delete are the WebSocket's.
+      let failure = MessageIntake.badInput(
+        "cancel, history and delete requests need the WebSocket endpoint /ws/chat/{id}")
       relay.metrics.recordError(code: failure.code.rawValue)
       return .refused(Self.errorResponse(failure, status: .badRequest))
     case .relay(.message(let message)):

@@ -1,3 +1,5 @@
+import NIOSSL
+
 /// Everything `tgpt-ws-bridge serve` is configured with.
 public struct ServerSettings: Sendable {
   public var host = "127.0.0.1"
@@ -28,9 +30,8 @@ public struct ServerSettings: Sendable {
   public var pingInterval: Duration = .seconds(30)
   /// How long SIGTERM waits for turns in flight before closing connections.
   public var drainTimeout: Duration = .seconds(30)
-  /// PEM files for wss/https.
-  public var tlsCertificate: String?
-  public var tlsKey: String?
+  /// TLS for wss/https, from `loadTLS(certificate:key:)`; nil: plain ws/http.
+  var tls: TLSConfiguration?
 
   public init() {}
 

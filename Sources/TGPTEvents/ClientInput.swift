@@ -55,12 +55,36 @@ public struct HistoryRequest: Sendable, Hashable {
   }
 }
 
-/// What a client may send to an orchestrator: a message, the cancel of one, or a request for
-/// a session's history.
+/// A request to delete a session from the store: `{"delete":true}`, with optional `id` and
+/// `session_id`. Done in the session's order, once the turns sent before it have ended (and
+/// any turn of it in another process), and answered by one `deleted` event — `existed`, false
+/// for a session that was never stored — then a `complete`. A turn sent after it starts the
+/// session afresh. For clients that make throwaway sessions (`tgpt-ws-bridge check`, `bench`).
+public struct DeleteRequest: Sendable, Hashable {
+  public var id: String?
+  public var sessionID: String?
+
+  public init(id: String? = nil, sessionID: String? = nil) {
+    self.id = id
+    self.sessionID = sessionID
+  }
+
+  /// The wire form.
+  public var json: JSON {
+    var object = JSONObject([("delete", .bool(true))])
+    if let sessionID { object["session_id"] = .string(sessionID) }
+    if let id { object["id"] = .string(id) }
+    return .object(object)
+  }
+}
+
+/// What a client may send to an orchestrator: a message, the cancel of one, a request for a
+/// session's history, or the deletion of a session.
 public enum ClientInput: Sendable, Hashable {
   case message(InputMessage)
   case cancel(CancelRequest)
   case history(HistoryRequest)
+  case delete(DeleteRequest)
 
   /// The request id the answer will carry (a cancel's is the id of what it stops).
   public var id: String? {
@@ -68,11 +92,12 @@ public enum ClientInput: Sendable, Hashable {
     case .message(let message): message.id
     case .cancel(let request): request.id
     case .history(let request): request.id
+    case .delete(let request): request.id
     }
   }
 
-  /// Reads a message, a cancel or a history request; an object with a `message` is a message
-  /// whatever else it has.
+  /// Reads a message, a cancel, a history or a delete request; an object with a `message` is a
+  /// message whatever else it has.
   public init(json: JSON) throws(ProtocolError) {
     if let object = json.objectValue, object["message"] == nil {
       let sessionID = object["session_id"]?.stringValue
@@ -86,6 +111,11 @@ public enum ClientInput: Sendable, Hashable {
       if let history = object["history"] {
         guard history == .bool(true) else { throw .badEvent("\"history\" must be true") }
         self = .history(HistoryRequest(id: try InputMessage.requestID(in: object), sessionID: sessionID))
+        return
+      }
+      if let delete = object["delete"] {
+        guard delete == .bool(true) else { throw .badEvent("\"delete\" must be true") }
+        self = .delete(DeleteRequest(id: try InputMessage.requestID(in: object), sessionID: sessionID))
         return
       }
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Which session ids the toolkit accepts: 1–128 characters of `[A-Za-z0-9._:-]`, so they are
 /// safe in file names, URLs (`/ws/chat/{id}`) and shell words without quoting.
 public enum SessionIDRule {
@@ -14,5 +20,29 @@ public enum SessionIDRule {
         || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
         || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
     }
+  }
+
+  /// A new id: the UTC time and eight random hex digits (`20261129-071530-3fa2c9d1`),
+  /// sortable and easy to type. 32 random bits make two ids made in the same second collide
+  /// about once in 4 billion pairs. `now` is in milliseconds since 1970.
+  public static func make(now: Int64) -> String {
+    var seconds = time_t(now / 1000)
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    func pad(_ value: Int32, _ width: Int) -> String {
+      let text = String(value)
+      return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    let date = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
+    let clock = pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2)
+    let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    return "\(date)-\(clock)-\(String(repeating: "0", count: 8 - random.count))\(random)"
+  }
+
+  /// A new id made now.
+  public static func make() -> String {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return make(now: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000)
   }
 }

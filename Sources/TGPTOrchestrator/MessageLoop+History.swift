@@ -31,6 +31,11 @@ extension MessageLoop {
         outcome = .failed(failure)
       }
     }
+    return Self.write(answer, outcome, emit)
+  }
+
+  /// Writes the events of a request's answer; `outcome`, unless writing failed.
+  static func write(_ answer: [Event], _ outcome: RunOutcome, _ emit: @Sendable (Event) throws -> Void) -> RunOutcome {
     do {
       for event in answer { try emit(event) }
       return outcome

@@ -8,7 +8,8 @@ import TGPTSession
 /// different sessions at once and each session's in order. Every event is tagged with the
 /// turn's `id` and `session_id`; a bad line gets one `bad_input` error and the loop goes on;
 /// `{"cancel":"<id>"}` stops that turn (it ends `interrupted`); `{"history":true}` is answered
-/// with the session's messages; at the end of input the turns in flight finish.
+/// with the session's messages, `{"delete":true}` by deleting the session; at the end of input
+/// the turns in flight finish.
 public struct MessageLoop: Sendable {
   /// How turns are ordered.
   public enum Order: Sendable {
@@ -94,6 +95,14 @@ public struct MessageLoop: Sendable {
             stopIfOutputGone()
             release()
           }
+        case .delete(let request):
+          let sessionID = request.sessionID ?? defaultSession
+          let id = request.id ?? makeRequestID()
+          flights.start(key: order == .sequential ? "" : sessionID) {
+            summary.note(await delete(sessionID, id: id, emit: emit))
+            stopIfOutputGone()
+            release()
+          }
         case .rejected(let event, let failure, let session):
           // A line of a known session is answered in that session's order, after the turns
           // before it; one without (not even JSON) is answered at once.
@@ -126,6 +135,7 @@ public struct MessageLoop: Sendable {
     case turn(TurnRequest)
     case cancel(CancelRequest)
     case history(HistoryRequest)
+    case delete(DeleteRequest)
     /// An unusable line: the error to answer it with, and its session when the line names one
     /// (or is an object that falls to the default session).
     case rejected(Event, Event.Failure, session: String?)
@@ -149,6 +159,7 @@ public struct MessageLoop: Sendable {
         case .message(let read): message = read
         case .cancel(let request): return .cancel(request)
         case .history(let request): return .history(request)
+        case .delete(let request): return .delete(request)
         }
         let sessionID = message.sessionID ?? defaultSession
         let settings = SessionSettings(

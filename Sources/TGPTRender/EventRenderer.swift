@@ -44,6 +44,8 @@ public struct EventRenderer {
   private var width: Int
   /// In plain mode: whether the answer written so far ends a line.
   private var plainAtLineStart = true
+  /// Whether the input is text, not events (`--input text`): into a pipe it stays byte-exact.
+  private var textInput = false
 
   /// Changes the layout width for the lines that follow (terminal resized).
   public mutating func resize(width: Int) {
@@ -162,8 +164,19 @@ public struct EventRenderer {
       pendingRows.append(contentsOf: rendered.takeCommitted())
     }
     flushDisplay()
+    endPlainLine()
     sanitizer = Sanitizer()
     reasoningSanitizer = Sanitizer()
+  }
+
+  /// In plain mode, an answer that does not end its line gets a newline, so the next answer,
+  /// the shell's prompt, or what `>>` appends next starts on a line of its own. Not with
+  /// `exact`, nor for text input into a pipe (passed through as `cat` would).
+  private mutating func endPlainLine() {
+    guard case .plain(let terminal) = options.output, !plainAtLineStart, !options.exact else { return }
+    if textInput && !terminal { return }
+    stdoutBuffer.append(0x0A)
+    plainAtLineStart = true
   }
 
   /// Ends the input: whatever is open is committed and the terminal left clean.
@@ -175,6 +188,7 @@ public struct EventRenderer {
   /// Renders text given as bytes (`--input text`): exact bytes into a pipe or file, else
   /// decoded text.
   public mutating func text(bytes: [UInt8]) {
+    textInput = true
     if case .plain(terminal: false) = options.output {
       sawContent = true
       stdoutBuffer.append(contentsOf: bytes)
@@ -196,7 +210,8 @@ public struct EventRenderer {
       if !plainAtLineStart { bytes.append(0x0A) }
       plainAtLineStart = true
     case .plain(terminal: false):
-      break
+      if !plainAtLineStart, !options.exact, !textInput { bytes.append(0x0A) }
+      plainAtLineStart = true
     }
     return bytes
   }

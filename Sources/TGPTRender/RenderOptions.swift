@@ -22,6 +22,9 @@ public struct RenderOptions: Sendable {
   /// Whether stderr goes where the answer goes (`2>&1`, both on one terminal): a message
   /// then starts on a line of its own even in plain mode, without a byte added to the answer.
   public var messagesShareOutput = false
+  /// Plain output byte for byte: no newline is added after an answer that does not end with
+  /// one (by default each answer ends its line, so answers appended to a file stay apart).
+  public var exact = false
   public var theme: Theme
   /// The name that starts status and error lines on stderr.
   public var program = "tgpt-render"

@@ -26,6 +26,12 @@ public struct StoreError: KindedError, Sendable {
     StoreError(.missingDirectory(directory, store: store))
   }
 
+  /// Whether the session asked for does not exist.
+  public var isNotFound: Bool {
+    if case .notFound = reason { return true }
+    return false
+  }
+
   /// How the failure maps onto the shared exit-code table.
   public var kind: ErrorKind {
     switch reason {

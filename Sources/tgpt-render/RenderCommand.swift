@@ -8,7 +8,7 @@ import TGPTRender
 #endif
 
 enum ColorChoice: String, CaseIterable, ExpressibleByArgument { case auto, always, never }
-enum InputKind: String, CaseIterable, ExpressibleByArgument { case events, text }
+enum InputKind: String, CaseIterable, ExpressibleByArgument { case auto, events, text }
 enum PassthroughTarget: String, CaseIterable, ExpressibleByArgument { case tty, stderr }
 extension RenderOptions.Reasoning: ExpressibleByArgument {}
 
@@ -18,11 +18,16 @@ struct RenderCommand: ParsableCommand {
     commandName: "tgpt-render",
     abstract: "Show an event stream as it arrives: Markdown in a terminal, the exact answer text in a pipe.",
     discussion: """
-      Reads NDJSON events (tgpt-stream, tgpt-session, tgpt-ws-bridge) on stdin. On a terminal \
+      Reads NDJSON events (tgpt-stream, tgpt-session, tgpt-ws-bridge) on stdin, or plain text: \
+      with --input auto, input whose first non-blank byte is not '{' is read as Markdown text \
+      (tgpt-stream --text, a file). On a terminal \
       the answer is rendered as Markdown while it streams: finished lines are written once, only \
       the last line is redrawn, scrollback stays clean. Into a pipe or file, or with --plain or \
-      NO_COLOR, the output is exactly the answer text. Reasoning, tool calls and retries go to \
-      stderr or are shown dim; errors go to stderr and set the exit code (SPEC exit codes: 65 \
+      NO_COLOR, the output is exactly the answer text, and each answer ends its line (a newline \
+      is added after one that does not end with one, so answers appended to a file stay apart; \
+      --exact adds none). Text input into a pipe is passed through byte for byte. \
+      Reasoning, tool calls and retries go to \
+      stderr or are shown dim; errors go to stderr and set the exit code (65 \
       bad input, 69 unavailable, 75 rate limited or timed out, 77 auth, 130 interrupted).
 
       Examples:
@@ -36,11 +41,17 @@ struct RenderCommand: ParsableCommand {
 
   static func main() { runMain(program: "tgpt-render") }
 
-  @Option(help: ArgumentHelp("What stdin holds: events (NDJSON) or text (Markdown).", valueName: "kind"))
-  var input: InputKind = .events
+  @Option(
+    help: ArgumentHelp(
+      "What stdin holds: events (NDJSON), text (Markdown), or auto: text when its first non-blank byte is not '{'.",
+      valueName: "kind"))
+  var input: InputKind = .auto
 
   @Flag(help: "Write exactly the answer text, without styling, even on a terminal.")
   var plain = false
+
+  @Flag(help: "Plain output byte for byte: no newline added after an answer that does not end with one.")
+  var exact = false
 
   @Option(help: ArgumentHelp("Style the output: auto (on a terminal), always, never.", valueName: "when"))
   var color: ColorChoice = .auto
@@ -82,9 +93,10 @@ struct RenderCommand: ParsableCommand {
       }
     }
     let options = decideOptions(displayFD: displayFD)
+    // --passthrough copies events: its input is events.
     let loop = RenderLoop(
-      options: options, displayFD: displayFD, passthrough: passthrough, strict: strict, textInput: input == .text,
-      widthIsFixed: width != nil)
+      options: options, displayFD: displayFD, passthrough: passthrough, strict: strict,
+      input: passthrough ? .events : input, widthIsFixed: width != nil)
     throw ExitCode(loop.run())
   }
 
@@ -109,6 +121,7 @@ struct RenderCommand: ParsableCommand {
       stderrStyled: stderrTerminal && !noColor && !dumb && color != .never,
       stats: stats)
     options.messagesShareOutput = FileIO.sameFile(displayFD, 2)
+    options.exact = exact
     return options
   }
 }

@@ -15,21 +15,26 @@ final class RenderLoop: @unchecked Sendable {
   private let displayFD: Int32
   private let passthrough: Bool
   private let strict: Bool
-  private let textInput: Bool
+  /// Whether stdin is text (nil: not known yet, `--input auto` before its first non-blank byte).
+  private var textInput: Bool?
   private let widthIsFixed: Bool
   private let renderer: Locked<EventRenderer>
   private let spinner: Spinner?
   private let resized = Atomic<Bool>(false)
   private var malformed = false
+  /// Whether a line was read as an event (a bad line before any looks like plain text).
+  private var sawEvent = false
 
-  init(options: RenderOptions, displayFD: Int32, passthrough: Bool, strict: Bool, textInput: Bool, widthIsFixed: Bool) {
+  init(
+    options: RenderOptions, displayFD: Int32, passthrough: Bool, strict: Bool, input: InputKind, widthIsFixed: Bool
+  ) {
     self.displayFD = displayFD
     self.passthrough = passthrough
     self.strict = strict
-    self.textInput = textInput
+    textInput = input == .auto ? nil : input == .text
     self.widthIsFixed = widthIsFixed
     renderer = Locked(EventRenderer(options: options))
-    spinner = !textInput && FileIO.isTerminal(2) && FileIO.isTerminal(displayFD) ? Spinner() : nil
+    spinner = input != .text && FileIO.isTerminal(2) && FileIO.isTerminal(displayFD) ? Spinner() : nil
   }
 
   /// Runs to the end of input; returns the exit code.
@@ -39,29 +44,32 @@ final class RenderLoop: @unchecked Sendable {
     defer { spinner?.stop() }
     var events = NDJSONSplitter()
     var text = UTF8Assembler()
+    // With --input auto, the blank bytes read before the first other one, kept until the
+    // kind of input is known.
+    var leading: [UInt8] = []
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
     defer { buffer.deallocate() }
-    do {
+    do throws(ProtocolError) {
       while true {
         let count = try FileIO.read(0, into: buffer)
         if count == 0 { break }
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-        if textInput {
-          renderer.withLock { $0.text(bytes: text.append(bytes)) }
-        } else {
-          // --passthrough copies the input exactly as read, malformed lines and all.
-          if passthrough { try FileIO.writeAll(1, bytes) }
-          var stop = false
-          let now = DispatchTime.now().uptimeNanoseconds
-          // One lock for the whole read: a burst of events is handled, then written, at once.
-          renderer.withLock { renderer in
-            events.feed(bytes) { item in if !stop { stop = handle(item, renderer: &renderer, at: now) } }
+        if textInput == nil {
+          leading.append(contentsOf: bytes)
+          guard let first = leading.first(where: { !Self.isBlank($0) }) else { continue }
+          textInput = first != UInt8(ascii: "{")
+          if textInput == true { spinner?.stop() }
+          let held = leading
+          leading = []
+          let result = held.withUnsafeBytes { bytes in
+            Result { () throws(ProtocolError) in try consume(bytes, events: &events, text: &text) }
           }
-          if stop { return finish(code: ErrorKind.badInput.exitCode) }
+          if let code = try result.get() { return code }
+        } else if let code = try consume(bytes, events: &events, text: &text) {
+          return code
         }
-        try flush()
       }
-      if textInput {
+      if textInput == true {
         renderer.withLock { $0.text(bytes: text.finish()) }
       } else {
         var stop = false
@@ -83,6 +91,33 @@ final class RenderLoop: @unchecked Sendable {
     return code != 0 ? code : (malformed ? ErrorKind.badInput.exitCode : 0)
   }
 
+  /// Renders one read, as text or as events, and writes the output; an exit code to stop with
+  /// (`--strict` and a malformed line), or nil to go on.
+  private func consume(
+    _ bytes: UnsafeRawBufferPointer, events: inout NDJSONSplitter, text: inout UTF8Assembler
+  ) throws(ProtocolError) -> Int32? {
+    if textInput == true {
+      renderer.withLock { $0.text(bytes: text.append(bytes)) }
+    } else {
+      // --passthrough copies the input exactly as read, malformed lines and all.
+      if passthrough { try FileIO.writeAll(1, bytes) }
+      var stop = false
+      let now = DispatchTime.now().uptimeNanoseconds
+      // One lock for the whole read: a burst of events is handled, then written, at once.
+      renderer.withLock { renderer in
+        events.feed(bytes) { item in if !stop { stop = handle(item, renderer: &renderer, at: now) } }
+      }
+      if stop { return finish(code: ErrorKind.badInput.exitCode) }
+    }
+    try flush()
+    return nil
+  }
+
+  /// Space, tab, CR or LF: what may come before the first event of an NDJSON stream.
+  private static func isBlank(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+  }
+
   /// Handles one input line; returns true to stop (`--strict` and a malformed line).
   private func handle(_ item: NDJSONSplitter.Item, renderer: inout EventRenderer, at now: UInt64) -> Bool {
     switch item {
@@ -91,8 +126,12 @@ final class RenderLoop: @unchecked Sendable {
     case .line(let bytes, let number):
       do throws(ProtocolError) {
         try renderer.handleLine(bytes, at: now)
+        sawEvent = true
       } catch {
-        return malformedLine(number, error.description, &renderer)
+        // Text piped in with --input events: say what would show it.
+        let first = bytes.first { !Self.isBlank($0) }
+        let hint = !sawEvent && first != UInt8(ascii: "{") ? "; this looks like plain text: use --input text" : ""
+        return malformedLine(number, error.description + hint, &renderer)
       }
     }
     return false

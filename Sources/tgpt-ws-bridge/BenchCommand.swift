@@ -14,7 +14,10 @@ struct BenchCommand: AsyncParsableCommand {
       previous answer ended. Prints events/s and time to first chunk / to complete (p50, p99); \
       --json for one JSON object. Exit 1 when any message went unanswered or a connection failed. \
       All sessions come from one address, which tgpt-ws-bridge serve rate-limits (--rate): \
-      serve with --rate 0 for a load test.
+      serve with --rate 0 for a load test. \
+      Each session (bench-XXXXXXXX-N) is deleted once its messages are answered \
+      ({"delete":true}), also after Ctrl-C or SIGTERM; any the server did not delete are named \
+      on stderr.
 
       Example:
         tgpt-ws-bridge serve --port 8000 --rate 0 &
@@ -66,7 +69,10 @@ struct BenchCommand: AsyncParsableCommand {
     let generator = LoadGenerator(
       url: url, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), timeout: try duration(timeout, "--timeout"),
       logger: Logger(label: "tgpt.ws-bridge"))
-    let report = await generator.run(sessions: sessions, messages: messages, words: words)
+    let (sessions, messages, words) = (self.sessions, self.messages, self.words)
+    let (report, trap) = await stoppableBySignal {
+      await generator.run(sessions: sessions, messages: messages, words: words)
+    }
     if json {
       var writer = JSONWriter()
       writer.value(report.json)
@@ -84,6 +90,8 @@ struct BenchCommand: AsyncParsableCommand {
         """)
       for failure in report.failures { Diagnostics.write("tgpt-ws-bridge: \(failure)\n") }
     }
+    warnOfLeftovers(generator.madeSessions, prefix: generator.sessionPrefix)
+    if trap.signal != nil { throw ExitCode(trap.exitCode) }
     if report.completed != report.sessions * report.messages || report.failedConnections > 0 { throw ExitCode(1) }
   }
 }

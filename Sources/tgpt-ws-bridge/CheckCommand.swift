@@ -15,7 +15,9 @@ struct CheckCommand: AsyncParsableCommand {
       JSON, a missing message, a 200 kB message — each must get an error event and leave \
       the connection usable — and an invalid session id, which must be refused). One line per \
       test, PASS or FAIL with what was seen; --json prints one JSON object per test instead. \
-      Exit 0 when all passed, 1 when any failed.
+      Exit 0 when all passed, 1 when any failed. \
+      The sessions made (check-XXXXXXXX-…) are deleted at the end ({"delete":true}), also after \
+      Ctrl-C or SIGTERM; any the server did not delete are named on stderr.
 
       Example:
         tgpt-ws-bridge check ws://127.0.0.1:8000 --test all
@@ -51,7 +53,8 @@ struct CheckCommand: AsyncParsableCommand {
     let check = ServerCheck(
       url: url, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), timeout: try duration(timeout, "--timeout"),
       logger: Logger(label: "tgpt.ws-bridge"))
-    let results = await check.run(test)
+    let test = test
+    let (results, trap) = await stoppableBySignal { await check.run(test) }
     for result in results {
       if json {
         var fields: [(String, JSON)] = [
@@ -67,6 +70,8 @@ struct CheckCommand: AsyncParsableCommand {
     }
     let failed = results.filter { !$0.passed }.count
     if !json { try? FileIO.writeAll(1, "\(results.count - failed) passed, \(failed) failed\n") }
+    warnOfLeftovers(check.madeSessions, prefix: check.sessionPrefix)
+    if trap.signal != nil { throw ExitCode(trap.exitCode) }
     if failed > 0 { throw ExitCode(1) }
   }
 }

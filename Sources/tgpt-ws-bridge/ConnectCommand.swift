@@ -24,16 +24,31 @@ struct ConnectCommand: AsyncParsableCommand {
       that is not an event or closes with answers owed; 75 on a connect or idle timeout; 0 \
       when the reader of stdout goes away.
 
+      The URL may be the server's base (ws://127.0.0.1:8000, or the http:// address \
+      tgpt-ws-bridge serve prints): messages go to /ws/chat/ID for --session ID, or for a new \
+      session whose id is printed on stderr as 'tgpt-ws-bridge: session: ID'. A whole \
+      /ws/chat/ID URL is used as it is, and so is any other path (a WebSocket endpoint of \
+      another server) unless --session is given, which makes it the prefix the chat server is \
+      mounted under.
+
       Examples:
-        echo "Why is the sky blue?" | tgpt-ws-bridge ws://127.0.0.1:8000/ws/chat/work | tgpt-render
+        echo "Why is the sky blue?" | tgpt-ws-bridge ws://127.0.0.1:8000 -s work | tgpt-render
+        echo "and at sunset?" | tgpt-ws-bridge ws://127.0.0.1:8000/ws/chat/work | tgpt-render
         tgpt-ws-bridge --session work 'ws://chat.example/ws/chat/{session_id}' < questions.txt
       """
   )
 
-  @Argument(help: ArgumentHelp("ws:// or wss:// URL; {session_id} is filled from --session.", valueName: "url"))
+  @Argument(
+    help: ArgumentHelp(
+      "The server's base URL, a whole /ws/chat/ID URL, or a template with {session_id} (ws://, wss://, http://, https://).",
+      valueName: "url"))
   var url: String
 
-  @Option(help: ArgumentHelp("Fills {session_id} in the URL.", valueName: "id"))
+  @Option(
+    name: [.customShort("s"), .long],
+    help: ArgumentHelp(
+      "The session, with a base URL or a template (without it a new one is made and printed on stderr).",
+      valueName: "id"))
   var session: String?
 
   @Option(
@@ -86,11 +101,13 @@ struct ConnectCommand: AsyncParsableCommand {
   var logLevel: Logger.Level?
 
   func validate() throws {
-    if url.contains("{session_id}"), session == nil {
-      throw ValidationError("the URL has {session_id}: give --session")
-    }
     if let session, !SessionIDRule.isValid(session) {
       throw ValidationError("invalid session id '\(session)': use \(SessionIDRule.text)")
+    }
+    do throws(ConnectTarget.Mistake) {
+      _ = try ConnectTarget(url, session: session) { "new" }
+    } catch {
+      throw ValidationError(error.description)
     }
     if reconnect < 0 { throw ValidationError("--reconnect must be 0 or more") }
     if !(idleTimeout >= 0 && idleTimeout < 1e9) {
@@ -105,7 +122,10 @@ struct ConnectCommand: AsyncParsableCommand {
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: logLevel ?? .warning)
-    var settings = ClientSettings(url: session.map { url.replacing("{session_id}", with: $0) } ?? url)
+    let target = try ConnectTarget(url, session: session)
+    // One line of its own, so a script can read the id: `2> >(sed -n 's/^tgpt-ws-bridge: session: //p')`.
+    if let made = target.madeSession { Diagnostics.write("tgpt-ws-bridge: session: \(made)\n") }
+    var settings = ClientSettings(url: target.url)
     settings.headers = header.compactMap(ClientSettings.header)
     settings.token = token ?? ProcessEnvironment.value("TGPT_WS_TOKEN")
     settings.caCertificate = cacert
@@ -119,7 +139,13 @@ struct ConnectCommand: AsyncParsableCommand {
     settings.maxMessageBytes = maxMessageBytes
     let client = BridgeClient(settings: settings, logger: Logger(label: "tgpt.ws-bridge"))
     if let failed = try await client.run(input: LineFeed(fd: 0, window: 64)) {
-      throw ExitCode(failed.exitCode)
+      if failed.kind == .auth {
+        // The error event went to stdout, for programs; a person reading stderr needs it too.
+        let fix = settings.token == nil ? "give it with --token or TGPT_WS_TOKEN" : "check --token or TGPT_WS_TOKEN"
+        Diagnostics.error(
+          "the server refused the connection to \(ChatAddress(target.url).displayed): \(failed.message); \(fix)")
+      }
+      throw ExitCode(failed.kind.exitCode)
     }
   }
 }

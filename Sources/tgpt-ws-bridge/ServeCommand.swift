@@ -165,8 +165,7 @@ struct ServeCommand: AsyncParsableCommand {
       throw ValidationError(
         "refusing to listen on \(host) without a token: set --token or TGPT_SERVER_TOKEN, or pass --no-auth")
     }
-    settings.tlsCertificate = tlsCert
-    settings.tlsKey = tlsKey
+    if let tlsCert, let tlsKey { try settings.loadTLS(certificate: tlsCert, key: tlsKey) }
     settings.allowedOrigins = allowOrigin
     settings.maxMessageBytes = maxMessageBytes
     let maxConnections = self.maxConnections ?? settings.maxConnections

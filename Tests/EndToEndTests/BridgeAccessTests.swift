@@ -139,6 +139,7 @@ import Testing
     defer { server.terminate() }
     let refused = try await Harness.run("tgpt-ws-bridge", [server.ws("bad%20id")], stdin: "hi\n")
     #expect(refused.status == 69)
-    #expect(refused.stderr.contains("HTTP/1.1 400"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("HTTP 400 Bad Request"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("for an invalid session id"), "what makes the server refuse is said")
   }
 }

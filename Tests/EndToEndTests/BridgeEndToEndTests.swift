@@ -20,7 +20,7 @@ import Testing
     let rendered = try await Harness.shell(
       "echo 'the whole answer, every word' | tgpt-ws-bridge \(server.ws("sky")) | tgpt-render")
     #expect(rendered.status == 0)
-    #expect(rendered.text == "the whole answer, every word")
+    #expect(rendered.text == "the whole answer, every word\n")
 
     // The third connection on the session sees the two turns before it.
     let third = try await Harness.run("tgpt-ws-bridge", [server.ws("sky")], stdin: "and now?\n")

@@ -24,7 +24,9 @@ import Testing
   @Test func theDocumentHasExamplesOfEveryEventType() async throws {
     let types = Set(try Self.examples().compactMap { try JSON.parse($0)["type"]?.stringValue })
     #expect(
-      types == ["start", "chunk", "reasoning", "tool_call", "tool_result", "retry", "complete", "error", "history"])
+      types == [
+        "start", "chunk", "reasoning", "tool_call", "tool_result", "retry", "complete", "error", "history", "deleted",
+      ])
   }
 
   @Test func everyEventExampleRoundTripsExactly() async throws {
@@ -44,9 +46,10 @@ import Testing
       case .message: "message"
       case .cancel: "cancel"
       case .history: "history"
+      case .delete: "delete"
       }
     }
-    #expect(kinds == ["message", "message", "message", "cancel", "history"])
+    #expect(kinds == ["message", "message", "message", "cancel", "history", "delete"])
   }
 
   @Test func theRequestExampleRunsThroughTgptStream() async throws {

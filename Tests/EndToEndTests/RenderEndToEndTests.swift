@@ -59,7 +59,7 @@ import Testing
     let result = try await Harness.run(
       "tgpt-render", [], stdin: Self.events("half an answer", error: "rate limited upstream"))
     #expect(result.status == 75)
-    #expect(result.text == "half an answer")
+    #expect(result.text == "half an answer\n", "the answer ends its line, also when it failed")
     #expect(result.stderr.contains("tgpt-render: error: rate limited upstream"))
   }
 
@@ -68,11 +68,11 @@ import Testing
       of: "\n{\"type\":\"complete\"", with: "\nnot json\n{\"type\":\"complete\"")
     let result = try await Harness.run("tgpt-render", [], stdin: input)
     #expect(result.status == 65)
-    #expect(result.text == "one two", "rendering went on after the bad line")
+    #expect(result.text == "one two\n", "rendering went on after the bad line")
     #expect(result.stderr.contains("tgpt-render: warning: line 4: invalid JSON"))
     let strict = try await Harness.run("tgpt-render", ["--strict"], stdin: input)
     #expect(strict.status == 65)
-    #expect(strict.text == "one two")
+    #expect(strict.text == "one two\n")
     #expect(!strict.stderr.contains("complete"))
   }
 
@@ -80,7 +80,7 @@ import Testing
     let input = #"{"type":"future","content":{"x":1}}"# + "\n" + Self.events("fine")
     let result = try await Harness.run("tgpt-render", [], stdin: input)
     #expect(result.status == 0)
-    #expect(result.text == "fine")
+    #expect(result.text == "fine\n")
   }
 
   @Test func passthroughCopiesTheEventsUnchanged() async throws {
@@ -117,7 +117,7 @@ import Testing
       lines.append(Event(.chunk(.init(content: piece, model: "m"))).jsonText)
     }
     lines.append(Event(.complete(.init(processingTimeMs: 1))).jsonText)
-    let result = try await Harness.run("tgpt-render", [], stdin: lines.joined(separator: "\n") + "\n")
+    let result = try await Harness.run("tgpt-render", ["--exact"], stdin: lines.joined(separator: "\n") + "\n")
     #expect(result.status == 0)
     #expect(result.stdout == Data(text.utf8))
   }
@@ -143,7 +143,7 @@ import Testing
     let result = try await Harness.run(
       "tgpt-render", [], stdin: chunk, signal: SIGINT, signalAfter: 0, keepStdinOpen: true)
     #expect(result.status == 130)
-    #expect(result.text == "partial")
+    #expect(result.text == "partial\n")
   }
 
   @Test func theStatsLineStartsOnALineOfItsOwnWhereTheAnswerGoesToo() async throws {
@@ -151,9 +151,43 @@ import Testing
     let shared = try await Harness.shell(
       #"printf '%s' "$EVENTS" | tgpt-render --stats 2>&1"#, env: Harness.environment(["EVENTS": events]))
     #expect(shared.text.hasPrefix("no newline at the end\ntgpt-render: m · "), "\(shared.text)")
-    // Apart, the answer stays byte-exact and the line needs no break before it.
+    // Apart, the answer ends its line, and with --exact stays byte-exact.
     let apart = try await Harness.run("tgpt-render", ["--stats"], stdin: events)
-    #expect(apart.text == "no newline at the end")
+    #expect(apart.text == "no newline at the end\n")
+    let exact = try await Harness.run("tgpt-render", ["--stats", "--exact"], stdin: events)
+    #expect(exact.text == "no newline at the end")
     #expect(apart.stderr.hasPrefix("tgpt-render: m · "), "\(apart.stderr)")
+  }
+
+  @Test func intoAFileEachAnswerEndsItsLineUnlessExact() async throws {
+    // Two turns of one stream, and a second run appended: three answers, three lines.
+    let twoTurns = Self.events("first answer") + Self.events("second\n") + Self.events("")
+    let file = Harness.scratchDirectory().appendingPathComponent("answers.txt").path
+    let result = try await Harness.shell(
+      #"printf '%s' "$EVENTS" | tgpt-render >> "$FILE" && printf '%s' "$EVENTS" | tgpt-render --exact >> "$FILE""#
+        + #" && cat "$FILE""#,
+      env: Harness.environment(["EVENTS": twoTurns, "FILE": file]))
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.text == "first answer\nsecond\n" + "first answersecond\n")
+  }
+
+  @Test func plainTextIsShownAsTextWhateverTheInputOption() async throws {
+    let text = "Just **text**, from tgpt-stream --text"
+    for arguments in [[], ["--input", "auto"], ["--input", "text"]] {
+      let piped = try await Harness.run("tgpt-render", arguments, stdin: "\n" + text)
+      #expect(piped.status == 0 && piped.stderr.isEmpty, "\(arguments): \(piped.stderr)")
+      #expect(piped.text == "\n" + text, "into a pipe, text passes through byte for byte")
+    }
+    let onTerminal = try await Harness.shell(
+      "script -qec \"printf '%s' \\\"\\$TEXT\\\" | tgpt-render\" /dev/null",
+      env: Harness.environment(["TEXT": text, "TERM": "xterm-256color"]))
+    #expect(onTerminal.text.contains("\u{1B}[0;1mtext\u{1B}[0m"), "rendered as Markdown: \(onTerminal.text)")
+    let strict = try await Harness.run("tgpt-render", ["--input", "events"], stdin: text + "\n")
+    #expect(strict.status == 65)
+    #expect(strict.text.isEmpty)
+    #expect(
+      strict.stderr.contains("line 1: invalid JSON")
+        && strict.stderr.contains("this looks like plain text: use --input text"),
+      "\(strict.stderr)")
   }
 }

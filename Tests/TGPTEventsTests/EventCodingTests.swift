@@ -121,6 +121,18 @@ import Testing
     let history = HistoryRequest(id: "h", sessionID: "s")
     #expect(try ClientInput(json: history.json) == .history(history))
   }
+
+  @Test func aDeleteRequestReadsAndWritesItsWireForm() throws {
+    func read(_ text: String) throws -> ClientInput { try ClientInput(json: JSON.parse(text)) }
+    #expect(try read(#"{"delete":true,"id":"d","session_id":"s"}"#) == .delete(DeleteRequest(id: "d", sessionID: "s")))
+    #expect(try read(#"{"delete":true}"#) == .delete(DeleteRequest()))
+    for bad in [#"{"delete":"yes"}"#, #"{"delete":false}"#, #"{"delete":true,"id":7}"#] {
+      #expect(throws: ProtocolError.self, "\(bad)") { try read(bad) }
+    }
+    #expect(try read(#"{"message":"hi","delete":true}"#) == .message(InputMessage(message: "hi")))
+    let delete = DeleteRequest(id: "d", sessionID: "s")
+    #expect(try ClientInput(json: delete.json) == .delete(delete))
+  }
 }
 
 extension Event: CustomTestStringConvertible {

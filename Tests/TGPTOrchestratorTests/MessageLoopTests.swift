@@ -161,6 +161,34 @@ func loop(_ runner: TurnRunner, _ order: MessageLoop.Order) -> MessageLoop {
     #expect(failure.code == .badInput)
   }
 
+  @Test func aDeleteRequestRemovesTheSessionAfterItsTurnsAndSaysSo() async throws {
+    let lines = [
+      #"{"message":"one two three","session_id":"s","id":"t"}"#, #"{"delete":true,"session_id":"s","id":"d"}"#,
+      #"{"message":"again","session_id":"s","id":"t2"}"#, #"{"delete":true,"session_id":"never","id":"n"}"#,
+      #"{"delete":true,"session_id":"bad id","id":"b"}"#, #"{"message":"kept","session_id":"other","id":"o"}"#,
+    ]
+    let events = Collected()
+    let store = try makeStore()
+    _ = await loop(echoRunner(store, delayMs: 50), .perSession).run(feed(lines).0, interruption: { "" }) {
+      events.append($0)
+    }
+    // The turn before the delete ended first; the turn after it started the session afresh.
+    let all = events.all
+    let turnEnded = try #require(all.lastIndex { $0.id == "t" })
+    let deleted = try #require(all.firstIndex { $0.id == "d" })
+    let nextStarted = try #require(all.firstIndex { $0.id == "t2" })
+    #expect(all[turnEnded].type == "complete" && turnEnded < deleted && deleted < nextStarted)
+    #expect(events.all.filter { $0.id == "d" }.map(\.type) == ["deleted", "complete"])
+    guard case .other(_, let fields)? = events.all.first(where: { $0.id == "d" })?.payload else { return }
+    #expect(fields["existed"] == .bool(true))
+    let restarted = try #require(try await store.session("s"))
+    #expect(restarted.messages.map(\.content) == ["again", "again"], "only the turn after the delete is left")
+    guard case .other(_, let never)? = events.all.first(where: { $0.id == "n" })?.payload else { return }
+    #expect(never["existed"] == .bool(false))
+    #expect(events.all.first { $0.id == "b" }?.type == "error")
+    #expect(try await store.session("other") != nil, "other sessions are left alone")
+  }
+
   @Test(.timeLimit(.minutes(5))) func aClosedOutputStopsTheLoopEvenWhileStdinStaysOpen() async throws {
     let lines = [#"{"message":"a b c d e f g h","session_id":"s","id":"t"}"#]
     let (lineFeed, writeEnd) = feed(lines, keepOpen: true)

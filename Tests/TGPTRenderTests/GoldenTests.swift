@@ -41,8 +41,26 @@ import Testing
     ("Hi", true, "\ntgpt-render: m1"), ("Hi", false, "tgpt-render: m1"), ("Hi\n", true, "tgpt-render: m1"),
   ])
   func aStatsLineWhereTheAnswerGoesTooStartsOnALineOfItsOwn(answer: String, shared: Bool, start: String) throws {
+    // --exact: the answer's bytes alone, so the break is on the message's side.
     var options = RenderOptions(output: .plain(terminal: false), stats: true)
     options.messagesShareOutput = shared
+    options.exact = true
+    let (out, err) = try Self.renderTurn(answer, options: options)
+    #expect(out == Array(answer.utf8), "the answer stays exact")
+    #expect(String(decoding: err, as: UTF8.self).hasPrefix(start))
+  }
+
+  @Test(arguments: [("Hi", true), ("Hi", false), ("Hi\n", true), ("", false)])
+  func eachAnswerEndsItsLineSoTheStatsLineNeedsNoBreak(answer: String, shared: Bool) throws {
+    var options = RenderOptions(output: .plain(terminal: false), stats: true)
+    options.messagesShareOutput = shared
+    let (out, err) = try Self.renderTurn(answer, options: options)
+    #expect(out == Array((answer.isEmpty || answer.hasSuffix("\n") ? answer : answer + "\n").utf8))
+    #expect(String(decoding: err, as: UTF8.self).hasPrefix("tgpt-render: m1"))
+  }
+
+  /// One turn with `answer` as its text, through the plain fast path: stdout and stderr.
+  static func renderTurn(_ answer: String, options: RenderOptions) throws -> ([UInt8], [UInt8]) {
     var renderer = EventRenderer(options: options)
     var (out, err) = ([UInt8](), [UInt8]())
     let lines = [
@@ -60,8 +78,7 @@ import Testing
         }
       }
     }
-    #expect(out == Array(answer.utf8), "the answer stays exact")
-    #expect(String(decoding: err, as: UTF8.self).hasPrefix(start))
+    return (out, err)
   }
 
   @Test func plainModeIsExactlyTheAnswer() throws {

@@ -1,0 +1,36 @@
+import Synchronization
+
+/// The sessions a `check` or `bench` run made on a server, and which of them the server did
+/// not acknowledge deleting: what to tell the user to remove by hand.
+public final class SessionNames: Sendable {
+  private struct State {
+    var made = 0
+    var left: [String] = []
+  }
+
+  private let state = Mutex(State())
+
+  public init() {}
+
+  /// Eight hex digits telling one run's sessions from another's.
+  public static func runTag() -> String {
+    let hex = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    return String(repeating: "0", count: 8 - hex.count) + hex
+  }
+
+  /// Notes a conversation on `name`: whether it made the session (it sent a message), and
+  /// whether the server deleted it.
+  func note(_ name: String, made: Bool, deleted: Bool) {
+    guard made else { return }
+    state.withLock { state in
+      state.made += 1
+      if !deleted { state.left.append(name) }
+    }
+  }
+
+  /// How many sessions were made.
+  public var made: Int { state.withLock { $0.made } }
+
+  /// The sessions made and not deleted, sorted.
+  public var left: [String] { state.withLock { $0.left.sorted() } }
+}

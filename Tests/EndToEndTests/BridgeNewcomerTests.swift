@@ -1,0 +1,104 @@
+import Foundation
+import TGPTEvents
+import Testing
+
+/// What a new user meets first with tgpt-ws-bridge: the address serve prints works as the
+/// client's URL, refusals say why on stderr, bad TLS files are named at start, and check and
+/// bench leave the server's store as they found it.
+@Suite(.timeLimit(.minutes(10))) struct BridgeNewcomerTests {
+  @Test func theAddressServePrintsIsAClientURL() async throws {
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
+    // As printed (http://…), no session: one is made and named on stderr, on a line of its own.
+    let fresh = try await Harness.run("tgpt-ws-bridge", [server.baseURL], stdin: "hi\n")
+    #expect(fresh.status == 0, "\(fresh.stderr)")
+    let made = try #require(fresh.stderr.split(separator: "\n").first { $0.hasPrefix("tgpt-ws-bridge: session: ") })
+    let id = String(made.dropFirst("tgpt-ws-bridge: session: ".count))
+    #expect(SessionIDRule.isValid(id))
+    #expect(fresh.answer == "hi" && fresh.events.allSatisfy { $0.sessionID == id })
+    // ws:// with -s, then the whole path: the same session goes on.
+    let first = try await Harness.run("tgpt-ws-bridge", [server.wsBase, "-s", "work"], stdin: "one\n")
+    #expect(first.status == 0 && first.stderr.isEmpty, "\(first.stderr)")
+    let second = try await Harness.run("tgpt-ws-bridge", [server.ws("work")], stdin: "two\n")
+    guard case .start(let start)? = second.events.first?.payload else {
+      Issue.record("no start event: \(second.text)")
+      return
+    }
+    #expect(start.turnsSent == 1 && second.answer == "two")
+    let both = try await Harness.run("tgpt-ws-bridge", [server.ws("work"), "--session", "other"], stdin: "x\n")
+    #expect(both.status == 64 && both.stderr.contains("already names session 'work'"), "\(both.stderr)")
+  }
+
+  @Test func aRefusedUpgradeSaysItsStatusAndWhatToDo() async throws {
+    let server = try await BridgeServerProcess.start()
+    defer { server.terminate() }
+    let wrongPath = try await Harness.run("tgpt-ws-bridge", [server.wsBase + "/chat"], stdin: "hi\n")
+    #expect(wrongPath.status == 69)
+    #expect(wrongPath.stderr.contains("HTTP 400 Bad Request"), "\(wrongPath.stderr)")
+    #expect(wrongPath.stderr.contains("no chat at /chat") && wrongPath.stderr.contains("/ws/chat/{session_id}"))
+
+    let guarded = try await BridgeServerProcess.start(["--token", "s3cret"])
+    defer { guarded.terminate() }
+    let refused = try await Harness.run("tgpt-ws-bridge", [guarded.wsBase, "-s", "t"], stdin: "hi\n")
+    #expect(refused.status == 77)
+    #expect(refused.failure?.code == .auth, "the event is still on stdout")
+    #expect(
+      refused.stderr.contains("tgpt-ws-bridge: error: the server refused the connection to \(guarded.wsBase)")
+        && refused.stderr.contains("missing or wrong bearer token") && refused.stderr.contains("--token"),
+      "\(refused.stderr)")
+  }
+
+  @Test func aMissingOrInvalidTLSFileIsNamedBeforeListening() async throws {
+    let directory = Harness.scratchDirectory()
+    let garbage = directory.appendingPathComponent("garbage.pem")
+    try Data("not a certificate\n".utf8).write(to: garbage)
+    let missing = directory.appendingPathComponent("missing.pem").path
+    for (arguments, named) in [
+      (["--tls-cert", missing, "--tls-key", garbage.path], "--tls-cert \(missing): no such file or directory"),
+      (["--tls-cert", garbage.path, "--tls-key", garbage.path], "--tls-cert \(garbage.path): not a PEM certificate"),
+      (["--tls-cert", directory.path, "--tls-key", garbage.path], "--tls-cert \(directory.path): is a directory"),
+    ] {
+      let result = try await Harness.run("tgpt-ws-bridge", ["serve", "--port", "0"] + arguments)
+      #expect(result.status == 78, "\(arguments): \(result.stderr)")
+      #expect(result.stderr.hasPrefix("tgpt-ws-bridge: error: \(named)"), "\(result.stderr)")
+      #expect(result.text.isEmpty, "it never listened (no address printed)")
+    }
+  }
+
+  @Test func checkAndBenchLeaveNoSessionsInTheStore() async throws {
+    let env = Harness.environment()
+    let server = try await BridgeServerProcess.start(["--rate", "0"], env: env)
+    defer { server.terminate() }
+    let kept = try await Harness.run("tgpt-ws-bridge", [server.wsBase, "-s", "kept"], stdin: "mine\n", env: env)
+    #expect(kept.status == 0)
+    let check = try await Harness.run("tgpt-ws-bridge", ["check", server.wsBase], env: env)
+    #expect(check.status == 0 && check.stderr.isEmpty, "\(check.text) \(check.stderr)")
+    let bench = try await Harness.run(
+      "tgpt-ws-bridge", ["bench", server.wsBase, "--sessions", "20", "--messages", "2", "--json"], env: env)
+    #expect(bench.status == 0 && bench.stderr.isEmpty, "\(bench.stderr)")
+    #expect(try JSON.parse(bench.text)["sessions_left"]?.intValue == 0)
+    let list = try await Harness.run("tgpt-session", ["list", "--json"], env: env)
+    let ids = list.text.split(separator: "\n").compactMap { try? JSON.parse(String($0))["id"]?.stringValue }
+    #expect(ids == ["kept"], "what check and bench made is gone, the rest is kept: \(list.text)")
+  }
+
+  @Test func benchStoppedByCtrlCStillDeletesItsSessions() async throws {
+    let env = Harness.environment()
+    // Slow answers, so the run is stopped in the middle of them.
+    let server = try await BridgeServerProcess.start(
+      ["--rate", "0"],
+      child: [Harness.binary("tgpt-session").path, "serve", "--provider", "echo", "--echo-delay-ms", "100"],
+      env: env)
+    defer { server.terminate() }
+    let result = try await Harness.shell(
+      """
+      tgpt-ws-bridge bench \(server.wsBase) --sessions 5 --messages 3 --words 50 & bench=$!
+      until tgpt-session list --json | grep -q '"bench-'; do sleep 0.05; done
+      kill -INT $bench; wait $bench; echo "status $?"
+      tgpt-session list --json
+      """, env: env)
+    #expect(result.text.contains("status 130\n"), "\(result.text) \(result.stderr)")
+    #expect(!result.text.contains("bench-"), "the sessions were deleted: \(result.text)")
+    #expect(result.stderr.contains("stopping; deleting the sessions made"))
+  }
+}

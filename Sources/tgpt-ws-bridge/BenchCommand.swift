@@ -28,19 +28,19 @@ struct BenchCommand: AsyncParsableCommand {
   @Argument(help: ArgumentHelp("The server: ws://host:port, or a URL with {session_id}.", valueName: "url"))
   var url: String
 
-  @Option(help: ArgumentHelp("Connections at once (default 100).", valueName: "n"))
+  @Option(help: ArgumentHelp("Connections at once.", valueName: "n"))
   var sessions = 100
 
-  @Option(help: ArgumentHelp("Messages per session (default 5).", valueName: "m"))
+  @Option(help: ArgumentHelp("Messages per session.", valueName: "m"))
   var messages = 5
 
-  @Option(help: ArgumentHelp("Words per message (default 20).", valueName: "n"))
+  @Option(help: ArgumentHelp("Words per message.", valueName: "n"))
   var words = 20
 
   @Option(help: ArgumentHelp("Bearer token. Env: TGPT_WS_TOKEN.", valueName: "token"))
   var token: String?
 
-  @Option(help: ArgumentHelp("Seconds each session may take (default 120).", valueName: "sec"))
+  @Option(help: ArgumentHelp("Seconds each session may take.", valueName: "sec"))
   var timeout: Double = 120
 
   @Option(
@@ -48,7 +48,7 @@ struct BenchCommand: AsyncParsableCommand {
       "Instead: open N idle connections (sending nothing), hold them for --hold seconds, close.", valueName: "n"))
   var idle: Int?
 
-  @Option(help: ArgumentHelp("Seconds to hold --idle connections (default 10).", valueName: "sec"))
+  @Option(help: ArgumentHelp("Seconds to hold --idle connections.", valueName: "sec"))
   var hold: Double = 10
 
   @Flag(help: "Print the figures as one JSON object.")

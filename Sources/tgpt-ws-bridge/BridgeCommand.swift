@@ -9,8 +9,9 @@ struct BridgeCommand: AsyncParsableCommand {
     abstract: "Bridge NDJSON on stdin/stdout and WebSocket: a chat client, and a chat server.",
     discussion: """
       Without a command, a client: tgpt-ws-bridge URL (see tgpt-ws-bridge connect --help). \
-      serve exposes /ws/chat/{session_id} (the seed's endpoint) by relaying to tgpt-session serve. \
-      check runs the seed's test suite against any server; bench is a load generator.
+      serve exposes /ws/chat/{session_id} by relaying to tgpt-session serve. \
+      check runs a streaming test suite against any server that speaks the protocol; bench is a \
+      load generator. Both delete the sessions they make when done.
       Exit codes: 0 ok, 64 usage, 65 bad input, 69 unavailable (refused, DNS, TLS, closed), \
       75 timeout or rate limited, 77 auth, 130 SIGINT, 143 SIGTERM.
 

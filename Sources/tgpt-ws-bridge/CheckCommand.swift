@@ -8,7 +8,7 @@ import TGPTEvents
 struct CheckCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
-    abstract: "Run the seed's streaming test suite against any server that speaks the protocol.",
+    abstract: "Run a streaming test suite (answers, sessions, errors, connections) against any server that speaks the protocol.",
     discussion: """
       Tests: connection; streaming_response (chunks, content, time to first chunk, total \
       time); multiple_sessions (three at once); error_handling (an empty message, invalid \
@@ -29,13 +29,13 @@ struct CheckCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "streaming_response, multiple_sessions, error_handling, connection or all (default).", valueName: "test"))
+      "streaming_response, multiple_sessions, error_handling, connection or all.", valueName: "test"))
   var test = "all"
 
   @Option(help: ArgumentHelp("Bearer token. Env: TGPT_WS_TOKEN.", valueName: "token"))
   var token: String?
 
-  @Option(help: ArgumentHelp("Seconds each conversation may take (default 60).", valueName: "sec"))
+  @Option(help: ArgumentHelp("Seconds each conversation may take.", valueName: "sec"))
   var timeout: Double = 60
 
   @Flag(help: "One JSON object per test on stdout.")

@@ -69,7 +69,7 @@ struct ConnectCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Send a ping every SEC seconds; a missed pong ends the connection.", valueName: "sec"))
   var pingInterval: Double?
 
-  @Option(help: ArgumentHelp("Give up connecting after SEC seconds (default 10).", valueName: "sec"))
+  @Option(help: ArgumentHelp("Give up connecting after SEC seconds.", valueName: "sec"))
   var connectTimeout: Double = 10
 
   @Option(
@@ -84,7 +84,7 @@ struct ConnectCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Fail after SEC seconds without a frame while answers are owed: an error event (timeout) for each, exit 75 (default 120; 0: never).",
+      "Fail after SEC seconds without a frame while answers are owed: an error event (timeout) for each, exit 75 (0: never).",
       valueName: "sec"))
   var idleTimeout: Double = 120
 
@@ -92,7 +92,7 @@ struct ConnectCommand: AsyncParsableCommand {
   var raw = false
 
   @Option(
-    help: ArgumentHelp("The largest message accepted from the server, in bytes (default 16 MiB).", valueName: "bytes"))
+    help: ArgumentHelp("The largest message accepted from the server, in bytes.", valueName: "bytes"))
   var maxMessageBytes = 16 << 20
 
   @Option(

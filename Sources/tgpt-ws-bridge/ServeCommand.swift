@@ -57,10 +57,10 @@ struct ServeCommand: AsyncParsableCommand {
       """
   )
 
-  @Option(help: ArgumentHelp("Address to listen on (default 127.0.0.1).", valueName: "host"))
+  @Option(help: ArgumentHelp("Address to listen on.", valueName: "host"))
   var host = "127.0.0.1"
 
-  @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one (default 8000).", valueName: "port"))
+  @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one.", valueName: "port"))
   var port = 8000
 
   @Option(help: ArgumentHelp("Bearer token clients must present. Env: TGPT_SERVER_TOKEN.", valueName: "token"))
@@ -80,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
       "An Origin browsers may connect from, e.g. https://app.example (repeatable; default: any).", valueName: "origin"))
   var allowOrigin: [String] = []
 
-  @Option(help: ArgumentHelp("The largest message accepted, in bytes (default 65536).", valueName: "bytes"))
+  @Option(help: ArgumentHelp("The largest message accepted, in bytes.", valueName: "bytes"))
   var maxMessageBytes = 64 << 10
 
   @Option(
@@ -90,39 +90,39 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Messages per second per client address, over all its connections; 0 for no limit (default 20, bursts of 100).",
+      "Messages per second per client address, over all its connections; 0 for no limit (bursts of up to 100).",
       valueName: "n"))
   var rate: Double = 20
 
   @Option(
     help: ArgumentHelp(
-      "Messages per second for all clients presenting the token together; 0 for no limit (default).",
+      "Messages per second for all clients presenting the token together; 0 for no limit.",
       valueName: "n"))
   var tokenRate: Double = 0
 
-  @Option(help: ArgumentHelp("Close a connection idle this many seconds (default 600).", valueName: "sec"))
+  @Option(help: ArgumentHelp("Close a connection idle this many seconds.", valueName: "sec"))
   var idleTimeout: Double = 600
 
   @Option(
-    help: ArgumentHelp("Ping every SEC seconds; a missed pong closes the connection (default 30).", valueName: "sec"))
+    help: ArgumentHelp("Ping every SEC seconds; a missed pong closes the connection.", valueName: "sec"))
   var pingInterval: Double = 30
 
-  @Option(help: ArgumentHelp("On SIGTERM, wait this long for turns in flight (default 30).", valueName: "sec"))
+  @Option(help: ArgumentHelp("On SIGTERM, wait this long for turns in flight.", valueName: "sec"))
   var drainTimeout: Double = 30
 
   @Option(
     help: ArgumentHelp(
-      "Close a client that takes none of its waiting events for this long (default 30).", valueName: "sec"))
+      "Close a client that takes none of its waiting events for this long.", valueName: "sec"))
   var stallTimeout: Double = 30
 
   @Option(
     help: ArgumentHelp(
-      "Close a client with more than this many bytes of events waiting (default 16777216).", valueName: "bytes"))
+      "Close a client with more than this many bytes of events waiting.", valueName: "bytes"))
   var queueBytes = 16 << 20
 
   @Option(
     help: ArgumentHelp(
-      "Seconds a connection may take to send its request head, or stay idle between HTTP requests (default 10).",
+      "Seconds a connection may take to send its request head, or stay idle between HTTP requests.",
       valueName: "sec"))
   var headerTimeout: Double = 10
 

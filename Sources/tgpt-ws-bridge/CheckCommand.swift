@@ -8,7 +8,8 @@ import TGPTEvents
 struct CheckCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
-    abstract: "Run a streaming test suite (answers, sessions, errors, connections) against any server that speaks the protocol.",
+    abstract:
+      "Run a streaming test suite (answers, sessions, errors, connections) against any server that speaks the protocol.",
     discussion: """
       Tests: connection; streaming_response (chunks, content, time to first chunk, total \
       time); multiple_sessions (three at once); error_handling (an empty message, invalid \

@@ -7,9 +7,10 @@ PROGRAMS := tgpt-stream tgpt-session tgpt-render tgpt-ws-bridge
 SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 
 # Debian packages the build needs (libcurl, SQLite), and what tests and benchmarks run (jq, curl,
-# hyperfine, the sqlite3 shell, python3; pkill and setpriv for the bridge tests).
+# hyperfine, the sqlite3 shell, python3; pkill and setpriv for the bridge tests; git and less for
+# the documents' examples).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libedit-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean

@@ -25,6 +25,10 @@ import Testing
       command: "tgpt-ws-bridge serve --port 0 -- tgpt-session serve --provider echo",
       server: true),
     HelpDirective(
+      document: "tgpt-ws-bridge bench --help",
+      command: "tgpt-ws-bridge bench ws://127.0.0.1:8000 --sessions 1000 --messages 5",
+      notRun: "a load test of 5000 turns (20 s of CPU); README.md's tgpt-ws-bridge block runs the same command"),
+    HelpDirective(
       document: "tgpt-ws-bridge connect --help",
       command: "tgpt-ws-bridge --session work 'ws://chat.example/ws/chat/{session_id}' < questions.txt",
       notRun: "a server on the internet"),
@@ -61,6 +65,31 @@ import Testing
     }
   }
 
+  /// The runner sees what a new user would meet: a failed command in a pipeline, an error on
+  /// stderr, an answer that never showed; and it keeps the shell's state from one example to
+  /// the next, and brings up the documented server on a free port.
+  @Test func theRunnerReportsWhatFails() async throws {
+    let markdown = """
+      ```sh
+      tgpt-ws-bridge serve --port 8000 &
+      curl -s localhost:8000/healthz
+      false | cat
+      tgpt-session show no-such-session
+      tgpt-stream --provider echo "hi" | jq -rj 'select(.type == "nothing")'
+      answer=$(tgpt-stream --provider echo --text "hi")
+      [ "$answer" = hi ]
+      ```
+      """
+    let failures = try await DocRun.failures(try DocSources.markdownBlocks(markdown, document: "T.md")[0])
+    let summaries = failures.map { $0.prefix { $0 != "\n" } }
+    #expect(
+      summaries == [
+        "T.md:4: `false | cat` exited 1",
+        "T.md:5: `tgpt-session show no-such-session` exited 65, wrote an error on stderr",
+        #"T.md:6: `tgpt-stream --provider echo "hi" | jq -rj 'select(.type == "nothing")'` showed no answer"#,
+      ], "\(failures)")
+  }
+
   /// The extraction finds the examples (a change of fence or layout that hid them would
   /// otherwise pass quietly), every help directive names an example, and the ones not run
   /// are listed with their reasons.
@@ -83,10 +112,16 @@ import Testing
   }
 }
 
-/// Runs one block in a fresh sandbox and records an issue for each example that failed.
+/// Runs one block in a fresh sandbox and says what went wrong.
 enum DocRun {
   static func check(_ block: DocBlock) async throws {
-    guard block.examples.contains(where: { $0.notRun == nil }) else { return }
+    for failure in try await failures(block) { Issue.record(Comment(rawValue: failure)) }
+  }
+
+  /// One message per example that failed: where it is, the command, what went wrong, and the
+  /// end of its stdout and stderr.
+  static func failures(_ block: DocBlock) async throws -> [String] {
+    guard block.examples.contains(where: { $0.notRun == nil }) else { return [] }
     let fake = try await FakeProviderServer.shared
     let sandbox = try DocSandbox(fakeProvider: fake.url("key=docs"))
     defer { sandbox.remove() }
@@ -94,9 +129,9 @@ enum DocRun {
     try sandbox.script(for: block).write(to: script, atomically: false, encoding: .utf8)
     let run = try await Harness.shell("exec bash --noprofile --norc '\(script.path)'", env: sandbox.environment)
     if run.status == 90 || run.status == 91 {
-      Issue.record("\(block): the sandbox could not be set up (\(run.status)): \(sandbox.setUpLog)\(run.stderr)")
-      return
+      return ["\(block): the sandbox could not be set up (\(run.status)): \(sandbox.setUpLog)\(run.stderr)"]
     }
+    var failures: [String] = []
     for (index, example) in block.examples.enumerated() where example.notRun == nil {
       let (status, stdout, stderr) = sandbox.outcome(index)
       var problems: [String] = []
@@ -110,7 +145,7 @@ enum DocRun {
         problems.append(sandbox.current == "\(index)" ? "did not finish" : "did not run")
       }
       if problems.isEmpty { continue }
-      Issue.record(
+      failures.append(
         """
         \(block.place(example)): `\(example.command)` \(problems.joined(separator: ", "))
         --- stdout (end):
@@ -119,6 +154,7 @@ enum DocRun {
         \(tail(stderr))
         """)
     }
+    return failures
   }
 
   private static func tail(_ text: String) -> String {

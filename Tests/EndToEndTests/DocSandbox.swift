@@ -2,11 +2,11 @@ import Foundation
 
 /// A new user's machine in a temporary directory: HOME, TGPT_HOME and XDG directories inside
 /// it, the built programs first on PATH, the hosted providers (OpenRouter, OpenAI, Anthropic)
-/// pointed at the fake provider by the config file, fake keys, and the files the examples
-/// read: a git repository with staged and unstaged changes as the working directory (notes,
-/// questions, tickets, README.md beside it), `~/src/app` with a commit, and a session `work`
-/// with one turn, as after a first try, exported to `work.ndjson`. Proxy variables point at a closed port, so anything
-/// but loopback fails rather than reaching the internet.
+/// pointed at the fake provider by the config file, fake keys, and what the examples read: a
+/// git repository with staged and unstaged changes as the working directory (notes, questions,
+/// tickets and README.md in it), `~/src/app` with a commit, and a session `work` with one
+/// turn, as after a first try, exported to `work.ndjson`. Proxy variables point at a closed
+/// port, so anything but loopback fails rather than reaching the internet.
 struct DocSandbox {
   let root: URL
   var home: URL { root.appendingPathComponent("home") }
@@ -118,7 +118,10 @@ struct DocSandbox {
 
   /// The example that was running when the script ended ("done" when it finished), and the
   /// set-up's log.
-  var current: String { (try? String(contentsOf: results.appendingPathComponent("current"), encoding: .utf8)) ?? "" }
+  var current: String {
+    let text = (try? String(contentsOf: results.appendingPathComponent("current"), encoding: .utf8)) ?? ""
+    return text.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
   var setUpLog: String {
     (try? String(contentsOf: results.appendingPathComponent("setup.log"), encoding: .utf8)) ?? ""
   }

@@ -7,9 +7,10 @@ PROGRAMS := tgpt-stream tgpt-session tgpt-render tgpt-ws-bridge
 SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 
 # Debian packages the build needs (libcurl, SQLite), and what tests and benchmarks run (jq, curl,
-# hyperfine, the sqlite3 shell, python3; pkill and setpriv for the bridge tests).
+# hyperfine, the sqlite3 shell, python3; pkill and setpriv for the bridge tests; git and less for
+# the documents' examples).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libedit-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean
@@ -39,12 +40,22 @@ build: deps-build
 release: deps-build
 	$(SWIFT_RELEASE)
 
+# Builds one product for release, showing its last lines. A failed build shows the compiler's
+# output (without the progress lines) and stops make with its status: the demo must not go on
+# with binaries of an older build.
+define release_product
+@log=$$(mktemp); \
+	if $(SWIFT_RELEASE) --product $(1) >"$$log" 2>&1; then grep -E "Compiling|Build" "$$log" | tail -n 2; rm -f "$$log"; \
+	else status=$$?; grep -vE '^\[[0-9]+/[0-9]+\] ' "$$log" >&2; rm -f "$$log"; \
+	  echo "building $(1) failed (swift build exit $$status)" >&2; exit $$status; fi
+endef
+
 # The main job: a question answered and rendered as it streams — a real answer from OpenRouter
 # when OPENROUTER_API_KEY is set, otherwise the offline echo provider (no network, no key, no
 # cost). It says which.
 demo: deps-build
-	@$(SWIFT_RELEASE) --product tgpt-stream 2>&1 | grep -E "error|Compiling|Build" | tail -n 2
-	@$(SWIFT_RELEASE) --product tgpt-render 2>&1 | grep -E "error|Compiling|Build" | tail -n 2
+	$(call release_product,tgpt-stream)
+	$(call release_product,tgpt-render)
 	@bin=$$($(SWIFT_RELEASE) --show-bin-path); \
 	if [ -n "$$OPENROUTER_API_KEY" ]; then \
 	  echo "== provider: OpenRouter (OPENROUTER_API_KEY is set)"; set -- ; \
@@ -56,8 +67,8 @@ demo: deps-build
 	fi; \
 	echo '$$ echo "<question>" | tgpt-stream | tgpt-render --stats'; \
 	printf '%s\n' "$$question" | "$$bin/tgpt-stream" "$$@" | "$$bin/tgpt-render" --stats
-	@$(SWIFT_RELEASE) --product tgpt-session 2>&1 | grep -E "error|Compiling|Build" | tail -n 2
-	@$(SWIFT_RELEASE) --product tgpt-ws-bridge 2>&1 | grep -E "error|Compiling|Build" | tail -n 2
+	$(call release_product,tgpt-session)
+	$(call release_product,tgpt-ws-bridge)
 	@bin=$$($(SWIFT_RELEASE) --show-bin-path); dir=$$(mktemp -d); \
 	if [ -n "$$OPENROUTER_API_KEY" ]; then set -- ; else set -- --provider echo --echo-delay-ms 30; fi; \
 	echo; echo "== the seed's scenario: a chat server on a free loopback port, a question over WebSocket"; \

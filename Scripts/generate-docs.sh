@@ -18,11 +18,28 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/man" "$work/completions"
 
+# The plugin builds the programs and its generate-manual tool, whose pages lose every character
+# that is not ASCII (日本, —, …): it drops them. So the tool runs again on each program through a
+# wrapper that writes each such character of the help as an ASCII placeholder (\u0001, its code
+# in hex, \u0002), which the tool keeps; the placeholders then become groff escapes (\[u65E5]).
 swift package generate-manual --configuration debug --date "$DOC_DATE" --authors "tgpt contributors" >"$work/log" 2>&1 \
   || { cat "$work/log" >&2; exit 1; }
 bin=$(swift build --show-bin-path)
+generator="$bin/generate-manual"
+[ -x "$generator" ] || { echo "no generate-manual in $bin after swift package generate-manual" >&2; exit 1; }
+mkdir -p "$work/tools" "$work/pages"
+cat >"$work/wrapper" <<'EOF'
+#!/usr/bin/env bash
+# The output of the program this script is named after, each non-ASCII character as a placeholder.
+set -o pipefail
+"$TGPT_DOCS_BIN/${0##*/}" "$@" | perl -CS -pe 's/([^\x00-\x7F])/sprintf("\\u0001%04X\\u0002", ord($1))/ge'
+EOF
+chmod +x "$work/wrapper"
 for program in "${programs[@]}"; do
-  cp ".build/plugins/GenerateManual/outputs/$program/$program.1" "$work/man/$program.1"
+  ln -s "$work/wrapper" "$work/tools/$program"
+  TGPT_DOCS_BIN="$bin" "$generator" "$work/tools/$program" --date "$DOC_DATE" --authors "tgpt contributors" \
+    -o "$work/pages" >>"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+  perl -pe 's/\x01([0-9A-F]+)\x02/\\[u$1]/g' "$work/pages/$program.1" >"$work/man/$program.1"
   "$bin/$program" --generate-completion-script bash >"$work/completions/$program.bash"
   "$bin/$program" --generate-completion-script zsh >"$work/completions/_$program"
   "$bin/$program" --generate-completion-script fish >"$work/completions/$program.fish"

@@ -163,7 +163,7 @@ _tgpt-render() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--plain --stats --passthrough --strict --version -h --help)
+    local -a non_repeating_flags=(--plain --exact --stats --passthrough --strict --version -h --help)
     local -a repeating_options=()
     local -a non_repeating_options=(--input --color --width --reasoning --to)
     __tgpt-render_offer_flags_options 0
@@ -171,7 +171,7 @@ _tgpt-render() {
     # Offer option value completions
     case "${prev}" in
     '--input')
-        __tgpt-render_add_completions -W 'events'$'\n''text'
+        __tgpt-render_add_completions -W 'auto'$'\n''events'$'\n''text'
         return
         ;;
     '--color')

@@ -20,7 +20,7 @@ function __tgpt-render_parse_tokens -S
     set -l unparsed_tokens (__tgpt-render_tokens -pc)
     switch $unparsed_tokens[1]
     case 'tgpt-render'
-        __tgpt-render_parse_subcommand 0 'input=' 'plain' 'color=' 'width=' 'reasoning=' 'stats' 'passthrough' 'to=' 'strict' 'version' 'h/help'
+        __tgpt-render_parse_subcommand 0 'input=' 'plain' 'exact' 'color=' 'width=' 'reasoning=' 'stats' 'passthrough' 'to=' 'strict' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __tgpt-render_parse_subcommand -r 1 'version'
@@ -77,8 +77,9 @@ function __tgpt-render_custom_completion
 end
 
 complete -c 'tgpt-render' -f
-complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" input' -l 'input' -d 'What stdin holds: events (NDJSON) or text (Markdown).' -rfka 'events text'
+complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" input' -l 'input' -d 'What stdin holds: events (NDJSON), text (Markdown), or auto: text when its first non-blank byte is not \'{\'.' -rfka 'auto events text'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" plain' -l 'plain' -d 'Write exactly the answer text, without styling, even on a terminal.'
+complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" exact' -l 'exact' -d 'Plain output byte for byte: no newline added after an answer that does not end with one.'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" color' -l 'color' -d 'Style the output: auto (on a terminal), always, never.' -rfka 'auto always never'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" width' -l 'width' -d 'Wrap to this many columns (default: the terminal\'s, else COLUMNS, else 80).' -rfka ''
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" reasoning' -l 'reasoning' -d 'Reasoning text: show, dim, or hide.' -rfka 'show dim hide'

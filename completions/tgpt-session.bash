@@ -186,14 +186,17 @@ _tgpt-session() {
 
 _tgpt-session_turn() {
     repeating_flags=()
-    non_repeating_flags=(-c --continue --messages --http1.1 --insecure --include-failed --text --version -h --help)
+    non_repeating_flags=(-c --continue --messages --http1.1 --insecure --include-failed --text --exact --version -h --help)
     repeating_options=(--header --param)
-    non_repeating_options=(-s --session --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level --stdin --id)
+    non_repeating_options=(-s --session --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level --stdin --id)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '-s'|'--session')
+        return
+        ;;
+    '--profile')
         return
         ;;
     '--provider')
@@ -275,7 +278,7 @@ _tgpt-session_serve() {
     repeating_flags=()
     non_repeating_flags=(--http1.1 --insecure --include-failed --version -h --help)
     repeating_options=(--header --param)
-    non_repeating_options=(-s --session --max-turns --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
+    non_repeating_options=(-s --session --max-turns --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -284,6 +287,9 @@ _tgpt-session_serve() {
         return
         ;;
     '--max-turns')
+        return
+        ;;
+    '--profile')
         return
         ;;
     '--provider')
@@ -358,7 +364,7 @@ _tgpt-session_chat() {
     repeating_flags=()
     non_repeating_flags=(--http1.1 --insecure --include-failed --version -h --help)
     repeating_options=(--header --param)
-    non_repeating_options=(-s --session --api-url --token --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
+    non_repeating_options=(-s --session --api-url --token --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -370,6 +376,9 @@ _tgpt-session_chat() {
         return
         ;;
     '--token')
+        return
+        ;;
+    '--profile')
         return
         ;;
     '--provider')
@@ -444,12 +453,12 @@ _tgpt-session_list() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-l --limit --store)
+    non_repeating_options=(-n --limit --store)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
-    '-l'|'--limit')
+    '-n'|'--limit')
         return
         ;;
     '--store')
@@ -477,12 +486,15 @@ _tgpt-session_rm() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --prefix)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
+        return
+        ;;
+    '--prefix')
         return
         ;;
     esac
@@ -505,7 +517,7 @@ _tgpt-session_rename() {
 
 _tgpt-session_set() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--default --version -h --help)
     repeating_options=()
     non_repeating_options=(-m --model --provider --system --store)
     __tgpt-session_offer_flags_options 1

@@ -163,13 +163,16 @@ _tgpt-stream() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--http1.1 --insecure --request --text --version -h --help)
+    local -a non_repeating_flags=(--http1.1 --insecure --request --text --exact --models --json --version -h --help)
     local -a repeating_options=(--header --param)
-    local -a non_repeating_options=(--provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms -s --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --stdin --id --log-level)
+    local -a non_repeating_options=(--profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --stdin --id --log-level)
     __tgpt-stream_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--profile')
+        return
+        ;;
     '--provider')
         __tgpt-stream_add_completions -W 'openrouter'$'\n''openai'$'\n''anthropic'$'\n''compatible'$'\n''echo'
         return
@@ -201,7 +204,7 @@ _tgpt-stream() {
     '--echo-delay-ms')
         return
         ;;
-    '-s'|'--system')
+    '--system')
         return
         ;;
     '--temperature')

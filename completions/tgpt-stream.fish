@@ -20,7 +20,7 @@ function __tgpt-stream_parse_tokens -S
     set -l unparsed_tokens (__tgpt-stream_tokens -pc)
     switch $unparsed_tokens[1]
     case 'tgpt-stream'
-        __tgpt-stream_parse_subcommand -r 1 'provider=' 'm/model=' 'base-url=' 'header=+' 'api-key-cmd=' 'max-tokens-field=' 'app-url=' 'app-title=' 'http1.1' 'cacert=' 'insecure' 'echo-delay-ms=' 's/system=' 'temperature=' 'max-tokens=' 'param=+' 'retries=' 'connect-timeout=' 'idle-timeout=' 'timeout=' 'stdin=' 'request' 'text' 'id=' 'log-level=' 'version' 'h/help'
+        __tgpt-stream_parse_subcommand -r 1 'profile=' 'provider=' 'm/model=' 'base-url=' 'header=+' 'api-key-cmd=' 'max-tokens-field=' 'app-url=' 'app-title=' 'http1.1' 'cacert=' 'insecure' 'echo-delay-ms=' 'system=' 'temperature=' 'max-tokens=' 'param=+' 'retries=' 'connect-timeout=' 'idle-timeout=' 'timeout=' 'stdin=' 'request' 'text' 'exact' 'models' 'json' 'id=' 'log-level=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __tgpt-stream_parse_subcommand -r 1 'version'
@@ -77,6 +77,7 @@ function __tgpt-stream_custom_completion
 end
 
 complete -c 'tgpt-stream' -f
+complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" profile' -l 'profile' -d 'Use the config file\'s [profiles.NAME] table: its provider, model, system prompt… unless a flag says otherwise (it wins over the environment). Env: TGPT_PROFILE.' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" provider' -l 'provider' -d 'The provider: openrouter (default), openai, anthropic, compatible, echo. Env: TGPT_PROVIDER.' -rfka 'openrouter openai anthropic compatible echo'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" m model' -s 'm' -l 'model' -d 'The model id, e.g. openai/gpt-4o-mini. Env: TGPT_MODEL.' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" base-url' -l 'base-url' -d 'API base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (implies --provider compatible). Env: TGPT_BASE_URL.' -rfka ''
@@ -89,7 +90,7 @@ complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_o
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" cacert' -l 'cacert' -d 'A PEM file of CA certificates to trust instead of the system\'s.' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" insecure' -l 'insecure' -d 'Do not verify TLS certificates (local test servers only).'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" echo-delay-ms' -l 'echo-delay-ms' -d 'Milliseconds between words of the echo provider.' -rfka ''
-complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" s system' -s 's' -l 'system' -d 'The system prompt.' -rfka ''
+complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" system' -l 'system' -d 'The system prompt.' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" temperature' -l 'temperature' -d 'Sampling temperature.' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" max-tokens' -l 'max-tokens' -d 'The most tokens the answer may have.' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream"' -l 'param' -d 'An extra request body field, key=JSON (repeatable); a value that is not JSON is sent as a string: --param top_p=0.9 --param reasoning_effort=high.' -rfka ''
@@ -99,7 +100,10 @@ complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_o
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" timeout' -l 'timeout' -d 'Seconds for the whole answer, retries included (default: no limit).' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" stdin' -l 'stdin' -d 'Where piped stdin goes: prepend (before the words), append, or ignore.' -rfka 'prepend append ignore'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" request' -l 'request' -d 'Read a whole request, {"messages":[…],"model":…}, from stdin instead of a prompt.'
-complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" text' -l 'text' -d 'Write only the answer text, no JSON (for $(…) and cron mail); errors go to stderr.'
+complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" text' -l 'text' -d 'Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr.'
+complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" exact' -l 'exact' -d 'Write the answer text byte for byte, with no newline added (implies --text).'
+complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" models' -l 'models' -d 'List the provider\'s models, one id per line, instead of sending a prompt.'
+complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" json' -l 'json' -d 'With --models: the provider\'s model objects, one JSON object per line.'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" id' -l 'id' -d 'The request id to put on every event.' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" log-level' -l 'log-level' -d 'Log level on stderr: trace, debug, info, notice, warning, error. Env: TGPT_LOG.' -rfka 'trace debug info notice warning error critical'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" version' -l 'version' -d 'Show the version.'

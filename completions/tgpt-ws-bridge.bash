@@ -188,12 +188,12 @@ _tgpt-ws-bridge_connect() {
     repeating_flags=()
     non_repeating_flags=(--insecure --raw --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--session --token --cacert --ping-interval --connect-timeout --reconnect --linger --idle-timeout --max-message-bytes --log-level)
+    non_repeating_options=(-s --session --token --cacert --ping-interval --connect-timeout --reconnect --linger --idle-timeout --max-message-bytes --log-level)
     __tgpt-ws-bridge_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
-    '--session')
+    '-s'|'--session')
         return
         ;;
     '-H'|'--header')

@@ -7,7 +7,7 @@ struct ModelList {
   let anthropic: Bool
 
   /// Not in alphabetical order, so a test can tell that the provider's order is kept.
-  var ids: [String] { [scenario.model, "fake/big-model", "fake/model-0"] }
+  var ids: [String] { [scenario.model, "fake/big-model", "anthropic/claude-sonnet-4"] }
 
   static let pageSize = 2
 

@@ -25,7 +25,7 @@ struct StreamCommand: AsyncParsableCommand {
         git diff | tgpt-stream --text "write a commit message"
         tgpt-stream "list 3 colours" | jq -rj 'select(.type=="chunk").content'
         tgpt-stream --provider echo "try my pipeline offline"
-        tgpt-stream --models --base-url http://127.0.0.1:11434/v1
+        tgpt-stream --models --provider openai
         tgpt-stream help          # this help (tgpt-stream -- help sends the word)
       """,
     version: "tgpt-stream \(ToolkitVersion.string)"

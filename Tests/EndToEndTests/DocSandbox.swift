@@ -34,7 +34,9 @@ struct DocSandbox {
       try files.createDirectory(at: directory, withIntermediateDirectories: true)
     }
     let config = ["openrouter", "openai", "anthropic"].map { "[providers.\($0)]\nbase_url = \"\(baseURL)\"\n" }
-    try write(config.joined(separator: "\n"), to: home.appendingPathComponent("config/tgpt/config.toml"))
+    try write(
+      (config + [Self.profiles(localServer: baseURL)]).joined(separator: "\n"),
+      to: home.appendingPathComponent("config/tgpt/config.toml"))
     try write(
       "Meeting notes: ship on Friday, fix the login page first.\n", to: work.appendingPathComponent("notes.txt"))
     try write("# Notes\n\n- ship on Friday\n- fix the login page\n", to: work.appendingPathComponent("notes.md"))
@@ -47,6 +49,25 @@ struct DocSandbox {
       at: DocSources.root.appendingPathComponent("README.md"), to: work.appendingPathComponent("README.md"))
   }
 
+  /// The profiles the GUIDE's config file defines, as a user who copied it has them; its
+  /// local model server is the fake provider.
+  static func profiles(localServer: String) -> String {
+    """
+    [profiles.fast]
+    model = "openai/gpt-4o-mini"
+
+    [profiles.commit]
+    model = "anthropic/claude-sonnet-4"
+    system = "Write a git commit message for this diff."
+    temperature = 0.2
+
+    [profiles.local]
+    base_url = "\(localServer)"
+    model = "llama3.2"
+
+    """
+  }
+
   private func write(_ text: String, to url: URL) throws { try text.write(to: url, atomically: false, encoding: .utf8) }
 
   /// What the script does before the examples; a failure here is the sandbox's, not theirs.
@@ -54,6 +75,7 @@ struct DocSandbox {
     git init -q . && printf 'hello\\n' >hello.txt && git add hello.txt && git commit -qm 'Add hello' \\
       && printf 'hello, world\\n' >hello.txt && git add hello.txt && printf 'hello, world!\\n' >hello.txt \\
       && git init -q "$HOME/src/app" && git -C "$HOME/src/app" commit -q --allow-empty -m 'Fix the login page' \\
+      && tgpt-session -s scratch "a first try" >/dev/null \\
       && tgpt-session -s work "Why is the sky blue?" >/dev/null && tgpt-session export work >work.ndjson
     """
 

@@ -112,7 +112,7 @@ import Testing
       "tgpt-stream", ["--models", "--base-url", fake.url("key=\(key)")],
       env: Harness.environment(["TGPT_API_KEY": "sk-c"]))
     #expect(ids.status == 0, "\(ids.stderr)")
-    #expect(ids.text == "fake/model-1\nfake/big-model\nfake/model-0\n")
+    #expect(ids.text == "fake/model-1\nfake/big-model\nanthropic/claude-sonnet-4\n")
     let recorded = try #require(try await fake.requests(key: key).first)
     #expect(recorded["path"]?.stringValue == "/key=\(key)/v1/models")
     #expect(recorded["headers"]?["authorization"]?.stringValue == "Bearer sk-c")
@@ -120,7 +120,7 @@ import Testing
     let json = try await Harness.run("tgpt-stream", ["--models", "--json", "--base-url", fake.url("ok")])
     #expect(json.status == 0)
     let objects = try json.text.split(separator: "\n").map { try JSON.parse(String($0)) }
-    #expect(objects.map { $0["id"]?.stringValue } == ["fake/model-1", "fake/big-model", "fake/model-0"])
+    #expect(objects.map { $0["id"]?.stringValue } == ["fake/model-1", "fake/big-model", "anthropic/claude-sonnet-4"])
     #expect(objects.allSatisfy { $0["owned_by"]?.stringValue == "fake" }, "the provider's objects, whole")
 
     let echo = try await Harness.run("tgpt-stream", ["--models", "--provider", "echo"])
@@ -134,7 +134,7 @@ import Testing
       "tgpt-stream", ["--models", "--provider", "anthropic", "--base-url", fake.url("key=\(key)")],
       env: Harness.environment(["ANTHROPIC_API_KEY": "sk-ant"]))
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.text == "fake/model-1\nfake/big-model\nfake/model-0\n")
+    #expect(result.text == "fake/model-1\nfake/big-model\nanthropic/claude-sonnet-4\n")
     let requests = try await fake.requests(key: key)
     #expect(requests.count == 2)
     #expect(requests.allSatisfy { $0["headers"]?["x-api-key"]?.stringValue == "sk-ant" })

@@ -65,6 +65,10 @@ final class MisbehavingServer: Sendable {
 /// `tgpt-ws-bridge URL` against servers that misbehave: it never hangs, and every message ends
 /// in exactly one terminal event even when the server never sends one (issue 12, item 5).
 @Suite(.timeLimit(.minutes(10))) struct BridgeClientHangTests {
+  /// Connecting is not what these tests are about: on a loaded machine the upgrade may take
+  /// longer than the default 10 s, and a connect timeout would hide the fault under test.
+  static let patient = ["--connect-timeout", "100"]
+
   /// The error events on stdout, by id.
   static func failures(_ result: Harness.Result) -> [(id: String?, failure: Event.Failure)] {
     result.events.compactMap { event in
@@ -75,7 +79,7 @@ final class MisbehavingServer: Sendable {
   @Test func aServerThatSaysNothingTimesOut() async throws {
     let server = MisbehavingServer(.nothing)
     let result = try await Harness.run(
-      "tgpt-ws-bridge", ["--idle-timeout", "2", await server.url()], stdin: "hello\n", hangGuard: 120)
+      "tgpt-ws-bridge", Self.patient + ["--idle-timeout", "2", await server.url()], stdin: "hello\n", hangGuard: 120)
     #expect(result.status == 75, "\(result.stderr)")
     let failures = Self.failures(result)
     #expect(failures.count == 1 && failures.first?.id == "m1", "\(result.text)")
@@ -90,7 +94,7 @@ final class MisbehavingServer: Sendable {
     // The stray complete must come before the timeout: a loaded machine may take seconds to
     // answer, hence a longer timeout than the other tests need.
     let result = try await Harness.run(
-      "tgpt-ws-bridge", ["--idle-timeout", "10", await server.url()], stdin: "hello\n", hangGuard: 120)
+      "tgpt-ws-bridge", Self.patient + ["--idle-timeout", "10", await server.url()], stdin: "hello\n", hangGuard: 120)
     #expect(result.status == 75, "\(result.stderr)")
     // The stray complete is passed on as it came; the answer owed still gets its own end.
     #expect(result.events.map(\.id) == ["other", "m1"], "\(result.text)")
@@ -129,7 +133,8 @@ final class MisbehavingServer: Sendable {
 
   @Test(arguments: Garbage.allCases) func aFrameThatIsNotAnEventIsAnErrorNotSilence(_ garbage: Garbage) async throws {
     let server = MisbehavingServer(.frame(garbage.frame))
-    let result = try await Harness.run("tgpt-ws-bridge", [await server.url()], stdin: "hello\n", hangGuard: 120)
+    let result = try await Harness.run(
+      "tgpt-ws-bridge", Self.patient + [await server.url()], stdin: "hello\n", hangGuard: 120)
     #expect(result.status == 69, "\(result.stderr)")
     // The frame itself never reaches stdout: only events do.
     let failures = Self.failures(result)
@@ -144,7 +149,8 @@ final class MisbehavingServer: Sendable {
     // message is sixteen times over it once inflated.
     let server = MisbehavingServer(.compressedChunk(bytes: 1 << 20))
     let result = try await Harness.run(
-      "tgpt-ws-bridge", ["--max-message-bytes", "65536", await server.url()], stdin: "hello\n", hangGuard: 120)
+      "tgpt-ws-bridge", Self.patient + ["--max-message-bytes", "65536", await server.url()], stdin: "hello\n",
+      hangGuard: 120)
     #expect(result.status == 69, "\(result.stderr)")
     // Not the complete that follows: the answer it would end lost its text.
     let failures = Self.failures(result)

@@ -114,8 +114,21 @@ import Testing
 
 /// Runs one block in a fresh sandbox and says what went wrong.
 enum DocRun {
+  /// Blocks running at once. Each starts several programs (a server, pipelines): dozens at
+  /// once on two cores starved the other suites' loopback servers for over ten seconds.
+  static let slots = DocRunSlots(count: 3)
+
   static func check(_ block: DocBlock) async throws {
-    for failure in try await failures(block) { Issue.record(Comment(rawValue: failure)) }
+    await slots.take()
+    let found: [String]
+    do {
+      found = try await failures(block)
+    } catch {
+      await slots.give()
+      throw error
+    }
+    await slots.give()
+    for failure in found { Issue.record(Comment(rawValue: failure)) }
   }
 
   /// One message per example that failed: where it is, the command, what went wrong, and the
@@ -159,5 +172,25 @@ enum DocRun {
 
   private static func tail(_ text: String) -> String {
     text.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
+  }
+}
+
+/// A counting semaphore that waits without holding a thread.
+actor DocRunSlots {
+  private var free: Int
+  private var waiting: [CheckedContinuation<Void, Never>] = []
+
+  init(count: Int) { free = count }
+
+  func take() async {
+    if free > 0 {
+      free -= 1
+      return
+    }
+    await withCheckedContinuation { waiting.append($0) }
+  }
+
+  func give() {
+    if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
   }
 }

@@ -71,13 +71,16 @@ demo: deps-build
 	$(call release_product,tgpt-ws-bridge)
 	@bin=$$($(SWIFT_RELEASE) --show-bin-path); dir=$$(mktemp -d); \
 	if [ -n "$$OPENROUTER_API_KEY" ]; then set -- ; else set -- --provider echo --echo-delay-ms 30; fi; \
-	echo; echo "== the seed's scenario: a chat server on a free loopback port, a question over WebSocket"; \
+	echo; echo "== a chat server on a free loopback port, a question over WebSocket"; \
 	TGPT_HOME="$$dir" "$$bin/tgpt-ws-bridge" serve --port 0 -- "$$bin/tgpt-session" serve "$$@" > "$$dir/url" & server=$$!; \
-	while [ ! -s "$$dir/url" ]; do sleep 0.05; done; ws="ws$$(sed 's/^http//' "$$dir/url")/ws/chat/demo"; \
-	echo "$$ tgpt-ws-bridge serve --port 0 &    # listening on $$(cat "$$dir/url")"; \
-	echo "$$ echo \"<question>\" | tgpt-ws-bridge $$ws | tgpt-render"; \
+	while [ ! -s "$$dir/url" ]; do \
+	  kill -0 $$server 2>/dev/null || { echo "make demo: the chat server did not start" >&2; rm -rf "$$dir"; exit 1; }; \
+	  sleep 0.05; \
+	done; url=$$(cat "$$dir/url"); \
+	echo "$$ tgpt-ws-bridge serve --port 0 &    # listening on $$url"; \
+	echo "$$ echo \"<question>\" | tgpt-ws-bridge $$url -s demo | tgpt-render"; \
 	echo 'Why is the sky **blue**? In *short*: Rayleigh scattering of `~450 nm` light.' \
-	  | "$$bin/tgpt-ws-bridge" "$$ws" | "$$bin/tgpt-render" --stats; status=$$?; \
+	  | "$$bin/tgpt-ws-bridge" "$$url" -s demo | "$$bin/tgpt-render" --stats; status=$$?; \
 	kill $$server; wait $$server 2>/dev/null; rm -rf "$$dir"; exit $$status
 
 test: deps-test lint

@@ -37,21 +37,14 @@ public struct CancelRequest: Sendable, Hashable {
 /// Answered in the session's order (after the turns sent before it) by one `history` event —
 /// `session`, the export's session line (null for a session not yet used), and `messages`, its
 /// message lines — then a `complete`.
-public struct HistoryRequest: Sendable, Hashable {
+public struct HistoryRequest: SessionRequest {
+  public static let field = "history"
   public var id: String?
   public var sessionID: String?
 
   public init(id: String? = nil, sessionID: String? = nil) {
     self.id = id
     self.sessionID = sessionID
-  }
-
-  /// The wire form.
-  public var json: JSON {
-    var object = JSONObject([("history", .bool(true))])
-    if let sessionID { object["session_id"] = .string(sessionID) }
-    if let id { object["id"] = .string(id) }
-    return .object(object)
   }
 }
 
@@ -60,7 +53,8 @@ public struct HistoryRequest: Sendable, Hashable {
 /// any turn of it in another process), and answered by one `deleted` event — `existed`, false
 /// for a session that was never stored — then a `complete`. A turn sent after it starts the
 /// session afresh. For clients that make throwaway sessions (`tgpt-ws-bridge check`, `bench`).
-public struct DeleteRequest: Sendable, Hashable {
+public struct DeleteRequest: SessionRequest {
+  public static let field = "delete"
   public var id: String?
   public var sessionID: String?
 
@@ -68,10 +62,20 @@ public struct DeleteRequest: Sendable, Hashable {
     self.id = id
     self.sessionID = sessionID
   }
+}
 
+/// A request about a whole session, `{"<field>":true}` with optional `id` and `session_id`.
+public protocol SessionRequest: Sendable, Hashable {
+  /// The member that says what is asked: `history`, `delete`.
+  static var field: String { get }
+  var id: String? { get }
+  var sessionID: String? { get }
+}
+
+extension SessionRequest {
   /// The wire form.
   public var json: JSON {
-    var object = JSONObject([("delete", .bool(true))])
+    var object = JSONObject([(Self.field, .bool(true))])
     if let sessionID { object["session_id"] = .string(sessionID) }
     if let id { object["id"] = .string(id) }
     return .object(object)

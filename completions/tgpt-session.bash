@@ -519,7 +519,7 @@ _tgpt-session_set() {
     repeating_flags=()
     non_repeating_flags=(--default --version -h --help)
     repeating_options=()
-    non_repeating_options=(-m --model --provider --system --store)
+    non_repeating_options=(-m --model --provider --system --base-url --store)
     __tgpt-session_offer_flags_options 1
 
     # Offer option value completions
@@ -531,6 +531,9 @@ _tgpt-session_set() {
         return
         ;;
     '--system')
+        return
+        ;;
+    '--base-url')
         return
         ;;
     '--store')
@@ -576,12 +579,12 @@ _tgpt-session_search() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-l --limit --store)
+    non_repeating_options=(-n --limit --store)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
-    '-l'|'--limit')
+    '-n'|'--limit')
         return
         ;;
     '--store')

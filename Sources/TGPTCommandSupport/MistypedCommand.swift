@@ -4,14 +4,18 @@ import TGPTEvents
 /// free words: `tgpt-session lst` or `tgpt-session models` is a user reaching for a command, and
 /// sending it to a paid model would cost money and leave a junk session.
 ///
-/// A message is taken for a command when its first word is one of `habits` (commands other
-/// tools have; up to three words, as in `keys set openrouter`) or is one or two letters away
-/// from a command name (up to two words). Words of a quoted phrase, or with punctuation, never
-/// look like a command.
+/// Words are taken for a command when
+/// - the first is a command's name (it reached the default command because options came
+///   first: `tgpt-session -s work list`);
+/// - the first is one of `habits`, other tools' command words, alone or followed by a verb as
+///   in `keys set openrouter` (`history of rome` is a message);
+/// - a single word is one slip of the finger from a command name (`lst`, `lsit`, `exprot`):
+///   a letter left out, doubled, swapped, or replaced by its neighbour on the keyboard.
+/// Quoted phrases (a word with a space) and words with punctuation are always messages.
 public struct MistypedCommand: Sendable, Equatable {
   /// The word the user typed.
   public var word: String
-  /// What to say instead: `did you mean list?` or where the feature lives.
+  /// What is wrong and what to say instead: `'lst' is not a command: did you mean list?`.
   public var hint: String
 
   /// The hint for `words` when they look like a mistyped command, else nil.
@@ -19,13 +23,19 @@ public struct MistypedCommand: Sendable, Equatable {
   ///   - commands: the program's command names.
   ///   - habits: words of other tools' commands, each with what to say instead.
   public static func check(_ words: [String], commands: [String], habits: [String: String]) -> MistypedCommand? {
-    guard let first = words.first, words.count <= 3, words.allSatisfy(isBareWord) else { return nil }
+    guard let first = words.first, words.allSatisfy(isBareWord) else { return nil }
     let lowered = first.lowercased()
-    if let hint = habits[lowered] { return MistypedCommand(word: first, hint: hint) }
-    guard words.count <= 2, lowered.count >= 2, !conversational.contains(lowered) else { return nil }
-    let near = commands.filter { EditDistance.between(lowered, $0) <= allowedDistance(lowered, $0) }
-    guard !near.isEmpty, !commands.contains(lowered) else { return nil }
-    return MistypedCommand(word: first, hint: "did you mean \(near.joined(separator: " or "))?")
+    if commands.contains(lowered) {
+      return MistypedCommand(word: first, hint: "'\(lowered)' is a command, and commands come first: \(lowered) …")
+    }
+    if let hint = habits[lowered], words.count == 1 || (words.count <= 4 && verbs.contains(words[1].lowercased())) {
+      return MistypedCommand(word: first, hint: "'\(first)' is not a command: \(hint)")
+    }
+    guard words.count == 1, lowered.count >= 2, !conversational.contains(lowered) else { return nil }
+    let near = commands.filter { EditDistance.between(lowered, $0, keyboard: true) == 1 }
+    guard !near.isEmpty else { return nil }
+    return MistypedCommand(
+      word: first, hint: "'\(first)' is not a command: did you mean \(near.joined(separator: " or "))?")
   }
 
   /// Letters, digits, `-` and `_`: what a command or argument looks like. A word with a space
@@ -38,17 +48,15 @@ public struct MistypedCommand: Sendable, Equatable {
     ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_"
   }
 
-  /// One edit for short words; two when both are long enough that two edits cannot turn one
-  /// ordinary word into another (`exprot` → export, but `hello` is not `help`).
-  private static func allowedDistance(_ word: String, _ command: String) -> Int {
-    word.count >= 6 && command.count >= 6 ? 2 : 1
-  }
+  /// What follows a command word in other tools (`keys set`, `models list`).
+  static let verbs: Set<String> = [
+    "set", "get", "list", "ls", "show", "add", "rm", "remove", "delete", "use", "default", "path", "edit",
+  ]
 
-  /// Words people do send alone that sit one edit from a command name (`what` → chat,
-  /// `how` → show, `test` → set).
+  /// Words people do send alone that sit one slip from a command name (`how` → show,
+  /// `server` → serve).
   static let conversational: Set<String> = [
-    "what", "that", "how", "who", "why", "hi", "hey", "test", "tests", "testing", "yes", "no", "ok", "thanks",
-    "cat", "hat", "let", "get", "bet", "net", "sat", "last", "lost", "snow", "slow", "shop", "shot", "turns",
-    "am", "um", "em", "nerve", "verve", "chats",
+    "how", "who", "hi", "test", "tests", "sets", "turns", "chats", "shows", "lists", "checks", "server", "servers",
+    "searches", "renamed", "served", "listed", "checked", "searched", "exports", "imports",
   ]
 }

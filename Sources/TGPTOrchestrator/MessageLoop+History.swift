@@ -17,7 +17,11 @@ extension MessageLoop {
       outcome = .failed(failure)
     } else {
       do {
-        let lines = try await runner.store.session(sessionID)?.lines ?? []
+        var export = try await runner.store.session(sessionID)
+        // Where a session's provider is (an internal host, a URL with a key in it) is the
+        // server's business, not every client's.
+        export?.summary.settings.baseURL = nil
+        let lines = export?.lines ?? []
         let parsed = try lines.map { line throws(ProtocolError) in try JSON.parse(line) }
         let fields = JSONObject([("session", parsed.first ?? .null), ("messages", .array(Array(parsed.dropFirst())))])
         let complete = Event.Complete(processingTimeMs: Int((ContinuousClock.now - started) / .milliseconds(1)))

@@ -201,19 +201,11 @@ public struct TurnRunner: Sendable {
       baseURL: given.baseURL ?? (sameProvider ? remembered.baseURL : nil))
   }
 
-  /// What a turn of `session` with `given` settings would use — model, provider, system
-  /// prompt, base URL — as far as it can be known without sending it (a provider that cannot
-  /// be set up leaves the defaults unknown: nil).
+  /// The settings a turn of `session` with `given` settings starts from: those given over
+  /// the session's remembered ones (nil where neither says; the defaults fill those in).
   public func settings(of session: String, given: SessionSettings) async -> SessionSettings {
     let remembered = (try? await store.history(of: session).settings) ?? SessionSettings()
-    var settings = Self.inForce(given, over: remembered)
-    if let prepared = try? await setup(settings) {
-      settings.model = prepared.request.model
-      settings.provider = prepared.providerName
-      settings.system = prepared.request.system
-      settings.baseURL = prepared.baseURL
-    }
-    return settings
+    return Self.inForce(given, over: remembered)
   }
 
   /// Whether the last turn of `history` began with the user message `message`.

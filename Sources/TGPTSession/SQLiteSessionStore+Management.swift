@@ -50,7 +50,10 @@ extension SQLiteSessionStore {
             model = coalesce(excluded.model, session.model),
             provider = coalesce(excluded.provider, session.provider),
             system = coalesce(excluded.system, session.system),
-            base_url = coalesce(excluded.base_url, session.base_url)
+            base_url = CASE
+              WHEN excluded.base_url IS NOT NULL THEN excluded.base_url
+              WHEN excluded.provider IS NOT NULL AND excluded.provider IS NOT session.provider THEN NULL
+              ELSE session.base_url END
           """,
         arguments: [id, now, now, settings.model, settings.provider, settings.system, settings.baseURL])
     }
@@ -149,7 +152,9 @@ extension SQLiteSessionStore {
   private static func summary(_ row: StatementRows) -> SessionSummary {
     SessionSummary(
       id: row.string(0), turns: row.int(1), createdAt: row.int64(2), updatedAt: row.int64(3),
-      settings: SessionSettings(model: row.text(4), provider: row.text(5), system: row.text(6), baseURL: row.text(8)),
+      settings: SessionSettings(
+        model: row.text(4), provider: row.text(5), system: row.text(6),
+        baseURL: row.text(8).flatMap { $0.isEmpty ? nil : $0 }),
       title: row.string(7))
   }
 

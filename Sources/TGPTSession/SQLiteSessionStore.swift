@@ -32,6 +32,7 @@ public final class SQLiteSessionStore: SessionStore {
     // Beside the database and named after it, so two stores in one directory (or /tmp) never
     // share locks.
     lockPath = path + ".lock"
+    if FileIO.isDirectory(path) { throw StoreError.notAStore(path, "it is a directory") }
     switch creation {
     case .never:
       if !FileIO.exists(path) { throw StoreError.missing(path) }
@@ -70,6 +71,8 @@ public final class SQLiteSessionStore: SessionStore {
       batches = BatchedTransactions(queue: queue)
     } catch let error as StoreError {
       throw error
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+      throw StoreError.notAStore(path, "it is not a SQLite database")
     } catch {
       throw StoreError.database("cannot open \(path): \(error)")
     }
@@ -193,7 +196,8 @@ public final class SQLiteSessionStore: SessionStore {
         db, "SELECT model, provider, system, base_url FROM session WHERE id = ?", [id])
       guard try session.next() else { return (SessionSettings(), []) }
       let settings = SessionSettings(
-        model: session.text(0), provider: session.text(1), system: session.text(2), baseURL: session.text(3))
+        model: session.text(0), provider: session.text(1), system: session.text(2),
+        baseURL: session.text(3).flatMap { $0.isEmpty ? nil : $0 })
       let rows = try StatementRows(
         db, "SELECT seq, turn, role, content, status FROM message WHERE session_id = ? ORDER BY seq", [id])
       var messages: [StoredMessage] = []

@@ -35,7 +35,9 @@ public protocol SessionStore: Sendable {
   /// smallest id).
   func mostRecent() async throws -> String?
 
-  /// Changes remembered settings (nil leaves a setting as it is); creates the session if needed.
+  /// Changes remembered settings (nil leaves a setting as it is; an empty base URL or system
+  /// prompt removes it); creates the session if needed. A new provider without a base URL
+  /// forgets the old provider's base URL.
   func update(_ id: String, settings: SessionSettings, now: Int64) async throws
 
   func remove(_ id: String) async throws

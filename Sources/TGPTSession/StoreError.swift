@@ -9,6 +9,7 @@ public struct StoreError: KindedError, Sendable {
     case badImport(String)
     case database(String)
     case missing(String)
+    case notAStore(String, why: String)
     case missingDirectory(String, store: String)
   }
 
@@ -22,6 +23,7 @@ public struct StoreError: KindedError, Sendable {
   public static func badImport(_ what: String) -> StoreError { StoreError(.badImport(what)) }
   static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
   static func missing(_ path: String) -> StoreError { StoreError(.missing(path)) }
+  static func notAStore(_ path: String, _ why: String) -> StoreError { StoreError(.notAStore(path, why: why)) }
   static func missingDirectory(_ directory: String, store: String) -> StoreError {
     StoreError(.missingDirectory(directory, store: store))
   }
@@ -38,7 +40,7 @@ public struct StoreError: KindedError, Sendable {
     case .invalidID: .usage
     case .notFound, .exists, .badImport: .badInput
     case .database: .unavailable
-    case .missing, .missingDirectory: .config
+    case .missing, .missingDirectory, .notAStore: .config
     }
   }
 
@@ -49,6 +51,8 @@ public struct StoreError: KindedError, Sendable {
     case .exists(let id): "a session '\(id)' already exists"
     case .badImport(let what): "cannot import: \(what)"
     case .database(let what): "session store: \(what)"
+    case .notAStore(let path, let why):
+      "\(path) is not a session store: \(why) (check --store, TGPT_STORE or the config file's store)"
     case .missing(let path): "no session store at \(path): check --store, TGPT_STORE or the config file's store"
     case .missingDirectory(let directory, let path):
       "cannot create the session store \(path): the directory \(directory) does not exist (create it, or fix the path)"

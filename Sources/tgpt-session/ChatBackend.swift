@@ -29,6 +29,8 @@ protocol ChatBackend: Sendable {
 struct LocalChat: ChatBackend {
   let localStore: any SessionStore
   let runner: TurnRunner
+  /// Fills in what the environment, config file and defaults decide (no key command runs).
+  let describe: @Sendable (SessionSettings) -> SessionSettings?
 
   var store: (any SessionStore)? { localStore }
   var place: String { "local" }
@@ -53,7 +55,8 @@ struct LocalChat: ChatBackend {
   }
 
   func settings(of session: String, given: SessionSettings) async -> SessionSettings? {
-    await runner.settings(of: session, given: given)
+    let settings = await runner.settings(of: session, given: given)
+    return describe(settings) ?? settings
   }
 }
 

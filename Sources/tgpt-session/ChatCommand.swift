@@ -90,7 +90,10 @@ struct InteractiveChatCommand: AsyncParsableCommand {
       let config = try ConfigFile.load(path: ConfigFile.defaultPath)
       config.warnings.forEach(Diagnostics.warning)
       let store = try await turnOptions.storeOptions.open(config: config, access: .create)
-      backend = LocalChat(localStore: store, runner: turnOptions.makeRunner(store: store, config: config))
+      let options = turnOptions
+      backend = LocalChat(
+        localStore: store, runner: turnOptions.makeRunner(store: store, config: config),
+        describe: { options.described($0, config: config) })
       settings = try turnOptions.flagSettings(config: config)
     }
     let chat = ChatLoop(

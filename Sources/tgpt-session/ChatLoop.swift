@@ -75,17 +75,17 @@ final class ChatLoop: @unchecked Sendable {
       }
     case .clear: write("\u{1B}[H\u{1B}[2J")
     case .session(let id):
-      session = id
+      switchTo(id)
       say("session \(id)")
     case .new(let id):
-      session = id ?? SessionID.make()
+      switchTo(id ?? SessionID.make())
       say("new session \(session)")
     case .model(let name?):
       settings.model = name
       say("model \(name) from now on")
     case .model(nil):
       let used = await backend.settings(of: session, given: settings)
-      say("model \(Readable.safe(used?.model ?? settings.model ?? "the server's default"))\(Self.provider(used))")
+      say("model \(Readable.safe(used?.model ?? settings.model ?? "\(decider)'s default"))\(Self.provider(used))")
     case .system(.set(let text)):
       settings.system = text
       say("system prompt set")
@@ -97,7 +97,7 @@ final class ChatLoop: @unchecked Sendable {
       let used = await backend.settings(of: session, given: settings)
       switch used?.system ?? settings.system {
       case let text? where !text.isEmpty: say("system prompt: \(Readable.safe(text))")
-      case _ where used == nil: say("system prompt: the server's default")
+      case _ where used == nil: say("system prompt: \(decider)'s default")
       default: say("no system prompt")
       }
     case .history:
@@ -154,6 +154,14 @@ final class ChatLoop: @unchecked Sendable {
     }
   }
 
+  /// What was said belongs to the session it was said in: /retry and /copy in another session
+  /// must not reach back.
+  private func switchTo(_ id: String) {
+    session = id
+    lastMessage = nil
+    lastAnswer = ""
+  }
+
   /// The last message sent in this chat, else the session's last user message (a chat opened
   /// on a session whose last answer failed).
   private func messageToRetry() async -> String? {
@@ -161,6 +169,9 @@ final class ChatLoop: @unchecked Sendable {
     let messages = try? await backend.history(of: session, stopped: Self.nextInterrupt())
     return messages?.last { $0.role == "user" }?.content
   }
+
+  /// Who decides what the chat leaves unsaid.
+  private var decider: String { backend.store == nil ? "the server" : "the provider" }
 
   private static func provider(_ settings: SessionSettings?) -> String {
     guard let provider = settings?.provider else { return "" }

@@ -24,15 +24,15 @@ enum CommandHabits {
     "version": "did you mean --version?",
   ]
 
+  /// The command names, as typed.
+  static var commands: [String] { SessionCommand.configuration.subcommands.compactMap { $0.configuration.commandName } }
+
   /// Refuses message words that look like a mistyped command, unless `--` marked them as a
   /// message (or the command was named: `tgpt-session turn lst`).
   static func refuseMistyped(_ words: [String], arguments: [String] = CommandLine.arguments) throws {
-    guard !arguments.contains("--") else { return }
-    let commands = SessionCommand.configuration.subcommands.map { $0._commandName } + ["help"]
+    guard !arguments.contains("--"), arguments.dropFirst().first != "turn" else { return }
     guard let mistyped = MistypedCommand.check(words, commands: commands, habits: habits) else { return }
-    let message = words.joined(separator: " ")
     throw ValidationError(
-      "'\(mistyped.word)' is not a command: \(mistyped.hint) "
-        + "(to send it as a message: tgpt-session -- \(message))")
+      "\(mistyped.hint) (to send it as a message: tgpt-session -- \(words.joined(separator: " ")))")
   }
 }

@@ -91,7 +91,16 @@ struct ImportCommand: AsyncParsableCommand {
     if newID != nil, groups.count > 1 {
       throw ValidationError("--as renames one session, but the input holds \(groups.count)")
     }
-    let exports = try groups.map { lines throws(StoreError) in try SessionExport(lines: lines, id: newID) }
+    var exports = try groups.map { lines throws(StoreError) in try SessionExport(lines: lines, id: newID) }
+    for index in exports.indices {
+      // An export from elsewhere must not choose the server that this machine's keys go to.
+      guard let baseURL = exports[index].summary.settings.baseURL else { continue }
+      let id = exports[index].summary.id
+      exports[index].summary.settings.baseURL = nil
+      Diagnostics.warning(
+        "\(id): its base URL \(baseURL) was not imported (keys go where it points); "
+          + "if you trust it: tgpt-session set \(id) --base-url \(baseURL)")
+    }
     let store = try await openStore(storeOptions, .create)
     for export in exports {
       try await store.importSession(export)
@@ -131,7 +140,7 @@ struct SearchCommand: AsyncParsableCommand {
   @Flag(help: "One JSON object per hit: session_id, seq, role, snippet.")
   var json = false
 
-  @Option(name: [.short, .long], help: ArgumentHelp("Show at most this many hits.", valueName: "n"))
+  @Option(name: [.customShort("n"), .long], help: ArgumentHelp("Show at most this many hits.", valueName: "n"))
   var limit = 50
 
   @OptionGroup var storeOptions: StoreOptions

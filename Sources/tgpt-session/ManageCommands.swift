@@ -14,7 +14,10 @@ struct ListCommand: AsyncParsableCommand {
         tgpt-session list --json | jq -r 'select(.turns > 20) | .id'
       """)
 
-  @Flag(help: "One JSON object per session (id, turns, created_at, updated_at in ms, model, provider, system, title).")
+  @Flag(
+    help:
+      "One JSON object per session (id, turns, created_at, updated_at in ms, model, provider, system, base_url when set, title)."
+  )
   var json = false
 
   @Option(name: [.customShort("n"), .long], help: ArgumentHelp("Show at most this many sessions.", valueName: "n"))
@@ -71,8 +74,9 @@ struct RemoveCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rm", abstract: "Remove sessions (waits for a turn in progress on them to end).",
     discussion: """
-      An id that does not exist is an error (exit 65) after the others are removed; with \
-      --prefix, the number removed is said on stderr, and finding none is not an error.
+      An id that does not exist is an error (exit 65) after the others are removed. With \
+      --prefix, each session removed is named on stderr, then how many; finding none is not an \
+      error.
 
       Examples:
         tgpt-session rm work scratch
@@ -97,8 +101,10 @@ struct RemoveCommand: AsyncParsableCommand {
     let store = try await openStore(storeOptions, .existing)
     var failure: StoreError?
     var targets = ids
+    var matched: Set<String> = []
     if let prefix {
-      targets += try await store.ids(withPrefix: prefix).filter { !ids.contains($0) }
+      matched = Set(try await store.ids(withPrefix: prefix).filter { !ids.contains($0) })
+      targets += matched.sorted()
     }
     var removed = 0
     for id in targets {
@@ -107,6 +113,10 @@ struct RemoveCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         try await store.remove(id)
         removed += 1
+        if matched.contains(id) { Diagnostics.note("removed \(id)") }
+      } catch let error as StoreError where error.isNotFound && matched.contains(id) {
+        // Removed meanwhile by someone else: what --prefix asked for holds.
+        continue
       } catch let error as StoreError {
         Diagnostics.error(error.description)
         failure = failure ?? error
@@ -152,7 +162,9 @@ struct SetCommand: AsyncParsableCommand {
     abstract:
       "Change what a session remembers (model, provider, system prompt; creates the session if new), or with --default the config file's defaults.",
     discussion: """
-      Flags given to a turn still win for that turn. --system '' removes the system prompt.
+      Flags given to a turn still win for that turn. --system '' removes the system prompt, \
+      --base-url '' the base URL; --provider without --base-url forgets the old provider's base \
+      URL, so a key is never sent to a server named for another provider.
 
       --default writes the top-level model, provider or system of the config file \
       ($TGPT_CONFIG, else $XDG_CONFIG_HOME/tgpt/config.toml, else ~/.config/tgpt/config.toml; \
@@ -178,6 +190,9 @@ struct SetCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("The system prompt.", valueName: "text"))
   var system: String?
 
+  @Option(help: ArgumentHelp("The provider's base URL (a compatible server's).", valueName: "url"))
+  var baseURL: String?
+
   @OptionGroup var storeOptions: StoreOptions
 
   @Argument(help: ArgumentHelp("The session id (none with --default).", valueName: "id"))
@@ -190,8 +205,11 @@ struct SetCommand: AsyncParsableCommand {
       guard let id else { throw ValidationError("give the session id, or --default to change the config file") }
       try validateSessionID(id)
     }
-    if model == nil, provider == nil, system == nil {
-      throw ValidationError("give at least one of --model, --provider, --system")
+    if defaults, baseURL != nil {
+      throw ValidationError("--base-url belongs to a session or a profile, not to the defaults")
+    }
+    if model == nil, provider == nil, system == nil, baseURL == nil {
+      throw ValidationError("give at least one of --model, --provider, --system, --base-url")
     }
     if let provider, !(defaults && provider.isEmpty), ProviderKind(rawValue: provider) == nil {
       let known = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
@@ -201,7 +219,7 @@ struct SetCommand: AsyncParsableCommand {
 
   func run() async throws {
     guard let id, !defaults else { return try await writeDefaults() }
-    let settings = SessionSettings(model: model, provider: provider, system: system)
+    let settings = SessionSettings(model: model, provider: provider, system: system, baseURL: baseURL)
     try await openStore(storeOptions, .create).update(id, settings: settings, now: Clock.milliseconds())
   }
 }

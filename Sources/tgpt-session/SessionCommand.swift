@@ -12,8 +12,8 @@ struct SessionCommand: AsyncParsableCommand {
     discussion: """
       Without a command, a turn: tgpt-session [-s ID] [message…] (see tgpt-session turn --help). \
       A message that begins with a command's name needs --: tgpt-session -s work -- list the steps. \
-      One or two words that look like a mistyped command (lst, logs, models) are refused with a \
-      hint, not sent; -- sends them. \
+      Words that look like a mistyped command (lst, logs, models, keys set …) are refused with \
+      a hint, not sent; -- sends them. \
       Sessions are kept in a SQLite file in the data directory ($TGPT_HOME, else \
       $XDG_DATA_HOME/tgpt, else ~/.local/share/tgpt), or --store / TGPT_STORE. \
       Session ids are \(SessionID.rule). \

@@ -69,8 +69,6 @@ struct TurnCommand: AsyncParsableCommand {
     if messages && stdin == .ignore {
       throw ValidationError("--messages needs stdin; it cannot be combined with --stdin ignore")
     }
-    // `tgpt-session turn lst` names the command: the words are meant as a message.
-    if CommandLine.arguments.dropFirst().first != "turn" { try CommandHabits.refuseMistyped(words) }
   }
 
   func run() async throws {
@@ -152,6 +150,8 @@ struct TurnCommand: AsyncParsableCommand {
     var message: String?
     if !messages {
       let piped = try await PromptComposer.readStdinIfPiped(mode: stdin)
+      // Words that come with piped text are an instruction about it (`… | tgpt-session lint`).
+      if piped?.isEmpty ?? true { try CommandHabits.refuseMistyped(words) }
       guard let composed = PromptComposer.compose(stdin: piped, words: words, mode: stdin) else {
         throw ValidationError("no message: give message words, or pipe text on stdin")
       }

@@ -73,23 +73,40 @@ struct TurnOptions: ParsableArguments {
       model: options.model, provider: provider?.rawValue, system: system ?? profileSystem, baseURL: options.baseURL)
   }
 
+  /// The provider for a turn's settings (and the flags they amount to), without its key.
+  func resolve(_ settings: SessionSettings, config: ConfigFile) throws(ProviderError) -> (
+    ResolvedProvider, ProviderOptions
+  ) {
+    var flags = providerOptions
+    if let name = settings.provider {
+      guard let kind = ProviderKind(rawValue: name) else {
+        throw ProviderError.config("the session's provider '\(name)' is unknown; choose one with --provider")
+      }
+      flags.provider = kind
+    }
+    if let model = settings.model { flags.model = model }
+    if let baseURL = settings.baseURL { flags.baseURL = baseURL }
+    let resolved = try ResolvedProvider(provider: flags, transport: transport, generation: generation, config: config)
+    return (resolved, flags)
+  }
+
+  /// What a turn with `settings` would use, filled in from the environment, config file and
+  /// defaults; nil when they do not resolve. Runs no key command.
+  func described(_ settings: SessionSettings, config: ConfigFile) -> SessionSettings? {
+    guard let (resolved, _) = try? resolve(settings, config: config) else { return nil }
+    let system = settings.system ?? resolved.system
+    return SessionSettings(
+      model: resolved.model, provider: resolved.settings.kind.rawValue, system: system?.isEmpty == true ? nil : system,
+      baseURL: resolved.settings.baseURL)
+  }
+
   /// The turn runner over `store`, resolving the provider for each turn's settings (flags,
   /// then the session's, then environment, config file and defaults).
   func makeRunner(store: any SessionStore, config: ConfigFile) -> TurnRunner {
     let providers = ProviderCache()
     let options = self
     return TurnRunner(store: store) { settings in
-      var flags = options.providerOptions
-      if let name = settings.provider {
-        guard let kind = ProviderKind(rawValue: name) else {
-          throw ProviderError.config("the session's provider '\(name)' is unknown; choose one with --provider")
-        }
-        flags.provider = kind
-      }
-      if let model = settings.model { flags.model = model }
-      if let baseURL = settings.baseURL { flags.baseURL = baseURL }
-      let resolved = try ResolvedProvider(
-        provider: flags, transport: options.transport, generation: options.generation, config: config)
+      let (resolved, flags) = try options.resolve(settings, config: config)
       var request = ChatRequest(messages: [])
       request.model = resolved.model
       let system = settings.system ?? resolved.system
@@ -101,9 +118,12 @@ struct TurnOptions: ParsableArguments {
       let runner = CompletionRunner(provider: provider, retry: resolved.retry, limits: resolved.limits)
       let window =
         options.contextTokens ?? (ModelContext.knownTokens(for: resolved.model) == nil ? config.contextTokens : nil)
+      // Only a base URL the user named for this session (flag, profile, TGPT_BASE_URL) is
+      // remembered; one from the config file stays the config file's to change.
+      let named = flags.baseURL ?? ProcessEnvironment.value("TGPT_BASE_URL")
       return TurnSetup(
         runner: runner, request: request, providerName: resolved.settings.kind.rawValue, contextTokens: window,
-        baseURL: resolved.settings.baseURL)
+        baseURL: named)
     }
   }
 }

@@ -13,14 +13,16 @@ import Testing
     let key = StreamEndToEndTests.key()
     let provider = ["--provider", "openrouter", "--base-url", try await FakeProviderServer.shared.url("key=\(key)")]
     let hints = [
-      ["lst"]: "did you mean list?", ["exprot", "work"]: "did you mean export?", ["logs"]: "did you mean list",
+      ["lst"]: "did you mean list?", ["exprot"]: "did you mean export?",
+      ["-s", "work", "list"]: "'list' is a command, and commands come first", ["logs"]: "did you mean list",
       ["models"]: "tgpt-stream --models", ["templates"]: "--profile", ["keys", "set", "openrouter"]: "api_key_cmd",
     ]
     for (words, hint) in hints {
       let result = try await Harness.run("tgpt-session", provider + words, env: env)
       #expect(result.status == 64, "\(words): \(result.stderr)")
       #expect(result.stderr.contains(hint), "\(words): \(result.stderr)")
-      #expect(result.stderr.contains("tgpt-session -- \(words.joined(separator: " "))"), "\(result.stderr)")
+      let message = words.drop { $0 == "-s" || $0 == "work" }.joined(separator: " ")
+      #expect(result.stderr.contains("tgpt-session -- \(message)"), "\(result.stderr)")
       #expect(result.stdout.isEmpty)
     }
     let store = try #require(env["TGPT_HOME"]) + "/sessions.db"
@@ -30,9 +32,12 @@ import Testing
     // `--` and ordinary words are messages.
     let sent = try await Harness.run("tgpt-session", provider + ["--", "lst"], env: env)
     #expect(sent.status == 0, "\(sent.stderr)")
-    let hello = try await Harness.run("tgpt-session", provider + ["hello"], env: env)
+    let hello = try await Harness.run("tgpt-session", provider + ["history", "of", "rome"], env: env)
     #expect(hello.status == 0, "\(hello.stderr)")
-    #expect(try await FakeProviderServer.shared.requests(key: key).count == 2)
+    // Words with piped text are an instruction about it.
+    let piped = try await Harness.run("tgpt-session", provider + ["lint"], stdin: "x=1\n", env: env)
+    #expect(piped.status == 0, "\(piped.stderr)")
+    #expect(try await FakeProviderServer.shared.requests(key: key).count == 3)
   }
 
   @Test func aMistypedStorePathIsNamedAndNothingIsCreated() async throws {
@@ -74,6 +79,7 @@ import Testing
 
     let byPrefix = try await Harness.run("tgpt-session", ["rm", "--prefix", "bench-"], env: env)
     #expect(byPrefix.status == 0, "\(byPrefix.stderr)")
+    #expect(byPrefix.stderr.contains("removed bench-1\n") && byPrefix.stderr.contains("removed bench-3\n"))
     #expect(byPrefix.stderr.contains("removed 3 sessions"), "\(byPrefix.stderr)")
     let several = try await Harness.run("tgpt-session", ["rm", "a", "b"], env: env)
     #expect(several.status == 0, "\(several.stderr)")
@@ -104,6 +110,48 @@ import Testing
     #expect(try await FakeProviderServer.shared.requests(key: key).count == 2)
     let header = try await Harness.run("tgpt-session", ["list", "--json"], env: env)
     #expect(header.text.contains(#""base_url":"\#(base)""#), "\(header.text)")
+
+    // Through the wire, the history does not say where the provider is.
+    let history = try await Harness.run(
+      "tgpt-session", ["serve"], stdin: #"{"history":true,"session_id":"local"}"# + "\n", env: env)
+    #expect(history.status == 0 && history.text.contains("\"two\""), "\(history.stderr)")
+    #expect(!history.text.contains("base_url"), "\(history.text)")
+
+    // An export from elsewhere does not choose where this machine's keys go.
+    let exported = try await Harness.run("tgpt-session", ["export", "local"], env: env)
+    let other = Self.home()
+    let imported = try await Harness.run(
+      "tgpt-session", ["import", "--as", "shared"], stdin: exported.text, env: other)
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(imported.stderr.contains("was not imported"), "\(imported.stderr)")
+    let shown = try await Harness.run("tgpt-session", ["list", "--json"], env: other)
+    #expect(!shown.text.contains("base_url"), "\(shown.text)")
+  }
+
+  @Test func aSessionMovedToAHostedProviderForgetsItsServer() async throws {
+    let key = StreamEndToEndTests.key()
+    let base = try await FakeProviderServer.shared.url("key=\(key)")
+    let env = Self.home()
+    let made = try await Harness.run(
+      "tgpt-session", ["-s", "s", "one"], env: env.merging(["TGPT_BASE_URL": base]) { $1 })
+    #expect(made.status == 0, "\(made.stderr)")
+    let moved = try await Harness.run("tgpt-session", ["set", "s", "--provider", "openai"], env: env)
+    #expect(moved.status == 0, "\(moved.stderr)")
+    let header = try await Harness.run("tgpt-session", ["list", "--json"], env: env)
+    #expect(!header.text.contains("base_url"), "\(header.text)")
+    // The old server never sees the hosted provider's key: the turn goes where OpenAI is
+    // configured to be (here another scenario of the fake provider).
+    let openAIKey = StreamEndToEndTests.key()
+    let config = try #require(env["XDG_CONFIG_HOME"]) + "/tgpt"
+    try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+    let openAI = try await FakeProviderServer.shared.url("key=\(openAIKey)")
+    try "[providers.openai]\nbase_url = \"\(openAI)\"\n".write(
+      toFile: config + "/config.toml", atomically: false, encoding: .utf8)
+    let second = try await Harness.run(
+      "tgpt-session", ["-s", "s", "two"], env: env.merging(["OPENAI_API_KEY": "sk-secret"]) { $1 })
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(try await FakeProviderServer.shared.requests(key: key).count == 1)
+    #expect(try await FakeProviderServer.shared.requests(key: openAIKey).count == 1)
   }
 
   @Test func aRetriedMessageOnTheWireReplacesTheLastTurn() async throws {
@@ -143,6 +191,15 @@ import Testing
     try await chat.wait("the system prompt") { $0.contains("system prompt: Be brief.") }
     try await chat.send("/sessions", "Enter")
     try await chat.wait("the count") { $0.contains("the 20 most recent of 26 sessions") }
+    try await chat.send("/sessions all", "Enter")
+    try await chat.wait("every session") { $0.contains("s25") && $0.contains("s1 ") }
+    try await chat.send("/system --clear", "Enter")
+    try await chat.send("/system", "Enter")
+    try await chat.wait("no system prompt") { $0.contains("no system prompt") }
+    // What was said in one session is not retried in another.
+    try await chat.send("/session fresh", "Enter")
+    try await chat.send("/retry", "Enter")
+    try await chat.wait("nothing to retry") { $0.contains("nothing to retry yet") }
     try await chat.send("/quit", "Enter")
     try await chat.wait("the exit") { $0.contains("EXIT=0") }
 

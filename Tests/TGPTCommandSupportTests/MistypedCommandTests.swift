@@ -12,25 +12,46 @@ import Testing
   }
 
   @Test func typosOfCommandsAreCaught() {
-    #expect(Self.check("lst")?.hint == "did you mean list?")
-    #expect(Self.check("exprot")?.hint == "did you mean export?")
-    #expect(Self.check("serach")?.hint == "did you mean search?")
-    #expect(Self.check("lsit work")?.hint == "did you mean list?")
+    #expect(Self.check("lst")?.hint == "'lst' is not a command: did you mean list?")
+    #expect(Self.check("exprot")?.hint == "'exprot' is not a command: did you mean export?")
+    #expect(Self.check("serach")?.hint == "'serach' is not a command: did you mean search?")
+    #expect(Self.check("lisr")?.hint == "'lisr' is not a command: did you mean list?")
     #expect(Self.check("shwo")?.word == "shwo")
+    // Two words are a message: a typo is caught only alone.
+    #expect(Self.check("lsit work") == nil)
   }
 
   @Test func habitsOfOtherToolsAreCaughtUpToThreeWords() {
-    #expect(Self.check("models")?.hint == "see --models")
-    #expect(Self.check("Keys set openrouter")?.hint == "keys live in the environment")
-    #expect(Self.check("keys set openrouter now") == nil)
+    #expect(Self.check("models")?.hint == "'models' is not a command: see --models")
+    #expect(Self.check("Keys set openrouter")?.hint == "'Keys' is not a command: keys live in the environment")
+    #expect(Self.check("models list")?.word == "models")
+    #expect(Self.check("keys set openrouter now please") == nil)
   }
 
   @Test func ordinaryMessagesGoThrough() {
-    for message in [
-      "hello", "hi", "test", "what is love", "how", "why is the sky blue", "explain", "summarise", "list",
-    ] {
+    let messages = [
+      "hello", "hi", "test", "what is love", "how", "why is the sky blue", "explain", "summarise",
+      // Found refused by a review: a habit word followed by other words, or a real word one
+      // letter from a command but not one slip of the finger away.
+      "models of computation", "keys to success", "gist", "lift", "mist", "fist", "sea", "sed", "heap", "server",
+      "helm charts", "heap sort", "lisp macros", "lint rules", "chart types", "expert tips", "sea shanty",
+    ]
+    for message in messages {
       #expect(Self.check(message) == nil, "\(message)")
     }
+  }
+
+  @Test func aCommandNameAfterOptionsIsACommandPutLast() {
+    #expect(Self.check("list")?.hint == "'list' is a command, and commands come first: list …")
+    #expect(Self.check("show me the diff")?.word == "show")
+  }
+
+  @Test func slipsOfTheFingerAreNeighbouringKeys() {
+    #expect(EditDistance.between("rn", "rm", keyboard: true) == 1)
+    #expect(EditDistance.between("sea", "set", keyboard: true) == 2)
+    #expect(EditDistance.between("sea", "set") == 1)
+    #expect(EditDistance.between("gist", "list", keyboard: true) == 2)
+    #expect(EditDistance.between("lisr", "list", keyboard: true) == 1)
   }
 
   @Test func quotedOrPunctuatedWordsAreMessages() {

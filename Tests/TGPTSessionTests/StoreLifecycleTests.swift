@@ -63,6 +63,34 @@ import Testing
     #expect(reread.summary.settings.baseURL == "http://127.0.0.1:9/v1")
   }
 
+  @Test func anotherProviderForgetsTheBaseURLUnlessGivenOne() async throws {
+    let (store, _) = try makeStore()
+    let local = SessionSettings(provider: "compatible", baseURL: "http://127.0.0.1:9/v1")
+    try await recordTurn(store, "s", "one", settings: local)
+    try await store.update("s", settings: SessionSettings(model: "m2"), now: 5)
+    #expect(try await store.history(of: "s").settings.baseURL == "http://127.0.0.1:9/v1")
+    try await store.update("s", settings: SessionSettings(provider: "openai"), now: 6)
+    #expect(try await store.history(of: "s").settings.baseURL == nil, "a hosted key would go to the old server")
+    try await store.update("s", settings: SessionSettings(provider: "compatible", baseURL: "http://b/v1"), now: 7)
+    #expect(try await store.history(of: "s").settings.baseURL == "http://b/v1")
+    try await store.update("s", settings: SessionSettings(baseURL: ""), now: 8)
+    #expect(try await store.history(of: "s").settings.baseURL == nil)
+  }
+
+  @Test func aPathThatIsNoStoreIsAConfigError() async throws {
+    let directory = Self.scratch()
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try "not sqlite\n".write(toFile: directory + "/text.db", atomically: false, encoding: .utf8)
+    for path in [directory, directory + "/text.db"] {
+      do {
+        _ = try SQLiteSessionStore(path: path, creation: .never)
+        Issue.record("\(path) opened as a store")
+      } catch let error as StoreError {
+        #expect(error.kind == .config && error.description.hasPrefix("\(path) is not a session store"))
+      }
+    }
+  }
+
   @Test func aStoreOfTheFirstVersionGainsTheBaseURLColumn() async throws {
     let directory = Self.scratch()
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

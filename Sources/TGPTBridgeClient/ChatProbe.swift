@@ -38,6 +38,19 @@ public enum ChatProbe {
     public var deleted: Bool?
     /// When the last message's answer ended (before any deletion).
     public var answered: ContinuousClock.Instant?
+    /// When the conversation ended, answered or not (before any deletion).
+    public var ended: ContinuousClock.Instant?
+    /// Whether a message was given to the upgraded connection to send.
+    public var sentMessage = false
+    /// Whether the server refused the token: an upgrade refused with HTTP 401 or 403, or an
+    /// `error` event with code `auth` after which the connection ended (a provider's missing
+    /// key is also code `auth`, but the connection goes on).
+    public var authRefused = false
+    /// Whether the last answer was an `error` with code `auth`, and nothing answered since.
+    var endedOnAuthError = false
+    /// Whether the conversation may have made its session: a message reached the server and
+    /// was not refused. (A message sent without an answer counts: it may have started a turn.)
+    public var madeSession: Bool { sentMessage && !authRefused }
     /// Whether every message got its terminal event.
     public var allAnswered: Bool { failure == nil && turns.allSatisfy { $0.terminalType != nil } }
   }
@@ -57,7 +70,8 @@ public enum ChatProbe {
     var outcome = await converse(
       url: url, token: token, messages: messages, timeout: timeout, keepEvents: keepEvents, cleanUp: cleanUp,
       logger: logger)
-    if cleanUp, outcome.deleted != true {
+    outcome.ended = .now
+    if cleanUp, outcome.madeSession, outcome.deleted != true {
       // Not in this task, which may be cancelled: the deletion is what a cancel leaves to do.
       outcome.deleted = await Task { await delete(url: url, token: token, logger: logger) }.value
     }
@@ -77,6 +91,8 @@ public enum ChatProbe {
         for text in messages {
           let sent = ContinuousClock.now
           var turn = Turn()
+          // Noted before the write, which may have sent the message when it throws.
+          state.withLock { $0.sentMessage = true }
           try await outbound.write(.text(text))
           while turn.terminalType == nil, let message = try await iterator.next() {
             guard case .text(let line) = message else { continue }
@@ -86,12 +102,18 @@ public enum ChatProbe {
           state.withLock {
             $0.turns.append(done)
             $0.answered = .now
+            if done.terminalType != nil {
+              $0.endedOnAuthError = done.terminalType == "error" && done.errorCode == ErrorKind.auth.rawValue
+            }
           }
           if done.terminalType == nil { return }
         }
         if cleanUp {
           let deleted = try await requestDeletion(&iterator, outbound)
-          state.withLock { $0.deleted = deleted }
+          state.withLock {
+            $0.deleted = deleted
+            if deleted { $0.endedOnAuthError = false }
+          }
         }
         try await outbound.close(.normalClosure, reason: nil)
         while try await iterator.next() != nil {}
@@ -110,6 +132,8 @@ public enum ChatProbe {
       timer.cancel()
       return state.withLock { outcome in
         outcome.closeCode = close.map { UInt16(webSocketErrorCode: $0.closeCode) }
+        // A refusal is closed with 1008; after a provider's auth error the client closes (1000).
+        outcome.authRefused = outcome.endedOnAuthError && (outcome.closeCode ?? 1008) == 1008
         if close == nil, outcome.failure == nil, !outcome.allAnswered {
           outcome.failure = "closed without a close frame"
         }
@@ -118,11 +142,12 @@ public enum ChatProbe {
     } catch {
       timer.cancel()
       // The caller's cancel (a signal) stops it; the timer's alone is a timeout.
-      let message =
-        Task.isCancelled
-        ? "stopped" : error is CancellationError ? "timed out" : await ClientFailure.classify(error, url: url).message
+      let failure: ClientFailure? =
+        Task.isCancelled || error is CancellationError ? nil : await ClientFailure.classify(error, url: url)
+      let message = failure?.message ?? (Task.isCancelled ? "stopped" : "timed out")
       return state.withLock { outcome in
         outcome.failure = message
+        outcome.authRefused = failure?.kind == .auth || (failure != nil && outcome.endedOnAuthError)
         outcome.refused = (error as? WebSocketClientError) == .webSocketUpgradeFailed
         return outcome
       }

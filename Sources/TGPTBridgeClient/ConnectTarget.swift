@@ -76,7 +76,7 @@ public struct ConnectTarget: Sendable, Equatable {
   }
 
   /// `…/ws/chat` (no slash) read as `…/ws/chat/`, so it is not taken for a mount prefix.
-  private static func endingChatPath(_ url: String) -> String {
+  static func endingChatPath(_ url: String) -> String {
     let path = Self.path(of: url)
     guard path.hasSuffix("/ws/chat") else { return url }
     return String(url[..<path.endIndex]) + "/" + url[path.endIndex...]

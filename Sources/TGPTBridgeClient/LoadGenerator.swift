@@ -17,6 +17,10 @@ public struct LoadGenerator: Sendable {
     public var failures: [String] = []
     /// Sessions made whose deletion the server did not acknowledge.
     public var sessionsLeft = 0
+    /// Connections whose token the server refused (counted as failed too).
+    public var authRefused = 0
+    /// When the last conversation's answers ended or it failed (before any deletion).
+    var lastEnd: ContinuousClock.Instant?
 
     public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
 
@@ -40,9 +44,28 @@ public struct LoadGenerator: Sendable {
         "complete_ms_p99": .double(Self.percentile(complete, 99)), "sessions_left": .int(sessionsLeft),
       ]
     }
+
+    /// Counts one session's conversation in.
+    mutating func add(_ outcome: ChatProbe.Outcome) {
+      if let end = outcome.answered ?? outcome.ended { lastEnd = max(lastEnd ?? end, end) }
+      if outcome.failure != nil || !outcome.upgraded || outcome.authRefused {
+        failedConnections += 1
+        if outcome.authRefused {
+          authRefused += 1
+        } else if failures.count < 5 {
+          failures.append(outcome.failure ?? "no upgrade")
+        }
+      }
+      for turn in outcome.turns {
+        events += turn.eventCount
+        if turn.terminalType == "complete" { completed += 1 }
+        if let first = turn.firstChunk { firstChunk.append(milliseconds(first)) }
+        if let total = turn.total { complete.append(milliseconds(total)) }
+      }
+    }
   }
 
-  let template: String
+  let target: SessionsTarget
   /// What the names of the sessions this run makes start with: `bench-` and eight hex digits
   /// of this run (`tgpt-session rm --prefix` removes any left over).
   public let sessionPrefix = "bench-\(SessionNames.runTag())-"
@@ -52,9 +75,8 @@ public struct LoadGenerator: Sendable {
   let timeout: Duration
   let logger: Logger
 
-  public init(url: String, token: String?, timeout: Duration, logger: Logger) {
-    let check = ServerCheck(url: url, token: token, timeout: timeout, logger: logger)
-    template = check.template
+  public init(target: SessionsTarget, token: String?, timeout: Duration, logger: Logger) {
+    self.target = target
     self.token = token
     self.timeout = timeout
     self.logger = logger
@@ -62,39 +84,26 @@ public struct LoadGenerator: Sendable {
 
   /// Runs `sessions` connections at once, `messages` messages of `words` words each; each
   /// session is deleted when its messages are answered (also when the run is cancelled). The
-  /// time counted ends with the last answer, not with the deletions.
+  /// time counted ends with the last answer (or failure), not with the deletions.
   public func run(sessions: Int, messages: Int, words: Int) async -> Report {
     var report = Report(sessions: sessions, messages: messages)
     let text = (0..<words).map { "w\($0)" }.joined(separator: " ")
     let started = ContinuousClock.now
-    var ended = started
     await withTaskGroup(of: ChatProbe.Outcome.self) { group in
       for index in 0..<sessions {
         group.addTask {
           let lines = (0..<messages).map { ServerCheck.message("\($0): \(text)") }
           let name = sessionPrefix + String(index)
           let outcome = await ChatProbe.run(
-            url: template.replacing("{session_id}", with: name), token: token, messages: lines, timeout: timeout,
+            url: target.url(session: name), token: token, messages: lines, timeout: timeout,
             keepEvents: false, deleteSession: true, logger: logger)
-          madeSessions.note(name, made: true, deleted: outcome.deleted == true)
+          madeSessions.note(name, made: outcome.madeSession, deleted: outcome.deleted == true)
           return outcome
         }
       }
-      for await outcome in group {
-        ended = max(ended, outcome.answered ?? .now)
-        if outcome.failure != nil || !outcome.upgraded {
-          report.failedConnections += 1
-          if report.failures.count < 5 { report.failures.append(outcome.failure ?? "no upgrade") }
-        }
-        for turn in outcome.turns {
-          report.events += turn.eventCount
-          if turn.terminalType == "complete" { report.completed += 1 }
-          if let first = turn.firstChunk { report.firstChunk.append(milliseconds(first)) }
-          if let total = turn.total { report.complete.append(milliseconds(total)) }
-        }
-      }
+      for await outcome in group { report.add(outcome) }
     }
-    report.seconds = milliseconds(ended - started) / 1000
+    report.seconds = milliseconds((report.lastEnd ?? started) - started) / 1000
     report.sessionsLeft = madeSessions.left.count
     return report
   }

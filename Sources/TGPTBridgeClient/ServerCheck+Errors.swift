@@ -13,6 +13,10 @@ extension ServerCheck {
     for (index, (name, bad)) in cases.enumerated() {
       if Task.isCancelled { return results }
       let outcome = await talk("errors\(index)", [bad, good])
+      if outcome.authRefused {
+        results.append(Result(name: name, passed: false, detail: describe(outcome), authRefused: true))
+        return results
+      }
       let first = outcome.turns.first
       if name.hasSuffix("oversize_message"), outcome.closeCode == 1009 {
         results.append(Result(name: name, passed: true, detail: "closed with 1009 (message too big)"))

@@ -10,12 +10,15 @@ public struct ServerCheck: Sendable {
     public var passed: Bool
     public var detail: String
     public var figures: [(String, Double)] = []
+    /// Whether the server refused the token; the tests after this one are not run.
+    public var authRefused = false
   }
 
   /// The tests, by the names of the seed's `--test` option.
   public static let names = ["connection", "streaming_response", "multiple_sessions", "error_handling"]
 
-  public let template: String
+  /// Where the sessions are made.
+  public let target: SessionsTarget
   /// What the names of the sessions this check makes start with: `check-` and eight hex
   /// digits of this run (`tgpt-session rm --prefix` removes any left over).
   public let sessionPrefix = "check-\(SessionNames.runTag())-"
@@ -25,20 +28,14 @@ public struct ServerCheck: Sendable {
   let timeout: Duration
   let logger: Logger
 
-  /// `url` is a base (`ws://host:port`) or a template with `{session_id}`.
-  public init(url: String, token: String?, timeout: Duration, logger: Logger) {
-    var base = url
-    if !base.contains("{session_id}") {
-      while base.hasSuffix("/") { base.removeLast() }
-      base += "/ws/chat/{session_id}"
-    }
-    template = base
+  public init(target: SessionsTarget, token: String?, timeout: Duration, logger: Logger) {
+    self.target = target
     self.token = token
     self.timeout = timeout
     self.logger = logger
   }
 
-  func url(_ session: String) -> String { template.replacing("{session_id}", with: session) }
+  func url(_ session: String) -> String { target.url(session: session) }
 
   /// A new session's name, for one conversation.
   func session(_ name: String) -> String { sessionPrefix + name }
@@ -47,7 +44,7 @@ public struct ServerCheck: Sendable {
   func talk(_ name: String, _ messages: [String]) async -> ChatProbe.Outcome {
     let outcome = await ChatProbe.run(
       url: url(session(name)), token: token, messages: messages, timeout: timeout, deleteSession: true, logger: logger)
-    madeSessions.note(session(name), made: !messages.isEmpty, deleted: outcome.deleted == true)
+    madeSessions.note(session(name), made: outcome.madeSession, deleted: outcome.deleted == true)
     return outcome
   }
 
@@ -58,11 +55,11 @@ public struct ServerCheck: Sendable {
   }
 
   /// Runs the named tests (`all` for every one), in order; a cancel stops after the test
-  /// under way (whose sessions are still deleted).
+  /// under way (whose sessions are still deleted), and so does a refused token.
   public func run(_ which: String) async -> [Result] {
     var results: [Result] = []
     for name in Self.names where which == "all" || which == name {
-      if Task.isCancelled { break }
+      if Task.isCancelled || results.contains(where: \.authRefused) { break }
       switch name {
       case "connection": results.append(await connection())
       case "streaming_response": results.append(await streaming())
@@ -76,7 +73,8 @@ public struct ServerCheck: Sendable {
   func connection() async -> Result {
     let outcome = await talk("connection", [])
     guard outcome.upgraded else {
-      return Result(name: "connection", passed: false, detail: outcome.failure ?? "no upgrade")
+      return Result(
+        name: "connection", passed: false, detail: outcome.failure ?? "no upgrade", authRefused: outcome.authRefused)
     }
     return Result(
       name: "connection", passed: true,
@@ -87,7 +85,8 @@ public struct ServerCheck: Sendable {
     let prompt = "Tell me a short story about a robot learning to paint."
     let outcome = await talk("stream", [Self.message(prompt)])
     guard let turn = outcome.turns.first, turn.terminalType == "complete" else {
-      return Result(name: "streaming_response", passed: false, detail: describe(outcome))
+      return Result(
+        name: "streaming_response", passed: false, detail: describe(outcome), authRefused: outcome.authRefused)
     }
     guard turn.chunks > 0, !turn.content.isEmpty else {
       return Result(name: "streaming_response", passed: false, detail: "complete without any chunk content")
@@ -121,7 +120,8 @@ public struct ServerCheck: Sendable {
     return Result(
       name: "multiple_sessions", passed: good.count == count,
       detail: good.count == count
-        ? detail : detail + "; " + (outcomes.first { $0.turns.first?.terminalType != "complete" }.map(describe) ?? ""))
+        ? detail : detail + "; " + (outcomes.first { $0.turns.first?.terminalType != "complete" }.map(describe) ?? ""),
+      authRefused: outcomes.contains(where: \.authRefused))
   }
 
   func describe(_ outcome: ChatProbe.Outcome) -> String {

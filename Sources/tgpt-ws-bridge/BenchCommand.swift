@@ -17,7 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
       serve with --rate 0 for a load test. \
       Each session (bench-XXXXXXXX-N) is deleted once its messages are answered \
       ({"delete":true}), also after Ctrl-C or SIGTERM; any the server did not delete are named \
-      on stderr.
+      on stderr. A refused token ends with exit 77.
 
       Example:
         tgpt-ws-bridge serve --port 8000 --rate 0 &
@@ -25,7 +25,7 @@ struct BenchCommand: AsyncParsableCommand {
       """
   )
 
-  @Argument(help: ArgumentHelp("The server: ws://host:port, or a URL with {session_id}.", valueName: "url"))
+  @Argument(help: ArgumentHelp(sessionsURLHelp, valueName: "url"))
   var url: String
 
   @Option(help: ArgumentHelp("Connections at once.", valueName: "n"))
@@ -55,6 +55,7 @@ struct BenchCommand: AsyncParsableCommand {
   var json = false
 
   func validate() throws {
+    _ = try sessionsTarget(url)
     if let idle, idle < 1 { throw ValidationError("--idle must be at least 1") }
     if sessions < 1 || messages < 1 || words < 1 {
       throw ValidationError("--sessions, --messages and --words must be at least 1")
@@ -65,10 +66,13 @@ struct BenchCommand: AsyncParsableCommand {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: .critical)
     ResourceLimits.raiseOpenFiles()
-    if let idle { return try await holdIdle(idle) }
+    let target = try sessionsTarget(url)
+    if let note = target.namedSessionNote("bench") { Diagnostics.note(note) }
+    let token = token ?? ProcessEnvironment.value("TGPT_WS_TOKEN")
+    if let idle { return try await holdIdle(idle, target: target, token: token) }
     let generator = LoadGenerator(
-      url: url, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), timeout: try duration(timeout, "--timeout"),
-      logger: Logger(label: "tgpt.ws-bridge"))
+      target: target, token: token, timeout: try duration(timeout, "--timeout"), logger: Logger(label: "tgpt.ws-bridge")
+    )
     let (sessions, messages, words) = (self.sessions, self.messages, self.words)
     let (report, trap) = await stoppableBySignal {
       await generator.run(sessions: sessions, messages: messages, words: words)
@@ -92,6 +96,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
     warnOfLeftovers(generator.madeSessions, prefix: generator.sessionPrefix)
     if trap.signal != nil { throw ExitCode(trap.exitCode) }
+    if report.authRefused > 0 { throw refusedToken(target, token: token) }
     if report.completed != report.sessions * report.messages || report.failedConnections > 0 { throw ExitCode(1) }
   }
 }
@@ -99,11 +104,9 @@ struct BenchCommand: AsyncParsableCommand {
 func format(_ value: Double) -> String { String((value * 10).rounded() / 10) }
 
 extension BenchCommand {
-  func holdIdle(_ count: Int) async throws {
-    let template = ServerCheck(url: url, token: nil, timeout: .seconds(1), logger: Logger(label: "tgpt.ws-bridge"))
-      .template
+  func holdIdle(_ count: Int, target: SessionsTarget, token: String?) async throws {
     let (opened, failed, failures) = await IdleConnections.hold(
-      template: template, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), count: count,
+      template: target.template, token: token, count: count,
       hold: try duration(hold, "--hold"), logger: Logger(label: "tgpt.ws-bridge"))
     try? FileIO.writeAll(1, "{\"idle_requested\":\(count),\"idle_opened\":\(opened),\"idle_failed\":\(failed)}\n")
     for failure in failures { Diagnostics.write("tgpt-ws-bridge: \(failure)\n") }

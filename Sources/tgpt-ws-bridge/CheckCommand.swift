@@ -18,14 +18,15 @@ struct CheckCommand: AsyncParsableCommand {
       test, PASS or FAIL with what was seen; --json prints one JSON object per test instead. \
       Exit 0 when all passed, 1 when any failed. \
       The sessions made (check-XXXXXXXX-…) are deleted at the end ({"delete":true}), also after \
-      Ctrl-C or SIGTERM; any the server did not delete are named on stderr.
+      Ctrl-C or SIGTERM; any the server did not delete are named on stderr. A refused token \
+      stops the run with exit 77.
 
       Example:
         tgpt-ws-bridge check ws://127.0.0.1:8000 --test all
       """
   )
 
-  @Argument(help: ArgumentHelp("The server: ws://host:port, or a URL with {session_id}.", valueName: "url"))
+  @Argument(help: ArgumentHelp(sessionsURLHelp, valueName: "url"))
   var url: String
 
   @Option(
@@ -43,6 +44,7 @@ struct CheckCommand: AsyncParsableCommand {
   var json = false
 
   func validate() throws {
+    _ = try sessionsTarget(url)
     guard test == "all" || ServerCheck.names.contains(test) else {
       throw ValidationError("--test must be one of: all, \(ServerCheck.names.joined(separator: ", "))")
     }
@@ -51,9 +53,12 @@ struct CheckCommand: AsyncParsableCommand {
   func run() async throws {
     SignalTrap.ignoreSIGPIPE()
     StderrLogHandler.bootstrap(program: "tgpt-ws-bridge", level: .critical)
+    let target = try sessionsTarget(url)
+    if let note = target.namedSessionNote("check") { Diagnostics.note(note) }
+    let token = token ?? ProcessEnvironment.value("TGPT_WS_TOKEN")
     let check = ServerCheck(
-      url: url, token: token ?? ProcessEnvironment.value("TGPT_WS_TOKEN"), timeout: try duration(timeout, "--timeout"),
-      logger: Logger(label: "tgpt.ws-bridge"))
+      target: target, token: token, timeout: try duration(timeout, "--timeout"), logger: Logger(label: "tgpt.ws-bridge")
+    )
     let test = test
     let (results, trap) = await stoppableBySignal { await check.run(test) }
     for result in results {
@@ -73,6 +78,7 @@ struct CheckCommand: AsyncParsableCommand {
     if !json { try? FileIO.writeAll(1, "\(results.count - failed) passed, \(failed) failed\n") }
     warnOfLeftovers(check.madeSessions, prefix: check.sessionPrefix)
     if trap.signal != nil { throw ExitCode(trap.exitCode) }
+    if results.contains(where: \.authRefused) { throw refusedToken(target, token: token) }
     if failed > 0 { throw ExitCode(1) }
   }
 }

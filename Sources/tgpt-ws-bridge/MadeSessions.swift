@@ -1,5 +1,7 @@
+import ArgumentParser
 import TGPTBridgeClient
 import TGPTCommandSupport
+import TGPTEvents
 
 #if canImport(Glibc)
   import Glibc
@@ -25,4 +27,26 @@ func warnOfLeftovers(_ sessions: SessionNames, prefix: String) {
   Diagnostics.warning(
     "the server did not delete \(left.count) of the \(sessions.made) sessions made (\(left[0])…); "
       + "remove them from its store with: tgpt-session rm --prefix \(prefix)")
+}
+
+/// The URL argument's help, for `check` and `bench`.
+let sessionsURLHelp =
+  "The server: ws://host:port or the http:// address serve prints (a /ws/chat/ID URL is read as its base), or a URL with {session_id}."
+
+/// The sessions' address from the URL argument; a URL that is not one is a usage error.
+func sessionsTarget(_ url: String) throws -> SessionsTarget {
+  do throws(ConnectTarget.Mistake) {
+    return try SessionsTarget(url)
+  } catch {
+    throw ValidationError(error.description)
+  }
+}
+
+/// Tells the user the server refused the token, and what to do; the exit code to end with.
+func refusedToken(_ target: SessionsTarget, token: String?) -> ExitCode {
+  let given = token != nil || target.template.contains("token=")
+  Diagnostics.error(
+    "the server refused the connection to \(target.displayed): missing or wrong bearer token; "
+      + (given ? "check --token or TGPT_WS_TOKEN" : "give it with --token or TGPT_WS_TOKEN"))
+  return ExitCode(ErrorKind.auth.exitCode)
 }

@@ -82,6 +82,60 @@ import Testing
     #expect(ids == ["kept"], "what check and bench made is gone, the rest is kept: \(list.text)")
   }
 
+  @Test func checkAndBenchTakeTheAddressesTheClientTakes() async throws {
+    let env = Harness.environment()
+    let server = try await BridgeServerProcess.start(["--rate", "0"], env: env)
+    defer { server.terminate() }
+    // As serve prints it (http://…).
+    let check = try await Harness.run("tgpt-ws-bridge", ["check", server.baseURL], env: env)
+    #expect(check.status == 0 && check.stderr.isEmpty, "\(check.text) \(check.stderr)")
+    #expect(check.text.hasSuffix("8 passed, 0 failed\n"), "\(check.text)")
+    // A whole chat URL is read as its base, and the user is told; the session it names is left alone.
+    let named = try await Harness.run(
+      "tgpt-ws-bridge", ["check", server.ws("mine"), "--test", "streaming_response"], env: env)
+    #expect(named.status == 0, "\(named.text) \(named.stderr)")
+    #expect(
+      named.stderr == "tgpt-ws-bridge: the URL names session 'mine', which check leaves alone: "
+        + "it makes sessions of its own under \(server.wsBase)\n")
+    let bench = try await Harness.run(
+      "tgpt-ws-bridge", ["bench", server.wsBase + "/ws/chat", "--sessions", "2", "--messages", "1"], env: env)
+    #expect(bench.status == 0 && bench.stderr.isEmpty, "\(bench.text) \(bench.stderr)")
+    let list = try await Harness.run("tgpt-session", ["list", "--json"], env: env)
+    #expect(list.text.isEmpty, "no session was made or left: \(list.text)")
+    let wrong = try await Harness.run("tgpt-ws-bridge", ["bench", "127.0.0.1:\(server.port)"], env: env)
+    #expect(wrong.status == 64 && wrong.stderr.contains("not a WebSocket URL: 127.0.0.1:"), "\(wrong.stderr)")
+  }
+
+  @Test func aWrongTokenStopsCheckAndBenchWithExit77AndNoLeftoverWarning() async throws {
+    let server = try await BridgeServerProcess.start(["--token", "s3cret", "--rate", "0"])
+    defer { server.terminate() }
+    for arguments in [["check", server.baseURL], ["bench", server.wsBase, "--sessions", "3", "--messages", "2"]] {
+      let result = try await Harness.run("tgpt-ws-bridge", arguments + ["--token", "wrong"])
+      #expect(result.status == 77, "\(arguments): \(result.text) \(result.stderr)")
+      #expect(
+        result.stderr
+          == "tgpt-ws-bridge: error: the server refused the connection to \(server.wsBase): "
+          + "missing or wrong bearer token; check --token or TGPT_WS_TOKEN\n",
+        "one line, no warning of sessions left: \(result.stderr)")
+    }
+    let check = try await Harness.run("tgpt-ws-bridge", ["check", server.baseURL, "--token", "wrong"])
+    #expect(check.text.hasSuffix("1 passed, 1 failed\n"), "it stops at the refusal: \(check.text)")
+  }
+
+  @Test func aProvidersAuthErrorIsNoRefusedToken() async throws {
+    // No key for the provider: every message gets an error event with code auth, the
+    // connection goes on (unlike a refused token's).
+    let server = try await BridgeServerProcess.start(
+      ["--token", "s3cret", "--rate", "0"],
+      child: [Harness.binary("tgpt-session").path, "serve", "--provider", "openrouter"])
+    defer { server.terminate() }
+    let bench = try await Harness.run(
+      "tgpt-ws-bridge", ["bench", server.wsBase, "--sessions", "2", "--messages", "2", "--token", "s3cret", "--json"])
+    #expect(bench.status == 1, "\(bench.text) \(bench.stderr)")
+    #expect(bench.stderr.isEmpty, "no refusal, no sessions left: \(bench.stderr)")
+    #expect(try JSON.parse(bench.text)["events"]?.intValue == 4)
+  }
+
   @Test func benchStoppedByCtrlCStillDeletesItsSessions() async throws {
     let env = Harness.environment()
     // Slow answers, so the run is stopped in the middle of them.

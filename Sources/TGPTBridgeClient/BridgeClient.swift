@@ -42,7 +42,9 @@ public struct BridgeClient: Sendable {
         let close = try await connectOnce(queue: queue, ledger: ledger)
         // Done: every answer in, or (--linger) the server went quiet and closed properly.
         if queue.finished, ledger.owed == 0 || ledger.gaveUpWaiting && close != nil {
-          return ledger.firstFailure
+          guard var failed = ledger.firstFailure else { return nil }
+          failed.refusedConnection = failed.kind == .auth && close?.closeCode == .policyViolation
+          return failed
         }
         let code = close.map { "\($0.closeCode)" } ?? "no close frame"
         if let failed = ledger.firstFailure {

@@ -21,6 +21,9 @@ public struct ClientFailure: KindedError, Sendable {
   public let canReconnect: Bool
   /// The code to close the connection with, for a failure found while it is open.
   let closeCode: WebSocketErrorCode?
+  /// Whether the server refused the connection itself (its `auth` error, then a close with
+  /// 1008), rather than an answer failing on its side (a provider's missing key is `auth` too).
+  public internal(set) var refusedConnection = false
 
   public init(_ kind: ErrorKind, _ message: String) {
     self.init(kind, message, canReconnect: true, closeCode: nil)

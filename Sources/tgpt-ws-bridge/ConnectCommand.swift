@@ -139,11 +139,13 @@ struct ConnectCommand: AsyncParsableCommand {
     settings.maxMessageBytes = maxMessageBytes
     let client = BridgeClient(settings: settings, logger: Logger(label: "tgpt.ws-bridge"))
     if let failed = try await client.run(input: LineFeed(fd: 0, window: 64)) {
-      if failed.kind == .auth {
-        // The error event went to stdout, for programs; a person reading stderr needs it too.
+      // The error event went to stdout, for programs; a person reading stderr needs it too.
+      if failed.refusedConnection {
         let fix = settings.token == nil ? "give it with --token or TGPT_WS_TOKEN" : "check --token or TGPT_WS_TOKEN"
         Diagnostics.error(
           "the server refused the connection to \(ChatAddress(target.url).displayed): \(failed.message); \(fix)")
+      } else if failed.kind == .auth {
+        Diagnostics.error("the server could not answer: \(failed.message)")
       }
       throw ExitCode(failed.kind.exitCode)
     }

@@ -134,6 +134,13 @@ import Testing
     #expect(bench.status == 1, "\(bench.text) \(bench.stderr)")
     #expect(bench.stderr.isEmpty, "no refusal, no sessions left: \(bench.stderr)")
     #expect(try JSON.parse(bench.text)["events"]?.intValue == 4)
+
+    // The client says so on stderr without blaming the token.
+    let client = try await Harness.run(
+      "tgpt-ws-bridge", [server.wsBase, "-s", "a", "--token", "s3cret"], stdin: "hi\n")
+    #expect(client.status == 77, "\(client.stderr)")
+    #expect(client.stderr.contains("the server could not answer: no API key"), "\(client.stderr)")
+    #expect(!client.stderr.contains("--token"), "\(client.stderr)")
   }
 
   @Test func benchStoppedByCtrlCStillDeletesItsSessions() async throws {

@@ -17,7 +17,8 @@ import Testing
   }
 
   @Test func jsonTextIsPassedThroughExactly() async throws {
-    let json = "{\"name\": \"tgpt\", \"list\": [1, 2]}\r\n{\"type\": \"chunk\", \"content\": \"not an event here\"}\n  }"
+    let json =
+      "{\"name\": \"tgpt\", \"list\": [1, 2]}\r\n{\"type\": \"chunk\", \"content\": \"not an event here\"}\n  }"
     let piped = try await Harness.shell(
       "printf '%s' \"$TEXT\" | tgpt-stream --provider echo --text --exact | tgpt-render",
       env: Harness.environment(["TEXT": json]))

@@ -1,3 +1,4 @@
+import TGPTEvents
 import TGPTProviders
 
 /// Changes top-level string keys in the text of a config file and leaves every other byte as
@@ -12,39 +13,98 @@ public enum ConfigEditor {
   ///
   /// An existing statement is replaced where it stands, keeping a comment after it. A new one
   /// goes on the line after the last top-level statement; without any, above the first table
-  /// (and the comment lines right above that table), else at the end. Text that is not valid
-  /// TOML is refused rather than guessed at: the error says where it is wrong.
+  /// (and the comment lines right above that table), else at the end. New lines end as the
+  /// file's first line does (CRLF or LF). Text that is not valid TOML is refused rather than
+  /// guessed at: the error says where it is wrong.
   public static func setting(_ key: String, to value: String?, in text: String) throws(ProviderError) -> String {
     var bytes = Array(text.utf8)
-    let layout: TOMLReader.Layout
-    do {
-      layout = try TOMLReader.layout(bytes)
-    } catch {
-      throw .config(error.description)
-    }
+    let layout = try layout(of: bytes)
     let statement = Array("\(key) = \(quoted(value ?? ""))".utf8)
+    let newline = lineEnding(of: bytes)
     if let existing = layout.statements.last(where: { $0.key == key })?.range {
-      if value == nil {
-        bytes.removeSubrange(lineStart(bytes, existing.lowerBound)..<lineEnd(bytes, existing.upperBound))
-      } else {
-        bytes.replaceSubrange(existing, with: statement)
-      }
+      edit(&bytes, existing, to: value == nil ? nil : statement)
     } else if value != nil {
       if let last = layout.statements.last?.range {
         var at = lineEnd(bytes, last.upperBound)
         if at == bytes.count, bytes.last != 0x0A {
-          bytes.append(0x0A)
-          at += 1
+          bytes += newline
+          at += newline.count
         }
-        bytes.insert(contentsOf: statement + [0x0A], at: at)
+        bytes.insert(contentsOf: statement + newline, at: at)
       } else if let table = layout.firstTable {
-        bytes.insert(contentsOf: statement + [0x0A, 0x0A], at: commentsAbove(bytes, lineStart(bytes, table)))
+        bytes.insert(contentsOf: statement + newline + newline, at: commentsAbove(bytes, lineStart(bytes, table)))
       } else {
-        if let last = bytes.last, last != 0x0A { bytes.append(0x0A) }
-        bytes += statement + [0x0A]
+        if let last = bytes.last, last != 0x0A { bytes += newline }
+        bytes += statement + newline
       }
     }
     return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// `text` with the statement `key = …` written under the header `[table]` (`["providers",
+  /// "openai"]`) set to the string `value` where it stands, or its line removed when `value`
+  /// is nil; nil when there is no such statement (one is never added). A key given in another
+  /// form (dotted under a parent table, an inline table) is not found.
+  public static func setting(
+    _ key: String, inTable table: [String], to value: String?, in text: String
+  ) throws(ProviderError) -> String? {
+    var bytes = Array(text.utf8)
+    var found: Range<Int>?
+    var offset = 0
+    var layout = try layout(of: bytes)
+    // Each table's statements are the top-level ones of the text after its header line.
+    while let header = layout.firstTable.map({ offset + $0 }) {
+      let body = lineEnd(bytes, header)
+      layout = try self.layout(of: Array(bytes[body...]))
+      if try path(ofHeader: bytes[header..<body]) == table,
+        let statement = layout.statements.last(where: { $0.key == key })?.range
+      {
+        found = (body + statement.lowerBound)..<(body + statement.upperBound)
+      }
+      offset = body
+    }
+    guard let found else { return nil }
+    edit(&bytes, found, to: value.map { Array("\(key) = \(quoted($0))".utf8) })
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  private static func layout(of bytes: [UInt8]) throws(ProviderError) -> TOMLReader.Layout {
+    do {
+      return try TOMLReader.layout(bytes)
+    } catch {
+      throw .config(error.description)
+    }
+  }
+
+  /// The key path of a `[a.b]` header line.
+  private static func path(ofHeader line: ArraySlice<UInt8>) throws(ProviderError) -> [String] {
+    var path: [String] = []
+    var table: JSONObject
+    do {
+      table = try TOMLReader.parse(String(decoding: line, as: UTF8.self))
+    } catch {
+      throw .config(error.description)
+    }
+    while table.count == 1, let (name, value) = table.members.first {
+      path.append(name)
+      table = value.objectValue ?? JSONObject()
+    }
+    return path
+  }
+
+  /// Replaces the statement at `range` with `statement`, or removes its whole line (nil).
+  private static func edit(_ bytes: inout [UInt8], _ range: Range<Int>, to statement: [UInt8]?) {
+    if let statement {
+      bytes.replaceSubrange(range, with: statement)
+    } else {
+      bytes.removeSubrange(lineStart(bytes, range.lowerBound)..<lineEnd(bytes, range.upperBound))
+    }
+  }
+
+  /// CR LF when the first line ends so, else LF.
+  private static func lineEnding(of bytes: [UInt8]) -> [UInt8] {
+    guard let first = bytes.firstIndex(of: 0x0A), first > 0, bytes[first - 1] == 0x0D else { return [0x0A] }
+    return [0x0D, 0x0A]
   }
 
   /// `value` as a TOML basic string: quotes, backslashes and control characters escaped.

@@ -112,12 +112,20 @@ public struct ConfigFile: Sendable {
     return config
   }
 
+  /// The provider that the top-level model, base URL and key command are for: `provider`,
+  /// else OpenRouter.
+  public var defaultProvider: ProviderKind { Self.defaultProvider(named: provider) }
+
+  /// The provider called `name` (in any case, as the resolver reads it), else OpenRouter.
+  static func defaultProvider(named name: String?) -> ProviderKind {
+    name.flatMap { ProviderKind(rawValue: $0.lowercased()) } ?? .openrouter
+  }
+
   /// The section for `kind`: its own table, with the top-level values filling gaps when `kind`
   /// is the configured default provider.
   public func section(for kind: ProviderKind) -> ProviderSection {
     var result = providers[kind.rawValue] ?? ProviderSection()
-    let defaultKind = provider.flatMap(ProviderKind.init(rawValue:)) ?? .openrouter
-    guard kind == defaultKind else { return result }
+    guard kind == defaultProvider else { return result }
     result.model = result.model ?? defaults.model
     result.baseURL = result.baseURL ?? defaults.baseURL
     result.apiKeyCmd = result.apiKeyCmd ?? defaults.apiKeyCmd

@@ -19,8 +19,8 @@ struct RenderCommand: ParsableCommand {
     abstract: "Show an event stream as it arrives: Markdown in a terminal, the exact answer text in a pipe.",
     discussion: """
       Reads NDJSON events (tgpt-stream, tgpt-session, tgpt-ws-bridge) on stdin, or plain text: \
-      with --input auto, input whose first non-blank byte is not '{' is read as Markdown text \
-      (tgpt-stream --text, a file). On a terminal \
+      with --input auto, input is events when its first line is a JSON object with a string \
+      "type" member, and otherwise Markdown text (tgpt-stream --text, a file, other JSON). On a terminal \
       the answer is rendered as Markdown while it streams: finished lines are written once, only \
       the last line is redrawn, scrollback stays clean. Into a pipe or file, or with --plain or \
       NO_COLOR, the output is exactly the answer text, and each answer ends its line (a newline \
@@ -43,7 +43,7 @@ struct RenderCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "What stdin holds: events (NDJSON), text (Markdown), or auto: text when its first non-blank byte is not '{'.",
+      "What stdin holds: events (NDJSON), text (Markdown), or auto: events when its first line is a JSON object with a string \"type\".",
       valueName: "kind"))
   var input: InputKind = .auto
 

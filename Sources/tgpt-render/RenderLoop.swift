@@ -15,7 +15,7 @@ final class RenderLoop: @unchecked Sendable {
   private let displayFD: Int32
   private let passthrough: Bool
   private let strict: Bool
-  /// Whether stdin is text (nil: not known yet, `--input auto` before its first non-blank byte).
+  /// Whether stdin is text (nil: not known yet, `--input auto` before its first line).
   private var textInput: Bool?
   private let widthIsFixed: Bool
   private let renderer: Locked<EventRenderer>
@@ -44,9 +44,6 @@ final class RenderLoop: @unchecked Sendable {
     defer { spinner?.stop() }
     var events = NDJSONSplitter()
     var text = UTF8Assembler()
-    // With --input auto, the blank bytes read before the first other one, kept until the
-    // kind of input is known.
-    var leading: [UInt8] = []
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
     defer { buffer.deallocate() }
     do throws(ProtocolError) {
@@ -56,19 +53,12 @@ final class RenderLoop: @unchecked Sendable {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
         if textInput == nil {
           leading.append(contentsOf: bytes)
-          guard let first = leading.first(where: { !Self.isBlank($0) }) else { continue }
-          textInput = first != UInt8(ascii: "{")
-          if textInput == true { spinner?.stop() }
-          let held = leading
-          leading = []
-          let result = held.withUnsafeBytes { bytes in
-            Result { () throws(ProtocolError) in try consume(bytes, events: &events, text: &text) }
-          }
-          if let code = try result.get() { return code }
+          if let code = try decide(atEnd: false, events: &events, text: &text) { return code }
         } else if let code = try consume(bytes, events: &events, text: &text) {
           return code
         }
       }
+      if textInput == nil, let code = try decide(atEnd: true, events: &events, text: &text) { return code }
       if textInput == true {
         renderer.withLock { $0.text(bytes: text.finish()) }
       } else {
@@ -89,6 +79,26 @@ final class RenderLoop: @unchecked Sendable {
     }
     let code = renderer.withLock { $0.exitCode }
     return code != 0 ? code : (malformed ? ErrorKind.badInput.exitCode : 0)
+  }
+
+  /// With `--input auto`, the bytes read before the kind of input is known: its first line.
+  private var leading: [UInt8] = []
+
+  /// With `--input auto`, decides what the input is once `leading` shows it, then renders what
+  /// was held; an exit code to stop with, or nil to go on (also while still undecided).
+  private func decide(
+    atEnd: Bool, events: inout NDJSONSplitter, text: inout UTF8Assembler
+  ) throws(ProtocolError) -> Int32? {
+    let verdict = leading.withUnsafeBytes { InputSniffer.verdict($0, atEnd: atEnd) }
+    guard let verdict else { return nil }
+    textInput = verdict == .text
+    if textInput == true { spinner?.stop() }
+    let held = leading
+    leading = []
+    let result = held.withUnsafeBytes { bytes in
+      Result { () throws(ProtocolError) in try consume(bytes, events: &events, text: &text) }
+    }
+    return try result.get()
   }
 
   /// Renders one read, as text or as events, and writes the output; an exit code to stop with
@@ -113,11 +123,6 @@ final class RenderLoop: @unchecked Sendable {
     return nil
   }
 
-  /// Space, tab, CR or LF: what may come before the first event of an NDJSON stream.
-  private static func isBlank(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-  }
-
   /// Handles one input line; returns true to stop (`--strict` and a malformed line).
   private func handle(_ item: NDJSONSplitter.Item, renderer: inout EventRenderer, at now: UInt64) -> Bool {
     switch item {
@@ -128,9 +133,8 @@ final class RenderLoop: @unchecked Sendable {
         try renderer.handleLine(bytes, at: now)
         sawEvent = true
       } catch {
-        // Text piped in with --input events: say what would show it.
-        let first = bytes.first { !Self.isBlank($0) }
-        let hint = !sawEvent && first != UInt8(ascii: "{") ? "; this looks like plain text: use --input text" : ""
+        // Text (or JSON that is not an event) piped in with --input events: say what would show it.
+        let hint = !sawEvent && !InputSniffer.isEvent(bytes) ? "; this looks like plain text: use --input text" : ""
         return malformedLine(number, error.description + hint, &renderer)
       }
     }

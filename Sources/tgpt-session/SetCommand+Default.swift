@@ -20,19 +20,22 @@ extension SetCommand {
       value.map { (key: key, value: $0.isEmpty ? nil : $0) }
     }
     // fsync may wait on the disk: not on a thread of the pool.
-    let written = try await DedicatedThread.run { () throws(ProviderError) -> String in
+    let written = try await DedicatedThread.run { () throws(ProviderError) -> ConfigFile.Written in
       try ConfigFile.update(changes, path: path)
     }
-    let summary = changes.map { change in
-      change.value.map { "\(change.key) = \(ConfigEditor.quoted($0))" } ?? "\(change.key) removed"
-    }
-    Diagnostics.note("\(written): \(summary.joined(separator: ", "))")
+    Diagnostics.note("\(written.path): \(written.changes.joined(separator: ", "))")
+    let config = try ConfigFile.load(path: written.path)
     // The top-level model belongs to the default provider: a new provider makes it go elsewhere.
-    if let provider, !provider.isEmpty, model == nil,
-      let kept = try ConfigFile.load(path: written).defaults.model
+    if let provider, !provider.isEmpty, model == nil, let kept = config.defaults.model,
+      config.providers[config.defaultProvider.rawValue]?.model == nil
     {
       Diagnostics.warning(
         "the default model '\(kept)' now goes to \(provider); give --model too if it is not one of its models")
+    }
+    // A default that something else wins over would be ignored without a word.
+    let newModel = model.flatMap { $0.isEmpty ? nil : $0 }
+    for shadow in config.shadows(provider: provider.map { !$0.isEmpty } ?? false, model: newModel) {
+      Diagnostics.warning(shadow)
     }
   }
 }

@@ -69,6 +69,48 @@ import Testing
     #expect(try await Harness.run("tgpt-session", ["set", "--model", "x"], env: env).status == 64)
   }
 
+  @Test func setDefaultWritesTheModelWhereItIsReadAndNamesWhatWinsOverIt() async throws {
+    let (env, config) = Self.environment()
+    let original =
+      "provider = \"openai\"\nmodel = \"top\"\n\n[providers.openai]\nmodel = \"old\"\n\n[profiles.p]\nmodel = \"pm\"\n"
+    try FileManager.default.createDirectory(at: config.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try original.write(to: config, atomically: true, encoding: .utf8)
+    let set = try await Harness.run("tgpt-session", ["set", "--default", "--model", "new"], env: env)
+    #expect(set.status == 0)
+    #expect(
+      set.stderr == "tgpt-session: \(config.path): [providers.openai] model = \"new\"\n", "no warning: it applies")
+    #expect(try String(contentsOf: config, encoding: .utf8) == original.replacingOccurrences(of: "old", with: "new"))
+    let key = StreamEndToEndTests.key()
+    let base = try await Self.fake.url("key=\(key)")
+    let stream = try await Harness.run("tgpt-stream", ["--provider", "openai", "--base-url", base, "hi"], env: env)
+    #expect(stream.status == 0, "\(stream.stderr)")
+    #expect(try await Self.sentBody(key)["model"]?.stringValue == "new")
+
+    var shadowed = env
+    shadowed.merge(["TGPT_MODEL": "env/model", "TGPT_PROVIDER": "anthropic"]) { $1 }
+    let ignored = try await Harness.run("tgpt-session", ["set", "--default", "--model", "newer"], env: shadowed)
+    #expect(ignored.status == 0)
+    #expect(
+      ignored.stderr.contains(
+        "warning: TGPT_PROVIDER=anthropic in the environment wins over the config file: runs use anthropic, so the default model, which is for openai, is not used"
+      ) && ignored.stderr.contains("warning: TGPT_MODEL=env/model in the environment wins over the default model"),
+      "\(ignored.stderr)")
+    shadowed = env
+    shadowed["TGPT_PROFILE"] = "p"
+    let profiled = try await Harness.run("tgpt-session", ["set", "--default", "--model", "newest"], env: shadowed)
+    #expect(profiled.status == 0)
+    #expect(
+      profiled.stderr.contains("warning: TGPT_PROFILE=p ([profiles.p] in \(config.path)) wins over the default model"),
+      "\(profiled.stderr)")
+
+    // A directory, not /dev/null: were the check broken, a test run as root would replace it.
+    let folder = config.deletingLastPathComponent().path
+    let directory = try await Harness.run(
+      "tgpt-session", ["set", "--default", "--model", "x"], env: env.merging(["TGPT_CONFIG": folder]) { $1 })
+    #expect(directory.status == 78)
+    #expect(directory.stderr.contains("cannot write \(folder): it is not a regular file"), "\(directory.stderr)")
+  }
+
   static func profileConfig(base: String) -> String {
     """
     model = "top/model"

@@ -66,6 +66,36 @@ import Testing
     #expect(try TOMLReader.parse(edited)["system"]?.stringValue == value)
   }
 
+  @Test func newLinesInACRLFFileEndInCRLF() throws {
+    let text = "provider = \"openai\"\r\n\r\n[providers.openai]\r\nmodel = \"x\"\r\n"
+    #expect(
+      try ConfigEditor.setting("system", to: "s", in: text)
+        == "provider = \"openai\"\r\nsystem = \"s\"\r\n\r\n[providers.openai]\r\nmodel = \"x\"\r\n")
+    #expect(
+      try ConfigEditor.setting("model", to: "m", in: "# c\r\n[t]\r\n") == "model = \"m\"\r\n\r\n# c\r\n[t]\r\n")
+    #expect(try ConfigEditor.setting("model", to: "m", in: "# a\r\n# b") == "# a\r\n# b\r\nmodel = \"m\"\r\n")
+    #expect(try ConfigEditor.setting("system", to: nil, in: "system = 'x'\r\nretries = 2\r\n") == "retries = 2\r\n")
+  }
+
+  @Test func aKeyInATableIsChangedWhereItStandsAndNeverAdded() throws {
+    let table = ["providers", "compatible"]
+    let edited = try ConfigEditor.setting("model", inTable: table, to: "qwen", in: Self.sample)
+    #expect(edited == Self.sample.replacingFirst("model = \"llama3.2\"", with: "model = \"qwen\""))
+    #expect(try TOMLReader.parse(try #require(edited))["model"] == "old/model")
+    let removed = try ConfigEditor.setting("model", inTable: table, to: nil, in: Self.sample)
+    #expect(removed == Self.sample.replacingFirst("model = \"llama3.2\"\n", with: ""))
+    #expect(try ConfigEditor.setting("model", inTable: ["providers", "openai"], to: "m", in: Self.sample) == nil)
+    #expect(try ConfigEditor.setting("base_url", inTable: ["providers"], to: "m", in: Self.sample) == nil)
+    // Later tables, quoted names, comments after the header.
+    let text = "[a]\nmodel = 1\n[providers.\"openai\"]   # mine\nmodel = 'o'   # kept\n[b]\nmodel = 2\n"
+    #expect(
+      try ConfigEditor.setting("model", inTable: ["providers", "openai"], to: "n", in: text)
+        == "[a]\nmodel = 1\n[providers.\"openai\"]   # mine\nmodel = \"n\"   # kept\n[b]\nmodel = 2\n")
+    // Forms other than a statement under the header are not edited.
+    #expect(
+      try ConfigEditor.setting("model", inTable: table, to: "m", in: "[providers]\ncompatible.model = 'x'\n") == nil)
+  }
+
   @Test func textThatIsNotTOMLIsLeftAlone() {
     #expect(throws: ProviderError.self) { try ConfigEditor.setting("model", to: "m", in: "model = \n") }
   }

@@ -72,5 +72,10 @@ import Testing
     #expect(config.section(for: .openrouter).model == "top/model")
     #expect(config.section(for: .anthropic).model == "claude-x")
     #expect(config.section(for: .openai).model == nil)
+    // The provider's name in any case, as the resolver reads it.
+    config.provider = "OpenAI"
+    #expect(config.defaultProvider == .openai)
+    #expect(config.section(for: .openai).model == "top/model")
+    #expect(config.section(for: .openrouter).model == nil)
   }
 }

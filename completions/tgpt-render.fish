@@ -77,7 +77,7 @@ function __tgpt-render_custom_completion
 end
 
 complete -c 'tgpt-render' -f
-complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" input' -l 'input' -d 'What stdin holds: events (NDJSON), text (Markdown), or auto: text when its first non-blank byte is not \'{\'.' -rfka 'auto events text'
+complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" input' -l 'input' -d 'What stdin holds: events (NDJSON), text (Markdown), or auto: events when its first line is a JSON object with a string "type".' -rfka 'auto events text'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" plain' -l 'plain' -d 'Write exactly the answer text, without styling, even on a terminal.'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" exact' -l 'exact' -d 'Plain output byte for byte: no newline added after an answer that does not end with one.'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" color' -l 'color' -d 'Style the output: auto (on a terminal), always, never.' -rfka 'auto always never'

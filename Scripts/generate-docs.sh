@@ -25,8 +25,13 @@ mkdir -p "$work/man" "$work/completions"
 swift package generate-manual --configuration debug --date "$DOC_DATE" --authors "tgpt contributors" >"$work/log" 2>&1 \
   || { cat "$work/log" >&2; exit 1; }
 bin=$(swift build --show-bin-path)
-generator="$bin/generate-manual"
-[ -x "$generator" ] || { echo "no generate-manual in $bin after swift package generate-manual" >&2; exit 1; }
+# The plugin builds its tool as generate-manual-tool; `swift build --product generate-manual`
+# (as a developer may have run) as generate-manual.
+generator=""
+for name in generate-manual-tool generate-manual; do
+  if [ -x "$bin/$name" ]; then generator="$bin/$name"; break; fi
+done
+[ -n "$generator" ] || { echo "no generate-manual tool in $bin after swift package generate-manual" >&2; exit 1; }
 mkdir -p "$work/tools" "$work/pages"
 cat >"$work/wrapper" <<'EOF'
 #!/usr/bin/env bash

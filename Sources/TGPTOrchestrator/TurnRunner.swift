@@ -15,7 +15,8 @@ public struct TurnSetup: Sendable {
   public var providerName: String
   /// The context window, when given (`--context-tokens`); else looked up by model.
   public var contextTokens: Int?
-  /// The base URL when it is not the provider's built-in one, remembered with a new session.
+  /// The base URL named for this turn (a flag, a profile, `TGPT_BASE_URL`; not the config
+  /// file's), remembered with a new session so later turns reach the same server.
   public var baseURL: String?
 
   public init(

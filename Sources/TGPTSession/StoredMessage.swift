@@ -54,8 +54,9 @@ public struct SessionSettings: Sendable, Hashable {
   public var model: String?
   public var provider: String?
   public var system: String?
-  /// The provider's base URL when it was not the built-in one (a compatible server's), so
-  /// later turns reach the same server without the flag or variable that named it.
+  /// The provider's base URL when one was named for the session (a compatible server's), so
+  /// later turns reach the same server without the flag or variable that named it. It
+  /// belongs to `provider`: a new provider forgets it.
   public var baseURL: String?
 
   public init(model: String? = nil, provider: String? = nil, system: String? = nil, baseURL: String? = nil) {

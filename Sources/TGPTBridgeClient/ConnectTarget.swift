@@ -22,10 +22,7 @@ public struct ConnectTarget: Sendable, Equatable {
   }
 
   public init(_ given: String, session: String?, makeSession: () -> String = SessionIDRule.make) throws(Mistake) {
-    let url = Self.webSocketScheme(given)
-    guard url.hasPrefix("ws://") || url.hasPrefix("wss://") else {
-      throw Mistake(description: "not a WebSocket URL: \(given): give ws://, wss://, http:// or https://")
-    }
+    let url = try Self.webSocketURL(given)
     if url.contains("{session_id}") {
       guard let session else { throw Mistake(description: "the URL has {session_id}: give --session") }
       self.init(url: url.replacing("{session_id}", with: session), madeSession: nil)
@@ -55,10 +52,16 @@ public struct ConnectTarget: Sendable, Equatable {
     self.madeSession = madeSession
   }
 
-  /// `http://` as `ws://`, `https://` as `wss://`; anything else unchanged.
-  static func webSocketScheme(_ url: String) -> String {
-    if url.hasPrefix("http://") { return "ws://" + url.dropFirst("http://".count) }
-    if url.hasPrefix("https://") { return "wss://" + url.dropFirst("https://".count) }
+  /// `given` as a WebSocket URL: `http://` read as `ws://`, `https://` as `wss://`; any
+  /// other scheme is a mistake.
+  static func webSocketURL(_ given: String) throws(Mistake) -> String {
+    let url =
+      if given.hasPrefix("http://") { "ws://" + given.dropFirst("http://".count) } else if given.hasPrefix("https://") {
+        "wss://" + given.dropFirst("https://".count)
+      } else { given }
+    guard url.hasPrefix("ws://") || url.hasPrefix("wss://") else {
+      throw Mistake(description: "not a WebSocket URL: \(given): give ws://, wss://, http:// or https://")
+    }
     return url
   }
 

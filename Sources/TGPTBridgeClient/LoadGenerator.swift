@@ -68,7 +68,7 @@ public struct LoadGenerator: Sendable {
   let target: SessionsTarget
   /// What the names of the sessions this run makes start with: `bench-` and eight hex digits
   /// of this run (`tgpt-session rm --prefix` removes any left over).
-  public let sessionPrefix = "bench-\(SessionNames.runTag())-"
+  public let sessionPrefix = "bench-\(SessionIDRule.randomTag())-"
   /// The sessions made, and those the server did not acknowledge deleting.
   public let madeSessions = SessionNames()
   let token: String?

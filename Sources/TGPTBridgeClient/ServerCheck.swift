@@ -21,7 +21,7 @@ public struct ServerCheck: Sendable {
   public let target: SessionsTarget
   /// What the names of the sessions this check makes start with: `check-` and eight hex
   /// digits of this run (`tgpt-session rm --prefix` removes any left over).
-  public let sessionPrefix = "check-\(SessionNames.runTag())-"
+  public let sessionPrefix = "check-\(SessionIDRule.randomTag())-"
   /// The sessions made, and those the server did not acknowledge deleting.
   public let madeSessions = SessionNames()
   let token: String?

@@ -12,12 +12,6 @@ public final class SessionNames: Sendable {
 
   public init() {}
 
-  /// Eight hex digits telling one run's sessions from another's.
-  public static func runTag() -> String {
-    let hex = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-    return String(repeating: "0", count: 8 - hex.count) + hex
-  }
-
   /// Notes a conversation on `name`: whether it made the session (it sent a message), and
   /// whether the server deleted it.
   func note(_ name: String, made: Bool, deleted: Bool) {

@@ -18,10 +18,7 @@ public struct SessionsTarget: Sendable, Equatable {
   public let displayed: String
 
   public init(_ given: String) throws(ConnectTarget.Mistake) {
-    let url = ConnectTarget.webSocketScheme(given)
-    guard url.hasPrefix("ws://") || url.hasPrefix("wss://") else {
-      throw ConnectTarget.Mistake(description: "not a WebSocket URL: \(given): give ws://, wss://, http:// or https://")
-    }
+    let url = try ConnectTarget.webSocketURL(given)
     if url.contains("{session_id}") {
       template = url
       namedSession = nil

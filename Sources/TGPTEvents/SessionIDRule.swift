@@ -35,8 +35,14 @@ public enum SessionIDRule {
     }
     let date = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
     let clock = pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2)
+    return "\(date)-\(clock)-\(randomTag())"
+  }
+
+  /// Eight random hex digits, the end of a made id; also what tells one run's sessions from
+  /// another's (`bench-3fa2c9d1-…`).
+  public static func randomTag() -> String {
     let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-    return "\(date)-\(clock)-\(String(repeating: "0", count: 8 - random.count))\(random)"
+    return String(repeating: "0", count: 8 - random.count) + random
   }
 
   /// A new id made now.

@@ -19,11 +19,7 @@ extension ProviderOptions {
     var options = self
     let profileKind: ProviderKind?
     if let name = profile.provider {
-      guard let kind = ProviderKind(rawValue: name.lowercased()) else {
-        let known = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
-        throw .config("the profile's provider '\(name)' is unknown (known: \(known))")
-      }
-      profileKind = kind
+      profileKind = try ResolvedProvider.kind(named: name, what: "provider of the profile")
     } else {
       profileKind = profile.baseURL != nil ? .compatible : nil
     }

@@ -80,10 +80,11 @@ public struct ResolvedProvider: Sendable {
     }
   }
 
-  private static func kind(named name: String) throws(ProviderError) -> ProviderKind {
+  /// The provider called `name`, in any case; `what` names where it was read, for the error.
+  static func kind(named name: String, what: String = "provider") throws(ProviderError) -> ProviderKind {
     guard let kind = ProviderKind(rawValue: name.lowercased()) else {
       let known = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
-      throw .config("unknown provider '\(name)' (known: \(known))")
+      throw .config("unknown \(what) '\(name)' (known: \(known))")
     }
     return kind
   }

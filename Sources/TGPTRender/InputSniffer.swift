@@ -27,40 +27,31 @@ public enum InputSniffer {
     }
     if atEnd { return isEvent(UnsafeRawBufferPointer(rebasing: rest)) ? .events : .text }
     guard rest.count >= limit else { return nil }
-    return hasTypeMember(UnsafeRawBufferPointer(rebasing: rest)) ? .events : .text
+    return hasTypeMember(UnsafeRawBufferPointer(rebasing: rest), whole: false) ? .events : .text
   }
 
   /// Whether one whole line is a JSON object with a string `type` member.
-  public static func isEvent(_ line: UnsafeRawBufferPointer) -> Bool {
-    var scanner = JSONScanner(line)
+  public static func isEvent(_ line: UnsafeRawBufferPointer) -> Bool { hasTypeMember(line, whole: true) }
+
+  /// Whether `bytes` open a JSON object with a string `type` member: the whole object, well
+  /// formed, or (`whole` false, the start of a long line) its members as far as the `type`.
+  private static func hasTypeMember(_ bytes: UnsafeRawBufferPointer, whole: Bool) -> Bool {
+    var scanner = JSONScanner(bytes)
     do throws(ProtocolError) {
       var found = false
       try scanner.beginObject()
       while let key = try scanner.nextKey() {
-        if key.equals("type"), try scanner.peekKind() == .string { found = true }
-        try scanner.skipValue()
-      }
-      try scanner.expectEnd()
-      return found
-    } catch {
-      return false
-    }
-  }
-
-  /// Whether the start of a long line opens an object whose members, as far as they go, are
-  /// well formed and include a string `type`.
-  private static func hasTypeMember(_ start: UnsafeRawBufferPointer) -> Bool {
-    var scanner = JSONScanner(start)
-    do throws(ProtocolError) {
-      try scanner.beginObject()
-      while let key = try scanner.nextKey() {
         if key.equals("type"), try scanner.peekKind() == .string {
-          _ = try scanner.readString()
-          return true
+          found = true
+          if !whole {
+            _ = try scanner.readString()
+            return true
+          }
         }
         try scanner.skipValue()
       }
-      return false
+      if whole { try scanner.expectEnd() }
+      return found
     } catch {
       return false
     }

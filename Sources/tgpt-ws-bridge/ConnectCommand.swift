@@ -141,9 +141,8 @@ struct ConnectCommand: AsyncParsableCommand {
     if let failed = try await client.run(input: LineFeed(fd: 0, window: 64)) {
       // The error event went to stdout, for programs; a person reading stderr needs it too.
       if failed.refusedConnection {
-        let fix = settings.token == nil ? "give it with --token or TGPT_WS_TOKEN" : "check --token or TGPT_WS_TOKEN"
-        Diagnostics.error(
-          "the server refused the connection to \(ChatAddress(target.url).displayed): \(failed.message); \(fix)")
+        reportRefusedToken(
+          at: ChatAddress(target.url).displayed, failed.message, tokenGiven: settings.token != nil)
       } else if failed.kind == .auth {
         Diagnostics.error("the server could not answer: \(failed.message)")
       }

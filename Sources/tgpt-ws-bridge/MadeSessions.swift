@@ -44,9 +44,15 @@ func sessionsTarget(_ url: String) throws -> SessionsTarget {
 
 /// Tells the user the server refused the token, and what to do; the exit code to end with.
 func refusedToken(_ target: SessionsTarget, token: String?) -> ExitCode {
-  let given = token != nil || target.template.contains("token=")
-  Diagnostics.error(
-    "the server refused the connection to \(target.displayed): missing or wrong bearer token; "
-      + (given ? "check --token or TGPT_WS_TOKEN" : "give it with --token or TGPT_WS_TOKEN"))
+  reportRefusedToken(
+    at: target.displayed, "missing or wrong bearer token",
+    tokenGiven: token != nil || target.template.contains("token="))
   return ExitCode(ErrorKind.auth.exitCode)
+}
+
+/// The server's refusal of a token (`why`, in its words), and what to do, on stderr.
+func reportRefusedToken(at server: String, _ why: String, tokenGiven: Bool) {
+  Diagnostics.error(
+    "the server refused the connection to \(server): \(why); "
+      + (tokenGiven ? "check --token or TGPT_WS_TOKEN" : "give it with --token or TGPT_WS_TOKEN"))
 }

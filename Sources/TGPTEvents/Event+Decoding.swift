@@ -111,6 +111,8 @@ private struct Fields {
   var name: String?
   var arguments: JSON?
   var exitCode: Int?
+  var durationMs: Int?
+  var isError: Bool?
   var turnsSent: Int?
   var turnsDropped: Int?
 
@@ -165,6 +167,10 @@ private struct Fields {
       arguments = try s.readValue()
     } else if key.equals("exit_code") {
       exitCode = try s.readValue().intValue
+    } else if key.equals("duration_ms") {
+      durationMs = try s.readValue().intValue
+    } else if key.equals("is_error") {
+      isError = try s.readValue().boolValue
     } else if key.equals("turns_sent") {
       turnsSent = try s.readValue().intValue
     } else if key.equals("turns_dropped") {
@@ -210,7 +216,12 @@ private struct Fields {
     case "tool_call":
       return .toolCall(.init(callID: callID ?? "", name: name ?? "", arguments: arguments ?? .object(JSONObject())))
     case "tool_result":
-      return .toolResult(.init(callID: callID ?? "", name: name ?? "", content: content ?? "", exitCode: exitCode))
+      return .toolResult(
+        .init(
+          callID: callID ?? "", name: name ?? "", content: content ?? "", exitCode: exitCode, durationMs: durationMs,
+          isError: isError ?? false))
+    case "tool_output":
+      return .toolOutput(.init(callID: callID ?? "", content: content ?? ""))
     case "retry":
       return .retry(.init(attempt: attempt ?? 0, delayMs: delayMs ?? 0, reason: reason ?? "", status: status))
     case "complete":

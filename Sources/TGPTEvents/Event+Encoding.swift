@@ -37,6 +37,11 @@ extension Event {
       w.string(t.name)
       w.raw(",\"arguments\":")
       w.value(t.arguments)
+    case .toolOutput(let t):
+      w.raw("\"tool_output\",\"call_id\":")
+      w.string(t.callID)
+      w.raw(",\"content\":")
+      w.string(t.content)
     case .toolResult(let t):
       w.raw("\"tool_result\",\"call_id\":")
       w.string(t.callID)
@@ -45,6 +50,8 @@ extension Event {
       w.raw(",\"content\":")
       w.string(t.content)
       optionalInt("exit_code", t.exitCode, &w)
+      optionalInt("duration_ms", t.durationMs, &w)
+      if t.isError { w.raw(",\"is_error\":true") }
     case .retry(let r):
       w.raw("\"retry\",\"attempt\":")
       w.int(r.attempt)

@@ -22,6 +22,7 @@ public struct Event: Sendable, Hashable {
     case chunk(Chunk)
     case reasoning(Reasoning)
     case toolCall(ToolCall)
+    case toolOutput(ToolOutput)
     case toolResult(ToolResult)
     case retry(Retry)
     case complete(Complete)
@@ -36,6 +37,7 @@ public struct Event: Sendable, Hashable {
     case .chunk: "chunk"
     case .reasoning: "reasoning"
     case .toolCall: "tool_call"
+    case .toolOutput: "tool_output"
     case .toolResult: "tool_result"
     case .retry: "retry"
     case .complete: "complete"
@@ -110,18 +112,39 @@ public struct Event: Sendable, Hashable {
     }
   }
 
-  /// The outcome of a tool run.
+  /// A piece of a running tool's output, as it arrives (so a long tool shows its progress).
+  public struct ToolOutput: Sendable, Hashable {
+    public var callID: String
+    public var content: String
+
+    public init(callID: String, content: String) {
+      self.callID = callID
+      self.content = content
+    }
+  }
+
+  /// The outcome of a tool run: what goes back to the model.
   public struct ToolResult: Sendable, Hashable {
     public var callID: String
     public var name: String
     public var content: String
+    /// The executable's exit status; nil when no process ran (an MCP tool, a denied call).
     public var exitCode: Int?
+    /// How long the tool ran.
+    public var durationMs: Int?
+    /// Whether the model is told the call failed (non-zero exit, timeout, denied, unknown tool).
+    public var isError: Bool
 
-    public init(callID: String, name: String, content: String, exitCode: Int? = nil) {
+    public init(
+      callID: String, name: String, content: String, exitCode: Int? = nil, durationMs: Int? = nil,
+      isError: Bool = false
+    ) {
       self.callID = callID
       self.name = name
       self.content = content
       self.exitCode = exitCode
+      self.durationMs = durationMs
+      self.isError = isError
     }
   }
 

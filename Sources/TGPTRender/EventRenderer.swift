@@ -71,6 +71,8 @@ public struct EventRenderer {
       reason(reasoning.content)
     case .toolCall(let call):
       status("⚙ \(call.name) \(Self.preview(call.arguments.stringValue ?? call.arguments.compactText))")
+    case .toolOutput:
+      break
     case .toolResult(let result):
       let code = result.exitCode.map { $0 == 0 ? "" : " (exit \($0))" } ?? ""
       status("↳ \(result.name)\(code): \(Self.preview(result.content))")

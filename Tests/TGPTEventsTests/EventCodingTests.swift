@@ -35,7 +35,9 @@ import Testing
           content: "a\nb \"c\" 😀", finishReason: "stop", model: nil, usage: Usage(promptTokens: 1), toolsUsed: ["t"]))),
     Event(.reasoning(.init(content: "think"))),
     Event(.toolCall(.init(callID: "c1", name: "get", arguments: ["city": "Paris"]))),
-    Event(.toolResult(.init(callID: "c1", name: "get", content: "18C", exitCode: 0))),
+    Event(.toolOutput(.init(callID: "c1", content: "18"))),
+    Event(.toolResult(.init(callID: "c1", name: "get", content: "18C", exitCode: 0, durationMs: 12))),
+    Event(.toolResult(.init(callID: "c2", name: "get", content: "denied", isError: true))),
     Event(.retry(.init(attempt: 2, delayMs: 500, reason: "HTTP 429", status: 429))),
     Event(
       .complete(

@@ -47,6 +47,8 @@ let package = Package(
       swiftSettings: strict
     ),
     .target(name: "TGPTRender", dependencies: ["TGPTEvents"], swiftSettings: strict),
+    // Tools the model may call: executables described by JSON files, and MCP servers over stdio.
+    .target(name: "TGPTTools", dependencies: ["TGPTEvents", "TGPTProviders", "CSyscalls"], swiftSettings: strict),
     .target(
       name: "TGPTSession",
       dependencies: [
@@ -58,7 +60,7 @@ let package = Package(
     .target(
       name: "TGPTOrchestrator",
       dependencies: [
-        "TGPTEvents", "TGPTProviders", "TGPTSession", .product(name: "Logging", package: "swift-log"),
+        "TGPTEvents", "TGPTProviders", "TGPTTools", "TGPTSession", .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict
     ),
@@ -84,7 +86,7 @@ let package = Package(
     .executableTarget(
       name: "tgpt-stream",
       dependencies: [
-        "TGPTEvents", "TGPTProviders", "TGPTCommandSupport", "TGPTProviderOptions",
+        "TGPTEvents", "TGPTProviders", "TGPTTools", "TGPTCommandSupport", "TGPTProviderOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -103,7 +105,8 @@ let package = Package(
     .executableTarget(
       name: "tgpt-session",
       dependencies: [
-        "TGPTEvents", "TGPTProviders", "TGPTSession", "TGPTOrchestrator", "TGPTCommandSupport", "TGPTProviderOptions",
+        "TGPTEvents", "TGPTProviders", "TGPTTools", "TGPTSession", "TGPTOrchestrator", "TGPTCommandSupport",
+        "TGPTProviderOptions",
         "TGPTChat", "TGPTRender", "CEditLine",
         // chat --api-url: the chat through a tgpt-ws-bridge server.
         "TGPTBridgeClient",
@@ -213,6 +216,8 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "TGPTChatTests", dependencies: ["TGPTChat"], swiftSettings: strict),
+    .testTarget(
+      name: "TGPTToolsTests", dependencies: ["TGPTTools", "TGPTProviders", "TGPTEvents"], swiftSettings: strict),
     .testTarget(name: "TGPTBridgeTests", dependencies: ["TGPTBridge", "TGPTEvents"], swiftSettings: strict),
     .testTarget(
       name: "TGPTBridgeClientTests", dependencies: ["TGPTBridgeClient", "TGPTBridge", "TGPTEvents"],

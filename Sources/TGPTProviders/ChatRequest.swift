@@ -14,10 +14,17 @@ public struct ChatRequest: Sendable, Hashable {
   /// Further body fields (`--param key=JSON`, unknown fields of a `--request`); they override
   /// the fields we build.
   public var extra: JSONObject
+  /// Tools the model may call.
+  ///
+  /// A tool exchange travels in `messages` in the OpenAI shape, whatever the provider: an
+  /// assistant message with `tool_calls` (`id`, `function.name`, `function.arguments` as
+  /// JSON text), then one `{"role":"tool","tool_call_id":…,"content":…}` per call, which may
+  /// carry `"is_error":true`. Each wire format converts this to its provider's shape.
+  public var tools: [ToolSpec]
 
   public init(
     messages: [JSON], model: String? = nil, system: String? = nil, temperature: Double? = nil,
-    maxTokens: Int? = nil, extra: JSONObject = JSONObject()
+    maxTokens: Int? = nil, extra: JSONObject = JSONObject(), tools: [ToolSpec] = []
   ) {
     self.messages = messages
     self.model = model
@@ -25,6 +32,7 @@ public struct ChatRequest: Sendable, Hashable {
     self.temperature = temperature
     self.maxTokens = maxTokens
     self.extra = extra
+    self.tools = tools
   }
 
   /// A request of one user message.

@@ -1,0 +1,9 @@
+import Testing
+import TGPTTools
+
+@Suite struct ToolOutcomeTests {
+  @Test func anOutcomeIsNotAnErrorUnlessSaid() {
+    #expect(!ToolOutcome(content: "ok").isError)
+    #expect(ToolOutcome(content: "no", isError: true).isError)
+  }
+}

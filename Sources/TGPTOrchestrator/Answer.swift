@@ -1,16 +1,17 @@
 import Synchronization
 import TGPTEvents
 
-/// What a turn's events said, gathered for the record.
+/// What one round of a turn's events said, gathered for the record.
 final class Answer: Sendable {
   struct Snapshot {
     var content = ""
     var model: String?
     var usage: Usage?
-    var toolCalls: [JSON] = []
+    var calls: [Event.ToolCall] = []
     var error: String?
 
-    var toolCallsJSON: JSON? { toolCalls.isEmpty ? nil : .array(toolCalls) }
+    /// The calls as stored: `[{"call_id","name","arguments"}]`, or nil for none.
+    var toolCallsJSON: JSON? { calls.isEmpty ? nil : .array(calls.map(ToolExchange.stored)) }
   }
 
   private let state = Mutex(Snapshot())
@@ -22,8 +23,7 @@ final class Answer: Sendable {
         state.content += chunk.content
         if let model = chunk.model { state.model = model }
       case .toolCall(let call):
-        state.toolCalls.append(
-          ["call_id": .string(call.callID), "name": .string(call.name), "arguments": call.arguments])
+        state.calls.append(call)
       case .complete(let complete):
         state.usage = complete.usage
         if let model = complete.model { state.model = model }
@@ -35,7 +35,5 @@ final class Answer: Sendable {
     }
   }
 
-  func snapshot() -> (content: String, model: String?, usage: Usage?, toolCalls: JSON?, error: String?) {
-    state.withLock { ($0.content, $0.model, $0.usage, $0.toolCallsJSON, $0.error) }
-  }
+  func snapshot() -> Snapshot { state.withLock { $0 } }
 }

@@ -39,22 +39,22 @@ public struct ContextBuilder: Sendable {
     guard fixed <= budget else { throw .overflow(needed: fixed, budget: budget) }
     let turns = Self.turns(history, includeFailed: includeFailed)
     var remaining = budget - fixed
-    var chosen: [[StoredMessage]] = []
+    var chosen: [[JSON]] = []
     for turn in turns.reversed() {
-      let cost = turn.reduce(0) { $0 + TokenEstimator.messageTokens($1.content) }
+      let messages = ToolExchange.messages(of: turn)
+      let cost = messages.reduce(0) { $0 + TokenEstimator.messageTokens(ToolExchange.countedText(of: $1)) }
       if cost > remaining { break }
       remaining -= cost
-      chosen.append(turn)
+      chosen.append(messages)
     }
-    var messages: [JSON] = []
-    for turn in chosen.reversed() {
-      for stored in turn { messages.append(Self.message(role: stored.role, content: stored.content)) }
-    }
+    var messages: [JSON] = chosen.reversed().flatMap { $0 }
     messages.append(Self.message(role: "user", content: message))
     return Context(messages: messages, turnsSent: chosen.count, turnsDropped: turns.count - chosen.count)
   }
 
-  /// History grouped by turn; turns without a usable answer are left out.
+  /// History grouped by turn; turns without a usable answer are left out. A turn is usable
+  /// when its last answer is complete (a turn cut short during a tool round is not), or, with
+  /// `includeFailed`, when any answer has text.
   static func turns(_ history: [StoredMessage], includeFailed: Bool) -> [[StoredMessage]] {
     var result: [[StoredMessage]] = []
     var current: [StoredMessage] = []
@@ -62,9 +62,8 @@ public struct ContextBuilder: Sendable {
     func close() {
       let answers = current.filter { $0.role == "assistant" }
       let usable =
-        includeFailed
-        ? answers.contains { !$0.content.isEmpty } : answers.contains { $0.status == .complete }
-      if usable { result.append(current.filter { $0.role != "assistant" || !$0.content.isEmpty }) }
+        includeFailed ? answers.contains { !$0.content.isEmpty } : answers.last?.status == .complete
+      if usable { result.append(current) }
       current = []
     }
     for message in history {

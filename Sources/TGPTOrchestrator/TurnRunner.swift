@@ -18,16 +18,19 @@ public struct TurnSetup: Sendable {
   /// The base URL named for this turn (a flag, a profile, `TGPT_BASE_URL`; not the config
   /// file's), remembered with a new session so later turns reach the same server.
   public var baseURL: String?
+  /// The tools the model may call in this turn; nil for none (calls are then only reported).
+  public var tools: TurnTools?
 
   public init(
     runner: CompletionRunner, request: ChatRequest, providerName: String, contextTokens: Int? = nil,
-    baseURL: String? = nil
+    baseURL: String? = nil, tools: TurnTools? = nil
   ) {
     self.runner = runner
     self.request = request
     self.providerName = providerName
     self.contextTokens = contextTokens
     self.baseURL = baseURL
+    self.tools = tools
   }
 }
 
@@ -158,37 +161,8 @@ public struct TurnRunner: Sendable {
       return fail("\(error)", .internal)
     }
 
-    let answer = Answer()
-    let checkpoints = AnswerCheckpoints(store: store, record: record, answer: answer)
-    let outcome = await prepared.runner.run(
-      request, id: turn.requestID, sessionID: turn.sessionID, interruption: interruption
-    ) { event in
-      var event = event
-      if case .start(var start) = event.payload {
-        start.turnsSent = context.turnsSent
-        start.turnsDropped = context.turnsDropped
-        event.payload = .start(start)
-      }
-      answer.absorb(event)
-      try emit(event)
-      if case .chunk = event.payload { checkpoints.chunkSent() }
-    }
-    await checkpoints.finish()
-    // Recorded even when the task was cancelled: a new task does not inherit cancellation.
-    let store = self.store
-    let finished = answer.snapshot()
-    await Task {
-      do {
-        try await store.finishTurn(
-          record, content: finished.content, status: Self.status(of: outcome, partial: !finished.content.isEmpty),
-          model: finished.model, usage: finished.usage, toolCalls: finished.toolCalls, error: finished.error,
-          now: Clock.milliseconds())
-      } catch {
-        // The answer was delivered; only its record failed, and stays `interrupted`.
-        log.error("could not record the answer in session \(record.sessionID): \(error)")
-      }
-    }.value
-    return outcome
+    return await answer(
+      request, turn: turn, setup: prepared, context: context, record: record, interruption: interruption, emit: emit)
   }
 
   /// The settings a turn uses: those given for it over the session's remembered ones. The

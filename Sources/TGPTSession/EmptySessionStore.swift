@@ -30,6 +30,10 @@ public struct EmptySessionStore: SessionStore {
     _ turn: TurnRecord, content: String, status: MessageStatus, model: String?, usage: Usage?, toolCalls: JSON?,
     error: String?, now: Int64
   ) async throws { throw StoreError.missing(path) }
+  public func recordToolRound(
+    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [ToolResultRecord],
+    now: Int64
+  ) async throws -> TurnRecord { throw StoreError.missing(path) }
   public func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
     throw StoreError.missing(path)
   }

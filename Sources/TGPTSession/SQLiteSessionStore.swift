@@ -199,13 +199,14 @@ public final class SQLiteSessionStore: SessionStore {
         model: session.text(0), provider: session.text(1), system: session.text(2),
         baseURL: session.text(3).flatMap { $0.isEmpty ? nil : $0 })
       let rows = try StatementRows(
-        db, "SELECT seq, turn, role, content, status FROM message WHERE session_id = ? ORDER BY seq", [id])
+        db, "SELECT seq, turn, role, content, status, tool_calls FROM message WHERE session_id = ? ORDER BY seq", [id])
       var messages: [StoredMessage] = []
       while try rows.next() {
         messages.append(
           StoredMessage(
             sessionID: id, seq: rows.int(0), turn: rows.int(1), role: rows.string(2), content: rows.string(3),
-            status: MessageStatus(rawValue: rows.string(4)) ?? .interrupted, createdAt: 0))
+            status: MessageStatus(rawValue: rows.string(4)) ?? .interrupted,
+            toolCalls: rows.text(5).flatMap { try? JSON.parse($0) }, createdAt: 0))
       }
       return (settings, messages)
     }
@@ -271,6 +272,37 @@ public final class SQLiteSessionStore: SessionStore {
       ).execute(arguments: [
         content, status.rawValue, model, usageText, toolText, error, turn.sessionID, turn.answerSeq,
       ])
+    }
+  }
+
+  public func recordToolRound(
+    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [ToolResultRecord],
+    now: Int64
+  ) async throws -> TurnRecord {
+    let usageText = usage.map { $0.json.compactText }
+    let callsText = toolCalls.compactText
+    return try await batched { db in
+      try db.cachedStatement(
+        sql: """
+          UPDATE message SET content = ?, status = 'complete', model = ?, usage = ?, tool_calls = ?, error = NULL
+          WHERE session_id = ? AND seq = ?
+          """
+      ).execute(arguments: [content, model, usageText, callsText, turn.sessionID, turn.answerSeq])
+      let insert = try db.cachedStatement(
+        sql: """
+          INSERT INTO message (session_id, seq, turn, role, content, status, tool_calls, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """)
+      var seq = turn.answerSeq
+      for result in results {
+        seq += 1
+        try insert.execute(arguments: [
+          turn.sessionID, seq, turn.turn, "tool", result.content, "complete", result.about.compactText, now,
+        ])
+      }
+      seq += 1
+      try insert.execute(arguments: [turn.sessionID, seq, turn.turn, "assistant", "", "interrupted", nil, now])
+      return TurnRecord(sessionID: turn.sessionID, turn: turn.turn, answerSeq: seq)
     }
   }
 

@@ -8,7 +8,7 @@ public protocol SessionStore: Sendable {
   func session(_ id: String) async throws -> SessionExport?
 
   /// What a turn needs: the remembered settings (empty for a new session) and the messages
-  /// with their turn, role, content and status only (no usage, model or tool calls).
+  /// with their turn, role, content, status and tool calls only (no usage or model).
   func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage])
 
   /// Starts a turn: creates the session if needed (with `settings` filled in where it has
@@ -24,6 +24,15 @@ public protocol SessionStore: Sendable {
     _ turn: TurnRecord, content: String, status: MessageStatus, model: String?, usage: Usage?, toolCalls: JSON?,
     error: String?, now: Int64
   ) async throws
+
+  /// Records a round of tool calls in a turn: the answer so far becomes a complete message
+  /// holding `content` and the calls (`[{"call_id","name","arguments"}]`), the results follow
+  /// it as `tool` messages, and a new `interrupted` placeholder follows them for the rest of
+  /// the answer, in one transaction. Returns the record of that placeholder.
+  func recordToolRound(
+    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [ToolResultRecord],
+    now: Int64
+  ) async throws -> TurnRecord
 
   /// Sessions, most recently used first (`limit` of them, or all).
   func list(limit: Int?) async throws -> [SessionSummary]

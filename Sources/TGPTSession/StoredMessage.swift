@@ -24,7 +24,9 @@ public struct StoredMessage: Sendable, Hashable {
   public var model: String?
   public var status: MessageStatus
   public var usage: Usage?
-  /// Tool calls the answer made, as JSON.
+  /// For an `assistant` message, the tool calls it made: `[{"call_id","name","arguments"}]`.
+  /// For a `tool` message, the call it answers and how the run went:
+  /// `{"call_id","name","exit_code","duration_ms","is_error"}` (see `ToolResultRecord`).
   public var toolCalls: JSON?
   public var error: String?
   /// Milliseconds since 1970.
@@ -103,4 +105,42 @@ public struct TurnRecord: Sendable, Hashable {
   public var turn: Int
   /// The seq of the answer placeholder.
   public var answerSeq: Int
+}
+
+/// One tool result of a turn, stored as a `tool` message after the assistant message that
+/// made the call.
+public struct ToolResultRecord: Sendable, Hashable {
+  public var callID: String
+  public var name: String
+  public var content: String
+  public var exitCode: Int?
+  public var durationMs: Int?
+  public var isError: Bool
+
+  public init(callID: String, name: String, content: String, exitCode: Int?, durationMs: Int?, isError: Bool) {
+    self.callID = callID
+    self.name = name
+    self.content = content
+    self.exitCode = exitCode
+    self.durationMs = durationMs
+    self.isError = isError
+  }
+
+  /// Reads the record back from a stored `tool` message; nil for any other message.
+  public init?(_ message: StoredMessage) {
+    guard message.role == "tool", let about = message.toolCalls?.objectValue else { return nil }
+    self.init(
+      callID: about["call_id"]?.stringValue ?? "", name: about["name"]?.stringValue ?? "", content: message.content,
+      exitCode: about["exit_code"]?.intValue, durationMs: about["duration_ms"]?.intValue,
+      isError: about["is_error"]?.boolValue ?? false)
+  }
+
+  /// What the `tool_calls` column of its message holds.
+  public var about: JSON {
+    var object = JSONObject([("call_id", .string(callID)), ("name", .string(name))])
+    if let exitCode { object["exit_code"] = .int(exitCode) }
+    if let durationMs { object["duration_ms"] = .int(durationMs) }
+    if isError { object["is_error"] = true }
+    return .object(object)
+  }
 }

@@ -1,0 +1,77 @@
+import TGPTEvents
+import TGPTSession
+
+/// A turn's tool exchange in the request's shape (OpenAI's, which each wire format converts):
+/// an assistant message with `tool_calls`, then one `tool` message per call.
+enum ToolExchange {
+  /// The request messages of one stored turn. A call goes only with its result and a result
+  /// only with its call: an answer whose results are missing (cut short while its tools ran)
+  /// keeps just its text, and an answer with neither text nor calls is left out.
+  static func messages(of turn: [StoredMessage]) -> [JSON] {
+    let answered = Set(turn.compactMap { ToolResultRecord($0)?.callID })
+    var offered = Set<String>()
+    var messages: [JSON] = []
+    for stored in turn {
+      switch stored.role {
+      case "assistant":
+        let calls = stored.toolCalls?.arrayValue ?? []
+        let whole = !calls.isEmpty && calls.allSatisfy { answered.contains($0["call_id"]?.stringValue ?? "") }
+        if whole {
+          for call in calls { offered.insert(call["call_id"]?.stringValue ?? "") }
+          messages.append(assistant(content: stored.content, calls: calls))
+        } else if !stored.content.isEmpty {
+          messages.append(plain(role: "assistant", content: stored.content))
+        }
+      case "tool":
+        guard let result = ToolResultRecord(stored), offered.contains(result.callID) else { continue }
+        messages.append(tool(result))
+      default:
+        messages.append(plain(role: stored.role, content: stored.content))
+      }
+    }
+    return messages
+  }
+
+  /// An assistant message that made `calls` (`[{"call_id","name","arguments"}]`, as stored).
+  static func assistant(content: String, calls: [JSON]) -> JSON {
+    let wireCalls: [JSON] = calls.map { call in
+      let arguments = call["arguments"] ?? .object(JSONObject())
+      return [
+        "id": call["call_id"] ?? "", "type": "function",
+        "function": ["name": call["name"] ?? "", "arguments": .string(arguments.stringValue ?? arguments.compactText)],
+      ]
+    }
+    return .object(
+      JSONObject([
+        ("role", "assistant"), ("content", content.isEmpty ? .null : .string(content)),
+        ("tool_calls", .array(wireCalls)),
+      ]))
+  }
+
+  /// The stored form of a call: `{"call_id","name","arguments"}`.
+  static func stored(_ call: Event.ToolCall) -> JSON {
+    ["call_id": .string(call.callID), "name": .string(call.name), "arguments": call.arguments]
+  }
+
+  /// A `tool` message answering a call.
+  static func tool(_ result: ToolResultRecord) -> JSON {
+    var object = JSONObject([
+      ("role", "tool"), ("tool_call_id", .string(result.callID)), ("content", .string(result.content)),
+    ])
+    if result.isError { object["is_error"] = true }
+    return .object(object)
+  }
+
+  static func plain(role: String, content: String) -> JSON {
+    .object(JSONObject([("role", .string(role)), ("content", .string(content))]))
+  }
+
+  /// The text a message costs in the context: its content, and its calls' names and arguments.
+  static func countedText(of message: JSON) -> String {
+    var text = message["content"]?.stringValue ?? ""
+    for call in message["tool_calls"]?.arrayValue ?? [] {
+      text += (call["function"]?["name"]?.stringValue ?? "") + (call["function"]?["arguments"]?.stringValue ?? "")
+    }
+    return text
+  }
+}

@@ -1,0 +1,203 @@
+import Synchronization
+import TGPTEvents
+import TGPTProviders
+import TGPTSession
+
+extension TurnRunner {
+  /// Streams the answer to `request`, round after round while the model calls tools: each
+  /// round's calls run, their results go back, and the answer goes on. The client sees one
+  /// turn — one `start`, one `complete` or `error` — with the tool events in between; each
+  /// round is recorded as it ends.
+  func answer(
+    _ request: ChatRequest, turn: TurnRequest, setup: TurnSetup, context: ContextBuilder.Context, record: TurnRecord,
+    interruption: @escaping @Sendable () -> String, emit: @escaping @Sendable (Event) throws -> Void
+  ) async -> RunOutcome {
+    let tag: @Sendable (Event.Payload) -> Event = { Event($0, id: turn.requestID, sessionID: turn.sessionID) }
+    let started = ContinuousClock.now
+    var request = request
+    request.tools = setup.tools?.executor.specs ?? []
+    var record = record
+    var rounds = 0
+    var toolsUsed: [String] = []
+    var usage: Usage?
+
+    while true {
+      let answer = Answer()
+      let checkpoints = AnswerCheckpoints(store: store, record: record, answer: answer)
+      let shaping = RoundShaping(
+        first: rounds == 0, context: context, toolsUsed: toolsUsed, toolsRun: setup.tools != nil,
+        earlierUsage: usage, started: started)
+      let outcome = await setup.runner.run(
+        request, id: turn.requestID, sessionID: turn.sessionID, interruption: interruption
+      ) { event in
+        guard let event = shaping.shape(event) else { return }
+        answer.absorb(event)
+        if shaping.holds(event) { return }
+        try emit(event)
+        if case .chunk = event.payload { checkpoints.chunkSent() }
+      }
+      await checkpoints.finish()
+      let round = answer.snapshot()
+      guard case .completed = outcome, let tools = setup.tools, !round.calls.isEmpty else {
+        await finish(record, round, status: Self.status(of: outcome, partial: !round.content.isEmpty))
+        return shaping.shaped(outcome)
+      }
+
+      rounds += 1
+      if rounds > tools.maxRounds {
+        let failure = Event.Failure(
+          message:
+            "the model asked for tools again after \(tools.maxRounds) rounds (--max-tool-rounds \(tools.maxRounds)); the turn ends here",
+          code: .badRequest, partial: true)
+        await finish(record, round, status: .partial, error: failure.message)
+        return Self.end(with: failure, tag: tag, emit: emit)
+      }
+      switch await ToolRound(tools: tools, tag: tag, emit: emit).run(round.calls) {
+      case .cancelled:
+        await finish(record, round, status: .interrupted)
+        return Self.end(
+          with: Event.Failure(message: interruption(), code: .interrupted, partial: true), tag: tag, emit: emit)
+      case .writeFailed(let error):
+        await finish(record, round, status: .interrupted)
+        if let error = error as? ProtocolError, error.isOutputClosed { return .outputClosed }
+        return .outputFailed("\(error)")
+      case .finished(let results):
+        for call in round.calls where !toolsUsed.contains(call.name) { toolsUsed.append(call.name) }
+        usage = Usage.adding(usage, round.usage)
+        let calls = round.calls.map(ToolExchange.stored)
+        do {
+          record = try await store.recordToolRound(
+            record, content: round.content, model: round.model, usage: round.usage, toolCalls: .array(calls),
+            results: results, now: Clock.milliseconds())
+        } catch {
+          let failure = Event.Failure(
+            message: "could not record the tool results: \((error as? StoreError)?.description ?? "\(error)")",
+            code: (error as? StoreError)?.kind ?? .internal, partial: true)
+          return Self.end(with: failure, tag: tag, emit: emit)
+        }
+        request.messages.append(ToolExchange.assistant(content: round.content, calls: calls))
+        request.messages.append(contentsOf: results.map(ToolExchange.tool))
+      }
+    }
+  }
+
+  /// Records how a round's answer ended. Written even when the task was cancelled: a new
+  /// task does not inherit cancellation.
+  private func finish(_ record: TurnRecord, _ round: Answer.Snapshot, status: MessageStatus, error: String? = nil)
+    async
+  {
+    let store = self.store
+    await Task {
+      do {
+        try await store.finishTurn(
+          record, content: round.content, status: status, model: round.model, usage: round.usage,
+          toolCalls: round.toolCallsJSON, error: error ?? round.error, now: Clock.milliseconds())
+      } catch {
+        // The answer was delivered; only its record failed, and stays `interrupted`.
+        log.error("could not record the answer in session \(record.sessionID): \(error)")
+      }
+    }.value
+  }
+
+  /// Ends the turn with `failure`, the one terminal event.
+  static func end(
+    with failure: Event.Failure, tag: (Event.Payload) -> Event, emit: @Sendable (Event) throws -> Void
+  ) -> RunOutcome {
+    do {
+      try emit(tag(.error(failure)))
+      return .failed(failure)
+    } catch let error as ProtocolError where error.isOutputClosed {
+      return .outputClosed
+    } catch {
+      return .outputFailed("\(error)")
+    }
+  }
+}
+
+/// How one round's events are changed so that the rounds read as one turn.
+private final class RoundShaping: Sendable {
+  let first: Bool
+  let context: ContextBuilder.Context
+  let toolsUsed: [String]
+  /// Whether calls are run (tools enabled): a round that made calls then goes on.
+  let toolsRun: Bool
+  let earlierUsage: Usage?
+  let started: ContinuousClock.Instant
+  private let sawCall = Atomic<Bool>(false)
+  /// The `complete` as sent: the whole turn's time and usage.
+  private let sentComplete = Mutex<Event.Complete?>(nil)
+
+  init(
+    first: Bool, context: ContextBuilder.Context, toolsUsed: [String], toolsRun: Bool, earlierUsage: Usage?,
+    started: ContinuousClock.Instant
+  ) {
+    self.first = first
+    self.context = context
+    self.toolsUsed = toolsUsed
+    self.toolsRun = toolsRun
+    self.earlierUsage = earlierUsage
+    self.started = started
+  }
+
+  /// The event as the client sees it, or nil when it is not sent at all (a later round's
+  /// `start`).
+  func shape(_ event: Event) -> Event? {
+    var event = event
+    switch event.payload {
+    case .start(var start):
+      guard first else { return nil }
+      start.turnsSent = context.turnsSent
+      start.turnsDropped = context.turnsDropped
+      event.payload = .start(start)
+    case .chunk(var chunk):
+      chunk.toolsUsed = toolsUsed
+      event.payload = .chunk(chunk)
+    case .toolCall:
+      sawCall.store(true, ordering: .relaxed)
+    case .complete(var complete) where !holds(event):
+      complete.processingTimeMs = Int((ContinuousClock.now - started) / .milliseconds(1))
+      complete.usage = Usage.adding(earlierUsage, complete.usage)
+      event.payload = .complete(complete)
+      sentComplete.withLock { [complete] in $0 = complete }
+    case .error(var failure) where !first:
+      // Tool events and earlier text already went out.
+      failure.partial = true
+      event.payload = .error(failure)
+    default:
+      break
+    }
+    return event
+  }
+
+  /// The run's outcome with the `complete` that was sent.
+  func shaped(_ outcome: RunOutcome) -> RunOutcome {
+    guard case .completed = outcome, let sent = sentComplete.withLock({ $0 }) else { return outcome }
+    return .completed(sent)
+  }
+
+  /// Whether the event is kept back: the `complete` of a round whose calls will run, since
+  /// the turn goes on.
+  func holds(_ event: Event) -> Bool {
+    guard case .complete = event.payload else { return false }
+    return toolsRun && sawCall.load(ordering: .relaxed)
+  }
+}
+
+extension Usage {
+  /// The usage of two requests together; nil when neither is known.
+  static func adding(_ a: Usage?, _ b: Usage?) -> Usage? {
+    guard let a else { return b }
+    guard let b else { return a }
+    func sum(_ x: Int?, _ y: Int?) -> Int? { x.map { $0 + (y ?? 0) } ?? y }
+    var total = Usage(
+      promptTokens: sum(a.promptTokens, b.promptTokens), completionTokens: sum(a.completionTokens, b.completionTokens),
+      totalTokens: sum(a.totalTokens, b.totalTokens), reasoningTokens: sum(a.reasoningTokens, b.reasoningTokens),
+      cachedTokens: sum(a.cachedTokens, b.cachedTokens))
+    if let x = a.cost?.doubleValue, let y = b.cost?.doubleValue {
+      total.cost = JSONNumber(x + y)
+    } else {
+      total.cost = a.cost ?? b.cost
+    }
+    return total
+  }
+}

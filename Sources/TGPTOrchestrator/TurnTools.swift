@@ -1,0 +1,39 @@
+import TGPTEvents
+import TGPTProviders
+import TGPTTools
+
+/// Runs the tools a process offers (`ToolBox` in the programs; a stand-in in tests).
+public protocol ToolExecutor: Sendable {
+  /// The tools, as offered to the model.
+  var specs: [ToolSpec] { get }
+  /// Runs one call; `onOutput` receives its output as it arrives. Never throws: a failure is
+  /// an error outcome, which goes back to the model. Cancellation stops the tool.
+  func run(_ call: Event.ToolCall, onOutput: @escaping @Sendable (String) -> Void) async -> ToolOutcome
+}
+
+/// Who agrees to a tool call before it runs.
+public enum ToolApproval: Sendable {
+  /// Every call of an enabled tool runs (enabling a tool is consent).
+  case always
+  /// No call runs; each gets an error result.
+  case never
+  /// Each call is put to someone (the chat's y/n/always prompt), who answers true to run it.
+  case ask(@Sendable (Event.ToolCall) async -> Bool)
+}
+
+/// The tools of a turn: what runs them, who approves, and how many rounds the model gets.
+public struct TurnTools: Sendable {
+  public var executor: any ToolExecutor
+  public var approval: ToolApproval
+  /// Rounds of calls allowed in one turn; a model asking for more ends the turn with an error.
+  public var maxRounds: Int
+
+  /// The default `--max-tool-rounds`.
+  public static let defaultMaxRounds = 8
+
+  public init(executor: any ToolExecutor, approval: ToolApproval = .always, maxRounds: Int = defaultMaxRounds) {
+    self.executor = executor
+    self.approval = approval
+    self.maxRounds = maxRounds
+  }
+}

@@ -20,7 +20,7 @@ struct AnthropicEventDecoder: StreamDecoder {
     } catch {
       throw ProviderError.badStream(error.description, details: OpenAIChunkDecoder.preview(message.data))
     }
-    try handle(event, emit)
+    try handle(event, raw: message.data, emit)
   }
 
   mutating func decodeWhole(_ body: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void) throws {
@@ -51,7 +51,11 @@ struct AnthropicEventDecoder: StreamDecoder {
     for call in tools.drain() { try emit(.toolCall(call)) }
   }
 
-  private mutating func handle(_ event: JSON, _ emit: (ProviderOutput) throws -> Void) throws {
+  /// Handles one parsed event; `raw` is its bytes, for the pieces of arguments (see
+  /// `StreamedJSONText`).
+  private mutating func handle(
+    _ event: JSON, raw: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void
+  ) throws {
     switch event["type"]?.stringValue {
     case "message_start":
       if let model = event["message"]?["model"]?.stringValue { try emit(.model(model)) }
@@ -61,7 +65,14 @@ struct AnthropicEventDecoder: StreamDecoder {
       let block = event["content_block"]
       switch block?["type"]?.stringValue {
       case "tool_use":
-        tools.add(index: index, id: block?["id"]?.stringValue, name: block?["name"]?.stringValue, arguments: nil)
+        let id = block?["id"]?.stringValue
+        let name = block?["name"]?.stringValue
+        // Anthropic starts with `"input":{}` and streams the input; a whole input is taken as is.
+        if let input = block?["input"], input.objectValue?.isEmpty == false {
+          tools.addWhole(index: index, id: id, name: name, arguments: input)
+        } else {
+          tools.add(index: index, id: id, name: name)
+        }
       case "text":
         if let text = block?["text"]?.stringValue, !text.isEmpty { try emit(.content(text)) }
       default: break
@@ -75,7 +86,13 @@ struct AnthropicEventDecoder: StreamDecoder {
       case "thinking_delta":
         if let text = delta?["thinking"]?.stringValue, !text.isEmpty { try emit(.reasoning(text)) }
       case "input_json_delta":
-        tools.add(index: index, id: nil, name: nil, arguments: delta?["partial_json"]?.stringValue ?? "")
+        do {
+          if let literal = try Self.partialJSONLiteral(in: raw) {
+            try tools.addArguments(index: index, literal: UnsafeRawBufferPointer(rebasing: raw[literal]))
+          }
+        } catch let error as ProtocolError {
+          throw ProviderError.badStream(error.description, details: OpenAIChunkDecoder.preview(raw))
+        }
       default: break
       }
     case "content_block_stop":
@@ -96,6 +113,28 @@ struct AnthropicEventDecoder: StreamDecoder {
     default:
       break  // ping and future event types
     }
+  }
+
+  /// Where `delta.partial_json`'s string literal sits in an event's bytes.
+  static func partialJSONLiteral(in raw: UnsafeRawBufferPointer) throws(ProtocolError) -> Range<Int>? {
+    var scanner = JSONScanner(raw)
+    try scanner.beginObject()
+    while let key = try scanner.nextKey() {
+      guard key.equals("delta"), try scanner.peekKind() == .object else {
+        try scanner.skipValue()
+        continue
+      }
+      try scanner.beginObject()
+      while let inner = try scanner.nextKey() {
+        if inner.equals("partial_json"), try scanner.peekKind() == .string {
+          let start = scanner.offset
+          try scanner.skipValue()
+          return start..<scanner.offset
+        }
+        try scanner.skipValue()
+      }
+    }
+    return nil
   }
 
   /// Output tokens in `message_delta` are cumulative: the latest value replaces the earlier.

@@ -53,7 +53,8 @@ struct OpenAIChunkDecoder: StreamDecoder {
     var finish: String?
     var usage: Usage?
     var error: JSON?
-    var toolFragments: JSON?
+    /// Where the `tool_calls` array sits in the chunk's bytes.
+    var toolCalls: Range<Int>?
   }
 
   private mutating func decodeChunk(_ data: UnsafeRawBufferPointer, _ emit: (ProviderOutput) throws -> Void) throws {
@@ -82,6 +83,7 @@ struct OpenAIChunkDecoder: StreamDecoder {
         }
       }
       try scanner.expectEnd()
+      if let range = parts.toolCalls { try readToolCalls(UnsafeRawBufferPointer(rebasing: data[range])) }
     } catch let error as ProtocolError {
       throw ProviderError.badStream(error.description, details: Self.preview(data))
     }
@@ -135,7 +137,7 @@ struct OpenAIChunkDecoder: StreamDecoder {
         parts.content = choice.content
         parts.reasoning = choice.reasoning
         parts.finish = choice.finish ?? parts.finish
-        if let fragments = choice.toolFragments { try readToolCalls(fragments) }
+        parts.toolCalls = choice.toolCalls ?? parts.toolCalls
       } else {
         (contentCarry, reasoningCarry) = carries
       }
@@ -164,26 +166,79 @@ struct OpenAIChunkDecoder: StreamDecoder {
           try scanner.skipValue()
         }
       } else if key.equals("tool_calls") {
-        parts.toolFragments = try scanner.readValue()
+        // Read once the choice's index is known; the bytes, not a parsed tree, so arguments
+        // cut inside a character stay exact.
+        let start = scanner.offset
+        try scanner.skipValue()
+        parts.toolCalls = start..<scanner.offset
       } else {
         try scanner.skipValue()
       }
     }
   }
 
-  private mutating func readToolCalls(_ value: JSON) throws {
-    guard let fragments = value.arrayValue else { return }
-    for (position, fragment) in fragments.enumerated() {
-      let index = fragment["index"]?.intValue ?? position
-      let function = fragment["function"]
-      let arguments = function?["arguments"]
-      if let arguments, arguments.objectValue != nil {
-        tools.addWhole(
-          index: index, id: fragment["id"]?.stringValue, name: function?["name"]?.stringValue, arguments: arguments)
+  /// Reads a `tool_calls` array: each fragment's index (its position when missing), id and
+  /// name when present, and a piece of the arguments (or, from Ollama, the whole object).
+  private mutating func readToolCalls(_ bytes: UnsafeRawBufferPointer) throws {
+    var scanner = JSONScanner(bytes)
+    guard try scanner.peekKind() == .array else { return }
+    try scanner.beginArray()
+    var position = 0
+    while try scanner.nextElement() {
+      defer { position += 1 }
+      guard try scanner.peekKind() == .object else {
+        try scanner.skipValue()
+        continue
+      }
+      var fragment = ToolFragment()
+      try scanner.beginObject()
+      while let key = try scanner.nextKey() {
+        if key.equals("index") {
+          fragment.index = try scanner.readValue().intValue
+        } else if key.equals("id") {
+          fragment.id = try scanner.readValue().stringValue
+        } else if key.equals("function"), try scanner.peekKind() == .object {
+          try readFunction(&scanner, &fragment)
+        } else {
+          try scanner.skipValue()
+        }
+      }
+      let index = fragment.index ?? position
+      if let whole = fragment.wholeArguments {
+        tools.addWhole(index: index, id: fragment.id, name: fragment.name, arguments: whole)
+        continue
+      }
+      tools.add(index: index, id: fragment.id, name: fragment.name)
+      if let literal = fragment.argumentsLiteral {
+        try tools.addArguments(index: index, literal: UnsafeRawBufferPointer(rebasing: bytes[literal]))
+      }
+    }
+  }
+
+  private struct ToolFragment {
+    var index: Int?
+    var id: String?
+    var name: String?
+    var argumentsLiteral: Range<Int>?
+    var wholeArguments: JSON?
+  }
+
+  private func readFunction(_ scanner: inout JSONScanner, _ fragment: inout ToolFragment) throws {
+    try scanner.beginObject()
+    while let key = try scanner.nextKey() {
+      if key.equals("name") {
+        fragment.name = try scanner.readValue().stringValue
+      } else if key.equals("arguments") {
+        switch try scanner.peekKind() {
+        case .string:
+          let start = scanner.offset
+          try scanner.skipValue()
+          fragment.argumentsLiteral = start..<scanner.offset
+        case .object: fragment.wholeArguments = try scanner.readValue()
+        default: try scanner.skipValue()
+        }
       } else {
-        tools.add(
-          index: index, id: fragment["id"]?.stringValue, name: function?["name"]?.stringValue,
-          arguments: arguments?.stringValue)
+        try scanner.skipValue()
       }
     }
   }

@@ -38,17 +38,38 @@ struct OpenAIWireFormat: WireFormat {
     if let system = chat.system, !system.isEmpty {
       messages.append(ChatRequest.message(role: "system", content: system))
     }
-    messages.append(contentsOf: chat.messages)
+    messages.append(contentsOf: chat.messages.map(Self.withoutErrorMark))
     body["messages"] = .array(messages)
     body["stream"] = true
     // Without this, usage (and OpenRouter's cost) may never be sent.
     body["stream_options"] = ["include_usage": true]
     if let temperature = chat.temperature { body["temperature"] = .double(temperature) }
     if let maxTokens = chat.maxTokens { body[maxTokensField] = .int(maxTokens) }
+    if !chat.tools.isEmpty { body["tools"] = .array(chat.tools.map(Self.tool)) }
     for member in chat.extra { body[member.key] = member.value }
     var writer = JSONWriter(capacity: 1024)
     writer.value(.object(body))
     return writer.bytes
+  }
+
+  /// A tool in the chat-completions shape, `{"type":"function","function":{…}}`.
+  static func tool(_ spec: ToolSpec) -> JSON {
+    [
+      "type": "function",
+      "function": [
+        "name": .string(spec.name), "description": .string(spec.description), "parameters": spec.parameters,
+      ],
+    ]
+  }
+
+  /// A tool message without our `is_error` mark: OpenAI rejects unknown message fields, and
+  /// the error is already in the content text.
+  static func withoutErrorMark(_ message: JSON) -> JSON {
+    guard case .object(var object) = message, object["role"]?.stringValue == "tool", object["is_error"] != nil else {
+      return message
+    }
+    object["is_error"] = nil
+    return .object(object)
   }
 
   /// Joins a base URL and a path, accepting a base that already ends with the path.
@@ -104,9 +125,10 @@ struct AnthropicWireFormat: WireFormat {
       }
     }
     if !systemParts.isEmpty { body["system"] = .string(systemParts.joined(separator: "\n\n")) }
-    body["messages"] = .array(messages)
+    body["messages"] = .array(AnthropicMessages.converting(messages))
     body["stream"] = true
     if let temperature = chat.temperature { body["temperature"] = .double(temperature) }
+    if !chat.tools.isEmpty { body["tools"] = .array(chat.tools.map(AnthropicMessages.tool)) }
     for member in chat.extra { body[member.key] = member.value }
     var writer = JSONWriter(capacity: 1024)
     writer.value(.object(body))

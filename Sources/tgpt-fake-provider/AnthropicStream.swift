@@ -5,6 +5,8 @@ struct AnthropicStream {
   let scenario: Scenario
   let reply: [String]
   let promptTokens: Int
+  /// Calls to make after the text (`call=` scenarios).
+  var toolCalls: [OutgoingCall] = []
 
   func event(_ type: String, _ json: JSON) -> String {
     "event: \(type)\ndata: \(json.compactText)\n\n"
@@ -21,24 +23,29 @@ struct AnthropicStream {
             "usage": ["input_tokens": .int(promptTokens), "output_tokens": 1],
           ],
         ]))
-    out.send(
-      event(
-        "content_block_start",
-        ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]))
-    out.send(event("ping", ["type": "ping"]))
-    for (index, piece) in reply.enumerated() {
-      if index == scenario.errorAfter {
-        out.send(event("error", ["type": "error", "error": ["type": "overloaded_error", "message": "Overloaded"]]))
-        return true
-      }
-      if index == scenario.dropAfter { return false }
-      if index > 0 { out.pause(scenario.delayMs) }
+    // A model that only calls tools sends no text block.
+    let textBlock = toolCalls.isEmpty || !reply.isEmpty
+    if textBlock {
       out.send(
         event(
-          "content_block_delta",
-          ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": .string(piece)]]))
+          "content_block_start",
+          ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]))
+      out.send(event("ping", ["type": "ping"]))
+      for (index, piece) in reply.enumerated() {
+        if index == scenario.errorAfter {
+          out.send(event("error", ["type": "error", "error": ["type": "overloaded_error", "message": "Overloaded"]]))
+          return true
+        }
+        if index == scenario.dropAfter { return false }
+        if index > 0 { out.pause(scenario.delayMs) }
+        out.send(
+          event(
+            "content_block_delta",
+            ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": .string(piece)]]))
+      }
+      out.send(event("content_block_stop", ["type": "content_block_stop", "index": 0]))
     }
-    out.send(event("content_block_stop", ["type": "content_block_stop", "index": 0]))
+    if !toolCalls.isEmpty, !writeToolUse(to: &out, firstIndex: textBlock ? 1 : 0) { return false }
     if scenario.tools {
       out.send(
         event(
@@ -73,7 +80,10 @@ struct AnthropicStream {
         "message_delta",
         [
           "type": "message_delta",
-          "delta": ["stop_reason": .string(scenario.tools ? "tool_use" : "end_turn"), "stop_sequence": nil],
+          "delta": [
+            "stop_reason": .string(scenario.tools || !toolCalls.isEmpty ? "tool_use" : "end_turn"),
+            "stop_sequence": nil,
+          ],
           "usage": ["output_tokens": .int(reply.count)],
         ]))
     out.send(event("message_stop", ["type": "message_stop"]))

@@ -36,6 +36,20 @@ enum FakeProvider {
     SCENARIO is options separated by ';', e.g. status=429;times=1;retry-after=2 or
     tokens=100;delay=20 (see Sources/tgpt-fake-provider/Scenario.swift for all of them).
 
+    Tool calls, as a model that uses tools:
+      call=NAME:ARGS  call tool NAME with ARGS (percent-encoded like text=, '+' is a space;
+                      sent as it is, valid JSON or not); repeat for parallel calls. When the
+                      messages end with a user message, the answer is text= (if given), then
+                      the calls with their arguments in 3-byte pieces, cut even inside a
+                      character: OpenAI ids call_N, the calls' pieces taking turns by index,
+                      finish_reason tool_calls; Anthropic one tool_use block per call, ids
+                      toolu_N, stop_reason tool_use. N counts on across rounds.
+      rounds=N        call again until the request holds N rounds of tool results after its
+                      last user message (default 1), then answer, streamed word by word, one
+                      line per result of the last round:
+                        NAME(CALL_ID) -> CONTENT
+                      with " [error]" after it when the result has "is_error":true.
+
     Example:
       tgpt-stream --provider openrouter --base-url "$(head -1 url.txt)/split/v1" "a b c"
 

@@ -78,18 +78,24 @@ struct Handler {
         200, ModelList(scenario: scenario, anthropic: anthropic).page(query: query), type: "application/json")
     }
 
-    let reply = Self.reply(for: scenario, request: request)
+    let play =
+      scenario.calls.isEmpty ? nil : ToolPlay(scenario: scenario, messages: request["messages"]?.arrayValue ?? [])
+    let reply = Self.reply(for: scenario, request: request, play: play)
+    var firstCall: Int?
+    if case .calls(let first)? = play { firstCall = first }
     let promptTokens = (request["messages"]?.arrayValue ?? []).count * 4
     var out = ResponseWriter(socket: socket, scenario: scenario)
     if target.hasSuffix("/messages") {
       out.head(status: 200, contentType: "text/event-stream")
-      let ended = AnthropicStream(scenario: scenario, reply: reply, promptTokens: promptTokens).write(to: &out)
-      if ended { out.end() }
+      var stream = AnthropicStream(scenario: scenario, reply: reply, promptTokens: promptTokens)
+      if let firstCall { stream.toolCalls = OutgoingCall.numbered(scenario.calls, prefix: "toolu", from: firstCall) }
+      if stream.write(to: &out) { out.end() }
       return
     }
-    let stream = OpenAIStream(
+    var stream = OpenAIStream(
       scenario: scenario, reply: reply, promptTokens: promptTokens,
       includeUsage: request["stream_options"]?["include_usage"]?.boolValue == true)
+    if let firstCall { stream.toolCalls = OutgoingCall.numbered(scenario.calls, prefix: "call", from: firstCall) }
     if scenario.json {
       out.head(status: 200, contentType: "application/json")
       out.send(stream.whole())
@@ -105,8 +111,15 @@ struct Handler {
     out.end()
   }
 
-  /// The answer: `text`, `tokens` generated words, or the last user message echoed, in word-sized pieces.
-  static func reply(for scenario: Scenario, request: JSON) -> [String] {
+  /// The answer: `text`, `tokens` generated words, or the last user message echoed, in
+  /// word-sized pieces. In a tool-calling scenario: `text` (or nothing) before the calls, or
+  /// the report of the tool results.
+  static func reply(for scenario: Scenario, request: JSON, play: ToolPlay?) -> [String] {
+    switch play {
+    case .calls?: return words(scenario.text ?? "")
+    case .report(let report)?: return words(report)
+    case nil: break
+    }
     if let tokens = scenario.tokens {
       let words = ["The ", "quick ", "brown ", "fox ", "jumps ", "over ", "the ", "lazy ", "dog. "]
       return (0..<tokens).map { words[$0 % words.count] }
@@ -114,6 +127,11 @@ struct Handler {
     let text =
       scenario.text
       ?? (request["messages"]?.arrayValue?.last { $0["role"]?.stringValue == "user" }?["content"]?.stringValue ?? "")
+    return words(text)
+  }
+
+  /// `text` in pieces of a word and the space after it; they concatenate to `text`.
+  static func words(_ text: String) -> [String] {
     let words = text.split(separator: " ", omittingEmptySubsequences: false)
     return words.enumerated().map { index, word in index < words.count - 1 ? word + " " : String(word) }.filter {
       !$0.isEmpty

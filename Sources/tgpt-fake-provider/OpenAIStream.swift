@@ -6,8 +6,10 @@ struct OpenAIStream {
   let reply: [String]
   let promptTokens: Int
   let includeUsage: Bool
+  /// Calls to make after the text (`call=` scenarios).
+  var toolCalls: [OutgoingCall] = []
 
-  private var nl: String { scenario.crlf ? "\r\n" : "\n" }
+  var nl: String { scenario.crlf ? "\r\n" : "\n" }
 
   func event(_ json: JSON) -> String { "data: " + json.compactText + nl + nl }
 
@@ -56,6 +58,7 @@ struct OpenAIStream {
     if let big = scenario.big {
       out.send(event(chunk(delta: ["content": .string(String(repeating: "x", count: big))])))
     }
+    if !toolCalls.isEmpty, !writeToolCalls(to: &out) { return false }
     if scenario.tools {
       out.send(
         event(
@@ -68,7 +71,8 @@ struct OpenAIStream {
       out.send(event(chunk(delta: ["tool_calls": [["index": 0, "function": ["arguments": "\"Paris\"}"]]]])))
     }
     if !scenario.noFinish {
-      out.send(event(chunk(delta: [:], finish: .string(scenario.tools ? "tool_calls" : "stop"))))
+      let calling = scenario.tools || !toolCalls.isEmpty
+      out.send(event(chunk(delta: [:], finish: .string(calling ? "tool_calls" : "stop"))))
     }
     if scenario.lateError {
       out.send(event(["error": ["message": "late failure after the finish", "code": 500]]))
@@ -91,14 +95,24 @@ struct OpenAIStream {
 
   /// The non-streaming form (`json` scenario).
   func whole() -> String {
-    JSON.object(
+    var message: JSON = ["role": "assistant", "content": .string(reply.joined())]
+    if !toolCalls.isEmpty {
+      let calls: [JSON] = toolCalls.map {
+        [
+          "id": .string($0.id), "type": "function",
+          "function": ["name": .string($0.name), "arguments": .string($0.arguments)],
+        ]
+      }
+      message = ["role": "assistant", "content": .string(reply.joined()), "tool_calls": .array(calls)]
+    }
+    return JSON.object(
       JSONObject([
         ("id", "chatcmpl-fake"), ("object", "chat.completion"), ("model", .string(scenario.model)),
         (
           "choices",
           [
             [
-              "index": 0, "message": ["role": "assistant", "content": .string(reply.joined())], "finish_reason": "stop",
+              "index": 0, "message": message, "finish_reason": toolCalls.isEmpty ? "stop" : "tool_calls",
             ]
           ]
         ),

@@ -24,9 +24,11 @@ struct ResponseWriter {
 
   /// Sends body bytes as chunks (one byte per chunk in split mode, with a pause, so the client
   /// receives them in separate reads).
-  mutating func send(_ text: String) {
+  mutating func send(_ text: String) { send(bytes: Array(text.utf8)) }
+
+  /// Sends body bytes that need not be valid UTF-8 (a character cut between two events).
+  mutating func send(bytes: [UInt8]) {
     guard alive else { return }
-    let bytes = Array(text.utf8)
     guard !bytes.isEmpty else { return }
     if scenario.split {
       for byte in bytes {

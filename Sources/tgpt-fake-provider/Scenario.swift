@@ -37,7 +37,15 @@ struct Scenario {
   var llamaError = false
   var empty = false
   var json = false
+  /// The old fixed answer: one `get_weather` call after the echoed text, on every request.
   var tools = false
+  /// `call=NAME:ARGS` (repeatable): answer like a model that uses tools, with these calls in
+  /// parallel (see `ToolPlay`). ARGS is percent-decoded like `text`, and sent as it is, so
+  /// invalid JSON can be tested too.
+  var calls: [Call] = []
+  /// With `calls`: how many rounds of tool results the request must hold before the fake
+  /// stops calling and reports them (`rounds=N`, default 1).
+  var rounds = 1
   var model = "fake/model-1"
   /// After the finish chunk, send an error object (and no `[DONE]`).
   var lateError = false
@@ -47,6 +55,12 @@ struct Scenario {
   var location: String?
   /// Send nothing until `GET /_release?gate=NAME` (see `Gates`).
   var gate: String?
+
+  /// A tool call the fake makes: the tool's name and the arguments text.
+  struct Call {
+    var name: String
+    var arguments: String
+  }
 
   /// A well-behaved scenario.
   init() {}
@@ -86,6 +100,17 @@ struct Scenario {
       case "empty": empty = true
       case "json": json = true
       case "tools": tools = true
+      case "call":
+        guard let colon = value.firstIndex(of: ":"), colon != value.startIndex else {
+          throw FakeError("option call needs NAME:ARGS")
+        }
+        calls.append(
+          Call(
+            name: Self.percentDecode(String(value[..<colon])),
+            arguments: Self.percentDecode(String(value[value.index(after: colon)...]))))
+      case "rounds":
+        rounds = try int()
+        guard rounds >= 1 else { throw FakeError("option rounds needs a number of 1 or more") }
       case "model": model = value
       case "hold": hold = true
       case "late-error": lateError = true

@@ -165,7 +165,7 @@ _tgpt-render() {
     local -a repeating_flags=()
     local -a non_repeating_flags=(--plain --exact --stats --passthrough --strict --version -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=(--input --color --width --reasoning --to)
+    local -a non_repeating_options=(--input --color --width --reasoning --tools --to)
     __tgpt-render_offer_flags_options 0
 
     # Offer option value completions
@@ -183,6 +183,10 @@ _tgpt-render() {
         ;;
     '--reasoning')
         __tgpt-render_add_completions -W 'show'$'\n''dim'$'\n''hide'
+        return
+        ;;
+    '--tools')
+        __tgpt-render_add_completions -W 'hide'$'\n''status'$'\n''show'
         return
         ;;
     '--to')

@@ -20,7 +20,7 @@ function __tgpt-render_parse_tokens -S
     set -l unparsed_tokens (__tgpt-render_tokens -pc)
     switch $unparsed_tokens[1]
     case 'tgpt-render'
-        __tgpt-render_parse_subcommand 0 'input=' 'plain' 'exact' 'color=' 'width=' 'reasoning=' 'stats' 'passthrough' 'to=' 'strict' 'version' 'h/help'
+        __tgpt-render_parse_subcommand 0 'input=' 'plain' 'exact' 'color=' 'width=' 'reasoning=' 'tools=' 'stats' 'passthrough' 'to=' 'strict' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __tgpt-render_parse_subcommand -r 1 'version'
@@ -83,6 +83,7 @@ complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_o
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" color' -l 'color' -d 'Style the output: auto (on a terminal), always, never.' -rfka 'auto always never'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" width' -l 'width' -d 'Wrap to this many columns (default: the terminal\'s, else COLUMNS, else 80).' -rfka ''
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" reasoning' -l 'reasoning' -d 'Reasoning text: show, dim, or hide.' -rfka 'show dim hide'
+complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" tools' -l 'tools' -d 'Tool activity on stderr: hide, status (a line per call and per result), or show (also the tools\' output).' -rfka 'hide status show'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" stats' -l 'stats' -d 'After each answer, print model, tokens, time to first token, total time and tokens/s on stderr.'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" passthrough' -l 'passthrough' -d 'Copy the input events unchanged to stdout and render to the terminal (see --to), like tee.'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" to' -l 'to' -d 'Where --passthrough renders: tty (/dev/tty) or stderr.' -rfka 'tty stderr'

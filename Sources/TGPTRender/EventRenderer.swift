@@ -1,9 +1,10 @@
 import TGPTEvents
 
 /// Shows an event stream: answer text as Markdown (or exactly, in plain mode), reasoning dim
-/// or hidden, tool activity and retries as status lines on stderr, errors on stderr, and the
-/// exit code of the error rendered. No I/O and no clock of its own: the caller passes the time
-/// and writes `take()`'s output in order.
+/// or hidden, tool activity (as `options.tools` says) and retries as status lines on stderr,
+/// errors on stderr, and the exit code of the error rendered (a failed tool is not an error of
+/// the turn). No I/O and no clock of its own: the caller passes the time and writes `take()`'s
+/// output in order.
 public struct EventRenderer {
   /// Bytes for one stream, in the order they must be written.
   public enum Output: Equatable, Sendable {
@@ -22,6 +23,8 @@ public struct EventRenderer {
   private var stdoutBuffer: [UInt8] = []
   private var pendingRows: [Row] = []
   private var turn = TurnStats()
+  /// The tool calls running, and their output lines not ended yet.
+  var toolCalls = ToolActivity()
   /// The exit code of the last error event rendered (0 when none).
   public private(set) var exitCode: Int32 = 0
   /// Whether any answer or reasoning text has arrived (the spinner stops then).
@@ -41,7 +44,7 @@ public struct EventRenderer {
   }
 
   /// The width new lines are laid out to.
-  private var width: Int
+  private(set) var width: Int
   /// In plain mode: whether the answer written so far ends a line.
   private var plainAtLineStart = true
   /// Whether the input is text, not events (`--input text`): into a pipe it stays byte-exact.
@@ -70,12 +73,11 @@ public struct EventRenderer {
       if turn.firstContent == nil { turn.firstContent = time }
       reason(reasoning.content)
     case .toolCall(let call):
-      status("⚙ \(call.name) \(Self.preview(call.arguments.stringValue ?? call.arguments.compactText))")
-    case .toolOutput:
-      break
+      toolCall(call)
+    case .toolOutput(let output):
+      toolOutput(output)
     case .toolResult(let result):
-      let code = result.exitCode.map { $0 == 0 ? "" : " (exit \($0))" } ?? ""
-      status("↳ \(result.name)\(code): \(Self.preview(result.content))")
+      toolResult(result)
     case .retry(let retry):
       status("↻ retrying in \(Self.milliseconds(retry.delayMs)): \(retry.reason)")
     case .complete(let complete):
@@ -155,6 +157,7 @@ public struct EventRenderer {
 
   /// The end of a turn, or of the input: everything still open is committed.
   private mutating func endTurn() {
+    closeTools()
     if var thought = thinking {
       thinking = nil
       thought.finish()
@@ -249,9 +252,20 @@ public struct EventRenderer {
     pendingRows.removeAll(keepingCapacity: true)
   }
 
-  /// A line on stderr; a provisional row on the same terminal is cleared first and comes
-  /// back at the next flush.
+  /// A line on stderr, `text` after the program's name; `text` is cleaned here.
   private mutating func message(_ text: String, error: Bool) {
+    // Tool names, arguments and provider messages are untrusted text too.
+    var clean = Sanitizer()
+    emit("\(options.program): \(clean.clean(text))", style: error ? Self.errorStyle : Self.dimStyle)
+  }
+
+  static let dimStyle = "\u{1B}[2m"
+  static let errorStyle = "\u{1B}[1;31m"
+  static let failedToolStyle = "\u{1B}[31m"
+
+  /// A line on stderr, already clean, in `style` (an SGR sequence) when stderr may have colour.
+  /// A provisional row on the same terminal is cleared first and comes back at the next flush.
+  mutating func emit(_ line: String, style: String) {
     // The message must not be glued to a half-written line of the answer.
     var freshLine = false
     if styled {
@@ -268,12 +282,8 @@ public struct EventRenderer {
       }
     }
     moveStdout()
-    // Tool names, arguments and provider messages are untrusted text too.
-    var clean = Sanitizer()
-    var line = "\(options.program): \(clean.clean(text))"
-    if options.stderrStyled {
-      line = (error ? "\u{1B}[1;31m" : "\u{1B}[2m") + line + "\u{1B}[0m"
-    }
+    var line = line
+    if options.stderrStyled { line = style + line + "\u{1B}[0m" }
     outputs.append(.stderr(Array(((freshLine ? "\n" : "") + line + "\n").utf8)))
   }
 
@@ -300,12 +310,6 @@ public struct EventRenderer {
 
   static func milliseconds(_ ms: Int) -> String {
     ms < 1000 ? "\(ms) ms" : "\(Double(ms / 10) / 100) s"
-  }
-
-  /// A short one-line view of tool arguments or output.
-  static func preview(_ text: String) -> String {
-    let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-    return flat.count > 100 ? String(flat.prefix(99)) + "…" : flat
   }
 }
 

@@ -4,6 +4,10 @@ public struct RenderOptions: Sendable {
   /// How reasoning text is shown.
   public enum Reasoning: String, Sendable, CaseIterable { case show, dim, hide }
 
+  /// How tool activity is shown, on stderr: nothing, a status line per call and per result,
+  /// or those and each tool's output, dim, a line at a time.
+  public enum Tools: String, Sendable, CaseIterable { case hide, status, show }
+
   public enum Output: Sendable {
     /// Exactly the answer text. `terminal`: escape sequences in it are still neutralised.
     case plain(terminal: Bool)
@@ -19,6 +23,7 @@ public struct RenderOptions: Sendable {
   public var stderrStyled: Bool
   /// Print a statistics footer on stderr after each answer.
   public var stats: Bool
+  public var tools = Tools.status
   /// Whether stderr goes where the answer goes (`2>&1`, both on one terminal): a message
   /// then starts on a line of its own even in plain mode, without a byte added to the answer.
   public var messagesShareOutput = false

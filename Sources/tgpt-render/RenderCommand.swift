@@ -11,6 +11,7 @@ enum ColorChoice: String, CaseIterable, ExpressibleByArgument { case auto, alway
 enum InputKind: String, CaseIterable, ExpressibleByArgument { case auto, events, text }
 enum PassthroughTarget: String, CaseIterable, ExpressibleByArgument { case tty, stderr }
 extension RenderOptions.Reasoning: ExpressibleByArgument {}
+extension RenderOptions.Tools: ExpressibleByArgument {}
 
 @main
 struct RenderCommand: ParsableCommand {
@@ -26,13 +27,17 @@ struct RenderCommand: ParsableCommand {
       NO_COLOR, the output is exactly the answer text, and each answer ends its line (a newline \
       is added after one that does not end with one, so answers appended to a file stay apart; \
       --exact adds none). Text input into a pipe is passed through byte for byte. \
-      Reasoning, tool calls and retries go to \
-      stderr or are shown dim; errors go to stderr and set the exit code (65 \
-      bad input, 69 unavailable, 75 rate limited or timed out, 77 auth, 130 interrupted).
+      Reasoning is shown dim; retries and tool calls are status lines on stderr: a line per \
+      call (its name and arguments, shortened to the width) and one per result (✓, or ✗ and \
+      "failed", the exit status when not 0, the time, the start of the output); --tools show \
+      adds each tool's output as it arrives, dim, each line after the tool's name. Errors go to \
+      stderr and set the exit code (65 bad input, 69 unavailable, 75 rate limited or timed out, \
+      77 auth, 130 interrupted); a failed tool is not an error: the answer goes on.
 
       Examples:
         echo "Why is the sky blue?" | tgpt-stream | tgpt-render
         tgpt-session -s work "summarise" < notes.md | tgpt-render --stats
+        tgpt-session -s work "what changed?" | tgpt-render --tools show
         cat README.md | tgpt-render --input text
         tgpt-stream "hi" | tgpt-render --passthrough | jq -c .
       """,
@@ -62,6 +67,12 @@ struct RenderCommand: ParsableCommand {
 
   @Option(help: ArgumentHelp("Reasoning text: show, dim, or hide.", valueName: "how"))
   var reasoning: RenderOptions.Reasoning = .dim
+
+  @Option(
+    help: ArgumentHelp(
+      "Tool activity on stderr: hide, status (a line per call and per result), or show (also the tools' output).",
+      valueName: "how"))
+  var tools: RenderOptions.Tools = .status
 
   @Flag(help: "After each answer, print model, tokens, time to first token, total time and tokens/s on stderr.")
   var stats = false
@@ -122,6 +133,7 @@ struct RenderCommand: ParsableCommand {
       stats: stats)
     options.messagesShareOutput = FileIO.sameFile(displayFD, 2)
     options.exact = exact
+    options.tools = tools
     return options
   }
 }

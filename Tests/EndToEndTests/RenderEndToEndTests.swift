@@ -190,4 +190,119 @@ import Testing
         && strict.stderr.contains("this looks like plain text: use --input text"),
       "\(strict.stderr)")
   }
+
+  /// Two tool calls running at once, their output interleaved, one failing; escapes in the
+  /// arguments and the output; the answer goes on around them.
+  static let toolEvents = #"""
+    {"type":"start","model":"m","provider":"echo"}
+    {"type":"chunk","content":"Let me check ","finish_reason":null,"model":"m","usage":null,"tools_used":[]}
+    {"type":"tool_call","call_id":"c1","name":"get_weather","arguments":{"city":"Paris"}}
+    {"type":"tool_call","call_id":"c2","name":"run","arguments":"make test\u001b]52;c;Zm9v\u0007"}
+    {"type":"tool_output","call_id":"c2","content":"compiling\n\u001b[2Jtest"}
+    {"type":"tool_output","call_id":"c1","content":"{\"temp_c\":18}\n"}
+    {"type":"tool_output","call_id":"c2","content":"ing\n"}
+    {"type":"tool_result","call_id":"c1","name":"get_weather","content":"{\"temp_c\":18}\n","exit_code":0,"duration_ms":120,"is_error":false}
+    {"type":"tool_result","call_id":"c2","name":"run","content":"compiling\n\u001b[2Jtesting\n2 failed\n","exit_code":2,"duration_ms":4321,"is_error":true}
+    {"type":"chunk","content":"the **weather**: 18 °C.\n","finish_reason":null,"model":"m","usage":null,"tools_used":[]}
+    {"type":"complete","processing_time_ms":1}
+
+    """#
+
+  static let toolAnswer = "Let me check the **weather**: 18 °C.\n"
+
+  @Test func toolActivityOnAPseudoTerminal() async throws {
+    let file = Harness.scratchDirectory().appendingPathComponent("events.ndjson")
+    try Self.toolEvents.write(to: file, atomically: false, encoding: .utf8)
+    // The answer's first words are on the screen (an open line) before the tool events come:
+    // the status lines must take that line away and give it back whole.
+    let result = try await Harness.shell(
+      """
+      dir=$(mktemp -d); mkfifo "$dir/in"
+      IN="$dir/in" script -qfec 'tgpt-render --tools show <"$IN"' /dev/null >"$dir/screen" </dev/null & runner=$!
+      exec 3>"$dir/in"
+      head -n 2 "$EVENTS" >&3
+      until grep -q "Let me check" "$dir/screen"; do sleep 0.05; done
+      tail -n +3 "$EVENTS" >&3
+      exec 3>&-
+      wait $runner; status=$?
+      cat "$dir/screen"; rm -r "$dir"; exit $status
+      """,
+      env: Harness.environment(["EVENTS": file.path, "TERM": "xterm-256color"]))
+    #expect(result.status == 0, "a failed tool is not a failed turn: \(result.stderr)")
+    // What stays on the screen: each line as last drawn after a carriage return and erase.
+    let screen = result.text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map {
+      $0.components(separatedBy: "\r\u{1B}[K").last ?? ""
+    }
+    #expect(
+      screen == [
+        "\u{1B}[2mtgpt-render: ⚙ get_weather {\"city\":\"Paris\"}\u{1B}[0m",
+        "\u{1B}[2mtgpt-render: ⚙ run make test\u{1B}[0m",
+        "\u{1B}[2m  run│ compiling\u{1B}[0m",
+        "\u{1B}[2m  get_weather│ {\"temp_c\":18}\u{1B}[0m",
+        "\u{1B}[2m  run│ testing\u{1B}[0m",
+        "\u{1B}[2mtgpt-render: ✓ get_weather (120 ms)\u{1B}[0m",
+        "\u{1B}[31mtgpt-render: ✗ run failed (exit 2, 4.32 s): 2 failed\u{1B}[0m",
+        "Let me check the \u{1B}[0;1mweather\u{1B}[0m: 18 °C.",
+      ], "\(result.text.debugDescription)")
+  }
+
+  @Test func withNoColorAFailedToolStillSaysSo() async throws {
+    let file = Harness.scratchDirectory().appendingPathComponent("events.ndjson")
+    try Self.toolEvents.write(to: file, atomically: false, encoding: .utf8)
+    let result = try await Harness.shell(
+      #"script -qec 'tgpt-render <"$EVENTS"' /dev/null"#,
+      env: Harness.environment(["EVENTS": file.path, "TERM": "xterm-256color", "NO_COLOR": "1"]))
+    #expect(result.status == 0)
+    #expect(!result.text.contains("\u{1B}"), "no escape at all: \(result.text.debugDescription)")
+    #expect(result.text.contains("tgpt-render: ✗ run failed (exit 2, 4.32 s): compiling testing 2 failed\r\n"))
+    #expect(result.text.contains("tgpt-render: ✓ get_weather (120 ms): {\"temp_c\":18}\r\n"))
+  }
+
+  @Test func toolLinesNeverReachAPipedAnswer() async throws {
+    let expected: [[String]: String] = [
+      ["--tools", "hide"]: "",
+      ["--tools", "status"]: """
+      tgpt-render: ⚙ get_weather {"city":"Paris"}
+      tgpt-render: ⚙ run make test
+      tgpt-render: ✓ get_weather (120 ms): {"temp_c":18}
+      tgpt-render: ✗ run failed (exit 2, 4.32 s): compiling testing 2 failed
+
+      """,
+      ["--tools", "show", "--plain"]: """
+      tgpt-render: ⚙ get_weather {"city":"Paris"}
+      tgpt-render: ⚙ run make test
+        run│ compiling
+        get_weather│ {"temp_c":18}
+        run│ testing
+      tgpt-render: ✓ get_weather (120 ms)
+      tgpt-render: ✗ run failed (exit 2, 4.32 s): 2 failed
+
+      """,
+    ]
+    for (arguments, stderr) in expected {
+      let result = try await Harness.run("tgpt-render", arguments, stdin: Self.toolEvents)
+      #expect(result.status == 0, "\(arguments)")
+      #expect(result.text == Self.toolAnswer, "\(arguments): the answer alone, byte for byte")
+      #expect(result.stderr == stderr, "\(arguments): stderr is not a terminal, so no colour")
+    }
+    // The exit code is still the turn's error's.
+    let failed = Self.toolEvents.replacingOccurrences(
+      of: #"{"type":"complete","processing_time_ms":1}"#,
+      with: #"{"type":"error","error":"slow down","code":"rate_limited","partial":true}"#)
+    let result = try await Harness.run("tgpt-render", [], stdin: failed)
+    #expect(result.status == 75)
+    #expect(result.text == Self.toolAnswer)
+  }
+
+  @Test func passthroughCopiesToolEventsUnchanged() async throws {
+    let result = try await Harness.run(
+      "tgpt-render", ["--passthrough", "--to", "stderr", "--tools", "show"], stdin: Self.toolEvents)
+    #expect(result.status == 0)
+    #expect(result.text == Self.toolEvents)
+    // Rendered where the status lines go: they start lines of their own, the answer's bytes unchanged.
+    #expect(
+      result.stderr.hasPrefix("Let me check \ntgpt-render: ⚙ get_weather")
+        && result.stderr.contains("\n  run│ testing\n") && result.stderr.hasSuffix("\nthe **weather**: 18 °C.\n"),
+      "\(result.stderr)")
+  }
 }

@@ -2,6 +2,7 @@
 #include "csyscalls.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <unistd.h>
 
 int csyscalls_pipe_cloexec(int fds[2]) {
@@ -14,4 +15,9 @@ int csyscalls_pipe_cloexec(int fds[2]) {
   fcntl(fds[1], F_SETFD, FD_CLOEXEC);
   return 0;
 #endif
+}
+
+int csyscalls_spawn_file_actions_addchdir(void *actions, const char *path) {
+  // glibc 2.29, musl 1.1.24 and macOS 10.15 have it.
+  return posix_spawn_file_actions_addchdir_np((posix_spawn_file_actions_t *)actions, path);
 }

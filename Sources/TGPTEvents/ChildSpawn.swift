@@ -1,3 +1,5 @@
+import CSyscalls
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -30,15 +32,20 @@ public enum ChildSpawn {
 
   /// Starts `arguments` (the first is looked up on PATH) with `environment` ("NAME=value"
   /// entries; nil: ours). `processGroup` puts it in a group of its own, so a terminal's Ctrl-C
-  /// does not reach it and its whole group can be signalled. Returns its pid.
+  /// does not reach it and its whole group can be signalled. `workingDirectory` (nil: ours) is
+  /// where it starts; a relative program path is found from there. Returns its pid.
   public static func start(
     _ arguments: [String], environment: [String]? = nil, stdin: Source, stdout: Source, stderr: Source,
-    processGroup: Bool = false
+    processGroup: Bool = false, workingDirectory: String? = nil
   ) throws(Failure) -> pid_t {
     guard let program = arguments.first else { throw Failure(description: "no command given") }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
+    if let workingDirectory {
+      let failed = csyscalls_spawn_file_actions_addchdir(&actions, workingDirectory)
+      guard failed == 0 else { throw Failure(description: "\(workingDirectory): \(String(cString: strerror(failed)))") }
+    }
     for (target, source) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
       switch source {
       case .inherit: break

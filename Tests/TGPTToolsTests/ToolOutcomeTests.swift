@@ -1,5 +1,5 @@
-import Testing
 import TGPTTools
+import Testing
 
 @Suite struct ToolOutcomeTests {
   @Test func anOutcomeIsNotAnErrorUnlessSaid() {

@@ -7,4 +7,8 @@
 /// program another thread starts at that moment cannot inherit them. 0, or -1 with errno.
 int csyscalls_pipe_cloexec(int fds[2]);
 
+/// Adds "change to directory `path`" to a `posix_spawn_file_actions_t` (passed as a pointer:
+/// `posix_spawn_file_actions_addchdir_np` is a GNU/BSD extension). 0, or an errno value.
+int csyscalls_spawn_file_actions_addchdir(void *actions, const char *path);
+
 #endif

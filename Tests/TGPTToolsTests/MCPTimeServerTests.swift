@@ -7,7 +7,7 @@ import Testing
 /// tests make at `.build/test-venv`.
 @Suite(.timeLimit(.minutes(10))) struct MCPTimeServerTests {
   func start() async throws -> MCPServer {
-    try await MCPServer.start(name: "time", command: [TestVenv.mcpServerTime(), "--local-timezone", "UTC"])
+    try await startPatiently(name: "time", command: [TestVenv.mcpServerTime(), "--local-timezone", "UTC"])
   }
 
   @Test func itListsGetCurrentTimeAndAnswersForUTC() async throws {

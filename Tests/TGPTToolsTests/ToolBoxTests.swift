@@ -3,12 +3,12 @@ import TGPTProviders
 import TGPTTools
 import Testing
 
-@Suite(.timeLimit(.minutes(5))) struct ToolBoxTests {
+@Suite(.timeLimit(.minutes(10))) struct ToolBoxTests {
   @Test func itOffersExecutablesAndServerToolsAndRunsEachByName() async throws {
     let scratch = try Scratch()
     defer { scratch.remove() }
     let script = try scratch.write("tiny.py", TinyMCPServer.script)
-    let server = try await MCPServer.start(
+    let server = try await startPatiently(
       name: "tiny", command: ["python3", "-u", script, "normal", scratch.file("log")])
     let box = try ToolBox(executables: [scratch.shellTool("shout", "tr a-z A-Z")], servers: [server])
     #expect(box.specs.map(\.name) == ["shout", "echo", "fail", "slow", "crash", "ask", "rpcerror"])
@@ -35,7 +35,7 @@ import Testing
     let scratch = try Scratch()
     defer { scratch.remove() }
     let script = try scratch.write("tiny.py", TinyMCPServer.script)
-    let server = try await MCPServer.start(
+    let server = try await startPatiently(
       name: "tiny", command: ["python3", "-u", script, "normal", scratch.file("log")])
     let echo = try scratch.shellTool("echo", "cat")
     do throws(ToolError) {

@@ -76,3 +76,11 @@ func processIsGone(_ pid: Int32) -> Bool {
   guard let close = stat.lastIndex(of: ")") else { return false }
   return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
 }
+
+/// `MCPServer.start` with limits of minutes unless a test sets its own: on a loaded machine a
+/// Python server can take long to start, and only the tests about limits may depend on them.
+func startPatiently(
+  name: String, command: [String], callTimeout: Duration = .seconds(300), startTimeout: Duration = .seconds(300)
+) async throws(ToolError) -> MCPServer {
+  try await MCPServer.start(name: name, command: command, callTimeout: callTimeout, startTimeout: startTimeout)
+}

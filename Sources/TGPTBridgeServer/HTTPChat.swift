@@ -81,6 +81,8 @@ struct HTTPChat {
     var content = ""
     var model: JSON = .null
     var usage: JSON = .null
+    // Each call with its outcome, in the order the calls came.
+    var tools: [(call: Event.ToolCall, result: Event.ToolResult?)] = []
     for await line in connection.events {
       connection.taken(line.count)
       guard let event = try? Event.decode(String(decoding: line, as: UTF8.self)) else { continue }
@@ -89,13 +91,23 @@ struct HTTPChat {
         content += chunk.content
         if let name = chunk.model { model = .string(name) }
         if let used = chunk.usage { usage = used.json }
+      case .toolCall(let call):
+        tools.append((call, nil))
+      case .toolResult(let result):
+        if let index = tools.firstIndex(where: { $0.call.callID == result.callID && $0.result == nil }) {
+          tools[index].result = result
+        }
       case .complete(let complete):
         if usage.isNull, let used = complete.usage { usage = used.json }
-        let reply: JSON = [
+        var reply: JSON = [
           "content": .string(content), "model": model, "usage": usage,
           "processing_time_ms": .int(complete.processingTimeMs),
           "session_id": .string(connection.sessionID),
         ]
+        if !tools.isEmpty, case .object(var fields) = reply {
+          fields["tool_calls"] = .array(tools.map(Self.toolCall))
+          reply = .object(fields)
+        }
         return Self.json(reply, status: .ok)
       case .error(let failure):
         return Self.errorResponse(failure, status: Self.status(for: failure.code))
@@ -104,6 +116,20 @@ struct HTTPChat {
     }
     return Self.errorResponse(
       Event.Failure(message: "the chat program ended without an answer", code: .unavailable), status: .badGateway)
+  }
+
+  /// A call and its outcome, as the whole-answer reply lists them.
+  static func toolCall(_ call: Event.ToolCall, _ result: Event.ToolResult?) -> JSON {
+    var object = JSONObject([
+      ("call_id", .string(call.callID)), ("name", .string(call.name)), ("arguments", call.arguments),
+    ])
+    if let result {
+      object["content"] = .string(result.content)
+      if let exitCode = result.exitCode { object["exit_code"] = .int(exitCode) }
+      if let durationMs = result.durationMs { object["duration_ms"] = .int(durationMs) }
+      object["is_error"] = .bool(result.isError)
+    }
+    return .object(object)
   }
 
   /// The events as Server-Sent Events, one `data:` line each, ending after the terminal one.

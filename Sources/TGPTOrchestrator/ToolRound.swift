@@ -31,7 +31,7 @@ struct ToolRound {
       }
       switch tools.approval {
       case .always: verdicts.append(nil)
-      case .never: verdicts.append(Self.denied(call, reason: "tools are not approved (--approve never)"))
+      case .never(let reason): verdicts.append(Self.denied(call, reason: reason))
       case .ask(let approve):
         let yes = await approve(call)
         verdicts.append(yes ? nil : Self.denied(call, reason: "the user declined to run it"))

@@ -15,8 +15,8 @@ public protocol ToolExecutor: Sendable {
 public enum ToolApproval: Sendable {
   /// Every call of an enabled tool runs (enabling a tool is consent).
   case always
-  /// No call runs; each gets an error result.
-  case never
+  /// No call runs; each gets an error result giving `reason` (e.g. "--approve never").
+  case never(reason: String)
   /// Each call is put to someone (the chat's y/n/always prompt), who answers true to run it.
   case ask(@Sendable (Event.ToolCall) async -> Bool)
 }
@@ -35,5 +35,12 @@ public struct TurnTools: Sendable {
     self.executor = executor
     self.approval = approval
     self.maxRounds = maxRounds
+  }
+}
+
+extension ToolBox: ToolExecutor {
+  /// Runs `call` in the process's working directory.
+  public func run(_ call: Event.ToolCall, onOutput: @escaping @Sendable (String) -> Void) async -> ToolOutcome {
+    await run(call, workingDirectory: nil, onOutput: onOutput)
   }
 }

@@ -25,6 +25,11 @@ import TGPTProviders
 /// [profiles.local]                 # chosen with --profile local or TGPT_PROFILE=local
 /// base_url = "http://127.0.0.1:11434/v1"
 /// model = "llama3.2"
+///
+/// tools = ["clock", "weather"]      # tgpt-session: tools/NAME.json beside this file
+///
+/// [mcp.time]                        # tgpt-session: an MCP server whose tools are offered
+/// command = ["uvx", "mcp-server-time"]
 /// ```
 public struct ConfigFile: Sendable {
   /// Settings for one provider.
@@ -59,6 +64,10 @@ public struct ConfigFile: Sendable {
   public var providers: [String: ProviderSection] = [:]
   /// `[profiles.NAME]` tables (see `Profile`).
   public var profiles: [String: Profile] = [:]
+  /// `tools = [...]`: executable tools enabled by name (tgpt-session).
+  public var tools: [String] = []
+  /// `[mcp.NAME] command = [...]`: MCP servers whose tools are offered (tgpt-session), by name.
+  public var mcpServers: [(name: String, command: [String])] = []
 
   public init() {}
 
@@ -108,6 +117,8 @@ public struct ConfigFile: Sendable {
       }
     }
     config.profiles = try profiles(&reader, path: path, warnings: &config.warnings)
+    config.tools = try reader.strings("tools") ?? []
+    config.mcpServers = try mcpServers(&reader, path: path, warnings: &config.warnings)
     config.warnings += reader.unknownKeys()
     return config
   }
@@ -196,6 +207,18 @@ struct TableReader {
     guard let value = table[key] else { return nil }
     guard let object = value.objectValue else { throw wrong(key, "a table") }
     return object
+  }
+
+  mutating func strings(_ key: String) throws(ProviderError) -> [String]? {
+    read.insert(key)
+    guard let value = table[key] else { return nil }
+    guard let items = value.arrayValue else { throw wrong(key, "an array of strings") }
+    var strings: [String] = []
+    for item in items {
+      guard let text = item.stringValue else { throw wrong(key, "an array of strings") }
+      strings.append(text)
+    }
+    return strings
   }
 
   func unknownKeys() -> [String] {

@@ -115,8 +115,13 @@ extension SessionExport {
       guard message.seq > lastSeq else {
         throw .badImport("line \(line): seq \(message.seq) does not follow \(lastSeq)")
       }
-      guard message.role == "user" || message.role == "assistant" else {
-        throw .badImport("line \(line): role must be user or assistant, not '\(message.role)'")
+      guard ["user", "assistant", "tool"].contains(message.role) else {
+        throw .badImport("line \(line): role must be user, assistant or tool, not '\(message.role)'")
+      }
+      if message.role == "tool" {
+        guard ToolResultRecord(message) != nil else {
+          throw .badImport("line \(line): a tool message needs \"tool_calls\":{\"call_id\":…,\"name\":…}")
+        }
       }
       if message.role == "user" {
         guard message.turn == lastTurn + 1 else {

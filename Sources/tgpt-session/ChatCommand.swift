@@ -7,6 +7,7 @@ import TGPTEvents
 import TGPTOrchestrator
 import TGPTProviderOptions
 import TGPTSession
+import TGPTTools
 
 #if canImport(Glibc)
   import Glibc
@@ -76,6 +77,7 @@ struct InteractiveChatCommand: AsyncParsableCommand {
     StderrLogHandler.bootstrap(program: "tgpt-session", level: turnOptions.logLevel)
     let history = (StoreOptions.dataDirectory ?? ".") + "/chat_history"
     let backend: any ChatBackend
+    var toolBox: ToolBox?
     var session = session
     // Remote: the server's provider settings; only --model and --system travel.
     var settings = try turnOptions.flagSettings(config: nil)
@@ -91,8 +93,13 @@ struct InteractiveChatCommand: AsyncParsableCommand {
       config.warnings.forEach(Diagnostics.warning)
       let store = try await turnOptions.storeOptions.open(config: config, access: .create)
       let options = turnOptions
+      toolBox = try await turnOptions.toolOptions.load(config: config)
+      let tools = toolBox.map {
+        turnOptions.toolOptions.turnTools(
+          $0, defaultMode: .ask, asker: TerminalApprover(input: 0, output: 2, beforeAsking: ChatDisplay.pauseCurrent))
+      }
       backend = LocalChat(
-        localStore: store, runner: turnOptions.makeRunner(store: store, config: config),
+        localStore: store, runner: turnOptions.makeRunner(store: store, config: config, tools: tools),
         describe: { options.described($0, config: config) })
       settings = try turnOptions.flagSettings(config: config)
     }
@@ -100,6 +107,7 @@ struct InteractiveChatCommand: AsyncParsableCommand {
       backend: backend, session: session ?? SessionID.make(), settings: settings,
       includeFailed: turnOptions.includeFailed, history: history)
     await chat.run()
+    await toolBox?.shutdown()
   }
 }
 

@@ -57,10 +57,19 @@ final class ChatDisplay: Sendable {
   private let state: Mutex<State>
   private let spinner: Spinner?
 
+  /// The display of the answer in progress, for a question asked during it.
+  private static let current = Mutex<ChatDisplay?>(nil)
+
   init(options: RenderOptions, spinner: Bool) {
     state = Mutex(State(renderer: EventRenderer(options: options), width: options.width))
     self.spinner = spinner ? Spinner() : nil
     self.spinner?.start()
+    Self.current.withLock { $0 = self }
+  }
+
+  /// Makes room for a question on the terminal (a tool call to approve): the spinner stops.
+  static func pauseCurrent() {
+    current.withLock { $0 }?.spinner?.stop()
   }
 
   func show(_ event: Event) {
@@ -87,7 +96,8 @@ final class ChatDisplay: Sendable {
 
   /// Ends the answer (the renderer ends its last line); the answer's text.
   func finish() -> String {
-    state.withLock { state in
+    Self.current.withLock { if $0 === self { $0 = nil } }
+    return state.withLock { state in
       spinner?.stop()
       state.renderer.finish()
       write(state.renderer.take(), &state)

@@ -5,6 +5,7 @@ import TGPTOrchestrator
 import TGPTProviderOptions
 import TGPTProviders
 import TGPTSession
+import TGPTTools
 
 #if canImport(Glibc)
   import Glibc
@@ -23,6 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
       one error event (code bad_input) and the loop goes on. At the end of stdin the turns in \
       flight finish and the program exits 0; SIGINT or SIGTERM ends them with an interrupted \
       error instead (exit 130 or 143).
+
+      Tools (--tool, --tools, --mcp) are the server's: a message can never name a command. \
+      They run without asking (--approve ask denies, as there is no terminal to ask on); the \
+      MCP servers start before the first line is read and live until the end.
 
       Example:
         printf '%s\\n' '{"message":"hi","session_id":"a","id":"1"}' | tgpt-session serve --provider echo
@@ -63,8 +68,13 @@ struct ServeCommand: AsyncParsableCommand {
     // Better to stop now, and be restarted by a supervisor once the store is fixed, than to
     // answer every turn with "attempt to write a readonly database".
     try await store.checkWritable()
+    // Servers start before the first line is read: one that cannot start stops the program
+    // now, where a supervisor sees it, rather than failing every turn.
+    let toolBox = try await turnOptions.toolOptions.load(config: config)
+    // No terminal to ask on: the protocol carries no approvals, so `ask` denies.
+    let tools = toolBox.map { turnOptions.toolOptions.turnTools($0, defaultMode: .always, asker: nil) }
     let loop = MessageLoop(
-      runner: turnOptions.makeRunner(store: store, config: config), order: .perSession,
+      runner: turnOptions.makeRunner(store: store, config: config, tools: tools), order: .perSession,
       defaultSession: session ?? SessionID.make(), settings: try turnOptions.flagSettings(config: config),
       includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)
     let writer = EventWriter(fd: 1)
@@ -72,6 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
       await loop.run(LineFeed(fd: 0, window: maxTurns, urgent: CancelRequest.isCancel), interruption: { trap.message })
       { try writer.write($0) }
     }
+    await toolBox?.shutdown()
     if let why = summary.outputFailure {
       Diagnostics.error("cannot write the output: \(why)")
       throw ExitCode(ErrorKind.internal.exitCode)

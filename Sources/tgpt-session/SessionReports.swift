@@ -1,3 +1,4 @@
+import TGPTEvents
 import TGPTSession
 
 /// The readable forms of `list` and `show`, also used by the chat's `/sessions` and `/history`.
@@ -33,12 +34,32 @@ enum SessionReports {
       // A remote history comes from a server: its roles and models are untrusted text too.
       var heading = "── \(Readable.safe(message.role)) · \(Readable.time(message.createdAt))"
       if let model = message.model, message.role == "assistant" { heading += " · \(Readable.safe(model))" }
+      if let result = ToolResultRecord(message) { heading += " · " + toolHeading(result) }
       if message.status != .complete { heading += " · \(message.status.rawValue)" }
       out.text(heading + "\n")
       let content = Readable.safe(message.content)
       if !content.isEmpty { out.text(content + (content.hasSuffix("\n") ? "" : "\n")) }
+      if message.role == "assistant" {
+        for call in message.toolCalls?.arrayValue ?? [] { out.text(callLine(call) + "\n") }
+      }
       if let error = message.error { out.text("[error: \(Readable.safe(error))]\n") }
       out.text("\n")
     }
+  }
+
+  /// `name(arguments)` of a stored call, the arguments shortened to 200 characters.
+  static func callLine(_ call: JSON) -> String {
+    let arguments = call["arguments"].map { $0.stringValue ?? $0.compactText } ?? "{}"
+    let shown = arguments.count > 200 ? String(arguments.prefix(199)) + "…" : arguments
+    return "⚙ " + Readable.safe((call["name"]?.stringValue ?? "?") + "(" + shown + ")")
+  }
+
+  /// A tool result's name, exit status, time and whether it failed.
+  static func toolHeading(_ result: ToolResultRecord) -> String {
+    var parts = [Readable.safe(result.name)]
+    if let exitCode = result.exitCode { parts.append("exit \(exitCode)") }
+    if let milliseconds = result.durationMs { parts.append("\(milliseconds) ms") }
+    if result.isError { parts.append("failed") }
+    return parts.joined(separator: " · ")
   }
 }

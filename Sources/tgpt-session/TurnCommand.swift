@@ -5,6 +5,7 @@ import TGPTOrchestrator
 import TGPTProviderOptions
 import TGPTProviders
 import TGPTSession
+import TGPTTools
 
 #if canImport(Glibc)
   import Glibc
@@ -92,7 +93,20 @@ struct TurnCommand: AsyncParsableCommand {
       throw ExitCode(
         output.reportFailure(message: error.description, kind: error.kind, id: requestID, sessionID: session))
     }
-    let (runner, sessionID, made, message, settings) = prepared
+    do {
+      try await answer(prepared, output: output, requestID: requestID, trap: trap, work: work)
+    } catch {
+      await prepared.tools?.shutdown()
+      throw error
+    }
+    await prepared.tools?.shutdown()
+  }
+
+  /// Runs the turn (or, with --messages, the turns) and says how it ended by what it throws.
+  private func answer(
+    _ prepared: Prepared, output: EventOutput, requestID: String, trap: SignalTrap, work: WorkSlot
+  ) async throws {
+    let (runner, sessionID, made, message, settings, _) = prepared
 
     if messages {
       let loop = MessageLoop(
@@ -137,7 +151,7 @@ struct TurnCommand: AsyncParsableCommand {
   }
 
   private typealias Prepared = (
-    runner: TurnRunner, session: String, made: Bool, message: String?, settings: SessionSettings
+    runner: TurnRunner, session: String, made: Bool, message: String?, settings: SessionSettings, tools: ToolBox?
   )
 
   /// Opens the store, chooses the session, reads the message and settles the flags' settings.
@@ -170,6 +184,13 @@ struct TurnCommand: AsyncParsableCommand {
       sessionID = SessionID.make()
     }
     let made = session == nil && !continueLast && !messages
-    return (turnOptions.makeRunner(store: store, config: config), sessionID, made, message, settings)
+    let tools = turnOptions.toolOptions
+    let box = try await tools.load(config: config)
+    let turnTools = box.map {
+      tools.turnTools($0, defaultMode: .always, asker: tools.approve == .ask ? .onControllingTerminal() : nil)
+    }
+    return (
+      turnOptions.makeRunner(store: store, config: config, tools: turnTools), sessionID, made, message, settings, box
+    )
   }
 }

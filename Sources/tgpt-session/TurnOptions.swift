@@ -31,6 +31,8 @@ struct TurnOptions: ParsableArguments {
 
   @OptionGroup var storeOptions: StoreOptions
 
+  @OptionGroup(title: "Tools") var toolOptions: ToolOptions
+
   @Option(
     help: ArgumentHelp(
       "Log level on stderr: trace, debug, info, notice, warning, error. Env: TGPT_LOG.", valueName: "level"))
@@ -55,7 +57,7 @@ struct TurnOptions: ParsableArguments {
       ("--timeout", transport.timeout != nil), ("--context-tokens", contextTokens != nil),
       ("--include-failed", includeFailed), ("--store", storeOptions.store != nil),
     ]
-    return given.filter(\.1).map(\.0)
+    return given.filter(\.1).map(\.0) + toolOptions.givenFlags
   }
 
   /// The settings the flags ask for, with the chosen profile's (from `config`; nil: none) where
@@ -101,8 +103,8 @@ struct TurnOptions: ParsableArguments {
   }
 
   /// The turn runner over `store`, resolving the provider for each turn's settings (flags,
-  /// then the session's, then environment, config file and defaults).
-  func makeRunner(store: any SessionStore, config: ConfigFile) -> TurnRunner {
+  /// then the session's, then environment, config file and defaults), offering `tools`.
+  func makeRunner(store: any SessionStore, config: ConfigFile, tools: TurnTools? = nil) -> TurnRunner {
     let providers = ProviderCache()
     let options = self
     return TurnRunner(store: store) { settings in
@@ -123,7 +125,7 @@ struct TurnOptions: ParsableArguments {
       let named = flags.baseURL ?? ProcessEnvironment.value("TGPT_BASE_URL")
       return TurnSetup(
         runner: runner, request: request, providerName: resolved.settings.kind.rawValue, contextTokens: window,
-        baseURL: named)
+        baseURL: named, tools: tools)
     }
   }
 }

@@ -4,6 +4,7 @@ import TGPTCommandSupport
 import TGPTEvents
 import TGPTProviderOptions
 import TGPTProviders
+import TGPTTools
 
 #if canImport(Glibc)
   import Glibc
@@ -26,6 +27,7 @@ struct StreamCommand: AsyncParsableCommand {
         tgpt-stream "list 3 colours" | jq -rj 'select(.type=="chunk").content'
         tgpt-stream --provider echo "try my pipeline offline"
         tgpt-stream --models --provider openai
+        tgpt-stream --tool clock.json "what time is it?" | jq -c 'select(.type=="tool_call")'
         tgpt-stream help          # this help (tgpt-stream -- help sends the word)
       """,
     version: "tgpt-stream \(ToolkitVersion.string)"
@@ -61,6 +63,13 @@ struct StreamCommand: AsyncParsableCommand {
 
   @Flag(help: "Write the answer text byte for byte, with no newline added (implies --text).")
   var exact = false
+
+  @Option(
+    name: .customLong("tool"),
+    help: ArgumentHelp(
+      "Offer the tool defined in this JSON file; calls come out as tool_call events and nothing runs (tgpt-session runs tools). Repeatable.",
+      valueName: "file"))
+  var toolFiles: [String] = []
 
   @Flag(help: "List the provider's models, one id per line, instead of sending a prompt.")
   var models = false
@@ -170,6 +179,14 @@ struct StreamCommand: AsyncParsableCommand {
     chat.temperature = generation.temperature ?? chat.temperature ?? resolved.temperature
     chat.maxTokens = generation.maxTokens ?? chat.maxTokens ?? resolved.maxTokens
     for member in resolved.extra { chat.extra[member.key] = member.value }
+    if !toolFiles.isEmpty, chat.extra["tools"] != nil {
+      throw ValidationError("the request has \"tools\" of its own; give tools there or with --tool, not both")
+    }
+    do {
+      chat.tools += try toolFiles.map { path throws(ToolError) in try ExecutableTool.load(path: path).spec }
+    } catch {
+      throw ProviderError.config(error.description)
+    }
     return chat
   }
 }

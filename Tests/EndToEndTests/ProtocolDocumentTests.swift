@@ -25,7 +25,8 @@ import Testing
     let types = Set(try Self.examples().compactMap { try JSON.parse($0)["type"]?.stringValue })
     #expect(
       types == [
-        "start", "chunk", "reasoning", "tool_call", "tool_result", "retry", "complete", "error", "history", "deleted",
+        "start", "chunk", "reasoning", "tool_call", "tool_output", "tool_result", "retry", "complete", "error",
+        "history", "deleted",
       ])
   }
 

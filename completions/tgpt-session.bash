@@ -186,9 +186,9 @@ _tgpt-session() {
 
 _tgpt-session_turn() {
     repeating_flags=()
-    non_repeating_flags=(-c --continue --messages --http1.1 --insecure --include-failed --text --exact --version -h --help)
-    repeating_options=(--header --param)
-    non_repeating_options=(-s --session --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level --stdin --id)
+    non_repeating_flags=(-c --continue --messages --http1.1 --insecure --include-failed --no-tools --text --exact --version -h --help)
+    repeating_options=(--header --param --tool --tools --mcp)
+    non_repeating_options=(-s --session --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --approve --max-tool-rounds --log-level --stdin --id)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
@@ -260,6 +260,22 @@ _tgpt-session_turn() {
     '--store')
         return
         ;;
+    '--tool')
+        return
+        ;;
+    '--tools')
+        return
+        ;;
+    '--mcp')
+        return
+        ;;
+    '--approve')
+        __tgpt-session_add_completions -W 'ask'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--max-tool-rounds')
+        return
+        ;;
     '--log-level')
         __tgpt-session_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
         return
@@ -276,9 +292,9 @@ _tgpt-session_turn() {
 
 _tgpt-session_serve() {
     repeating_flags=()
-    non_repeating_flags=(--http1.1 --insecure --include-failed --version -h --help)
-    repeating_options=(--header --param)
-    non_repeating_options=(-s --session --max-turns --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
+    non_repeating_flags=(--http1.1 --insecure --include-failed --no-tools --version -h --help)
+    repeating_options=(--header --param --tool --tools --mcp)
+    non_repeating_options=(-s --session --max-turns --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --approve --max-tool-rounds --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -353,6 +369,22 @@ _tgpt-session_serve() {
     '--store')
         return
         ;;
+    '--tool')
+        return
+        ;;
+    '--tools')
+        return
+        ;;
+    '--mcp')
+        return
+        ;;
+    '--approve')
+        __tgpt-session_add_completions -W 'ask'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--max-tool-rounds')
+        return
+        ;;
     '--log-level')
         __tgpt-session_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
         return
@@ -362,9 +394,9 @@ _tgpt-session_serve() {
 
 _tgpt-session_chat() {
     repeating_flags=()
-    non_repeating_flags=(--http1.1 --insecure --include-failed --version -h --help)
-    repeating_options=(--header --param)
-    non_repeating_options=(-s --session --api-url --token --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --log-level)
+    non_repeating_flags=(--http1.1 --insecure --include-failed --no-tools --version -h --help)
+    repeating_options=(--header --param --tool --tools --mcp)
+    non_repeating_options=(-s --session --api-url --token --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --approve --max-tool-rounds --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -440,6 +472,22 @@ _tgpt-session_chat() {
         return
         ;;
     '--store')
+        return
+        ;;
+    '--tool')
+        return
+        ;;
+    '--tools')
+        return
+        ;;
+    '--mcp')
+        return
+        ;;
+    '--approve')
+        __tgpt-session_add_completions -W 'ask'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--max-tool-rounds')
         return
         ;;
     '--log-level')

@@ -44,6 +44,9 @@ enum FakeProvider {
                       character: OpenAI ids call_N, the calls' pieces taking turns by index,
                       finish_reason tool_calls; Anthropic one tool_use block per call, ids
                       toolu_N, stop_reason tool_use. N counts on across rounds.
+      call-offered    with no call=: call each tool the request offers, once, with an
+                      argument per required property (the first of its examples, else its
+                      default, else a value of its type).
       rounds=N        call again until the request holds N rounds of tool results after its
                       last user message (default 1), then answer, streamed word by word, one
                       line per result of the last round:

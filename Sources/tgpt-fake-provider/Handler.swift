@@ -50,7 +50,7 @@ struct Handler {
       guard method == "GET" || method == "POST" else { return respondPlain(405, "method not allowed") }
       return respondPlain(404, #"{"detail":"Not Found"}"#, type: "application/json")
     }
-    let scenario: Scenario
+    var scenario: Scenario
     do {
       scenario = try Scenario(segment: scenarioSegment)
     } catch {
@@ -78,6 +78,7 @@ struct Handler {
         200, ModelList(scenario: scenario, anthropic: anthropic).page(query: query), type: "application/json")
     }
 
+    if scenario.callOffered, scenario.calls.isEmpty { scenario.calls = OfferedCalls.make(request) }
     let play =
       scenario.calls.isEmpty ? nil : ToolPlay(scenario: scenario, messages: request["messages"]?.arrayValue ?? [])
     let reply = Self.reply(for: scenario, request: request, play: play)

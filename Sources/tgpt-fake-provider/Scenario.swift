@@ -46,6 +46,9 @@ struct Scenario {
   /// With `calls`: how many rounds of tool results the request must hold before the fake
   /// stops calling and reports them (`rounds=N`, default 1).
   var rounds = 1
+  /// `call-offered`: when the request offers tools and no `call=` is given, call each offered
+  /// tool once, with arguments made from its schema (see `OfferedCalls`).
+  var callOffered = false
   var model = "fake/model-1"
   /// After the finish chunk, send an error object (and no `[DONE]`).
   var lateError = false
@@ -108,6 +111,7 @@ struct Scenario {
           Call(
             name: Self.percentDecode(String(value[..<colon])),
             arguments: Self.percentDecode(String(value[value.index(after: colon)...]))))
+      case "call-offered": callOffered = true
       case "rounds":
         rounds = try int()
         guard rounds >= 1 else { throw FakeError("option rounds needs a number of 1 or more") }

@@ -25,6 +25,8 @@ struct SessionCommand: AsyncParsableCommand {
         tgpt-session -c "and in the evening?" | tgpt-render
         tgpt-session list
         tgpt-session export work > work.ndjson && tgpt-session import --as work2 work.ndjson
+        tgpt-session -s trip --tool clock.json "what time is it in Tokyo?" | tgpt-render
+        tgpt-session -s trip --tools clock --mcp "uvx mcp-server-time" "and in Lima?"
       """,
     version: "tgpt-session \(ToolkitVersion.string)",
     subcommands: [

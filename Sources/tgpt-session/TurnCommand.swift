@@ -28,6 +28,14 @@ struct TurnCommand: AsyncParsableCommand {
       With --messages, each stdin line is a turn: {"message":…} with optional session_id, id, \
       model and system; lines without session_id go to the -s/-c session (or one new session). \
       Turns run in order; the exit status is that of the first failed turn.
+
+      Tools: --tool FILE, --tools NAMES (tools/NAME.json beside the config file) and --mcp \
+      COMMAND (an MCP server over stdio) offer tools to the model. Its calls run (the arguments \
+      as JSON on the tool's stdin, its stdout the result, shown as tool_call, tool_output and \
+      tool_result events), the results go back, and the answer goes on, for up to \
+      --max-tool-rounds rounds. Enabling a tool is consent; --approve ask asks on the terminal \
+      and denies without one. TGPT_MCP_START_TIMEOUT: seconds an MCP server may take to start \
+      (30).
       """
   )
 

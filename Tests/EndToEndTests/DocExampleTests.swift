@@ -38,6 +38,10 @@ import Testing
     HelpDirective(
       document: "tgpt-session chat --help", command: "tgpt-session chat -s work", notRun: "needs a terminal"),
     HelpDirective(
+      document: "tgpt-session --help",
+      command: #"tgpt-session -s trip --tools clock --mcp "uvx mcp-server-time" "and in Lima?""#,
+      notRun: "needs uvx and PyPI"),
+    HelpDirective(
       document: "tgpt-session chat --help", command: "tgpt-session chat --provider echo", notRun: "needs a terminal"),
     HelpDirective(
       document: "tgpt-session chat --help", command: "tgpt-session chat --api-url ws://127.0.0.1:8000 -s work",
@@ -136,7 +140,7 @@ enum DocRun {
   static func failures(_ block: DocBlock) async throws -> [String] {
     guard block.examples.contains(where: { $0.notRun == nil }) else { return [] }
     let fake = try await FakeProviderServer.shared
-    let sandbox = try DocSandbox(fakeProvider: fake.url("key=docs"))
+    let sandbox = try DocSandbox(fakeProvider: fake.url("key=docs;call-offered"))
     defer { sandbox.remove() }
     let script = sandbox.root.appendingPathComponent("examples.sh")
     try sandbox.script(for: block).write(to: script, atomically: false, encoding: .utf8)

@@ -47,6 +47,21 @@ struct DocSandbox {
       to: work.appendingPathComponent("tickets.ndjson"))
     try files.copyItem(
       at: DocSources.root.appendingPathComponent("README.md"), to: work.appendingPathComponent("README.md"))
+    // The README's tool file, as a user who saved it has it (and under tools/, for --tools clock).
+    let clock = try Self.readmeToolFile()
+    try write(clock, to: work.appendingPathComponent("clock.json"))
+    try files.createDirectory(at: home.appendingPathComponent("config/tgpt/tools"), withIntermediateDirectories: true)
+    try write(clock, to: home.appendingPathComponent("config/tgpt/tools/clock.json"))
+  }
+
+  /// The ```json block after "A tool file, `clock.json`:" in the README.
+  static func readmeToolFile() throws -> String {
+    let readme = try String(contentsOf: DocSources.root.appendingPathComponent("README.md"), encoding: .utf8)
+    guard let intro = readme.range(of: "A tool file, `clock.json`:"),
+      let open = readme.range(of: "```json\n", range: intro.upperBound..<readme.endIndex),
+      let close = readme.range(of: "```", range: open.upperBound..<readme.endIndex)
+    else { throw CocoaError(.fileReadCorruptFile) }
+    return String(readme[open.upperBound..<close.lowerBound])
   }
 
   /// The profiles the GUIDE's config file defines, as a user who copied it has them; its

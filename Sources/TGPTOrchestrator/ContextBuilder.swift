@@ -9,10 +9,15 @@ public struct ContextBuilder: Sendable {
   /// Tokens available for the request (the model's window minus room for the answer).
   public var budget: Int
   public var includeFailed: Bool
+  /// Whether earlier tool exchanges go as tool calls and results (when the request offers
+  /// tools) or as text in the answers (when it offers none: providers refuse tool blocks
+  /// without tool definitions).
+  public var replaysTools: Bool
 
-  public init(budget: Int, includeFailed: Bool = false) {
+  public init(budget: Int, includeFailed: Bool = false, replaysTools: Bool = true) {
     self.budget = budget
     self.includeFailed = includeFailed
+    self.replaysTools = replaysTools
   }
 
   /// The window minus room for the answer: `maxTokens`, or a quarter of the window up to 4096.
@@ -41,7 +46,7 @@ public struct ContextBuilder: Sendable {
     var remaining = budget - fixed
     var chosen: [[JSON]] = []
     for turn in turns.reversed() {
-      let messages = ToolExchange.messages(of: turn)
+      let messages = replaysTools ? ToolExchange.messages(of: turn) : ToolExchange.flattened(turn)
       let cost = messages.reduce(0) { $0 + TokenEstimator.messageTokens(ToolExchange.countedText(of: $1)) }
       if cost > remaining { break }
       remaining -= cost

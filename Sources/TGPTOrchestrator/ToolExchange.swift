@@ -8,7 +8,7 @@ enum ToolExchange {
   /// only with its call: an answer whose results are missing (cut short while its tools ran)
   /// keeps just its text, and an answer with neither text nor calls is left out.
   static func messages(of turn: [StoredMessage]) -> [JSON] {
-    let answered = Set(turn.compactMap { ToolResultRecord($0)?.callID })
+    let answered = Set(turn.compactMap { Event.ToolResult(stored: $0)?.callID })
     var offered = Set<String>()
     var messages: [JSON] = []
     for stored in turn {
@@ -23,12 +23,45 @@ enum ToolExchange {
           messages.append(plain(role: "assistant", content: stored.content))
         }
       case "tool":
-        guard let result = ToolResultRecord(stored), offered.contains(result.callID) else { continue }
+        guard let result = Event.ToolResult(stored: stored), offered.contains(result.callID) else { continue }
         messages.append(tool(result))
       default:
         messages.append(plain(role: stored.role, content: stored.content))
       }
     }
+    return messages
+  }
+
+  /// The messages of one stored turn as plain text, for a request that offers no tools (which
+  /// providers refuse to see tool blocks in): the user's message, then one answer holding the
+  /// answer's text with each call and its result as a line `[tool NAME(ARGUMENTS) → RESULT]`.
+  static func flattened(_ turn: [StoredMessage]) -> [JSON] {
+    var messages: [JSON] = []
+    var answer = ""
+    var names: [String: String] = [:]
+    func closeAnswer() {
+      if !answer.isEmpty { messages.append(plain(role: "assistant", content: answer)) }
+      answer = ""
+    }
+    for stored in turn {
+      switch stored.role {
+      case "assistant":
+        answer += stored.content
+        for call in stored.toolCalls?.arrayValue ?? [] {
+          let arguments = call["arguments"].map { $0.stringValue ?? $0.compactText } ?? "{}"
+          names[call["call_id"]?.stringValue ?? ""] = "\(call["name"]?.stringValue ?? "?")(\(arguments))"
+        }
+      case "tool":
+        guard let result = Event.ToolResult(stored: stored) else { continue }
+        if !answer.isEmpty, !answer.hasSuffix("\n") { answer += "\n" }
+        let called = names[result.callID] ?? result.name + "(…)"
+        answer += "[tool \(called) → \(result.isError ? "error: " : "")\(result.content)]\n"
+      default:
+        closeAnswer()
+        messages.append(plain(role: stored.role, content: stored.content))
+      }
+    }
+    closeAnswer()
     return messages
   }
 
@@ -54,7 +87,7 @@ enum ToolExchange {
   }
 
   /// A `tool` message answering a call.
-  static func tool(_ result: ToolResultRecord) -> JSON {
+  static func tool(_ result: Event.ToolResult) -> JSON {
     var object = JSONObject([
       ("role", "tool"), ("tool_call_id", .string(result.callID)), ("content", .string(result.content)),
     ])

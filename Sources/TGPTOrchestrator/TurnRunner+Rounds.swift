@@ -30,9 +30,9 @@ extension TurnRunner {
       let outcome = await setup.runner.run(
         request, id: turn.requestID, sessionID: turn.sessionID, interruption: interruption
       ) { event in
-        guard let event = shaping.shape(event) else { return }
+        // The record keeps the round's own usage; the client's `complete` has the turn's.
         answer.absorb(event)
-        if shaping.holds(event) { return }
+        guard let event = shaping.shape(event), !shaping.holds(event) else { return }
         try emit(event)
         if case .chunk = event.payload { checkpoints.chunkSent() }
       }
@@ -52,33 +52,51 @@ extension TurnRunner {
         await finish(record, round, status: .partial, error: failure.message)
         return Self.end(with: failure, tag: tag, emit: emit)
       }
+      let calls = round.calls.map(ToolExchange.stored)
+      let results: [Event.ToolResult]
       switch await ToolRound(tools: tools, tag: tag, emit: emit).run(round.calls) {
-      case .cancelled:
-        await finish(record, round, status: .interrupted)
+      case .cancelled(let stopped):
+        // What the tools did is kept; the turn, cut short, stays out of later context.
+        if let next = try? await recordRound(record, round, calls, stopped) {
+          await finish(next, Answer.Snapshot(), status: .interrupted)
+        } else {
+          await finish(record, round, status: .interrupted)
+        }
         return Self.end(
           with: Event.Failure(message: interruption(), code: .interrupted, partial: true), tag: tag, emit: emit)
       case .writeFailed(let error):
         await finish(record, round, status: .interrupted)
         if let error = error as? ProtocolError, error.isOutputClosed { return .outputClosed }
         return .outputFailed("\(error)")
-      case .finished(let results):
-        for call in round.calls where !toolsUsed.contains(call.name) { toolsUsed.append(call.name) }
-        usage = Usage.adding(usage, round.usage)
-        let calls = round.calls.map(ToolExchange.stored)
-        do {
-          record = try await store.recordToolRound(
-            record, content: round.content, model: round.model, usage: round.usage, toolCalls: .array(calls),
-            results: results, now: Clock.milliseconds())
-        } catch {
-          let failure = Event.Failure(
-            message: "could not record the tool results: \((error as? StoreError)?.description ?? "\(error)")",
-            code: (error as? StoreError)?.kind ?? .internal, partial: true)
-          return Self.end(with: failure, tag: tag, emit: emit)
-        }
-        request.messages.append(ToolExchange.assistant(content: round.content, calls: calls))
-        request.messages.append(contentsOf: results.map(ToolExchange.tool))
+      case .finished(let finished):
+        results = finished
       }
+      for call in round.calls where !toolsUsed.contains(call.name) { toolsUsed.append(call.name) }
+      usage = Usage.adding(usage, round.usage)
+      do {
+        record = try await recordRound(record, round, calls, results)
+      } catch {
+        let failure = Event.Failure(
+          message: "could not record the tool results: \((error as? StoreError)?.description ?? "\(error)")",
+          code: (error as? StoreError)?.kind ?? .internal, partial: true)
+        return Self.end(with: failure, tag: tag, emit: emit)
+      }
+      request.messages.append(ToolExchange.assistant(content: round.content, calls: calls))
+      request.messages.append(contentsOf: results.map(ToolExchange.tool))
     }
+  }
+
+  /// Records a round's answer, its calls and their results; the record of the answer's next
+  /// part. Written even when the task was cancelled.
+  private func recordRound(
+    _ record: TurnRecord, _ round: Answer.Snapshot, _ calls: [JSON], _ results: [Event.ToolResult]
+  ) async throws -> TurnRecord {
+    let store = self.store
+    return try await Task {
+      try await store.recordToolRound(
+        record, content: round.content, model: round.model, usage: round.usage, toolCalls: .array(calls),
+        results: results, now: Clock.milliseconds())
+    }.value
   }
 
   /// Records how a round's answer ended. Written even when the task was cancelled: a new

@@ -81,15 +81,7 @@ public struct TurnRunner: Sendable {
   ) async -> RunOutcome {
     let tag = { (payload: Event.Payload) in Event(payload, id: turn.requestID, sessionID: turn.sessionID) }
     func fail(_ message: String, _ kind: ErrorKind) -> RunOutcome {
-      let failure = Event.Failure(message: message, code: kind)
-      do {
-        try emit(tag(.error(failure)))
-        return .failed(failure)
-      } catch let error as ProtocolError where error.isOutputClosed {
-        return .outputClosed
-      } catch {
-        return .outputFailed("\(error)")
-      }
+      Self.end(with: Event.Failure(message: message, code: kind), tag: tag, emit: emit)
     }
     guard SessionID.isValid(turn.sessionID) else {
       return fail(StoreError.invalidID(turn.sessionID).description, .badInput)
@@ -134,7 +126,9 @@ public struct TurnRunner: Sendable {
         "--max-tokens \(request.maxTokens ?? 0) leaves no room for the conversation in a \(window)-token context; lower it or raise --context-tokens; nothing was recorded",
         .contextOverflow)
     }
-    let builder = ContextBuilder(budget: budget, includeFailed: turn.includeFailed)
+    let builder = ContextBuilder(
+      budget: budget, includeFailed: turn.includeFailed, replaysTools: !(prepared.tools?.executor.specs.isEmpty ?? true)
+    )
     let context: ContextBuilder.Context
     do {
       context = try builder.build(history: history, system: request.system, message: turn.message)

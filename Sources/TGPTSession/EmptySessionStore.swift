@@ -31,7 +31,7 @@ public struct EmptySessionStore: SessionStore {
     error: String?, now: Int64
   ) async throws { throw StoreError.missing(path) }
   public func recordToolRound(
-    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [ToolResultRecord],
+    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [Event.ToolResult],
     now: Int64
   ) async throws -> TurnRecord { throw StoreError.missing(path) }
   public func update(_ id: String, settings: SessionSettings, now: Int64) async throws {

@@ -276,7 +276,7 @@ public final class SQLiteSessionStore: SessionStore {
   }
 
   public func recordToolRound(
-    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [ToolResultRecord],
+    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [Event.ToolResult],
     now: Int64
   ) async throws -> TurnRecord {
     let usageText = usage.map { $0.json.compactText }
@@ -297,7 +297,7 @@ public final class SQLiteSessionStore: SessionStore {
       for result in results {
         seq += 1
         try insert.execute(arguments: [
-          turn.sessionID, seq, turn.turn, "tool", result.content, "complete", result.about.compactText, now,
+          turn.sessionID, seq, turn.turn, "tool", result.content, "complete", result.stored.compactText, now,
         ])
       }
       seq += 1

@@ -119,7 +119,7 @@ extension SessionExport {
         throw .badImport("line \(line): role must be user, assistant or tool, not '\(message.role)'")
       }
       if message.role == "tool" {
-        guard ToolResultRecord(message) != nil else {
+        guard Event.ToolResult(stored: message) != nil else {
           throw .badImport("line \(line): a tool message needs \"tool_calls\":{\"call_id\":…,\"name\":…}")
         }
       }

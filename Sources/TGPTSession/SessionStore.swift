@@ -30,7 +30,7 @@ public protocol SessionStore: Sendable {
   /// it as `tool` messages, and a new `interrupted` placeholder follows them for the rest of
   /// the answer, in one transaction. Returns the record of that placeholder.
   func recordToolRound(
-    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [ToolResultRecord],
+    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [Event.ToolResult],
     now: Int64
   ) async throws -> TurnRecord
 

@@ -26,7 +26,7 @@ public struct StoredMessage: Sendable, Hashable {
   public var usage: Usage?
   /// For an `assistant` message, the tool calls it made: `[{"call_id","name","arguments"}]`.
   /// For a `tool` message, the call it answers and how the run went:
-  /// `{"call_id","name","exit_code","duration_ms","is_error"}` (see `ToolResultRecord`).
+  /// `{"call_id","name","exit_code","duration_ms","is_error"}` (see `Event.ToolResult.init(stored:)`).
   public var toolCalls: JSON?
   public var error: String?
   /// Milliseconds since 1970.
@@ -107,27 +107,10 @@ public struct TurnRecord: Sendable, Hashable {
   public var answerSeq: Int
 }
 
-/// One tool result of a turn, stored as a `tool` message after the assistant message that
-/// made the call.
-public struct ToolResultRecord: Sendable, Hashable {
-  public var callID: String
-  public var name: String
-  public var content: String
-  public var exitCode: Int?
-  public var durationMs: Int?
-  public var isError: Bool
-
-  public init(callID: String, name: String, content: String, exitCode: Int?, durationMs: Int?, isError: Bool) {
-    self.callID = callID
-    self.name = name
-    self.content = content
-    self.exitCode = exitCode
-    self.durationMs = durationMs
-    self.isError = isError
-  }
-
-  /// Reads the record back from a stored `tool` message; nil for any other message.
-  public init?(_ message: StoredMessage) {
+extension Event.ToolResult {
+  /// Reads a result back from its stored `tool` message (one after the assistant message that
+  /// made the call); nil for any other message.
+  public init?(stored message: StoredMessage) {
     guard message.role == "tool", let about = message.toolCalls?.objectValue else { return nil }
     self.init(
       callID: about["call_id"]?.stringValue ?? "", name: about["name"]?.stringValue ?? "", content: message.content,
@@ -135,8 +118,8 @@ public struct ToolResultRecord: Sendable, Hashable {
       isError: about["is_error"]?.boolValue ?? false)
   }
 
-  /// What the `tool_calls` column of its message holds.
-  public var about: JSON {
+  /// What the `tool_calls` column of its stored message holds.
+  public var stored: JSON {
     var object = JSONObject([("call_id", .string(callID)), ("name", .string(name))])
     if let exitCode { object["exit_code"] = .int(exitCode) }
     if let durationMs { object["duration_ms"] = .int(durationMs) }

@@ -64,8 +64,8 @@ final class MCPConnection: Sendable {
     let pid: pid_t
     do throws(ChildSpawn.Failure) {
       pid = try ChildSpawn.start(
-        command, stdin: .descriptor(toChild.read), stdout: .descriptor(fromChild.write), stderr: .inherit,
-        processGroup: true)
+        command, environment: ToolEnvironment.filtered(), stdin: .descriptor(toChild.read),
+        stdout: .descriptor(fromChild.write), stderr: .inherit, processGroup: true)
     } catch {
       closeAll(toChild.write, fromChild.read)
       throw .serverStart(server, "cannot start \(error.description)")

@@ -49,12 +49,21 @@ extension MCPServer {
     return ToolOutcome(content: "MCP server \(name) went away before the call to \(tool) reached it", isError: true)
   }
 
-  /// The outcome of a `tools/call` result.
-  static func outcome(of result: JSON) -> ToolOutcome {
+  /// The outcome of a `tools/call` result, its text cut at `maxBytes` (the executables' cap:
+  /// a server's answer goes to the model, the store and every later request as much as a
+  /// program's output does).
+  static func outcome(of result: JSON, maxBytes: Int = ExecutableTool.defaultMaxOutputBytes) -> ToolOutcome {
     let items = result["content"]?.arrayValue ?? []
     var parts = items.map(describe)
     if parts.isEmpty, let structured = result["structuredContent"] { parts = [structured.compactText] }
-    return ToolOutcome(content: parts.joined(separator: "\n"), isError: result["isError"]?.boolValue ?? false)
+    let text = parts.joined(separator: "\n")
+    let isError = result["isError"]?.boolValue ?? false
+    guard text.utf8.count > maxBytes else { return ToolOutcome(content: text, isError: isError) }
+    var kept = Substring(text.utf8.prefix(maxBytes)).description
+    // A character cut in two would be U+FFFD: drop it instead.
+    while kept.utf8.count > maxBytes || kept.hasSuffix("\u{FFFD}") { kept.removeLast() }
+    return ToolOutcome(
+      content: kept + "\n[the answer was cut at \(maxBytes) bytes of \(text.utf8.count)]", isError: true)
   }
 
   /// One content item as text: text as it is, anything else briefly described.

@@ -33,6 +33,8 @@ public final class MCPServer: Sendable {
     /// When the server was last seen gone (or failed to start).
     var downSince: ContinuousClock.Instant?
     var stopped = false
+    /// The restart waiting out its backoff or starting, which `stop` cancels.
+    var restartTask: Task<Void, Never>?
   }
 
   let state: Mutex<State>
@@ -79,11 +81,13 @@ public final class MCPServer: Sendable {
   /// Stops the server: closes its stdin, waits briefly for it to exit, then terminates it.
   /// Later calls fail with an error outcome.
   public func stop() async {
-    let (connection, starting) = state.withLock { state in
+    let (connection, starting, restart) = state.withLock { state in
       state.stopped = true
       defer { state.connection = nil }
-      return (state.connection, state.starting)
+      return (state.connection, state.starting, state.restartTask)
     }
+    // A restart still in its backoff ends now rather than after it.
+    restart?.cancel()
     await connection?.shutdown()
     // A restart under way sees `stopped` and shuts its new process down before it reports.
     _ = await starting?.wait(timeout: startTimeout + .seconds(10))
@@ -128,7 +132,8 @@ public final class MCPServer: Sendable {
     case .start(let starting, let delay):
       latch = starting
       // Its own task: a caller that gives up must not leave the others waiting on nothing.
-      Task { await restart(into: starting, after: delay) }
+      let task = Task { await restart(into: starting, after: delay) }
+      state.withLock { $0.restartTask = task }
     }
     guard let result = await latch.wait() else { return .unavailable("the call was cancelled") }
     switch result {
@@ -140,6 +145,14 @@ public final class MCPServer: Sendable {
 
   private func restart(into latch: Latch<Result<MCPConnection, ToolError>>, after delay: Duration) async {
     try? await Task.sleep(for: delay)
+    let stopped = state.withLock { state in
+      if state.stopped { state.starting = nil }
+      return state.stopped
+    }
+    if stopped {
+      latch.set(.failure(.serverStart(name, "it was stopped while restarting")))
+      return
+    }
     let result: Result<MCPConnection, ToolError>
     do throws(ToolError) {
       let (connection, tools, ignored) = try await Self.connect(name: name, command: command, timeout: startTimeout)

@@ -35,7 +35,8 @@ struct ToolRun: Sendable {
     let pid: pid_t
     do throws(ChildSpawn.Failure) {
       pid = try ChildSpawn.start(
-        tool.command, stdin: .descriptor(stdinPipe.read), stdout: .descriptor(stdoutPipe.write),
+        tool.command, environment: ToolEnvironment.filtered(), stdin: .descriptor(stdinPipe.read),
+        stdout: .descriptor(stdoutPipe.write),
         stderr: .descriptor(stderrPipe.write), processGroup: true, workingDirectory: workingDirectory)
     } catch {
       for pipe in pipes { closeAll(pipe.read, pipe.write) }

@@ -67,9 +67,17 @@ final class ChatDisplay: Sendable {
     Self.current.withLock { $0 = self }
   }
 
-  /// Makes room for a question on the terminal (a tool call to approve): the spinner stops.
+  /// Makes room for a question on the terminal (a tool call to approve): the spinner stops
+  /// and a half-written line of the answer is ended, so the question starts a line of its own.
   static func pauseCurrent() {
-    current.withLock { $0 }?.spinner?.stop()
+    guard let display = current.withLock({ $0 }) else { return }
+    display.state.withLock { state in
+      display.spinner?.stop()
+      if !state.atLineStart {
+        try? FileIO.writeAll(1, "\n")
+        state.atLineStart = true
+      }
+    }
   }
 
   func show(_ event: Event) {

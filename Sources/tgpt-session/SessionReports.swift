@@ -34,7 +34,7 @@ enum SessionReports {
       // A remote history comes from a server: its roles and models are untrusted text too.
       var heading = "── \(Readable.safe(message.role)) · \(Readable.time(message.createdAt))"
       if let model = message.model, message.role == "assistant" { heading += " · \(Readable.safe(model))" }
-      if let result = ToolResultRecord(message) { heading += " · " + toolHeading(result) }
+      if let result = Event.ToolResult(stored: message) { heading += " · " + toolHeading(result) }
       if message.status != .complete { heading += " · \(message.status.rawValue)" }
       out.text(heading + "\n")
       let content = Readable.safe(message.content)
@@ -55,7 +55,7 @@ enum SessionReports {
   }
 
   /// A tool result's name, exit status, time and whether it failed.
-  static func toolHeading(_ result: ToolResultRecord) -> String {
+  static func toolHeading(_ result: Event.ToolResult) -> String {
     var parts = [Readable.safe(result.name)]
     if let exitCode = result.exitCode { parts.append("exit \(exitCode)") }
     if let milliseconds = result.durationMs { parts.append("\(milliseconds) ms") }

@@ -15,7 +15,6 @@ final class TerminalApprover: Sendable {
   /// Called before the question is shown (the chat stops its spinner and ends its line).
   private let beforeAsking: @Sendable () -> Void
   private let always = Mutex<Set<String>>([])
-  private let asking = Mutex<Void>(())
 
   init(input: Int32, output: Int32, beforeAsking: @escaping @Sendable () -> Void = {}) {
     self.input = input
@@ -23,22 +22,32 @@ final class TerminalApprover: Sendable {
     self.beforeAsking = beforeAsking
   }
 
-  /// An approver on the controlling terminal (`/dev/tty`), when the process has one and both
-  /// stdin and stderr are terminals or not redirected from it; nil from cron, a pipe or a service.
+  /// An approver on the controlling terminal (`/dev/tty`), when stdin or stderr is a terminal,
+  /// the process has one, and it runs in the foreground (a background job reading the terminal
+  /// would be stopped); nil from cron, a service, or a pipeline without a terminal.
   static func onControllingTerminal() -> TerminalApprover? {
     guard FileIO.isTerminal(2) || FileIO.isTerminal(0) else { return nil }
     let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
+    guard tcgetpgrp(fd) == getpgrp() else {
+      close(fd)
+      return nil
+    }
     return TerminalApprover(input: fd, output: fd)
   }
 
   /// Whether the call may run.
   func ask(_ call: Event.ToolCall) async -> Bool {
     if always.withLock({ $0.contains(call.name) }) { return true }
+    // All of what would run is shown: a question about arguments the user cannot see is no
+    // question. Past a screenful, the rest is counted.
     let arguments = call.arguments.stringValue ?? call.arguments.compactText
-    let shown = arguments.count > 160 ? String(arguments.prefix(159)) + "…" : arguments
-    let question =
-      "tgpt-session: run \(Self.safe(call.name)) \(Self.safe(shown))? [y]es, [n]o, [a]lways for \(Self.safe(call.name)): "
+    let limit = 4000
+    let shown =
+      arguments.count > limit
+      ? String(arguments.prefix(limit)) + "… (\(arguments.count - limit) more characters)" : arguments
+    let name = Readable.safe(call.name)
+    let question = "tgpt-session: run \(name) \(Readable.safe(shown))? [y]es, [n]o, [a]lways for \(name): "
     let cancelled = AtomicFlag()
     let answer = await withTaskCancellationHandler {
       beforeAsking()
@@ -81,10 +90,5 @@ final class TerminalApprover: Sendable {
       }
       return nil
     }
-  }
-
-  /// Control characters in a model's text must not reach the terminal as commands.
-  private static func safe(_ text: String) -> String {
-    String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "·" : $0 }))
   }
 }

@@ -80,8 +80,10 @@ struct ToolOptions: ParsableArguments {
       .filter { !$0.isEmpty }
     var servers = config.mcpServers
     for command in mcpCommands {
-      guard let words = try? ShellWords.split(command), let program = words.first else { continue }
-      servers.append((program.split(separator: "/").last.map(String.init) ?? program, words))
+      guard let words = try? ShellWords.split(command), !words.isEmpty else { continue }
+      // Named by what was typed, so an error says which of several `python3 …` it was.
+      let typed = words.joined(separator: " ")
+      servers.append((typed.count > 60 ? String(typed.prefix(59)) + "…" : typed, words))
     }
     guard !toolFiles.isEmpty || !names.isEmpty || !servers.isEmpty else { return nil }
     var executables = try toolFiles.map { path throws(ToolError) in try ExecutableTool.load(path: path) }

@@ -142,6 +142,17 @@ import Testing
     #expect(result.answer.contains("fails(call_1) -> "), "\(result.answer)")
   }
 
+  @Test func toolsDoNotSeeTheProviderKeys() async throws {
+    let bench = try Bench()
+    try bench.tool("env", ["env"])
+    let url = try await bench.url([("env", "{}")])
+    let result = try await bench.session(["--base-url", url, "-s", "e", "--tool", bench.path("env"), "env?"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let seen = try #require(Self.results(result).first?.content)
+    #expect(seen.contains("PATH=") && seen.contains("HOME="), "\(seen)")
+    #expect(!seen.contains("_API_KEY=") && !seen.contains("TGPT_"), "\(seen)")
+  }
+
   @Test func withoutATerminalAskDeniesAndNeverWaits() async throws {
     let bench = try Bench()
     let url = try await bench.url([("echo", #"{"a":1}"#)])

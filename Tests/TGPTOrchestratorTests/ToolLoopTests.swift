@@ -196,10 +196,80 @@ func toolRunner(
     let session = try #require(try await store.session("s"))
     let answer = try #require(session.messages.last)
     #expect(answer.role == "assistant" && answer.status == .interrupted)
-    #expect(answer.toolCalls?.arrayValue?.first?["name"]?.stringValue == "slow", "the call is kept with the record")
+    let calling = session.messages.first { $0.toolCalls?.arrayValue != nil }
+    #expect(calling?.toolCalls?.arrayValue?.first?["name"]?.stringValue == "slow", "the call is kept with the record")
+    // What became of the call: stopped while it ran, or not started at all.
+    let outcome = session.messages.first { $0.role == "tool" }?.content ?? ""
+    #expect(outcome == "stopped" || outcome.contains("interrupted"), "\(outcome)")
     let builder = ContextBuilder(budget: 100_000)
     let context = try builder.build(history: try await store.history(of: "s").messages, system: nil, message: "x")
     #expect(context.turnsSent == 0, "a turn cut short in its tools is not sent again")
+  }
+
+  @Test func aTurnWithoutToolsGetsEarlierExchangesAsText() async throws {
+    let store = try makeStore()
+    let model = ToolUsingModel(calls: [("clock", ["tz": "UTC"])])
+    _ = await toolRunner(store, model: model).run(TurnRequest(sessionID: "s", message: "q")) { _ in }
+    let plain = ToolUsingModel(calls: [], rounds: 0)
+    let runner = TurnRunner(store: store) { _ in
+      let provider = Provider(kind: .anthropic, baseURL: "http://127.0.0.1:9", upstream: plain)
+      return TurnSetup(
+        runner: CompletionRunner(provider: provider), request: ChatRequest(messages: [], model: "scripted"),
+        providerName: "anthropic")
+    }
+    _ = await runner.run(TurnRequest(sessionID: "s", message: "next")) { _ in }
+    let sent = try #require(plain.seen.last)
+    #expect(sent.tools.isEmpty)
+    #expect(sent.messages.map { $0["role"]?.stringValue ?? "" } == ["user", "assistant", "user"])
+    #expect(!sent.messages.contains { $0["tool_calls"] != nil })
+    let answer = sent.messages[1]["content"]?.stringValue ?? ""
+    #expect(answer.contains(#"[tool clock({"tz":"UTC"}) → 12:00]"#), "\(answer)")
+    #expect(answer.hasPrefix("Let me look. ") && answer.hasSuffix("Answer: c0-0=12:00"), "\(answer)")
+  }
+
+  @Test func eachMessageKeepsItsOwnRoundsUsage() async throws {
+    let store = try makeStore()
+    _ = await toolRunner(store, model: ToolUsingModel(calls: [("clock", [:])])).run(
+      TurnRequest(sessionID: "s", message: "q")
+    ) { _ in }
+    let session = try #require(try await store.session("s"))
+    let totals = session.messages.filter { $0.role == "assistant" }.map { $0.usage?.totalTokens }
+    #expect(totals == [12, 23], "the rounds' own usage, which add up to the turn's")
+  }
+
+  @Test func manyCallsRunEightAtATimeAndAtMostThirtyTwo() async throws {
+    let store = try makeStore()
+    let counter = ConcurrencyCounter()
+    let model = ToolUsingModel(calls: (0..<40).map { _ in ("count", [:]) })
+    let runner = TurnRunner(store: store) { _ in
+      let provider = Provider(kind: .openai, baseURL: "http://127.0.0.1:9", upstream: model)
+      return TurnSetup(
+        runner: CompletionRunner(provider: provider), request: ChatRequest(messages: [], model: "scripted"),
+        providerName: "openai", tools: TurnTools(executor: counter))
+    }
+    let events = Collected()
+    _ = await runner.run(TurnRequest(sessionID: "s", message: "q")) { events.append($0) }
+    let results = events.all.compactMap { if case .toolResult(let r) = $0.payload { r } else { nil } }
+    #expect(results.count == 40)
+    #expect(counter.peak <= 8, "peak \(counter.peak)")
+    #expect(counter.runs == 32)
+    #expect(results.filter { $0.isError && $0.content.contains("at most 32") }.count == 8)
+  }
+
+  @Test func anInterruptedRoundKeepsItsResults() async throws {
+    let store = try makeStore()
+    let model = ToolUsingModel(calls: [("clock", [:]), ("slow", [:])])
+    let events = Collected()
+    let task = Task {
+      await toolRunner(store, model: model).run(TurnRequest(sessionID: "s", message: "q")) { events.append($0) }
+    }
+    try await eventually { events.all.contains { $0.type == "tool_result" } }
+    task.cancel()
+    _ = await task.value
+    let session = try #require(try await store.session("s"))
+    #expect(session.messages.map(\.role) == ["user", "assistant", "tool", "tool", "assistant"])
+    #expect(session.messages.last?.status == .interrupted)
+    #expect(Set(session.messages.filter { $0.role == "tool" }.map(\.content)) == ["12:00", "stopped"])
   }
 
   @Test func trimmingDropsACallWithItsResults() throws {
@@ -233,5 +303,24 @@ func eventually(_ condition: @Sendable () -> Bool) async throws {
   while !condition() {
     guard ContinuousClock.now < deadline else { throw CancellationError() }
     try await Task.sleep(for: .milliseconds(10))
+  }
+}
+
+/// One tool, `count`, that records how many of its runs overlap.
+final class ConcurrencyCounter: ToolExecutor {
+  private let state = Mutex((running: 0, peak: 0, runs: 0))
+  var peak: Int { state.withLock { $0.peak } }
+  var runs: Int { state.withLock { $0.runs } }
+  var specs: [ToolSpec] { [ToolSpec(name: "count", description: "test", parameters: ["type": "object"])] }
+
+  func run(_ call: Event.ToolCall, onOutput: @escaping @Sendable (String) -> Void) async -> ToolOutcome {
+    state.withLock {
+      $0.running += 1
+      $0.runs += 1
+      $0.peak = max($0.peak, $0.running)
+    }
+    try? await Task.sleep(for: .milliseconds(20))
+    state.withLock { $0.running -= 1 }
+    return ToolOutcome(content: "ok", exitCode: 0)
   }
 }

@@ -14,10 +14,11 @@ for product in tgpt-session tgpt-fake-provider; do
 done
 bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
 work=$(mktemp -d)
-exec 3< <(sleep 100000)
+exec 3< <(exec sleep 100000 2>/dev/null)
+keeper=$!
 "$bin/tgpt-fake-provider" <&3 >"$work/fake.url" &
 fake=$!
-trap 'kill $fake 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $fake $keeper 2>/dev/null; rm -rf "$work"' EXIT
 until [ -s "$work/fake.url" ]; do sleep 0.05; done
 base=$(head -1 "$work/fake.url")
 export TGPT_HOME="$work/home" OPENROUTER_API_KEY=bench

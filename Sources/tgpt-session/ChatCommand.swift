@@ -94,9 +94,11 @@ struct InteractiveChatCommand: AsyncParsableCommand {
       let store = try await turnOptions.storeOptions.open(config: config, access: .create)
       let options = turnOptions
       toolBox = try await turnOptions.toolOptions.load(config: config)
+      // The question goes where the answers go (the chat's stdout is its terminal), so `chat
+      // 2>log` cannot hide a question the chat is waiting on.
       let tools = toolBox.map {
         turnOptions.toolOptions.turnTools(
-          $0, defaultMode: .ask, asker: TerminalApprover(input: 0, output: 2, beforeAsking: ChatDisplay.pauseCurrent))
+          $0, defaultMode: .ask, asker: TerminalApprover(input: 0, output: 1, beforeAsking: ChatDisplay.pauseCurrent))
       }
       backend = LocalChat(
         localStore: store, runner: turnOptions.makeRunner(store: store, config: config, tools: tools),

@@ -187,14 +187,7 @@ public struct MessageLoop: Sendable {
   private static func deliver(
     _ event: Event, _ failure: Event.Failure, _ emit: @Sendable (Event) throws -> Void
   ) -> RunOutcome {
-    do {
-      try emit(event)
-      return .failed(failure)
-    } catch let error as ProtocolError where error.isOutputClosed {
-      return .outputClosed
-    } catch {
-      return .outputFailed("\(error)")
-    }
+    write([event], .failed(failure), emit)
   }
 }
 

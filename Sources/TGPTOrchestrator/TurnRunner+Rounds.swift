@@ -121,14 +121,7 @@ extension TurnRunner {
   static func end(
     with failure: Event.Failure, tag: (Event.Payload) -> Event, emit: @Sendable (Event) throws -> Void
   ) -> RunOutcome {
-    do {
-      try emit(tag(.error(failure)))
-      return .failed(failure)
-    } catch let error as ProtocolError where error.isOutputClosed {
-      return .outputClosed
-    } catch {
-      return .outputFailed("\(error)")
-    }
+    MessageLoop.write([tag(.error(failure))], .failed(failure), emit)
   }
 }
 

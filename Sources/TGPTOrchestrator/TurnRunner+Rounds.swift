@@ -9,8 +9,9 @@ extension TurnRunner {
   /// turn — one `start`, one `complete` or `error` — with the tool events in between; each
   /// round is recorded as it ends.
   func answer(
-    _ request: ChatRequest, turn: TurnRequest, setup: TurnSetup, context: ContextBuilder.Context, record: TurnRecord,
-    interruption: @escaping @Sendable () -> String, emit: @escaping @Sendable (Event) throws -> Void
+    _ request: ChatRequest, turn: TurnRequest, setup: TurnSetup, context: ContextBuilder.Context, budget: Int,
+    record: TurnRecord, interruption: @escaping @Sendable () -> String,
+    emit: @escaping @Sendable (Event) throws -> Void
   ) async -> RunOutcome {
     let tag: @Sendable (Event.Payload) -> Event = { Event($0, id: turn.requestID, sessionID: turn.sessionID) }
     let started = ContinuousClock.now
@@ -83,6 +84,18 @@ extension TurnRunner {
       }
       request.messages.append(ToolExchange.assistant(content: round.content, calls: calls))
       request.messages.append(contentsOf: results.map(ToolExchange.tool))
+      // Results can outgrow the window: say so, rather than let the provider refuse it.
+      let needed =
+        (request.system.map(TokenEstimator.messageTokens) ?? 0)
+        + request.messages.reduce(0) { $0 + TokenEstimator.messageTokens(ToolExchange.countedText(of: $1)) }
+      if needed > budget {
+        let failure = Event.Failure(
+          message:
+            "the tool results no longer fit the context: about \(needed) tokens of \(budget); raise --context-tokens or make the tools say less",
+          code: .contextOverflow, partial: true)
+        await finish(record, Answer.Snapshot(), status: .error, error: failure.message)
+        return Self.end(with: failure, tag: tag, emit: emit)
+      }
     }
   }
 

@@ -156,7 +156,8 @@ public struct TurnRunner: Sendable {
     }
 
     return await answer(
-      request, turn: turn, setup: prepared, context: context, record: record, interruption: interruption, emit: emit)
+      request, turn: turn, setup: prepared, context: context, budget: budget, record: record,
+      interruption: interruption, emit: emit)
   }
 
   /// The settings a turn uses: those given for it over the session's remembered ones. The

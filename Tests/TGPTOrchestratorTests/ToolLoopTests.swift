@@ -272,6 +272,23 @@ func toolRunner(
     #expect(Set(session.messages.filter { $0.role == "tool" }.map(\.content)) == ["12:00", "stopped"])
   }
 
+  @Test func resultsThatOutgrowTheContextEndTheTurnWithContextOverflow() async throws {
+    let store = try makeStore()
+    let model = ToolUsingModel(calls: (0..<8).map { _ in ("flood", [:]) })
+    let runner = TurnRunner(store: store) { _ in
+      let provider = Provider(kind: .openai, baseURL: "http://127.0.0.1:9", upstream: model)
+      return TurnSetup(
+        runner: CompletionRunner(provider: provider), request: ChatRequest(messages: [], model: "scripted"),
+        providerName: "openai", contextTokens: 2048, tools: TurnTools(executor: Flood()))
+    }
+    let events = Collected()
+    let outcome = await runner.run(TurnRequest(sessionID: "s", message: "q")) { events.append($0) }
+    guard case .failed(let failure) = outcome else { Issue.record("\(outcome)"); return }
+    #expect(failure.code == .contextOverflow && failure.message.contains("tool results"))
+    #expect(model.seen.count == 1, "the overflowing request was not sent")
+    #expect(events.all.filter(\.isTerminal).count == 1)
+  }
+
   @Test func trimmingDropsACallWithItsResults() throws {
     var stored: [StoredMessage] = []
     func add(_ turn: Int, _ role: String, _ content: String, _ tools: JSON? = nil) {
@@ -322,5 +339,13 @@ final class ConcurrencyCounter: ToolExecutor {
     try? await Task.sleep(for: .milliseconds(20))
     state.withLock { $0.running -= 1 }
     return ToolOutcome(content: "ok", exitCode: 0)
+  }
+}
+
+/// One tool, `flood`, that answers with 4000 characters.
+struct Flood: ToolExecutor {
+  var specs: [ToolSpec] { [ToolSpec(name: "flood", description: "test", parameters: ["type": "object"])] }
+  func run(_ call: Event.ToolCall, onOutput: @escaping @Sendable (String) -> Void) async -> ToolOutcome {
+    ToolOutcome(content: String(repeating: "x", count: 4000), exitCode: 0)
   }
 }

@@ -98,6 +98,16 @@ import Testing
 
     let shown = try await bench.session(["show", "t"])
     #expect(shown.text.contains("── tool") && shown.text.contains("⚙ echo("), "\(shown.text)")
+
+    // Export and import keep the exchange.
+    let exported = try await bench.session(["export", "t"])
+    #expect(exported.status == 0)
+    let imported = try await bench.session(["import", "--as", "t2"], stdin: exported.text)
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let again = try await bench.session(["export", "t2"])
+    let roles = try again.text.split(separator: "\n").compactMap { try JSON.parse(String($0))["role"]?.stringValue }
+    #expect(roles.filter { $0 == "tool" }.count == 4, "\(roles)")
+    #expect(again.text.contains(#""tool_calls":{"call_id":"call_1","name":"echo","exit_code":0"#), "\(again.text)")
   }
 
   @Test func theAnthropicFormatRoundTripsToo() async throws {

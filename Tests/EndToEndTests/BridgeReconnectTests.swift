@@ -60,7 +60,8 @@ final class FlakyServer: Sendable {
     let server = FlakyServer(cutMidAnswer: false)
     let url = "ws://127.0.0.1:\(await server.port.value())/ws/chat/r"
     // The two lines must reach the server before it drops the connection: one write of both.
-    let result = try await Harness.run("tgpt-ws-bridge", ["--reconnect", "3", url], stdin: "first\nsecond\n")
+    let result = try await Harness.run(
+      "tgpt-ws-bridge", BridgeClientHangTests.patient + ["--reconnect", "3", url], stdin: "first\nsecond\n")
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.answer == "firstsecond")
     #expect(result.events.filter(\.isTerminal).map(\.id) == ["m1", "m2"])
@@ -72,7 +73,8 @@ final class FlakyServer: Sendable {
   @Test func anAnswerCutOffMidwayIsNotRepeatedButFailed() async throws {
     let server = FlakyServer(cutMidAnswer: true)
     let url = "ws://127.0.0.1:\(await server.port.value())/ws/chat/r"
-    let result = try await Harness.run("tgpt-ws-bridge", ["--reconnect", "3", url], stdin: "first\nsecond\n")
+    let result = try await Harness.run(
+      "tgpt-ws-bridge", BridgeClientHangTests.patient + ["--reconnect", "3", url], stdin: "first\nsecond\n")
     #expect(result.status == 69, "\(result.stderr)")
     guard case .error(let failure)? = result.events.last?.payload else {
       Issue.record("no error event for the cut-off answer")

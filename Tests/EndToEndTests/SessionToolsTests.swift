@@ -137,7 +137,10 @@ import Testing
     let bench = try Bench()
     let url = try await bench.url([("fails", "{}"), ("sleeps", "{}"), ("floods", "{}"), ("nosuch", "{}")])
     let tools = ["fails", "sleeps", "floods"].flatMap { ["--tool", bench.path($0)] }
-    let result = try await bench.session(["--base-url", url, "-s", "f"] + tools + ["try them all"])
+    // 64 KiB of flood is more than the default 8192-token window holds (which would end the
+    // turn with context_overflow): a window that fits it.
+    let result = try await bench.session(
+      ["--base-url", url, "-s", "f", "--context-tokens", "200000"] + tools + ["try them all"])
     #expect(result.status == 0, "\(result.stderr)")
     Harness.expectInvariants(result)
     let byName = Dictionary(Self.results(result).map { ($0.name, $0) }) { a, _ in a }

@@ -61,9 +61,6 @@ struct ToolOptions: ParsableArguments {
     }
   }
 
-  /// Whether any flag asks for tools (the config file may still enable some).
-  var given: Bool { !toolFiles.isEmpty || !toolNames.isEmpty || !mcpCommands.isEmpty }
-
   /// The flags given, for refusing them where they mean nothing (`chat --api-url`).
   var givenFlags: [String] {
     [

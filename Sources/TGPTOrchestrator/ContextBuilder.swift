@@ -1,4 +1,5 @@
 import TGPTEvents
+import TGPTProviders
 import TGPTSession
 
 /// Chooses what history goes with a new message: whole turns, newest first, while they fit
@@ -47,13 +48,13 @@ public struct ContextBuilder: Sendable {
     var chosen: [[JSON]] = []
     for turn in turns.reversed() {
       let messages = replaysTools ? ToolExchange.messages(of: turn) : ToolExchange.flattened(turn)
-      let cost = messages.reduce(0) { $0 + TokenEstimator.messageTokens(ToolExchange.countedText(of: $1)) }
+      let cost = ToolExchange.tokens(messages)
       if cost > remaining { break }
       remaining -= cost
       chosen.append(messages)
     }
     var messages: [JSON] = chosen.reversed().flatMap { $0 }
-    messages.append(Self.message(role: "user", content: message))
+    messages.append(ChatRequest.message(role: "user", content: message))
     return Context(messages: messages, turnsSent: chosen.count, turnsDropped: turns.count - chosen.count)
   }
 
@@ -78,9 +79,5 @@ public struct ContextBuilder: Sendable {
     }
     if currentTurn != nil { close() }
     return result
-  }
-
-  private static func message(role: String, content: String) -> JSON {
-    .object(JSONObject([("role", .string(role)), ("content", .string(content))]))
   }
 }

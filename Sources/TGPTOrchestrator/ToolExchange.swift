@@ -1,4 +1,5 @@
 import TGPTEvents
+import TGPTProviders
 import TGPTSession
 
 /// A turn's tool exchange in the request's shape (OpenAI's, which each wire format converts):
@@ -20,13 +21,13 @@ enum ToolExchange {
           for call in calls { offered.insert(call["call_id"]?.stringValue ?? "") }
           messages.append(assistant(content: stored.content, calls: calls))
         } else if !stored.content.isEmpty {
-          messages.append(plain(role: "assistant", content: stored.content))
+          messages.append(ChatRequest.message(role: "assistant", content: stored.content))
         }
       case "tool":
         guard let result = Event.ToolResult(stored: stored), offered.contains(result.callID) else { continue }
         messages.append(tool(result))
       default:
-        messages.append(plain(role: stored.role, content: stored.content))
+        messages.append(ChatRequest.message(role: stored.role, content: stored.content))
       }
     }
     return messages
@@ -40,7 +41,7 @@ enum ToolExchange {
     var answer = ""
     var names: [String: String] = [:]
     func closeAnswer() {
-      if !answer.isEmpty { messages.append(plain(role: "assistant", content: answer)) }
+      if !answer.isEmpty { messages.append(ChatRequest.message(role: "assistant", content: answer)) }
       answer = ""
     }
     for stored in turn {
@@ -58,7 +59,7 @@ enum ToolExchange {
         answer += "[tool \(called) → \(result.isError ? "error: " : "")\(result.content)]\n"
       default:
         closeAnswer()
-        messages.append(plain(role: stored.role, content: stored.content))
+        messages.append(ChatRequest.message(role: stored.role, content: stored.content))
       }
     }
     closeAnswer()
@@ -95,8 +96,9 @@ enum ToolExchange {
     return .object(object)
   }
 
-  static func plain(role: String, content: String) -> JSON {
-    .object(JSONObject([("role", .string(role)), ("content", .string(content))]))
+  /// The estimated tokens `messages` take in the context.
+  static func tokens(_ messages: [JSON]) -> Int {
+    messages.reduce(0) { $0 + TokenEstimator.messageTokens(countedText(of: $1)) }
   }
 
   /// The text a message costs in the context: its content, and its calls' names and arguments.

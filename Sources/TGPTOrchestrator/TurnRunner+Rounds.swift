@@ -85,9 +85,7 @@ extension TurnRunner {
       request.messages.append(ToolExchange.assistant(content: round.content, calls: calls))
       request.messages.append(contentsOf: results.map(ToolExchange.tool))
       // Results can outgrow the window: say so, rather than let the provider refuse it.
-      let needed =
-        (request.system.map(TokenEstimator.messageTokens) ?? 0)
-        + request.messages.reduce(0) { $0 + TokenEstimator.messageTokens(ToolExchange.countedText(of: $1)) }
+      let needed = (request.system.map(TokenEstimator.messageTokens) ?? 0) + ToolExchange.tokens(request.messages)
       if needed > budget {
         let failure = Event.Failure(
           message:

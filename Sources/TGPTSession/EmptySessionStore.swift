@@ -6,8 +6,14 @@ import TGPTEvents
 public struct EmptySessionStore: SessionStore {
   /// Where the store will be once a turn creates it.
   public let path: String
+  public let principal: String
 
-  public init(path: String) { self.path = path }
+  public init(path: String, principal: String = PrincipalRule.default) {
+    self.path = path
+    self.principal = principal
+  }
+
+  public func scoped(to principal: String) -> any SessionStore { EmptySessionStore(path: path, principal: principal) }
 
   public func session(_ id: String) async throws -> SessionExport? { nil }
   public func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {

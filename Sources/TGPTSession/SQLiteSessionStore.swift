@@ -14,6 +14,7 @@ public final class SQLiteSessionStore: SessionStore {
   private let batches: BatchedTransactions
   /// The lock file: one byte per session (see `TurnLock`).
   public let lockPath: String
+  public let principal: String
 
   /// What opening may create when the store does not exist yet.
   public enum Creation: Sendable {
@@ -26,8 +27,12 @@ public final class SQLiteSessionStore: SessionStore {
     case fileAndDirectories
   }
 
-  /// Opens (creating, as far as `creation` allows, and migrating if needed) the store at `path`.
-  public init(path: String, creation: Creation = .fileAndDirectories) throws {
+  /// Opens (creating, as far as `creation` allows, and migrating if needed) the store at `path`,
+  /// seen by `principal`.
+  public init(path: String, creation: Creation = .fileAndDirectories, principal: String = PrincipalRule.default)
+    throws
+  {
+    self.principal = principal
     let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
     // Beside the database and named after it, so two stores in one directory (or /tmp) never
     // share locks.
@@ -82,10 +87,19 @@ public final class SQLiteSessionStore: SessionStore {
     Self.openStores.withLock { $0.append(queue) }
   }
 
+  private init(sharing store: SQLiteSessionStore, principal: String) {
+    queue = store.queue
+    batches = store.batches
+    lockPath = store.lockPath
+    self.principal = principal
+  }
+
+  public func scoped(to principal: String) -> any SessionStore { SQLiteSessionStore(sharing: self, principal: principal) }
+
   private static let openStores = Mutex<[DatabaseQueue]>([])
 
   public func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease {
-    try await TurnLock.acquire(path: lockPath, offset: TurnLock.offset(of: id), onWait: onWait)
+    try await TurnLock.acquire(path: lockPath, offset: TurnLock.offset(of: principal + ":" + id), onWait: onWait)
   }
 
   private static func makeDirectory(_ path: String) throws {

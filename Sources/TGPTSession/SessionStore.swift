@@ -3,6 +3,13 @@ import TGPTEvents
 /// Where sessions live. SQLite in the data directory by default; the protocol lets other
 /// stores (PostgreSQL, for several servers) take its place.
 public protocol SessionStore: Sendable {
+  /// Whose sessions this store sees (`PrincipalRule`): every id given to or returned by the
+  /// store is one of this principal's sessions, and no call reaches another principal's.
+  var principal: String { get }
+
+  /// The same store (same connections, same locks), seen by `principal`.
+  func scoped(to principal: String) -> any SessionStore
+
   /// The session with all its messages in order (read at one point in time), or nil if it
   /// does not exist.
   func session(_ id: String) async throws -> SessionExport?

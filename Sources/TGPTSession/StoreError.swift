@@ -21,7 +21,8 @@ public struct StoreError: KindedError, Sendable {
   public static func notFound(_ id: String) -> StoreError { StoreError(.notFound(id)) }
   public static func exists(_ id: String) -> StoreError { StoreError(.exists(id)) }
   public static func badImport(_ what: String) -> StoreError { StoreError(.badImport(what)) }
-  static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
+  /// The database failed or could not be reached (exit 69, `unavailable`).
+  public static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
   static func missing(_ path: String) -> StoreError { StoreError(.missing(path)) }
   static func notAStore(_ path: String, _ why: String) -> StoreError { StoreError(.notAStore(path, why: why)) }
   static func missingDirectory(_ directory: String, store: String) -> StoreError {

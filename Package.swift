@@ -28,6 +28,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    // The PostgreSQL session store (TGPTPostgresStore only).
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // libcurl, loaded with dlopen on the first transfer (see Sources/CCurl/include/ccurl.h).
@@ -54,6 +56,19 @@ let package = Package(
       dependencies: [
         "TGPTEvents", .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
+      swiftSettings: strict
+    ),
+    // Sessions in PostgreSQL (postgres-nio's connection pool), for several servers on one database.
+    .target(
+      name: "TGPTPostgresStore",
+      dependencies: [
+        "TGPTEvents", "TGPTSession",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict
     ),
@@ -105,8 +120,8 @@ let package = Package(
     .executableTarget(
       name: "tgpt-session",
       dependencies: [
-        "TGPTEvents", "TGPTProviders", "TGPTTools", "TGPTSession", "TGPTOrchestrator", "TGPTCommandSupport",
-        "TGPTProviderOptions",
+        "TGPTEvents", "TGPTProviders", "TGPTTools", "TGPTSession", "TGPTPostgresStore", "TGPTOrchestrator",
+        "TGPTCommandSupport", "TGPTProviderOptions",
         "TGPTChat", "TGPTRender", "CEditLine",
         // chat --api-url: the chat through a tgpt-ws-bridge server.
         "TGPTBridgeClient",
@@ -209,7 +224,14 @@ let package = Package(
       dependencies: ["TGPTProviderOptions", "TGPTProviders", "TGPTEvents"],
       swiftSettings: strict
     ),
-    .testTarget(name: "TGPTSessionTests", dependencies: ["TGPTSession", "TGPTEvents"], swiftSettings: strict),
+    // A PostgreSQL server the tests start themselves (Scripts/test-postgres.sh), shared by the
+    // tests of one process.
+    .target(name: "TGPTTestPostgres", path: "Tests/Support/TGPTTestPostgres", swiftSettings: strict),
+    .testTarget(
+      name: "TGPTSessionTests",
+      dependencies: ["TGPTSession", "TGPTPostgresStore", "TGPTEvents", "TGPTTestPostgres"],
+      swiftSettings: strict
+    ),
     .testTarget(
       name: "TGPTOrchestratorTests",
       dependencies: ["TGPTOrchestrator", "TGPTSession", "TGPTProviders", "TGPTEvents"],
@@ -225,7 +247,7 @@ let package = Package(
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
-        "TGPTEvents",
+        "TGPTEvents", "TGPTTestPostgres",
         // A seed-style WebSocket client and misbehaving servers (one compressing), written in the tests.
         .product(name: "WSClient", package: "swift-websocket"),
         .product(name: "Hummingbird", package: "hummingbird"),

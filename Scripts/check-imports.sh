@@ -14,8 +14,10 @@ declare -A allowed=(
   [tgpt-stream]="$system TGPTEvents TGPTProviders TGPTTools TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
   [TGPTTools]="$system TGPTEvents TGPTProviders CSyscalls"
   [TGPTSession]="$system TGPTEvents GRDB GRDBSQLite"
+  # NIO and PostgresNIO only here and in the bridge's modules.
+  [TGPTPostgresStore]="$system TGPTEvents TGPTSession PostgresNIO NIOCore NIOPosix NIOSSL Logging"
   [TGPTOrchestrator]="$system TGPTEvents TGPTProviders TGPTTools TGPTSession Logging"
-  [tgpt-session]="$system TGPTEvents TGPTProviders TGPTTools TGPTSession TGPTOrchestrator TGPTCommandSupport TGPTProviderOptions TGPTChat TGPTRender TGPTBridgeClient CEditLine ArgumentParser Logging"
+  [tgpt-session]="$system TGPTEvents TGPTProviders TGPTTools TGPTSession TGPTPostgresStore TGPTOrchestrator TGPTCommandSupport TGPTProviderOptions TGPTChat TGPTRender TGPTBridgeClient CEditLine ArgumentParser Logging"
   [TGPTRender]="Glibc Musl Darwin Synchronization TGPTEvents"
   [tgpt-render]="$system TGPTEvents TGPTRender TGPTCommandSupport ArgumentParser"
   [TGPTChat]="$system TGPTEvents"

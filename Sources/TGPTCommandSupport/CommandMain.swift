@@ -5,9 +5,10 @@ extension AsyncParsableCommand {
   /// Parses the command line and runs the command, reporting failures in the toolkit's format
   /// (`tgpt-<name>: error: …` on stderr) with the exit code of SPEC §4: usage errors 64,
   /// `ExitCode` as thrown, a `KindedError` by its kind, anything unexpected 1. Help and version go to stdout.
-  /// Every way out goes through `ProcessExit.now`.
+  /// Every way out goes through `ExitTasks` and then `ProcessExit.now`.
   public static func runMain(program: String) async -> Never {
     Diagnostics.program = program
+    var code: Int32 = 0
     do {
       var command = try parseAsRoot()
       if var asyncCommand = command as? AsyncParsableCommand {
@@ -16,9 +17,10 @@ extension AsyncParsableCommand {
         try command.run()
       }
     } catch {
-      ProcessExit.now(report(error, program: program))
+      code = report(error, program: program)
     }
-    ProcessExit.now(0)
+    await ExitTasks.run()
+    ProcessExit.now(code)
   }
 }
 

@@ -11,6 +11,7 @@ public struct StoreError: KindedError, Sendable {
     case missing(String)
     case notAStore(String, why: String)
     case missingDirectory(String, store: String)
+    case configuration(String)
   }
 
   private let reason: Reason
@@ -23,6 +24,8 @@ public struct StoreError: KindedError, Sendable {
   public static func badImport(_ what: String) -> StoreError { StoreError(.badImport(what)) }
   /// The database failed or could not be reached (exit 69, `unavailable`).
   public static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
+  /// The store's settings are wrong (a malformed URL, a refused password): exit 78, `config`.
+  public static func configuration(_ what: String) -> StoreError { StoreError(.configuration(what)) }
   static func missing(_ path: String) -> StoreError { StoreError(.missing(path)) }
   static func notAStore(_ path: String, _ why: String) -> StoreError { StoreError(.notAStore(path, why: why)) }
   static func missingDirectory(_ directory: String, store: String) -> StoreError {
@@ -41,7 +44,7 @@ public struct StoreError: KindedError, Sendable {
     case .invalidID: .usage
     case .notFound, .exists, .badImport: .badInput
     case .database: .unavailable
-    case .missing, .missingDirectory, .notAStore: .config
+    case .missing, .missingDirectory, .notAStore, .configuration: .config
     }
   }
 
@@ -52,6 +55,7 @@ public struct StoreError: KindedError, Sendable {
     case .exists(let id): "a session '\(id)' already exists"
     case .badImport(let what): "cannot import: \(what)"
     case .database(let what): "session store: \(what)"
+    case .configuration(let what): "session store: \(what)"
     case .notAStore(let path, let why):
       "\(path) is not a session store: \(why) (check --store, TGPT_STORE or the config file's store)"
     case .missing(let path): "no session store at \(path): check --store, TGPT_STORE or the config file's store"

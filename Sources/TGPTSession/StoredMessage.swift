@@ -96,6 +96,13 @@ public struct SearchHit: Sendable, Hashable {
   public var role: String
   /// The matching text with the match marked by `[` and `]`.
   public var snippet: String
+
+  public init(sessionID: String, seq: Int, role: String, snippet: String) {
+    self.sessionID = sessionID
+    self.seq = seq
+    self.role = role
+    self.snippet = snippet
+  }
 }
 
 /// A turn recorded as started: its user message and a placeholder answer, which stays
@@ -105,6 +112,12 @@ public struct TurnRecord: Sendable, Hashable {
   public var turn: Int
   /// The seq of the answer placeholder.
   public var answerSeq: Int
+
+  public init(sessionID: String, turn: Int, answerSeq: Int) {
+    self.sessionID = sessionID
+    self.turn = turn
+    self.answerSeq = answerSeq
+  }
 }
 
 extension Event.ToolResult {

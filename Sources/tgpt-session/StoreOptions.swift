@@ -1,6 +1,7 @@
 import ArgumentParser
 import TGPTCommandSupport
 import TGPTEvents
+import TGPTPostgresStore
 import TGPTProviderOptions
 import TGPTProviders
 import TGPTSession
@@ -9,8 +10,8 @@ import TGPTSession
 struct StoreOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "The session store: a SQLite file (default: sessions.db in $TGPT_HOME, else $XDG_DATA_HOME/tgpt, else ~/.local/share/tgpt). Env: TGPT_STORE.",
-      valueName: "path"))
+      "The session store: a SQLite file (default: sessions.db in $TGPT_HOME, else $XDG_DATA_HOME/tgpt, else ~/.local/share/tgpt), or a PostgreSQL database: postgres://user[:password]@host[:port]/db[?sslmode=disable|prefer|require|verify-ca|verify-full&connect_timeout=S] (password also from PGPASSWORD). Env: TGPT_STORE.",
+      valueName: "path|url"))
   var store: String?
 
   /// What a command does to the store.
@@ -45,9 +46,11 @@ struct StoreOptions: ParsableArguments {
   /// another process that is setting the store up: on a thread of its own.
   func open(config: ConfigFile, access: Access) async throws -> any SessionStore {
     let (path, isDefault) = try location(config: config)
-    if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
-      throw ProviderError.config(
-        "PostgreSQL stores are not supported by this version yet; use a SQLite file path for --store")
+    if PostgresURL.isPostgres(path) {
+      let store = try await PostgresSessionStore.open(PostgresURL(path, environment: ProcessEnvironment.value))
+      // Closed before the process exits: the server sees each connection say goodbye.
+      ExitTasks.add { await store.shutdown() }
+      return store
     }
     let file = path.hasPrefix("sqlite:") ? String(path.dropFirst("sqlite:".count)) : path
     if access == .existing, isDefault, !FileIO.exists(file) { return EmptySessionStore(path: file) }

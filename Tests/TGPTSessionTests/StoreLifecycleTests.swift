@@ -29,16 +29,16 @@ import Testing
     _ = try SQLiteSessionStore(path: directory + "/flat/s.db", creation: .file)
   }
 
-  @Test func idsByPrefixTakeUnderscoresLiterally() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func idsByPrefixTakeUnderscoresLiterally(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     for id in ["a_1", "a_2", "ab", "b_1"] { try await recordTurn(store, id, "hi") }
     #expect(try await store.ids(withPrefix: "a_") == ["a_1", "a_2"])
     #expect(try await store.ids(withPrefix: "a") == ["a_1", "a_2", "ab"])
     #expect(try await store.ids(withPrefix: "z").isEmpty)
   }
 
-  @Test func aRetryReplacesTheLastTurn() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func aRetryReplacesTheLastTurn(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "first")
     try await recordTurn(store, "s", "second", status: .error)
     let retried = try await store.beginTurn(
@@ -50,8 +50,8 @@ import Testing
     #expect(try await store.check().isEmpty)
   }
 
-  @Test func theBaseURLIsRememberedForItsProviderOnly() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func theBaseURLIsRememberedForItsProviderOnly(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     let local = SessionSettings(model: "m", provider: "compatible", baseURL: "http://127.0.0.1:9/v1")
     try await recordTurn(store, "s", "one", settings: local)
     try await recordTurn(store, "s", "two", settings: SessionSettings(provider: "compatible", baseURL: "http://x/v1"))
@@ -63,8 +63,8 @@ import Testing
     #expect(reread.summary.settings.baseURL == "http://127.0.0.1:9/v1")
   }
 
-  @Test func anotherProviderForgetsTheBaseURLUnlessGivenOne() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func anotherProviderForgetsTheBaseURLUnlessGivenOne(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     let local = SessionSettings(provider: "compatible", baseURL: "http://127.0.0.1:9/v1")
     try await recordTurn(store, "s", "one", settings: local)
     try await store.update("s", settings: SessionSettings(model: "m2"), now: 5)

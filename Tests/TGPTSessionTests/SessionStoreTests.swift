@@ -5,29 +5,10 @@ import Testing
 
 @testable import TGPTSession
 
-/// A store in a fresh directory.
-func makeStore() throws -> (SQLiteSessionStore, String) {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tgpt-store-\(UUID().uuidString)").path
-  let path = directory + "/sessions.db"
-  return (try SQLiteSessionStore(path: path), path)
-}
-
-/// Records a whole turn: the message and its answer.
-@discardableResult
-func recordTurn(
-  _ store: any SessionStore, _ id: String, _ message: String, answer: String? = nil, status: MessageStatus = .complete,
-  now: Int64 = 1_000, settings: SessionSettings = SessionSettings()
-) async throws -> TurnRecord {
-  let turn = try await store.beginTurn(session: id, settings: settings, message: message, now: now)
-  try await store.finishTurn(
-    turn, content: answer ?? "re: " + message, status: status, model: "m", usage: nil, toolCalls: nil, error: nil,
-    now: now + 1)
-  return turn
-}
-
-@Suite struct SQLiteSessionStoreTests {
-  @Test func aTurnRecordsTheMessageAndAnInterruptedPlaceholderUntilFinished() async throws {
-    let (store, _) = try makeStore()
+/// The store's behaviour, the same on every backend.
+@Suite struct SessionStoreTests {
+  @Test(arguments: StoreBackend.allCases) func aTurnRecordsTheMessageAndAnInterruptedPlaceholderUntilFinished(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     let turn = try await store.beginTurn(
       session: "s", settings: SessionSettings(model: "a/b", provider: "echo"), message: "hello there", now: 5)
     var session = try #require(try await store.session("s"))
@@ -48,8 +29,8 @@ func recordTurn(
     #expect(try await store.check().isEmpty)
   }
 
-  @Test func theFirstTurnsSettingsAreRememberedAndSetChangesThem() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func theFirstTurnsSettingsAreRememberedAndSetChangesThem(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "one", settings: SessionSettings(model: "first", system: "be brief"))
     try await recordTurn(store, "s", "two", settings: SessionSettings(model: "second", provider: "echo"))
     var settings = try #require(try await store.session("s")).summary.settings
@@ -59,8 +40,8 @@ func recordTurn(
     #expect(settings == SessionSettings(model: "third", provider: "echo", system: "be brief"))
   }
 
-  @Test func listAndMostRecentOrderByLastUseThenID() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func listAndMostRecentOrderByLastUseThenID(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "b", "x", now: 100)
     try await recordTurn(store, "a", "x", now: 100)
     try await recordTurn(store, "c", "x", now: 50)
@@ -71,8 +52,8 @@ func recordTurn(
     #expect(try await store.mostRecent() == "c")
   }
 
-  @Test func renameMovesMessagesAndRefusesATakenID() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func renameMovesMessagesAndRefusesATakenID(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "old", "kept words")
     try await recordTurn(store, "other", "x")
     await #expect(throws: StoreError.self) { try await store.rename("old", to: "other") }
@@ -84,8 +65,8 @@ func recordTurn(
     #expect(try await store.check().isEmpty)
   }
 
-  @Test func removeDeletesMessagesAndTheirIndexEntries() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func removeDeletesMessagesAndTheirIndexEntries(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "unique zebra words")
     try await store.remove("s")
     #expect(try await store.session("s") == nil)
@@ -94,8 +75,8 @@ func recordTurn(
     #expect(try await store.check().isEmpty)
   }
 
-  @Test func searchTakesQueryWordsLiterally() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func searchTakesQueryWordsLiterally(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "the quick brown fox", answer: "jumps AND \"runs\" over *stars*")
     let hits = try await store.search("quick fox", limit: 5)
     #expect(hits.count == 1)
@@ -106,8 +87,8 @@ func recordTurn(
     #expect(try await store.search("absent", limit: 5).isEmpty)
   }
 
-  @Test func searchFindsSubstringsInAnyScriptAndShortWords() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func searchFindsSubstringsInAnyScriptAndShortWords(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "jp", "日本語のテキストを書きました", answer: "はい")
     try await recordTurn(store, "en", "Log Rotation keeps 7 days, 100% of them", answer: "ok")
     #expect(try await store.search("日本", limit: 5).map(\.snippet) == ["[日本]語のテキストを書きました"], "two CJK characters")
@@ -119,12 +100,12 @@ func recordTurn(
     #expect(try await store.search("はい", limit: 5).map(\.role) == ["assistant"])
   }
 
-  @Test func exportImportExportGivesTheSameBytes() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func exportImportExportGivesTheSameBytes(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "line one\nline \"two\" 日本", settings: SessionSettings(model: "m", system: "sys"))
     try await recordTurn(store, "s", "failed one", answer: "part", status: .partial)
     let first = try #require(try await store.session("s"))
-    let (other, _) = try makeStore()
+    let other = try await backend.makeStore().store
     let parsed = try first.lines.map { try JSON.parse($0) }
     try await other.importSession(SessionExport(lines: parsed))
     let second = try #require(try await other.session("s"))
@@ -136,8 +117,8 @@ func recordTurn(
     #expect(throws: StoreError.self) { try SessionExport(lines: Array(parsed.dropFirst())) }
   }
 
-  @Test func importRefusesExportsAStoreCannotHold() async throws {
-    let (store, _) = try makeStore()
+  @Test(arguments: StoreBackend.allCases) func importRefusesExportsAStoreCannotHold(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "one")
     try await recordTurn(store, "s", "two")
     let good = try #require(try await store.session("s")).lines.map { try JSON.parse($0) }
@@ -158,9 +139,11 @@ func recordTurn(
     #expect(try SessionExport(lines: good, id: "copy").messages.count == 4)
   }
 
-  @Test func twoConnectionsWritingAtOnceLoseNothing() async throws {
-    let (first, path) = try makeStore()
-    let second = try SQLiteSessionStore(path: path)
+  @Test(arguments: StoreBackend.allCases) func twoConnectionsWritingAtOnceLoseNothing(_ backend: StoreBackend)
+    async throws
+  {
+    let (first, reopen) = try await backend.makeStore()
+    let second = try await reopen()
     try await withThrowingTaskGroup(of: Void.self) { group in
       for index in 0..<40 {
         let store = index % 2 == 0 ? first : second
@@ -176,8 +159,9 @@ func recordTurn(
     }
   }
 
-  @Test(.timeLimit(.minutes(5))) func turnLocksExcludeEachOtherUntilReleased() async throws {
-    let (store, _) = try makeStore()
+  @Test(.timeLimit(.minutes(5)), arguments: StoreBackend.allCases)
+  func turnLocksExcludeEachOtherUntilReleased(_ backend: StoreBackend) async throws {
+    let store = try await backend.makeStore().store
     var held: (any TurnLease)? = try await store.lockTurns(of: "s")
     let waiting = Flag()
     let acquired = Flag()
@@ -196,7 +180,10 @@ func recordTurn(
     // It goes on once the first is released (a lock never released would hit the time limit).
     _ = try await waiter.value
   }
+}
 
+/// Session ids: the rule every store's ids follow.
+@Suite struct SessionIDTests {
   @Test func sessionIDRule() {
     for valid in ["a", "work", "2026-11-29T10:00", "a.b_c:d-e", String(repeating: "x", count: 128)] {
       #expect(SessionID.isValid(valid), "\(valid)")
@@ -212,10 +199,4 @@ func recordTurn(
     let many = Set((0..<100).map { _ in SessionID.make(now: 1_795_944_659_128) })
     #expect(many.count == 100, "ids made in the same second differ")
   }
-}
-
-final class Flag: Sendable {
-  private let state = Atomic<Bool>(false)
-  func set() { state.store(true, ordering: .sequentiallyConsistent) }
-  var isSet: Bool { state.load(ordering: .sequentiallyConsistent) }
 }

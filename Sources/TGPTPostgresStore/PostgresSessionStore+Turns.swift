@@ -1,0 +1,91 @@
+import PostgresNIO
+import TGPTEvents
+import TGPTSession
+
+/// The operations of a turn: each is one statement (one round trip, one snapshot).
+extension PostgresSessionStore {
+  public func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
+    let principal = principal
+    return try await perform { connection, logger in
+      let rows = try await connection.query(
+        """
+        SELECT s.model, s.provider, s.system, s.base_url, m.seq, m.turn, m.role, m.content, m.status, m.tool_calls
+        FROM session s LEFT JOIN message m ON m.principal = s.principal AND m.session_id = s.id
+        WHERE s.principal = \(principal) AND s.id = \(id) ORDER BY m.seq
+        """, logger: logger)
+      var settings: SessionSettings?
+      var messages: [StoredMessage] = []
+      for try await row in rows {
+        let (model, provider, system, baseURL, seq, turn, role, content, status, toolCalls) = try row.decode(
+          (String?, String?, String?, String?, Int?, Int?, String?, String?, String?, String?).self)
+        if settings == nil {
+          settings = SessionSettings(
+            model: model, provider: provider, system: system, baseURL: baseURL.flatMap { $0.isEmpty ? nil : $0 })
+        }
+        guard let seq, let turn, let role, let content else { continue }
+        messages.append(
+          StoredMessage(
+            sessionID: id, seq: seq, turn: turn, role: role, content: content,
+            status: status.flatMap(MessageStatus.init(rawValue:)) ?? .interrupted,
+            toolCalls: toolCalls.flatMap { try? JSON.parse($0) }, createdAt: 0))
+      }
+      return (settings ?? SessionSettings(), messages)
+    }
+  }
+
+  public func beginTurn(
+    session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
+  ) async throws -> TurnRecord {
+    let principal = principal
+    let title = SessionTitle.of(message)
+    return try await perform { connection, logger in
+      let rows = try await connection.query(
+        """
+        SELECT new_turn, new_answer_seq FROM tgpt_begin_turn(\(principal), \(id), \(now), \(settings.model), \
+        \(settings.provider), \(settings.system), \(settings.baseURL), \(title), \(message), \(replacingLastTurn))
+        """, logger: logger)
+      for try await (turn, answerSeq) in rows.decode((Int, Int).self) {
+        return TurnRecord(sessionID: id, turn: turn, answerSeq: answerSeq)
+      }
+      throw StoreError.database("tgpt_begin_turn returned no row")
+    }
+  }
+
+  public func finishTurn(
+    _ turn: TurnRecord, content: String, status: MessageStatus, model: String?, usage: Usage?, toolCalls: JSON?,
+    error: String?, now: Int64
+  ) async throws {
+    let principal = principal
+    let usageText = usage.map { $0.json.compactText }
+    let toolText = toolCalls?.compactText
+    try await perform { connection, logger in
+      try await connection.query(
+        """
+        UPDATE message SET content = \(content), status = \(status.rawValue), model = \(model), usage = \(usageText), \
+        tool_calls = \(toolText), error = \(error)
+        WHERE principal = \(principal) AND session_id = \(turn.sessionID) AND seq = \(turn.answerSeq)
+        """, logger: logger)
+    }
+  }
+
+  public func recordToolRound(
+    _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [Event.ToolResult],
+    now: Int64
+  ) async throws -> TurnRecord {
+    let principal = principal
+    let usageText = usage.map { $0.json.compactText }
+    let callsText = toolCalls.compactText
+    let contents = results.map(\.content)
+    let about = results.map { $0.stored.compactText }
+    let placeholder = try await perform { connection, logger in
+      let rows = try await connection.query(
+        """
+        SELECT tgpt_record_tool_round(\(principal), \(turn.sessionID), \(turn.answerSeq), \(turn.turn), \(content), \
+        \(model), \(usageText), \(callsText), \(contents), \(about), \(now))
+        """, logger: logger)
+      for try await seq in rows.decode(Int.self) { return seq }
+      throw StoreError.database("tgpt_record_tool_round returned no row")
+    }
+    return TurnRecord(sessionID: turn.sessionID, turn: turn.turn, answerSeq: placeholder)
+  }
+}

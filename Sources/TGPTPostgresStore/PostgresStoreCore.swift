@@ -1,0 +1,206 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+import TGPTSession
+
+/// What every view of one PostgreSQL store shares (`PostgresSessionStore.scoped(to:)`): the
+/// connection pool and the task that runs it, the settings of the connections that hold turn
+/// locks, and the idle ones of those.
+final class PostgresStoreCore: Sendable {
+  let url: PostgresURL
+  let logger: Logger
+  let client: PostgresClient
+  /// Runs `client.run()`: the pool works only while it runs. Cancelled by `shutdown()` or
+  /// when the last view of the store goes away.
+  private let runner = Mutex<Task<Void, Never>?>(nil)
+  /// Dedicated connections (turn locks, set-up, probes) are made with this.
+  let connectionConfiguration: PostgresConnection.Configuration
+  /// Connections that held a turn lock and may hold the next (see `PostgresTurnLease`).
+  let idleLockConnections = Mutex<[PostgresConnection]>([])
+  let localTurns = LocalTurnQueue()
+  private let nextConnectionID = Atomic<Int>(1)
+  private let probes = Mutex<(task: Task<(any Error)?, Never>, started: ContinuousClock.Instant)?>(nil)
+
+  /// How many idle lock connections are kept for the next turns.
+  static let idleLockConnectionLimit = 8
+
+  init(url: PostgresURL, logger: Logger) throws(StoreError) {
+    self.url = url
+    self.logger = logger
+    let tls: (pool: PostgresClient.Configuration.TLS, connection: PostgresConnection.Configuration.TLS)
+    do {
+      tls = try Self.tls(url.sslMode)
+    } catch {
+      throw .configuration("cannot set up TLS for \(url.endpoint): \(error)")
+    }
+    var configuration = PostgresClient.Configuration(
+      host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+      tls: tls.pool)
+    configuration.options.connectTimeout = .seconds(url.connectTimeout)
+    configuration.options.additionalStartupParameters = [("application_name", "tgpt")]
+    client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    var dedicated = PostgresConnection.Configuration(
+      host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+      tls: tls.connection)
+    dedicated.options.connectTimeout = .seconds(Int64(url.connectTimeout))
+    // A backend waiting for a turn lock learns within a second that its client went away
+    // (a cancelled wait, a killed process), instead of when the lock is finally granted.
+    dedicated.options.additionalStartupParameters = [
+      ("application_name", "tgpt-turn-lock"), ("client_connection_check_interval", "1s"),
+    ]
+    connectionConfiguration = dedicated
+  }
+
+  deinit { runner.withLock { $0?.cancel() } }
+
+  /// Starts the pool's task.
+  func start() {
+    let client = client
+    runner.withLock { $0 = Task { await client.run() } }
+  }
+
+  /// Ends the pool's task and closes the idle lock connections; calls after this fail.
+  func shutdown() async {
+    let task = runner.withLock { task in
+      defer { task = nil }
+      return task
+    }
+    task?.cancel()
+    await task?.value
+    let idle = idleLockConnections.withLock { idle in
+      defer { idle.removeAll() }
+      return idle
+    }
+    for connection in idle { try? await connection.close() }
+  }
+
+  /// A new connection outside the pool (closed by the caller).
+  func connect() async throws(StoreError) -> PostgresConnection {
+    let id = nextConnectionID.add(1, ordering: .relaxed).newValue
+    let configuration = connectionConfiguration
+    let logger = logger
+    do {
+      return try await withDeadline(seconds: url.connectTimeout + 1) {
+        try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+      }
+    } catch {
+      throw failure(error, connecting: true)
+    }
+  }
+
+  /// Runs `body` on a pooled connection. A pool that cannot lease one waits for the server
+  /// to come back; this does not: when no connection comes within half a second, a
+  /// connection of its own tells whether the server is there, and if it is not, the call
+  /// fails (`unavailable`) naming why, instead of waiting.
+  func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    let leased = Leased()
+    let client = client
+    do {
+      return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+          try await client.withConnection { connection in
+            leased.set()
+            return try await body(connection)
+          }
+        }
+        group.addTask {
+          try await self.watch { leased.isSet }
+          return nil
+        }
+        while let result = try await group.next() {
+          if let value = result {
+            group.cancelAll()
+            return value
+          }
+        }
+        throw CancellationError()
+      }
+    } catch let error as StoreError {
+      throw error
+    } catch is CancellationError {
+      throw CancellationError()
+    } catch {
+      throw failure(error, connecting: false)
+    }
+  }
+
+  /// Returns once `leased()` holds; throws when the server cannot be reached meanwhile.
+  private func watch(_ leased: @Sendable () -> Bool) async throws {
+    var delay = Duration.milliseconds(500)
+    while true {
+      try await Task.sleep(for: delay)
+      if leased() { return }
+      if let error = await probe() {
+        if leased() { return }
+        throw failure(error, connecting: true)
+      }
+      delay = .seconds(1)
+    }
+  }
+
+  /// Whether a new connection can be made now: nil, or why not. Callers that ask within a
+  /// second of each other share one attempt.
+  private func probe() async -> (any Error)? {
+    let now = ContinuousClock.now
+    let task = probes.withLock { state -> Task<(any Error)?, Never> in
+      if let state, state.started.duration(to: now) < .seconds(1) { return state.task }
+      let task = Task { () -> (any Error)? in
+        do {
+          let connection = try await self.connect()
+          try? await connection.close()
+          return nil
+        } catch {
+          return error
+        }
+      }
+      state = (task, now)
+      return task
+    }
+    return await task.value
+  }
+
+  private static func tls(_ mode: PostgresURL.SSLMode) throws -> (
+    pool: PostgresClient.Configuration.TLS, connection: PostgresConnection.Configuration.TLS
+  ) {
+    var configuration = TLSConfiguration.makeClientConfiguration()
+    switch mode {
+    case .disable: return (.disable, .disable)
+    case .prefer, .require: configuration.certificateVerification = .none
+    case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+    case .verifyFull: configuration.certificateVerification = .fullVerification
+    }
+    let context = try NIOSSLContext(configuration: configuration)
+    return mode == .prefer
+      ? (.prefer(configuration), .prefer(context)) : (.require(configuration), .require(context))
+  }
+}
+
+/// `body`, or a `DeadlineError` if it takes longer than `seconds`.
+func withDeadline<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+  try await withThrowingTaskGroup(of: T?.self) { group in
+    group.addTask { try await body() }
+    group.addTask {
+      try await Task.sleep(for: .seconds(seconds))
+      throw DeadlineError(seconds: seconds)
+    }
+    defer { group.cancelAll() }
+    guard let value = try await group.next() ?? nil else { throw CancellationError() }
+    return value
+  }
+}
+
+/// Whether a call has its pooled connection yet.
+private final class Leased: Sendable {
+  private let state = Atomic<Bool>(false)
+  func set() { state.store(true, ordering: .releasing) }
+  var isSet: Bool { state.load(ordering: .acquiring) }
+}
+
+/// A deadline passed.
+struct DeadlineError: Error, CustomStringConvertible {
+  let seconds: Int
+  var description: String { "no answer within \(seconds) s" }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A real PostgreSQL server for the tests, started by Scripts/test-postgres.sh: one per test
+/// process, started when a test first asks for it and shared by all (each test uses its own
+/// database or its own principal), stopped when the process exits (and by the script's
+/// watchdog if the process is killed).
+public enum TestPostgres {
+  /// A running server.
+  public struct Server: Sendable {
+    /// `postgres://tgpt@127.0.0.1:PORT/postgres` (trust authentication, TLS offered).
+    public let url: String
+    /// Its directory, for `Scripts/test-postgres.sh pause|resume|stop`.
+    public let directory: String
+
+    /// The URL of database `name` on this server.
+    public func url(database name: String, query: String = "") -> String {
+      String(url.dropLast("postgres".count)) + name + (query.isEmpty ? "" : "?" + query)
+    }
+  }
+
+  private static let shared = Mutex<Task<Server, any Error>?>(nil)
+  private static let stopAtExit = Mutex<[String]>([])
+
+  /// The process's shared server.
+  public static func server() async throws -> Server {
+    let task = shared.withLock { task in
+      if let task { return task }
+      let started = Task { try await start() }
+      task = started
+      return started
+    }
+    return try await task.value
+  }
+
+  /// A new server of one's own (for tests that stop it); stopped at exit too.
+  public static func start() async throws -> Server {
+    let output = try await run(script, ["start", "--owner", String(getpid())])
+    let lines = output.split(separator: "\n").map(String.init)
+    guard lines.count >= 2 else { throw Failure(description: "test-postgres.sh start printed: \(output)") }
+    let server = Server(url: lines[0], directory: lines[1])
+    let first = stopAtExit.withLock { directories in
+      directories.append(server.directory)
+      return directories.count == 1
+    }
+    if first { atexit { TestPostgres.stopAll() } }
+    return server
+  }
+
+  /// A new, empty database on the shared server; its URL (with `query` appended).
+  public static func database(query: String = "sslmode=disable") async throws -> String {
+    let server = try await server()
+    let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    _ = try await sql(server.url, "CREATE DATABASE \(name)")
+    return server.url(database: name, query: query)
+  }
+
+  /// Runs `statement` with psql on `url`; its output (unaligned, tuples only).
+  @discardableResult
+  public static func sql(_ url: String, _ statement: String) async throws -> String {
+    let plain = url.split(separator: "?").first.map(String.init) ?? url
+    return try await run("/usr/bin/psql", ["-X", "-v", "ON_ERROR_STOP=1", "-Atq", "-d", plain, "-c", statement])
+  }
+
+  /// Stops `server` (fast shutdown), keeping its data.
+  public static func pause(_ server: Server) async throws { _ = try await run(script, ["pause", server.directory]) }
+
+  /// Starts a paused `server` again on its port.
+  public static func resume(_ server: Server) async throws { _ = try await run(script, ["resume", server.directory]) }
+
+  static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scripts/test-postgres.sh").path
+
+  private static func stopAll() {
+    for directory in stopAtExit.withLock({ $0 }) { _ = system("'\(script)' stop '\(directory)' >/dev/null 2>&1") }
+  }
+
+  /// Runs a program to its end without holding a thread; its stdout, or a failure with its
+  /// stderr.
+  static func run(_ path: String, _ arguments: [String]) async throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("tgpt-pg-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: output.path + ".out", contents: nil)
+    FileManager.default.createFile(atPath: output.path + ".err", contents: nil)
+    defer {
+      try? FileManager.default.removeItem(atPath: output.path + ".out")
+      try? FileManager.default.removeItem(atPath: output.path + ".err")
+    }
+    // Files, not pipes: a server the script starts in the background must not hold them.
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output.path + ".out"))
+    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output.path + ".err"))
+    process.standardInput = FileHandle.nullDevice
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+      process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+      do { try process.run() } catch { continuation.resume(throwing: error) }
+    }
+    let stdout = (try? String(contentsOfFile: output.path + ".out", encoding: .utf8)) ?? ""
+    guard status == 0 else {
+      let stderr = (try? String(contentsOfFile: output.path + ".err", encoding: .utf8)) ?? ""
+      throw Failure(description: "\(path) \(arguments.joined(separator: " ")) exited \(status): \(stderr)")
+    }
+    return stdout
+  }
+
+  public struct Failure: Error, CustomStringConvertible {
+    public let description: String
+  }
+}

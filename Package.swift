@@ -226,7 +226,9 @@ let package = Package(
     ),
     // A PostgreSQL server the tests start themselves (Scripts/test-postgres.sh), shared by the
     // tests of one process.
-    .target(name: "TGPTTestPostgres", path: "Tests/Support/TGPTTestPostgres", swiftSettings: strict),
+    .target(
+      name: "TGPTTestPostgres", dependencies: ["TGPTEvents"], path: "Tests/Support/TGPTTestPostgres",
+      swiftSettings: strict),
     .testTarget(
       name: "TGPTSessionTests",
       dependencies: ["TGPTSession", "TGPTPostgresStore", "TGPTEvents", "TGPTTestPostgres"],

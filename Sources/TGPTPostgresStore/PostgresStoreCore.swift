@@ -54,7 +54,10 @@ final class PostgresStoreCore: Sendable {
     connectionConfiguration = dedicated
   }
 
-  deinit { runner.withLock { $0?.cancel() } }
+  deinit {
+    runner.withLock { $0?.cancel() }
+    for connection in idleLockConnections.withLock({ $0 }) { Self.closeSoon(connection) }
+  }
 
   /// Starts the pool's task.
   func start() {
@@ -77,6 +80,13 @@ final class PostgresStoreCore: Sendable {
     for connection in idle { try? await connection.close() }
   }
 
+  /// Closes `connection` without waiting. It is kept until it has closed: postgres-nio
+  /// insists that a connection is closed before it goes away.
+  static func closeSoon(_ connection: PostgresConnection) {
+    let closing: EventLoopFuture<Void> = connection.close()
+    closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+  }
+
   /// A new connection outside the pool (closed by the caller).
   func connect() async throws(StoreError) -> PostgresConnection {
     let id = nextConnectionID.add(1, ordering: .relaxed).newValue
@@ -84,7 +94,13 @@ final class PostgresStoreCore: Sendable {
     let logger = logger
     do {
       return try await withDeadline(seconds: url.connectTimeout + 1) {
-        try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+        // Made just as the deadline passed: nobody will use it.
+        if Task.isCancelled {
+          try? await connection.close()
+          throw CancellationError()
+        }
+        return connection
       }
     } catch {
       throw failure(error, connecting: true)

@@ -1,5 +1,4 @@
 import Logging
-import NIOCore
 import PostgresNIO
 import Synchronization
 import TGPTSession
@@ -65,7 +64,7 @@ extension PostgresSessionStore {
           _ = try await withTaskCancellationHandler {
             try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
           } onCancel: {
-            let _: EventLoopFuture<Void> = connection.close()
+            PostgresStoreCore.closeSoon(connection)
           }
           try Task.checkCancellation()
         }
@@ -108,6 +107,6 @@ extension PostgresStoreCore {
       idle.append(connection)
       return true
     }
-    if !kept { let _: EventLoopFuture<Void> = connection.close() }
+    if !kept { Self.closeSoon(connection) }
   }
 }

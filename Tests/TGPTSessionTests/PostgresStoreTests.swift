@@ -124,7 +124,6 @@ import Testing
 
   @Test func theNextCallAfterARestartSucceedsAndNothingIsLost() async throws {
     let server = try await TestPostgres.start()
-    defer { Task { _ = try? await TestPostgres.run(TestPostgres.script, ["stop", server.directory]) } }
     let store = try await Self.open(server.url + "?sslmode=disable")
     try await recordTurn(store, "kept", "words that must survive")
     try await TestPostgres.pause(server)
@@ -137,10 +136,11 @@ import Testing
     }
     try await TestPostgres.resume(server)
     #expect(try await store.list(limit: nil).map(\.id) == ["kept"])
-    #expect(try await store.search("survive", limit: 5).count == 1)
+    #expect(try await store.search("survive", limit: 5).count == 2, "question and answer")
     let lease = try await store.lockTurns(of: "kept")
     try await recordTurn(store, "kept", "and more")
     withExtendedLifetime(lease) {}
+    try await TestPostgres.stop(server)
   }
 
   @Test func sslModesAreHonoured() async throws {

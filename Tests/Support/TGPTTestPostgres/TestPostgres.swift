@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TGPTEvents
 
 #if canImport(Glibc)
   import Glibc
@@ -69,6 +70,9 @@ public enum TestPostgres {
   /// Stops `server` (fast shutdown), keeping its data.
   public static func pause(_ server: Server) async throws { _ = try await run(script, ["pause", server.directory]) }
 
+  /// Stops `server` and removes its files.
+  public static func stop(_ server: Server) async throws { _ = try await run(script, ["stop", server.directory]) }
+
   /// Starts a paused `server` again on its port.
   public static func resume(_ server: Server) async throws { _ = try await run(script, ["resume", server.directory]) }
 
@@ -79,30 +83,24 @@ public enum TestPostgres {
     for directory in stopAtExit.withLock({ $0 }) { _ = system("'\(script)' stop '\(directory)' >/dev/null 2>&1") }
   }
 
-  /// Runs a program to its end without holding a thread; its stdout, or a failure with its
-  /// stderr.
+  /// Runs a program to its end, waiting on a thread of its own; its stdout, or a failure with
+  /// its stderr.
   static func run(_ path: String, _ arguments: [String]) async throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("tgpt-pg-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: output.path + ".out", contents: nil)
-    FileManager.default.createFile(atPath: output.path + ".err", contents: nil)
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("tgpt-pg-\(UUID().uuidString)").path
+    // Files, not pipes: a server the script starts in the background must not hold them open.
+    let out = open(base + ".out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    let err = open(base + ".err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     defer {
-      try? FileManager.default.removeItem(atPath: output.path + ".out")
-      try? FileManager.default.removeItem(atPath: output.path + ".err")
+      close(out)
+      close(err)
+      unlink(base + ".out")
+      unlink(base + ".err")
     }
-    // Files, not pipes: a server the script starts in the background must not hold them.
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output.path + ".out"))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output.path + ".err"))
-    process.standardInput = FileHandle.nullDevice
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-      process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-      do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    let stdout = (try? String(contentsOfFile: output.path + ".out", encoding: .utf8)) ?? ""
+    let pid = try ChildSpawn.start([path] + arguments, stdin: .null, stdout: .descriptor(out), stderr: .descriptor(err))
+    let status = await DedicatedThread.run { ChildSpawn.waitForExit(pid) }
+    let stdout = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
     guard status == 0 else {
-      let stderr = (try? String(contentsOfFile: output.path + ".err", encoding: .utf8)) ?? ""
+      let stderr = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
       throw Failure(description: "\(path) \(arguments.joined(separator: " ")) exited \(status): \(stderr)")
     }
     return stdout

@@ -20,13 +20,17 @@ public final class ChildRelay: Sendable {
     public var connectionLimits: RelayConnection.Limits
     /// The longest wait before restarting a child that keeps failing.
     public var maxRestartDelay: Duration
+    /// What each principal may use at once (connections with a principal only); nil: no limits.
+    public var quotas: PrincipalQuotas?
 
     public init(
-      command: [String], connectionLimits: RelayConnection.Limits = .init(), maxRestartDelay: Duration = .seconds(5)
+      command: [String], connectionLimits: RelayConnection.Limits = .init(), maxRestartDelay: Duration = .seconds(5),
+      quotas: PrincipalQuotas? = nil
     ) {
       self.command = command
       self.connectionLimits = connectionLimits
       self.maxRestartDelay = maxRestartDelay
+      self.quotas = quotas
     }
   }
 
@@ -91,13 +95,21 @@ public final class ChildRelay: Sendable {
     DedicatedThread.start { [self] in writeLoop() }
   }
 
-  /// A new connection talking in `sessionID`.
-  public func connect(sessionID: String) -> RelayConnection {
+  /// A new connection talking in `principal`'s session `sessionID` (nil: the child's own
+  /// principal); fails when it would open more sessions than the principal's quota. Its
+  /// `close()` gives the place back.
+  public func connect(sessionID: String, principal: String? = nil) throws(QuotaRefusal) -> RelayConnection {
+    if let principal, let quotas = configuration.quotas, let refusal = quotas.open(sessionID, for: principal) {
+      metrics.recordRefusal("quota")
+      throw QuotaRefusal(principal: principal, refusal: refusal)
+    }
     let number = state.withLock { state in
       state.nextConnection += 1
       return state.nextConnection
     }
-    return RelayConnection(sessionID: sessionID, number: number, limits: configuration.connectionLimits)
+    return RelayConnection(
+      sessionID: sessionID, principal: principal, number: number, limits: configuration.connectionLimits,
+      quotas: configuration.quotas)
   }
 
   /// Sends `message` to the child on behalf of `connection`, in the connection's session.
@@ -116,18 +128,28 @@ public final class ChildRelay: Sendable {
       return cancel(request, on: connection)
     case .message(let message):
       clientID = message.id
+      if refusedByQuota(clientID, connection) { return }
+      // The session and principal are the connection's, whatever the client wrote: a client
+      // never reaches a session its path and token do not name.
       retagged = { requestID in
         var outgoing = message
         outgoing.sessionID = connection.sessionID
+        outgoing.principal = connection.principal
         outgoing.id = requestID
         return outgoing.json
       }
     case .history(let request):
       clientID = request.id
-      retagged = { requestID in HistoryRequest(id: requestID, sessionID: connection.sessionID).json }
+      if refusedByQuota(clientID, connection) { return }
+      retagged = { requestID in
+        HistoryRequest(id: requestID, sessionID: connection.sessionID, principal: connection.principal).json
+      }
     case .delete(let request):
       clientID = request.id
-      retagged = { requestID in DeleteRequest(id: requestID, sessionID: connection.sessionID).json }
+      if refusedByQuota(clientID, connection) { return }
+      retagged = { requestID in
+        DeleteRequest(id: requestID, sessionID: connection.sessionID, principal: connection.principal).json
+      }
     }
     let requestID: String? = state.withLock { state in
       guard state.accepting else { return nil }
@@ -142,6 +164,7 @@ public final class ChildRelay: Sendable {
       return requestID
     }
     guard requestID != nil else {
+      if let principal = connection.principal { connection.quotas?.end(for: principal) }
       let failure = Event.Failure(message: "the server is shutting down", code: .unavailable, retryable: true)
       connection.deliver(Event(.error(failure), id: clientID, sessionID: connection.sessionID).lineWithoutNewline)
       metrics.recordError(code: ErrorKind.unavailable.rawValue)
@@ -150,6 +173,15 @@ public final class ChildRelay: Sendable {
     connection.began()
     metrics.recordTurnStarted()
     writerWake.signal()
+  }
+
+  /// Answers a request over its principal's quota with a `rate_limited` error; whether it was.
+  private func refusedByQuota(_ clientID: String?, _ connection: RelayConnection) -> Bool {
+    guard let refusal = connection.admit() else { return false }
+    let failure = QuotaRefusal(principal: connection.principal ?? "", refusal: refusal).failure
+    connection.deliver(Event(.error(failure), id: clientID, sessionID: connection.sessionID).lineWithoutNewline)
+    metrics.recordError(code: failure.code.rawValue)
+    return true
   }
 
   /// Asks the child to stop the answers to `connection`'s messages with the cancel's id (the
@@ -203,7 +235,9 @@ public final class ChildRelay: Sendable {
 
   static func cancelLine(_ requestID: String, _ connection: RelayConnection, reason: String?) -> PendingLine {
     var writer = JSONWriter()
-    writer.value(CancelRequest(id: requestID, sessionID: connection.sessionID, reason: reason).json)
+    writer.value(
+      CancelRequest(id: requestID, sessionID: connection.sessionID, reason: reason, principal: connection.principal)
+        .json)
     writer.byte(UInt8(ascii: "\n"))
     return PendingLine(requestID: nil, bytes: writer.bytes)
   }

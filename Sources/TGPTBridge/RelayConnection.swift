@@ -25,6 +25,9 @@ public final class RelayConnection: Sendable {
 
   /// The session this connection talks in (the path's `{session_id}`).
   public let sessionID: String
+  /// Whose session: the principal of the client's token, put on every line for the child;
+  /// nil when the server has no principals (the child's own then applies).
+  public let principal: String?
   /// Event lines (no newline) for this connection; ends on `close()` or overflow.
   public let events: AsyncStream<[UInt8]>
   /// A number unique in this server, for request ids and logs.
@@ -46,8 +49,13 @@ public final class RelayConnection: Sendable {
     var lastProgress = ContinuousClock.now
   }
 
-  package init(sessionID: String, number: Int, limits: Limits) {
+  /// The server's per-principal quotas, counting this connection (nil: no principal, or none).
+  let quotas: PrincipalQuotas?
+
+  package init(sessionID: String, principal: String?, number: Int, limits: Limits, quotas: PrincipalQuotas? = nil) {
     self.sessionID = sessionID
+    self.principal = principal
+    self.quotas = principal == nil ? nil : quotas
     self.number = number
     self.limits = limits
     (events, continuation) = AsyncStream.makeStream(of: [UInt8].self)
@@ -118,7 +126,11 @@ public final class RelayConnection: Sendable {
 
   /// Ends the stream: events still to come for this connection are dropped.
   public func close() {
-    counts.withLock { $0.closed = true }
+    let first = counts.withLock { counts in
+      defer { counts.closed = true }
+      return !counts.closed
+    }
+    if first, let principal { quotas?.close(sessionID, for: principal) }
     continuation.finish()
     overflowContinuation.finish()
   }
@@ -132,5 +144,14 @@ public final class RelayConnection: Sendable {
 
   func began() { counts.withLock { $0.inFlight += 1 } }
 
-  func ended() { counts.withLock { $0.inFlight -= 1 } }
+  func ended() {
+    counts.withLock { $0.inFlight -= 1 }
+    if let principal { quotas?.end(for: principal) }
+  }
+
+  /// Counts a request against the principal's quotas (see `ended`), or the refusal.
+  func admit() -> PrincipalQuotas.Refusal? {
+    guard let quotas, let principal else { return nil }
+    return quotas.begin(for: principal)
+  }
 }

@@ -21,7 +21,9 @@ public struct ConnectTarget: Sendable, Equatable {
     public let description: String
   }
 
-  public init(_ given: String, session: String?, makeSession: () -> String = SessionIDRule.make) throws(Mistake) {
+  public init(_ given: String, session: String?, makeSession: () -> String = SessionIDRule.makeUnguessable)
+    throws(Mistake)
+  {
     let url = try Self.webSocketURL(given)
     if url.contains("{session_id}") {
       guard let session else { throw Mistake(description: "the URL has {session_id}: give --session") }

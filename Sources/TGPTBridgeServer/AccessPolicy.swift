@@ -1,22 +1,46 @@
 import HTTPTypes
 
-/// Who may use the server: the bearer token (header, or `?token=` for browsers, which cannot
-/// set headers on a WebSocket) and the Origin allow-list.
+/// Who may use the server, and as whom: the bearer token (header, or `?token=` for browsers,
+/// which cannot set headers on a WebSocket), checked against the one `--token` or the
+/// principals of `--tokens`, and the Origin allow-list.
 struct AccessPolicy: Sendable {
   let token: String?
+  let tokens: TokenTable?
   let allowedOrigins: [String]
 
-  /// Whether the request carries the token (always true when none is configured).
-  func isAuthorized(headers: HTTPFields, queryToken: Substring?) -> Bool {
-    guard let token else { return true }
-    guard let presented = Self.presentedToken(headers: headers, queryToken: queryToken) else { return false }
-    return Self.constantTimeEquals(Array(presented.utf8), Array(token.utf8))
+  /// What a request's token makes of it.
+  enum Verdict: Equatable {
+    /// No token, or a wrong one, on a server that wants one.
+    case refused
+    /// Let in, as the principal of its token; nil for the child's own principal (the one
+    /// `--token`, or a server without tokens).
+    case allowed(principal: String?)
+  }
+
+  /// Whether the server asks for a token at all.
+  var wantsToken: Bool { token != nil || tokens != nil }
+
+  /// Who the request is, by its token.
+  func verdict(headers: HTTPFields, queryToken: Substring?) -> Verdict {
+    guard wantsToken else { return .allowed(principal: nil) }
+    guard let presented = Self.presentedToken(headers: headers, queryToken: queryToken) else { return .refused }
+    if let token, Self.constantTimeEquals(Array(presented.utf8), Array(token.utf8)) {
+      return .allowed(principal: nil)
+    }
+    if let principal = tokens?.principal(presenting: presented) { return .allowed(principal: principal) }
+    return .refused
   }
 
   /// The token a request presents, for the per-token rate limit: nil when the server has none.
   func tokenForLimits(headers: HTTPFields, queryToken: Substring?) -> String? {
-    guard token != nil else { return nil }
+    guard wantsToken else { return nil }
     return Self.presentedToken(headers: headers, queryToken: queryToken).map(String.init)
+  }
+
+  /// Whether `address` is this machine's (`/healthz` and `/metrics` answer it without a token).
+  static func isLoopback(_ address: String?) -> Bool {
+    guard let address else { return false }
+    return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
   }
 
   /// The token a request presents (header first, then `?token=`), if any.

@@ -7,25 +7,36 @@ extension ChatServer {
   func httpRouter() -> Router<HTTPChatContext> {
     let router = Router(context: HTTPChatContext.self)
     let chat = HTTPChat(relay: relay, settings: settings, limits: limits, access: access)
-    router.get("/healthz") { _, _ in health() }
-    router.get("/metrics") { request, _ in
-      if let refused = refusal(request) { return refused }
+    router.get("/healthz") { request, context in
+      if let refused = refusalOfAStranger(request, context) { return refused }
+      return health()
+    }
+    router.get("/metrics") { request, context in
+      if let refused = refusalOfAStranger(request, context) { return refused }
       return Response(
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
         body: .init(byteBuffer: ByteBuffer(string: relay.metrics.prometheusText())))
     }
     router.post("/chat/{session_id}") { request, context in
-      if let refused = refusal(request) { return refused }
+      let principal: String?
+      switch admission(request) {
+      case .refused(let response): return response
+      case .allowed(let who): principal = who
+      }
       guard let id = validSessionID(context) else { return invalidSessionID() }
-      switch await chat.begin(request, sessionID: id, context: context) {
+      switch await chat.begin(request, sessionID: id, principal: principal, context: context) {
       case .refused(let response): return response
       case .started(let connection): return await chat.answer(connection, channel: context.channel)
       }
     }
     router.post("/chat/{session_id}/stream") { request, context in
-      if let refused = refusal(request) { return refused }
+      let principal: String?
+      switch admission(request) {
+      case .refused(let response): return response
+      case .allowed(let who): principal = who
+      }
       guard let id = validSessionID(context) else { return invalidSessionID() }
-      switch await chat.begin(request, sessionID: id, context: context) {
+      switch await chat.begin(request, sessionID: id, principal: principal, context: context) {
       case .refused(let response): return response
       case .started(let connection): return chat.stream(connection, channel: context.channel)
       }
@@ -33,24 +44,45 @@ extension ChatServer {
     return router
   }
 
-  /// The response refusing a request that fails the token, origin or drain checks, or nil.
-  private func refusal(_ request: Request) -> Response? {
+  /// Whether a request may be answered, and as whom.
+  private enum Admission {
+    case refused(Response)
+    case allowed(principal: String?)
+  }
+
+  /// Refuses a request that fails the drain, origin or token checks; else its principal.
+  private func admission(_ request: Request) -> Admission {
     if registry.isDraining {
-      return HTTPChat.errorResponse(
-        Event.Failure(message: "the server is shutting down", code: .unavailable), status: .serviceUnavailable)
+      return .refused(
+        HTTPChat.errorResponse(
+          Event.Failure(message: "the server is shutting down", code: .unavailable), status: .serviceUnavailable))
     }
     guard access.isAllowed(origin: request.headers[.origin]) else {
       relay.metrics.recordRefusal("origin")
-      return HTTPChat.errorResponse(Event.Failure(message: "origin not allowed", code: .auth), status: .forbidden)
+      return .refused(
+        HTTPChat.errorResponse(Event.Failure(message: "origin not allowed", code: .auth), status: .forbidden))
     }
-    guard access.isAuthorized(headers: request.headers, queryToken: request.uri.queryParameters["token"]) else {
-      relay.metrics.recordRefusal("auth")
-      var response = HTTPChat.errorResponse(
-        Event.Failure(message: "missing or wrong bearer token", code: .auth), status: .unauthorized)
-      response.headers[.wwwAuthenticate] = "Bearer"
-      return response
+    let verdict = access.verdict(headers: request.headers, queryToken: request.uri.queryParameters["token"])
+    guard case .allowed(let principal) = verdict else { return .refused(unauthorized()) }
+    return .allowed(principal: principal)
+  }
+
+  /// `/healthz` and `/metrics` answer this machine (a load balancer or scraper beside the
+  /// server) and any valid token; anyone else learns nothing of the server's load.
+  private func refusalOfAStranger(_ request: Request, _ context: HTTPChatContext) -> Response? {
+    if AccessPolicy.isLoopback(context.channel.remoteAddress?.ipAddress) { return nil }
+    if case .allowed = access.verdict(headers: request.headers, queryToken: request.uri.queryParameters["token"]) {
+      return nil
     }
-    return nil
+    return unauthorized()
+  }
+
+  private func unauthorized() -> Response {
+    relay.metrics.recordRefusal("auth")
+    var response = HTTPChat.errorResponse(
+      Event.Failure(message: "missing or wrong bearer token", code: .auth), status: .unauthorized)
+    response.headers[.wwwAuthenticate] = "Bearer"
+    return response
   }
 
   /// 200 while the chat program runs; 503 while it is down, restarting or stopped, so a load

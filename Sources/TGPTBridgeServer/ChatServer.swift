@@ -5,10 +5,12 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOSSL
+import NIOWebSocket
 import ServiceLifecycle
 import TGPTBridge
 import TGPTEvents
 import TGPTWebSocketDeflate
+import UnixSignals
 
 #if canImport(Glibc)
   import Glibc
@@ -58,7 +60,7 @@ public struct ChatServer: Sendable {
     self.relay = relay
     self.logger = logger
     registry = ConnectionRegistry(limit: settings.maxConnections)
-    access = AccessPolicy(token: settings.token, allowedOrigins: settings.allowedOrigins)
+    access = AccessPolicy(token: settings.token, tokens: settings.tokens, allowedOrigins: settings.allowedOrigins)
     limits = SharedRateLimits(
       perAddress: settings.ratePerSecond, perToken: settings.tokenRatePerSecond, burst: settings.rateBurst)
     let metrics = relay.metrics
@@ -85,11 +87,31 @@ public struct ChatServer: Sendable {
     // The drain, then interrupting the child (its grace, and a wait after a kill), then
     // closing connections: past this, ServiceGroup would cancel it all half-way.
     configuration.maximumGracefulShutdownDuration = settings.drainTimeout + .seconds(5 + 5 + 10 + 10)
+    // Trapped before listening, so a SIGHUP never finds the default action (exit) in place.
+    var reloading: Task<Void, Never>?
+    if let tokens = settings.tokens {
+      let hangUps = await UnixSignalsSequence(trapping: .sighup)
+      reloading = Task { [logger] in await Self.reload(tokens, at: hangUps, logger: logger) }
+    }
+    defer { reloading?.cancel() }
     do {
       try await ServiceGroup(configuration: configuration).run()
     } catch let error as IOError {
       throw ServerError.cannotListen(
         address: "\(settings.host):\(settings.port)", reason: String(cString: strerror(error.errnoCode)))
+    }
+  }
+
+  /// Reads the tokens file again at each SIGHUP: principals added or removed take effect for
+  /// new connections and requests; a bad file leaves the table as it was.
+  private static func reload(_ tokens: TokenTable, at hangUps: UnixSignalsSequence, logger: Logger) async {
+    for await _ in hangUps {
+      do throws(ServerError) {
+        try tokens.reload()
+        logger.notice("reloaded \(tokens.path): \(tokens.principals.count) principals")
+      } catch {
+        logger.error("kept the principals as they were: \(error.description)")
+      }
     }
   }
 
@@ -137,7 +159,9 @@ public struct ChatServer: Sendable {
       let request = context.request
       // A refused upgrade is always HTTP 400 in this server library, which tells a client
       // nothing; a wrong token instead gets an error event with code auth and a 1008 close.
-      guard server.access.isAuthorized(headers: request.headers, queryToken: request.uri.queryParameters["token"])
+      guard
+        case .allowed(let principal) = server.access.verdict(
+          headers: request.headers, queryToken: request.uri.queryParameters["token"])
       else {
         server.relay.metrics.recordRefusal("auth")
         await Self.refuse(inbound, outbound)
@@ -157,7 +181,9 @@ public struct ChatServer: Sendable {
         logger: server.logger, stallTimeout: server.relay.configuration.connectionLimits.stallTimeout,
         address: context.requestContext.channel.remoteAddress?.ipAddress,
         token: server.access.tokenForLimits(headers: request.headers, queryToken: request.uri.queryParameters["token"]))
-      await socket.run(sessionID: id, inbound: inbound, outbound: outbound, channel: context.requestContext.channel)
+      await socket.run(
+        sessionID: id, principal: principal, inbound: inbound, outbound: outbound,
+        channel: context.requestContext.channel)
     }
     return router
   }
@@ -166,6 +192,15 @@ public struct ChatServer: Sendable {
   /// `error` event (code auth), then closes with 1008. Waiting for the client to speak first
   /// matters: frames sent right after the upgrade were seen to be lost by the client library.
   static func refuse(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async {
+    let failure = Event.Failure(message: "missing or wrong bearer token", code: .auth, retryable: false)
+    await refuse(inbound, outbound, with: failure, close: .policyViolation, reason: "unauthorized")
+  }
+
+  /// Answers the first message (or 10 s of silence) with an `error` event, then closes.
+  static func refuse(
+    _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, with failure: Event.Failure,
+    close code: WebSocketErrorCode, reason: String
+  ) async {
     let first = Task {
       var frames = inbound.makeAsyncIterator()
       guard let frame = try? await frames.next() else { return String?.none }
@@ -178,8 +213,7 @@ public struct ChatServer: Sendable {
     }
     let id = await first.value
     timer.cancel()
-    let failure = Event.Failure(message: "missing or wrong bearer token", code: .auth, retryable: false)
     try? await outbound.write(.text(Event(.error(failure), id: id).jsonText))
-    try? await outbound.close(.policyViolation, reason: "unauthorized")
+    try? await outbound.close(code, reason: reason)
   }
 }

@@ -20,9 +20,16 @@ struct ChatSocket {
   let token: String?
 
   func run(
-    sessionID: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel
+    sessionID: String, principal: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+    channel: any Channel
   ) async {
-    let connection = relay.connect(sessionID: sessionID)
+    let connection: RelayConnection
+    do {
+      connection = try relay.connect(sessionID: sessionID, principal: principal)
+    } catch {
+      await ChatServer.refuse(inbound, outbound, with: error.failure, close: .init(codeNumber: 1013), reason: "quota")
+      return
+    }
     relay.metrics.recordConnectionOpened()
     registry.add(connection)
     defer {

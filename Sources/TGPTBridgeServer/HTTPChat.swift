@@ -18,7 +18,7 @@ struct HTTPChat {
   }
 
   /// Reads and checks the body, then starts the turn; the response is built from its events.
-  func begin(_ request: Request, sessionID: String, context: HTTPChatContext) async -> Start {
+  func begin(_ request: Request, sessionID: String, principal: String?, context: HTTPChatContext) async -> Start {
     let body: ByteBuffer
     do {
       body = try await request.body.collect(upTo: settings.maxMessageBytes)
@@ -47,7 +47,12 @@ struct HTTPChat {
         relay.metrics.recordError(code: failure.code.rawValue)
         return .refused(Self.errorResponse(failure, status: .tooManyRequests))
       }
-      let connection = relay.connect(sessionID: sessionID)
+      let connection: RelayConnection
+      do {
+        connection = try relay.connect(sessionID: sessionID, principal: principal)
+      } catch {
+        return .refused(Self.errorResponse(error.failure, status: .tooManyRequests))
+      }
       relay.submit(message, on: connection)
       return .started(connection)
     }

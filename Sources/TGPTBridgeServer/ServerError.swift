@@ -6,6 +6,7 @@ public struct ServerError: KindedError, Sendable {
     case cannotListen(address: String, reason: String)
     case tlsFile(option: String, path: String, problem: String)
     case tlsMismatch(certificate: String, key: String)
+    case badTokens(path: String, line: Int?, why: String)
   }
 
   private let reason: Reason
@@ -27,10 +28,15 @@ public struct ServerError: KindedError, Sendable {
     ServerError(.tlsMismatch(certificate: certificate, key: key))
   }
 
+  /// The tokens file cannot be read, or a line of it is wrong: exit 78.
+  static func badTokens(path: String, line: Int?, why: String) -> ServerError {
+    ServerError(.badTokens(path: path, line: line, why: why))
+  }
+
   public var kind: ErrorKind {
     switch reason {
     case .cannotListen: .unavailable
-    case .tlsFile, .tlsMismatch: .config
+    case .tlsFile, .tlsMismatch, .badTokens: .config
     }
   }
 
@@ -40,6 +46,7 @@ public struct ServerError: KindedError, Sendable {
     case .tlsFile(let option, let path, let problem): "\(option) \(path): \(problem)"
     case .tlsMismatch(let certificate, let key):
       "--tls-key \(key) is not the private key of the certificate in --tls-cert \(certificate): give the key it was made with"
+    case .badTokens(let path, let line, let why): "--tokens \(path)\(line.map { " line \($0)" } ?? ""): \(why)"
     }
   }
 }

@@ -1,11 +1,17 @@
 import NIOSSL
+import TGPTBridge
 
 /// Everything `tgpt-ws-bridge serve` is configured with.
 public struct ServerSettings: Sendable {
   public var host = "127.0.0.1"
   public var port = 8000
-  /// The bearer token clients must present; nil: no authentication.
+  /// The bearer token clients must present; nil: no authentication (unless `tokens`).
   public var token: String?
+  /// The principals and their tokens' digests (`--tokens`): each token lets its principal in,
+  /// to its own sessions only.
+  public var tokens: TokenTable?
+  /// What each principal of `tokens` may use at once.
+  public var quotas = PrincipalQuotas.Limits()
   /// Origins allowed to connect (exact `scheme://host[:port]`); empty: any, and requests
   /// without an Origin header (non-browser clients) are always allowed.
   public var allowedOrigins: [String] = []

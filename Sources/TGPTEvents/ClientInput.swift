@@ -7,11 +7,14 @@ public struct CancelRequest: Sendable, Hashable {
   public var id: String
   public var sessionID: String?
   public var reason: String?
+  /// Whose turn it stops; nil: the orchestrator's own principal (see `InputMessage.principal`).
+  public var principal: String?
 
-  public init(id: String, sessionID: String? = nil, reason: String? = nil) {
+  public init(id: String, sessionID: String? = nil, reason: String? = nil, principal: String? = nil) {
     self.id = id
     self.sessionID = sessionID
     self.reason = reason
+    self.principal = principal
   }
 
   /// Whether `line` is a cancel (the cheap test first: most lines are messages).
@@ -29,6 +32,7 @@ public struct CancelRequest: Sendable, Hashable {
     var object = JSONObject([("cancel", .string(id))])
     if let sessionID { object["session_id"] = .string(sessionID) }
     if let reason { object["reason"] = .string(reason) }
+    if let principal { object["principal"] = .string(principal) }
     return .object(object)
   }
 }
@@ -41,10 +45,12 @@ public struct HistoryRequest: SessionRequest {
   public static let field = "history"
   public var id: String?
   public var sessionID: String?
+  public var principal: String?
 
-  public init(id: String? = nil, sessionID: String? = nil) {
+  public init(id: String? = nil, sessionID: String? = nil, principal: String? = nil) {
     self.id = id
     self.sessionID = sessionID
+    self.principal = principal
   }
 }
 
@@ -57,10 +63,12 @@ public struct DeleteRequest: SessionRequest {
   public static let field = "delete"
   public var id: String?
   public var sessionID: String?
+  public var principal: String?
 
-  public init(id: String? = nil, sessionID: String? = nil) {
+  public init(id: String? = nil, sessionID: String? = nil, principal: String? = nil) {
     self.id = id
     self.sessionID = sessionID
+    self.principal = principal
   }
 }
 
@@ -70,6 +78,8 @@ public protocol SessionRequest: Sendable, Hashable {
   static var field: String { get }
   var id: String? { get }
   var sessionID: String? { get }
+  /// Whose session; nil: the orchestrator's own principal (see `InputMessage.principal`).
+  var principal: String? { get }
 }
 
 extension SessionRequest {
@@ -78,6 +88,7 @@ extension SessionRequest {
     var object = JSONObject([(Self.field, .bool(true))])
     if let sessionID { object["session_id"] = .string(sessionID) }
     if let id { object["id"] = .string(id) }
+    if let principal { object["principal"] = .string(principal) }
     return .object(object)
   }
 }
@@ -105,21 +116,25 @@ public enum ClientInput: Sendable, Hashable {
   public init(json: JSON) throws(ProtocolError) {
     if let object = json.objectValue, object["message"] == nil {
       let sessionID = object["session_id"]?.stringValue
+      let principal = try InputMessage.principal(in: object)
       if let cancel = object["cancel"] {
         guard let id = cancel.stringValue, !id.isEmpty else {
           throw .badEvent("\"cancel\" must be the request id of a message in progress (a non-empty string)")
         }
-        self = .cancel(CancelRequest(id: id, sessionID: sessionID, reason: object["reason"]?.stringValue))
+        self = .cancel(
+          CancelRequest(id: id, sessionID: sessionID, reason: object["reason"]?.stringValue, principal: principal))
         return
       }
       if let history = object["history"] {
         guard history == .bool(true) else { throw .badEvent("\"history\" must be true") }
-        self = .history(HistoryRequest(id: try InputMessage.requestID(in: object), sessionID: sessionID))
+        self = .history(
+          HistoryRequest(id: try InputMessage.requestID(in: object), sessionID: sessionID, principal: principal))
         return
       }
       if let delete = object["delete"] {
         guard delete == .bool(true) else { throw .badEvent("\"delete\" must be true") }
-        self = .delete(DeleteRequest(id: try InputMessage.requestID(in: object), sessionID: sessionID))
+        self = .delete(
+          DeleteRequest(id: try InputMessage.requestID(in: object), sessionID: sessionID, principal: principal))
         return
       }
     }

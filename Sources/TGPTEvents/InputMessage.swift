@@ -8,10 +8,13 @@ public struct InputMessage: Sendable, Hashable {
   /// Sent again: the answer replaces that of the session's last turn when it asked the same
   /// message (a chat's `/retry`), instead of adding the message a second time.
   public var retry: Bool
+  /// Whose session it is (`PrincipalRule`); nil: the orchestrator's own principal. Set by a
+  /// server from the client's token, never taken from the client.
+  public var principal: String?
 
   public init(
     message: String, sessionID: String? = nil, id: String? = nil, model: String? = nil, system: String? = nil,
-    retry: Bool = false
+    retry: Bool = false, principal: String? = nil
   ) {
     self.message = message
     self.sessionID = sessionID
@@ -19,6 +22,7 @@ public struct InputMessage: Sendable, Hashable {
     self.model = model
     self.system = system
     self.retry = retry
+    self.principal = principal
   }
 
   /// Reads a message object; fails when `message` is missing, not a string, or empty.
@@ -33,6 +37,16 @@ public struct InputMessage: Sendable, Hashable {
     model = object["model"]?.stringValue
     system = object["system"]?.stringValue
     retry = object["retry"] == .bool(true)
+    principal = try Self.principal(in: object)
+  }
+
+  /// The `principal` of a line: absent, or a name that follows `PrincipalRule`.
+  static func principal(in object: JSONObject) throws(ProtocolError) -> String? {
+    guard let value = object["principal"], value != .null else { return nil }
+    guard let name = value.stringValue, PrincipalRule.isValid(name) else {
+      throw .badEvent("\"principal\" must be \(PrincipalRule.text)")
+    }
+    return name
   }
 
   /// The `id` of a message or history request: absent, or a string. Any other value is refused
@@ -54,6 +68,7 @@ public struct InputMessage: Sendable, Hashable {
     if let model { object["model"] = .string(model) }
     if let system { object["system"] = .string(system) }
     if retry { object["retry"] = .bool(true) }
+    if let principal { object["principal"] = .string(principal) }
     return .object(object)
   }
 }

@@ -41,14 +41,27 @@ public enum SessionIDRule {
   /// Eight random hex digits, the end of a made id; also what tells one run's sessions from
   /// another's (`bench-3fa2c9d1-…`).
   public static func randomTag() -> String {
+    // The system generator (getrandom): unpredictable, as makeUnguessable needs.
     let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     return String(repeating: "0", count: 8 - random.count) + random
   }
 
+  /// A new id no one can guess: the UTC time and 128 random bits in hex
+  /// (`20261129-071530-3fa2c9d1…`, 48 characters), for ids a server or a remote client makes,
+  /// where another client of the same principal must not find the session by trying.
+  public static func makeUnguessable(now: Int64) -> String {
+    make(now: now) + (0..<3).map { _ in randomTag() }.joined()
+  }
+
   /// A new id made now.
-  public static func make() -> String {
+  public static func make() -> String { make(now: nowMilliseconds()) }
+
+  /// A new id no one can guess, made now.
+  public static func makeUnguessable() -> String { makeUnguessable(now: nowMilliseconds()) }
+
+  private static func nowMilliseconds() -> Int64 {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
-    return make(now: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
   }
 }

@@ -9,12 +9,19 @@ final class InFlightTurns: Sendable {
     var tails: [String: (serial: Int, task: Task<Void, Never>)] = [:]
     var all: [Int: Task<Void, Never>] = [:]
     /// The request id and session of each turn started with one, and why a cancel stopped it.
-    var labels: [Int: (requestID: String, sessionID: String, cancelReason: String?)] = [:]
+    var labels: [Int: (label: Label, cancelReason: String?)] = [:]
     var nextSerial = 0
     var cancelled = false
   }
 
   private let state = Mutex(State())
+
+  /// What names a turn for a cancel.
+  struct Label: Equatable {
+    var requestID: String
+    var sessionID: String
+    var principal: String
+  }
 
   /// Starts `body` after the work already started for `key`.
   func start(key: String, _ body: @escaping @Sendable () async -> Void) {
@@ -22,15 +29,16 @@ final class InFlightTurns: Sendable {
   }
 
   /// Starts `body` after the work already started for `key`; `label` names the turn for
-  /// `cancel(requestID:sessionID:reason:)`, and `body` is given the cancel's reason to ask for.
+  /// `cancel(requestID:sessionID:principal:reason:)`, and `body` is given the cancel's reason
+  /// to ask for.
   func start(
-    key: String, label: (requestID: String, sessionID: String)?,
+    key: String, label: Label?,
     _ body: @escaping @Sendable (_ cancelReason: @escaping @Sendable () -> String?) async -> Void
   ) {
     state.withLock { state in
       let serial = state.nextSerial
       state.nextSerial += 1
-      if let label { state.labels[serial] = (label.requestID, label.sessionID, nil) }
+      if let label { state.labels[serial] = (label, nil) }
       let previous = state.tails[key]?.task
       let task = Task {
         await previous?.value
@@ -60,14 +68,17 @@ final class InFlightTurns: Sendable {
     for task in tasks { task.cancel() }
   }
 
-  /// Cancels the started turns with this request id (in this session, when given), running or
-  /// still waiting for their key's earlier work, noting `reason` for them; how many there were.
+  /// Cancels the principal's started turns with this request id (in this session, when given),
+  /// running or still waiting for their key's earlier work, noting `reason` for them; how many
+  /// there were.
   @discardableResult
-  func cancel(requestID: String, sessionID: String?, reason: String) -> Int {
+  func cancel(requestID: String, sessionID: String?, principal: String, reason: String) -> Int {
     let tasks = state.withLock { state in
       var tasks: [Task<Void, Never>] = []
-      for (serial, label) in state.labels
-      where label.requestID == requestID && (sessionID == nil || sessionID == label.sessionID) {
+      for (serial, (label, _)) in state.labels
+      where label.requestID == requestID && label.principal == principal
+        && (sessionID == nil || sessionID == label.sessionID)
+      {
         state.labels[serial]?.cancelReason = reason
         if let task = state.all[serial] { tasks.append(task) }
       }

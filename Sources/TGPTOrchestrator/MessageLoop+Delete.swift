@@ -6,7 +6,9 @@ extension MessageLoop {
   /// Answers a delete request, in the session's order (the turns sent before it have ended):
   /// waits for a turn of the session in another process, deletes the session, then one
   /// `deleted` event (`existed`: whether there was one) and `complete`.
-  func delete(_ sessionID: String, id: String, emit: @Sendable (Event) throws -> Void) async -> RunOutcome {
+  func delete(_ sessionID: String, id: String, store: any SessionStore, emit: @Sendable (Event) throws -> Void)
+    async -> RunOutcome
+  {
     let started = ContinuousClock.now
     let tag = { (payload: Event.Payload) in Event(payload, id: id, sessionID: sessionID) }
     guard SessionID.isValid(sessionID) else {
@@ -16,9 +18,9 @@ extension MessageLoop {
     do {
       var existed = true
       do {
-        let lease = try await runner.store.lockTurns(of: sessionID)
+        let lease = try await store.lockTurns(of: sessionID)
         defer { withExtendedLifetime(lease) {} }
-        try await runner.store.remove(sessionID)
+        try await store.remove(sessionID)
       } catch let error as StoreError where error.isNotFound {
         existed = false
       }

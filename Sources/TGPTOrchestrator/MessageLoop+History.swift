@@ -5,7 +5,9 @@ import TGPTSession
 extension MessageLoop {
   /// Answers a history request: one `history` event with the session's export (its session
   /// line, or null when the session is not used yet, and its message lines), then `complete`.
-  func history(of sessionID: String, id: String, emit: @Sendable (Event) throws -> Void) async -> RunOutcome {
+  func history(of sessionID: String, id: String, store: any SessionStore, emit: @Sendable (Event) throws -> Void)
+    async -> RunOutcome
+  {
     let started = ContinuousClock.now
     let tag = { (payload: Event.Payload) in Event(payload, id: id, sessionID: sessionID) }
     var answer: [Event]
@@ -17,7 +19,7 @@ extension MessageLoop {
       outcome = .failed(failure)
     } else {
       do {
-        var export = try await runner.store.session(sessionID)
+        var export = try await store.session(sessionID)
         // Where a session's provider is (an internal host, a URL with a key in it) is the
         // server's business, not every client's.
         export?.summary.settings.baseURL = nil

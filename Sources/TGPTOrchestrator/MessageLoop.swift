@@ -76,34 +76,40 @@ public struct MessageLoop: Sendable {
           feed.release()
         }
         switch work(for: input) {
-        case .turn(let turn):
-          let label = (requestID: turn.requestID ?? "", sessionID: turn.sessionID)
-          flights.start(key: order == .sequential ? "" : turn.sessionID, label: label) { cancelReason in
+        case .turn(let turn, let principal):
+          let label = InFlightTurns.Label(
+            requestID: turn.requestID ?? "", sessionID: turn.sessionID, principal: principal)
+          let runner = runner(for: principal)
+          flights.start(key: key(principal, turn.sessionID), label: label) { cancelReason in
             summary.note(await runner.run(turn, interruption: { cancelReason() ?? interruption() }, emit: emit))
             stopIfOutputGone()
             release()
           }
         case .cancel(let request):
           let reason = request.reason ?? "cancelled by the client"
-          flights.cancel(requestID: request.id, sessionID: request.sessionID, reason: reason)
+          flights.cancel(
+            requestID: request.id, sessionID: request.sessionID, principal: request.principal ?? defaultPrincipal,
+            reason: reason)
           release()
         case .history(let request):
           let sessionID = request.sessionID ?? defaultSession
           let id = request.id ?? makeRequestID()
-          flights.start(key: order == .sequential ? "" : sessionID) {
-            summary.note(await history(of: sessionID, id: id, emit: emit))
+          let principal = request.principal ?? defaultPrincipal
+          flights.start(key: key(principal, sessionID)) {
+            summary.note(await history(of: sessionID, id: id, store: runner(for: principal).store, emit: emit))
             stopIfOutputGone()
             release()
           }
         case .delete(let request):
           let sessionID = request.sessionID ?? defaultSession
           let id = request.id ?? makeRequestID()
-          flights.start(key: order == .sequential ? "" : sessionID) {
-            summary.note(await delete(sessionID, id: id, emit: emit))
+          let principal = request.principal ?? defaultPrincipal
+          flights.start(key: key(principal, sessionID)) {
+            summary.note(await delete(sessionID, id: id, store: runner(for: principal).store, emit: emit))
             stopIfOutputGone()
             release()
           }
-        case .rejected(let event, let failure, let session):
+        case .rejected(let event, let failure, let session, let principal):
           // A line of a known session is answered in that session's order, after the turns
           // before it; one without (not even JSON) is answered at once.
           let answer: @Sendable () -> Void = {
@@ -112,7 +118,7 @@ public struct MessageLoop: Sendable {
             release()
           }
           if let session {
-            flights.start(key: order == .sequential ? "" : session) { answer() }
+            flights.start(key: key(principal, session)) { answer() }
           } else {
             answer()
           }
@@ -130,15 +136,29 @@ public struct MessageLoop: Sendable {
     return summary.value
   }
 
+  /// The principal of lines that name none: the store's.
+  var defaultPrincipal: String { runner.store.principal }
+
+  /// The runner for a principal's turns: this loop's, seen by that principal.
+  private func runner(for principal: String) -> TurnRunner {
+    principal == defaultPrincipal ? runner : runner.scoped(to: principal)
+  }
+
+  /// The key that orders a session's work: one for everything when sequential; else one per
+  /// session of each principal (`:` cannot be in a principal, so the key is unambiguous).
+  private func key(_ principal: String, _ sessionID: String) -> String {
+    order == .sequential ? "" : principal + ":" + sessionID
+  }
+
   /// What to do with one line.
   private enum Work {
-    case turn(TurnRequest)
+    case turn(TurnRequest, principal: String)
     case cancel(CancelRequest)
     case history(HistoryRequest)
     case delete(DeleteRequest)
     /// An unusable line: the error to answer it with, and its session when the line names one
-    /// (or is an object that falls to the default session).
-    case rejected(Event, Event.Failure, session: String?)
+    /// (or is an object that falls to the default session), with the principal it names.
+    case rejected(Event, Event.Failure, session: String?, principal: String)
   }
 
   /// The turn a line asks for, or why it is unusable.
@@ -168,7 +188,8 @@ public struct MessageLoop: Sendable {
         return .turn(
           TurnRequest(
             sessionID: sessionID, requestID: message.id ?? makeRequestID(), message: message.message,
-            settings: settings, includeFailed: includeFailed, retry: message.retry))
+            settings: settings, includeFailed: includeFailed, retry: message.retry),
+          principal: message.principal ?? defaultPrincipal)
       } catch {
         problem = "line \(number): \(error.description)"
       }
@@ -181,7 +202,8 @@ public struct MessageLoop: Sendable {
       case .some(let value): value.stringValue
       }
     let event = Event(.error(failure), id: object?["id"]?.stringValue, sessionID: session)
-    return .rejected(event, failure, session: session)
+    let principal = object?["principal"]?.stringValue.flatMap { PrincipalRule.isValid($0) ? $0 : nil }
+    return .rejected(event, failure, session: session, principal: principal ?? defaultPrincipal)
   }
 
   private static func deliver(

@@ -74,6 +74,11 @@ public struct TurnRunner: Sendable {
     self.setup = setup
   }
 
+  /// The same runner for `principal`'s sessions.
+  public func scoped(to principal: String) -> TurnRunner {
+    TurnRunner(store: store.scoped(to: principal), setup: setup)
+  }
+
   /// Runs one turn, writing its events through `emit`. The outcome tells how it ended.
   public func run(
     _ turn: TurnRequest, interruption: @escaping @Sendable () -> String = { "interrupted" },

@@ -4,12 +4,15 @@ import TGPTEvents
 /// Reading, listing, changing and checking sessions.
 extension SQLiteSessionStore {
   public func session(_ id: String) async throws -> SessionExport? {
-    try await read { db in
-      let sessions = try StatementRows(db, "SELECT \(Self.sessionColumns) FROM session WHERE id = ?", [id])
+    let principal = principal
+    return try await read { db in
+      let sessions = try StatementRows(
+        db, "SELECT \(Self.sessionColumns) FROM session WHERE principal = ? AND id = ?", [principal, id])
       guard try sessions.next() else { return nil }
       let summary = Self.summary(sessions)
       let rows = try StatementRows(
-        db, "SELECT \(Self.messageColumns) FROM message WHERE session_id = ? ORDER BY seq", [id])
+        db, "SELECT \(Self.messageColumns) FROM message WHERE principal = ? AND session_id = ? ORDER BY seq",
+        [principal, id])
       var messages: [StoredMessage] = []
       while try rows.next() { messages.append(Self.message(rows)) }
       return SessionExport(summary: summary, messages: messages)
@@ -17,9 +20,11 @@ extension SQLiteSessionStore {
   }
 
   public func list(limit: Int?) async throws -> [SessionSummary] {
-    try await read { db in
+    let principal = principal
+    return try await read { db in
       let rows = try StatementRows(
-        db, "SELECT \(Self.sessionColumns) FROM session ORDER BY updated_at DESC, id LIMIT ?", [limit ?? -1])
+        db, "SELECT \(Self.sessionColumns) FROM session WHERE principal = ? ORDER BY updated_at DESC, id LIMIT ?",
+        [principal, limit ?? -1])
       var sessions: [SessionSummary] = []
       while try rows.next() { sessions.append(Self.summary(rows)) }
       return sessions
@@ -27,26 +32,32 @@ extension SQLiteSessionStore {
   }
 
   public func ids(withPrefix prefix: String) async throws -> [String] {
-    try await read { db in
+    let principal = principal
+    return try await read { db in
       // substr, not LIKE: ids may contain `_`, which LIKE takes for a wildcard.
       try String.fetchAll(
-        db, sql: "SELECT id FROM session WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id", arguments: [prefix])
+        db, sql: "SELECT id FROM session WHERE principal = ?1 AND substr(id, 1, length(?2)) = ?2 ORDER BY id",
+        arguments: [principal, prefix])
     }
   }
 
   public func mostRecent() async throws -> String? {
-    try await read { db in
-      try String.fetchOne(db, sql: "SELECT id FROM session ORDER BY updated_at DESC, id LIMIT 1")
+    let principal = principal
+    return try await read { db in
+      try String.fetchOne(
+        db, sql: "SELECT id FROM session WHERE principal = ? ORDER BY updated_at DESC, id LIMIT 1",
+        arguments: [principal])
     }
   }
 
   public func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
+    let principal = principal
     try await write { db in
       try db.execute(
         sql: """
-          INSERT INTO session (id, created_at, updated_at, model, provider, system, base_url, turns, title)
-          VALUES (?, ?, ?, ?, ?, ?, ?, 0, '')
-          ON CONFLICT(id) DO UPDATE SET
+          INSERT INTO session (principal, id, created_at, updated_at, model, provider, system, base_url, turns, title)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '')
+          ON CONFLICT(principal, id) DO UPDATE SET
             model = coalesce(excluded.model, session.model),
             provider = coalesce(excluded.provider, session.provider),
             system = coalesce(excluded.system, session.system),
@@ -55,51 +66,58 @@ extension SQLiteSessionStore {
               WHEN excluded.provider IS NOT NULL AND excluded.provider IS NOT session.provider THEN NULL
               ELSE session.base_url END
           """,
-        arguments: [id, now, now, settings.model, settings.provider, settings.system, settings.baseURL])
+        arguments: [principal, id, now, now, settings.model, settings.provider, settings.system, settings.baseURL])
     }
   }
 
   public func remove(_ id: String) async throws {
+    let principal = principal
     try await write { db in
-      try db.execute(sql: "DELETE FROM session WHERE id = ?", arguments: [id])
+      try db.execute(sql: "DELETE FROM session WHERE principal = ? AND id = ?", arguments: [principal, id])
       if db.changesCount == 0 { throw StoreError.notFound(id) }
     }
   }
 
   public func rename(_ id: String, to newID: String) async throws {
+    let principal = principal
     try await write { db in
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE id = ?", arguments: [newID]) == true {
-        throw StoreError.exists(newID)
-      }
-      try db.execute(sql: "UPDATE session SET id = ? WHERE id = ?", arguments: [newID, id])
+      if try Self.exists(db, principal, newID) { throw StoreError.exists(newID) }
+      try db.execute(
+        sql: "UPDATE session SET id = ? WHERE principal = ? AND id = ?", arguments: [newID, principal, id])
       if db.changesCount == 0 { throw StoreError.notFound(id) }
     }
   }
 
+  private static func exists(_ db: Database, _ principal: String, _ id: String) throws -> Bool {
+    try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE principal = ? AND id = ?", arguments: [principal, id])
+      == true
+  }
+
   public func importSession(_ export: SessionExport) async throws {
+    let principal = principal
     try await write { db in
       let s = export.summary
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE id = ?", arguments: [s.id]) == true {
-        throw StoreError.exists(s.id)
-      }
+      if try Self.exists(db, principal, s.id) { throw StoreError.exists(s.id) }
       try db.execute(
         sql:
           """
-          INSERT INTO session (id, created_at, updated_at, model, provider, system, base_url, turns, title)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO session (principal, id, created_at, updated_at, model, provider, system, base_url, turns, title)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
-          s.id, s.createdAt, s.updatedAt, s.settings.model, s.settings.provider, s.settings.system,
+          principal, s.id, s.createdAt, s.updatedAt, s.settings.model, s.settings.provider, s.settings.system,
           s.settings.baseURL, s.turns, s.title,
         ])
       for m in export.messages {
         try db.execute(
           sql: """
-            INSERT INTO message (session_id, seq, turn, role, content, model, status, usage, tool_calls, error, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO message (principal, session_id, seq, turn, role, content, model, status, usage, tool_calls,
+              error, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
           arguments: [
-            s.id, m.seq, m.turn, m.role, m.content, m.model, m.status.rawValue, m.usage.map { $0.json.compactText },
+            principal, s.id, m.seq, m.turn, m.role, m.content, m.model, m.status.rawValue,
+            m.usage.map { $0.json.compactText },
             m.toolCalls?.compactText, m.error, m.createdAt,
           ])
       }
@@ -132,14 +150,18 @@ extension SQLiteSessionStore {
       let counts = try Row.fetchAll(
         db,
         sql: """
-          SELECT s.id, s.turns, (SELECT count(*) FROM message m WHERE m.session_id = s.id AND m.role = 'user') AS users
+          SELECT s.principal, s.id, s.turns,
+            (SELECT count(*) FROM message m WHERE m.principal = s.principal AND m.session_id = s.id AND m.role = 'user')
+            AS users
           FROM session s WHERE s.turns != users
           """)
       problems += counts.map { row in
-        let id: String = row[0]
-        let turns: Int = row[1]
-        let users: Int = row[2]
-        return "session \(id) counts \(turns) turns but has \(users) user messages"
+        let principal: String = row[0]
+        let id: String = row[1]
+        let turns: Int = row[2]
+        let users: Int = row[3]
+        let owner = principal == PrincipalRule.default ? "" : " of \(principal)"
+        return "session \(id)\(owner) counts \(turns) turns but has \(users) user messages"
       }
       return problems
     }

@@ -10,8 +10,8 @@ extension SQLiteSessionStore {
     // with LIKE on the messages the index leaves (or on all, if every word is short).
     let indexed = words.filter { $0.unicodeScalars.count >= 3 }
     let short = words.filter { $0.unicodeScalars.count < 3 }
-    var conditions: [String] = []
-    var arguments: [(any DatabaseValueConvertible)?] = []
+    var conditions = ["m.principal = ?"]
+    var arguments: [(any DatabaseValueConvertible)?] = [principal]
     if !indexed.isEmpty {
       // Quoted, so FTS syntax in the words (AND, *, quotes) is taken literally.
       conditions.append("message_fts MATCH ?")

@@ -94,7 +94,9 @@ public final class SQLiteSessionStore: SessionStore {
     self.principal = principal
   }
 
-  public func scoped(to principal: String) -> any SessionStore { SQLiteSessionStore(sharing: self, principal: principal) }
+  public func scoped(to principal: String) -> any SessionStore {
+    SQLiteSessionStore(sharing: self, principal: principal)
+  }
 
   private static let openStores = Mutex<[DatabaseQueue]>([])
 
@@ -107,58 +109,6 @@ public final class SQLiteSessionStore: SessionStore {
       throw StoreError.database("cannot create \(failed.directory) (errno \(failed.errno))")
     }
   }
-
-  static let migrator: DatabaseMigrator = {
-    var migrator = DatabaseMigrator()
-    migrator.registerMigration("v1") { db in
-      try db.execute(
-        sql: """
-          CREATE TABLE session (
-            id TEXT PRIMARY KEY NOT NULL,
-            created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL,
-            model TEXT, provider TEXT, system TEXT,
-            turns INTEGER NOT NULL DEFAULT 0,
-            title TEXT NOT NULL DEFAULT ''
-          );
-          CREATE INDEX session_recent ON session(updated_at DESC, id);
-          CREATE TABLE message (
-            rowid INTEGER PRIMARY KEY,
-            session_id TEXT NOT NULL REFERENCES session(id) ON DELETE CASCADE ON UPDATE CASCADE,
-            seq INTEGER NOT NULL,
-            turn INTEGER NOT NULL,
-            role TEXT NOT NULL,
-            content TEXT NOT NULL,
-            model TEXT,
-            status TEXT NOT NULL,
-            usage TEXT,
-            tool_calls TEXT,
-            error TEXT,
-            created_at INTEGER NOT NULL,
-            UNIQUE(session_id, seq)
-          );
-          -- Trigrams: substrings in any script (CJK has no spaces between words), any case.
-          CREATE VIRTUAL TABLE message_fts USING fts5(
-            content, content='message', content_rowid='rowid', tokenize='trigram'
-          );
-          CREATE TRIGGER message_inserted AFTER INSERT ON message BEGIN
-            INSERT INTO message_fts(rowid, content) VALUES (new.rowid, new.content);
-          END;
-          CREATE TRIGGER message_deleted AFTER DELETE ON message BEGIN
-            INSERT INTO message_fts(message_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
-          END;
-          CREATE TRIGGER message_updated AFTER UPDATE OF content ON message BEGIN
-            INSERT INTO message_fts(message_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
-            INSERT INTO message_fts(rowid, content) VALUES (new.rowid, new.content);
-          END;
-          """)
-    }
-    // Never destructive: a new nullable column, so stores of older versions keep working.
-    migrator.registerMigration("v2-base-url") { db in
-      try db.execute(sql: "ALTER TABLE session ADD COLUMN base_url TEXT")
-    }
-    return migrator
-  }()
 
   /// Runs `body` in an IMMEDIATE transaction.
   func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -205,15 +155,18 @@ public final class SQLiteSessionStore: SessionStore {
   // MARK: - Turns
 
   public func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
-    try await batched { db in
+    let principal = principal
+    return try await batched { db in
       let session = try StatementRows(
-        db, "SELECT model, provider, system, base_url FROM session WHERE id = ?", [id])
+        db, "SELECT model, provider, system, base_url FROM session WHERE principal = ? AND id = ?", [principal, id])
       guard try session.next() else { return (SessionSettings(), []) }
       let settings = SessionSettings(
         model: session.text(0), provider: session.text(1), system: session.text(2),
         baseURL: session.text(3).flatMap { $0.isEmpty ? nil : $0 })
       let rows = try StatementRows(
-        db, "SELECT seq, turn, role, content, status, tool_calls FROM message WHERE session_id = ? ORDER BY seq", [id])
+        db,
+        "SELECT seq, turn, role, content, status, tool_calls FROM message WHERE principal = ? AND session_id = ? ORDER BY seq",
+        [principal, id])
       var messages: [StoredMessage] = []
       while try rows.next() {
         messages.append(
@@ -230,21 +183,25 @@ public final class SQLiteSessionStore: SessionStore {
     session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord {
     let title = Self.title(of: message)
+    let principal = principal
     return try await batched { db in
       if replacingLastTurn {
         try db.execute(
-          sql:
-            "DELETE FROM message WHERE session_id = ?1 AND turn = (SELECT max(turn) FROM message WHERE session_id = ?1)",
-          arguments: [id])
+          sql: """
+            DELETE FROM message WHERE principal = ?1 AND session_id = ?2
+              AND turn = (SELECT max(turn) FROM message WHERE principal = ?1 AND session_id = ?2)
+            """,
+          arguments: [principal, id])
         if db.changesCount > 0 {
-          try db.execute(sql: "UPDATE session SET turns = turns - 1 WHERE id = ?", arguments: [id])
+          try db.execute(
+            sql: "UPDATE session SET turns = turns - 1 WHERE principal = ? AND id = ?", arguments: [principal, id])
         }
       }
       try db.cachedStatement(
         sql: """
-          INSERT INTO session (id, created_at, updated_at, model, provider, system, base_url, turns, title)
-          VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-          ON CONFLICT(id) DO UPDATE SET
+          INSERT INTO session (principal, id, created_at, updated_at, model, provider, system, base_url, turns, title)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+          ON CONFLICT(principal, id) DO UPDATE SET
             updated_at = excluded.updated_at,
             turns = session.turns + 1,
             model = coalesce(session.model, excluded.model),
@@ -255,18 +212,21 @@ public final class SQLiteSessionStore: SessionStore {
             title = CASE WHEN session.title = '' THEN excluded.title ELSE session.title END
           """
       ).execute(arguments: [
-        id, now, now, settings.model, settings.provider, settings.system, settings.baseURL, title,
+        principal, id, now, now, settings.model, settings.provider, settings.system, settings.baseURL, title,
       ])
       let last = try StatementRows(
-        db, "SELECT coalesce(max(seq), 0), coalesce(max(turn), 0) FROM message WHERE session_id = ?", [id])
+        db, "SELECT coalesce(max(seq), 0), coalesce(max(turn), 0) FROM message WHERE principal = ? AND session_id = ?",
+        [principal, id])
       _ = try last.next()
       let seq = last.int(0)
       let turn = last.int(1) + 1
       let insert = try db.cachedStatement(
-        sql:
-          "INSERT INTO message (session_id, seq, turn, role, content, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      try insert.execute(arguments: [id, seq + 1, turn, "user", message, "complete", now])
-      try insert.execute(arguments: [id, seq + 2, turn, "assistant", "", "interrupted", now])
+        sql: """
+          INSERT INTO message (principal, session_id, seq, turn, role, content, status, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """)
+      try insert.execute(arguments: [principal, id, seq + 1, turn, "user", message, "complete", now])
+      try insert.execute(arguments: [principal, id, seq + 2, turn, "assistant", "", "interrupted", now])
       return TurnRecord(sessionID: id, turn: turn, answerSeq: seq + 2)
     }
   }
@@ -277,14 +237,15 @@ public final class SQLiteSessionStore: SessionStore {
   ) async throws {
     let usageText = usage.map { $0.json.compactText }
     let toolText = toolCalls?.compactText
+    let principal = principal
     try await batched { db in
       try db.cachedStatement(
         sql: """
           UPDATE message SET content = ?, status = ?, model = ?, usage = ?, tool_calls = ?, error = ?
-          WHERE session_id = ? AND seq = ?
+          WHERE principal = ? AND session_id = ? AND seq = ?
           """
       ).execute(arguments: [
-        content, status.rawValue, model, usageText, toolText, error, turn.sessionID, turn.answerSeq,
+        content, status.rawValue, model, usageText, toolText, error, principal, turn.sessionID, turn.answerSeq,
       ])
     }
   }
@@ -295,27 +256,30 @@ public final class SQLiteSessionStore: SessionStore {
   ) async throws -> TurnRecord {
     let usageText = usage.map { $0.json.compactText }
     let callsText = toolCalls.compactText
+    let principal = principal
     return try await batched { db in
       try db.cachedStatement(
         sql: """
           UPDATE message SET content = ?, status = 'complete', model = ?, usage = ?, tool_calls = ?, error = NULL
-          WHERE session_id = ? AND seq = ?
+          WHERE principal = ? AND session_id = ? AND seq = ?
           """
-      ).execute(arguments: [content, model, usageText, callsText, turn.sessionID, turn.answerSeq])
+      ).execute(arguments: [content, model, usageText, callsText, principal, turn.sessionID, turn.answerSeq])
       let insert = try db.cachedStatement(
         sql: """
-          INSERT INTO message (session_id, seq, turn, role, content, status, tool_calls, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO message (principal, session_id, seq, turn, role, content, status, tool_calls, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
           """)
       var seq = turn.answerSeq
       for result in results {
         seq += 1
         try insert.execute(arguments: [
-          turn.sessionID, seq, turn.turn, "tool", result.content, "complete", result.stored.compactText, now,
+          principal, turn.sessionID, seq, turn.turn, "tool", result.content, "complete", result.stored.compactText, now,
         ])
       }
       seq += 1
-      try insert.execute(arguments: [turn.sessionID, seq, turn.turn, "assistant", "", "interrupted", nil, now])
+      try insert.execute(arguments: [
+        principal, turn.sessionID, seq, turn.turn, "assistant", "", "interrupted", nil, now,
+      ])
       return TurnRecord(sessionID: turn.sessionID, turn: turn.turn, answerSeq: seq)
     }
   }

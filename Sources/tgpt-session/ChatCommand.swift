@@ -83,7 +83,7 @@ struct InteractiveChatCommand: AsyncParsableCommand {
     var settings = try turnOptions.flagSettings(config: nil)
     if let url = remote.apiURL {
       let remoteChat = remote.client(url: url, options: turnOptions)
-      let chosen = session ?? remoteChat.address.session ?? SessionID.make()
+      let chosen = session ?? remoteChat.address.session ?? SessionIDRule.makeUnguessable()
       session = chosen
       // An absent server is told now, not after the first message is typed.
       try await remoteChat.check(session: chosen)

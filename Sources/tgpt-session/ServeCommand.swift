@@ -75,7 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
     let tools = toolBox.map { turnOptions.toolOptions.turnTools($0, defaultMode: .always, asker: nil) }
     let loop = MessageLoop(
       runner: turnOptions.makeRunner(store: store, config: config, tools: tools), order: .perSession,
-      defaultSession: session ?? SessionID.make(), settings: try turnOptions.flagSettings(config: config),
+      defaultSession: session ?? SessionIDRule.makeUnguessable(),
+      settings: try turnOptions.flagSettings(config: config),
       includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)
     let writer = EventWriter(fd: 1)
     let summary = await work.run {

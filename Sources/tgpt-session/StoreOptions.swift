@@ -14,6 +14,28 @@ struct StoreOptions: ParsableArguments {
       valueName: "path|url"))
   var store: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Whose sessions to use: \(PrincipalRule.text) (default: default, the sessions of local commands and of a server with one --token). Env: TGPT_PRINCIPAL.",
+      valueName: "name"))
+  var principal: String?
+
+  func validate() throws {
+    if let principal, !PrincipalRule.isValid(principal) {
+      throw ValidationError("invalid --principal '\(principal)': use \(PrincipalRule.text)")
+    }
+  }
+
+  /// `--principal`, else `$TGPT_PRINCIPAL`, else the default principal.
+  func principalName() throws(ProviderError) -> String {
+    if let principal { return principal }
+    guard let name = ProcessEnvironment.value("TGPT_PRINCIPAL"), !name.isEmpty else { return PrincipalRule.default }
+    guard PrincipalRule.isValid(name) else {
+      throw .config("invalid TGPT_PRINCIPAL '\(name)': use \(PrincipalRule.text)")
+    }
+    return name
+  }
+
   /// What a command does to the store.
   enum Access {
     /// Reads or changes existing sessions: a missing store is never created. At the default
@@ -45,6 +67,13 @@ struct StoreOptions: ParsableArguments {
   /// Opens the store; failures are reported as the toolkit's errors. Opening may wait for
   /// another process that is setting the store up: on a thread of its own.
   func open(config: ConfigFile, access: Access) async throws -> any SessionStore {
+    let principal = try principalName()
+    let store = try await openShared(config: config, access: access)
+    return principal == store.principal ? store : store.scoped(to: principal)
+  }
+
+  /// The store as the default principal sees it.
+  private func openShared(config: ConfigFile, access: Access) async throws -> any SessionStore {
     let (path, isDefault) = try location(config: config)
     if PostgresURL.isPostgres(path) {
       let store = try await PostgresSessionStore.open(PostgresURL(path, environment: ProcessEnvironment.value))

@@ -9,7 +9,8 @@ struct BridgeCommand: AsyncParsableCommand {
     abstract: "Bridge NDJSON on stdin/stdout and WebSocket: a chat client, and a chat server.",
     discussion: """
       Without a command, a client: tgpt-ws-bridge URL (see tgpt-ws-bridge connect --help). \
-      serve exposes /ws/chat/{session_id} by relaying to tgpt-session serve. \
+      serve exposes /ws/chat/{session_id} by relaying to tgpt-session serve; token makes a \
+      principal's token for serve --tokens. \
       check runs a streaming test suite against any server that speaks the protocol; bench is a \
       load generator. Both delete the sessions they make when done.
       Exit codes: 0 ok, 64 usage, 65 bad input, 69 unavailable (refused, DNS, TLS, closed), \
@@ -21,7 +22,7 @@ struct BridgeCommand: AsyncParsableCommand {
         tgpt-ws-bridge check ws://127.0.0.1:8000
       """,
     version: "tgpt-ws-bridge \(ToolkitVersion.string)",
-    subcommands: [ConnectCommand.self, ServeCommand.self, CheckCommand.self, BenchCommand.self],
+    subcommands: [ConnectCommand.self, ServeCommand.self, TokenCommand.self, CheckCommand.self, BenchCommand.self],
     defaultSubcommand: ConnectCommand.self
   )
 

@@ -22,6 +22,16 @@ struct ServeCommand: AsyncParsableCommand {
       frame, with the client's own id. Sessions run at once; history is the child's, so a \
       session continues across connections.
 
+      Principals: with --tokens FILE each line names a principal and the SHA-256 of its token \
+      (tgpt-ws-bridge token NAME makes both). A client is the principal of the token it \
+      presents, and its session ids are its own: alice's work and bob's work are different \
+      sessions, and nobody reaches another principal's sessions, history or turns. Each \
+      principal has quotas (--principal-in-flight, --principal-rate, --principal-sessions); \
+      past one, a request gets an error event with code rate_limited (HTTP 429), a connection \
+      an error event and a close with 1013. The single --token is one principal, the chat \
+      program's own (the one local commands use). GET /healthz and /metrics answer loopback \
+      and valid tokens only.
+
       Also: POST /chat/{session_id} with {"message":…} → the whole answer as JSON (content, \
       model, usage, processing_time_ms); POST /chat/{session_id}/stream → the events as SSE \
       (curl -N); GET /healthz; GET /metrics (Prometheus, tgpt_*).
@@ -54,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         tgpt-ws-bridge serve --port 8000
         TGPT_SERVER_TOKEN=secret tgpt-ws-bridge serve --host 0.0.0.0 --tls-cert c.pem --tls-key k.pem
         tgpt-ws-bridge serve --port 0 -- tgpt-session serve --provider echo
+        tgpt-ws-bridge serve --host 0.0.0.0 --tokens /etc/tgpt/tokens --tls-cert c.pem --tls-key k.pem
       """
   )
 
@@ -65,6 +76,28 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(help: ArgumentHelp("Bearer token clients must present. Env: TGPT_SERVER_TOKEN.", valueName: "token"))
   var token: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Principals and their tokens: lines of PRINCIPAL SHA256HEX (see tgpt-ws-bridge token); re-read on SIGHUP. Each principal sees only its own sessions. Env: TGPT_SERVER_TOKENS.",
+      valueName: "file"))
+  var tokens: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "With --tokens: requests (turns, history, deletes) one principal may have in flight at once; 0 for no limit.",
+      valueName: "n"))
+  var principalInFlight = PrincipalQuotas.Limits().inFlight
+
+  @Option(
+    help: ArgumentHelp("With --tokens: requests a minute per principal; 0 for no limit.", valueName: "n"))
+  var principalRate = PrincipalQuotas.Limits().perMinute
+
+  @Option(
+    help: ArgumentHelp(
+      "With --tokens: sessions one principal may have open at once (connections or requests); 0 for no limit.",
+      valueName: "n"))
+  var principalSessions = PrincipalQuotas.Limits().sessions
 
   @Flag(help: "Listen beyond loopback without a token.")
   var noAuth = false
@@ -145,6 +178,9 @@ struct ServeCommand: AsyncParsableCommand {
     if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
     if !rate.isFinite || rate < 0 { throw ValidationError("--rate must be 0 or more") }
     if !tokenRate.isFinite || tokenRate < 0 { throw ValidationError("--token-rate must be 0 or more") }
+    if principalInFlight < 0 { throw ValidationError("--principal-in-flight must be 0 or more") }
+    if !principalRate.isFinite || principalRate < 0 { throw ValidationError("--principal-rate must be 0 or more") }
+    if principalSessions < 0 { throw ValidationError("--principal-sessions must be 0 or more") }
   }
 
   func run() async throws {
@@ -160,10 +196,16 @@ struct ServeCommand: AsyncParsableCommand {
       throw ValidationError("TGPT_SERVER_TOKEN is only blanks: set a real token, or unset it")
     }
     settings.token = token ?? ProcessEnvironment.value("TGPT_SERVER_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
+    if let path = tokens ?? ProcessEnvironment.value("TGPT_SERVER_TOKENS").flatMap({ $0.isEmpty ? nil : $0 }) {
+      settings.tokens = try TokenTable(path: path)
+      settings.quotas = PrincipalQuotas.Limits(
+        inFlight: principalInFlight, perMinute: principalRate, sessions: principalSessions)
+    }
     let loopback = ["127.0.0.1", "::1", "localhost"].contains(host)
-    if settings.token == nil, !loopback, !noAuth {
+    if settings.token == nil, settings.tokens == nil, !loopback, !noAuth {
       throw ValidationError(
-        "refusing to listen on \(host) without a token: set --token or TGPT_SERVER_TOKEN, or pass --no-auth")
+        "refusing to listen on \(host) without a token: set --token, TGPT_SERVER_TOKEN or --tokens, or pass --no-auth"
+      )
     }
     if let tlsCert, let tlsKey { try settings.loadTLS(certificate: tlsCert, key: tlsKey) }
     settings.allowedOrigins = allowOrigin
@@ -199,7 +241,8 @@ struct ServeCommand: AsyncParsableCommand {
       configuration: .init(
         command: command.isEmpty ? defaultChild() : command,
         connectionLimits: .init(
-          maxQueuedBytes: queueBytes, stallTimeout: try duration(stallTimeout, "--stall-timeout"))),
+          maxQueuedBytes: queueBytes, stallTimeout: try duration(stallTimeout, "--stall-timeout")),
+        quotas: settings.tokens == nil ? nil : PrincipalQuotas(limits: settings.quotas)),
       logger: logger)
     do throws(RelayError) { try relay.start() } catch { throw ClientUsage(message: error.description) }
     let scheme = tlsCert == nil ? "http" : "https"

@@ -48,8 +48,8 @@ func withRelay(
 @Suite(.timeLimit(.minutes(5))) struct ChildRelayTests {
   @Test func routesEachAnswerToItsConnectionWithTheClientsIdBack() async throws {
     try await withRelay(.init(command: answeringChild)) { relay in
-      let a = relay.connect(sessionID: "a")
-      let b = relay.connect(sessionID: "b")
+      let a = try relay.connect(sessionID: "a")
+      let b = try relay.connect(sessionID: "b")
       relay.submit(InputMessage(message: "x", id: "mine"), on: a)
       relay.submit(InputMessage(message: "y"), on: b)
       let fromA = await events(of: a, count: 2)
@@ -63,8 +63,8 @@ func withRelay(
 
   @Test func aCancelReachesTheChildAsItsOwnIdAndOnlyForTheConnectionThatSentIt() async throws {
     try await withRelay(.init(command: cancellableChild)) { relay in
-      let a = relay.connect(sessionID: "a")
-      let b = relay.connect(sessionID: "b")
+      let a = try relay.connect(sessionID: "a")
+      let b = try relay.connect(sessionID: "b")
       relay.submit(InputMessage(message: "x", id: "same"), on: a)
       relay.submit(InputMessage(message: "y", id: "same"), on: b)
       #expect(await events(of: a, count: 1).map(\.type) == ["chunk"])
@@ -89,7 +89,7 @@ func withRelay(
       "/bin/sh", "-c", "if [ ! -e \(marker) ]; then touch \(marker); read l; exit 3; fi; " + answeringChild[2],
     ]
     try await withRelay(.init(command: command, maxRestartDelay: .milliseconds(100))) { relay in
-      let connection = relay.connect(sessionID: "s")
+      let connection = try relay.connect(sessionID: "s")
       relay.submit(InputMessage(message: "first", id: "1"), on: connection)
       let failed = await events(of: connection, count: 1)
       #expect(failed.first?.type == "error" && failed.first?.code == "unavailable" && failed.first?.id == "1")
@@ -103,7 +103,7 @@ func withRelay(
   @Test func aConnectionThatIsNotReadOverflowsAtItsByteLimitAndEnds() async throws {
     let limits = RelayConnection.Limits(maxQueuedBytes: 300, stallTimeout: .seconds(3600))
     try await withRelay(.init(command: answeringChild, connectionLimits: limits)) { relay in
-      let stuck = relay.connect(sessionID: "s")
+      let stuck = try relay.connect(sessionID: "s")
       for index in 0..<20 { relay.submit(InputMessage(message: "m", id: "\(index)"), on: stuck) }
       while relay.inFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
       #expect(stuck.overflowed)
@@ -118,7 +118,7 @@ func withRelay(
     // them: a stall timeout far beyond any pause a loaded machine makes.
     let limits = RelayConnection.Limits(maxQueuedBytes: 16 << 20, stallTimeout: .seconds(120))
     try await withRelay(.init(command: answeringChild, connectionLimits: limits)) { relay in
-      let reader = relay.connect(sessionID: "s")
+      let reader = try relay.connect(sessionID: "s")
       let count = 5000
       let consumer = Task {
         var ends = 0
@@ -137,7 +137,7 @@ func withRelay(
 
   @Test func eventsWaitingWithNoProgressPastTheStallTimeoutEndTheConnection() {
     let connection = RelayConnection(
-      sessionID: "s", number: 1, limits: .init(maxQueuedBytes: 1 << 20, stallTimeout: .zero))
+      sessionID: "s", principal: nil, number: 1, limits: .init(maxQueuedBytes: 1 << 20, stallTimeout: .zero))
     connection.deliver(Array("one".utf8))
     connection.taken(3)
     connection.deliver(Array("two".utf8))
@@ -149,7 +149,7 @@ func withRelay(
   @Test func drainWaitsForTurnsInFlightAndRefusesNewOnes() async throws {
     let slow = ["/bin/sh", "-c", "sleep 0.3; " + answeringChild[2]]
     try await withRelay(.init(command: slow)) { relay in
-      let connection = relay.connect(sessionID: "s")
+      let connection = try relay.connect(sessionID: "s")
       relay.submit(InputMessage(message: "m", id: "1"), on: connection)
       relay.stopAccepting()
       relay.submit(InputMessage(message: "late", id: "2"), on: connection)
@@ -163,8 +163,8 @@ func withRelay(
 
   @Test func closingAConnectionCancelsItsTurnsInTheChild() async throws {
     try await withRelay(.init(command: cancellableChild)) { relay in
-      let gone = relay.connect(sessionID: "a")
-      let stays = relay.connect(sessionID: "b")
+      let gone = try relay.connect(sessionID: "a")
+      let stays = try relay.connect(sessionID: "b")
       for index in 0..<3 { relay.submit(InputMessage(message: "x", id: "\(index)"), on: gone) }
       relay.submit(InputMessage(message: "y", id: "kept"), on: stays)
       #expect(await events(of: gone, count: 3).map(\.type) == ["chunk", "chunk", "chunk"])
@@ -188,7 +188,7 @@ func withRelay(
         + #"printf '","id":"%s","session_id":"s"}\n{"type":"complete","processing_time_ms":0,"id":"%s"}\n' "$id" "$id"; done"#,
     ]
     try await withRelay(.init(command: child)) { relay in
-      let connection = relay.connect(sessionID: "s")
+      let connection = try relay.connect(sessionID: "s")
       relay.submit(InputMessage(message: "x", id: "big"), on: connection)
       relay.submit(InputMessage(message: "y", id: "next"), on: connection)
       var seen: [(type: String?, id: String?, line: String)] = []
@@ -213,7 +213,7 @@ func withRelay(
         + #"printf '{"type":"chunk","content":"so far","id":"%s"}\n' "$id"; exit 9"#,
     ]
     try await withRelay(.init(command: child, maxRestartDelay: .seconds(60))) { relay in
-      let connection = relay.connect(sessionID: "s")
+      let connection = try relay.connect(sessionID: "s")
       relay.submit(InputMessage(message: "x", id: "1"), on: connection)
       var lines: [String] = []
       for await line in connection.events {

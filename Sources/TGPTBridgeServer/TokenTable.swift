@@ -1,0 +1,116 @@
+import Crypto
+import Synchronization
+import TGPTEvents
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `--tokens FILE`: who may use the server, one principal a line — `PRINCIPAL SHA256HEX`, the
+/// hex SHA-256 of that principal's token (`#` starts a comment; blank lines are skipped). Only
+/// digests are kept, so the file gives no token away. Re-read on SIGHUP: a bad file keeps the
+/// table as it was and says why.
+public final class TokenTable: Sendable {
+  /// The file's entries: each principal with the digest of its token.
+  struct Entry: Equatable, Sendable {
+    let principal: String
+    let digest: [UInt8]
+  }
+
+  public let path: String
+  private let entries: Mutex<[Entry]>
+
+  /// Reads `path`; fails with the line that is wrong.
+  public init(path: String) throws(ServerError) {
+    self.path = path
+    entries = Mutex(try Self.read(path))
+  }
+
+  /// The principals, in the file's order.
+  public var principals: [String] { entries.withLock { $0.map(\.principal) } }
+
+  /// Reads the file again; on failure the table stays as it was.
+  public func reload() throws(ServerError) {
+    let read = try Self.read(path)
+    entries.withLock { $0 = read }
+  }
+
+  /// The principal whose token this is, or nil. Every entry is compared, each in constant
+  /// time, so timing tells nothing of which digest was near.
+  func principal(presenting token: Substring) -> String? {
+    let digest = Self.digest(token)
+    return entries.withLock { entries in
+      var found: String?
+      for entry in entries where AccessPolicy.constantTimeEquals(entry.digest, digest) {
+        found = found ?? entry.principal
+      }
+      return found
+    }
+  }
+
+  /// The SHA-256 of a token's UTF-8 bytes.
+  static func digest(_ token: some StringProtocol) -> [UInt8] { Array(SHA256.hash(data: Array(token.utf8))) }
+
+  /// The line of the tokens file for `principal` holding `token`.
+  public static func line(principal: String, token: String) -> String {
+    principal + " " + digest(token).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+  }
+
+  static func read(_ path: String) throws(ServerError) -> [Entry] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw .badTokens(path: path, line: nil, why: "cannot open it: \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    let bytes: [UInt8]
+    do throws(ProtocolError) {
+      bytes = try FileIO.readAll(fd)
+    } catch {
+      throw .badTokens(path: path, line: nil, why: "cannot read it: \(error.description)")
+    }
+    return try parse(String(decoding: bytes, as: UTF8.self), path: path)
+  }
+
+  static func parse(_ text: String, path: String) throws(ServerError) -> [Entry] {
+    var entries: [Entry] = []
+    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+      let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+      if words.isEmpty { continue }
+      func bad(_ why: String) -> ServerError { .badTokens(path: path, line: index + 1, why: why) }
+      guard words.count == 2 else { throw bad("expected PRINCIPAL SHA256HEX (see tgpt-ws-bridge token --help)") }
+      let principal = String(words[0])
+      guard PrincipalRule.isValid(principal) else { throw bad("the principal must be \(PrincipalRule.text)") }
+      guard let digest = hexBytes(words[1]), digest.count == 32 else {
+        throw bad("the second word must be the 64 hex digits of the token's SHA-256, not the token itself")
+      }
+      if entries.contains(where: { $0.principal == principal }) { throw bad("\(principal) is listed twice") }
+      if entries.contains(where: { $0.digest == digest }) { throw bad("this token is already another principal's") }
+      entries.append(Entry(principal: principal, digest: digest))
+    }
+    return entries
+  }
+
+  private static func hexBytes(_ text: Substring) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    var index = 0
+    while index < digits.count {
+      guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+      bytes.append(high << 4 | low)
+      index += 2
+    }
+    return bytes
+  }
+
+  private static func hexValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
+  }
+}

@@ -9,9 +9,10 @@ SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 # Debian packages the build needs (libcurl, SQLite), and what tests and benchmarks run (jq, curl,
 # hyperfine, the sqlite3 shell, python3; pkill and setpriv for the bridge tests; git and less for
 # the documents' examples; python3-venv for the venv in which the tool tests install an MCP server
-# from PyPI).
+# from PyPI; postgresql for the PostgreSQL store's tests, which start their own server with
+# Scripts/test-postgres.sh, with openssl for its certificate).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libedit-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv postgresql
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean

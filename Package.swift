@@ -204,7 +204,9 @@ let package = Package(
     // In-process benchmarks, run by Benchmarks/run.sh.
     .executableTarget(
       name: "tgpt-bench",
-      dependencies: ["TGPTEvents", "TGPTProviders", "TGPTRender", "TGPTSession", "TGPTOrchestrator"],
+      dependencies: [
+        "TGPTEvents", "TGPTProviders", "TGPTRender", "TGPTSession", "TGPTPostgresStore", "TGPTOrchestrator",
+      ],
       path: "Benchmarks/tgpt-bench",
       swiftSettings: strict
     ),

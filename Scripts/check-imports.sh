@@ -27,7 +27,7 @@ declare -A allowed=(
   [TGPTBridgeClient]="$system TGPTEvents TGPTBridge TGPTWebSocketDeflate WSClient WSCompression NIOCore NIOPosix NIOWebSocket NIOSSL HTTPTypes Logging"
   [tgpt-ws-bridge]="$system TGPTEvents TGPTBridge TGPTBridgeServer TGPTBridgeClient TGPTCommandSupport ArgumentParser Logging"
   [tgpt-fake-provider]="$system TGPTEvents"
-  [tgpt-bench]="$system TGPTEvents TGPTProviders TGPTRender TGPTSession TGPTOrchestrator"
+  [tgpt-bench]="$system TGPTEvents TGPTProviders TGPTRender TGPTSession TGPTPostgresStore TGPTOrchestrator"
 )
 
 status=0

@@ -1,6 +1,7 @@
 // tgpt-bench: in-process benchmarks (no arguments), `tgpt-bench corpus DIR`, which writes the
 // inputs Benchmarks/run.sh feeds to the programs, or `tgpt-bench turn DIR`, a turn's own cost
-// with a store in DIR (Benchmarks/session.sh).
+// with a store in DIR (Benchmarks/session.sh), or `tgpt-bench store DIR [POSTGRES-URL]`, the
+// store's share of a turn on SQLite (in DIR) and PostgreSQL (Benchmarks/store.sh).
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -17,6 +18,8 @@ if arguments.first == "corpus", let directory = arguments.dropFirst().first {
   }
 } else if arguments.first == "turn", let directory = arguments.dropFirst().first {
   try await runTurnBenchmark(directory: directory)
+} else if arguments.first == "store", let directory = arguments.dropFirst().first {
+  try await runStoreBenchmark(directory: directory, postgresURL: arguments.dropFirst(2).first)
 } else {
   if arguments.first == "only" { onlyBenchmark = arguments.dropFirst().first }
   try runInProcessBenchmarks()

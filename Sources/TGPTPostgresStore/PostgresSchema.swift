@@ -32,7 +32,9 @@ enum PostgresSchema {
       let done = try await applied(connection, logger: logger)
       for migration in migrations where migration.version > done {
         try await connection.withTransaction(logger: logger) { connection in
-          for statement in migration.sql { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+          for statement in migration.sql {
+            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+          }
           try await connection.query(
             "INSERT INTO tgpt_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
             logger: logger)

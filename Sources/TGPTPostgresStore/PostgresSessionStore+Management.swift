@@ -4,7 +4,8 @@ import TGPTSession
 
 /// Reading, listing and changing sessions, with the SQLite store's rules.
 extension PostgresSessionStore {
-  static let sessionColumns = "s.id, s.turns, s.created_at, s.updated_at, s.model, s.provider, s.system, s.title, s.base_url"
+  static let sessionColumns =
+    "s.id, s.turns, s.created_at, s.updated_at, s.model, s.provider, s.system, s.title, s.base_url"
   typealias SessionRow = (String, Int, Int64, Int64, String?, String?, String?, String, String?)
 
   static func summary(_ row: SessionRow) -> SessionSummary {

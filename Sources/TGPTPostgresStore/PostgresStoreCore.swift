@@ -12,10 +12,11 @@ import TGPTSession
 final class PostgresStoreCore: Sendable {
   let url: PostgresURL
   let logger: Logger
-  let client: PostgresClient
-  /// Runs `client.run()`: the pool works only while it runs. Cancelled by `shutdown()` or
-  /// when the last view of the store goes away.
-  private let runner = Mutex<Task<Void, Never>?>(nil)
+  private let clientConfiguration: PostgresClient.Configuration
+  /// The pool, and the task that runs `client.run()` (the pool works only while it runs),
+  /// cancelled by `shutdown()` or when the last view of the store goes away. A pool that
+  /// gave up on the server is replaced (see `perform`).
+  private let pool = Mutex<(client: PostgresClient, runner: Task<Void, Never>?, closed: Bool)?>(nil)
   /// Dedicated connections (turn locks, set-up, probes) are made with this.
   let connectionConfiguration: PostgresConnection.Configuration
   /// Connections that held a turn lock and may hold the next (see `PostgresTurnLease`).
@@ -41,7 +42,7 @@ final class PostgresStoreCore: Sendable {
       tls: tls.pool)
     configuration.options.connectTimeout = .seconds(url.connectTimeout)
     configuration.options.additionalStartupParameters = [("application_name", "tgpt")]
-    client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    clientConfiguration = configuration
     var dedicated = PostgresConnection.Configuration(
       host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
       tls: tls.connection)
@@ -55,21 +56,37 @@ final class PostgresStoreCore: Sendable {
   }
 
   deinit {
-    runner.withLock { $0?.cancel() }
+    pool.withLock { $0?.runner?.cancel() }
     for connection in idleLockConnections.withLock({ $0 }) { Self.closeSoon(connection) }
   }
 
-  /// Starts the pool's task.
-  func start() {
-    let client = client
-    runner.withLock { $0 = Task { await client.run() } }
+  /// Starts the pool.
+  func start() { _ = replacePool(unless: nil) }
+
+  /// The pool now (nil once the store is shut down).
+  private var client: PostgresClient? { pool.withLock { $0?.closed == false ? $0?.client : nil } }
+
+  /// Starts a new pool and ends the old one, unless the pool is no longer `stale` (another
+  /// call replaced it already) or the store is shut down; the pool to use.
+  private func replacePool(unless current: PostgresClient?) -> PostgresClient? {
+    let (client, old) = pool.withLock { state -> (PostgresClient?, Task<Void, Never>?) in
+      if let state, state.closed || (current != nil && state.client !== current) {
+        return (state.closed ? nil : state.client, nil)
+      }
+      let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+      let old = state?.runner
+      state = (client, Task { await client.run() }, false)
+      return (client, old)
+    }
+    old?.cancel()
+    return client
   }
 
   /// Ends the pool's task and closes the idle lock connections; calls after this fail.
   func shutdown() async {
-    let task = runner.withLock { task in
-      defer { task = nil }
-      return task
+    let task = pool.withLock { state in
+      defer { state?.closed = true }
+      return state?.runner
     }
     task?.cancel()
     await task?.value
@@ -112,8 +129,34 @@ final class PostgresStoreCore: Sendable {
   /// connection of its own tells whether the server is there, and if it is not, the call
   /// fails (`unavailable`) naming why, instead of waiting.
   func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    guard let client else { throw StoreError.database("the store \(url.endpoint) was closed") }
+    do {
+      return try await perform(on: client, body)
+    } catch let error as PoolGaveUp {
+      // A pool whose connections failed for a minute stops trying for up to a minute more
+      // and fails every lease at once (postgres-nio's circuit breaker), though the server may
+      // be back. When a connection of our own gets through, a new pool serves the call (which
+      // never reached the server: running it again repeats nothing).
+      guard await probe() == nil, let fresh = replacePool(unless: client), fresh !== client else {
+        throw failure(error.underlying, connecting: true)
+      }
+      do {
+        return try await perform(on: fresh, body)
+      } catch let again as PoolGaveUp {
+        throw failure(again.underlying, connecting: true)
+      }
+    }
+  }
+
+  /// The pool failed a lease at once, without waiting (the call never reached the server).
+  private struct PoolGaveUp: Error {
+    let underlying: any Error
+  }
+
+  private func perform<T: Sendable>(
+    on client: PostgresClient, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+  ) async throws -> T {
     let leased = Leased()
-    let client = client
     do {
       return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
@@ -139,6 +182,7 @@ final class PostgresStoreCore: Sendable {
     } catch is CancellationError {
       throw CancellationError()
     } catch {
+      if !leased.isSet { throw PoolGaveUp(underlying: error) }
       throw failure(error, connecting: false)
     }
   }

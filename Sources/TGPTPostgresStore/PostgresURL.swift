@@ -167,7 +167,9 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
 
   /// `url` with the password (between `user:` and `@`) replaced by `***`.
   static func redacted(_ url: String) -> String {
-    guard let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+    guard let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else {
+      return url
+    }
     let userInfo = url[scheme.upperBound..<at]
     guard let colon = userInfo.firstIndex(of: ":") else { return url }
     return String(url[..<colon]) + ":***" + String(url[at...])

@@ -31,7 +31,8 @@ import Testing
     ErrorPath(command: ["tgpt-session", "--provider", "anthropic", "-s", "k", "hi"], code: 77),
     // A PostgreSQL server that is not there (a closed port): unavailable, whatever the command.
     ErrorPath(command: ["tgpt-session", "list", "--store", "postgres://tgpt@127.0.0.1:1/x"], code: 69),
-    ErrorPath(command: ["tgpt-session", "--store", "postgres://tgpt@127.0.0.1:1/x", "--provider", "echo", "hi"], code: 69),
+    ErrorPath(
+      command: ["tgpt-session", "--store", "postgres://tgpt@127.0.0.1:1/x", "--provider", "echo", "hi"], code: 69),
     ErrorPath(command: ["tgpt-session", "list", "--store", "postgres://x@h/d?sslmode=maybe"], code: 78),
     ErrorPath(command: ["tgpt-stream", "--base-url", "http://exa mple.com/v1", "hi"], code: 78),
     ErrorPath(command: ["tgpt-ws-bridge", "ws://127.0.0.1:1/ws/chat/x"], code: 69),

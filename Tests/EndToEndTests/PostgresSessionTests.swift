@@ -16,7 +16,8 @@ import Testing
     let url = try await TestPostgres.database()
     let env = Harness.environment(["TGPT_STORE": url])
     for message in ["the first question about rotation", "日本語のテキスト 😀"] {
-      let turn = try await Self.session(["--provider", "echo", "--system", "be brief", "-s", "work", message], env: env)
+      let turn = try await Self.session(
+        ["--provider", "echo", "--system", "be brief", "-s", "work", message], env: env)
       #expect(turn.status == 0, "\(turn.stderr)")
       #expect(turn.answer == message)
     }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct PostgresURLTests {
   @Test func aFullURLIsReadAsLibpqReadsIt() throws {
-    let url = try PostgresURL("postgres://alice:p%40ss%3Aword@db.example.com:6543/tgpt?sslmode=verify-full&connect_timeout=3")
+    let url = try PostgresURL(
+      "postgres://alice:p%40ss%3Aword@db.example.com:6543/tgpt?sslmode=verify-full&connect_timeout=3")
     #expect(url.user == "alice" && url.password == "p@ss:word")
     #expect(url.host == "db.example.com" && url.port == 6543 && url.database == "tgpt")
     #expect(url.sslMode == .verifyFull && url.connectTimeout == 3)

@@ -7,7 +7,9 @@ import Testing
 
 /// The store's behaviour, the same on every backend.
 @Suite struct SessionStoreTests {
-  @Test(arguments: StoreBackend.allCases) func aTurnRecordsTheMessageAndAnInterruptedPlaceholderUntilFinished(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func aTurnRecordsTheMessageAndAnInterruptedPlaceholderUntilFinished(
+    _ backend: StoreBackend
+  ) async throws {
     let store = try await backend.makeStore().store
     let turn = try await store.beginTurn(
       session: "s", settings: SessionSettings(model: "a/b", provider: "echo"), message: "hello there", now: 5)
@@ -29,7 +31,9 @@ import Testing
     #expect(try await store.check().isEmpty)
   }
 
-  @Test(arguments: StoreBackend.allCases) func theFirstTurnsSettingsAreRememberedAndSetChangesThem(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func theFirstTurnsSettingsAreRememberedAndSetChangesThem(
+    _ backend: StoreBackend
+  ) async throws {
     let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "one", settings: SessionSettings(model: "first", system: "be brief"))
     try await recordTurn(store, "s", "two", settings: SessionSettings(model: "second", provider: "echo"))
@@ -40,7 +44,9 @@ import Testing
     #expect(settings == SessionSettings(model: "third", provider: "echo", system: "be brief"))
   }
 
-  @Test(arguments: StoreBackend.allCases) func listAndMostRecentOrderByLastUseThenID(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func listAndMostRecentOrderByLastUseThenID(_ backend: StoreBackend)
+    async throws
+  {
     let store = try await backend.makeStore().store
     try await recordTurn(store, "b", "x", now: 100)
     try await recordTurn(store, "a", "x", now: 100)
@@ -52,7 +58,9 @@ import Testing
     #expect(try await store.mostRecent() == "c")
   }
 
-  @Test(arguments: StoreBackend.allCases) func renameMovesMessagesAndRefusesATakenID(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func renameMovesMessagesAndRefusesATakenID(_ backend: StoreBackend)
+    async throws
+  {
     let store = try await backend.makeStore().store
     try await recordTurn(store, "old", "kept words")
     try await recordTurn(store, "other", "x")
@@ -65,7 +73,9 @@ import Testing
     #expect(try await store.check().isEmpty)
   }
 
-  @Test(arguments: StoreBackend.allCases) func removeDeletesMessagesAndTheirIndexEntries(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func removeDeletesMessagesAndTheirIndexEntries(_ backend: StoreBackend)
+    async throws
+  {
     let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "unique zebra words")
     try await store.remove("s")
@@ -87,7 +97,9 @@ import Testing
     #expect(try await store.search("absent", limit: 5).isEmpty)
   }
 
-  @Test(arguments: StoreBackend.allCases) func searchFindsSubstringsInAnyScriptAndShortWords(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func searchFindsSubstringsInAnyScriptAndShortWords(_ backend: StoreBackend)
+    async throws
+  {
     let store = try await backend.makeStore().store
     try await recordTurn(store, "jp", "日本語のテキストを書きました", answer: "はい")
     try await recordTurn(store, "en", "Log Rotation keeps 7 days, 100% of them", answer: "ok")
@@ -100,7 +112,8 @@ import Testing
     #expect(try await store.search("はい", limit: 5).map(\.role) == ["assistant"])
   }
 
-  @Test(arguments: StoreBackend.allCases) func exportImportExportGivesTheSameBytes(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func exportImportExportGivesTheSameBytes(_ backend: StoreBackend) async throws
+  {
     let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "line one\nline \"two\" 日本", settings: SessionSettings(model: "m", system: "sys"))
     try await recordTurn(store, "s", "failed one", answer: "part", status: .partial)
@@ -117,7 +130,9 @@ import Testing
     #expect(throws: StoreError.self) { try SessionExport(lines: Array(parsed.dropFirst())) }
   }
 
-  @Test(arguments: StoreBackend.allCases) func importRefusesExportsAStoreCannotHold(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func importRefusesExportsAStoreCannotHold(_ backend: StoreBackend)
+    async throws
+  {
     let store = try await backend.makeStore().store
     try await recordTurn(store, "s", "one")
     try await recordTurn(store, "s", "two")

@@ -29,7 +29,8 @@ import Testing
     _ = try SQLiteSessionStore(path: directory + "/flat/s.db", creation: .file)
   }
 
-  @Test(arguments: StoreBackend.allCases) func idsByPrefixTakeUnderscoresLiterally(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func idsByPrefixTakeUnderscoresLiterally(_ backend: StoreBackend) async throws
+  {
     let store = try await backend.makeStore().store
     for id in ["a_1", "a_2", "ab", "b_1"] { try await recordTurn(store, id, "hi") }
     #expect(try await store.ids(withPrefix: "a_") == ["a_1", "a_2"])
@@ -50,7 +51,9 @@ import Testing
     #expect(try await store.check().isEmpty)
   }
 
-  @Test(arguments: StoreBackend.allCases) func theBaseURLIsRememberedForItsProviderOnly(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func theBaseURLIsRememberedForItsProviderOnly(_ backend: StoreBackend)
+    async throws
+  {
     let store = try await backend.makeStore().store
     let local = SessionSettings(model: "m", provider: "compatible", baseURL: "http://127.0.0.1:9/v1")
     try await recordTurn(store, "s", "one", settings: local)
@@ -63,7 +66,9 @@ import Testing
     #expect(reread.summary.settings.baseURL == "http://127.0.0.1:9/v1")
   }
 
-  @Test(arguments: StoreBackend.allCases) func anotherProviderForgetsTheBaseURLUnlessGivenOne(_ backend: StoreBackend) async throws {
+  @Test(arguments: StoreBackend.allCases) func anotherProviderForgetsTheBaseURLUnlessGivenOne(_ backend: StoreBackend)
+    async throws
+  {
     let store = try await backend.makeStore().store
     let local = SessionSettings(provider: "compatible", baseURL: "http://127.0.0.1:9/v1")
     try await recordTurn(store, "s", "one", settings: local)

@@ -20,39 +20,41 @@ enum PostgresSchema {
   /// Brings the database up to date on `connection` (a dedicated one: the advisory lock is
   /// held by its session).
   static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+    func run(_ query: PostgresQuery) async throws { _ = try await connection.dedicatedQuery(query, logger: logger) }
     // Most opens find the store up to date: one query, no lock.
     if try await applied(connection, logger: logger) >= latest { return }
-    try await connection.query("SELECT pg_advisory_lock(\(setUpLock))", logger: logger)
+    try await run("SELECT pg_advisory_lock(\(setUpLock))")
     do {
-      try await connection.query(
+      try await run(
         """
         CREATE TABLE IF NOT EXISTS tgpt_migrations (
           version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-        """, logger: logger)
+        """)
       let done = try await applied(connection, logger: logger)
       for migration in migrations where migration.version > done {
-        try await connection.withTransaction(logger: logger) { connection in
-          for statement in migration.sql {
-            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-          }
-          try await connection.query(
-            "INSERT INTO tgpt_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
-            logger: logger)
+        try await run("BEGIN")
+        do {
+          for statement in migration.sql { try await run(PostgresQuery(unsafeSQL: statement)) }
+          try await run("INSERT INTO tgpt_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
+          try await run("COMMIT")
+        } catch {
+          try? await run("ROLLBACK")
+          throw error
         }
       }
     } catch {
-      _ = try? await connection.query("SELECT pg_advisory_unlock(\(setUpLock))", logger: logger)
+      try? await run("SELECT pg_advisory_unlock(\(setUpLock))")
       throw error
     }
-    try await connection.query("SELECT pg_advisory_unlock(\(setUpLock))", logger: logger)
+    try await run("SELECT pg_advisory_unlock(\(setUpLock))")
   }
 
   /// The latest migration applied (0 for a database without the store's tables).
   static func applied(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
     do {
-      let rows = try await connection.query("SELECT coalesce(max(version), 0) FROM tgpt_migrations", logger: logger)
-      for try await version in rows.decode(Int.self) { return version }
-      return 0
+      let rows = try await connection.dedicatedQuery(
+        "SELECT coalesce(max(version), 0) FROM tgpt_migrations", logger: logger)
+      return try rows.first?.decode(Int.self) ?? 0
     } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
       return 0  // undefined_table: a new database
     }

@@ -53,6 +53,7 @@ extension PostgresStoreCore {
       return "no answer within the connect timeout"
     }
     if let error = error as? DeadlineError { return error.description }
+    if let error = error as? ConnectionClosed { return error.description }
     return "\(error)"
   }
 

@@ -20,10 +20,10 @@ final class PostgresStoreCore: Sendable {
   /// Dedicated connections (turn locks, set-up, probes) are made with this.
   let connectionConfiguration: PostgresConnection.Configuration
   /// Connections that held a turn lock and may hold the next (see `PostgresTurnLease`).
-  let idleLockConnections = Mutex<[PostgresConnection]>([])
+  let idleLockConnections = Mutex<[LockConnection]>([])
   let localTurns = LocalTurnQueue()
   private let nextConnectionID = Atomic<Int>(1)
-  private let probes = Mutex<(task: Task<(any Error)?, Never>, started: ContinuousClock.Instant)?>(nil)
+  private let probes = Mutex<Task<(any Error)?, Never>?>(nil)
 
   /// How many idle lock connections are kept for the next turns.
   static let idleLockConnectionLimit = 8
@@ -57,7 +57,7 @@ final class PostgresStoreCore: Sendable {
 
   deinit {
     pool.withLock { $0?.runner?.cancel() }
-    for connection in idleLockConnections.withLock({ $0 }) { Self.closeSoon(connection) }
+    for idle in idleLockConnections.withLock({ $0 }) { Self.closeSoon(idle.connection) }
   }
 
   /// Starts the pool.
@@ -94,7 +94,7 @@ final class PostgresStoreCore: Sendable {
       defer { idle.removeAll() }
       return idle
     }
-    for connection in idle { try? await connection.close() }
+    for lock in idle { try? await lock.connection.close() }
   }
 
   /// Closes `connection` without waiting. It is kept until it has closed: postgres-nio
@@ -201,13 +201,13 @@ final class PostgresStoreCore: Sendable {
     }
   }
 
-  /// Whether a new connection can be made now: nil, or why not. Callers that ask within a
-  /// second of each other share one attempt.
+  /// Whether a new connection can be made now: nil, or why not. Callers that ask while an
+  /// attempt is under way share it; an answer is never reused (the server may be back).
   private func probe() async -> (any Error)? {
-    let now = ContinuousClock.now
-    let task = probes.withLock { state -> Task<(any Error)?, Never> in
-      if let state, state.started.duration(to: now) < .seconds(1) { return state.task }
+    let task = probes.withLock { running -> Task<(any Error)?, Never> in
+      if let running { return running }
       let task = Task { () -> (any Error)? in
+        defer { self.probes.withLock { $0 = nil } }
         do {
           let connection = try await self.connect()
           try? await connection.close()
@@ -216,7 +216,7 @@ final class PostgresStoreCore: Sendable {
           return error
         }
       }
-      state = (task, now)
+      running = task
       return task
     }
     return await task.value

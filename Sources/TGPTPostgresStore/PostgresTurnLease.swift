@@ -11,10 +11,10 @@ import TGPTSession
 public final class PostgresTurnLease: TurnLease {
   private let core: PostgresStoreCore
   private let key: String
-  private let connection: PostgresConnection
+  private let connection: LockConnection
   private let released = Atomic<Bool>(false)
 
-  init(core: PostgresStoreCore, key: String, connection: PostgresConnection) {
+  init(core: PostgresStoreCore, key: String, connection: LockConnection) {
     self.core = core
     self.key = key
     self.connection = connection
@@ -32,12 +32,12 @@ public final class PostgresTurnLease: TurnLease {
     await Self.end(core: core, key: key, connection: connection)
   }
 
-  private static func end(core: PostgresStoreCore, key: String, connection: PostgresConnection) async {
+  private static func end(core: PostgresStoreCore, key: String, connection: LockConnection) async {
     do {
-      try await connection.query("ROLLBACK", logger: core.logger)
+      _ = try await connection.connection.dedicatedQuery("ROLLBACK", logger: core.logger)
       core.recycle(connection)
     } catch {
-      try? await connection.close()
+      try? await connection.connection.close()
     }
     core.localTurns.release(key)
   }
@@ -50,25 +50,25 @@ extension PostgresSessionStore {
     func tell() { if !told.exchange(true, ordering: .relaxed) { onWait() } }
     try await core.localTurns.acquire(key, onWait: tell)
     do {
-      let connection = try await core.lockingConnection()
+      let lock = try await core.lockingConnection()
+      let connection = lock.connection
       do {
         let logger = core.logger
-        let first = try await connection.query(
+        let first = try await connection.dedicatedQuery(
           "SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
-        var taken = false
-        for try await value in first.decode(Bool.self) { taken = value }
-        if !taken {
+        if try first.first?.decode(Bool.self) != true {
           tell()
           // Cancelling closes the connection: the server drops the wait within a second
           // (client_connection_check_interval), and no waiter is left behind.
           _ = try await withTaskCancellationHandler {
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+            try await connection.dedicatedQuery(
+              "SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
           } onCancel: {
             PostgresStoreCore.closeSoon(connection)
           }
           try Task.checkCancellation()
         }
-        return PostgresTurnLease(core: core, key: key, connection: connection)
+        return PostgresTurnLease(core: core, key: key, connection: lock)
       } catch {
         try? await connection.close()
         throw error
@@ -81,32 +81,46 @@ extension PostgresSessionStore {
   }
 }
 
+/// A connection that holds turn locks, and how many it has held (it is replaced after
+/// `PostgresStoreCore.lockConnectionUses`).
+struct LockConnection: Sendable {
+  let connection: PostgresConnection
+  var uses: Int
+}
+
 extension PostgresStoreCore {
+  /// How many turn locks one connection holds before it is closed and replaced: each
+  /// query on it leaves a callback on its close future until it closes.
+  static let lockConnectionUses = 1000
+
   /// A connection of its own in an open transaction: an idle one that held an earlier turn
   /// lock, else a new one.
-  func lockingConnection() async throws -> PostgresConnection {
-    while let idle = idleLockConnections.withLock({ $0.popLast() }) {
+  func lockingConnection() async throws -> LockConnection {
+    while var idle = idleLockConnections.withLock({ $0.popLast() }) {
       // One that died while idle (a restarted server) fails here and is replaced.
-      if (try? await idle.query("BEGIN", logger: logger)) != nil { return idle }
-      try? await idle.close()
+      if (try? await idle.connection.dedicatedQuery("BEGIN", logger: logger)) != nil {
+        idle.uses += 1
+        return idle
+      }
+      try? await idle.connection.close()
     }
     let connection = try await connect()
     do {
-      try await connection.query("BEGIN", logger: logger)
+      _ = try await connection.dedicatedQuery("BEGIN", logger: logger)
     } catch {
       try? await connection.close()
       throw error
     }
-    return connection
+    return LockConnection(connection: connection, uses: 1)
   }
 
-  /// Keeps `connection` for a later turn lock, or closes it when enough are kept.
-  func recycle(_ connection: PostgresConnection) {
+  /// Keeps `lock` for a later turn lock, or closes it when enough are kept.
+  func recycle(_ lock: LockConnection) {
     let kept = idleLockConnections.withLock { idle -> Bool in
-      guard idle.count < Self.idleLockConnectionLimit else { return false }
-      idle.append(connection)
+      guard idle.count < Self.idleLockConnectionLimit, lock.uses < Self.lockConnectionUses else { return false }
+      idle.append(lock)
       return true
     }
-    if !kept { Self.closeSoon(connection) }
+    if !kept { Self.closeSoon(lock.connection) }
   }
 }

@@ -133,14 +133,21 @@ import Testing
     let server = try await TestPostgres.start()
     let store = try await Self.open(server.url + "?sslmode=disable")
     try await recordTurn(store, "kept", "words that must survive")
+    // A lock held across the restart, and one whose connection waits idle for the next turn.
+    let held = try await store.lockTurns(of: "kept")
+    await (try await store.lockTurns(of: "idle") as? PostgresTurnLease)?.release()
     try await TestPostgres.pause(server)
+    let endpoint = String(server.url.split(separator: "@")[1].split(separator: "/")[0])
     do {
       _ = try await store.list(limit: nil)
       Issue.record("a call while the server is down succeeded")
     } catch let error as StoreError {
       #expect(error.kind == .unavailable, "\(error)")
-      #expect(error.description.contains(server.url.split(separator: "@")[1].split(separator: "/")[0]), "\(error)")
+      #expect(error.description.contains(endpoint), "\(error)")
     }
+    await #expect(throws: StoreError.self) { _ = try await store.lockTurns(of: "other") }
+    // Its connection is gone: releasing it returns (and frees the session in this process).
+    await (held as? PostgresTurnLease)?.release()
     try await TestPostgres.resume(server)
     #expect(try await store.list(limit: nil).map(\.id) == ["kept"])
     #expect(try await store.search("survive", limit: 5).count == 2, "question and answer")

@@ -24,6 +24,8 @@ final class PostgresStoreCore: Sendable {
   let localTurns = LocalTurnQueue()
   private let nextConnectionID = Atomic<Int>(1)
   private let probes = Mutex<Task<(any Error)?, Never>?>(nil)
+  /// When a probe last reached the server.
+  private let lastReached = Mutex<ContinuousClock.Instant?>(nil)
 
   /// How many idle lock connections are kept for the next turns.
   static let idleLockConnectionLimit = 8
@@ -47,11 +49,7 @@ final class PostgresStoreCore: Sendable {
       host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
       tls: tls.connection)
     dedicated.options.connectTimeout = .seconds(Int64(url.connectTimeout))
-    // A backend waiting for a turn lock learns within a second that its client went away
-    // (a cancelled wait, a killed process), instead of when the lock is finally granted.
-    dedicated.options.additionalStartupParameters = [
-      ("application_name", "tgpt-turn-lock"), ("client_connection_check_interval", "1s"),
-    ]
+    dedicated.options.additionalStartupParameters = [("application_name", "tgpt-turn-lock")]
     connectionConfiguration = dedicated
   }
 
@@ -137,7 +135,8 @@ final class PostgresStoreCore: Sendable {
       // and fails every lease at once (postgres-nio's circuit breaker), though the server may
       // be back. When a connection of our own gets through, a new pool serves the call (which
       // never reached the server: running it again repeats nothing).
-      guard await probe() == nil, let fresh = replacePool(unless: client), fresh !== client else {
+      if let why = await probe() { throw failure(why, connecting: true) }
+      guard let fresh = replacePool(unless: client), fresh !== client else {
         throw failure(error.underlying, connecting: true)
       }
       do {
@@ -193,11 +192,13 @@ final class PostgresStoreCore: Sendable {
     while true {
       try await Task.sleep(for: delay)
       if leased() { return }
+      delay = .seconds(1)
+      // A pool that is merely busy (many turns at once) is not probed again and again.
+      if let reached = lastReached.withLock({ $0 }), reached.duration(to: .now) < .seconds(2) { continue }
       if let error = await probe() {
         if leased() { return }
         throw failure(error, connecting: true)
       }
-      delay = .seconds(1)
     }
   }
 
@@ -211,6 +212,7 @@ final class PostgresStoreCore: Sendable {
         do {
           let connection = try await self.connect()
           try? await connection.close()
+          self.lastReached.withLock { $0 = .now }
           return nil
         } catch {
           return error

@@ -23,12 +23,9 @@ final class PostgresStoreCore: Sendable {
   let idleLockConnections = Mutex<[LockConnection]>([])
   let localTurns = LocalTurnQueue()
   private let nextConnectionID = Atomic<Int>(1)
-  private let probes = Mutex<Task<(any Error)?, Never>?>(nil)
+  let probes = Mutex<Task<(any Error)?, Never>?>(nil)
   /// When a probe last reached the server.
-  private let lastReached = Mutex<ContinuousClock.Instant?>(nil)
-
-  /// How many idle lock connections are kept for the next turns.
-  static let idleLockConnectionLimit = 8
+  let lastReached = Mutex<ContinuousClock.Instant?>(nil)
 
   init(url: PostgresURL, logger: Logger) throws(StoreError) {
     self.url = url
@@ -64,7 +61,7 @@ final class PostgresStoreCore: Sendable {
   /// The pool now (nil once the store is shut down).
   private var client: PostgresClient? { pool.withLock { $0?.closed == false ? $0?.client : nil } }
 
-  /// Starts a new pool and ends the old one, unless the pool is no longer `stale` (another
+  /// Starts a new pool and ends the old one, unless the pool is no longer `current` (another
   /// call replaced it already) or the store is shut down; the pool to use.
   private func replacePool(unless current: PostgresClient?) -> PostgresClient? {
     let (client, old) = pool.withLock { state -> (PostgresClient?, Task<Void, Never>?) in
@@ -184,44 +181,6 @@ final class PostgresStoreCore: Sendable {
       if !leased.isSet { throw PoolGaveUp(underlying: error) }
       throw failure(error, connecting: false)
     }
-  }
-
-  /// Returns once `leased()` holds; throws when the server cannot be reached meanwhile.
-  private func watch(_ leased: @Sendable () -> Bool) async throws {
-    var delay = Duration.milliseconds(500)
-    while true {
-      try await Task.sleep(for: delay)
-      if leased() { return }
-      delay = .seconds(1)
-      // A pool that is merely busy (many turns at once) is not probed again and again.
-      if let reached = lastReached.withLock({ $0 }), reached.duration(to: .now) < .seconds(2) { continue }
-      if let error = await probe() {
-        if leased() { return }
-        throw failure(error, connecting: true)
-      }
-    }
-  }
-
-  /// Whether a new connection can be made now: nil, or why not. Callers that ask while an
-  /// attempt is under way share it; an answer is never reused (the server may be back).
-  private func probe() async -> (any Error)? {
-    let task = probes.withLock { running -> Task<(any Error)?, Never> in
-      if let running { return running }
-      let task = Task { () -> (any Error)? in
-        defer { self.probes.withLock { $0 = nil } }
-        do {
-          let connection = try await self.connect()
-          try? await connection.close()
-          self.lastReached.withLock { $0 = .now }
-          return nil
-        } catch {
-          return error
-        }
-      }
-      running = task
-      return task
-    }
-    return await task.value
   }
 
   private static func tls(_ mode: PostgresURL.SSLMode) throws -> (

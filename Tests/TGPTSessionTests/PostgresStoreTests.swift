@@ -5,6 +5,10 @@ import TGPTSession
 import TGPTTestPostgres
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What only the PostgreSQL store has: migrations, locks across clients, a server that goes
 /// away and comes back.
 @Suite(.timeLimit(.minutes(5))) struct PostgresStoreTests {
@@ -107,6 +111,48 @@ import Testing
     let lease = try await other.lockTurns(of: "s") { waitedAgain.set() }
     #expect(!waitedAgain.isSet)
     withExtendedLifetime(lease) {}
+  }
+
+  @Test func aCancelledWaitInOneProcessLeavesNoWaiterBehind() async throws {
+    let store = try await Self.open(try await TestPostgres.database())
+    let held = try await store.lockTurns(of: "s")
+    let waiting = Flag()
+    let waiter = Task { try await store.lockTurns(of: "s") { waiting.set() } }
+    try await Self.until { waiting.isSet }
+    waiter.cancel()
+    await #expect(throws: CancellationError.self) { _ = try await waiter.value }
+    await (held as? PostgresTurnLease)?.release()
+    let waitedAgain = Flag()
+    let lease = try await store.lockTurns(of: "s") { waitedAgain.set() }
+    #expect(!waitedAgain.isSet, "the cancelled waiter did not take the lock")
+    withExtendedLifetime(lease) {}
+  }
+
+  @Test func aServerThatNeverAnswersFailsWithinTheConnectTimeout() async throws {
+    // A socket that listens but never accepts: the connection is made, the answer never comes.
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(listener) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+        bind(listener, pointer, length) == 0 && listen(listener, 8) == 0
+          && getsockname(listener, pointer, &length) == 0
+      }
+    }
+    try #require(bound)
+    let port = UInt16(bigEndian: address.sin_port)
+    for mode in ["disable", "require"] {
+      do {
+        _ = try await Self.open("postgres://tgpt@127.0.0.1:\(port)/x?connect_timeout=2&sslmode=\(mode)")
+        Issue.record("opened a store on a server that never answers")
+      } catch let error as StoreError {
+        #expect(error.kind == .unavailable, "\(error)")
+        #expect(error.description.contains("127.0.0.1:\(port)") && error.description.contains("no answer"), "\(error)")
+      }
+    }
   }
 
   @Test func anUnreachableServerIsUnavailableAndNamed() async throws {

@@ -188,7 +188,7 @@ _tgpt-session_turn() {
     repeating_flags=()
     non_repeating_flags=(-c --continue --messages --http1.1 --insecure --include-failed --no-tools --text --exact --version -h --help)
     repeating_options=(--header --param --tool --tools --mcp)
-    non_repeating_options=(-s --session --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --approve --max-tool-rounds --log-level --stdin --id)
+    non_repeating_options=(-s --session --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --approve --max-tool-rounds --log-level --stdin --id)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
@@ -260,6 +260,9 @@ _tgpt-session_turn() {
     '--store')
         return
         ;;
+    '--principal')
+        return
+        ;;
     '--tool')
         return
         ;;
@@ -294,7 +297,7 @@ _tgpt-session_serve() {
     repeating_flags=()
     non_repeating_flags=(--http1.1 --insecure --include-failed --no-tools --version -h --help)
     repeating_options=(--header --param --tool --tools --mcp)
-    non_repeating_options=(-s --session --max-turns --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --approve --max-tool-rounds --log-level)
+    non_repeating_options=(-s --session --max-turns --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --approve --max-tool-rounds --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -369,6 +372,9 @@ _tgpt-session_serve() {
     '--store')
         return
         ;;
+    '--principal')
+        return
+        ;;
     '--tool')
         return
         ;;
@@ -396,7 +402,7 @@ _tgpt-session_chat() {
     repeating_flags=()
     non_repeating_flags=(--http1.1 --insecure --include-failed --no-tools --version -h --help)
     repeating_options=(--header --param --tool --tools --mcp)
-    non_repeating_options=(-s --session --api-url --token --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --approve --max-tool-rounds --log-level)
+    non_repeating_options=(-s --session --api-url --token --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --approve --max-tool-rounds --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -474,6 +480,9 @@ _tgpt-session_chat() {
     '--store')
         return
         ;;
+    '--principal')
+        return
+        ;;
     '--tool')
         return
         ;;
@@ -501,7 +510,7 @@ _tgpt-session_list() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-n --limit --store)
+    non_repeating_options=(-n --limit --store --principal)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -512,6 +521,9 @@ _tgpt-session_list() {
     '--store')
         return
         ;;
+    '--principal')
+        return
+        ;;
     esac
 }
 
@@ -519,12 +531,15 @@ _tgpt-session_show() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --principal)
     __tgpt-session_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
+        return
+        ;;
+    '--principal')
         return
         ;;
     esac
@@ -534,12 +549,15 @@ _tgpt-session_rm() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --prefix)
+    non_repeating_options=(--store --principal --prefix)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
+        return
+        ;;
+    '--principal')
         return
         ;;
     '--prefix')
@@ -552,12 +570,15 @@ _tgpt-session_rename() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --principal)
     __tgpt-session_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--store')
+        return
+        ;;
+    '--principal')
         return
         ;;
     esac
@@ -567,7 +588,7 @@ _tgpt-session_set() {
     repeating_flags=()
     non_repeating_flags=(--default --version -h --help)
     repeating_options=()
-    non_repeating_options=(-m --model --provider --system --base-url --store)
+    non_repeating_options=(-m --model --provider --system --base-url --store --principal)
     __tgpt-session_offer_flags_options 1
 
     # Offer option value completions
@@ -587,6 +608,9 @@ _tgpt-session_set() {
     '--store')
         return
         ;;
+    '--principal')
+        return
+        ;;
     esac
 }
 
@@ -594,12 +618,15 @@ _tgpt-session_export() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --principal)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
+        return
+        ;;
+    '--principal')
         return
         ;;
     esac
@@ -609,7 +636,7 @@ _tgpt-session_import() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--as --store)
+    non_repeating_options=(--as --store --principal)
     __tgpt-session_offer_flags_options 1
 
     # Offer option value completions
@@ -620,6 +647,9 @@ _tgpt-session_import() {
     '--store')
         return
         ;;
+    '--principal')
+        return
+        ;;
     esac
 }
 
@@ -627,7 +657,7 @@ _tgpt-session_search() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-n --limit --store)
+    non_repeating_options=(-n --limit --store --principal)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
@@ -638,6 +668,9 @@ _tgpt-session_search() {
     '--store')
         return
         ;;
+    '--principal')
+        return
+        ;;
     esac
 }
 
@@ -645,12 +678,15 @@ _tgpt-session_check() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --principal)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--store')
+        return
+        ;;
+    '--principal')
         return
         ;;
     esac

@@ -83,6 +83,26 @@ import Testing
     #expect(server.stderr.contains("line 1"), "\(server.stderr)")
   }
 
+  @Test func healthAndMetricsAnswerLoopbackAndTokensButNotWhatAProxyForwards() async throws {
+    let alice = try await Self.makeToken("alice")
+    let tokens = Harness.scratchDirectory().appendingPathComponent("tokens").path
+    try "\(alice.line)\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+    let server = try await BridgeServerProcess.start(["--tokens", tokens])
+    defer { server.terminate() }
+    func status(_ path: String, _ headers: String = "") async throws -> String {
+      try await Harness.shell("curl -s -o /dev/null -w '%{http_code}' \(headers) \(server.baseURL)\(path)").text
+    }
+    // The chat program's first half second is "starting" (503): past it, /healthz says 200.
+    _ = try await Harness.eventually("the child running") { try await status("/healthz") == "200" }
+    let forwarded = "-H 'X-Forwarded-For: 203.0.113.9'"
+    for path in ["/healthz", "/metrics"] {
+      #expect(try await status(path) == "200", "loopback: \(path)")
+      #expect(try await status(path, forwarded) == "401", "forwarded by a proxy: \(path)")
+      #expect(try await status(path, "-H 'Forwarded: for=203.0.113.9'") == "401")
+      #expect(try await status(path, forwarded + " -H 'Authorization: Bearer \(alice.token)'") == "200")
+    }
+  }
+
   @Test func aBadTokensFileStopsTheServerWithTheLineNamed() async throws {
     let tokens = Harness.scratchDirectory().appendingPathComponent("tokens").path
     try "alice tgpt_this-is-the-token-not-its-digest\n".write(toFile: tokens, atomically: true, encoding: .utf8)

@@ -103,6 +103,41 @@ import Testing
     }
   }
 
+  @Test func aRevokedPrincipalsOpenConnectionIsClosedAtTheReload() async throws {
+    let alice = try await Self.makeToken("alice")
+    let bob = try await Self.makeToken("bob")
+    let tokens = Harness.scratchDirectory().appendingPathComponent("tokens").path
+    // Written on Windows: CRLF line ends and a byte-order mark.
+    try "\u{FEFF}# team\r\n\(alice.line)\r\n\(bob.line)\r\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+    let server = try await BridgeServerProcess.start(["--tokens", tokens, "--log-level", "notice"])
+    defer { server.terminate() }
+    let bobs = Task {
+      try await SeedClient.talk(
+        server.ws("b"), [SeedClient.message("hi")], headers: Self.bearer(bob.token), awaitServerClose: true)
+    }
+    let alices = Task {
+      try await SeedClient.talk(
+        server.ws("a"), [SeedClient.message("hi")], headers: Self.bearer(alice.token), awaitServerClose: true)
+    }
+    _ = try await Harness.eventually("both connections open and answered") {
+      let metrics = try await Harness.shell("curl -s \(server.baseURL)/metrics").text
+      return metrics.contains("tgpt_connections_open 2") && metrics.contains("tgpt_turns_total 2")
+    }
+    try "\(alice.line)\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+    server.process.signal(SIGHUP)
+    let cut = try await bobs.value
+    #expect(cut.replies.first?.last?.type == "complete")
+    #expect(
+      cut.close?.closeCode == .policyViolation && cut.close?.reason == "token revoked",
+      "\(String(describing: cut.close))")
+    #expect(server.stderr.contains("1 revoked, 1 connections closed"), "\(server.stderr)")
+    let refused = try await Harness.run("tgpt-ws-bridge", ["--token", bob.token, server.ws("b")], stdin: "hi\n")
+    #expect(refused.status == 77)
+    // Alice's connection is untouched; the server closes it with 1001 when it stops.
+    #expect(await server.stop() == 0)
+    #expect(try await alices.value.close?.closeCode == .goingAway)
+  }
+
   @Test func aBadTokensFileStopsTheServerWithTheLineNamed() async throws {
     let tokens = Harness.scratchDirectory().appendingPathComponent("tokens").path
     try "alice tgpt_this-is-the-token-not-its-digest\n".write(toFile: tokens, atomically: true, encoding: .utf8)
@@ -111,6 +146,11 @@ import Testing
       #expect(result.status == 78, "\(result.stderr)")
       #expect(result.stderr.contains("\(tokens) line 1") && result.stderr.contains("not the token itself"))
     }
+    try "# nobody yet\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+    let empty = try await Harness.run("tgpt-ws-bridge", ["serve", "--port", "0", "--tokens", tokens])
+    #expect(empty.status == 78 && empty.stderr.contains("names no principal"), "\(empty.stderr)")
+    let stray = try await Harness.run("tgpt-ws-bridge", ["serve", "--port", "0", "--principal-rate", "5"])
+    #expect(stray.status == 64 && stray.stderr.contains("give --tokens"), "\(stray.stderr)")
     let missing = try await Harness.run("tgpt-ws-bridge", ["serve", "--port", "0", "--tokens", tokens + ".gone"])
     #expect(missing.status == 78 && missing.stderr.contains("cannot open it"), "\(missing.stderr)")
   }

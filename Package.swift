@@ -242,7 +242,9 @@ let package = Package(
     ),
     .testTarget(
       name: "TGPTOrchestratorTests",
-      dependencies: ["TGPTOrchestrator", "TGPTSession", "TGPTProviders", "TGPTEvents"],
+      dependencies: [
+        "TGPTOrchestrator", "TGPTSession", "TGPTProviders", "TGPTEvents", .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: strict
     ),
     .testTarget(name: "TGPTChatTests", dependencies: ["TGPTChat"], swiftSettings: strict),

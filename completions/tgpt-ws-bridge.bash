@@ -173,13 +173,13 @@ _tgpt-ws-bridge() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    connect|serve|check|bench|help)
+    connect|serve|token|check|bench|help)
         # Offer subcommand argument completions
         "_tgpt-ws-bridge_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'connect serve check bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'connect serve token check bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -234,7 +234,7 @@ _tgpt-ws-bridge_serve() {
     repeating_flags=()
     non_repeating_flags=(--no-auth --version -h --help)
     repeating_options=(--allow-origin)
-    non_repeating_options=(--host --port --token --tls-cert --tls-key --max-message-bytes --max-connections --rate --token-rate --idle-timeout --ping-interval --drain-timeout --stall-timeout --queue-bytes --header-timeout --log-level)
+    non_repeating_options=(--host --port --token --tokens --principal-in-flight --principal-rate --principal-sessions --tls-cert --tls-key --max-message-bytes --max-connections --rate --token-rate --idle-timeout --ping-interval --drain-timeout --stall-timeout --queue-bytes --header-timeout --log-level)
     __tgpt-ws-bridge_offer_flags_options -1
 
     # Offer option value completions
@@ -246,6 +246,18 @@ _tgpt-ws-bridge_serve() {
         return
         ;;
     '--token')
+        return
+        ;;
+    '--tokens')
+        return
+        ;;
+    '--principal-in-flight')
+        return
+        ;;
+    '--principal-rate')
+        return
+        ;;
+    '--principal-sessions')
         return
         ;;
     '--tls-cert')
@@ -292,6 +304,14 @@ _tgpt-ws-bridge_serve() {
         return
         ;;
     esac
+}
+
+_tgpt-ws-bridge_token() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __tgpt-ws-bridge_offer_flags_options 1
 }
 
 _tgpt-ws-bridge_check() {

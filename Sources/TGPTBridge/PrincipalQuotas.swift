@@ -26,7 +26,8 @@ public final class PrincipalQuotas: Sendable {
     public var description: String {
       switch self {
       case .inFlight(let limit): "\(limit) requests in flight at once"
-      case .perMinute(let limit): "\(limit == limit.rounded() ? String(Int(limit)) : String(limit)) requests a minute"
+      case .perMinute(let limit):
+        "\(limit == limit.rounded() && limit < 1e15 ? String(Int(limit)) : String(limit)) requests a minute"
       case .sessions(let limit): "\(limit) sessions open at once"
       }
     }
@@ -90,7 +91,8 @@ public final class PrincipalQuotas: Sendable {
       var entry =
         table[principal]
         ?? Usage(
-          bucket: RateLimiter(perSecond: limits.perMinute / 60, burst: max(1, Int(limits.perMinute / 6)), now: now))
+          bucket: RateLimiter(
+            perSecond: limits.perMinute / 60, burst: max(1, Int(min(limits.perMinute / 6, 1e9))), now: now))
       defer { table[principal] = entry }
       return body(&entry)
     }

@@ -43,6 +43,7 @@ public final class RelayConnection: Sendable {
     var inFlight = 0
     var overflowed = false
     var goingAway = false
+    var revoked = false
     var closed = false
     var queuedBytes = 0
     /// When the client last took an event, or when events started waiting.
@@ -133,6 +134,15 @@ public final class RelayConnection: Sendable {
     if first, let principal { quotas?.close(sessionID, for: principal) }
     continuation.finish()
     overflowContinuation.finish()
+  }
+
+  /// Whether the stream ended because the client's token no longer lets it in.
+  public var revoked: Bool { counts.withLock { $0.revoked } }
+
+  /// Ends the stream because the client's token was revoked: `revoked` is then true.
+  public func revoke() {
+    counts.withLock { $0.revoked = true }
+    continuation.finish()
   }
 
   /// Ends the stream after the events already queued, for a shutdown: the reader gets those,

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import TGPTBridge
@@ -68,9 +69,12 @@ extension ChatServer {
   }
 
   /// `/healthz` and `/metrics` answer this machine (a load balancer or scraper beside the
-  /// server) and any valid token; anyone else learns nothing of the server's load.
+  /// server) and any valid token; anyone else learns nothing of the server's load. A request
+  /// a proxy forwarded (`X-Forwarded-For`, `Forwarded`) comes from loopback on someone else's
+  /// behalf, so it needs the token too.
   private func refusalOfAStranger(_ request: Request, _ context: HTTPChatContext) -> Response? {
-    if AccessPolicy.isLoopback(context.channel.remoteAddress?.ipAddress) { return nil }
+    let forwarded = request.headers[.xForwardedFor] != nil || request.headers[.forwarded] != nil
+    if !forwarded, AccessPolicy.isLoopback(context.channel.remoteAddress?.ipAddress) { return nil }
     if case .allowed = access.verdict(headers: request.headers, queryToken: request.uri.queryParameters["token"]) {
       return nil
     }
@@ -114,4 +118,11 @@ extension ChatServer {
     HTTPChat.errorResponse(
       MessageIntake.badInput("invalid session id: use \(SessionIDRule.text)"), status: .badRequest)
   }
+}
+
+extension HTTPField.Name {
+  /// The client address a proxy adds (`X-Forwarded-For: client, proxy1`).
+  static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+  /// RFC 7239's standard form of the same.
+  static let forwarded = HTTPField.Name("Forwarded")!
 }

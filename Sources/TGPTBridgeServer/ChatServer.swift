@@ -91,7 +91,9 @@ public struct ChatServer: Sendable {
     var reloading: Task<Void, Never>?
     if let tokens = settings.tokens {
       let hangUps = await UnixSignalsSequence(trapping: .sighup)
-      reloading = Task { [logger] in await Self.reload(tokens, at: hangUps, logger: logger) }
+      reloading = Task { [logger, registry] in
+        await Self.reload(tokens, at: hangUps, logger: logger) { registry.revoke(principals: $0) }
+      }
     }
     defer { reloading?.cancel() }
     do {
@@ -102,13 +104,20 @@ public struct ChatServer: Sendable {
     }
   }
 
-  /// Reads the tokens file again at each SIGHUP: principals added or removed take effect for
-  /// new connections and requests; a bad file leaves the table as it was.
-  private static func reload(_ tokens: TokenTable, at hangUps: UnixSignalsSequence, logger: Logger) async {
+  /// Reads the tokens file again at each SIGHUP: principals added can connect at once, and
+  /// those removed (or given a new token) are cut off, their open WebSockets closed with 1008
+  /// and their turns stopped; a bad file leaves the table as it was.
+  private static func reload(
+    _ tokens: TokenTable, at hangUps: UnixSignalsSequence, logger: Logger,
+    revoke: @escaping @Sendable (Set<String>) -> Int
+  ) async {
     for await _ in hangUps {
-      do throws(ServerError) {
-        try tokens.reload()
-        logger.notice("reloaded \(tokens.path): \(tokens.principals.count) principals")
+      do {
+        let revoked = try await DedicatedThread.run { () throws(ServerError) -> Set<String> in try tokens.reload() }
+        let closed = revoked.isEmpty ? 0 : revoke(revoked)
+        logger.notice(
+          "reloaded \(tokens.path): \(tokens.principals.count) principals; \(revoked.count) revoked, \(closed) connections closed"
+        )
       } catch {
         logger.error("kept the principals as they were: \(error.description)")
       }

@@ -66,6 +66,7 @@ struct ChatSocket {
       }
     }
     if connection.goingAway { try? await outbound.close(.goingAway, reason: "server shutting down") }
+    if connection.revoked { try? await outbound.close(.policyViolation, reason: "token revoked") }
     // An overflow is dropWhenStuck's to handle.
     return !connection.overflowed
   }

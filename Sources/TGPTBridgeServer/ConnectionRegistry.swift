@@ -35,6 +35,16 @@ final class ConnectionRegistry: Sendable {
 
   func startDraining() { state.withLock { $0.draining = true } }
 
+  /// Ends the open connections of `principals` (their tokens were revoked); how many.
+  @discardableResult
+  func revoke(principals: Set<String>) -> Int {
+    let connections = state.withLock { state in
+      state.open.values.filter { $0.principal.map(principals.contains) ?? false }
+    }
+    for connection in connections { connection.revoke() }
+    return connections.count
+  }
+
   /// Ends every open connection after the events already queued for it, with 1001 ("going
   /// away"), and waits up to `timeout` for them to close.
   func closeAll(timeout: Duration) async {

@@ -139,11 +139,14 @@ struct HTTPChat {
 
   /// The events as Server-Sent Events, one `data:` line each, ending after the terminal one.
   func stream(_ connection: RelayConnection, channel: any Channel) -> Response {
-    Response(
+    // Watched from now, not from inside the body: when the client has gone before the head
+    // is written, the server never runs the body, and the turn, with its place in the
+    // principal's quota, would stay.
+    let watcher = abandonWhenGone(connection, channel)
+    return Response(
       status: .ok,
       headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
       body: ResponseBody { [relay] writer in
-        let watcher = abandonWhenGone(connection, channel)
         defer {
           watcher.cancel()
           connection.close()

@@ -12,7 +12,7 @@ import TGPTEvents
 /// table as it was and says why.
 public final class TokenTable: Sendable {
   /// The file's entries: each principal with the digest of its token.
-  struct Entry: Equatable, Sendable {
+  struct Entry: Hashable, Sendable {
     let principal: String
     let digest: [UInt8]
   }
@@ -29,10 +29,18 @@ public final class TokenTable: Sendable {
   /// The principals, in the file's order.
   public var principals: [String] { entries.withLock { $0.map(\.principal) } }
 
-  /// Reads the file again; on failure the table stays as it was.
-  public func reload() throws(ServerError) {
+  /// Reads the file again; on failure the table stays as it was. Returns the principals
+  /// whose token no longer lets them in (their line removed, or given a new token), whose
+  /// open connections should end now.
+  @discardableResult
+  public func reload() throws(ServerError) -> Set<String> {
     let read = try Self.read(path)
-    entries.withLock { $0 = read }
+    return entries.withLock { entries in
+      let kept = Set(read)
+      let revoked = Set(entries.filter { !kept.contains($0) }.map(\.principal))
+      entries = read
+      return revoked
+    }
   }
 
   /// The principal whose token this is, or nil. Every entry is compared, each in constant
@@ -73,9 +81,13 @@ public final class TokenTable: Sendable {
 
   static func parse(_ text: String, path: String) throws(ServerError) -> [Entry] {
     var entries: [Entry] = []
-    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    // Split on the byte: in Swift "\r\n" is one Character, which a split on "\n" never finds
+    // (a file written on Windows); a trailing "\r" is then a blank like any other.
+    let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    for (index, bytes) in lines.enumerated() {
+      let raw = Substring(decoding: bytes, as: UTF8.self)
       let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-      let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+      let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\u{FEFF}" })
       if words.isEmpty { continue }
       func bad(_ why: String) -> ServerError { .badTokens(path: path, line: index + 1, why: why) }
       guard words.count == 2 else { throw bad("expected PRINCIPAL SHA256HEX (see tgpt-ws-bridge token --help)") }
@@ -87,6 +99,9 @@ public final class TokenTable: Sendable {
       if entries.contains(where: { $0.principal == principal }) { throw bad("\(principal) is listed twice") }
       if entries.contains(where: { $0.digest == digest }) { throw bad("this token is already another principal's") }
       entries.append(Entry(principal: principal, digest: digest))
+    }
+    if entries.isEmpty {
+      throw .badTokens(path: path, line: nil, why: "it names no principal, so nobody could connect")
     }
     return entries
   }

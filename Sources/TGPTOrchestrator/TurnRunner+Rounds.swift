@@ -26,7 +26,7 @@ extension TurnRunner {
       let answer = Answer()
       let checkpoints = AnswerCheckpoints(store: store, record: record, answer: answer)
       let shaping = RoundShaping(
-        first: rounds == 0, context: context, toolsUsed: toolsUsed, toolsRun: setup.tools != nil,
+        first: rounds == 0, context: context, toolsUsed: toolsUsed,
         earlierUsage: usage, started: started)
       let outcome = await setup.runner.run(
         request, id: turn.requestID, sessionID: turn.sessionID, interruption: interruption
@@ -40,8 +40,9 @@ extension TurnRunner {
       await checkpoints.finish()
       let round = answer.snapshot()
       guard case .completed = outcome, let tools = setup.tools, !round.calls.isEmpty else {
-        await finish(record, round, status: Self.status(of: outcome, partial: !round.content.isEmpty))
-        return shaping.shaped(outcome)
+        let stored = await finish(record, round, status: Self.status(of: outcome, partial: !round.content.isEmpty))
+        guard case .completed = outcome else { return outcome }
+        return Self.deliverComplete(shaping, recordFailure: stored, tag: tag, emit: emit)
       }
 
       rounds += 1
@@ -110,22 +111,45 @@ extension TurnRunner {
     }.value
   }
 
-  /// Records how a round's answer ended. Written even when the task was cancelled: a new
-  /// task does not inherit cancellation.
+  /// Records how a round's answer ended; why it could not, if it could not. Written even when
+  /// the task was cancelled: a new task does not inherit cancellation.
+  @discardableResult
   private func finish(_ record: TurnRecord, _ round: Answer.Snapshot, status: MessageStatus, error: String? = nil)
-    async
+    async -> StoreError?
   {
     let store = self.store
-    await Task {
+    return await Task {
       do {
         try await store.finishTurn(
           record, content: round.content, status: status, model: round.model, usage: round.usage,
           toolCalls: round.toolCallsJSON, error: error ?? round.error, now: Clock.milliseconds())
+        return nil
       } catch {
-        // The answer was delivered; only its record failed, and stays `interrupted`.
+        // The answer went out; only its record failed, which stays `interrupted`.
         log.error("could not record the answer in session \(record.sessionID): \(error)")
+        return (error as? StoreError) ?? StoreError.database("\(error)")
       }
     }.value
+  }
+
+  /// Ends a turn whose answer came in full: its `complete` once the answer is stored, so a
+  /// client that saw `complete` knows the session has it; when storing failed, an
+  /// `unavailable` error that says the answer (already sent) was not stored.
+  static func deliverComplete(
+    _ shaping: RoundShaping, recordFailure: StoreError?, tag: (Event.Payload) -> Event,
+    emit: @Sendable (Event) throws -> Void
+  ) -> RunOutcome {
+    guard let (event, complete) = shaping.releaseComplete() else {
+      return end(
+        with: Event.Failure(message: "the answer ended without a complete event", code: .internal), tag: tag,
+        emit: emit)
+    }
+    guard let recordFailure else { return MessageLoop.write([event], .completed(complete), emit) }
+    let failure = Event.Failure(
+      message:
+        "the answer was sent in full but not stored (\(recordFailure.description)); the session keeps at most the text of its last checkpoint, marked interrupted",
+      code: .unavailable, partial: true)
+    return end(with: failure, tag: tag, emit: emit)
   }
 
   /// Ends the turn with `failure`, the one terminal event.
@@ -137,26 +161,22 @@ extension TurnRunner {
 }
 
 /// How one round's events are changed so that the rounds read as one turn.
-private final class RoundShaping: Sendable {
+final class RoundShaping: Sendable {
   let first: Bool
   let context: ContextBuilder.Context
   let toolsUsed: [String]
-  /// Whether calls are run (tools enabled): a round that made calls then goes on.
-  let toolsRun: Bool
   let earlierUsage: Usage?
   let started: ContinuousClock.Instant
-  private let sawCall = Atomic<Bool>(false)
-  /// The `complete` as sent: the whole turn's time and usage.
-  private let sentComplete = Mutex<Event.Complete?>(nil)
+  /// The round's `complete`, kept back until the turn is known to end here and is stored.
+  private let heldComplete = Mutex<Event?>(nil)
 
   init(
-    first: Bool, context: ContextBuilder.Context, toolsUsed: [String], toolsRun: Bool, earlierUsage: Usage?,
+    first: Bool, context: ContextBuilder.Context, toolsUsed: [String], earlierUsage: Usage?,
     started: ContinuousClock.Instant
   ) {
     self.first = first
     self.context = context
     self.toolsUsed = toolsUsed
-    self.toolsRun = toolsRun
     self.earlierUsage = earlierUsage
     self.started = started
   }
@@ -174,13 +194,8 @@ private final class RoundShaping: Sendable {
     case .chunk(var chunk):
       chunk.toolsUsed = toolsUsed
       event.payload = .chunk(chunk)
-    case .toolCall:
-      sawCall.store(true, ordering: .relaxed)
-    case .complete(var complete) where !holds(event):
-      complete.processingTimeMs = Int((ContinuousClock.now - started) / .milliseconds(1))
-      complete.usage = Usage.adding(earlierUsage, complete.usage)
-      event.payload = .complete(complete)
-      sentComplete.withLock { [complete] in $0 = complete }
+    case .complete:
+      heldComplete.withLock { [event] in $0 = event }
     case .error(var failure) where !first:
       // Tool events and earlier text already went out.
       failure.partial = true
@@ -191,17 +206,21 @@ private final class RoundShaping: Sendable {
     return event
   }
 
-  /// The run's outcome with the `complete` that was sent.
-  func shaped(_ outcome: RunOutcome) -> RunOutcome {
-    guard case .completed = outcome, let sent = sentComplete.withLock({ $0 }) else { return outcome }
-    return .completed(sent)
+  /// The held `complete`, now covering the whole turn: its time until now and the usage of
+  /// every round.
+  func releaseComplete() -> (Event, Event.Complete)? {
+    guard var event = heldComplete.withLock({ $0 }), case .complete(var complete) = event.payload else { return nil }
+    complete.processingTimeMs = Int((ContinuousClock.now - started) / .milliseconds(1))
+    complete.usage = Usage.adding(earlierUsage, complete.usage)
+    event.payload = .complete(complete)
+    return (event, complete)
   }
 
-  /// Whether the event is kept back: the `complete` of a round whose calls will run, since
-  /// the turn goes on.
+  /// Whether the event is kept back: every `complete`, since the turn goes on when the
+  /// round's calls run, and ends only once its answer is stored (`releaseComplete`).
   func holds(_ event: Event) -> Bool {
-    guard case .complete = event.payload else { return false }
-    return toolsRun && sawCall.load(ordering: .relaxed)
+    if case .complete = event.payload { return true }
+    return false
   }
 }
 

@@ -155,7 +155,7 @@ public struct TurnRunner: Sendable {
         session: turn.sessionID, settings: used, message: turn.message, replacingLastTurn: replacing,
         now: Clock.milliseconds())
     } catch let error as StoreError {
-      return fail(error.description, error.kind)
+      return fail(error.description + "; nothing of this turn was stored", error.kind)
     } catch {
       return fail("\(error)", .internal)
     }

@@ -58,10 +58,18 @@ public final class SQLiteSessionStore: SessionStore {
       queue = try DatabaseQueue(path: path, configuration: configuration)
       // Checked without the lock, so it may catch another process half-way through creating
       // the store: any doubt means taking the lock and doing (or finding done) the set-up.
-      let ready =
+      let (ready, newer) =
         (try? queue.read { db in
-          try Self.migrator.hasCompletedMigrations(db) && String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal"
-        }) ?? false
+          (
+            try Self.migrator.hasCompletedMigrations(db) && String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal",
+            try Self.migrator.hasBeenSuperseded(db)
+          )
+        }) ?? (false, false)
+      // A newer version's schema may mean things this one does not know (v3's principals did):
+      // reading or writing it could cross what the newer version keeps apart.
+      if newer {
+        throw StoreError.notAStore(path, "a newer version of tgpt has changed its schema; use that version")
+      }
       if !ready {
         // Creating and migrating is done by one process at a time.
         let setup = try TurnLock.acquireBlocking(path: lockPath, offset: TurnLock.setUpOffset)

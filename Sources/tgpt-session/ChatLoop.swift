@@ -78,7 +78,8 @@ final class ChatLoop: @unchecked Sendable {
       switchTo(id)
       say("session \(id)")
     case .new(let id):
-      switchTo(id ?? SessionID.make())
+      // A remote chat's sessions are on a server others use too: an id no one can guess.
+      switchTo(id ?? (backend.store == nil ? SessionIDRule.makeUnguessable() : SessionID.make()))
       say("new session \(session)")
     case .model(let name?):
       settings.model = name

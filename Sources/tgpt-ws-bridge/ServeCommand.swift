@@ -85,19 +85,19 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "With --tokens: requests (turns, history, deletes) one principal may have in flight at once; 0 for no limit.",
+      "With --tokens: requests (turns, history, deletes) one principal may have in flight at once (default 32); 0 for no limit.",
       valueName: "n"))
-  var principalInFlight = PrincipalQuotas.Limits().inFlight
+  var principalInFlight: Int?
 
   @Option(
-    help: ArgumentHelp("With --tokens: requests a minute per principal; 0 for no limit.", valueName: "n"))
-  var principalRate = PrincipalQuotas.Limits().perMinute
+    help: ArgumentHelp("With --tokens: requests a minute per principal (default 600); 0 for no limit.", valueName: "n"))
+  var principalRate: Double?
 
   @Option(
     help: ArgumentHelp(
-      "With --tokens: sessions one principal may have open at once (connections or requests); 0 for no limit.",
+      "With --tokens: sessions one principal may have open at once (connections or requests; default 64); 0 for no limit.",
       valueName: "n"))
-  var principalSessions = PrincipalQuotas.Limits().sessions
+  var principalSessions: Int?
 
   @Flag(help: "Listen beyond loopback without a token.")
   var noAuth = false
@@ -178,9 +178,13 @@ struct ServeCommand: AsyncParsableCommand {
     if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
     if !rate.isFinite || rate < 0 { throw ValidationError("--rate must be 0 or more") }
     if !tokenRate.isFinite || tokenRate < 0 { throw ValidationError("--token-rate must be 0 or more") }
-    if principalInFlight < 0 { throw ValidationError("--principal-in-flight must be 0 or more") }
-    if !principalRate.isFinite || principalRate < 0 { throw ValidationError("--principal-rate must be 0 or more") }
-    if principalSessions < 0 { throw ValidationError("--principal-sessions must be 0 or more") }
+    if let principalInFlight, principalInFlight < 0 {
+      throw ValidationError("--principal-in-flight must be 0 or more")
+    }
+    if let principalRate, !(0...1e9).contains(principalRate) {
+      throw ValidationError("--principal-rate must be 0 to 1000000000")
+    }
+    if let principalSessions, principalSessions < 0 { throw ValidationError("--principal-sessions must be 0 or more") }
   }
 
   func run() async throws {
@@ -198,8 +202,14 @@ struct ServeCommand: AsyncParsableCommand {
     settings.token = token ?? ProcessEnvironment.value("TGPT_SERVER_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
     if let path = tokens ?? ProcessEnvironment.value("TGPT_SERVER_TOKENS").flatMap({ $0.isEmpty ? nil : $0 }) {
       settings.tokens = try TokenTable(path: path)
+      let defaults = PrincipalQuotas.Limits()
       settings.quotas = PrincipalQuotas.Limits(
-        inFlight: principalInFlight, perMinute: principalRate, sessions: principalSessions)
+        inFlight: principalInFlight ?? defaults.inFlight, perMinute: principalRate ?? defaults.perMinute,
+        sessions: principalSessions ?? defaults.sessions)
+    } else if principalInFlight != nil || principalRate != nil || principalSessions != nil {
+      throw ValidationError(
+        "--principal-in-flight, --principal-rate and --principal-sessions are quotas of the principals of --tokens; give --tokens"
+      )
     }
     let loopback = ["127.0.0.1", "::1", "localhost"].contains(host)
     if settings.token == nil, settings.tokens == nil, !loopback, !noAuth {

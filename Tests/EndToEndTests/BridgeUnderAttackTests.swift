@@ -182,8 +182,10 @@ import WSClient
     let server = try await BridgeServerProcess.start(["--token", "secret"])
     defer { server.terminate() }
     let padded = "secret" + String(repeating: "%00", count: 256)
-    #expect(try await Self.curl([server.baseURL + "/metrics?token=" + padded]).status == "401")
-    #expect(try await Self.curl([server.baseURL + "/metrics?token=secret"]).status == "200")
+    // A chat route: /metrics answers loopback without a token.
+    let message = #"{"message":"hi"}"#
+    #expect(try await Self.curl([server.baseURL + "/chat/t?token=" + padded], body: message).status == "401")
+    #expect(try await Self.curl([server.baseURL + "/chat/t?token=secret"], body: message).status == "200")
     let blank = try await Harness.run(
       "tgpt-ws-bridge", ["serve", "--host", "0.0.0.0", "--port", "0"],
       env: Harness.environment(["TGPT_SERVER_TOKEN": "  "]))

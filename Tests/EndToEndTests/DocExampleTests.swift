@@ -22,6 +22,10 @@ import Testing
       notRun: "listens on every interface on the fixed port 8000, with the user's certificate"),
     HelpDirective(
       document: "tgpt-ws-bridge serve --help",
+      command: "tgpt-ws-bridge serve --host 0.0.0.0 --tokens /etc/tgpt/tokens --tls-cert c.pem --tls-key k.pem",
+      notRun: "listens on every interface on the fixed port 8000, with the user's tokens file and certificate"),
+    HelpDirective(
+      document: "tgpt-ws-bridge serve --help",
       command: "tgpt-ws-bridge serve --port 0 -- tgpt-session serve --provider echo",
       server: true),
     HelpDirective(

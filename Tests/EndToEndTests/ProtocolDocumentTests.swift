@@ -44,13 +44,14 @@ import Testing
     }
     let kinds = try inputs.map { line -> String in
       switch try ClientInput(json: JSON.parse(line)) {
+      case .message(let message) where message.principal != nil: "message of \(message.principal ?? "")"
       case .message: "message"
       case .cancel: "cancel"
       case .history: "history"
       case .delete: "delete"
       }
     }
-    #expect(kinds == ["message", "message", "message", "cancel", "history", "delete"])
+    #expect(kinds == ["message", "message", "message", "cancel", "history", "delete", "message of alice"])
   }
 
   @Test func theRequestExampleRunsThroughTgptStream() async throws {

@@ -40,6 +40,19 @@ import Testing
     #expect(try await store.scoped(to: "alice").session("old") == nil)
   }
 
+  @Test func aStoreANewerVersionMigratedIsRefusedNotMisread() async throws {
+    let path = StoreLifecycleTests.scratch() + ".db"
+    _ = try SQLiteSessionStore(path: path)
+    let queue = try DatabaseQueue(path: path)
+    try await queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99-future')") }
+    try queue.close()
+    #expect {
+      _ = try SQLiteSessionStore(path: path, creation: .never)
+    } throws: { error in
+      (error as? StoreError).map { $0.kind == .config && $0.description.contains("a newer version") } ?? false
+    }
+  }
+
   @Test func twoPrincipalsSessionsOfOneNameNeverMeet() async throws {
     let path = StoreLifecycleTests.scratch() + ".db"
     let alice = try SQLiteSessionStore(path: path).scoped(to: "alice")

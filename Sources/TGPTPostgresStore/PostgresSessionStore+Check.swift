@@ -62,7 +62,10 @@ extension PostgresSessionStore {
     let principal = principal
     return try await perform { connection, logger in
       var problems: [String] = []
-      let version = try await PostgresSchema.applied(connection, logger: logger)
+      var version = 0
+      for try await applied in try await connection.query(
+        "SELECT coalesce(max(version), 0) FROM tgpt_migrations", logger: logger
+      ).decode(Int.self) { version = applied }
       if version < PostgresSchema.latest {
         problems.append("the tables are at version \(version); this program needs \(PostgresSchema.latest)")
       }

@@ -34,10 +34,16 @@ public final class PostgresTurnLease: TurnLease {
 
   private static func end(core: PostgresStoreCore, key: String, connection: LockConnection) async {
     do {
-      _ = try await connection.connection.dedicatedQuery("ROLLBACK", logger: core.logger)
+      // Bounded: a connection that stopped answering (a network gone silent) must not keep
+      // the session locked in this process; closing it ends the transaction on the server.
+      let lock = connection.connection
+      let logger = core.logger
+      _ = try await withDeadline(seconds: core.url.connectTimeout + 5) {
+        try await lock.dedicatedQuery("ROLLBACK", logger: logger)
+      }
       core.recycle(connection)
     } catch {
-      try? await connection.connection.close()
+      PostgresStoreCore.closeSoon(connection.connection)
     }
     core.localTurns.release(key)
   }
@@ -58,14 +64,10 @@ extension PostgresSessionStore {
           "SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
         if try first.first?.decode(Bool.self) != true {
           tell()
-          // Cancelling closes the connection: the server drops the wait within a second
-          // (client_connection_check_interval), and no waiter is left behind.
-          _ = try await withTaskCancellationHandler {
-            try await connection.dedicatedQuery(
-              "SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
-          } onCancel: {
-            PostgresStoreCore.closeSoon(connection)
-          }
+          // Cancelling closes the connection (see `dedicatedQuery`): the server drops the
+          // wait within a second (client_connection_check_interval), no waiter left behind.
+          _ = try await connection.dedicatedQuery(
+            "SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
           try Task.checkCancellation()
         }
         return PostgresTurnLease(core: core, key: key, connection: lock)

@@ -59,6 +59,45 @@ import Testing
     #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
   }
 
+  /// The session's messages, from `show --json`.
+  static func messages(_ id: String, env: [String: String]) async throws -> [JSON] {
+    let shown = try await session(["show", "--json", id], env: env)
+    #expect(shown.status == 0, "show \(id): \(shown.stderr)")
+    return try shown.text.split(separator: "\n").map { try JSON.parse(String($0)) }
+      .filter { $0["type"]?.stringValue == "message" }
+  }
+
+  @Test func processesTakingTurnsInOneSessionLoseNothing() async throws {
+    let env = Harness.environment(["TGPT_STORE": try await TestPostgres.database()])
+    let result = try await Harness.shell(
+      "seq 1 24 | xargs -P 8 -I{} tgpt-session --provider echo -s same 'm{}' > /dev/null", env: env)
+    #expect(result.status == 0, "\(result.stderr)")
+    let messages = try await Self.messages("same", env: env)
+    #expect(messages.count == 48)
+    #expect(messages.allSatisfy { $0["status"]?.stringValue == "complete" })
+    for pair in stride(from: 0, to: messages.count - 1, by: 2) {
+      #expect(messages[pair]["content"] == messages[pair + 1]["content"], "each answer follows its question")
+    }
+    #expect(try await Self.session(["check"], env: env).status == 0)
+  }
+
+  @Test func aProcessKilledMidTurnLeavesItInterruptedAndTheSessionFree() async throws {
+    let env = Harness.environment(["TGPT_STORE": try await TestPostgres.database(), "OPENROUTER_API_KEY": "k"])
+    #expect(try await Self.session(["--provider", "echo", "-s", "k", "first"], env: env).status == 0)
+    // The fake holds the answer after three words until the client leaves: killed mid-answer.
+    let holding = ["--provider", "openrouter", "--base-url", try await FakeProviderServer.shared.url("stall-after=3")]
+    let slow = try await Harness.run(
+      "tgpt-session", holding + ["--idle-timeout", "3600", "-s", "k", "one two three four five six"],
+      env: env, signal: SIGKILL, signalAfter: 2)
+    #expect(slow.status == 128 + SIGKILL || slow.status == SIGKILL, "killed: \(slow.status)")
+    // Its lock went with its connection: the next turn runs.
+    let next = try await Self.session(["--provider", "echo", "-s", "k", "after"], env: env)
+    #expect(next.status == 0, "\(next.stderr)")
+    let statuses = try await Self.messages("k", env: env).map { $0["status"]?.stringValue ?? "" }
+    #expect(statuses == ["complete", "complete", "complete", "interrupted", "complete", "complete"])
+    #expect(try await Self.session(["check"], env: env).status == 0)
+  }
+
   @Test func anUnreachableServerExits69NamingItEveryTime() async throws {
     let env = Harness.environment()
     for arguments in [["list"], ["--provider", "echo", "hi"]] {

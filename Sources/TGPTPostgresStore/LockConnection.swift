@@ -1,9 +1,13 @@
+import Logging
 import PostgresNIO
 
 /// A connection that holds turn locks (outside the pool), how many it has held, and since
 /// when it has been idle.
 struct LockConnection: Sendable {
   let connection: PostgresConnection
+  /// Its backend on the server: pid and start time (so a pid reused by another backend is
+  /// never taken for it).
+  let backend: (pid: Int32, started: String)
   var uses: Int
   var idleSince = ContinuousClock.now
 }
@@ -34,16 +38,50 @@ extension PostgresStoreCore {
     }
     let connection = try await connect()
     do {
-      // A backend waiting for a turn lock learns within a second that its client went away
-      // (a cancelled wait, a killed process), instead of when the lock is finally granted.
-      // PostgreSQL 14 and later; older servers refuse the setting, and wait as before.
-      _ = try? await connection.dedicatedQuery("SET client_connection_check_interval = '1s'", logger: logger)
+      let backend = try await Self.backend(of: connection, logger: logger)
       _ = try await connection.dedicatedQuery("BEGIN", logger: logger)
+      return LockConnection(connection: connection, backend: backend, uses: 1)
     } catch {
       try? await connection.close()
       throw error
     }
-    return LockConnection(connection: connection, uses: 1)
+  }
+
+  /// The backend of `connection`, told to check every second, while it waits for a lock,
+  /// that its client is still there (a killed process, a cancelled wait), instead of waiting
+  /// until the lock is granted. PostgreSQL 14 and later; older servers wait as before.
+  private static func backend(of connection: PostgresConnection, logger: Logger) async throws -> (
+    pid: Int32, started: String
+  ) {
+    let rows: [PostgresRow]
+    do {
+      rows = try await connection.dedicatedQuery(
+        """
+        SELECT pid, backend_start::text, set_config('client_connection_check_interval', '1s', false)
+        FROM pg_stat_activity WHERE pid = pg_backend_pid()
+        """, logger: logger)
+    } catch let error as PSQLError where error.serverInfo != nil {
+      rows = try await connection.dedicatedQuery(
+        "SELECT pid, backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()", logger: logger)
+    }
+    guard let row = rows.first else { throw ConnectionClosed() }
+    let (pid, started) = try row.decode((Int32, String).self)
+    return (pid, started)
+  }
+
+  /// Cancels what the backend of `lock` is doing (a lock wait that its task gave up): the
+  /// closed connection alone would leave the wait on the server for up to a second, or, on
+  /// servers before 14, until the lock is granted.
+  func cancelBackend(of lock: LockConnection) {
+    let (pid, started) = lock.backend
+    Task {
+      try? await self.perform { connection in
+        try await connection.query(
+          """
+          SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = \(pid) AND backend_start::text = \(started)
+          """, logger: self.logger)
+      }
+    }
   }
 
   /// Keeps `lock` for a later turn lock, or closes it when enough are kept; closes those

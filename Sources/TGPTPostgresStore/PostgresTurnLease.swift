@@ -64,10 +64,14 @@ extension PostgresSessionStore {
           "SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
         if try first.first?.decode(Bool.self) != true {
           tell()
-          // Cancelling closes the connection (see `dedicatedQuery`): the server drops the
-          // wait within a second (client_connection_check_interval), no waiter left behind.
-          _ = try await connection.dedicatedQuery(
-            "SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+          // Cancelling closes the connection (see `dedicatedQuery`) and cancels the wait on
+          // the server: no waiter is left behind.
+          _ = try await withTaskCancellationHandler {
+            try await connection.dedicatedQuery(
+              "SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+          } onCancel: { [core] in
+            core.cancelBackend(of: lock)
+          }
           try Task.checkCancellation()
         }
         return PostgresTurnLease(core: core, key: key, connection: lock)

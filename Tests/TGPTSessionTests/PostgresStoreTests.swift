@@ -47,8 +47,19 @@ import Testing
     return Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
   }
 
-  static func until(_ condition: () async throws -> Bool) async throws {
-    while try await !condition() { try await Task.sleep(for: .milliseconds(20)) }
+  /// Waits until `condition` holds; fails the test, naming `what`, after two minutes (a
+  /// deadline for a hang, far from any honest wait).
+  static func until(
+    _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+  ) async throws {
+    let deadline = ContinuousClock.now + .seconds(120)
+    while try await !condition() {
+      guard ContinuousClock.now < deadline else {
+        Issue.record("still waiting for \(what)", sourceLocation: sourceLocation)
+        throw CancellationError()
+      }
+      try await Task.sleep(for: .milliseconds(20))
+    }
   }
 
   @Test func aTurnLockHeldByOneClientMakesAnotherWait() async throws {
@@ -63,9 +74,9 @@ import Testing
       return lease
     }
     // Its first try either succeeds (a broken lock) or finds the lock taken.
-    try await Self.until { waiting.isSet || acquired.isSet }
+    try await Self.until("the waiter to wait") { waiting.isSet || acquired.isSet }
     #expect(!acquired.isSet, "the other client waits")
-    try await Self.until { try await Self.waitingLocks(url) == 1 || acquired.isSet }
+    try await Self.until("a waiter on the server") { try await Self.waitingLocks(url) == 1 || acquired.isSet }
     #expect(!acquired.isSet, "on the server's lock")
     await (held as? PostgresTurnLease)?.release()
     let lease = try await waiter.value
@@ -95,16 +106,21 @@ import Testing
     let (one, other) = (try await Self.open(url), try await Self.open(url))
     let held = try await one.lockTurns(of: "s")
     let acquired = Flag()
+    let ended = Flag()
     let waiter = Task {
+      defer { ended.set() }
       let lease = try await other.lockTurns(of: "s")
       acquired.set()
       return lease
     }
-    try await Self.until { try await Self.waitingLocks(url) == 1 || acquired.isSet }
-    try #require(!acquired.isSet, "the lock was not held")
+    try await Self.until("a waiter on the server") { try await Self.waitingLocks(url) == 1 || ended.isSet }
+    if ended.isSet {
+      Issue.record("the waiter ended without waiting: \(await waiter.result)")
+      return
+    }
     waiter.cancel()
     await #expect(throws: CancellationError.self) { _ = try await waiter.value }
-    try await Self.until { try await Self.waitingLocks(url) == 0 }
+    try await Self.until("no waiter on the server") { try await Self.waitingLocks(url) == 0 }
     await (held as? PostgresTurnLease)?.release()
     // Nobody took it meanwhile: the next lock is granted at once.
     let waitedAgain = Flag()
@@ -118,7 +134,7 @@ import Testing
     let held = try await store.lockTurns(of: "s")
     let waiting = Flag()
     let waiter = Task { try await store.lockTurns(of: "s") { waiting.set() } }
-    try await Self.until { waiting.isSet }
+    try await Self.until("the waiter to wait") { waiting.isSet }
     waiter.cancel()
     await #expect(throws: CancellationError.self) { _ = try await waiter.value }
     await (held as? PostgresTurnLease)?.release()

@@ -10,10 +10,11 @@ SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 # hyperfine, the sqlite3 shell, python3; pkill and setpriv for the bridge tests; git and less for
 # the documents' examples; python3-venv for the venv in which the tool tests install an MCP server
 # from PyPI; postgresql for the PostgreSQL store's tests, which start their own server with
-# Scripts/test-postgres.sh, with openssl for its certificate).
+# Scripts/test-postgres.sh, with openssl for its certificate; nginx-light for the test of two
+# servers behind a load balancer, which starts its own nginx on a loopback port).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libedit-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv postgresql
-BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv postgresql nginx-light
+BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3 postgresql nginx-light openssl
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean
 

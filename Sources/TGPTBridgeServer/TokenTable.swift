@@ -61,7 +61,7 @@ public final class TokenTable: Sendable {
 
   /// The line of the tokens file for `principal` holding `token`.
   public static func line(principal: String, token: String) -> String {
-    principal + " " + digest(token).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    principal + " " + Hex.string(digest(token))
   }
 
   static func read(_ path: String) throws(ServerError) -> [Entry] {
@@ -93,7 +93,7 @@ public final class TokenTable: Sendable {
       guard words.count == 2 else { throw bad("expected PRINCIPAL SHA256HEX (see tgpt-ws-bridge token --help)") }
       let principal = String(words[0])
       guard PrincipalRule.isValid(principal) else { throw bad("the principal must be \(PrincipalRule.text)") }
-      guard let digest = hexBytes(words[1]), digest.count == 32 else {
+      guard let digest = Hex.bytes(words[1]), digest.count == 32 else {
         throw bad("the second word must be the 64 hex digits of the token's SHA-256, not the token itself")
       }
       if entries.contains(where: { $0.principal == principal }) { throw bad("\(principal) is listed twice") }
@@ -104,28 +104,5 @@ public final class TokenTable: Sendable {
       throw .badTokens(path: path, line: nil, why: "it names no principal, so nobody could connect")
     }
     return entries
-  }
-
-  private static func hexBytes(_ text: Substring) -> [UInt8]? {
-    let digits = Array(text.utf8)
-    guard digits.count % 2 == 0 else { return nil }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(digits.count / 2)
-    var index = 0
-    while index < digits.count {
-      guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-      bytes.append(high << 4 | low)
-      index += 2
-    }
-    return bytes
-  }
-
-  private static func hexValue(_ digit: UInt8) -> UInt8? {
-    switch digit {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-    default: nil
-    }
   }
 }

@@ -14,11 +14,6 @@ public enum PrincipalRule {
   public static func isValid(_ name: some StringProtocol) -> Bool {
     let bytes = name.utf8
     guard (1...64).contains(bytes.count) else { return false }
-    return bytes.allSatisfy { byte in
-      (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
-        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-    }
+    return bytes.allSatisfy { $0 != UInt8(ascii: ":") && SessionIDRule.isIDByte($0) }
   }
 }

@@ -14,12 +14,15 @@ public enum SessionIDRule {
   public static func isValid(_ id: some StringProtocol) -> Bool {
     let bytes = id.utf8
     guard (1...128).contains(bytes.count) else { return false }
-    return bytes.allSatisfy { byte in
-      (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
-        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
-    }
+    return bytes.allSatisfy(isIDByte)
+  }
+
+  /// Whether `byte` may be in a session id: `[A-Za-z0-9._:-]`.
+  static func isIDByte(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+      || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+      || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
+      || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
   }
 
   /// A new id: the UTC time and eight random hex digits (`20261129-071530-3fa2c9d1`),

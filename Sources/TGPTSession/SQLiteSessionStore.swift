@@ -190,7 +190,7 @@ public final class SQLiteSessionStore: SessionStore {
   public func beginTurn(
     session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord {
-    let title = Self.title(of: message)
+    let title = SessionTitle.of(message)
     let principal = principal
     return try await batched { db in
       if replacingLastTurn {
@@ -290,24 +290,5 @@ public final class SQLiteSessionStore: SessionStore {
       ])
       return TurnRecord(sessionID: turn.sessionID, turn: turn.turn, answerSeq: seq)
     }
-  }
-
-  /// The first words of a message, for `list`: whitespace runs become one space; at most 60
-  /// characters.
-  static func title(of message: String) -> String {
-    var title = ""
-    var pendingSpace = false
-    for scalar in message.unicodeScalars.prefix(400) {
-      let space =
-        scalar.isASCII ? (scalar == " " || (0x09...0x0D).contains(scalar.value)) : scalar.properties.isWhitespace
-      if space {
-        pendingSpace = !title.isEmpty
-        continue
-      }
-      if pendingSpace { title.unicodeScalars.append(" ") }
-      pendingSpace = false
-      title.unicodeScalars.append(scalar)
-    }
-    return title.count > 60 ? String(title.prefix(59)) + "…" : title
   }
 }

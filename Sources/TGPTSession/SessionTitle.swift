@@ -1,7 +1,6 @@
 /// The title `list` shows for a session: the first words of its first message.
 public enum SessionTitle {
   /// The first words of `message`: whitespace runs become one space; at most 60 characters.
-  /// (The same rule as `SQLiteSessionStore.title(of:)`, for stores in other modules.)
   public static func of(_ message: String) -> String {
     var title = ""
     var pendingSpace = false

@@ -15,17 +15,17 @@ final class NginxProxy: Sendable {
 
   /// The recipe's `location` block (docs/GUIDE.md shows the same lines).
   static let location = """
-        location / {
-          proxy_pass http://tgpt;
-          proxy_http_version 1.1;
-          proxy_set_header Upgrade $http_upgrade;
-          proxy_set_header Connection $connection_upgrade;
-          proxy_set_header Host $host;
-          proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-          proxy_buffering off;
-          proxy_read_timeout 1h;
-          proxy_next_upstream error timeout;
-        }
+      location / {
+        proxy_pass http://tgpt;
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_buffering off;
+        proxy_read_timeout 1h;
+        proxy_next_upstream error timeout;
+      }
     """
 
   static func configuration(directory: String, port: Int, upstreams: [Int]) -> String {

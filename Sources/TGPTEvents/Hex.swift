@@ -1,0 +1,38 @@
+/// Hexadecimal digits: token digests in the tokens file, `%XX` escapes in URLs.
+public enum Hex {
+  /// The value of one hex digit (either case), or nil.
+  public static func value(of digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
+  }
+
+  /// The bytes `text` spells in hex, two digits a byte; nil unless it is all pairs of digits.
+  public static func bytes(_ text: some StringProtocol) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    var index = 0
+    while index < digits.count {
+      guard let high = value(of: digits[index]), let low = value(of: digits[index + 1]) else { return nil }
+      bytes.append(high << 4 | low)
+      index += 2
+    }
+    return bytes
+  }
+
+  /// `bytes` as lowercase hex, two digits a byte.
+  public static func string(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text = ""
+    for byte in bytes {
+      text.unicodeScalars.append(Unicode.Scalar(digits[Int(byte >> 4)]))
+      text.unicodeScalars.append(Unicode.Scalar(digits[Int(byte & 15)]))
+    }
+    return text
+  }
+}

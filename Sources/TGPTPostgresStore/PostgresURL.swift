@@ -1,3 +1,4 @@
+import TGPTEvents
 import TGPTSession
 
 /// Where a PostgreSQL store is, as a URL:
@@ -143,21 +144,14 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         bytes.append(byte)
         continue
       }
-      guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+      guard let high = iterator.next().flatMap({ Hex.value(of: $0) }),
+        let low = iterator.next().flatMap({ Hex.value(of: $0) })
+      else {
         throw invalid(url, "a % must be followed by two hex digits")
       }
       bytes.append(high << 4 | low)
     }
     return String(decoding: bytes, as: UTF8.self)
-  }
-
-  private static func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
-    }
   }
 
   /// A URL that cannot be read: a configuration mistake. The password is never repeated.

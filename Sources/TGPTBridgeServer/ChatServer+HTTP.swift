@@ -19,30 +19,30 @@ extension ChatServer {
         body: .init(byteBuffer: ByteBuffer(string: relay.metrics.prometheusText())))
     }
     router.post("/chat/{session_id}") { request, context in
-      let principal: String?
-      switch admission(request) {
-      case .refused(let response): return response
-      case .allowed(let who): principal = who
-      }
-      guard let id = validSessionID(context) else { return invalidSessionID() }
-      switch await chat.begin(request, sessionID: id, principal: principal, context: context) {
+      switch await start(request, context, chat) {
       case .refused(let response): return response
       case .started(let connection): return await chat.answer(connection, channel: context.channel)
       }
     }
     router.post("/chat/{session_id}/stream") { request, context in
-      let principal: String?
-      switch admission(request) {
-      case .refused(let response): return response
-      case .allowed(let who): principal = who
-      }
-      guard let id = validSessionID(context) else { return invalidSessionID() }
-      switch await chat.begin(request, sessionID: id, principal: principal, context: context) {
+      switch await start(request, context, chat) {
       case .refused(let response): return response
       case .started(let connection): return chat.stream(connection, channel: context.channel)
       }
     }
     return router
+  }
+
+  /// Starts the turn a `POST /chat/{id}` asks for, once it passes the drain, origin and token
+  /// checks and names a valid session: as the principal of its token.
+  private func start(_ request: Request, _ context: HTTPChatContext, _ chat: HTTPChat) async -> HTTPChat.Start {
+    let principal: String?
+    switch admission(request) {
+    case .refused(let response): return .refused(response)
+    case .allowed(let who): principal = who
+    }
+    guard let id = validSessionID(context) else { return .refused(invalidSessionID()) }
+    return await chat.begin(request, sessionID: id, principal: principal, context: context)
   }
 
   /// Whether a request may be answered, and as whom.

@@ -33,7 +33,7 @@ extension TurnRunner {
       ) { event in
         // The record keeps the round's own usage; the client's `complete` has the turn's.
         answer.absorb(event)
-        guard let event = shaping.shape(event), !shaping.holds(event) else { return }
+        guard let event = shaping.shape(event) else { return }
         try emit(event)
         if case .chunk = event.payload { checkpoints.chunkSent() }
       }
@@ -181,8 +181,8 @@ final class RoundShaping: Sendable {
     self.started = started
   }
 
-  /// The event as the client sees it, or nil when it is not sent at all (a later round's
-  /// `start`).
+  /// The event as the client sees it, or nil when it is not sent now: a later round's
+  /// `start`, and the `complete`, which is held.
   func shape(_ event: Event) -> Event? {
     var event = event
     switch event.payload {
@@ -195,7 +195,10 @@ final class RoundShaping: Sendable {
       chunk.toolsUsed = toolsUsed
       event.payload = .chunk(chunk)
     case .complete:
+      // Kept back: the turn goes on when the round's calls run, and ends only once its
+      // answer is stored (`releaseComplete`).
       heldComplete.withLock { [event] in $0 = event }
+      return nil
     case .error(var failure) where !first:
       // Tool events and earlier text already went out.
       failure.partial = true
@@ -214,13 +217,6 @@ final class RoundShaping: Sendable {
     complete.usage = Usage.adding(earlierUsage, complete.usage)
     event.payload = .complete(complete)
     return (event, complete)
-  }
-
-  /// Whether the event is kept back: every `complete`, since the turn goes on when the
-  /// round's calls run, and ends only once its answer is stored (`releaseComplete`).
-  func holds(_ event: Event) -> Bool {
-    if case .complete = event.payload { return true }
-    return false
   }
 }
 

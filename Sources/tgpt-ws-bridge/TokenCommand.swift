@@ -39,19 +39,8 @@ struct TokenCommand: ParsableCommand {
   /// `tgpt_` and 256 random bits in URL-safe base64 (no padding), so it goes in `?token=` as
   /// it is and secret scanners can tell it by its prefix.
   static func makeToken() -> String {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     var generator = SystemRandomNumberGenerator()
-    var bytes = (0..<4).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } }
-    bytes.append(0)  // 33 bytes: a whole number of 3-byte groups; the last character is dropped
-    var text = "tgpt_"
-    var index = 0
-    while index < bytes.count {
-      let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-      for shift in stride(from: 18, through: 0, by: -6) {
-        text.unicodeScalars.append(Unicode.Scalar(alphabet[Int((group >> UInt32(shift)) & 63)]))
-      }
-      index += 3
-    }
-    return String(text.dropLast())
+    let bytes = (0..<4).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } }
+    return "tgpt_" + Base64.encode(bytes, urlSafe: true)
   }
 }

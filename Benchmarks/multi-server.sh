@@ -23,6 +23,8 @@ chmod 777 "$work"
 pids=()
 pg=""
 cleanup() {
+  # serve() runs in a command substitution, a subshell: its servers' pids are in files.
+  for file in "$work"/*.pid; do [ -e "$file" ] && pids+=("$(cat "$file")"); done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ -n "$pg" ] && Scripts/test-postgres.sh stop "$pg"
@@ -36,7 +38,7 @@ serve() {
   local store=$1 name=$2
   TGPT_HOME="$work/home-$name" TGPT_STORE="$store" "$bin/tgpt-ws-bridge" serve --port 0 --rate 0 \
     -- "$bin/tgpt-session" serve --provider echo --max-turns 2048 >"$work/$name.url" 2>"$work/$name.log" &
-  pids+=($!)
+  echo $! >"$work/$name.pid"
   while [ ! -s "$work/$name.url" ]; do sleep 0.05; done
   head -1 "$work/$name.url"
 }

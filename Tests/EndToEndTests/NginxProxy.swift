@@ -100,6 +100,7 @@ final class NginxProxy: Sendable {
     return port
   }
 
-  /// Stops nginx (SIGQUIT: a graceful stop).
-  func stop() { process.signal(SIGQUIT) }
+  /// Stops nginx and its worker at once (SIGTERM). Not SIGQUIT's graceful stop: the worker
+  /// would wait for open WebSocket connections (up to proxy_read_timeout) and outlive the test.
+  func stop() { process.signal(SIGTERM) }
 }

@@ -193,7 +193,7 @@ import Testing
 
   @Test func theNextCallAfterARestartSucceedsAndNothingIsLost() async throws {
     let server = try await TestPostgres.start()
-    let store = try await Self.open(server.url + "?sslmode=disable")
+    let store = try await Self.open(server.url + "?sslmode=disable&" + TestPostgres.patience)
     try await recordTurn(store, "kept", "words that must survive")
     // A lock held across the restart, and one whose connection waits idle for the next turn.
     let held = try await store.lockTurns(of: "kept")

@@ -52,12 +52,18 @@ public enum TestPostgres {
     return server
   }
 
-  /// A new, empty database on the shared server; its URL (with `query` appended).
+  /// What the tests' URLs add: a server on a loaded machine (the whole suite, CPU hogs) was
+  /// seen to take more than the default 5 s to accept a connection. A server that is down
+  /// still fails at once: its port refuses.
+  public static let patience = "connect_timeout=60"
+
+  /// A new, empty database on the shared server; its URL (with `query` and `patience`
+  /// appended).
   public static func database(query: String = "sslmode=disable") async throws -> String {
     let server = try await server()
     let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     _ = try await sql(server.url, "CREATE DATABASE \(name)")
-    return server.url(database: name, query: query)
+    return server.url(database: name, query: query + "&" + patience)
   }
 
   /// Runs `statement` with psql on `url`; its output (unaligned, tuples only).

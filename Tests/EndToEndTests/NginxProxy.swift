@@ -30,7 +30,7 @@ final class NginxProxy: Sendable {
 
   static func configuration(directory: String, port: Int, upstreams: [Int]) -> String {
     """
-    worker_processes 1;
+    master_process off;
     daemon off;
     pid \(directory)/nginx.pid;
     error_log \(directory)/error.log warn;
@@ -58,8 +58,6 @@ final class NginxProxy: Sendable {
   static func start(upstreams: [Int]) async throws -> NginxProxy {
     let directory = Harness.scratchDirectory().path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    // Workers run as nobody when nginx starts as root: they must reach the temp directories.
-    chmod(directory, 0o777)
     // nginx takes no port 0: ask the system for a free one, and try again should another
     // process take it first.
     for _ in 0..<5 {
@@ -100,7 +98,7 @@ final class NginxProxy: Sendable {
     return port
   }
 
-  /// Stops nginx and its worker at once (SIGTERM). Not SIGQUIT's graceful stop: the worker
-  /// would wait for open WebSocket connections (up to proxy_read_timeout) and outlive the test.
+  /// Stops nginx at once (SIGTERM). It runs as one process (`master_process off`): a worker
+  /// of its own outlived some runs, its master gone, holding the port.
   func stop() { process.signal(SIGTERM) }
 }

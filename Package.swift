@@ -58,6 +58,8 @@ let package = Package(
       dependencies: [
         "TGPTEvents", .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        // Attachments are stored by their SHA-256; postgres-nio links swift-crypto anyway.
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: strict
     ),

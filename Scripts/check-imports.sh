@@ -13,7 +13,7 @@ declare -A allowed=(
   [TGPTProviderOptions]="$system TGPTEvents TGPTProviders TGPTCommandSupport ArgumentParser"
   [tgpt-stream]="$system TGPTEvents TGPTProviders TGPTTools TGPTCommandSupport TGPTProviderOptions ArgumentParser Logging"
   [TGPTTools]="$system TGPTEvents TGPTProviders CSyscalls"
-  [TGPTSession]="$system TGPTEvents GRDB GRDBSQLite"
+  [TGPTSession]="$system TGPTEvents GRDB GRDBSQLite Crypto"
   # NIO and PostgresNIO only here and in the bridge's modules.
   [TGPTPostgresStore]="$system TGPTEvents TGPTSession PostgresNIO NIOCore NIOPosix NIOSSL Logging"
   [TGPTOrchestrator]="$system TGPTEvents TGPTProviders TGPTTools TGPTSession Logging"

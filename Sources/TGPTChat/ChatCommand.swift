@@ -17,6 +17,15 @@ public enum ChatCommand: Sendable, Equatable {
   case system(SystemPrompt)
   case retry
   case copy
+  case attach(Attach)
+
+  /// What `/attach` does to the attachments waiting for the next message.
+  public enum Attach: Sendable, Equatable {
+    case show
+    /// A file's path or an image's URL.
+    case add(String)
+    case clear
+  }
 
   /// What `/system` does to the system prompt.
   public enum SystemPrompt: Sendable, Equatable {
@@ -40,11 +49,13 @@ public enum ChatCommand: Sendable, Equatable {
     ("/system [text]", "set the system prompt (none: show it; --clear: remove it)"),
     ("/retry", "send the last message again; its answer replaces the last one"),
     ("/copy", "copy the last answer to the clipboard (OSC 52)"),
+    ("/attach [path|url]", "send an image or text file with the next message (none: list; --clear: drop)"),
     ("/quit, /exit", "leave (also Ctrl-D, or Ctrl-C at an empty prompt)"),
   ]
 
   static let names = [
     "help", "clear", "session", "new", "quit", "exit", "history", "sessions", "model", "system", "retry", "copy",
+    "attach",
   ]
 }
 
@@ -85,6 +96,9 @@ public enum ChatInput: Sendable, Equatable {
       return sessionID(argument).map { .command(.new($0)) } ?? invalidID(argument)
     case "model":
       return .command(.model(argument.isEmpty ? nil : argument))
+    case "attach":
+      if argument.isEmpty { return .command(.attach(.show)) }
+      return .command(.attach(argument == "--clear" ? .clear : .add(argument)))
     case "system":
       if argument.isEmpty { return .command(.system(.show)) }
       return .command(.system(argument == "--clear" ? .clear : .set(argument)))

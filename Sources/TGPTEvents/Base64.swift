@@ -1,4 +1,4 @@
-/// Base64 (RFC 4648): OSC 52 clipboard text, and tokens that go in URLs.
+/// Base64 (RFC 4648): OSC 52 clipboard text, tokens that go in URLs, and data URLs.
 public enum Base64 {
   /// `bytes` in base64 with `=` padding; with `urlSafe`, the URL alphabet (`-` `_`) and no
   /// padding.
@@ -21,5 +21,42 @@ public enum Base64 {
       index += 3
     }
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The bytes of base64 text in either alphabet, padded or not; nil for anything else
+  /// (whitespace included: a data URL carries none).
+  public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    var out: [UInt8] = []
+    out.reserveCapacity(text.utf8.count / 4 * 3)
+    var accumulator: UInt32 = 0
+    var bits = 0
+    var padding = 0
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: "=") {
+        padding += 1
+        continue
+      }
+      guard padding == 0, let value = sextet(byte) else { return nil }
+      accumulator = accumulator << 6 | UInt32(value)
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+      }
+    }
+    // A lone sextet carries no whole byte: the text was cut.
+    guard bits < 6, padding <= 2 else { return nil }
+    return out
+  }
+
+  private static func sextet(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
+    case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
+    case UInt8(ascii: "+"), UInt8(ascii: "-"): 62
+    case UInt8(ascii: "/"), UInt8(ascii: "_"): 63
+    default: nil
+    }
   }
 }

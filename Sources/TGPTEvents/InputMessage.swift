@@ -11,10 +11,12 @@ public struct InputMessage: Sendable, Hashable {
   /// Whose session it is (`PrincipalRule`); nil: the orchestrator's own principal. Set by a
   /// server from the client's token, never taken from the client.
   public var principal: String?
+  /// Images and files sent with the message (`"attachments"`: data URLs or image URLs).
+  public var attachments: [Attachment]
 
   public init(
     message: String, sessionID: String? = nil, id: String? = nil, model: String? = nil, system: String? = nil,
-    retry: Bool = false, principal: String? = nil
+    retry: Bool = false, principal: String? = nil, attachments: [Attachment] = []
   ) {
     self.message = message
     self.sessionID = sessionID
@@ -23,14 +25,18 @@ public struct InputMessage: Sendable, Hashable {
     self.system = system
     self.retry = retry
     self.principal = principal
+    self.attachments = attachments
   }
 
-  /// Reads a message object; fails when `message` is missing, not a string, or empty.
+  /// Reads a message object; fails when `message` is missing, not a string, or empty (without
+  /// attachments), or an attachment is refused.
   public init(json: JSON) throws(ProtocolError) {
     guard let object = json.objectValue else { throw .badEvent("a message must be a JSON object") }
     guard let message = object["message"] else { throw .badEvent("a message needs a \"message\" field") }
     guard let text = message.stringValue else { throw .badEvent("\"message\" must be a string") }
-    guard !text.isEmpty else { throw .badEvent("\"message\" is empty") }
+    attachments = try Self.attachments(in: object)
+    // Attachments alone make a message: a picture may be the whole question.
+    guard !text.isEmpty || !attachments.isEmpty else { throw .badEvent("\"message\" is empty") }
     self.message = text
     sessionID = object["session_id"]?.stringValue
     id = try Self.requestID(in: object)
@@ -69,6 +75,7 @@ public struct InputMessage: Sendable, Hashable {
     if let system { object["system"] = .string(system) }
     if retry { object["retry"] = .bool(true) }
     if let principal { object["principal"] = .string(principal) }
+    if !attachments.isEmpty { object["attachments"] = .array(attachments.map(\.json)) }
     return .object(object)
   }
 }

@@ -39,9 +39,12 @@ public struct ContextBuilder: Sendable {
     case overflow(needed: Int, budget: Int)
   }
 
-  /// Builds the context for `message` after `history`.
-  public func build(history: [StoredMessage], system: String?, message: String) throws(Failure) -> Context {
-    let fixed = (system.map(TokenEstimator.messageTokens) ?? 0) + TokenEstimator.messageTokens(message)
+  /// Builds the context for `message` (with its attachments) after `history`.
+  public func build(history: [StoredMessage], system: String?, message: String, attachments: [Attachment] = [])
+    throws(Failure) -> Context
+  {
+    let new = ChatRequest.userMessage(message, attachments: attachments)
+    let fixed = (system.map(TokenEstimator.messageTokens) ?? 0) + ToolExchange.tokens([new])
     guard fixed <= budget else { throw .overflow(needed: fixed, budget: budget) }
     let turns = Self.turns(history, includeFailed: includeFailed)
     var remaining = budget - fixed
@@ -54,7 +57,7 @@ public struct ContextBuilder: Sendable {
       chosen.append(messages)
     }
     var messages: [JSON] = chosen.reversed().flatMap { $0 }
-    messages.append(ChatRequest.message(role: "user", content: message))
+    messages.append(new)
     return Context(messages: messages, turnsSent: chosen.count, turnsDropped: turns.count - chosen.count)
   }
 

@@ -188,7 +188,7 @@ public struct MessageLoop: Sendable {
         return .turn(
           TurnRequest(
             sessionID: sessionID, requestID: message.id ?? makeRequestID(), message: message.message,
-            settings: settings, includeFailed: includeFailed, retry: message.retry),
+            settings: settings, includeFailed: includeFailed, retry: message.retry, attachments: message.attachments),
           principal: message.principal ?? defaultPrincipal)
       } catch {
         problem = "line \(number): \(error.description)"

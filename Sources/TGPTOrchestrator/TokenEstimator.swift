@@ -8,6 +8,9 @@
 /// - 4 tokens per message for its role and framing.
 public enum TokenEstimator {
   public static let perMessage = 4
+  /// What an image costs, whatever its size: providers scale large images down to about this
+  /// (Anthropic: at most about 1,600 tokens; OpenAI: 765 for a 1024×1024 image in detail).
+  public static let perImage = 1600
 
   /// The estimated tokens of a text.
   public static func tokens(_ text: String) -> Int {

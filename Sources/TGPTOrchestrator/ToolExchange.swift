@@ -27,10 +27,17 @@ enum ToolExchange {
         guard let result = Event.ToolResult(stored: stored), offered.contains(result.callID) else { continue }
         messages.append(tool(result))
       default:
-        messages.append(ChatRequest.message(role: stored.role, content: stored.content))
+        messages.append(request(stored))
       }
     }
     return messages
+  }
+
+  /// A stored user message as it goes in a request, with its attachments.
+  static func request(_ stored: StoredMessage) -> JSON {
+    stored.role == "user"
+      ? ChatRequest.userMessage(stored.content, attachments: stored.attachments)
+      : ChatRequest.message(role: stored.role, content: stored.content)
   }
 
   /// The messages of one stored turn as plain text, for a request that offers no tools (which
@@ -59,7 +66,7 @@ enum ToolExchange {
         answer += "[tool \(called) → \(result.isError ? "error: " : "")\(result.content)]\n"
       default:
         closeAnswer()
-        messages.append(ChatRequest.message(role: stored.role, content: stored.content))
+        messages.append(request(stored))
       }
     }
     closeAnswer()
@@ -98,12 +105,15 @@ enum ToolExchange {
 
   /// The estimated tokens `messages` take in the context.
   static func tokens(_ messages: [JSON]) -> Int {
-    messages.reduce(0) { $0 + TokenEstimator.messageTokens(countedText(of: $1)) }
+    messages.reduce(0) {
+      $0 + TokenEstimator.messageTokens(countedText(of: $1)) + ChatRequest.imageCount(of: $1) * TokenEstimator.perImage
+    }
   }
 
-  /// The text a message costs in the context: its content, and its calls' names and arguments.
+  /// The text a message costs in the context: its content (the text of its parts), and its
+  /// calls' names and arguments.
   static func countedText(of message: JSON) -> String {
-    var text = message["content"]?.stringValue ?? ""
+    var text = ChatRequest.text(of: message) ?? ""
     for call in message["tool_calls"]?.arrayValue ?? [] {
       text += (call["function"]?["name"]?.stringValue ?? "") + (call["function"]?["arguments"]?.stringValue ?? "")
     }

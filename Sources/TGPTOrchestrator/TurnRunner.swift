@@ -46,10 +46,12 @@ public struct TurnRequest: Sendable {
   /// The message is sent again: when the session's last turn asked it, that turn is replaced
   /// (left out of the context, its answer overwritten) rather than followed by a copy.
   public var retry: Bool
+  /// Images and files sent with the message, stored with it.
+  public var attachments: [Attachment]
 
   public init(
     sessionID: String, requestID: String? = nil, message: String, settings: SessionSettings = SessionSettings(),
-    includeFailed: Bool = false, retry: Bool = false
+    includeFailed: Bool = false, retry: Bool = false, attachments: [Attachment] = []
   ) {
     self.sessionID = sessionID
     self.requestID = requestID
@@ -57,6 +59,7 @@ public struct TurnRequest: Sendable {
     self.settings = settings
     self.includeFailed = includeFailed
     self.retry = retry
+    self.attachments = attachments
   }
 }
 
@@ -136,7 +139,8 @@ public struct TurnRunner: Sendable {
     )
     let context: ContextBuilder.Context
     do {
-      context = try builder.build(history: history, system: request.system, message: turn.message)
+      context = try builder.build(
+        history: history, system: request.system, message: turn.message, attachments: turn.attachments)
     } catch {
       guard case .overflow(let needed, let budget) = error else { return fail("\(error)", .internal) }
       return fail(
@@ -152,8 +156,8 @@ public struct TurnRunner: Sendable {
       let used = SessionSettings(
         model: request.model, provider: prepared.providerName, system: request.system, baseURL: prepared.baseURL)
       record = try await store.beginTurn(
-        session: turn.sessionID, settings: used, message: turn.message, replacingLastTurn: replacing,
-        now: Clock.milliseconds())
+        session: turn.sessionID, settings: used, message: turn.message, attachments: turn.attachments,
+        replacingLastTurn: replacing, now: Clock.milliseconds())
     } catch let error as StoreError {
       return fail(error.description + "; nothing of this turn was stored", error.kind)
     } catch {

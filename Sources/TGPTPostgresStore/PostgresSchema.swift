@@ -12,7 +12,8 @@ enum PostgresSchema {
 
   /// The migrations, in order; a store has applied a prefix of them.
   static let migrations: [(version: Int, name: String, sql: [String])] = [
-    (1, "sessions, messages, search", version1)
+    (1, "sessions, messages, search", version1),
+    (2, "attachments", version2),
   ]
 
   static var latest: Int { migrations.last?.version ?? 0 }
@@ -102,5 +103,22 @@ enum PostgresSchema {
     "CREATE INDEX message_recent ON message (principal, created_at DESC, seq DESC)",
     PostgresTurnFunctions.beginTurn,
     PostgresTurnFunctions.recordToolRound,
+  ]
+
+  /// Attachments: a message's references, and each content once per principal. The turn
+  /// function of version 1 stays for programs of that version, which go on working.
+  static let version2 = [
+    "ALTER TABLE message ADD COLUMN attachments text",
+    """
+    CREATE TABLE attachment (
+      principal text NOT NULL,
+      sha256 text NOT NULL,
+      media_type text NOT NULL,
+      bytes bytea NOT NULL,
+      PRIMARY KEY (principal, sha256)
+    )
+    """,
+    PostgresTurnFunctions.pruneAttachments,
+    PostgresTurnFunctions.beginTurnWithAttachments,
   ]
 }

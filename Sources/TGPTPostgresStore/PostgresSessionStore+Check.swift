@@ -21,6 +21,7 @@ extension PostgresSessionStore {
         object["tool_calls"] = m.toolCalls.map { .string($0.compactText) } ?? .null
         object["error"] = m.error.map(JSON.string) ?? .null
         object["created_at"] = .int(Int(m.createdAt))
+        object["attachments"] = AttachmentColumn.encode(m.attachments).column.map(JSON.string) ?? .null
         return .object(object)
       }
     ).compactText
@@ -33,14 +34,16 @@ extension PostgresSessionStore {
         ON CONFLICT (principal, id) DO NOTHING RETURNING 1
         """, logger: logger)
       if try await inserted.collect().isEmpty { throw StoreError.exists(s.id) }
+      let blobs = export.messages.flatMap { AttachmentColumn.encode($0.attachments).blobs }
+      try await Self.store(blobs, principal: principal, connection, logger)
       try await connection.query(
         """
         INSERT INTO message (principal, session_id, seq, turn, role, content, model, status, usage, tool_calls, error,
-          created_at)
+          created_at, attachments)
         SELECT \(principal), \(s.id), x.seq, x.turn, x.role, x.content, x.model, x.status, x.usage, x.tool_calls,
-          x.error, x.created_at
+          x.error, x.created_at, x.attachments
         FROM json_to_recordset(\(rows)::json) AS x(seq integer, turn integer, role text, content text, model text,
-          status text, usage text, tool_calls text, error text, created_at bigint)
+          status text, usage text, tool_calls text, error text, created_at bigint, attachments text)
         """, logger: logger)
     }
   }
@@ -84,7 +87,7 @@ extension PostgresSessionStore {
       for try await (id, turns, users) in counts.decode((String, Int, Int).self) where turns != users {
         problems.append("session \(id) counts \(turns) turns but has \(users) user messages")
       }
-      return problems
+      return problems + (try await Self.missingAttachments(principal: principal, connection, logger))
     }
   }
 }

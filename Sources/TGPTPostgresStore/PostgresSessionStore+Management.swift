@@ -24,12 +24,13 @@ extension PostgresSessionStore {
         PostgresQuery(
           unsafeSQL: """
             SELECT \(Self.sessionColumns), m.seq, m.turn, m.role, m.content, m.model, m.status, m.usage,
-              m.tool_calls, m.error, m.created_at
+              m.tool_calls, m.error, m.created_at, m.attachments
             FROM session s LEFT JOIN message m ON m.principal = s.principal AND m.session_id = s.id
             WHERE s.principal = $1 AND s.id = $2 ORDER BY m.seq
             """, binds: try Self.binds(principal, id)), logger: logger)
       var summary: SessionSummary?
       var messages: [StoredMessage] = []
+      var columns: [(index: Int, column: String)] = []
       for try await row in rows {
         let random = row.makeRandomAccess()
         if summary == nil { summary = Self.summary(try row.decode(SessionRow.self)) }
@@ -48,7 +49,9 @@ extension PostgresSessionStore {
             status: MessageStatus(rawValue: status) ?? .interrupted,
             usage: usage.flatMap { try? JSON.parse($0) }.flatMap(Usage.init(json:)),
             toolCalls: toolCalls.flatMap { try? JSON.parse($0) }, error: error, createdAt: createdAt))
+        if let column = try random[19].decode(String?.self) { columns.append((messages.count - 1, column)) }
       }
+      try await Self.attach(columns, to: &messages, principal: principal, connection, logger)
       return summary.map { SessionExport(summary: $0, messages: messages) }
     }
   }
@@ -118,10 +121,12 @@ extension PostgresSessionStore {
 
   public func remove(_ id: String) async throws {
     let principal = principal
-    let removed = try await perform { connection, logger in
+    let removed = try await transaction { connection, logger in
       let rows = try await connection.query(
         "DELETE FROM session WHERE principal = \(principal) AND id = \(id) RETURNING 1", logger: logger)
-      return try await rows.collect().count
+      let count = try await rows.collect().count
+      if count > 0 { try await connection.query("SELECT tgpt_prune_attachments(\(principal))", logger: logger) }
+      return count
     }
     if removed == 0 { throw StoreError.notFound(id) }
   }

@@ -9,15 +9,17 @@ extension PostgresSessionStore {
     return try await perform { connection, logger in
       let rows = try await connection.query(
         """
-        SELECT s.model, s.provider, s.system, s.base_url, m.seq, m.turn, m.role, m.content, m.status, m.tool_calls
+        SELECT s.model, s.provider, s.system, s.base_url, m.seq, m.turn, m.role, m.content, m.status, m.tool_calls,
+          m.attachments
         FROM session s LEFT JOIN message m ON m.principal = s.principal AND m.session_id = s.id
         WHERE s.principal = \(principal) AND s.id = \(id) ORDER BY m.seq
         """, logger: logger)
       var settings: SessionSettings?
       var messages: [StoredMessage] = []
+      var columns: [(index: Int, column: String)] = []
       for try await row in rows {
-        let (model, provider, system, baseURL, seq, turn, role, content, status, toolCalls) = try row.decode(
-          (String?, String?, String?, String?, Int?, Int?, String?, String?, String?, String?).self)
+        let (model, provider, system, baseURL, seq, turn, role, content, status, toolCalls, attachments) =
+          try row.decode((String?, String?, String?, String?, Int?, Int?, String?, String?, String?, String?, String?).self)
         if settings == nil {
           settings = SessionSettings(
             model: model, provider: provider, system: system, baseURL: baseURL.flatMap { $0.isEmpty ? nil : $0 })
@@ -28,26 +30,37 @@ extension PostgresSessionStore {
             sessionID: id, seq: seq, turn: turn, role: role, content: content,
             status: status.flatMap(MessageStatus.init(rawValue:)) ?? .interrupted,
             toolCalls: toolCalls.flatMap { try? JSON.parse($0) }, createdAt: 0))
+        if let attachments { columns.append((messages.count - 1, attachments)) }
       }
+      try await Self.attach(columns, to: &messages, principal: principal, connection, logger)
       return (settings ?? SessionSettings(), messages)
     }
   }
 
   public func beginTurn(
-    session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
+    session id: String, settings: SessionSettings, message: String, attachments: [Attachment],
+    replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord {
     let principal = principal
     let title = SessionTitle.of(message)
-    return try await perform { connection, logger in
+    let (column, blobs) = AttachmentColumn.encode(attachments)
+    let begin = { @Sendable (connection: PostgresConnection, logger: Logger) async throws -> TurnRecord in
       let rows = try await connection.query(
         """
         SELECT new_turn, new_answer_seq FROM tgpt_begin_turn(\(principal), \(id), \(now), \(settings.model), \
-        \(settings.provider), \(settings.system), \(settings.baseURL), \(title), \(message), \(replacingLastTurn))
+        \(settings.provider), \(settings.system), \(settings.baseURL), \(title), \(message), \(replacingLastTurn), \
+        \(column))
         """, logger: logger)
       for try await (turn, answerSeq) in rows.decode((Int, Int).self) {
         return TurnRecord(sessionID: id, turn: turn, answerSeq: answerSeq)
       }
       throw StoreError.database("tgpt_begin_turn returned no row")
+    }
+    // Without attachments, one statement; with them, their contents first, in one transaction.
+    guard !blobs.isEmpty else { return try await perform(begin) }
+    return try await transaction { connection, logger in
+      try await Self.store(blobs, principal: principal, connection, logger)
+      return try await begin(connection, logger)
     }
   }
 

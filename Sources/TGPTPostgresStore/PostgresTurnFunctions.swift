@@ -67,4 +67,38 @@ enum PostgresTurnFunctions {
     END
     $$
     """
+
+  /// `beginTurn` of version 2: the user message keeps its attachments' references (their
+  /// contents are stored first, in the same transaction), and a replaced turn's contents that
+  /// nothing refers to any more are deleted.
+  static let beginTurnWithAttachments = """
+    CREATE FUNCTION tgpt_begin_turn(
+      p_principal text, p_id text, p_now bigint, p_model text, p_provider text, p_system text, p_base_url text,
+      p_title text, p_message text, p_replacing boolean, p_attachments text
+    ) RETURNS TABLE (new_turn bigint, new_answer_seq bigint) LANGUAGE plpgsql AS $$
+    DECLARE
+      turn_and_seq record;
+    BEGIN
+      SELECT * INTO turn_and_seq FROM tgpt_begin_turn(p_principal, p_id, p_now, p_model, p_provider, p_system,
+        p_base_url, p_title, p_message, p_replacing);
+      IF p_attachments IS NOT NULL THEN
+        UPDATE message m SET attachments = p_attachments
+          WHERE m.principal = p_principal AND m.session_id = p_id AND m.seq = turn_and_seq.new_answer_seq - 1;
+      END IF;
+      IF p_replacing THEN
+        PERFORM tgpt_prune_attachments(p_principal);
+      END IF;
+      RETURN QUERY SELECT turn_and_seq.new_turn, turn_and_seq.new_answer_seq;
+    END
+    $$
+    """
+
+  /// Deletes the attachment contents no message of the principal refers to.
+  static let pruneAttachments = """
+    CREATE FUNCTION tgpt_prune_attachments(p_principal text) RETURNS void LANGUAGE sql AS $$
+      DELETE FROM attachment a WHERE a.principal = p_principal AND NOT EXISTS (
+        SELECT 1 FROM message m, json_array_elements(m.attachments::json) AS ref
+        WHERE m.principal = p_principal AND m.attachments IS NOT NULL AND ref->>'sha256' = a.sha256)
+    $$
+    """
 }

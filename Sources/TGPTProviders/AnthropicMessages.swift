@@ -30,6 +30,9 @@ enum AnthropicMessages {
       case "assistant":
         closeResults()
         converted.append(assistant(message))
+      case "user":
+        closeResults()
+        converted.append(user(message))
       default:
         closeResults()
         converted.append(message)
@@ -96,8 +99,34 @@ enum AnthropicMessages {
   static func contentBlocks(_ message: JSON) -> [JSON] {
     switch message["content"] {
     case .string(let text)?: text.isEmpty ? [] : [["type": "text", "text": .string(text)]]
-    case .array(let parts)?: parts
+    case .array(let parts)?: parts.map(block)
     default: []
     }
+  }
+
+  /// A user message; content parts in the OpenAI shape become Anthropic's blocks.
+  static func user(_ message: JSON) -> JSON {
+    guard case .object(var object) = message, case .array? = object["content"] else { return message }
+    object["content"] = .array(contentBlocks(message))
+    return .object(object)
+  }
+
+  /// A content part as an Anthropic block: an `image_url` part becomes an `image` block with
+  /// a base64 source (from a data URL) or a URL source; other parts stay as they are.
+  static func block(_ part: JSON) -> JSON {
+    guard part["type"]?.stringValue == "image_url", let url = part["image_url"]?["url"]?.stringValue else {
+      return part
+    }
+    if url.hasPrefix("data:"), let comma = url.firstIndex(of: ","), url[..<comma].hasSuffix(";base64") {
+      let mediaType = url[url.index(url.startIndex, offsetBy: 5)..<comma].dropLast(7)
+      return [
+        "type": "image",
+        "source": [
+          "type": "base64", "media_type": .string(String(mediaType)),
+          "data": .string(String(url[url.index(after: comma)...])),
+        ],
+      ]
+    }
+    return ["type": "image", "source": ["type": "url", "url": .string(url)]]
   }
 }

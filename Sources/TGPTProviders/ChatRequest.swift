@@ -77,6 +77,10 @@ public struct ChatRequest: Sendable, Hashable {
   /// The text of the last user message (what the echo provider answers with).
   public var lastUserText: String? {
     for message in messages.reversed() where message["role"]?.stringValue == "user" {
+      // Parts (an attached file, then the question) read as paragraphs, not run together.
+      if let parts = message["content"]?.arrayValue {
+        return parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n\n")
+      }
       return Self.text(of: message)
     }
     return nil

@@ -30,7 +30,8 @@ public struct EmptySessionStore: SessionStore {
   public func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease { NoLease() }
 
   public func beginTurn(
-    session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
+    session id: String, settings: SessionSettings, message: String, attachments: [Attachment],
+    replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord { throw StoreError.missing(path) }
   public func finishTurn(
     _ turn: TurnRecord, content: String, status: MessageStatus, model: String?, usage: Usage?, toolCalls: JSON?,

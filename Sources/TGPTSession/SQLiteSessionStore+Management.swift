@@ -14,7 +14,14 @@ extension SQLiteSessionStore {
         db, "SELECT \(Self.messageColumns) FROM message WHERE principal = ? AND session_id = ? ORDER BY seq",
         [principal, id])
       var messages: [StoredMessage] = []
-      while try rows.next() { messages.append(Self.message(rows)) }
+      var columns: [(index: Int, column: String)] = []
+      while try rows.next() {
+        if let column = rows.text(11) { columns.append((messages.count, column)) }
+        messages.append(Self.message(rows))
+      }
+      for (index, column) in columns {
+        messages[index].attachments = try Self.attachments(column, db, principal)
+      }
       return SessionExport(summary: summary, messages: messages)
     }
   }
@@ -75,6 +82,7 @@ extension SQLiteSessionStore {
     try await write { db in
       try db.execute(sql: "DELETE FROM session WHERE principal = ? AND id = ?", arguments: [principal, id])
       if db.changesCount == 0 { throw StoreError.notFound(id) }
+      try Self.pruneAttachments(db, principal)
     }
   }
 
@@ -112,13 +120,13 @@ extension SQLiteSessionStore {
         try db.execute(
           sql: """
             INSERT INTO message (principal, session_id, seq, turn, role, content, model, status, usage, tool_calls,
-              error, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              error, created_at, attachments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
           arguments: [
             principal, s.id, m.seq, m.turn, m.role, m.content, m.model, m.status.rawValue,
             m.usage.map { $0.json.compactText },
-            m.toolCalls?.compactText, m.error, m.createdAt,
+            m.toolCalls?.compactText, m.error, m.createdAt, try Self.store(m.attachments, db, principal),
           ])
       }
     }
@@ -163,7 +171,7 @@ extension SQLiteSessionStore {
         let owner = principal == PrincipalRule.default ? "" : " of \(principal)"
         return "session \(id)\(owner) counts \(turns) turns but has \(users) user messages"
       }
-      return problems
+      return problems + (try Self.missingAttachments(db))
     }
   }
 
@@ -181,7 +189,7 @@ extension SQLiteSessionStore {
   }
 
   private static let messageColumns =
-    "session_id, seq, turn, role, content, model, status, usage, tool_calls, error, created_at"
+    "session_id, seq, turn, role, content, model, status, usage, tool_calls, error, created_at, attachments"
 
   private static func message(_ row: StatementRows) -> StoredMessage {
     StoredMessage(

@@ -54,6 +54,20 @@ extension SQLiteSessionStore {
       try db.execute(sql: "ALTER TABLE session ADD COLUMN base_url TEXT")
     }
     migrator.registerMigration("v3-principal", migrate: migrateToPrincipals)
+    // Never destructive: a new nullable column and a new table.
+    migrator.registerMigration("v4-attachments") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE message ADD COLUMN attachments TEXT;
+          CREATE TABLE attachment (
+            principal TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            bytes BLOB NOT NULL,
+            UNIQUE(principal, sha256)
+          );
+          """)
+    }
     return migrator
   }()
 

@@ -173,22 +173,32 @@ public final class SQLiteSessionStore: SessionStore {
         baseURL: session.text(3).flatMap { $0.isEmpty ? nil : $0 })
       let rows = try StatementRows(
         db,
-        "SELECT seq, turn, role, content, status, tool_calls FROM message WHERE principal = ? AND session_id = ? ORDER BY seq",
+        """
+        SELECT seq, turn, role, content, status, tool_calls, attachments FROM message
+        WHERE principal = ? AND session_id = ? ORDER BY seq
+        """,
         [principal, id])
       var messages: [StoredMessage] = []
+      var columns: [(index: Int, column: String)] = []
       while try rows.next() {
+        if let column = rows.text(6) { columns.append((messages.count, column)) }
         messages.append(
           StoredMessage(
             sessionID: id, seq: rows.int(0), turn: rows.int(1), role: rows.string(2), content: rows.string(3),
             status: MessageStatus(rawValue: rows.string(4)) ?? .interrupted,
             toolCalls: rows.text(5).flatMap { try? JSON.parse($0) }, createdAt: 0))
       }
+      // Read once the message rows are done: the contents come by another statement.
+      for (index, column) in columns {
+        messages[index].attachments = try Self.attachments(column, db, principal)
+      }
       return (settings, messages)
     }
   }
 
   public func beginTurn(
-    session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
+    session id: String, settings: SessionSettings, message: String, attachments: [Attachment],
+    replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord {
     let title = SessionTitle.of(message)
     let principal = principal
@@ -203,6 +213,7 @@ public final class SQLiteSessionStore: SessionStore {
         if db.changesCount > 0 {
           try db.execute(
             sql: "UPDATE session SET turns = turns - 1 WHERE principal = ? AND id = ?", arguments: [principal, id])
+          try Self.pruneAttachments(db, principal)
         }
       }
       try db.cachedStatement(
@@ -228,13 +239,14 @@ public final class SQLiteSessionStore: SessionStore {
       _ = try last.next()
       let seq = last.int(0)
       let turn = last.int(1) + 1
+      let column = try Self.store(attachments, db, principal)
       let insert = try db.cachedStatement(
         sql: """
-          INSERT INTO message (principal, session_id, seq, turn, role, content, status, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO message (principal, session_id, seq, turn, role, content, status, created_at, attachments)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
           """)
-      try insert.execute(arguments: [principal, id, seq + 1, turn, "user", message, "complete", now])
-      try insert.execute(arguments: [principal, id, seq + 2, turn, "assistant", "", "interrupted", now])
+      try insert.execute(arguments: [principal, id, seq + 1, turn, "user", message, "complete", now, column])
+      try insert.execute(arguments: [principal, id, seq + 2, turn, "assistant", "", "interrupted", now, nil])
       return TurnRecord(sessionID: id, turn: turn, answerSeq: seq + 2)
     }
   }

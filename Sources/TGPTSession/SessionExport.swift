@@ -37,6 +37,11 @@ public struct SessionExport: Sendable, Hashable {
       writer.optional(m.error)
       writer.raw(#","created_at":"#)
       writer.int(Int(m.createdAt))
+      // Only when there are some, so exports of other messages stay as they were.
+      if !m.attachments.isEmpty {
+        writer.raw(#","attachments":"#)
+        writer.value(.array(m.attachments.map(\.json)))
+      }
       writer.raw("}\n")
       result.append(writer.bytes)
     }
@@ -88,12 +93,13 @@ public struct SessionExport: Sendable, Hashable {
         let role = line["role"]?.stringValue, let content = line["content"]?.stringValue,
         let status = line["status"]?.stringValue.flatMap(MessageStatus.init(rawValue:))
       else { throw .badImport("line \(index + 2) is not a complete {\"type\":\"message\",…} object") }
+      let attachments = try Self.attachments(line["attachments"], line: index + 2)
       messages.append(
         StoredMessage(
           sessionID: sessionID, seq: seq, turn: turn, role: role, content: content, model: line["model"]?.stringValue,
           status: status, usage: line["usage"].flatMap(Usage.init(json:)),
           toolCalls: line["tool_calls"].flatMap { $0.isNull ? nil : $0 }, error: line["error"]?.stringValue,
-          createdAt: int64(line["created_at"])))
+          createdAt: int64(line["created_at"]), attachments: attachments))
     }
     try Self.validate(messages)
     let turns = messages.filter { $0.role == "user" }.count
@@ -134,6 +140,27 @@ extension SessionExport {
       }
       lastSeq = message.seq
       lastTurn = message.turn
+    }
+  }
+}
+
+extension SessionExport {
+  /// A message line's `attachments` (`{"name","url"}` each, as written), with their names as
+  /// they were.
+  fileprivate static func attachments(_ value: JSON?, line: Int) throws(StoreError) -> [Attachment] {
+    guard let value, !value.isNull else { return [] }
+    guard let items = value.arrayValue else { throw .badImport("line \(line): \"attachments\" must be an array") }
+    return try items.map { item throws(StoreError) in
+      guard let name = item["name"]?.stringValue, let url = item["url"]?.stringValue else {
+        throw .badImport("line \(line): an attachment needs \"name\" and \"url\"")
+      }
+      do throws(AttachmentError) {
+        var attachment = url.hasPrefix("data:") ? try Attachment(dataURL: url, name: name) : try Attachment(url: url)
+        attachment.name = name
+        return attachment
+      } catch {
+        throw .badImport("line \(line): \(error.description)")
+      }
     }
   }
 }

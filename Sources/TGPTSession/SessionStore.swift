@@ -22,8 +22,10 @@ public protocol SessionStore: Sendable {
   /// none), records the user message and an `interrupted` placeholder for the answer, in one
   /// transaction, so a process killed mid-answer leaves a consistent record.
   /// `replacingLastTurn` first removes the session's last turn (a retry of its message).
+  /// `attachments` are stored with the message, each content once.
   func beginTurn(
-    session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
+    session id: String, settings: SessionSettings, message: String, attachments: [Attachment],
+    replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord
 
   /// Records how the turn ended (the session's last-used time stays the turn's start).
@@ -83,7 +85,17 @@ extension SessionStore {
   public func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws
     -> TurnRecord
   {
-    try await beginTurn(session: id, settings: settings, message: message, replacingLastTurn: false, now: now)
+    try await beginTurn(
+      session: id, settings: settings, message: message, attachments: [], replacingLastTurn: false, now: now)
+  }
+
+  /// `beginTurn` of a message without attachments.
+  public func beginTurn(
+    session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
+  ) async throws -> TurnRecord {
+    try await beginTurn(
+      session: id, settings: settings, message: message, attachments: [], replacingLastTurn: replacingLastTurn,
+      now: now)
   }
 
   /// `lockTurns(of:onWait:)` with nothing to do while waiting.

@@ -29,6 +29,15 @@ struct StatementRows {
     return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
   }
 
+  /// The column's bytes; nil for NULL.
+  func blob(_ column: Int32) -> [UInt8]? {
+    let handle = statement.sqliteStatement
+    guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return nil }
+    let count = Int(sqlite3_column_bytes(handle, column))
+    guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return [] }
+    return Array(UnsafeRawBufferPointer(start: bytes, count: count))
+  }
+
   /// The column's text, empty for NULL (for NOT NULL columns).
   func string(_ column: Int32) -> String { text(column) ?? "" }
 }

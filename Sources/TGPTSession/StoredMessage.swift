@@ -31,11 +31,13 @@ public struct StoredMessage: Sendable, Hashable {
   public var error: String?
   /// Milliseconds since 1970.
   public var createdAt: Int64
+  /// The images and files sent with a user message.
+  public var attachments: [Attachment]
 
   public init(
     sessionID: String, seq: Int, turn: Int, role: String, content: String, model: String? = nil,
     status: MessageStatus = .complete, usage: Usage? = nil, toolCalls: JSON? = nil, error: String? = nil,
-    createdAt: Int64
+    createdAt: Int64, attachments: [Attachment] = []
   ) {
     self.sessionID = sessionID
     self.seq = seq
@@ -48,6 +50,7 @@ public struct StoredMessage: Sendable, Hashable {
     self.toolCalls = toolCalls
     self.error = error
     self.createdAt = createdAt
+    self.attachments = attachments
   }
 }
 

@@ -73,7 +73,7 @@ struct RemoteChatBackend: ChatBackend {
   ) async {
     let message = InputMessage(
       message: request.message, id: request.requestID, model: request.settings.model, system: request.settings.system,
-      retry: request.retry)
+      retry: request.retry, attachments: request.attachments)
     await remote.send(message, session: request.sessionID, stopped: stopped, notice: notice, show: show)
   }
 

@@ -11,11 +11,15 @@ extension ChatLoop {
   /// as interrupted) and the prompt comes back.
   /// `retry`: the message is the last one again, and its answer replaces the last answer.
   func turn(_ text: String, retry: Bool = false) async {
+    // A retry sends again what went with the message; a new message takes what /attach gathered.
+    let attachments = retry ? lastAttachments : pending
+    if !retry { pending = [] }
     lastMessage = text
+    lastAttachments = attachments
     let display = ChatDisplay(options: Self.renderOptions(), spinner: FileIO.isTerminal(2))
     let request = TurnRequest(
       sessionID: session, requestID: RequestID.make(), message: text, settings: settings, includeFailed: includeFailed,
-      retry: retry)
+      retry: retry, attachments: attachments)
     await backend.turn(request, stopped: Self.nextInterrupt(), notice: display.notice, show: display.show)
     lastAnswer = display.finish()
   }

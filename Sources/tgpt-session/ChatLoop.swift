@@ -18,6 +18,10 @@ final class ChatLoop: @unchecked Sendable {
   let history: String
   var lastMessage: String?
   var lastAnswer = ""
+  /// What `/attach` gathered for the next message.
+  var pending: [Attachment] = []
+  /// What went with the last message (a `/retry` sends it again).
+  var lastAttachments: [Attachment] = []
 
   init(backend: any ChatBackend, session: String, settings: SessionSettings, includeFailed: Bool, history: String) {
     self.backend = backend
@@ -121,6 +125,7 @@ final class ChatLoop: @unchecked Sendable {
         return true
       }
       await turn(message, retry: true)
+    case .attach(let what): await attach(what)
     case .copy:
       guard !lastAnswer.isEmpty else {
         say("no answer to copy yet")
@@ -160,6 +165,7 @@ final class ChatLoop: @unchecked Sendable {
   private func switchTo(_ id: String) {
     session = id
     lastMessage = nil
+    lastAttachments = []
     lastAnswer = ""
   }
 

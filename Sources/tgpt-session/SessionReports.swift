@@ -39,12 +39,19 @@ enum SessionReports {
       out.text(heading + "\n")
       let content = Readable.safe(message.content)
       if !content.isEmpty { out.text(content + (content.hasSuffix("\n") ? "" : "\n")) }
+      for attachment in message.attachments { out.text(attachmentLine(attachment) + "\n") }
       if message.role == "assistant" {
         for call in message.toolCalls?.arrayValue ?? [] { out.text(callLine(call) + "\n") }
       }
       if let error = message.error { out.text("[error: \(Readable.safe(error))]\n") }
       out.text("\n")
     }
+  }
+
+  /// `📎 name (type, size)` of an attachment; an image by URL shows its URL.
+  static func attachmentLine(_ attachment: Attachment) -> String {
+    let about = attachment.bytes.map { "\(attachment.mediaType), \(AttachmentError.size($0.count))" } ?? attachment.url
+    return "📎 " + Readable.safe("\(attachment.name) (\(about))")
   }
 
   /// `name(arguments)` of a stored call, the arguments shortened to 200 characters.

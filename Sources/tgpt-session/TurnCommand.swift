@@ -66,6 +66,13 @@ struct TurnCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("The request id to put on every event.", valueName: "id"))
   var id: String?
 
+  @Option(
+    name: [.customShort("a"), .customLong("attach")],
+    help: ArgumentHelp(
+      "Send an image (PNG, JPEG, GIF, WebP; up to 5 MiB) or a UTF-8 text file (up to 1 MiB) with the message, or an image's http(s) URL for the provider to fetch; stored with the session and sent again with later turns. Repeatable.",
+      valueName: "path|url"))
+  var attachments: [String] = []
+
   @Argument(help: ArgumentHelp("The message words.", valueName: "message"))
   var words: [String] = []
 
@@ -75,6 +82,9 @@ struct TurnCommand: AsyncParsableCommand {
       throw ValidationError("invalid session id '\(session)': use \(SessionID.rule)")
     }
     if messages && !words.isEmpty { throw ValidationError("--messages reads turns from stdin; give no message words") }
+    if messages && !attachments.isEmpty {
+      throw ValidationError("--attach goes with one message; with --messages, put \"attachments\" on the lines")
+    }
     if messages && stdin == .ignore {
       throw ValidationError("--messages needs stdin; it cannot be combined with --stdin ignore")
     }
@@ -114,7 +124,7 @@ struct TurnCommand: AsyncParsableCommand {
   private func answer(
     _ prepared: Prepared, output: EventOutput, requestID: String, trap: SignalTrap, work: WorkSlot
   ) async throws {
-    let (runner, sessionID, made, message, settings, _) = prepared
+    let (runner, sessionID, made, message, settings, _, attached) = prepared
 
     if messages {
       let loop = MessageLoop(
@@ -137,7 +147,7 @@ struct TurnCommand: AsyncParsableCommand {
 
     let turn = TurnRequest(
       sessionID: sessionID, requestID: requestID, message: message ?? "", settings: settings,
-      includeFailed: turnOptions.includeFailed)
+      includeFailed: turnOptions.includeFailed, attachments: attached)
     let announce = made
     let outcome = await work.run {
       await runner.run(turn, interruption: { trap.message }) { event in
@@ -159,7 +169,8 @@ struct TurnCommand: AsyncParsableCommand {
   }
 
   private typealias Prepared = (
-    runner: TurnRunner, session: String, made: Bool, message: String?, settings: SessionSettings, tools: ToolBox?
+    runner: TurnRunner, session: String, made: Bool, message: String?, settings: SessionSettings, tools: ToolBox?,
+    attachments: [Attachment]
   )
 
   /// Opens the store, chooses the session, reads the message and settles the flags' settings.
@@ -170,11 +181,14 @@ struct TurnCommand: AsyncParsableCommand {
     config.warnings.forEach(Diagnostics.warning)
     let settings = try turnOptions.flagSettings(config: config)
     var message: String?
+    let attached = try await Attachment.loadAll(attachments)
     if !messages {
       let piped = try await PromptComposer.readStdinIfPiped(mode: stdin)
       // Words that come with piped text are an instruction about it (`… | tgpt-session lint`).
       if piped?.isEmpty ?? true { try CommandHabits.refuseMistyped(words) }
-      guard let composed = PromptComposer.compose(stdin: piped, words: words, mode: stdin) else {
+      // Attachments alone make a message: a file or a picture may be the whole question.
+      guard let composed = PromptComposer.compose(stdin: piped, words: words, mode: stdin) ?? (attached.isEmpty ? nil : "")
+      else {
         throw ValidationError("no message: give message words, or pipe text on stdin")
       }
       message = composed
@@ -198,7 +212,8 @@ struct TurnCommand: AsyncParsableCommand {
       tools.turnTools($0, defaultMode: .always, asker: tools.approve == .ask ? .onControllingTerminal() : nil)
     }
     return (
-      turnOptions.makeRunner(store: store, config: config, tools: turnTools), sessionID, made, message, settings, box
+      turnOptions.makeRunner(store: store, config: config, tools: turnTools), sessionID, made, message, settings, box,
+      attached
     )
   }
 }

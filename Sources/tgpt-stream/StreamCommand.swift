@@ -26,6 +26,7 @@ struct StreamCommand: AsyncParsableCommand {
         git diff | tgpt-stream --text "write a commit message"
         tgpt-stream "list 3 colours" | jq -rj 'select(.type=="chunk").content'
         tgpt-stream --provider echo "try my pipeline offline"
+        tgpt-stream -a photo.png "what is in this picture?"
         tgpt-stream --models --provider openai
         tgpt-stream --tool clock.json "what time is it?" | jq -c 'select(.type=="tool_call")'
         tgpt-stream help          # this help (tgpt-stream -- help sends the word)
@@ -71,6 +72,13 @@ struct StreamCommand: AsyncParsableCommand {
       valueName: "file"))
   var toolFiles: [String] = []
 
+  @Option(
+    name: [.customShort("a"), .customLong("attach")],
+    help: ArgumentHelp(
+      "Send an image (PNG, JPEG, GIF, WebP; up to 5 MiB) or a UTF-8 text file (up to 1 MiB) with the prompt, or an image's http(s) URL for the provider to fetch. Repeatable.",
+      valueName: "path|url"))
+  var attachments: [String] = []
+
   @Flag(help: "List the provider's models, one id per line, instead of sending a prompt.")
   var models = false
 
@@ -104,6 +112,10 @@ struct StreamCommand: AsyncParsableCommand {
     if request && !words.isEmpty {
       throw ValidationError("--request reads the whole request from stdin; give no prompt words")
     }
+    if request && !attachments.isEmpty {
+      throw ValidationError("--attach goes with a prompt; with --request, put content parts in the request's messages")
+    }
+    if models && !attachments.isEmpty { throw ValidationError("--attach goes with a prompt, not with --models") }
     if request && stdin == .ignore {
       throw ValidationError("--request needs stdin; it cannot be combined with --stdin ignore")
     }
@@ -169,10 +181,18 @@ struct StreamCommand: AsyncParsableCommand {
       chat = try ChatRequest(json: JSON.parse(await FileIO.readAllWaiting(0)))
     } else {
       let piped = try await PromptComposer.readStdinIfPiped(mode: stdin)
-      guard let prompt = PromptComposer.compose(stdin: piped, words: words, mode: stdin) else {
+      let attached: [Attachment]
+      do throws(AttachmentError) {
+        attached = try await Attachment.loadAll(attachments)
+      } catch {
+        throw ProtocolError.badEvent(error.description)
+      }
+      // Attachments alone make a message: a file or a picture may be the whole question.
+      guard let prompt = PromptComposer.compose(stdin: piped, words: words, mode: stdin) ?? (attached.isEmpty ? nil : "")
+      else {
         throw ValidationError("no prompt: give prompt words, or pipe text on stdin")
       }
-      chat = ChatRequest(prompt: prompt)
+      chat = ChatRequest(messages: [ChatRequest.userMessage(prompt, attachments: attached)])
     }
     if providerOptions.model != nil || chat.model == nil { chat.model = resolved.model }
     chat.system = system ?? chat.system ?? resolved.system

@@ -52,6 +52,7 @@ public struct Attachment: Sendable, Hashable {
   /// Checks `bytes` and makes an attachment of them: the type is read from the content, never
   /// from the name.
   public init(name: String, bytes: [UInt8], limits: AttachmentLimits = .standard) throws(AttachmentError) {
+    guard !bytes.isEmpty else { throw .empty(name: name) }
     guard let type = MediaSniffer.mediaType(of: bytes) else { throw .unsupported(name: name) }
     let limit = type.hasPrefix("image/") ? limits.imageBytes : limits.textBytes
     guard bytes.count <= limit else { throw .tooLarge(name: name, size: bytes.count, limit: limit) }

@@ -3,6 +3,7 @@ public struct AttachmentError: KindedError, Sendable, Hashable {
   public enum Reason: Sendable, Hashable {
     case unreadable(path: String, why: String)
     case unsupported(name: String)
+    case empty(name: String)
     case tooLarge(name: String, size: Int, limit: Int)
     case tooMany(Int, limit: Int)
     case badURL(String)
@@ -17,6 +18,7 @@ public struct AttachmentError: KindedError, Sendable, Hashable {
 
   public static func unreadable(path: String, why: String) -> Self { Self(.unreadable(path: path, why: why)) }
   public static func unsupported(name: String) -> Self { Self(.unsupported(name: name)) }
+  public static func empty(name: String) -> Self { Self(.empty(name: name)) }
   public static func tooLarge(name: String, size: Int, limit: Int) -> Self {
     Self(.tooLarge(name: name, size: size, limit: limit))
   }
@@ -29,6 +31,7 @@ public struct AttachmentError: KindedError, Sendable, Hashable {
     case .unreadable(let path, let why): "cannot attach \(path): \(why)"
     case .unsupported(let name):
       "cannot attach \(name): not an image (PNG, JPEG, GIF, WebP) or a UTF-8 text file"
+    case .empty(let name): "cannot attach \(name): it is empty"
     case .tooLarge(let name, let size, let limit):
       "cannot attach \(name): \(Self.size(size)) is over the limit of \(Self.size(limit))"
     case .tooMany(let count, let limit): "\(count) attachments is more than the \(limit) a message may carry"

@@ -21,7 +21,7 @@ import Testing
     let first = try await Self.open(url)
     try await recordTurn(first, "s", "kept")
     _ = try await Self.open(url)
-    #expect(try await TestPostgres.sql(url, "SELECT count(*), max(version) FROM tgpt_migrations") == "1|1\n")
+    #expect(try await TestPostgres.sql(url, "SELECT count(*), max(version) FROM tgpt_migrations") == "2|2\n")
     #expect(try await first.session("s")?.messages.count == 2, "a second open changes nothing")
 
     let fresh = try await TestPostgres.database()
@@ -31,7 +31,7 @@ import Testing
       }
       try await group.waitForAll()
     }
-    #expect(try await TestPostgres.sql(fresh, "SELECT count(*), max(version) FROM tgpt_migrations") == "1|1\n")
+    #expect(try await TestPostgres.sql(fresh, "SELECT count(*), max(version) FROM tgpt_migrations") == "2|2\n")
     #expect(try await Self.open(fresh).list(limit: nil).count == 4)
   }
 

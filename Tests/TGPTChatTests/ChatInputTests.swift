@@ -21,6 +21,9 @@ import Testing
     #expect(ChatInput.parse("/system --clear") == .command(.system(.clear)))
     #expect(ChatInput.parse("/retry") == .command(.retry))
     #expect(ChatInput.parse("/copy") == .command(.copy))
+    #expect(ChatInput.parse("/attach") == .command(.attach(.show)))
+    #expect(ChatInput.parse("/attach ~/My Photos/a.png") == .command(.attach(.add("~/My Photos/a.png"))))
+    #expect(ChatInput.parse("/attach --clear") == .command(.attach(.clear)))
   }
 
   @Test func messagesEmptyLinesAndTheSlashEscape() {

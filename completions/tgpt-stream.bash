@@ -164,7 +164,7 @@ _tgpt-stream() {
 
     local -a repeating_flags=()
     local -a non_repeating_flags=(--http1.1 --insecure --request --text --exact --models --json --version -h --help)
-    local -a repeating_options=(--header --param --tool)
+    local -a repeating_options=(--header --param --tool -a --attach)
     local -a non_repeating_options=(--profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --stdin --id --log-level)
     __tgpt-stream_offer_flags_options -1
 
@@ -233,6 +233,9 @@ _tgpt-stream() {
         return
         ;;
     '--tool')
+        return
+        ;;
+    '-a'|'--attach')
         return
         ;;
     '--id')

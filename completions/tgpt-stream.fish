@@ -20,7 +20,7 @@ function __tgpt-stream_parse_tokens -S
     set -l unparsed_tokens (__tgpt-stream_tokens -pc)
     switch $unparsed_tokens[1]
     case 'tgpt-stream'
-        __tgpt-stream_parse_subcommand -r 1 'profile=' 'provider=' 'm/model=' 'base-url=' 'header=+' 'api-key-cmd=' 'max-tokens-field=' 'app-url=' 'app-title=' 'http1.1' 'cacert=' 'insecure' 'echo-delay-ms=' 'system=' 'temperature=' 'max-tokens=' 'param=+' 'retries=' 'connect-timeout=' 'idle-timeout=' 'timeout=' 'stdin=' 'request' 'text' 'exact' 'tool=+' 'models' 'json' 'id=' 'log-level=' 'version' 'h/help'
+        __tgpt-stream_parse_subcommand -r 1 'profile=' 'provider=' 'm/model=' 'base-url=' 'header=+' 'api-key-cmd=' 'max-tokens-field=' 'app-url=' 'app-title=' 'http1.1' 'cacert=' 'insecure' 'echo-delay-ms=' 'system=' 'temperature=' 'max-tokens=' 'param=+' 'retries=' 'connect-timeout=' 'idle-timeout=' 'timeout=' 'stdin=' 'request' 'text' 'exact' 'tool=+' 'a/attach=+' 'models' 'json' 'id=' 'log-level=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __tgpt-stream_parse_subcommand -r 1 'version'
@@ -103,6 +103,7 @@ complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_o
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" text' -l 'text' -d 'Write only the answer text, no JSON (for $(…) and cron mail), ended by a newline if it has none; errors go to stderr.'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" exact' -l 'exact' -d 'Write the answer text byte for byte, with no newline added (implies --text).'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream"' -l 'tool' -d 'Offer the tool defined in this JSON file; calls come out as tool_call events and nothing runs (tgpt-session runs tools). Repeatable.' -rfka ''
+complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream"' -s 'a' -l 'attach' -d 'Send an image (PNG, JPEG, GIF, WebP; up to 5 MiB) or a UTF-8 text file (up to 1 MiB) with the prompt, or an image\'s http(s) URL for the provider to fetch. Repeatable.' -rfka ''
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" models' -l 'models' -d 'List the provider\'s models, one id per line, instead of sending a prompt.'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" json' -l 'json' -d 'With --models: the provider\'s model objects, one JSON object per line.'
 complete -c 'tgpt-stream' -n '__tgpt-stream_should_offer_completions_for_flags_or_options "tgpt-stream" id' -l 'id' -d 'The request id to put on every event.' -rfka ''

@@ -55,9 +55,13 @@ extension Attachment {
     } else {
       bytes = String(payload).removingPercentEncodingBytes
     }
-    guard let bytes else { throw .badDataURL("its content is not valid \(header.hasSuffix(";base64") ? "base64" : "percent-encoding")") }
+    guard let bytes else {
+      throw .badDataURL("its content is not valid \(header.hasSuffix(";base64") ? "base64" : "percent-encoding")")
+    }
     let type = String(header.split(separator: ";").first ?? "")
-    let extensionName = MediaSniffer.imageType(of: bytes).map { "." + $0.dropFirst(6) } ?? (type == "text/plain" || type.isEmpty ? ".txt" : "")
+    let extensionName =
+      MediaSniffer.imageType(of: bytes).map { "." + $0.dropFirst(6) }
+      ?? (type == "text/plain" || type.isEmpty ? ".txt" : "")
     let named = name.contains(".") ? name : name + extensionName
     try self.init(name: named, bytes: bytes, limits: limits)
   }
@@ -74,7 +78,8 @@ extension String {
         continue
       }
       guard let high = bytes.next().flatMap({ Hex.value(of: $0) }),
-        let low = bytes.next().flatMap({ Hex.value(of: $0) }) else { return nil }
+        let low = bytes.next().flatMap({ Hex.value(of: $0) })
+      else { return nil }
       out.append(high << 4 | low)
     }
     return out

@@ -19,7 +19,8 @@ extension PostgresSessionStore {
       var columns: [(index: Int, column: String)] = []
       for try await row in rows {
         let (model, provider, system, baseURL, seq, turn, role, content, status, toolCalls, attachments) =
-          try row.decode((String?, String?, String?, String?, Int?, Int?, String?, String?, String?, String?, String?).self)
+          try row.decode(
+            (String?, String?, String?, String?, Int?, Int?, String?, String?, String?, String?, String?).self)
         if settings == nil {
           settings = SessionSettings(
             model: model, provider: provider, system: system, baseURL: baseURL.flatMap { $0.isEmpty ? nil : $0 })

@@ -125,10 +125,11 @@ struct Handler {
       let words = ["The ", "quick ", "brown ", "fox ", "jumps ", "over ", "the ", "lazy ", "dog. "]
       return (0..<tokens).map { words[$0 % words.count] }
     }
-    let text =
-      scenario.text
-      ?? (request["messages"]?.arrayValue?.last { $0["role"]?.stringValue == "user" }?["content"]?.stringValue ?? "")
-    return words(text)
+    let content = request["messages"]?.arrayValue?.last { $0["role"]?.stringValue == "user" }?["content"]
+    // Content parts (an attached file, then the question) echo as paragraphs; images as nothing.
+    let asked =
+      content?.stringValue ?? content?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined(separator: "\n\n")
+    return words(scenario.text ?? asked ?? "")
   }
 
   /// `text` in pieces of a word and the space after it; they concatenate to `text`.

@@ -187,7 +187,8 @@ struct TurnCommand: AsyncParsableCommand {
       // Words that come with piped text are an instruction about it (`… | tgpt-session lint`).
       if piped?.isEmpty ?? true { try CommandHabits.refuseMistyped(words) }
       // Attachments alone make a message: a file or a picture may be the whole question.
-      guard let composed = PromptComposer.compose(stdin: piped, words: words, mode: stdin) ?? (attached.isEmpty ? nil : "")
+      guard
+        let composed = PromptComposer.compose(stdin: piped, words: words, mode: stdin) ?? (attached.isEmpty ? nil : "")
       else {
         throw ValidationError("no message: give message words, or pipe text on stdin")
       }

@@ -188,7 +188,8 @@ struct StreamCommand: AsyncParsableCommand {
         throw ProtocolError.badEvent(error.description)
       }
       // Attachments alone make a message: a file or a picture may be the whole question.
-      guard let prompt = PromptComposer.compose(stdin: piped, words: words, mode: stdin) ?? (attached.isEmpty ? nil : "")
+      guard
+        let prompt = PromptComposer.compose(stdin: piped, words: words, mode: stdin) ?? (attached.isEmpty ? nil : "")
       else {
         throw ValidationError("no prompt: give prompt words, or pipe text on stdin")
       }

@@ -44,8 +44,10 @@ import Testing
     let key = Self.key()
     let result = try await Harness.run(
       "tgpt-stream",
-      ["--provider", "openai", "--base-url", try await Self.fake.url("key=\(key);text=red"), "-a", files.picture,
-       "--attach", files.notes, "-a", "https://example.com/cat.jpg", "What is this?"],
+      [
+        "--provider", "openai", "--base-url", try await Self.fake.url("key=\(key);text=red"), "-a", files.picture,
+        "--attach", files.notes, "-a", "https://example.com/cat.jpg", "What is this?",
+      ],
       env: Self.env)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.answer == "red")
@@ -62,8 +64,10 @@ import Testing
     let key = Self.key()
     let result = try await Harness.run(
       "tgpt-stream",
-      ["--provider", "anthropic", "--base-url", try await Self.fake.url("key=\(key);text=red"), "-a", files.picture,
-       "-a", files.notes, "-a", "https://example.com/cat.jpg", "What is this?"],
+      [
+        "--provider", "anthropic", "--base-url", try await Self.fake.url("key=\(key);text=red"), "-a", files.picture,
+        "-a", files.notes, "-a", "https://example.com/cat.jpg", "What is this?",
+      ],
       env: Self.env)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(
@@ -132,7 +136,8 @@ import Testing
   @Test func serveTakesDataURLsOnMessageLinesAndRefusesBadOnesWithoutStopping() async throws {
     let key = Self.key()
     let url = try await Self.fake.url("key=\(key);text=seen")
-    let good = #"{"message":"look","id":"1","attachments":[{"name":"shot.png","url":"data:image/png;base64,"#
+    let good =
+      #"{"message":"look","id":"1","attachments":[{"name":"shot.png","url":"data:image/png;base64,"#
       + Self.pngBase64 + #""}]}"#
     let bad = #"{"message":"look","id":"2","attachments":["data:image/png;base64,AAAAAAAA"]}"#
     let result = try await Harness.run(
@@ -161,7 +166,8 @@ import Testing
     #expect(talk.replies.first?.last?.type == "complete", "\(talk.replies)")
     #expect(try await Self.lastUserMessage(key).contains(Self.pngBase64))
 
-    let over = #"{"message":"look","attachments":["data:image/png;base64,"#
+    let over =
+      #"{"message":"look","attachments":["data:image/png;base64,"#
       + Base64.encode(Self.png + Array(repeating: 0, count: 4096)) + #""]}"#
     let refused = try await SeedClient.talk(server.ws("w"), [.text(over)])
     guard case .error(let failure)? = refused.replies.first?.last?.payload else {

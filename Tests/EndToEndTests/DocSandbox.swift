@@ -41,6 +41,7 @@ struct DocSandbox {
       "Meeting notes: ship on Friday, fix the login page first.\n", to: work.appendingPathComponent("notes.txt"))
     try write("# Notes\n\n- ship on Friday\n- fix the login page\n", to: work.appendingPathComponent("notes.md"))
     try write("Why is the sky blue?\nAnd at sunset?\n", to: work.appendingPathComponent("questions.txt"))
+    try Data(AttachmentEndToEndTests.png).write(to: work.appendingPathComponent("photo.png"))
     try write(
       #"{"question":"Why is the sky blue?","user":"alice","ticket":"T-1"}"# + "\n"
         + #"{"question":"What is RAID 5?","user":"bob","ticket":"T-2"}"# + "\n",

@@ -45,13 +45,19 @@ import Testing
     let kinds = try inputs.map { line -> String in
       switch try ClientInput(json: JSON.parse(line)) {
       case .message(let message) where message.principal != nil: "message of \(message.principal ?? "")"
+      case .message(let message) where !message.attachments.isEmpty:
+        "message with \(message.attachments.map(\.mediaType).joined(separator: " and "))"
       case .message: "message"
       case .cancel: "cancel"
       case .history: "history"
       case .delete: "delete"
       }
     }
-    #expect(kinds == ["message", "message", "message", "cancel", "history", "delete", "message of alice"])
+    #expect(
+      kinds == [
+        "message", "message", "message", "cancel", "history", "delete", "message of alice",
+        "message with image/png and image/jpeg",
+      ])
   }
 
   @Test func theRequestExampleRunsThroughTgptStream() async throws {

@@ -8,7 +8,8 @@ import Testing
   @Test func theTypeIsReadFromTheBytesNotTheName() throws {
     let signatures: [([UInt8], String)] = [
       (Self.png, "image/png"), ([0xFF, 0xD8, 0xFF, 0xE0], "image/jpeg"), (Array("GIF89a..".utf8), "image/gif"),
-      (Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8), "image/webp"), (Array("plain text, ünïcode\n".utf8), "text/plain"),
+      (Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8), "image/webp"),
+      (Array("plain text, ünïcode\n".utf8), "text/plain"),
     ]
     for (bytes, type) in signatures {
       #expect(try Attachment(name: "file.png", bytes: bytes).mediaType == type)
@@ -28,8 +29,9 @@ import Testing
       try limits.check([image, image])
     }
     #expect(throws: AttachmentError.tooMany(3, limit: 2)) { try limits.check([image, image, image]) }
-    #expect(AttachmentError.tooLarge(name: "x", size: 6_000_000, limit: 5 << 20).description
-      == "cannot attach x: 5.7 MiB is over the limit of 5 MiB")
+    #expect(
+      AttachmentError.tooLarge(name: "x", size: 6_000_000, limit: 5 << 20).description
+        == "cannot attach x: 5.7 MiB is over the limit of 5 MiB")
   }
 
   @Test func dataURLsDecodeInBase64OrPercentEncoding() throws {
@@ -40,7 +42,10 @@ import Testing
     #expect(text.text == "café\n" && text.name == "note.txt")
     let unpadded = try Attachment(dataURL: "data:text/plain;base64,aGk", name: "n.md")
     #expect(unpadded.text == "hi" && unpadded.name == "n.md")
-    for bad in ["data:image/png;base64,@@@@", "data:image/png;base64,a", "image/png;base64,AAAA", "data:,%zz", "data:text/plain,", "data:"] {
+    for bad in [
+      "data:image/png;base64,@@@@", "data:image/png;base64,a", "image/png;base64,AAAA", "data:,%zz", "data:text/plain,",
+      "data:",
+    ] {
       #expect(throws: AttachmentError.self) { try Attachment(dataURL: bad, name: "x") }
     }
   }

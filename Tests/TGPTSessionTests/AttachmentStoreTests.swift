@@ -41,9 +41,10 @@ import Testing
         replacingLastTurn: false, now: 1)
     }
     #expect(try await Self.contents(store, backend) == 2, "the picture three times, the notes once")
-    #expect(try await store.history(of: "a").messages.filter { $0.role == "user" }.map { $0.attachments[0].name } == [
-      "red.png", "copy.png",
-    ])
+    #expect(
+      try await store.history(of: "a").messages.filter { $0.role == "user" }.map { $0.attachments[0].name } == [
+        "red.png", "copy.png",
+      ])
     try await store.remove("b")
     #expect(try await Self.contents(store, backend) == 1, "the notes went with b; a still shows the picture")
     _ = try await store.beginTurn(

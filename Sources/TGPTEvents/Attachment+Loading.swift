@@ -53,7 +53,7 @@ extension Attachment {
       }
       bytes = Base64.decode(payload)
     } else {
-      bytes = String(payload).removingPercentEncodingBytes
+      bytes = Hex.percentDecoded(payload)
     }
     guard let bytes else {
       throw .badDataURL("its content is not valid \(header.hasSuffix(";base64") ? "base64" : "percent-encoding")")
@@ -64,25 +64,6 @@ extension Attachment {
       ?? (type == "text/plain" || type.isEmpty ? ".txt" : "")
     let named = name.contains(".") ? name : name + extensionName
     try self.init(name: named, bytes: bytes, limits: limits)
-  }
-}
-
-extension String {
-  /// The bytes of percent-encoded text; nil when a `%` is not followed by two hex digits.
-  fileprivate var removingPercentEncodingBytes: [UInt8]? {
-    var out: [UInt8] = []
-    var bytes = utf8.makeIterator()
-    while let byte = bytes.next() {
-      guard byte == UInt8(ascii: "%") else {
-        out.append(byte)
-        continue
-      }
-      guard let high = bytes.next().flatMap({ Hex.value(of: $0) }),
-        let low = bytes.next().flatMap({ Hex.value(of: $0) })
-      else { return nil }
-      out.append(high << 4 | low)
-    }
-    return out
   }
 }
 

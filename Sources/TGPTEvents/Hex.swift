@@ -25,6 +25,23 @@ public enum Hex {
     return bytes
   }
 
+  /// The bytes of percent-encoded text (`%40` is `@`; everything else stands for itself); nil
+  /// when a `%` is not followed by two hex digits.
+  public static func percentDecoded(_ text: some StringProtocol) -> [UInt8]? {
+    var bytes: [UInt8] = []
+    var iterator = text.utf8.makeIterator()
+    while let byte = iterator.next() {
+      guard byte == UInt8(ascii: "%") else {
+        bytes.append(byte)
+        continue
+      }
+      guard let high = iterator.next().flatMap({ value(of: $0) }), let low = iterator.next().flatMap({ value(of: $0) })
+      else { return nil }
+      bytes.append(high << 4 | low)
+    }
+    return bytes
+  }
+
   /// `bytes` as lowercase hex, two digits a byte.
   public static func string(_ bytes: some Sequence<UInt8>) -> String {
     let digits = Array("0123456789abcdef".utf8)

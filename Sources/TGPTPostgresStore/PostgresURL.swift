@@ -137,20 +137,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
 
   /// Percent-decoding (`%40` is `@`), so a password may hold any character.
   private static func decode(_ text: Substring, in url: String) throws(StoreError) -> String {
-    var bytes: [UInt8] = []
-    var iterator = text.utf8.makeIterator()
-    while let byte = iterator.next() {
-      guard byte == UInt8(ascii: "%") else {
-        bytes.append(byte)
-        continue
-      }
-      guard let high = iterator.next().flatMap({ Hex.value(of: $0) }),
-        let low = iterator.next().flatMap({ Hex.value(of: $0) })
-      else {
-        throw invalid(url, "a % must be followed by two hex digits")
-      }
-      bytes.append(high << 4 | low)
-    }
+    guard let bytes = Hex.percentDecoded(text) else { throw invalid(url, "a % must be followed by two hex digits") }
     return String(decoding: bytes, as: UTF8.self)
   }
 

@@ -38,6 +38,7 @@ struct AnthropicStream {
         }
         if index == scenario.dropAfter { return false }
         if index > 0 { out.pause(scenario.delayMs) }
+        if !out.holdIfLast(index, of: reply.count) { return false }
         out.send(
           event(
             "content_block_delta",

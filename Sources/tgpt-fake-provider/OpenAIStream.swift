@@ -51,6 +51,7 @@ struct OpenAIStream {
         return false
       }
       if index > 0 { out.pause(scenario.delayMs) }
+      if !out.holdIfLast(index, of: reply.count) { return false }
       if scenario.keepalive { out.send(": OPENROUTER PROCESSING" + nl + nl) }
       out.send(event(chunk(delta: ["content": .string(piece)])))
       if !out.alive { return false }

@@ -58,6 +58,9 @@ struct Scenario {
   var location: String?
   /// Send nothing until `GET /_release?gate=NAME` (see `Gates`).
   var gate: String?
+  /// Send all but the last content event, then hold it until `GET /_release?gate=NAME`: the
+  /// answer is provably still streaming while a test looks at what came through so far.
+  var holdLast: String?
 
   /// A tool call the fake makes: the tool's name and the arguments text.
   struct Call {
@@ -120,6 +123,7 @@ struct Scenario {
       case "late-error": lateError = true
       case "location": location = Self.percentDecode(value)
       case "gate": gate = value
+      case "hold-last": holdLast = value
       default: throw FakeError("unknown scenario option '\(name)'")
       }
     }

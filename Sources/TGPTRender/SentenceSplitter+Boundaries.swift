@@ -36,7 +36,14 @@ extension SentenceSplitter {
         i += 1
         continue
       }
-      guard Self.isTerminator(scalar) else {
+      switch scalar {
+      case "[": linkDepth += 1
+      case "]": linkDepth = max(0, linkDepth - 1)
+      // Like inline code, an unclosed bracket holds back no more than its line.
+      case "\n": linkDepth = 0
+      default: break
+      }
+      guard Self.isTerminator(scalar), linkDepth == 0 else {
         i += 1
         continue
       }

@@ -12,7 +12,8 @@
 /// (`U.S.`, `a.m.`) unless a capital letter follows. CJK full stops (`。！？`) end a sentence
 /// without a space. A blank line, a heading, a list item, a table row or a rule ends a
 /// sentence; a heading, list item and table row are sentences of their own. Fenced code blocks
-/// are skipped, not spoken; inline code is kept as its text, a link as its text.
+/// are skipped, not spoken; inline code is kept as its text, a link as its text (neither is
+/// cut into sentences within its line).
 public struct SentenceSplitter: Sendable {
   private var sanitizer = Sanitizer()
   /// The start of the current line, while its kind is not known yet.
@@ -27,6 +28,8 @@ public struct SentenceSplitter: Sendable {
   var scanned = 0
   /// The length of the backtick run that opened the inline code span `scanned` is in (0: none).
   var codeTicks = 0
+  /// How many `[` of link texts `scanned` is inside: a link's text is not cut.
+  var linkDepth = 0
   /// Sentences complete, not taken yet.
   var sentences: [String] = []
 
@@ -123,5 +126,6 @@ public struct SentenceSplitter: Sendable {
     pending.removeFirst(end)
     scanned = 0
     codeTicks = 0
+    linkDepth = 0
   }
 }

@@ -32,6 +32,8 @@ import Testing
     ("Use `foo. Bar` here. Done.", ["Use foo. Bar here.", "Done."]),
     ("**Bold.** Next.", ["Bold.", "Next."]),
     ("See [the docs](https://x.y/z.html). Done.", ["See the docs.", "Done."]),
+    ("See [the docs. Really](https://x.y) now. Next", ["See the docs. Really now.", "Next"]),
+    ("A [stray bracket. Here\nNew line. Ok", ["A [stray bracket. Here New line.", "Ok"]),
     ("An image ![a cat](cat.png) and <https://a.b/c> here.", ["An image a cat and https://a.b/c here."]),
     ("Snake_case and _emphasis_ and 2 * 3 = 6.", ["Snake_case and emphasis and 2 * 3 = 6."]),
     ("The ~~old~~ new way, ~5 min. Ok", ["The old new way, ~5 min.", "Ok"]),

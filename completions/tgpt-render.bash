@@ -163,9 +163,9 @@ _tgpt-render() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--plain --exact --stats --passthrough --strict --version -h --help)
+    local -a non_repeating_flags=(--plain --exact --stats --passthrough --strict --sentences --version -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=(--input --color --width --reasoning --tools --to)
+    local -a non_repeating_options=(--input --color --width --reasoning --tools --to --speak)
     __tgpt-render_offer_flags_options 0
 
     # Offer option value completions
@@ -191,6 +191,9 @@ _tgpt-render() {
         ;;
     '--to')
         __tgpt-render_add_completions -W 'tty'$'\n''stderr'
+        return
+        ;;
+    '--speak')
         return
         ;;
     esac

@@ -20,7 +20,7 @@ function __tgpt-render_parse_tokens -S
     set -l unparsed_tokens (__tgpt-render_tokens -pc)
     switch $unparsed_tokens[1]
     case 'tgpt-render'
-        __tgpt-render_parse_subcommand 0 'input=' 'plain' 'exact' 'color=' 'width=' 'reasoning=' 'tools=' 'stats' 'passthrough' 'to=' 'strict' 'version' 'h/help'
+        __tgpt-render_parse_subcommand 0 'input=' 'plain' 'exact' 'color=' 'width=' 'reasoning=' 'tools=' 'stats' 'passthrough' 'to=' 'strict' 'sentences' 'speak=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __tgpt-render_parse_subcommand -r 1 'version'
@@ -88,6 +88,8 @@ complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_o
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" passthrough' -l 'passthrough' -d 'Copy the input events unchanged to stdout and render to the terminal (see --to), like tee.'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" to' -l 'to' -d 'Where --passthrough renders: tty (/dev/tty) or stderr.' -rfka 'tty stderr'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" strict' -l 'strict' -d 'Stop at the first malformed input line (exit 65) instead of warning and going on.'
+complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" sentences' -l 'sentences' -d 'Write the answer as sentences for speech, one a line, each as soon as it is complete: plain text, Markdown removed, code blocks skipped.'
+complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" speak' -l 'speak' -d 'Speak each sentence with this command while the stream goes on, one after another (--speak alone: espeak-ng). The sentence is its last argument, or replaces {}; {n} is its number. Split like shell words, run without a shell.' -rfka ''
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" version' -l 'version' -d 'Show the version.'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_flags_or_options "tgpt-render" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'tgpt-render' -n '__tgpt-render_should_offer_completions_for_positional "tgpt-render" -eq 1' -fa 'help' -d 'Show subcommand help information.'

@@ -173,22 +173,22 @@ _tgpt-session() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    turn|serve|chat|list|show|rm|rename|set|export|import|search|check|help)
+    turn|serve|chat|list|show|rm|rename|set|export|import|search|check|cache|help)
         # Offer subcommand argument completions
         "_tgpt-session_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'turn serve chat list show rm rename set export import search check help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'turn serve chat list show rm rename set export import search check cache help' -- "${cur}"))
         ;;
     esac
 }
 
 _tgpt-session_turn() {
     repeating_flags=()
-    non_repeating_flags=(-c --continue --messages --http1.1 --insecure --include-failed --no-tools --text --exact --version -h --help)
-    repeating_options=(--header --param --tool --tools --mcp -a --attach)
-    non_repeating_options=(-s --session --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --approve --max-tool-rounds --log-level --stdin --id)
+    non_repeating_flags=(-c --continue --messages --http1.1 --insecure --include-failed --no-cache --no-tools --text --exact --version -h --help)
+    repeating_options=(--header --param --tool --tools --mcp)
+    non_repeating_options=(-s --session --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --cache --approve --max-tool-rounds --log-level --stdin --id)
     __tgpt-session_offer_flags_options -1
 
     # Offer option value completions
@@ -263,6 +263,9 @@ _tgpt-session_turn() {
     '--principal')
         return
         ;;
+    '--cache')
+        return
+        ;;
     '--tool')
         return
         ;;
@@ -290,17 +293,14 @@ _tgpt-session_turn() {
     '--id')
         return
         ;;
-    '-a'|'--attach')
-        return
-        ;;
     esac
 }
 
 _tgpt-session_serve() {
     repeating_flags=()
-    non_repeating_flags=(--http1.1 --insecure --include-failed --no-tools --version -h --help)
+    non_repeating_flags=(--http1.1 --insecure --include-failed --no-cache --no-tools --version -h --help)
     repeating_options=(--header --param --tool --tools --mcp)
-    non_repeating_options=(-s --session --max-turns --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --approve --max-tool-rounds --log-level)
+    non_repeating_options=(-s --session --max-turns --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --cache --approve --max-tool-rounds --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -378,6 +378,9 @@ _tgpt-session_serve() {
     '--principal')
         return
         ;;
+    '--cache')
+        return
+        ;;
     '--tool')
         return
         ;;
@@ -403,9 +406,9 @@ _tgpt-session_serve() {
 
 _tgpt-session_chat() {
     repeating_flags=()
-    non_repeating_flags=(--http1.1 --insecure --include-failed --no-tools --version -h --help)
+    non_repeating_flags=(--http1.1 --insecure --include-failed --no-cache --no-tools --version -h --help)
     repeating_options=(--header --param --tool --tools --mcp)
-    non_repeating_options=(-s --session --api-url --token --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --approve --max-tool-rounds --log-level)
+    non_repeating_options=(-s --session --api-url --token --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --cache --approve --max-tool-rounds --log-level)
     __tgpt-session_offer_flags_options 0
 
     # Offer option value completions
@@ -484,6 +487,9 @@ _tgpt-session_chat() {
         return
         ;;
     '--principal')
+        return
+        ;;
+    '--cache')
         return
         ;;
     '--tool')
@@ -689,6 +695,59 @@ _tgpt-session_check() {
     '--store')
         return
         ;;
+    '--principal')
+        return
+        ;;
+    esac
+}
+
+_tgpt-session_cache() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __tgpt-session_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    stats|clear)
+        # Offer subcommand argument completions
+        "_tgpt-session_cache_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'stats clear' -- "${cur}"))
+        ;;
+    esac
+}
+
+_tgpt-session_cache_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--principal)
+    __tgpt-session_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--principal')
+        return
+        ;;
+    esac
+}
+
+_tgpt-session_cache_clear() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--principal)
+    __tgpt-session_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
     '--principal')
         return
         ;;

@@ -5,12 +5,13 @@ extension AsyncParsableCommand {
   /// Parses the command line and runs the command, reporting failures in the toolkit's format
   /// (`tgpt-<name>: error: …` on stderr) with the exit code of SPEC §4: usage errors 64,
   /// `ExitCode` as thrown, a `KindedError` by its kind, anything unexpected 1. Help and version go to stdout.
-  /// Every way out goes through `ExitTasks` and then `ProcessExit.now`.
-  public static func runMain(program: String) async -> Never {
+  /// Every way out goes through `ExitTasks` and then `ProcessExit.now`. `optionalValues`:
+  /// options whose value may be left out.
+  public static func runMain(program: String, optionalValues: [OptionalValue] = []) async -> Never {
     Diagnostics.program = program
     var code: Int32 = 0
     do {
-      var command = try parseAsRoot()
+      var command = try parseAsRoot(arguments(optionalValues))
       if var asyncCommand = command as? AsyncParsableCommand {
         try await asyncCommand.run()
       } else {
@@ -26,15 +27,21 @@ extension AsyncParsableCommand {
 
 extension ParsableCommand {
   /// `runMain` for commands that need no concurrency runtime (they start faster).
-  public static func runMain(program: String) -> Never {
+  public static func runMain(program: String, optionalValues: [OptionalValue] = []) -> Never {
     Diagnostics.program = program
     do {
-      var command = try parseAsRoot()
+      var command = try parseAsRoot(arguments(optionalValues))
       try command.run()
     } catch {
       ProcessExit.now(report(error, program: program))
     }
     ProcessExit.now(0)
+  }
+
+  /// The command line's arguments, with `optionalValues` rewritten (nil: as they are).
+  fileprivate static func arguments(_ optionalValues: [OptionalValue]) -> [String]? {
+    guard !optionalValues.isEmpty else { return nil }
+    return OptionalValue.rewrite(Array(CommandLine.arguments.dropFirst()), optionalValues)
   }
 
   fileprivate static func report(_ error: Error, program: String) -> Int32 {

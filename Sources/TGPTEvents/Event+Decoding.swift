@@ -115,6 +115,7 @@ private struct Fields {
   var isError: Bool?
   var turnsSent: Int?
   var turnsDropped: Int?
+  var cached: Bool?
 
   /// A member that a known event type needs as a string but that had another type; it is an
   /// error only if the event's type turns out to be known (other types keep every member).
@@ -175,6 +176,8 @@ private struct Fields {
       turnsSent = try s.readValue().intValue
     } else if key.equals("turns_dropped") {
       turnsDropped = try s.readValue().intValue
+    } else if key.equals("cached") {
+      cached = try s.readValue().boolValue
     } else {
       try s.skipValue()
     }
@@ -206,7 +209,9 @@ private struct Fields {
   func payload(type: String) throws(ProtocolError) -> Event.Payload? {
     switch type {
     case "start":
-      return .start(.init(model: model, provider: provider, turnsSent: turnsSent, turnsDropped: turnsDropped))
+      return .start(
+        .init(
+          model: model, provider: provider, turnsSent: turnsSent, turnsDropped: turnsDropped, cached: cached ?? false))
     case "chunk":
       guard let content else { throw .badEvent("a chunk event needs \"content\"") }
       return .chunk(
@@ -226,7 +231,9 @@ private struct Fields {
       return .retry(.init(attempt: attempt ?? 0, delayMs: delayMs ?? 0, reason: reason ?? "", status: status))
     case "complete":
       return .complete(
-        .init(processingTimeMs: processingTimeMs ?? 0, finishReason: finishReason, usage: usage, model: model))
+        .init(
+          processingTimeMs: processingTimeMs ?? 0, finishReason: finishReason, usage: usage, model: model,
+          cached: cached ?? false))
     case "error":
       let kind = code.flatMap(ErrorKind.init(rawValue:)) ?? .internal
       return .error(

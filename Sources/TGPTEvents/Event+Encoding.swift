@@ -12,6 +12,7 @@ extension Event {
       optionalString("provider", s.provider, &w)
       optionalInt("turns_sent", s.turnsSent, &w)
       optionalInt("turns_dropped", s.turnsDropped, &w)
+      if s.cached { w.raw(",\"cached\":true") }
     case .chunk(let c):
       w.raw("\"chunk\",\"content\":")
       w.string(c.content)
@@ -69,6 +70,7 @@ extension Event {
         w.value(usage.json)
       }
       optionalString("model", c.model, &w)
+      if c.cached { w.raw(",\"cached\":true") }
     case .error(let f):
       w.raw("\"error\",\"error\":")
       w.string(f.message)

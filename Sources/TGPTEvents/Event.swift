@@ -62,12 +62,19 @@ public struct Event: Sendable, Hashable {
     public var turnsSent: Int?
     /// Earlier turns left out to fit the context window (tgpt-session).
     public var turnsDropped: Int?
+    /// The answer that follows is replayed from the response cache (`--cache`): no request
+    /// was made. Written only when true.
+    public var cached: Bool
 
-    public init(model: String? = nil, provider: String? = nil, turnsSent: Int? = nil, turnsDropped: Int? = nil) {
+    public init(
+      model: String? = nil, provider: String? = nil, turnsSent: Int? = nil, turnsDropped: Int? = nil,
+      cached: Bool = false
+    ) {
       self.model = model
       self.provider = provider
       self.turnsSent = turnsSent
       self.turnsDropped = turnsDropped
+      self.cached = cached
     }
   }
 
@@ -171,12 +178,19 @@ public struct Event: Sendable, Hashable {
     public var finishReason: String?
     public var usage: Usage?
     public var model: String?
+    /// The answer was replayed from the response cache; `usage` is that of the answer when it
+    /// was made. Written only when true.
+    public var cached: Bool
 
-    public init(processingTimeMs: Int, finishReason: String? = nil, usage: Usage? = nil, model: String? = nil) {
+    public init(
+      processingTimeMs: Int, finishReason: String? = nil, usage: Usage? = nil, model: String? = nil,
+      cached: Bool = false
+    ) {
       self.processingTimeMs = processingTimeMs
       self.finishReason = finishReason
       self.usage = usage
       self.model = model
+      self.cached = cached
     }
   }
 

@@ -7,12 +7,17 @@ public struct Usage: Sendable, Hashable {
   public var cost: JSONNumber?
   /// Tokens spent on reasoning, when reported separately.
   public var reasoningTokens: Int?
-  /// Prompt tokens served from the provider's cache, when reported.
+  /// Prompt tokens served from the provider's prompt cache, when reported (OpenAI's
+  /// `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`); they are
+  /// part of `promptTokens`.
   public var cachedTokens: Int?
+  /// Prompt tokens written to the provider's prompt cache (Anthropic's
+  /// `cache_creation_input_tokens`); part of `promptTokens` too.
+  public var cacheWriteTokens: Int?
 
   public init(
     promptTokens: Int? = nil, completionTokens: Int? = nil, totalTokens: Int? = nil,
-    cost: JSONNumber? = nil, reasoningTokens: Int? = nil, cachedTokens: Int? = nil
+    cost: JSONNumber? = nil, reasoningTokens: Int? = nil, cachedTokens: Int? = nil, cacheWriteTokens: Int? = nil
   ) {
     self.promptTokens = promptTokens
     self.completionTokens = completionTokens
@@ -20,6 +25,7 @@ public struct Usage: Sendable, Hashable {
     self.cost = cost
     self.reasoningTokens = reasoningTokens
     self.cachedTokens = cachedTokens
+    self.cacheWriteTokens = cacheWriteTokens
   }
 
   /// The wire form: `{"prompt_tokens":…,"completion_tokens":…,"total_tokens":…,"cost":…}`,
@@ -32,6 +38,7 @@ public struct Usage: Sendable, Hashable {
     if let cost { object["cost"] = .number(cost) }
     if let reasoningTokens { object["reasoning_tokens"] = .int(reasoningTokens) }
     if let cachedTokens { object["cached_tokens"] = .int(cachedTokens) }
+    if let cacheWriteTokens { object["cache_write_tokens"] = .int(cacheWriteTokens) }
     return .object(object)
   }
 
@@ -44,5 +51,6 @@ public struct Usage: Sendable, Hashable {
     if case .number(let n)? = object["cost"] { cost = n }
     reasoningTokens = object["reasoning_tokens"]?.intValue
     cachedTokens = object["cached_tokens"]?.intValue
+    cacheWriteTokens = object["cache_write_tokens"]?.intValue
   }
 }

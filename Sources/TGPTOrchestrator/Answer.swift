@@ -9,6 +9,9 @@ final class Answer: Sendable {
     var usage: Usage?
     var calls: [Event.ToolCall] = []
     var error: String?
+    /// For the response cache: the reasoning text and how the answer ended.
+    var reasoning = ""
+    var finishReason: String?
 
     /// The calls as stored: `[{"call_id","name","arguments"}]`, or nil for none.
     var toolCallsJSON: JSON? { calls.isEmpty ? nil : .array(calls.map(ToolExchange.stored)) }
@@ -24,8 +27,11 @@ final class Answer: Sendable {
         if let model = chunk.model { state.model = model }
       case .toolCall(let call):
         state.calls.append(call)
+      case .reasoning(let reasoning):
+        state.reasoning += reasoning.content
       case .complete(let complete):
         state.usage = complete.usage
+        state.finishReason = complete.finishReason
         if let model = complete.model { state.model = model }
       case .error(let failure):
         state.error = failure.message

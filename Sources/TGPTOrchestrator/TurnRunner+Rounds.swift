@@ -21,6 +21,13 @@ extension TurnRunner {
     var rounds = 0
     var toolsUsed: [String] = []
     var usage: Usage?
+    let principal = store.principal
+    let cacheKey = setup.cache.map { _ in
+      TurnCache.key(principal: principal, provider: setup.runner.provider, request: request)
+    }
+    if let cache = setup.cache, let cacheKey, let hit = await cache.lookup(cacheKey, principal: principal) {
+      return await replay(hit, turn: turn, setup: setup, context: context, record: record, emit: emit)
+    }
 
     while true {
       let answer = Answer()
@@ -42,6 +49,12 @@ extension TurnRunner {
       guard case .completed = outcome, let tools = setup.tools, !round.calls.isEmpty else {
         let stored = await finish(record, round, status: Self.status(of: outcome, partial: !round.content.isEmpty))
         guard case .completed = outcome else { return outcome }
+        // Only a whole answer of one round (no tool ran: their effects are not to be skipped).
+        if let cache = setup.cache, let cacheKey, rounds == 0, round.calls.isEmpty, round.error == nil,
+          TurnCache.wholeAnswer.contains(round.finishReason ?? "")
+        {
+          await cache.save(round.cached, key: cacheKey, principal: principal)
+        }
         return Self.deliverComplete(shaping, recordFailure: stored, tag: tag, emit: emit)
       }
 
@@ -229,7 +242,7 @@ extension Usage {
     var total = Usage(
       promptTokens: sum(a.promptTokens, b.promptTokens), completionTokens: sum(a.completionTokens, b.completionTokens),
       totalTokens: sum(a.totalTokens, b.totalTokens), reasoningTokens: sum(a.reasoningTokens, b.reasoningTokens),
-      cachedTokens: sum(a.cachedTokens, b.cachedTokens))
+      cachedTokens: sum(a.cachedTokens, b.cachedTokens), cacheWriteTokens: sum(a.cacheWriteTokens, b.cacheWriteTokens))
     if let x = a.cost?.doubleValue, let y = b.cost?.doubleValue {
       total.cost = JSONNumber(x + y)
     } else {

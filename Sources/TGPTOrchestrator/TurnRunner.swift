@@ -20,10 +20,12 @@ public struct TurnSetup: Sendable {
   public var baseURL: String?
   /// The tools the model may call in this turn; nil for none (calls are then only reported).
   public var tools: TurnTools?
+  /// The response cache (`--cache`); nil for none.
+  public var cache: TurnCache?
 
   public init(
     runner: CompletionRunner, request: ChatRequest, providerName: String, contextTokens: Int? = nil,
-    baseURL: String? = nil, tools: TurnTools? = nil
+    baseURL: String? = nil, tools: TurnTools? = nil, cache: TurnCache? = nil
   ) {
     self.runner = runner
     self.request = request
@@ -31,6 +33,7 @@ public struct TurnSetup: Sendable {
     self.contextTokens = contextTokens
     self.baseURL = baseURL
     self.tools = tools
+    self.cache = cache
   }
 }
 

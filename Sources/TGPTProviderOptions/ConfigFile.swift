@@ -18,6 +18,7 @@ import TGPTProviders
 /// idle_timeout = 60
 /// context_tokens = 32000           # tgpt-session: the context window when the model is unknown
 /// store = "/srv/tgpt/sessions.db"  # tgpt-session: the session store
+/// cache = "1h"                      # tgpt-session: reuse complete answers this long (--cache)
 ///
 /// [providers.ollama-like]          # any provider by name: openai, anthropic, compatible, …
 /// base_url = "http://127.0.0.1:11434/v1"
@@ -56,6 +57,8 @@ public struct ConfigFile: Sendable {
   public var contextTokens: Int?
   /// tgpt-session: the session store.
   public var store: String?
+  /// tgpt-session: how long complete answers are reused, in seconds (`cache = "1h"`); 0: off.
+  public var cacheSeconds: Int?
   /// Keys the file has that nothing reads (typos, or settings of a newer version).
   public var warnings: [String] = []
   /// Top-level model/base URL/key command: they apply to the provider named by `provider`.
@@ -105,6 +108,12 @@ public struct ConfigFile: Sendable {
     config.appTitle = try reader.string("app_title")
     config.contextTokens = try reader.integer("context_tokens", in: 256...100_000_000)
     config.store = try reader.string("store")
+    if let cache = try reader.string("cache") {
+      guard let seconds = TTL.seconds(cache) else {
+        throw .config("\(path): cache must be a duration: \(TTL.rule), not '\(cache)'")
+      }
+      config.cacheSeconds = seconds
+    }
     config.defaults = try section(&reader)
     if let providers = try reader.table("providers") {
       for provider in providers {

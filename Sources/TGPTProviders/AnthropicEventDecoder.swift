@@ -6,6 +6,8 @@ import TGPTEvents
 struct AnthropicEventDecoder: StreamDecoder {
   private var tools = ToolCallAssembler()
   private var usage = Usage()
+  /// `input_tokens` as Anthropic reports it (without the cache's tokens).
+  private var inputTokens: Int?
   private var stopReason: String?
   private var finished = false
 
@@ -138,11 +140,17 @@ struct AnthropicEventDecoder: StreamDecoder {
   }
 
   /// Output tokens in `message_delta` are cumulative: the latest value replaces the earlier.
+  /// Anthropic's `input_tokens` leaves out the tokens read from and written to its prompt
+  /// cache; the prompt is all three, as other providers count it.
   private mutating func readUsage(_ value: JSON?) {
     guard let object = value?.objectValue else { return }
-    if let input = object["input_tokens"]?.intValue { usage.promptTokens = input }
+    if let input = object["input_tokens"]?.intValue { inputTokens = input }
     if let output = object["output_tokens"]?.intValue { usage.completionTokens = output }
-    if let cached = object["cache_read_input_tokens"]?.intValue { usage.cachedTokens = cached }
+    if let read = object["cache_read_input_tokens"]?.intValue { usage.cachedTokens = read }
+    if let written = object["cache_creation_input_tokens"]?.intValue { usage.cacheWriteTokens = written }
+    if let inputTokens {
+      usage.promptTokens = inputTokens + (usage.cachedTokens ?? 0) + (usage.cacheWriteTokens ?? 0)
+    }
   }
 
   private func totalled(_ usage: Usage) -> Usage {

@@ -124,11 +124,15 @@ struct AnthropicWireFormat: WireFormat {
         messages.append(message)
       }
     }
-    if !systemParts.isEmpty { body["system"] = .string(systemParts.joined(separator: "\n\n")) }
-    body["messages"] = .array(AnthropicMessages.converting(messages))
+    var system: JSON? = systemParts.isEmpty ? nil : .string(systemParts.joined(separator: "\n\n"))
+    var converted = AnthropicMessages.converting(messages)
+    let tools = chat.tools.map(AnthropicMessages.tool)
+    AnthropicPromptCache.mark(system: &system, messages: &converted, tools: tools)
+    if let system { body["system"] = system }
+    body["messages"] = .array(converted)
     body["stream"] = true
     if let temperature = chat.temperature { body["temperature"] = .double(temperature) }
-    if !chat.tools.isEmpty { body["tools"] = .array(chat.tools.map(AnthropicMessages.tool)) }
+    if !tools.isEmpty { body["tools"] = .array(tools) }
     for member in chat.extra { body[member.key] = member.value }
     var writer = JSONWriter(capacity: 1024)
     writer.value(.object(body))

@@ -13,6 +13,10 @@ struct AnthropicStream {
   }
 
   func write(to out: inout ResponseWriter) -> Bool {
+    // Anthropic's input_tokens leaves out what was read from or written to its prompt cache.
+    var usage = JSONObject([("input_tokens", .int(promptTokens)), ("output_tokens", 1)])
+    if let read = scenario.cachedTokens { usage["cache_read_input_tokens"] = .int(read) }
+    if let written = scenario.cacheWriteTokens { usage["cache_creation_input_tokens"] = .int(written) }
     out.send(
       event(
         "message_start",
@@ -20,7 +24,7 @@ struct AnthropicStream {
           "type": "message_start",
           "message": [
             "id": "msg_fake", "role": "assistant", "model": .string(scenario.model), "content": [],
-            "usage": ["input_tokens": .int(promptTokens), "output_tokens": 1],
+            "usage": .object(usage),
           ],
         ]))
     // A model that only calls tools sends no text block.
@@ -38,6 +42,7 @@ struct AnthropicStream {
         }
         if index == scenario.dropAfter { return false }
         if index > 0 { out.pause(scenario.delayMs) }
+        if !out.holdIfLast(index, of: reply.count) { return false }
         out.send(
           event(
             "content_block_delta",

@@ -86,6 +86,7 @@ struct Handler {
     if case .calls(let first)? = play { firstCall = first }
     let promptTokens = (request["messages"]?.arrayValue ?? []).count * 4
     var out = ResponseWriter(socket: socket, scenario: scenario)
+    out.gates = gates
     if target.hasSuffix("/messages") {
       out.head(status: 200, contentType: "text/event-stream")
       var stream = AnthropicStream(scenario: scenario, reply: reply, promptTokens: promptTokens)

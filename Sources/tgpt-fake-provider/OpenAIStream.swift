@@ -51,6 +51,7 @@ struct OpenAIStream {
         return false
       }
       if index > 0 { out.pause(scenario.delayMs) }
+      if !out.holdIfLast(index, of: reply.count) { return false }
       if scenario.keepalive { out.send(": OPENROUTER PROCESSING" + nl + nl) }
       out.send(event(chunk(delta: ["content": .string(piece)])))
       if !out.alive { return false }
@@ -80,13 +81,18 @@ struct OpenAIStream {
     }
     if includeUsage && !scenario.noFinish {
       let completion = reply.count
+      var usage: JSON = [
+        "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completion),
+        "total_tokens": .int(promptTokens + completion), "cost": .number(JSONNumber(0.00042)),
+      ]
+      if let cached = scenario.cachedTokens, case .object(var object) = usage {
+        object["prompt_tokens_details"] = ["cached_tokens": .int(cached)]
+        usage = .object(object)
+      }
       out.send(
         event([
           "id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": .string(scenario.model), "choices": [],
-          "usage": [
-            "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completion),
-            "total_tokens": .int(promptTokens + completion), "cost": .number(JSONNumber(0.00042)),
-          ],
+          "usage": usage,
         ]))
     }
     if !scenario.noDone { out.send("data: [DONE]" + nl + nl) }

@@ -8,6 +8,8 @@ struct ResponseWriter {
   let socket: Socket
   let scenario: Scenario
   private(set) var alive = true
+  /// The gates a `hold-last` answer waits at.
+  var gates: Gates?
 
   init(socket: Socket, scenario: Scenario) {
     self.socket = socket
@@ -45,6 +47,13 @@ struct ResponseWriter {
   mutating func end() {
     guard alive else { return }
     alive = socket.write("0\r\n\r\n")
+  }
+
+  /// Before the content event `index` of `count`: with `hold-last`, waits at its gate before
+  /// the last one; false when the client left meanwhile.
+  func holdIfLast(_ index: Int, of count: Int) -> Bool {
+    guard index == count - 1, let gate = scenario.holdLast, let gates else { return true }
+    return gates.wait(for: gate, socket: socket)
   }
 
   /// Sleeps between events; false when the scenario has no delay.

@@ -58,6 +58,14 @@ struct Scenario {
   var location: String?
   /// Send nothing until `GET /_release?gate=NAME` (see `Gates`).
   var gate: String?
+  /// Send all but the last content event, then hold it until `GET /_release?gate=NAME`: the
+  /// answer is provably still streaming while a test looks at what came through so far.
+  var holdLast: String?
+  /// Prompt tokens reported as read from the provider's prompt cache (OpenAI
+  /// `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`), and as
+  /// written to it (Anthropic `cache_creation_input_tokens`).
+  var cachedTokens: Int?
+  var cacheWriteTokens: Int?
 
   /// A tool call the fake makes: the tool's name and the arguments text.
   struct Call {
@@ -120,6 +128,9 @@ struct Scenario {
       case "late-error": lateError = true
       case "location": location = Self.percentDecode(value)
       case "gate": gate = value
+      case "hold-last": holdLast = value
+      case "cached": cachedTokens = try int()
+      case "cache-write": cacheWriteTokens = try int()
       default: throw FakeError("unknown scenario option '\(name)'")
       }
     }

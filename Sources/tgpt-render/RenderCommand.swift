@@ -34,17 +34,28 @@ struct RenderCommand: ParsableCommand {
       stderr and set the exit code (65 bad input, 69 unavailable, 75 rate limited or timed out, \
       77 auth, 130 interrupted); a failed tool is not an error: the answer goes on.
 
+      Voice: --sentences writes the answer as sentences, one a line, each as soon as it is \
+      complete (when the first letter of the next one arrives), as plain text for speech: \
+      Markdown removed, links as their text, fenced code blocks skipped. --speak runs a speech \
+      command per sentence, in order, while the stream goes on (espeak-ng when none is named; \
+      the sentence is its last argument, or replaces {}, and {n} is its number); the \
+      rendering still goes to stdout, unless --sentences. At the end of the input it waits \
+      until the last sentence has been spoken; Ctrl-C stops the voice at once.
+
       Examples:
         echo "Why is the sky blue?" | tgpt-stream | tgpt-render
         tgpt-session -s work "summarise" < notes.md | tgpt-render --stats
         tgpt-session -s work "what changed?" | tgpt-render --tools show
         cat README.md | tgpt-render --input text
         tgpt-stream "hi" | tgpt-render --passthrough | jq -c .
+        tgpt-stream "Why is the sky blue?" | tgpt-render --sentences
+        tgpt-stream "tell me a story" | tgpt-render --speak
+        tgpt-stream "tell me a story" | tgpt-render --speak 'espeak-ng -w story-{n}.wav'
       """,
     version: "tgpt-render \(ToolkitVersion.string)"
   )
 
-  static func main() { runMain(program: "tgpt-render") }
+  static func main() { runMain(program: "tgpt-render", optionalValues: [OptionalValue("--speak")]) }
 
   @Option(
     help: ArgumentHelp(
@@ -86,10 +97,34 @@ struct RenderCommand: ParsableCommand {
   @Flag(help: "Stop at the first malformed input line (exit 65) instead of warning and going on.")
   var strict = false
 
+  @Flag(
+    help:
+      "Write the answer as sentences for speech, one a line, each as soon as it is complete: plain text, Markdown removed, code blocks skipped."
+  )
+  var sentences = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Speak each sentence with this command while the stream goes on, one after another (--speak alone: espeak-ng). The sentence is its last argument, or replaces {}; {n} is its number. Split like shell words, run without a shell.",
+      valueName: "command"))
+  var speak: String?
+
   func validate() throws {
     if let width, width < 8 { throw ValidationError("--width must be at least 8") }
     if input == .text && passthrough {
       throw ValidationError("--passthrough copies events; it cannot be used with --input text")
+    }
+    if sentences && passthrough {
+      throw ValidationError("--sentences writes sentences to stdout; it cannot be used with --passthrough")
+    }
+    if let speak, speak != OptionalValue.omitted {
+      let words: [String]
+      do throws(ShellWords.Failure) {
+        words = try ShellWords.split(speak)
+      } catch {
+        throw ValidationError("--speak: \(error.description)")
+      }
+      if words.isEmpty { throw ValidationError("--speak needs a command") }
     }
   }
 
@@ -103,12 +138,18 @@ struct RenderCommand: ParsableCommand {
         displayFD = 2
       }
     }
-    let options = decideOptions(displayFD: displayFD)
+    var options = decideOptions(displayFD: displayFD)
+    // With --sentences the rendering is not written: the cheapest kind is made.
+    if sentences { options.output = .plain(terminal: false) }
+    let speech = try speak.map { SpeechQueue(command: try SpeechCommand.words($0)) }
     // --passthrough copies events: its input is events.
     let loop = RenderLoop(
       options: options, displayFD: displayFD, passthrough: passthrough, strict: strict,
-      input: passthrough ? .events : input, widthIsFixed: width != nil)
-    throw ExitCode(loop.run())
+      input: passthrough ? .events : input, widthIsFixed: width != nil, sentences: sentences, speech: speech)
+    let code = loop.run()
+    // At the end of the input, what was said is spoken to its end (a signal stops it).
+    speech?.finish()
+    throw ExitCode(code)
   }
 
   /// TTY, colour and width are decided here, at the edge, and passed down.

@@ -24,10 +24,21 @@ final class RenderLoop: @unchecked Sendable {
   private var malformed = false
   /// Whether a line was read as an event (a bad line before any looks like plain text).
   private var sawEvent = false
+  /// The answers' sentences, with `--sentences` or `--speak` (nil: neither).
+  private var voice: SentenceFeed?
+  /// `--sentences`: stdout gets the sentences, one a line, instead of the rendering.
+  private let sentencesOnly: Bool
+  private let speech: SpeechQueue?
+  /// Sentences completed by the current read, not written or spoken yet.
+  private var said: [String] = []
 
   init(
-    options: RenderOptions, displayFD: Int32, passthrough: Bool, strict: Bool, input: InputKind, widthIsFixed: Bool
+    options: RenderOptions, displayFD: Int32, passthrough: Bool, strict: Bool, input: InputKind, widthIsFixed: Bool,
+    sentences: Bool = false, speech: SpeechQueue? = nil
   ) {
+    sentencesOnly = sentences
+    self.speech = speech
+    voice = sentences || speech != nil ? SentenceFeed() : nil
     self.displayFD = displayFD
     self.passthrough = passthrough
     self.strict = strict
@@ -60,7 +71,9 @@ final class RenderLoop: @unchecked Sendable {
       }
       if textInput == nil, let code = try decide(atEnd: true, events: &events, text: &text) { return code }
       if textInput == true {
-        renderer.withLock { $0.text(bytes: text.finish()) }
+        let rest = text.finish()
+        renderer.withLock { $0.text(bytes: rest) }
+        voice?.text(rest, into: &said)
       } else {
         var stop = false
         let now = DispatchTime.now().uptimeNanoseconds
@@ -69,6 +82,7 @@ final class RenderLoop: @unchecked Sendable {
         }
         if stop { return finish(code: ErrorKind.badInput.exitCode) }
       }
+      if voice != nil { said += voice!.finish() }
       renderer.withLock { $0.finish() }
       try flush()
     } catch let error where error.isOutputClosed {
@@ -107,7 +121,9 @@ final class RenderLoop: @unchecked Sendable {
     _ bytes: UnsafeRawBufferPointer, events: inout NDJSONSplitter, text: inout UTF8Assembler
   ) throws(ProtocolError) -> Int32? {
     if textInput == true {
-      renderer.withLock { $0.text(bytes: text.append(bytes)) }
+      let complete = text.append(bytes)
+      renderer.withLock { $0.text(bytes: complete) }
+      voice?.text(complete, into: &said)
     } else {
       // --passthrough copies the input exactly as read, malformed lines and all.
       if passthrough { try FileIO.writeAll(1, bytes) }
@@ -129,6 +145,7 @@ final class RenderLoop: @unchecked Sendable {
     case .overlong(let number, _):
       return malformedLine(number, "longer than \(NDJSONSplitter.defaultMaxLineBytes) bytes", &renderer)
     case .line(let bytes, let number):
+      if voice != nil { said += voice!.line(bytes) }
       do throws(ProtocolError) {
         try renderer.handleLine(bytes, at: now)
         sawEvent = true
@@ -152,13 +169,23 @@ final class RenderLoop: @unchecked Sendable {
     try? flush()
     renderer.withLock { renderer in
       let bytes = renderer.abandon()
-      try? FileIO.writeAll(displayFD, bytes)
+      if !sentencesOnly { try? FileIO.writeAll(displayFD, bytes) }
     }
     return code
   }
 
-  /// Writes what the renderer produced, in order; takes the new width first after a resize.
+  /// Writes what the renderer produced, in order, and the sentences completed (to stdout with
+  /// `--sentences`, to the speech queue with `--speak`); takes the new width first after a
+  /// resize.
   private func flush() throws(ProtocolError) {
+    defer { said = [] }
+    try flushRendering()
+    guard !said.isEmpty else { return }
+    for sentence in said { speech?.say(sentence) }
+    if sentencesOnly { try FileIO.writeAll(1, said.map { $0 + "\n" }.joined()) }
+  }
+
+  private func flushRendering() throws(ProtocolError) {
     let columns: Int? =
       resized.exchange(false, ordering: .acquiringAndReleasing) && !widthIsFixed
       ? TerminalSize.columns(fd: displayFD) : nil
@@ -170,6 +197,7 @@ final class RenderLoop: @unchecked Sendable {
         switch output {
         case .stdout(let bytes):
           spinner?.stop()
+          if sentencesOnly { continue }
           do throws(ProtocolError) {
             try FileIO.writeAll(displayFD, bytes)
           } catch {
@@ -188,10 +216,11 @@ final class RenderLoop: @unchecked Sendable {
   private func installSignals() {
     let trap = SignalTrap()
     trap.install { [self] signal in
+      speech?.stop()
       spinner?.stop()
       renderer.withLock { renderer in
         let bytes = renderer.abandon()
-        try? FileIO.writeAll(displayFD, bytes)
+        if !sentencesOnly { try? FileIO.writeAll(displayFD, bytes) }
       }
       _exit(signal == SIGTERM ? ExitStatus.terminated : ErrorKind.interrupted.exitCode)
     }
@@ -203,6 +232,13 @@ final class RenderLoop: @unchecked Sendable {
   }
 
   private var resizeSource: (any DispatchSourceSignal)?
+}
+
+extension SentenceFeed {
+  /// Takes in text bytes (whole UTF-8 characters), adding the sentences completed to `said`.
+  mutating func text(_ bytes: [UInt8], into said: inout [String]) {
+    said += text(String(decoding: bytes, as: UTF8.self))
+  }
 }
 
 /// Hands on bytes from reads without splitting a UTF-8 character between two of them.

@@ -33,12 +33,16 @@ struct SessionCommand: AsyncParsableCommand {
       TurnCommand.self, ServeCommand.self, InteractiveChatCommand.self, ListCommand.self, ShowCommand.self,
       RemoveCommand.self,
       RenameCommand.self, SetCommand.self, ExportCommand.self, ImportCommand.self, SearchCommand.self,
-      CheckCommand.self,
+      CheckCommand.self, CacheCommand.self,
     ],
     defaultSubcommand: TurnCommand.self
   )
 
-  static func main() async { await runMain(program: "tgpt-session") }
+  static func main() async {
+    // `--cache` takes the next word as its TTL only when it is one: `--cache "what now?"` is
+    // --cache alone and a message.
+    await runMain(program: "tgpt-session", optionalValues: [OptionalValue("--cache") { TTL.seconds($0) != nil }])
+  }
 }
 
 /// The store of a management command, with the config file's `store` setting honoured.

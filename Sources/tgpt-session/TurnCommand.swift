@@ -36,6 +36,14 @@ struct TurnCommand: AsyncParsableCommand {
       --max-tool-rounds rounds. Enabling a tool is consent; --approve ask asks on the terminal \
       and denies without one. TGPT_MCP_START_TIMEOUT: seconds an MCP server may take to start \
       (30).
+
+      Response cache: with --cache [TTL] (or cache = "1h" in the config file) a turn whose \
+      whole request equals one answered in full within the TTL is answered from the cache, \
+      without a request: start and complete say "cached":true. See tgpt-session cache --help.
+
+      Examples:
+        tgpt-session --cache 1h --text "Give me one tip for writing shell scripts."
+        tgpt-session -s work --cache 15m "What is 2+2?" | tgpt-render
       """
   )
 

@@ -31,6 +31,8 @@ struct TurnOptions: ParsableArguments {
 
   @OptionGroup var storeOptions: StoreOptions
 
+  @OptionGroup(title: "Response cache") var cacheOptions: CacheOptions
+
   @OptionGroup(title: "Tools") var toolOptions: ToolOptions
 
   @Option(
@@ -56,6 +58,7 @@ struct TurnOptions: ParsableArguments {
       ("--param", !generation.params.isEmpty),
       ("--timeout", transport.timeout != nil), ("--context-tokens", contextTokens != nil),
       ("--include-failed", includeFailed), ("--store", storeOptions.store != nil),
+      ("--cache", cacheOptions.cache != nil),
     ]
     return given.filter(\.1).map(\.0) + toolOptions.givenFlags
   }
@@ -107,6 +110,8 @@ struct TurnOptions: ParsableArguments {
   func makeRunner(store: any SessionStore, config: ConfigFile, tools: TurnTools? = nil) -> TurnRunner {
     let providers = ProviderCache()
     let options = self
+    let cacheSeconds = cacheOptions.seconds(config: config)
+    let opener = CacheOpener()
     return TurnRunner(store: store) { settings in
       let (resolved, flags) = try options.resolve(settings, config: config)
       var request = ChatRequest(messages: [])
@@ -123,9 +128,13 @@ struct TurnOptions: ParsableArguments {
       // Only a base URL the user named for this session (flag, profile, TGPT_BASE_URL) is
       // remembered; one from the config file stays the config file's to change.
       let named = flags.baseURL ?? ProcessEnvironment.value("TGPT_BASE_URL")
+      var cache: TurnCache?
+      if let cacheSeconds, let opened = await opener.cache() {
+        cache = TurnCache(cache: opened, ttlSeconds: cacheSeconds)
+      }
       return TurnSetup(
         runner: runner, request: request, providerName: resolved.settings.kind.rawValue, contextTokens: window,
-        baseURL: named, tools: tools)
+        baseURL: named, tools: tools, cache: cache)
     }
   }
 }

@@ -48,6 +48,9 @@ import Testing
     HelpDirective(
       document: "tgpt-session chat --help", command: "tgpt-session chat --provider echo", notRun: "needs a terminal"),
     HelpDirective(
+      document: "tgpt-render --help", command: #"tgpt-stream "tell me a story" | tgpt-render --speak"#,
+      notRun: "speaks through the sound card; the next example writes WAV files instead"),
+    HelpDirective(
       document: "tgpt-session chat --help", command: "tgpt-session chat --api-url ws://127.0.0.1:8000 -s work",
       notRun: "needs a terminal"),
   ]

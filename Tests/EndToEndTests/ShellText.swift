@@ -120,7 +120,7 @@ extension ShellText {
 extension ShellText {
   /// tgpt-session commands that answer no message.
   static let managementCommands: Set<String> = [
-    "list", "show", "search", "export", "import", "set", "rm", "rename", "check", "chat",
+    "list", "show", "search", "export", "import", "set", "rm", "rename", "check", "chat", "cache",
   ]
 
   /// Whether `code` asks for an answer and shows it: it runs a turn (tgpt-stream,

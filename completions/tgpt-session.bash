@@ -187,7 +187,7 @@ _tgpt-session() {
 _tgpt-session_turn() {
     repeating_flags=()
     non_repeating_flags=(-c --continue --messages --http1.1 --insecure --include-failed --no-cache --no-tools --text --exact --version -h --help)
-    repeating_options=(--header --param --tool --tools --mcp)
+    repeating_options=(--header --param --tool --tools --mcp -a --attach)
     non_repeating_options=(-s --session --profile --provider -m --model --base-url --api-key-cmd --max-tokens-field --app-url --app-title --cacert --echo-delay-ms --system --temperature --max-tokens --retries --connect-timeout --idle-timeout --timeout --context-tokens --store --principal --cache --approve --max-tool-rounds --log-level --stdin --id)
     __tgpt-session_offer_flags_options -1
 
@@ -291,6 +291,9 @@ _tgpt-session_turn() {
         return
         ;;
     '--id')
+        return
+        ;;
+    '-a'|'--attach')
         return
         ;;
     esac

@@ -33,7 +33,7 @@ public struct TurnCache: Sendable {
         ("max_tokens", request.maxTokens.map(JSON.int) ?? .null), ("extra", .object(request.extra)),
         ("tools", .array(tools)), ("messages", .array(request.messages)),
       ]))
-    return SHA256.hex(Array(canonical.compactText.utf8))
+    return ContentHash.sha256(canonical.compactText.utf8)
   }
 
   /// The fresh answer kept under `key`, or nil (none, stale, or the cache failed).

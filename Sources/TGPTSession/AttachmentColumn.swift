@@ -1,4 +1,3 @@
-import Crypto
 import TGPTEvents
 
 /// How a message's attachments are stored: the message keeps a list of references
@@ -30,7 +29,7 @@ public enum AttachmentColumn {
       var object = JSONObject([("name", .string(attachment.name)), ("type", .string(attachment.mediaType))])
       switch attachment.source {
       case .bytes(let bytes):
-        let key = Hex.string(SHA256.hash(data: bytes))
+        let key = ContentHash.sha256(bytes)
         object["sha256"] = .string(key)
         if !blobs.contains(where: { $0.sha256 == key }) {
           blobs.append(Blob(sha256: key, mediaType: attachment.mediaType, bytes: bytes))

@@ -26,7 +26,7 @@ import Testing
     #expect(
       types == [
         "start", "chunk", "reasoning", "tool_call", "tool_output", "tool_result", "retry", "complete", "error",
-        "history", "deleted",
+        "history", "deleted", "sessions",
       ])
   }
 
@@ -49,9 +49,10 @@ import Testing
       case .cancel: "cancel"
       case .history: "history"
       case .delete: "delete"
+      case .sessions: "sessions"
       }
     }
-    #expect(kinds == ["message", "message", "message", "cancel", "history", "delete", "message of alice"])
+    #expect(kinds == ["message", "message", "message", "cancel", "history", "delete", "sessions", "message of alice"])
   }
 
   @Test func theRequestExampleRunsThroughTgptStream() async throws {

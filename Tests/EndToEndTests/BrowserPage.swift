@@ -20,6 +20,24 @@ struct BrowserPage: Sendable {
     try await send("Emulation.setTouchEmulationEnabled", ["enabled": .bool(mobile)])
   }
 
+  /// From now on, every document of the tab notes in `window.problems` what went wrong in it:
+  /// uncaught errors, and anything its Content-Security-Policy refused.
+  func watchForProblems() async throws {
+    let source = """
+      window.problems = [];
+      window.addEventListener('error', (e) => window.problems.push('error: ' + e.message));
+      window.addEventListener('unhandledrejection', (e) => window.problems.push('rejection: ' + e.reason));
+      document.addEventListener('securitypolicyviolation',
+        (e) => window.problems.push('refused by the policy: ' + e.violatedDirective + ' ' + e.blockedURI));
+      """
+    try await send("Page.addScriptToEvaluateOnNewDocument", ["source": .string(source)])
+  }
+
+  /// What `watchForProblems` noted in the current document.
+  func problems() async throws -> [String] {
+    try await evaluate("window.problems || ['not watched']").arrayValue?.compactMap(\.stringValue) ?? []
+  }
+
   /// Opens `url` and waits until the new document has loaded.
   func open(_ url: String) async throws {
     try await evaluate("window.previousDocument = true")

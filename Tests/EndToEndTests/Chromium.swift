@@ -44,7 +44,9 @@ final class Chromium: Sendable {
     let arguments = [
       "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
       "--user-data-dir=\(profile.path)", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-      "--remote-allow-origins=http://127.0.0.1", "--disable-dev-shm-usage", "--hide-scrollbars",
+      // The Origin swift-websocket's client sends (its URL's scheme and host): DevTools
+      // refuses any other, so no page can drive this browser.
+      "--remote-allow-origins=ws://127.0.0.1", "--disable-dev-shm-usage", "--hide-scrollbars",
       "--force-color-profile=srgb", "--font-render-hinting=none", "--mute-audio", "--password-store=basic",
       // Nothing but this machine: no background services, and no name resolves but loopback's.
       "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
@@ -124,6 +126,7 @@ final class Chromium: Sendable {
     let page = BrowserPage(devTools: devTools, session: session)
     try await page.send("Page.enable")
     try await page.send("Runtime.enable")
+    try await page.watchForProblems()
     try await page.resize(width: width, height: height, mobile: mobile)
     return page
   }

@@ -59,10 +59,11 @@ final class DevTools: Sendable {
           }
         }
         client.end("the DevTools connection closed")
+        opened.resume(Failure(description: "DevTools at \(url) closed at once"))
       } catch {
         client.end("the DevTools connection failed: \(error)")
+        opened.resume(Failure(description: "cannot connect to DevTools at \(url): \(error)"))
       }
-      opened.resume(Failure(description: "cannot connect to DevTools at \(url)"))
     }
     client.connection.withLock { $0 = task }
     client.watchdog.withLock {

@@ -19,7 +19,7 @@ extension WebClientTests {
         try await page.waitFor("the answer to start", "document.querySelectorAll('.message.assistant').length === \(round + 1) && document.querySelector('.message.assistant:last-of-type .markdown').textContent.length > 20")
         #expect(try await page.bool("!document.getElementById('stop').hidden && document.getElementById('send').hidden"))
         if round == 0 { try await page.click("#stop") } else { try await page.press("Escape") }
-        try await page.waitFor("\(stop) to stop the answer", "\(Self.answerStatus) === 'stopped'")
+        try await page.waitFor("\(stop) to stop the answer", "\(Self.answerStatus) === 'interrupted'")
         #expect(try await page.string("document.querySelector('.message.assistant:last-of-type .note').textContent") == "Stopped")
         #expect(try await page.bool("document.getElementById('stop').hidden && !document.getElementById('send').hidden"))
         #expect(try await page.string("document.body.dataset.connection") == "open", "stopping keeps the connection")

@@ -117,10 +117,12 @@ import Testing
       #expect(small.intValue == 0, "every visible control is at least 44×44 px")
       try await page.screenshot(to: Self.screenshots.appendingPathComponent("web-360x740.png"))
       try await page.click("#open-sidebar")
-      try await page.waitFor("the session list to open", "document.getElementById('app').classList.contains('list-open')")
+      try await page.waitFor(
+        "the session list to slide in", "document.getElementById('sidebar').getBoundingClientRect().left === 0")
       try await page.waitFor("the session to be listed", "document.querySelectorAll('#session-list .session').length === 1")
       try await page.screenshot(to: Self.screenshots.appendingPathComponent("web-360x740-sessions.png"))
       print("WebClientTests: screenshots in \(Self.screenshots.path)")
+      #expect(try await page.problems() == [])
     }
   }
 
@@ -146,6 +148,7 @@ import Testing
         #expect(try await page.int("document.querySelectorAll('.message img, .message script, .message b').length") == 0)
         #expect(try await page.int("document.querySelectorAll('a[href^=\"javascript\"]').length") == 0)
         #expect(try await page.evaluate("window.pwned") == .null, "nothing the model wrote ran")
+        #expect(try await page.problems() == [], "nor tried to load anything")
         // Again from the stored history, rendered the same way.
         try await page.reload()
         try await page.waitFor("the history", "document.querySelectorAll('.message.assistant').length === 1")

@@ -14,6 +14,9 @@ export class AnswerView {
     this.body.append(this.tail);
     this.pending = false;
     this.finished = false;
+    // Characters rendered so far, all repaints together: a measure of the work, which stays a
+    // small multiple of the answer's length however many chunks it comes in.
+    this.work = 0;
   }
 
   /** Adds a chunk; the view repaints at the next frame (many chunks, one repaint). */
@@ -44,9 +47,11 @@ export class AnswerView {
     const end = final ? this.text.length : settledEnd(this.text, this.settled);
     if (end > this.settled) {
       this.body.insertBefore(render(parseBlocks(lines(this.text.slice(this.settled, end)))), this.tail);
+      this.work += end - this.settled;
       this.settled = end;
     }
     this.tail.replaceChildren(render(parseBlocks(lines(this.text.slice(this.settled)))));
+    this.work += this.text.length - this.settled;
     this.onRender();
   }
 }

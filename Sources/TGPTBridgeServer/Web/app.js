@@ -71,10 +71,12 @@ function addMessage(role) {
 }
 
 function addUser(text) {
+  let added;
   keepingBottom(() => {
-    const { body } = addMessage('user');
-    body.textContent = text;
+    added = addMessage('user');
+    added.body.textContent = text;
   });
+  return added.article;
 }
 
 function addAnswer() {
@@ -97,6 +99,8 @@ function note(article, text, kind) {
 }
 
 function showHistory(event) {
+  // A message sent after the history was asked for is not in it: its turn stays below.
+  const live = state.turn ? [state.turn.asked, state.turn.article] : [];
   clearLog();
   for (const message of event.messages || []) {
     if (message.role === 'user') {
@@ -112,7 +116,11 @@ function showHistory(event) {
       else if (message.model) note(article, message.model, 'info');
     }
   }
-  ui.title.textContent = event.session?.title || 'New chat';
+  if (live.length) {
+    ui.empty.hidden = true;
+    ui.log.append(...live);
+  }
+  ui.title.textContent = event.session?.title || state.list.find((s) => s.id === state.session)?.title || 'New chat';
   ui.log.scrollTop = ui.log.scrollHeight;
 }
 
@@ -132,12 +140,12 @@ function sendMessage() {
     flashStatus();
     return;
   }
-  addUser(text);
+  const asked = addUser(text);
   const { article, view } = addAnswer();
   article.dataset.status = 'streaming';
   article.setAttribute('aria-busy', 'true');
   note(article, 'Thinking…', 'info');
-  state.turn = { id, article, view };
+  state.turn = { id, asked, article, view };
   ui.message.value = '';
   fitMessageBox();
   setAnswering(true);
@@ -187,7 +195,7 @@ function onTurnEvent(event) {
       break;
     }
     case 'error':
-      if (event.code === 'interrupted') endTurn('stopped', 'Stopped', 'stopped');
+      if (event.code === 'interrupted') endTurn('interrupted', 'Stopped', 'stopped');
       else endTurn('failed', 'Failed: ' + (event.error || 'unknown error'), 'error');
       requestSessions();
       break;
@@ -233,7 +241,7 @@ function showSessions(list) {
 }
 
 function openSession(id) {
-  if (state.turn) endTurn('stopped', 'Left before the end', 'stopped');
+  if (state.turn) endTurn('interrupted', 'Left before the end', 'stopped');
   state.session = id;
   storage.set(SESSION_KEY, id);
   if (location.hash.slice(1) !== id) history.replaceState(null, '', '#' + id);
@@ -262,7 +270,7 @@ function showState({ state: now, retryAt }) {
   document.body.dataset.connection = now;
   // The socket dropped mid-answer: the server stopped that answer; the history tells how far
   // it got once the connection is back.
-  if (now === 'waiting' && state.turn) endTurn('failed', 'The connection was lost during the answer', 'error');
+  if (now === 'waiting' && state.turn) endTurn('failed', 'No answer: the connection was lost', 'error');
   clearInterval(ticking);
   ui.retry.hidden = now !== 'waiting';
   const say = (text) => { ui.statusText.textContent = text; };

@@ -32,6 +32,8 @@ export class Connection {
     this.timer = null;
     this.retryAt = 0;
     this.wantsToken = false;
+    // Lines sent while the socket is still opening: they go out once it is open.
+    this.outbox = [];
   }
 
   get isOpen() {
@@ -43,6 +45,7 @@ export class Connection {
     this.session = session;
     this.token = token;
     this.wantsToken = false;
+    this.outbox = [];
     this.stop();
     this.connect();
   }
@@ -64,10 +67,15 @@ export class Connection {
     this.connect();
   }
 
-  /** Sends an object as one text frame; false when not connected. */
+  /**
+   * Sends an object as one text frame, at once or as soon as the socket is open; false when
+   * there is no socket to send it on (waiting to reconnect, or refused).
+   */
   send(object) {
-    if (!this.isOpen) return false;
-    this.socket.send(JSON.stringify(object));
+    const text = JSON.stringify(object);
+    if (this.isOpen) this.socket.send(text);
+    else if (this.socket?.readyState === WebSocket.CONNECTING) this.outbox.push(text);
+    else return false;
     return true;
   }
 
@@ -86,6 +94,7 @@ export class Connection {
       this.attempt = 0;
       this.handlers.state({ state: 'open' });
       this.handlers.open();
+      for (const text of this.outbox.splice(0)) socket.send(text);
     };
     socket.onmessage = (message) => {
       if (this.socket !== socket || typeof message.data !== 'string') return;
@@ -101,6 +110,7 @@ export class Connection {
     socket.onclose = (close) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      this.outbox = [];
       // 1008: the token is missing, wrong or no longer valid; trying again would not help.
       if (close.code === 1008 || this.wantsToken) {
         this.wantsToken = true;

@@ -329,7 +329,7 @@ export function renderMarkdown(text) {
  * Where the text from `from` on can be cut so that what comes before it never changes as more
  * text arrives: before a line that starts a new top-level block (after a blank line, not
  * indented, not a list item that could continue a list) or after a closed unindented code
- * fence. Only whole lines count. `from` itself when there is no such place yet.
+ * fence. `from` itself when there is no such place yet.
  */
 export function settledEnd(text, from) {
   let end = from;
@@ -338,7 +338,7 @@ export function settledEnd(text, from) {
   let afterFence = false;
   let start = from;
   for (let newline = text.indexOf('\n', start); newline !== -1; newline = text.indexOf('\n', start)) {
-    const line = text.slice(start, newline);
+    const line = text.slice(start, newline).replace(/\r$/, '');
     if (fence) {
       const close = line.trim();
       if (indentOf(line) < 4 && close[0] === fence[0] && /^[`~]+$/.test(close) && close.length >= fence.length) {
@@ -358,5 +358,9 @@ export function settledEnd(text, from) {
     }
     start = newline + 1;
   }
+  // The line still arriving: after a blank line its first character can tell already that it
+  // starts a block of its own (not a space, nor what may begin a list item).
+  const arriving = text.slice(start);
+  if (!fence && arriving && (afterFence || (blank && /^[^ \t\r*+\-0-9]/.test(arriving)))) end = start;
   return end;
 }

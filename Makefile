@@ -11,9 +11,11 @@ SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 # the documents' examples; python3-venv for the venv in which the tool tests install an MCP server
 # from PyPI; postgresql for the PostgreSQL store's tests, which start their own server with
 # Scripts/test-postgres.sh, with openssl for its certificate; nginx-light for the test of two
-# servers behind a load balancer, which starts its own nginx on a loopback port).
+# servers behind a load balancer, which starts its own nginx on a loopback port; chromium, the
+# headless browser the web client's tests drive over its DevTools protocol).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libedit-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv postgresql nginx-light
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv postgresql nginx-light \
+	chromium
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3 postgresql nginx-light openssl
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean

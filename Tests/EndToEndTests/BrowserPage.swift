@@ -93,8 +93,10 @@ struct BrowserPage: Sendable {
     try await send("Input.dispatchKeyEvent", .object(down))
     try await send(
       "Input.dispatchKeyEvent",
-      ["type": "keyUp", "key": .string(key), "code": .string(key), "windowsVirtualKeyCode": .int(known.code),
-       "nativeVirtualKeyCode": .int(known.code), "modifiers": .int(modifiers)])
+      [
+        "type": "keyUp", "key": .string(key), "code": .string(key), "windowsVirtualKeyCode": .int(known.code),
+        "nativeVirtualKeyCode": .int(known.code), "modifiers": .int(modifiers),
+      ])
   }
 
   /// A click (mouse, or a tap on a touch page) at the middle of the element `selector` names.

@@ -16,12 +16,19 @@ extension WebClientTests {
       for (round, stop) in ["the stop button", "Escape"].enumerated() {
         try await page.type("Tell me a long story, part \(round + 1).")
         try await page.press("Enter")
-        try await page.waitFor("the answer to start", "document.querySelectorAll('.message.assistant').length === \(round + 1) && document.querySelector('.message.assistant:last-of-type .markdown').textContent.length > 20")
-        #expect(try await page.bool("!document.getElementById('stop').hidden && document.getElementById('send').hidden"))
+        try await page.waitFor(
+          "the answer to start",
+          "document.querySelectorAll('.message.assistant').length === \(round + 1) && document.querySelector('.message.assistant:last-of-type .markdown').textContent.length > 20"
+        )
+        #expect(
+          try await page.bool("!document.getElementById('stop').hidden && document.getElementById('send').hidden"))
         if round == 0 { try await page.click("#stop") } else { try await page.press("Escape") }
         try await page.waitFor("\(stop) to stop the answer", "\(Self.answerStatus) === 'interrupted'")
-        #expect(try await page.string("document.querySelector('.message.assistant:last-of-type .note').textContent") == "Stopped")
-        #expect(try await page.bool("document.getElementById('stop').hidden && !document.getElementById('send').hidden"))
+        #expect(
+          try await page.string("document.querySelector('.message.assistant:last-of-type .note').textContent")
+            == "Stopped")
+        #expect(
+          try await page.bool("document.getElementById('stop').hidden && !document.getElementById('send').hidden"))
         #expect(try await page.string("document.body.dataset.connection") == "open", "stopping keeps the connection")
       }
       // What the server stored: both answers interrupted, by the cancel the page sent.
@@ -35,8 +42,11 @@ extension WebClientTests {
       try await page.reload()
       try await page.waitFor("the history", "document.querySelectorAll('.message').length === 4")
       #expect(try await page.string("location.hash.slice(1)") == session)
-      #expect(try await page.int("document.querySelectorAll('.message.assistant[data-status=\"interrupted\"]').length") == 2)
-      #expect(try await page.string("document.querySelector('.message.user .bubble').textContent") == "Tell me a long story, part 1.")
+      #expect(
+        try await page.int("document.querySelectorAll('.message.assistant[data-status=\"interrupted\"]').length") == 2)
+      #expect(
+        try await page.string("document.querySelector('.message.user .bubble').textContent")
+          == "Tell me a long story, part 1.")
     }
   }
 
@@ -62,11 +72,14 @@ extension WebClientTests {
       }
       try await page.waitFor("both sessions listed", "document.querySelectorAll('#session-list .session').length === 2")
       #expect(
-        try await page.string("[...document.querySelectorAll('#session-list .session-title')].map((e) => e.textContent).join('|')")
+        try await page.string(
+          "[...document.querySelectorAll('#session-list .session-title')].map((e) => e.textContent).join('|')")
           == "alice's second question|alice's first question", "newest first")
       // Back to the first session from the list: its history.
       try await page.click("#session-list li:last-child .session")
-      try await page.waitFor("the first session's history", "document.querySelector('.message.user .bubble')?.textContent === \"alice's first question\"")
+      try await page.waitFor(
+        "the first session's history",
+        "document.querySelector('.message.user .bubble')?.textContent === \"alice's first question\"")
       let alicesSession = try await page.string("location.hash.slice(1)")
       // Opened again (a new visit), the token is still there.
       try await Self.openChat(page, server.baseURL + "/")
@@ -79,19 +92,23 @@ extension WebClientTests {
       #expect(try await bobs.string("document.activeElement.id") == "token-input")
       try await bobs.type("tgpt_not-a-token")
       try await bobs.press("Enter")
-      try await bobs.waitFor("the token refused", "document.getElementById('token-why').textContent.includes('did not accept')")
+      try await bobs.waitFor(
+        "the token refused", "document.getElementById('token-why').textContent.includes('did not accept')")
       try await bobs.type(bob.token)
       try await bobs.press("Enter")
       try await bobs.waitFor("bob connected", "document.body.dataset.connection === 'open'")
       #expect(try await bobs.string("localStorage.getItem('tgpt.token')") == bob.token)
       try await bobs.waitFor("bob's empty list", "!document.getElementById('no-sessions').hidden")
       #expect(try await bobs.int("document.querySelectorAll('#session-list .session').length") == 0)
-      #expect(try await bobs.int("document.querySelectorAll('.message').length") == 0, "alice's session id is not hers for bob")
+      #expect(
+        try await bobs.int("document.querySelectorAll('.message').length") == 0,
+        "alice's session id is not hers for bob")
       try await bobs.type("bob's question")
       try await bobs.press("Enter")
       try await bobs.waitFor("bob's answer", "\(Self.answerStatus) === 'complete'")
       try await bobs.waitFor("bob's one session", "document.querySelectorAll('#session-list .session').length === 1")
-      #expect(try await bobs.string("document.querySelector('#session-list .session-title').textContent") == "bob's question")
+      #expect(
+        try await bobs.string("document.querySelector('#session-list .session-title').textContent") == "bob's question")
       #expect(try await page.int("document.querySelectorAll('#session-list .session').length") == 2)
     }
   }
@@ -118,7 +135,8 @@ extension WebClientTests {
       defer { second.terminate() }
       try await page.waitFor("the page to reconnect", "document.body.dataset.connection === 'open'")
       try await page.waitFor("the history", "document.querySelectorAll('.message').length === 2")
-      #expect(try await page.string("document.querySelector('.message.assistant .markdown').textContent") == "remember me")
+      #expect(
+        try await page.string("document.querySelector('.message.assistant .markdown').textContent") == "remember me")
     }
   }
 }

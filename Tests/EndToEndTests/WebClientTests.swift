@@ -35,8 +35,11 @@ import Testing
     """
 
   /// A server whose answers are the fake provider's: `scenario` (e.g. `text=…;delay=40`).
-  static func server(scenario: String, _ arguments: [String] = [], env: [String: String] = Harness.environment(
-    ["OPENROUTER_API_KEY": "test-key"])) async throws -> BridgeServerProcess {
+  static func server(
+    scenario: String, _ arguments: [String] = [],
+    env: [String: String] = Harness.environment(
+      ["OPENROUTER_API_KEY": "test-key"])
+  ) async throws -> BridgeServerProcess {
     let base = try await FakeProviderServer.shared.url(scenario)
     return try await BridgeServerProcess.start(
       arguments, child: [Harness.binary("tgpt-session").path, "serve", "--provider", "openrouter", "--base-url", base],
@@ -106,7 +109,8 @@ import Testing
 
       // A phone: nothing wider than the screen, big enough targets, and the list behind a button.
       try await page.resize(width: 360, height: 740, mobile: true)
-      try await page.waitFor("the narrow layout", "getComputedStyle(document.getElementById('open-sidebar')).display !== 'none'")
+      try await page.waitFor(
+        "the narrow layout", "getComputedStyle(document.getElementById('open-sidebar')).display !== 'none'")
       #expect(try await page.int("document.documentElement.scrollWidth") <= 360)
       #expect(try await page.int("document.getElementById('log').scrollWidth") <= 360, "code and tables scroll inside")
       let small = try await page.evaluate(
@@ -119,7 +123,8 @@ import Testing
       try await page.click("#open-sidebar")
       try await page.waitFor(
         "the session list to slide in", "document.getElementById('sidebar').getBoundingClientRect().left === 0")
-      try await page.waitFor("the session to be listed", "document.querySelectorAll('#session-list .session').length === 1")
+      try await page.waitFor(
+        "the session to be listed", "document.querySelectorAll('#session-list .session').length === 1")
       try await page.screenshot(to: Self.screenshots.appendingPathComponent("web-360x740-sessions.png"))
       print("WebClientTests: screenshots in \(Self.screenshots.path)")
       #expect(try await page.problems() == [])
@@ -145,7 +150,8 @@ import Testing
         #expect(answer.contains("<script>window.pwned = 'script'</script>") && answer.contains("<b>bold?</b>"))
         #expect(answer.contains(#"<img src=x onerror="window.pwned = 'img'">"#), "\(answer)")
         #expect(try await page.string("document.querySelector('.message.user .bubble').textContent") == attack)
-        #expect(try await page.int("document.querySelectorAll('.message img, .message script, .message b').length") == 0)
+        #expect(
+          try await page.int("document.querySelectorAll('.message img, .message script, .message b').length") == 0)
         #expect(try await page.int("document.querySelectorAll('a[href^=\"javascript\"]').length") == 0)
         #expect(try await page.evaluate("window.pwned") == .null, "nothing the model wrote ran")
         #expect(try await page.problems() == [], "nor tried to load anything")

@@ -13,7 +13,8 @@ import Testing
     let alice = store.scoped(to: "alice")
     for index in 0..<(SessionsRequest.limit + 5) {
       try await alice.update(
-        "s\(index)", settings: SessionSettings(model: "m", baseURL: "http://inside.example/v1"), now: Int64(1000 + index))
+        "s\(index)", settings: SessionSettings(model: "m", baseURL: "http://inside.example/v1"),
+        now: Int64(1000 + index))
     }
     try await store.scoped(to: "bob").update("bobs", settings: SessionSettings(), now: 5000)
     let lines = [

@@ -11,14 +11,18 @@ final class Chromium: Sendable {
     ProcessInfo.processInfo.environment["TGPT_CHROMIUM"] ?? "/usr/lib/chromium/chromium"
   }
 
+  /// The process group's leader (the watchdog shell).
   let pid: pid_t
+  /// The write end of the watchdog's stdin.
+  private let watchdog: Int32
   let profile: URL
   let devTools: DevTools
   private let errors: Collected
   private let exit: ProcessEnd
 
-  private init(pid: pid_t, profile: URL, devTools: DevTools, errors: Collected, exit: ProcessEnd) {
+  private init(pid: pid_t, watchdog: Int32, profile: URL, devTools: DevTools, errors: Collected, exit: ProcessEnd) {
     self.pid = pid
+    self.watchdog = watchdog
     self.profile = profile
     self.devTools = devTools
     self.errors = errors
@@ -61,9 +65,14 @@ final class Chromium: Sendable {
       "XDG_CONFIG_HOME": profile.appendingPathComponent("config").path,
       "XDG_CACHE_HOME": profile.appendingPathComponent("cache").path,
     ]
+    // A shell leads the browser's process group and kills the whole group when its stdin, a
+    // pipe only this test process holds, closes: a test run that dies leaves no browser behind.
+    let watchdog = #"exec 3<&0 </dev/null; "$@" & (cat <&3 >/dev/null; kill -KILL 0) & wait $!"#
     let path = executable
     let started = try await DedicatedThread.run { () throws(Spawn.Failure) -> Spawn.Started in
-      try Spawn.start(path, arguments, env: env, pipeStdin: false, detachedOutput: true, processGroup: true)
+      try Spawn.start(
+        "/bin/sh", ["-c", watchdog, "sh", path] + arguments, env: env, pipeStdin: true, detachedOutput: true,
+        processGroup: true)
     }
     let errors = Collected()
     let exit = ProcessEnd()
@@ -72,9 +81,11 @@ final class Chromium: Sendable {
     do {
       let address = try await devToolsAddress(profile: profile, exit: exit, errors: errors)
       let devTools = try await DevTools.connect(address)
-      return Chromium(pid: started.pid, profile: profile, devTools: devTools, errors: errors, exit: exit)
+      return Chromium(
+        pid: started.pid, watchdog: started.stdin, profile: profile, devTools: devTools, errors: errors, exit: exit)
     } catch {
       kill(-started.pid, SIGKILL)
+      close(started.stdin)
       _ = await exit.value(within: .seconds(120))
       try? FileManager.default.removeItem(at: profile)
       throw error
@@ -107,6 +118,7 @@ final class Chromium: Sendable {
   func stop() async {
     devTools.close()
     kill(-pid, SIGKILL)
+    close(watchdog)
     if await exit.value(within: .seconds(120)) == nil { Issue.record("Chromium (pid \(pid)) outlived SIGKILL") }
     try? FileManager.default.removeItem(at: profile)
   }

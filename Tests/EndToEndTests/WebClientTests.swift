@@ -106,6 +106,12 @@ import Testing
       #expect(try await page.int("\(answer).querySelectorAll('table tbody tr').length") == 2)
       #expect(try await page.string("\(answer).querySelector('a').href") == "https://www.swift.org/documentation/")
       try await page.screenshot(to: Self.screenshots.appendingPathComponent("web-1280x800.png"))
+      try await page.send(
+        "Emulation.setEmulatedMedia", ["features": [["name": "prefers-color-scheme", "value": "dark"]]])
+      try await page.waitFor("the dark colours", "matchMedia('(prefers-color-scheme: dark)').matches")
+      try await page.screenshot(to: Self.screenshots.appendingPathComponent("web-1280x800-dark.png"))
+      try await page.send(
+        "Emulation.setEmulatedMedia", ["features": [["name": "prefers-color-scheme", "value": "light"]]])
 
       // A phone: nothing wider than the screen, big enough targets, and the list behind a button.
       try await page.resize(width: 360, height: 740, mobile: true)

@@ -2,7 +2,7 @@
 
 import { AnswerView } from './answer.js';
 import { Connection } from './connection.js';
-import { copyCode, sessionLabel, when } from './page.js';
+import { copyCode, newSessionID, sessionLabel, storage, when } from './page.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -15,27 +15,7 @@ const ui = {
 
 const TOKEN_KEY = 'tgpt.token';
 const SESSION_KEY = 'tgpt.session';
-const storage = {
-  get(key) {
-    try { return localStorage.getItem(key); } catch { return null; }
-  },
-  set(key, value) {
-    try {
-      if (value === null) localStorage.removeItem(key);
-      else localStorage.setItem(key, value);
-    } catch {
-      // storage refused (a private window): kept for this page only
-    }
-  },
-};
-
 const state = { token: null, session: null, turn: null, requests: 0, historyID: null, listID: null, list: [] };
-
-/** A session id no one can guess: 128 random bits. */
-function newSessionID() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function requestID(prefix) {
   state.requests += 1;

@@ -1,4 +1,25 @@
-// Small pieces of the page: copying code, naming and dating sessions.
+// Small pieces of the page: storage, session ids, copying code, naming and dating sessions.
+
+/** The browser's storage, or nothing where it is refused (a private window). */
+export const storage = {
+  get(key) {
+    try { return localStorage.getItem(key); } catch { return null; }
+  },
+  set(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+    } catch {
+      // refused: kept for this page only
+    }
+  },
+};
+
+/** A session id no one can guess: 128 random bits. */
+export function newSessionID() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 /** Copies the code of a code block's copy button, and says so on the button. */
 export async function copyCode(button) {

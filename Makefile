@@ -13,9 +13,11 @@ SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 # Scripts/test-postgres.sh, with openssl for its certificate; nginx-light for the test of two
 # servers behind a load balancer, which starts its own nginx on a loopback port; espeak-ng and sox
 # for the voice tests, in which espeak-ng speaks tgpt-render's sentences into WAV files and sox
-# checks that they hold sound).
+# checks that they hold sound; chromium, the headless browser the web client's tests drive over
+# its DevTools protocol).
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libedit-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv postgresql nginx-light espeak-ng sox
+TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv postgresql nginx-light \
+	espeak-ng sox chromium
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3 postgresql nginx-light openssl
 
 .PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean

@@ -171,6 +171,13 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
+      // The web client at `/`: plain files, compiled into the binary as byte arrays
+      // (`PackageResources.index_html`, …), so the server needs no file beside it.
+      resources: [
+        .embedInCode("Web/index.html"), .embedInCode("Web/app.css"), .embedInCode("Web/icon.svg"),
+        .embedInCode("Web/app.js"), .embedInCode("Web/answer.js"), .embedInCode("Web/connection.js"),
+        .embedInCode("Web/markdown.js"), .embedInCode("Web/page.js"),
+      ],
       swiftSettings: strict
     ),
     // The client side: connect, check and bench over swift-websocket's WSClient.

@@ -232,7 +232,7 @@ _tgpt-ws-bridge_connect() {
 
 _tgpt-ws-bridge_serve() {
     repeating_flags=()
-    non_repeating_flags=(--no-auth --version -h --help)
+    non_repeating_flags=(--no-auth --no-web --version -h --help)
     repeating_options=(--allow-origin)
     non_repeating_options=(--host --port --token --tokens --principal-in-flight --principal-rate --principal-sessions --tls-cert --tls-key --max-message-bytes --max-connections --rate --token-rate --idle-timeout --ping-interval --drain-timeout --stall-timeout --queue-bytes --header-timeout --log-level)
     __tgpt-ws-bridge_offer_flags_options -1

@@ -118,8 +118,9 @@ public final class ChildRelay: Sendable {
     submit(.message(message), on: connection)
   }
 
-  /// Sends a message, a history or a delete request to the child on behalf of `connection`, in
-  /// the connection's session, or passes on a cancel (see `cancel(_:on:)`).
+  /// Sends a message, a history, a delete or a sessions request to the child on behalf of
+  /// `connection`, in the connection's session (and as its principal), or passes on a cancel
+  /// (see `cancel(_:on:)`).
   public func submit(_ input: ClientInput, on connection: RelayConnection) {
     let clientID: String?
     let retagged: (String) -> JSON
@@ -150,6 +151,11 @@ public final class ChildRelay: Sendable {
       retagged = { requestID in
         DeleteRequest(id: requestID, sessionID: connection.sessionID, principal: connection.principal).json
       }
+    case .sessions(let request):
+      clientID = request.id
+      if refusedByQuota(clientID, connection) { return }
+      // The list of the connection's principal, whatever the client wrote.
+      retagged = { requestID in SessionsRequest(id: requestID, principal: connection.principal).json }
     }
     let requestID: String? = state.withLock { state in
       guard state.accepting else { return nil }

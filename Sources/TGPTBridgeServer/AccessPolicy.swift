@@ -52,11 +52,24 @@ struct AccessPolicy: Sendable {
   }
 
   /// Whether a browser's Origin may connect. Requests without one, or with a `ws://`/`wss://`
-  /// one (which WebSocket libraries send and browsers never do), are not from a page.
-  func isAllowed(origin: String?) -> Bool {
+  /// one (which WebSocket libraries send and browsers never do), are not from a page. A page
+  /// of the server's own origin — its Origin names the host the request is for (`Host`), as
+  /// the web client at `/` does — is always allowed; the list names the others.
+  func isAllowed(origin: String?, host: String?) -> Bool {
     guard let origin, !allowedOrigins.isEmpty else { return true }
     if origin.hasPrefix("ws://") || origin.hasPrefix("wss://") { return true }
-    return allowedOrigins.contains(origin)
+    return allowedOrigins.contains(origin) || Self.isSameHost(origin: origin, host: host)
+  }
+
+  /// Whether `origin` (`scheme://host[:port]`) is of the host a request was sent to. The
+  /// scheme is not compared: behind a TLS-terminating proxy the page is https and the server
+  /// plain http, and a browser sends the Host of the address it connected to either way.
+  static func isSameHost(origin: String, host: String?) -> Bool {
+    guard let host, !host.isEmpty else { return false }
+    for scheme in ["http://", "https://"] where origin.hasPrefix(scheme) {
+      return origin.dropFirst(scheme.count).lowercased() == host.lowercased()
+    }
+    return false
   }
 
   /// Compares without stopping at the first difference, so timing tells nothing of the token's

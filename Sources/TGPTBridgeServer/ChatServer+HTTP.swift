@@ -18,6 +18,7 @@ extension ChatServer {
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
         body: .init(byteBuffer: ByteBuffer(string: relay.metrics.prometheusText())))
     }
+    if settings.webClient { addWebClient(to: router) }
     router.post("/chat/{session_id}") { request, context in
       switch await start(request, context, chat) {
       case .refused(let response): return response
@@ -58,7 +59,7 @@ extension ChatServer {
         HTTPChat.errorResponse(
           Event.Failure(message: "the server is shutting down", code: .unavailable), status: .serviceUnavailable))
     }
-    guard access.isAllowed(origin: request.headers[.origin]) else {
+    guard access.isAllowed(origin: request.headers[.origin], host: request.head.authority) else {
       relay.metrics.recordRefusal("origin")
       return .refused(
         HTTPChat.errorResponse(Event.Failure(message: "origin not allowed", code: .auth), status: .forbidden))

@@ -155,7 +155,7 @@ public struct ChatServer: Sendable {
         server.relay.metrics.recordRefusal("session_id")
         return .dontUpgrade
       }
-      guard server.access.isAllowed(origin: request.headers[.origin]) else {
+      guard server.access.isAllowed(origin: request.headers[.origin], host: request.head.authority) else {
         server.relay.metrics.recordRefusal("origin")
         return .dontUpgrade
       }

@@ -33,11 +33,12 @@ struct HTTPChat {
     case .reject(let failure, _):
       relay.metrics.recordError(code: failure.code.rawValue)
       return .refused(Self.errorResponse(failure, status: .badRequest))
-    case .relay(.cancel), .relay(.history), .relay(.delete):
+    case .relay(.cancel), .relay(.history), .relay(.delete), .relay(.sessions):
       // Each HTTP request is one answer: a cancel has nothing here to stop (closing the
-      // connection is how an HTTP client gives up), and history and delete are the WebSocket's.
+      // connection is how an HTTP client gives up), and history, delete and sessions are the
+      // WebSocket's.
       let failure = MessageIntake.badInput(
-        "cancel, history and delete requests need the WebSocket endpoint /ws/chat/{id}")
+        "cancel, history, delete and sessions requests need the WebSocket endpoint /ws/chat/{id}")
       relay.metrics.recordError(code: failure.code.rawValue)
       return .refused(Self.errorResponse(failure, status: .badRequest))
     case .relay(.message(let message)):

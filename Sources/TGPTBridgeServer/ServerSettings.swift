@@ -15,6 +15,8 @@ public struct ServerSettings: Sendable {
   /// Origins allowed to connect (exact `scheme://host[:port]`); empty: any, and requests
   /// without an Origin header (non-browser clients) are always allowed.
   public var allowedOrigins: [String] = []
+  /// Whether `/` serves the web client (`--no-web` turns it off).
+  public var webClient = true
   public var maxMessageBytes = 64 << 10
   public var maxConnections = 10_000
   /// TCP connections open at once, of every kind (WebSocket, HTTP, not yet spoken): past it the

@@ -94,12 +94,13 @@ extension SessionRequest {
 }
 
 /// What a client may send to an orchestrator: a message, the cancel of one, a request for a
-/// session's history, or the deletion of a session.
+/// session's history, the deletion of a session, or a request for the list of sessions.
 public enum ClientInput: Sendable, Hashable {
   case message(InputMessage)
   case cancel(CancelRequest)
   case history(HistoryRequest)
   case delete(DeleteRequest)
+  case sessions(SessionsRequest)
 
   /// The request id the answer will carry (a cancel's is the id of what it stops).
   public var id: String? {
@@ -108,11 +109,12 @@ public enum ClientInput: Sendable, Hashable {
     case .cancel(let request): request.id
     case .history(let request): request.id
     case .delete(let request): request.id
+    case .sessions(let request): request.id
     }
   }
 
-  /// Reads a message, a cancel, a history or a delete request; an object with a `message` is a
-  /// message whatever else it has.
+  /// Reads a message, a cancel, a history, a delete or a sessions request; an object with a
+  /// `message` is a message whatever else it has.
   public init(json: JSON) throws(ProtocolError) {
     if let object = json.objectValue, object["message"] == nil {
       let sessionID = object["session_id"]?.stringValue
@@ -135,6 +137,11 @@ public enum ClientInput: Sendable, Hashable {
         guard delete == .bool(true) else { throw .badEvent("\"delete\" must be true") }
         self = .delete(
           DeleteRequest(id: try InputMessage.requestID(in: object), sessionID: sessionID, principal: principal))
+        return
+      }
+      if let sessions = object[SessionsRequest.field] {
+        guard sessions == .bool(true) else { throw .badEvent("\"sessions\" must be true") }
+        self = .sessions(SessionsRequest(id: try InputMessage.requestID(in: object), principal: principal))
         return
       }
     }

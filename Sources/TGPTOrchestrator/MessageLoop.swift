@@ -8,8 +8,8 @@ import TGPTSession
 /// different sessions at once and each session's in order. Every event is tagged with the
 /// turn's `id` and `session_id`; a bad line gets one `bad_input` error and the loop goes on;
 /// `{"cancel":"<id>"}` stops that turn (it ends `interrupted`); `{"history":true}` is answered
-/// with the session's messages, `{"delete":true}` by deleting the session; at the end of input
-/// the turns in flight finish.
+/// with the session's messages, `{"delete":true}` by deleting the session, `{"sessions":true}`
+/// with the principal's sessions; at the end of input the turns in flight finish.
 public struct MessageLoop: Sendable {
   /// How turns are ordered.
   public enum Order: Sendable {
@@ -109,6 +109,16 @@ public struct MessageLoop: Sendable {
             stopIfOutputGone()
             release()
           }
+        case .sessions(let request):
+          let id = request.id ?? makeRequestID()
+          let principal = request.principal ?? defaultPrincipal
+          // No session's order to keep: a key of its own per principal (session ids are never
+          // empty), so the list waits for no turn.
+          flights.start(key: key(principal, "")) {
+            summary.note(await sessions(id: id, store: runner(for: principal).store, emit: emit))
+            stopIfOutputGone()
+            release()
+          }
         case .rejected(let event, let failure, let session, let principal):
           // A line of a known session is answered in that session's order, after the turns
           // before it; one without (not even JSON) is answered at once.
@@ -156,6 +166,7 @@ public struct MessageLoop: Sendable {
     case cancel(CancelRequest)
     case history(HistoryRequest)
     case delete(DeleteRequest)
+    case sessions(SessionsRequest)
     /// An unusable line: the error to answer it with, and its session when the line names one
     /// (or is an object that falls to the default session), with the principal it names.
     case rejected(Event, Event.Failure, session: String?, principal: String)
@@ -180,6 +191,7 @@ public struct MessageLoop: Sendable {
         case .cancel(let request): return .cancel(request)
         case .history(let request): return .history(request)
         case .delete(let request): return .delete(request)
+        case .sessions(let request): return .sessions(request)
         }
         let sessionID = message.sessionID ?? defaultSession
         let settings = SessionSettings(

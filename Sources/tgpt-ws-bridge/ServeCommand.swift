@@ -36,6 +36,13 @@ struct ServeCommand: AsyncParsableCommand {
       model, usage, processing_time_ms); POST /chat/{session_id}/stream → the events as SSE \
       (curl -N); GET /healthz; GET /metrics (Prometheus, tgpt_*).
 
+      Web client: GET / serves a chat page (HTML, CSS and JavaScript built into this binary, \
+      under a strict Content-Security-Policy) that talks over /ws/chat/{session_id}: answers \
+      stream as rendered Markdown, with the principal's sessions listed, a stop button, and \
+      reconnection. The page itself needs no token; it asks for one when the server wants it \
+      (or takes ?token= once, keeping it in the browser's storage). Pages of the server's own \
+      origin may always connect; --allow-origin names others. --no-web turns the page off.
+
       Bad input never closes a connection: invalid JSON, a missing or empty message, a binary \
       frame, a message over --max-message-bytes, or more than --rate messages per second from \
       one client address (over all its connections and POST requests; clients behind one proxy \
@@ -110,8 +117,12 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "An Origin browsers may connect from, e.g. https://app.example (repeatable; default: any).", valueName: "origin"))
+      "An Origin browsers may connect from, e.g. https://app.example (repeatable; default: any). The server's own origin, that of its web client, is always allowed.",
+      valueName: "origin"))
   var allowOrigin: [String] = []
+
+  @Flag(help: "Do not serve the web client at / (the page, its script and styles).")
+  var noWeb = false
 
   @Option(help: ArgumentHelp("The largest message accepted, in bytes.", valueName: "bytes"))
   var maxMessageBytes = 64 << 10
@@ -219,6 +230,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
     if let tlsCert, let tlsKey { try settings.loadTLS(certificate: tlsCert, key: tlsKey) }
     settings.allowedOrigins = allowOrigin
+    settings.webClient = !noWeb
     settings.maxMessageBytes = maxMessageBytes
     let maxConnections = self.maxConnections ?? settings.maxConnections
     settings.maxConnections = maxConnections

@@ -26,7 +26,7 @@ import Testing
     #expect(
       types == [
         "start", "chunk", "reasoning", "tool_call", "tool_output", "tool_result", "retry", "complete", "error",
-        "history", "deleted",
+        "history", "deleted", "sessions",
       ])
   }
 
@@ -51,11 +51,12 @@ import Testing
       case .cancel: "cancel"
       case .history: "history"
       case .delete: "delete"
+      case .sessions: "sessions"
       }
     }
     #expect(
       kinds == [
-        "message", "message", "message", "cancel", "history", "delete", "message of alice",
+        "message", "message", "message", "cancel", "history", "delete", "sessions", "message of alice",
         "message with image/png and image/jpeg",
       ])
   }

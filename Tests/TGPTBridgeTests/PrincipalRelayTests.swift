@@ -34,12 +34,14 @@ import Testing
       relay.submit(InputMessage(message: "x", sessionID: "other", id: "1", principal: "bob"), on: alice)
       relay.submit(.history(HistoryRequest(id: "2", sessionID: "other", principal: "bob")), on: alice)
       relay.submit(InputMessage(message: "y", id: "3", principal: "bob"), on: anonymous)
-      _ = await events(of: alice, count: 4)
+      relay.submit(.sessions(SessionsRequest(id: "4", principal: "bob")), on: alice)
+      _ = await events(of: alice, count: 6)
       _ = await events(of: anonymous, count: 2)
-      let seen = try await Self.lines(file, count: 3)
+      let seen = try await Self.lines(file, count: 4)
       let aliceLines = seen.filter { $0["principal"] != nil }
-      #expect(aliceLines.count == 2 && aliceLines.allSatisfy { $0["principal"]?.stringValue == "alice" }, "\(seen)")
-      #expect(aliceLines.allSatisfy { $0["session_id"]?.stringValue == "work" })
+      #expect(aliceLines.count == 3 && aliceLines.allSatisfy { $0["principal"]?.stringValue == "alice" }, "\(seen)")
+      #expect(aliceLines.filter { $0["sessions"] == nil }.allSatisfy { $0["session_id"]?.stringValue == "work" })
+      #expect(aliceLines.contains { $0["sessions"] == .bool(true) }, "the sessions request went on as alice's")
       #expect(seen.contains { $0["message"]?.stringValue == "y" && $0["principal"] == nil }, "\(seen)")
     }
   }

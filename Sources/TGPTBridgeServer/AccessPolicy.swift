@@ -54,11 +54,25 @@ struct AccessPolicy: Sendable {
   /// Whether a browser's Origin may connect. Requests without one, or with a `ws://`/`wss://`
   /// one (which WebSocket libraries send and browsers never do), are not from a page. A page
   /// of the server's own origin — its Origin names the host the request is for (`Host`), as
-  /// the web client at `/` does — is always allowed; the list names the others.
+  /// the web client at `/` does — is allowed too; the list names the others.
+  ///
+  /// Without a token, "its own origin" counts only for a Host that is an address (or
+  /// `localhost`): a page of a name the attacker owns, re-pointed at 127.0.0.1 (DNS
+  /// rebinding), has the same origin as the Host it sends, and without a token nothing else
+  /// would stop it.
   func isAllowed(origin: String?, host: String?) -> Bool {
     guard let origin, !allowedOrigins.isEmpty else { return true }
     if origin.hasPrefix("ws://") || origin.hasPrefix("wss://") { return true }
-    return allowedOrigins.contains(origin) || Self.isSameHost(origin: origin, host: host)
+    if allowedOrigins.contains(origin) { return true }
+    guard Self.isSameHost(origin: origin, host: host) else { return false }
+    return wantsToken || Self.namesAnAddress(host ?? "")
+  }
+
+  /// Whether a Host header (`name[:port]`) names an IP address or `localhost`, not a domain.
+  static func namesAnAddress(_ host: String) -> Bool {
+    if host.hasPrefix("[") { return true }
+    let name = host.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+    return name == "localhost" || (!name.isEmpty && name.allSatisfy { $0 == "." || $0.isASCII && $0.isNumber })
   }
 
   /// Whether `origin` (`scheme://host[:port]`) is of the host a request was sent to. The

@@ -84,4 +84,21 @@ import Testing
     #expect(try await upgrade(origin: "http://127.0.0.1:1") == "400", "another port is another origin")
     #expect(try await upgrade(origin: "https://evil.example") == "400")
   }
+
+  /// DNS rebinding: a page of a name the attacker owns, re-pointed at 127.0.0.1, sends its own
+  /// name as Host; without a token only the list lets it in, with one the token keeps it out.
+  @Test func aRenamedHostIsItsOwnOriginOnlyOnAServerWithAToken() async throws {
+    for (token, expected) in [(nil, "400"), ("s3cret", "101")] {
+      let server = try await BridgeServerProcess.start(
+        ["--allow-origin", "https://good.example"] + (token.map { ["--token", $0] } ?? []))
+      defer { server.terminate() }
+      let rebound = "rebound.example:\(server.port)"
+      let status = try await Harness.shell(
+        "curl -s -m 1 -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' "
+          + "-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "
+          + "-H 'Host: \(rebound)' -H 'Origin: http://\(rebound)' \(server.baseURL)/ws/chat/t?token=s3cret"
+      ).text
+      #expect(status == expected, "token \(token ?? "none")")
+    }
+  }
 }

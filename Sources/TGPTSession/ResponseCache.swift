@@ -109,19 +109,6 @@ public final class ResponseCache: Sendable {
 
   /// Runs `body` in an IMMEDIATE transaction, so concurrent writers wait for each other.
   func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-    do {
-      return try await queue.writeWithoutTransaction { db in
-        var result: T?
-        try db.inTransaction(.immediate) {
-          result = try body(db)
-          return .commit
-        }
-        return result!
-      }
-    } catch let error as StoreError {
-      throw error
-    } catch {
-      throw StoreError.database("response cache \(path): \(error)")
-    }
+    try await queue.transaction(.immediate, context: "response cache \(path): ", body)
   }
 }

@@ -120,13 +120,13 @@ public final class SQLiteSessionStore: SessionStore {
 
   /// Runs `body` in an IMMEDIATE transaction.
   func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-    try await transaction(.immediate, body)
+    try await queue.transaction(.immediate, body)
   }
 
   /// Runs `body` in a read transaction (one consistent snapshot). Not GRDB's `read`, which
   /// toggles `query_only` around every call; these statements never write.
   func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-    try await transaction(.deferred, body)
+    try await queue.transaction(.deferred, body)
   }
 
   /// Runs `body` as part of the next group commit: for the operations of turns, which many
@@ -134,25 +134,6 @@ public final class SQLiteSessionStore: SessionStore {
   func batched<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
     do {
       return try await batches.perform(body)
-    } catch let error as StoreError {
-      throw error
-    } catch {
-      throw StoreError.database("\(error)")
-    }
-  }
-
-  private func transaction<T: Sendable>(
-    _ kind: Database.TransactionKind, _ body: @escaping @Sendable (Database) throws -> T
-  ) async throws -> T {
-    do {
-      return try await queue.writeWithoutTransaction { db in
-        var result: T?
-        try db.inTransaction(kind) {
-          result = try body(db)
-          return .commit
-        }
-        return result!
-      }
     } catch let error as StoreError {
       throw error
     } catch {

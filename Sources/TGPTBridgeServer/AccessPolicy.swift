@@ -54,18 +54,20 @@ struct AccessPolicy: Sendable {
   /// Whether a browser's Origin may connect. Requests without one, or with a `ws://`/`wss://`
   /// one (which WebSocket libraries send and browsers never do), are not from a page. A page
   /// of the server's own origin — its Origin names the host the request is for (`Host`), as
-  /// the web client at `/` does — is allowed too; the list names the others.
+  /// the web client at `/` does — may connect, and so may those `--allow-origin` lists.
   ///
-  /// Without a token, "its own origin" counts only for a Host that is an address (or
-  /// `localhost`): a page of a name the attacker owns, re-pointed at 127.0.0.1 (DNS
-  /// rebinding), has the same origin as the Host it sends, and without a token nothing else
-  /// would stop it.
+  /// Any other page may connect only to a server that wants a token and lists no origins (the
+  /// page must hold a token: nothing is granted by where it comes from). Without a token, a
+  /// page a user merely visits could otherwise list and read their sessions and spend their
+  /// key; and "its own origin" counts only for a Host that is an address (or `localhost`): a
+  /// page of a name the attacker owns, re-pointed at 127.0.0.1 (DNS rebinding), has the same
+  /// origin as the Host it sends.
   func isAllowed(origin: String?, host: String?) -> Bool {
-    guard let origin, !allowedOrigins.isEmpty else { return true }
+    guard let origin else { return true }
     if origin.hasPrefix("ws://") || origin.hasPrefix("wss://") { return true }
     if allowedOrigins.contains(origin) { return true }
-    guard Self.isSameHost(origin: origin, host: host) else { return false }
-    return wantsToken || Self.namesAnAddress(host ?? "")
+    if Self.isSameHost(origin: origin, host: host) { return wantsToken || Self.namesAnAddress(host ?? "") }
+    return wantsToken && allowedOrigins.isEmpty
   }
 
   /// Whether a Host header (`name[:port]`) names an IP address or `localhost`, not a domain.

@@ -12,8 +12,9 @@ public struct ServerSettings: Sendable {
   public var tokens: TokenTable?
   /// What each principal of `tokens` may use at once.
   public var quotas = PrincipalQuotas.Limits()
-  /// Origins allowed to connect (exact `scheme://host[:port]`); empty: any, and requests
-  /// without an Origin header (non-browser clients) are always allowed.
+  /// Pages allowed to connect besides the server's own (exact `scheme://host[:port]`); empty:
+  /// any page on a server with a token, none on one without (see `AccessPolicy.isAllowed`).
+  /// Requests without an Origin header (non-browser clients) are always allowed.
   public var allowedOrigins: [String] = []
   /// Whether `/` serves the web client (`--no-web` turns it off).
   public var webClient = true

@@ -42,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
       reconnection. The page itself needs no token; it asks for one when the server wants it \
       (or takes ?token= once, keeping it in the browser's storage). Pages of the server's own \
       origin may connect (without a token, only at an address such as 127.0.0.1:8000, not a \
-      name); --allow-origin names others. --no-web turns the page off.
+      name, and no other page may); --allow-origin names others. --no-web turns the page off.
 
       Bad input never closes a connection: invalid JSON, a missing or empty message, a binary \
       frame, a message over --max-message-bytes, or more than --rate messages per second from \
@@ -118,7 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "An Origin browsers may connect from, e.g. https://app.example (repeatable; default: any). The server's own origin, that of its web client, is always allowed.",
+      "A page (Origin) browsers may connect from, e.g. https://app.example (repeatable). Default: any page with a token on a server that has one; on a server without, only its own web client, at an address such as 127.0.0.1:8000.",
       valueName: "origin"))
   var allowOrigin: [String] = []
 

@@ -22,12 +22,8 @@ import Testing
     #expect(wrong.status == 77)
 
     func upgrade(origin: String) async throws -> String {
-      let key = "dGhlIHNhbXBsZSBub25jZQ=="
-      return try await Harness.shell(
-        "curl -s -m 1 -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' "
-          + "-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: \(key)' -H 'Origin: \(origin)' "
-          + "-H 'Authorization: Bearer s3cret' \(server.baseURL)/ws/chat/t"
-      ).text
+      try await UpgradeProbe.status(
+        port: server.port, path: "/ws/chat/t", headers: ["Origin": origin, "Authorization": "Bearer s3cret"])
     }
     #expect(try await upgrade(origin: "https://evil.example") == "400")
     #expect(try await upgrade(origin: "https://good.example") == "101")

@@ -72,17 +72,31 @@ import Testing
     let server = try await BridgeServerProcess.start(["--allow-origin", "https://good.example"])
     defer { server.terminate() }
     func upgrade(origin: String) async throws -> String {
-      try await Harness.shell(
-        "curl -s -m 1 -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' "
-          + "-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' -H 'Origin: \(origin)' "
-          + "\(server.baseURL)/ws/chat/t"
-      ).text
+      try await UpgradeProbe.status(port: server.port, path: "/ws/chat/t", headers: ["Origin": origin])
     }
     #expect(try await upgrade(origin: "http://127.0.0.1:\(server.port)") == "101", "the page's own origin")
     #expect(try await upgrade(origin: "https://127.0.0.1:\(server.port)") == "101", "behind a TLS proxy")
     #expect(try await upgrade(origin: "https://good.example") == "101")
     #expect(try await upgrade(origin: "http://127.0.0.1:1") == "400", "another port is another origin")
     #expect(try await upgrade(origin: "https://evil.example") == "400")
+  }
+
+  /// Without `--allow-origin`: on a server without a token only its own page, at an address,
+  /// may connect (any site a user visits could otherwise list their sessions); with a token,
+  /// any page holding it.
+  @Test func withNoListOnlyTheServersOwnPageUsesATokenlessServer() async throws {
+    for token in [nil, "s3cret"] {
+      let server = try await BridgeServerProcess.start(token.map { ["--token", $0] } ?? [])
+      defer { server.terminate() }
+      func upgrade(_ headers: [String: String]) async throws -> String {
+        try await UpgradeProbe.status(port: server.port, path: "/ws/chat/t?token=s3cret", headers: headers)
+      }
+      let named = "rebound.example:\(server.port)"
+      #expect(try await upgrade(["Origin": "http://127.0.0.1:\(server.port)"]) == "101", "its own page")
+      #expect(try await upgrade(["Origin": "https://attacker.example"]) == (token == nil ? "400" : "101"))
+      #expect(try await upgrade(["Host": named, "Origin": "http://\(named)"]) == (token == nil ? "400" : "101"))
+      #expect(try await upgrade([:]) == "101", "not a page")
+    }
   }
 
   /// DNS rebinding: a page of a name the attacker owns, re-pointed at 127.0.0.1, sends its own
@@ -93,11 +107,8 @@ import Testing
         ["--allow-origin", "https://good.example"] + (token.map { ["--token", $0] } ?? []))
       defer { server.terminate() }
       let rebound = "rebound.example:\(server.port)"
-      let status = try await Harness.shell(
-        "curl -s -m 1 -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' "
-          + "-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "
-          + "-H 'Host: \(rebound)' -H 'Origin: http://\(rebound)' \(server.baseURL)/ws/chat/t?token=s3cret"
-      ).text
+      let status = try await UpgradeProbe.status(
+        port: server.port, path: "/ws/chat/t?token=s3cret", headers: ["Host": rebound, "Origin": "http://\(rebound)"])
       #expect(status == expected, "token \(token ?? "none")")
     }
   }

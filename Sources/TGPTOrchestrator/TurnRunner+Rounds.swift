@@ -25,7 +25,11 @@ extension TurnRunner {
     let cacheKey = setup.cache.map { _ in
       TurnCache.key(principal: principal, provider: setup.runner.provider, request: request)
     }
-    if let cache = setup.cache, let cacheKey, let hit = await cache.lookup(cacheKey, principal: principal) {
+    // A retry asks for another answer: the cached one is what it replaces. Its new answer is
+    // still kept for later turns.
+    if !turn.retry, let cache = setup.cache, let cacheKey,
+      let hit = await cache.lookup(cacheKey, principal: principal)
+    {
       return await replay(hit, turn: turn, setup: setup, context: context, record: record, emit: emit)
     }
 

@@ -60,6 +60,21 @@ import Testing
     #expect(stats["entries"]?.intValue == 1 && stats["hits"]?.intValue == 1 && stats["misses"]?.intValue == 1)
   }
 
+  /// A retry (the chat's `/retry`, `"retry":true`) asks for another answer: never the cached one.
+  @Test func aRetryAsksTheProviderAgain() async throws {
+    let env = SessionEndToEndTests.home()
+    let key = StreamEndToEndTests.key()
+    let first = try await Self.turn("pick a colour", key: key, ["--cache", "-s", "r"], env: env)
+    #expect(first.status == 0, "\(first.stderr)")
+    let url = try await Self.fake.url("key=\(key)")
+    let retried = try await Harness.run(
+      "tgpt-session", ["--provider", "openrouter", "--base-url", url, "--cache", "-s", "r", "--messages"],
+      stdin: #"{"message":"pick a colour","retry":true}"# + "\n", env: env)
+    #expect(retried.status == 0, "\(retried.stderr)")
+    #expect(Self.cached(retried) == (false, false))
+    #expect(try await Self.requests(key) == 2, "the retry made a request")
+  }
+
   @Test func anyDifferenceInTheRequestMisses() async throws {
     let env = SessionEndToEndTests.home()
     let key = StreamEndToEndTests.key()

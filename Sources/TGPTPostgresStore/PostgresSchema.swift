@@ -118,6 +118,7 @@ enum PostgresSchema {
       PRIMARY KEY (principal, sha256)
     )
     """,
+    PostgresTurnFunctions.lockAttachments,
     PostgresTurnFunctions.pruneAttachments,
     PostgresTurnFunctions.beginTurnWithAttachments,
   ]

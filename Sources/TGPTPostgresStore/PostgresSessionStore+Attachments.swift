@@ -6,10 +6,13 @@ import TGPTSession
 /// Attachments in PostgreSQL: the `attachment` table holds each content once per principal,
 /// by SHA-256; a message's `attachments` column refers to it (`AttachmentColumn`).
 extension PostgresSessionStore {
-  /// Stores contents (one kept already stays as it is).
+  /// Stores contents (one kept already stays as it is), in a transaction, holding the
+  /// principal's attachments lock until it ends (see `PostgresTurnFunctions.lockAttachments`).
   static func store(
     _ blobs: [AttachmentColumn.Blob], principal: String, _ connection: PostgresConnection, _ logger: Logger
   ) async throws {
+    guard !blobs.isEmpty else { return }
+    try await connection.query("SELECT tgpt_lock_attachments(\(principal))", logger: logger)
     for blob in blobs {
       try await connection.query(
         """

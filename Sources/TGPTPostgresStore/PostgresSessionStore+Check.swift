@@ -25,7 +25,10 @@ extension PostgresSessionStore {
         return .object(object)
       }
     ).compactText
+    let blobs = export.messages.flatMap { AttachmentColumn.encode($0.attachments).blobs }
     try await transaction { connection, logger in
+      // The contents first: the attachments lock is taken before any row, by every writer.
+      try await Self.store(blobs, principal: principal, connection, logger)
       let inserted = try await connection.query(
         """
         INSERT INTO session (principal, id, created_at, updated_at, model, provider, system, base_url, turns, title)
@@ -34,8 +37,6 @@ extension PostgresSessionStore {
         ON CONFLICT (principal, id) DO NOTHING RETURNING 1
         """, logger: logger)
       if try await inserted.collect().isEmpty { throw StoreError.exists(s.id) }
-      let blobs = export.messages.flatMap { AttachmentColumn.encode($0.attachments).blobs }
-      try await Self.store(blobs, principal: principal, connection, logger)
       try await connection.query(
         """
         INSERT INTO message (principal, session_id, seq, turn, role, content, model, status, usage, tool_calls, error,

@@ -122,6 +122,8 @@ extension PostgresSessionStore {
   public func remove(_ id: String) async throws {
     let principal = principal
     let removed = try await transaction { connection, logger in
+      // The attachments lock first, as every writer takes it before rows.
+      try await connection.query("SELECT tgpt_lock_attachments(\(principal))", logger: logger)
       let rows = try await connection.query(
         "DELETE FROM session WHERE principal = \(principal) AND id = \(id) RETURNING 1", logger: logger)
       let count = try await rows.collect().count

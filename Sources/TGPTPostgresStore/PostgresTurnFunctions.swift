@@ -79,6 +79,10 @@ enum PostgresTurnFunctions {
     DECLARE
       turn_and_seq record;
     BEGIN
+      -- The principal's attachments lock before any row: the order every writer takes them in.
+      IF p_replacing THEN
+        PERFORM tgpt_lock_attachments(p_principal);
+      END IF;
       SELECT * INTO turn_and_seq FROM tgpt_begin_turn(p_principal, p_id, p_now, p_model, p_provider, p_system,
         p_base_url, p_title, p_message, p_replacing);
       IF p_attachments IS NOT NULL THEN
@@ -93,9 +97,20 @@ enum PostgresTurnFunctions {
     $$
     """
 
+  /// Serialises, per principal, storing attachment contents and deleting unreferenced ones
+  /// (until the transaction ends). Without it, a prune that cannot yet see a new message
+  /// (not committed) would delete the content that message's `ON CONFLICT DO NOTHING` found
+  /// already stored.
+  static let lockAttachments = """
+    CREATE FUNCTION tgpt_lock_attachments(p_principal text) RETURNS void LANGUAGE sql AS $$
+      SELECT pg_advisory_xact_lock(hashtextextended('tgpt attachments ' || p_principal, 0))
+    $$
+    """
+
   /// Deletes the attachment contents no message of the principal refers to.
   static let pruneAttachments = """
     CREATE FUNCTION tgpt_prune_attachments(p_principal text) RETURNS void LANGUAGE sql AS $$
+      SELECT tgpt_lock_attachments(p_principal);
       DELETE FROM attachment a WHERE a.principal = p_principal AND NOT EXISTS (
         SELECT 1 FROM message m, json_array_elements(m.attachments::json) AS ref
         WHERE m.principal = p_principal AND m.attachments IS NOT NULL AND ref->>'sha256' = a.sha256)

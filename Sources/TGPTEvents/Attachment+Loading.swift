@@ -20,7 +20,8 @@ extension Attachment {
   /// The file at `path`, refused before it is read when it is larger than any attachment may be.
   public init(path: String, limits: AttachmentLimits = .standard) throws(AttachmentError) {
     let name = path.split(separator: "/").last.map(String.init) ?? path
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // Non-blocking, so a FIFO without a writer is refused below instead of hanging the open.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { throw .unreadable(path: path, why: String(cString: strerror(errno))) }
     defer { close(fd) }
     var info = stat()
@@ -30,10 +31,13 @@ extension Attachment {
     guard Int(info.st_size) <= largest else { throw .tooLarge(name: name, size: Int(info.st_size), limit: largest) }
     let bytes: [UInt8]
     do throws(ProtocolError) {
-      bytes = try FileIO.readAll(fd)
+      // At most one byte past the limit: a file that grew since its size was read is still
+      // refused without being read whole.
+      bytes = try FileIO.readAll(fd, upTo: largest + 1)
     } catch {
       throw .unreadable(path: path, why: error.description)
     }
+    guard bytes.count <= largest else { throw .tooLarge(name: name, size: bytes.count, limit: largest) }
     try self.init(name: name, bytes: bytes, limits: limits)
   }
 

@@ -50,16 +50,18 @@ public enum FileIO {
     }
   }
 
-  /// Reads everything until end of input.
-  public static func readAll(_ fd: Int32) throws(ProtocolError) -> [UInt8] {
+  /// Reads everything until end of input, or until `limit` bytes have been read.
+  public static func readAll(_ fd: Int32, upTo limit: Int = .max) throws(ProtocolError) -> [UInt8] {
     var result: [UInt8] = []
     let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
     defer { chunk.deallocate() }
-    while true {
-      let n = try read(fd, into: chunk)
+    while result.count < limit {
+      let n = try read(
+        fd, into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<min(chunk.count, limit - result.count)]))
       if n == 0 { return result }
       result.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
     }
+    return result
   }
 
   /// `readAll` on a thread of its own, for async callers: a slow producer at the other end of

@@ -113,7 +113,11 @@ import Testing
     try Data([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2]).write(to: URL(fileURLWithPath: binary))
     let big = files.directory.appendingPathComponent("big.png").path
     try Data(Self.png + Array(repeating: 0, count: 5 << 20)).write(to: URL(fileURLWithPath: big))
+    // A FIFO nobody writes to: refused at once, not waited on.
+    let fifo = files.directory.appendingPathComponent("fifo").path
+    #expect(mkfifo(fifo, 0o600) == 0)
     let cases: [(String, String)] = [
+      (fifo, "cannot attach \(fifo): not a regular file"),
       (binary, "cannot attach a.out: not an image (PNG, JPEG, GIF, WebP) or a UTF-8 text file"),
       (big, "cannot attach big.png: 5 MiB is over the limit of 5 MiB"),
       (files.directory.appendingPathComponent("gone.png").path, "gone.png: No such file or directory"),

@@ -54,7 +54,7 @@ struct WebAsset: Sendable {
       .referrerPolicy: "no-referrer", .xFrameOptions: "DENY",
     ]
     let held = request.headers[values: .ifNoneMatch].flatMap { $0.split(separator: ",") }
-    if held.contains(where: { $0.trimmingSpaces == eTag || $0.trimmingSpaces == "*" }) {
+    if held.contains(where: { $0.trimmingSpacesAndTabs == eTag || $0.trimmingSpacesAndTabs == "*" }) {
       return Response(status: .notModified, headers: headers)
     }
     headers[.contentLength] = String(bytes.count)
@@ -66,14 +66,4 @@ struct WebAsset: Sendable {
 extension HTTPField.Name {
   static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
   static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
-}
-
-extension Substring {
-  /// Without the spaces around it (`If-None-Match: "a", "b"`).
-  fileprivate var trimmingSpaces: Substring {
-    var text = self
-    while text.first == " " { text.removeFirst() }
-    while text.last == " " { text.removeLast() }
-    return text
-  }
 }

@@ -13,7 +13,7 @@ extension MarkdownRenderer {
     }
     if let marker = trimmed.first, marker == "`" || marker == "~" {
       let count = trimmed.prefix { $0 == marker }.count
-      let info = trimmed.dropFirst(count).trimmingSpaces
+      let info = trimmed.dropFirst(count).trimmingSpacesAndTabs
       if count >= 3, !(marker == "`" && info.contains("`")) {
         committed.append([Span(line, theme.fence)])
         fence = Fence(marker: marker, count: count, indent: indent, highlighter: Highlighter(info: info, theme: theme))

@@ -182,12 +182,3 @@ func truncate(_ row: Row, to width: Int) -> Row {
   }
   return result
 }
-
-extension Substring {
-  var trimmingSpaces: String {
-    var slice = self
-    while slice.first == " " || slice.first == "\t" { slice.removeFirst() }
-    while slice.last == " " || slice.last == "\t" { slice.removeLast() }
-    return String(slice)
-  }
-}

@@ -35,7 +35,8 @@ enum SpeechText {
       case "`":
         let run = runLength(s, at: i)
         if let close = closingRun(s, from: i + run, length: run) {
-          out.append(contentsOf: String(String.UnicodeScalarView(s[(i + run)..<close])).trimmingSpaces.unicodeScalars)
+          out.append(
+            contentsOf: String(String.UnicodeScalarView(s[(i + run)..<close])).trimmingSpacesAndTabs.unicodeScalars)
           i = close + run
         } else {
           i += run

@@ -113,7 +113,7 @@ enum SpokenLine: Equatable {
       escaped = scalar == "\\" && !escaped
     }
     cells.append(String(cell))
-    let trimmed = cells.map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+    let trimmed = cells.map { $0.trimmingSpacesAndTabs }.filter { !$0.isEmpty }
     let delimiter = trimmed.allSatisfy { cell in cell.unicodeScalars.allSatisfy { $0 == "-" || $0 == ":" } }
     return delimiter ? .rule : .tableRow(cells: trimmed)
   }
@@ -131,14 +131,4 @@ enum SpokenLine: Equatable {
   }
 
   static func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" }
-}
-
-extension String {
-  /// Without leading and trailing spaces and tabs.
-  var trimmingSpaces: String {
-    let scalars = unicodeScalars
-    guard let first = scalars.firstIndex(where: { !SpokenLine.isSpace($0) }) else { return "" }
-    let last = scalars.lastIndex(where: { !SpokenLine.isSpace($0) })!
-    return String(scalars[first...last])
-  }
 }

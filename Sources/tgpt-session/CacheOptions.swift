@@ -10,7 +10,7 @@ import TGPTSession
 struct CacheOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Answer a turn whose request (provider, base URL, model, parameters, system prompt, tools and every message) equals one answered in full less than TTL ago from the response cache, without a request; --cache alone: 1h. TTL: 30s, 15m, 1h, 7d; 0: off. Turns that called tools are not kept. Config: cache = \"1h\".",
+      "Answer a turn whose request (provider, base URL, model, parameters, system prompt, tools and every message) equals one answered in full less than TTL ago from the response cache, without a request; --cache alone: 1h. TTL: 30s, 15m, 1h, 7d; 0: off (a word after --cache that reads as one is the TTL: --cache -- 42 sends 42). Turns that called tools are not kept. Config: cache = \"1h\".",
       valueName: "ttl"))
   var cache: String?
 

@@ -32,6 +32,7 @@ struct WebAsset: Sendable {
     script("/markdown.js", PackageResources.markdown_js),
     script("/page.js", PackageResources.page_js),
     script("/attach.js", PackageResources.attach_js),
+    script("/tray.js", PackageResources.tray_js),
   ]
 
   /// `/config.json`: the largest message this server takes (`--max-message-bytes`), so the page

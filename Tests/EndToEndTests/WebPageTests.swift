@@ -32,6 +32,7 @@ import Testing
       "/app.js": "text/javascript; charset=utf-8", "/answer.js": "text/javascript; charset=utf-8",
       "/connection.js": "text/javascript; charset=utf-8", "/markdown.js": "text/javascript; charset=utf-8",
       "/page.js": "text/javascript; charset=utf-8", "/attach.js": "text/javascript; charset=utf-8",
+      "/tray.js": "text/javascript; charset=utf-8",
       "/config.json": "application/json",
     ]
     for (path, type) in types {

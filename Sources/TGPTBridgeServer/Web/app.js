@@ -1,9 +1,10 @@
 // The web client of tgpt-ws-bridge serve: one page, one WebSocket per session.
 
 import { AnswerView } from './answer.js';
-import { MAX_ATTACHMENTS, chip, overLimit, prepare, Refusal, shown } from './attach.js';
+import { shown } from './attach.js';
 import { Connection } from './connection.js';
 import { copyCode, newSessionID, sessionLabel, storage, when } from './page.js';
+import { Tray } from './tray.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -17,11 +18,8 @@ const ui = {
 
 const TOKEN_KEY = 'tgpt.token';
 const SESSION_KEY = 'tgpt.session';
-const state = {
-  token: null, session: null, turn: null, requests: 0, historyID: null, listID: null, list: [],
-  // Attachments ready to go with the next message; files still being read; the server's limit.
-  attachments: [], preparing: 0, maxMessageBytes: null,
-};
+const state = { token: null, session: null, turn: null, requests: 0, historyID: null, listID: null, list: [] };
+const tray = new Tray({ chips: ui.chips, status: ui.attachStatus, message: ui.message });
 
 function requestID(prefix) {
   state.requests += 1;
@@ -126,17 +124,15 @@ function setAnswering(answering) {
 
 function sendMessage() {
   const text = ui.message.value;
-  const attachments = state.attachments;
-  if ((!text.trim() && !attachments.length) || state.turn) return;
-  if (state.preparing) {
-    say('Still reading the attachments…', 'info');
+  if ((!text.trim() && !tray.items.length) || state.turn) return;
+  if (tray.preparing) {
+    tray.say('Still reading the attachments…', 'info');
     return;
   }
-  const line = { message: text, id: requestID('m') };
-  if (attachments.length) line.attachments = attachments.map(({ name, url }) => ({ name, url }));
-  const tooLarge = overLimit(line, attachments, state.maxMessageBytes);
+  const line = tray.line({ message: text, id: requestID('m') });
+  const tooLarge = tray.tooLarge(line);
   if (tooLarge) {
-    say(tooLarge);
+    tray.say(tooLarge);
     return;
   }
   const id = line.id;
@@ -144,9 +140,7 @@ function sendMessage() {
     flashStatus();
     return;
   }
-  state.attachments = [];
-  showChips();
-  say(null);
+  tray.clear();
   const asked = addUser(text, line.attachments || []);
   const { article, view } = addAnswer();
   article.dataset.status = 'streaming';
@@ -206,61 +200,6 @@ function onTurnEvent(event) {
       else endTurn('failed', 'Failed: ' + (event.error || 'unknown error'), 'error');
       requestSessions();
       break;
-  }
-}
-
-// ---- attachments ----
-
-/** A line above the message box about the attachments (null: none); `kind` info or error. */
-function say(text, kind = 'error') {
-  ui.attachStatus.textContent = text || '';
-  ui.attachStatus.dataset.kind = kind;
-  ui.attachStatus.hidden = !text;
-}
-
-function showChips() {
-  ui.chips.replaceChildren(...state.attachments.map(chip));
-  ui.chips.hidden = state.attachments.length === 0;
-}
-
-async function attachFiles(files) {
-  const room = MAX_ATTACHMENTS - state.attachments.length - state.preparing;
-  const taken = [...files].slice(0, Math.max(0, room));
-  const problems = files.length > taken.length ? ['A message takes ' + MAX_ATTACHMENTS + ' attachments at most'] : [];
-  state.preparing += taken.length;
-  if (taken.length) say('Reading ' + taken.length + (taken.length === 1 ? ' file…' : ' files…'), 'info');
-  for (const file of taken) {
-    try {
-      state.attachments.push(await prepare(file));
-    } catch (error) {
-      problems.push(error instanceof Refusal ? error.message : file.name + ': ' + error);
-    } finally {
-      state.preparing -= 1;
-    }
-    showChips();
-  }
-  // Said now rather than at Send: what will not fit the server's limit.
-  const tooLarge = overLimit(probeLine(), state.attachments, state.maxMessageBytes);
-  if (tooLarge) problems.push(tooLarge);
-  if (!state.preparing) say(problems.join('. ') || null);
-}
-
-/** The next message line as it would go now, to measure it. */
-function probeLine() {
-  return { message: ui.message.value, id: 'm' + (state.requests + 1), attachments: state.attachments.map(({ name, url }) => ({ name, url })) };
-}
-
-/** What `config.json` says of this server: the largest message it takes. */
-async function loadConfig() {
-  try {
-    const response = await fetch('config.json', { cache: 'no-store' });
-    const config = await response.json();
-    if (Number.isInteger(config.max_message_bytes)) {
-      state.maxMessageBytes = config.max_message_bytes;
-      ui.form.dataset.maxMessageBytes = String(config.max_message_bytes);
-    }
-  } catch {
-    // An older server: the check is left to it, and its refusal ends the turn.
   }
 }
 
@@ -399,22 +338,14 @@ ui.attach.addEventListener('click', () => ui.fileInput.click());
 ui.fileInput.addEventListener('change', () => {
   const files = [...ui.fileInput.files];
   ui.fileInput.value = '';
-  attachFiles(files);
-  ui.message.focus();
-});
-ui.chips.addEventListener('click', (event) => {
-  const button = event.target.closest('button.chip-remove');
-  if (!button) return;
-  state.attachments.splice(Number(button.dataset.index), 1);
-  showChips();
-  say(overLimit(probeLine(), state.attachments, state.maxMessageBytes));
+  tray.add(files);
   ui.message.focus();
 });
 ui.message.addEventListener('paste', (event) => {
   const files = [...(event.clipboardData?.files || [])];
   if (!files.length) return;
   event.preventDefault();
-  attachFiles(files);
+  tray.add(files);
 });
 // Files dropped anywhere on the page; anything else dropped is left to the browser.
 const carriesFiles = (event) => [...(event.dataTransfer?.types || [])].includes('Files');
@@ -431,7 +362,7 @@ document.addEventListener('drop', (event) => {
   delete document.body.dataset.dropping;
   if (!carriesFiles(event)) return;
   event.preventDefault();
-  attachFiles([...event.dataTransfer.files]);
+  tray.add([...event.dataTransfer.files]);
 });
 ui.stop.addEventListener('click', () => {
   stopAnswer();
@@ -505,7 +436,7 @@ function start() {
   const valid = (id) => id && /^[A-Za-z0-9._:-]{1,128}$/.test(id);
   const session = valid(fromAddress) ? fromAddress : valid(storage.get(SESSION_KEY)) ? storage.get(SESSION_KEY) : null;
   setAnswering(false);
-  loadConfig();
+  tray.loadLimit(ui.form);
   openSession(session || newSessionID());
   ui.message.focus();
 }

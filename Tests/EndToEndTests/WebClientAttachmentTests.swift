@@ -196,6 +196,7 @@ extension WebClientTests {
       try await page.type("Where was this taken?")
       try await page.press("Enter")
       #expect(try await page.string(Self.status) == said, "said again at Enter")
+      try await page.screenshot(to: Self.screenshots.appendingPathComponent("web-1280x800-attachment-too-large.png"))
       #expect(try await page.int("document.querySelectorAll('.message').length") == 0, "nothing sent")
       #expect(try await page.string("document.getElementById('message').value") == "Where was this taken?")
       // Without the photo the words go; they are the only request the provider ever got.

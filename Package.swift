@@ -176,7 +176,8 @@ let package = Package(
       resources: [
         .embedInCode("Web/index.html"), .embedInCode("Web/app.css"), .embedInCode("Web/icon.svg"),
         .embedInCode("Web/app.js"), .embedInCode("Web/answer.js"), .embedInCode("Web/connection.js"),
-        .embedInCode("Web/markdown.js"), .embedInCode("Web/page.js"),
+        .embedInCode("Web/markdown.js"), .embedInCode("Web/page.js"), .embedInCode("Web/attach.js"),
+        .embedInCode("Web/tray.js"),
       ],
       swiftSettings: strict
     ),

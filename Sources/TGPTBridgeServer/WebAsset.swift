@@ -31,7 +31,18 @@ struct WebAsset: Sendable {
     script("/connection.js", PackageResources.connection_js),
     script("/markdown.js", PackageResources.markdown_js),
     script("/page.js", PackageResources.page_js),
+    script("/attach.js", PackageResources.attach_js),
+    script("/tray.js", PackageResources.tray_js),
   ]
+
+  /// `/config.json`: the largest message this server takes (`--max-message-bytes`), so the page
+  /// can say an attachment will not fit before sending it. A file rather than a value written
+  /// into the page: the page stays the same bytes for every server, and nothing inline.
+  static func config(maxMessageBytes: Int) -> WebAsset {
+    WebAsset(
+      path: "/config.json", contentType: "application/json",
+      bytes: Array(#"{"max_message_bytes":\#(maxMessageBytes)}"#.utf8))
+  }
 
   private static func script(_ path: String, _ bytes: [UInt8]) -> WebAsset {
     WebAsset(path: path, contentType: "text/javascript; charset=utf-8", bytes: bytes)

@@ -42,7 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
       reconnection. The page itself needs no token; it asks for one when the server wants it \
       (or takes ?token= once, keeping it in the browser's storage). Pages of the server's own \
       origin may connect (without a token, only at an address such as 127.0.0.1:8000, not a \
-      name, and no other page may); --allow-origin names others. --no-web turns the page off.
+      name, and no other page may); --allow-origin names others. The page attaches images and \
+      text files, resizing photos, and learns --max-message-bytes from GET /config.json (raise \
+      it for photos, e.g. 8388608). --no-web turns the page off.
 
       Bad input never closes a connection: invalid JSON, a missing or empty message, a binary \
       frame, a message over --max-message-bytes, or more than --rate messages per second from \

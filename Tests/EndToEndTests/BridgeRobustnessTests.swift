@@ -8,14 +8,18 @@ import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct BridgeRobustnessTests {
   @Test func aClientThatNeverReadsIsClosedAndOthersAreServed() async throws {
-    let server = try await BridgeServerProcess.start(["--stall-timeout", "2", "--rate", "0"])
+    // Pings far apart: a client that never reads never answers them either, and on a loaded
+    // machine the ping timeout would close it before the stall is seen, which is under test.
+    let server = try await BridgeServerProcess.start(
+      ["--stall-timeout", "2", "--rate", "0", "--ping-interval", "3600", "--max-message-bytes", "2097152"])
     defer { server.terminate() }
     let port = try #require(UInt16(server.baseURL.split(separator: ":").last ?? ""))
     // A small receive buffer: the server's writes block long before its queue overflows, the
-    // case where only dropping the connection helps.
+    // case where only dropping the connection helps. Words of 8 KB (an event each): the
+    // server's socket buffer fills after a few hundred events, however slowly they come.
     let stuck = try RawWebSocket(port: port, path: "/ws/chat/stuck", receiveBuffer: 4096)
-    let words = (0..<2000).map { "w\($0)" }.joined(separator: " ")
-    for _ in 0..<40 { try stuck.sendText(#"{"message":"\#(words)"}"#) }
+    let words = (0..<120).map { "w\($0)" + String(repeating: "x", count: 8000) }.joined(separator: " ")
+    for _ in 0..<8 { try stuck.sendText(#"{"message":"\#(words)"}"#) }
 
     let other = try await Harness.run("tgpt-ws-bridge", [server.ws("other")], stdin: "still served\n")
     #expect(other.status == 0 && other.answer == "still served")
@@ -24,7 +28,8 @@ import Testing
     let dropped = try await Harness.eventually("the slow client counted") {
       await metrics().contains("tgpt_errors_total{code=\"slow_client\"} 1")
     }
-    #expect(dropped, "the server's log: \(server.stderr)")
+    let lastMetrics = await metrics()
+    #expect(dropped, "the server's log: \(server.stderr)\nits metrics: \(lastMetrics)")
     #expect(await stuck.readUntilClosed(seconds: 120), "the stuck connection was not closed")
     let closed = try await Harness.eventually("the stuck connection no longer counted") {
       await metrics().contains("tgpt_connections_open 0\n")

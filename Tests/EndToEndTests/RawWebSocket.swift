@@ -39,8 +39,10 @@ final class RawWebSocket: Sendable {
     let mask: UInt8 = masked ? 0x80 : 0
     if payload.count < 126 {
       frame.append(mask | UInt8(payload.count))
-    } else {
+    } else if payload.count < 1 << 16 {
       frame += [mask | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+    } else {
+      frame += [mask | 127] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: payload.count >> ($0 * 8)) }
     }
     frame += (masked ? [0, 0, 0, 0] : []) + payload
     try send(frame)

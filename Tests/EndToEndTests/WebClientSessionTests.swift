@@ -5,6 +5,18 @@ import Testing
 extension WebClientTests {
   static let answerStatus = "document.querySelector('.message.assistant:last-of-type')?.dataset.status"
 
+  /// An address whose `#` holds a broken escape still opens a chat (in a new session).
+  @Test func aBrokenSessionInTheAddressStillStartsThePage() async throws {
+    let server = try await Self.server(scenario: "text=ok")
+    defer { server.terminate() }
+    try await Chromium.with { browser in
+      let page = try await browser.newPage(width: 1280, height: 800)
+      try await Self.openChat(page, server.baseURL + "/#%E0%A4%A")
+      #expect(try await page.string("location.hash.slice(1)").hasPrefix("web-"))
+      #expect(try await page.problems().isEmpty)
+    }
+  }
+
   @Test func theStopButtonAndEscapeEndALongAnswerWhichTheServerKeepsAsInterrupted() async throws {
     let server = try await Self.server(scenario: "tokens=5000;delay=20")
     defer { server.terminate() }

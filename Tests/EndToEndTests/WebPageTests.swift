@@ -31,7 +31,9 @@ import Testing
       "/": "text/html; charset=utf-8", "/app.css": "text/css; charset=utf-8", "/icon.svg": "image/svg+xml",
       "/app.js": "text/javascript; charset=utf-8", "/answer.js": "text/javascript; charset=utf-8",
       "/connection.js": "text/javascript; charset=utf-8", "/markdown.js": "text/javascript; charset=utf-8",
-      "/page.js": "text/javascript; charset=utf-8",
+      "/page.js": "text/javascript; charset=utf-8", "/attach.js": "text/javascript; charset=utf-8",
+      "/tray.js": "text/javascript; charset=utf-8",
+      "/config.json": "application/json",
     ]
     for (path, type) in types {
       let (head, body) = try await Self.fetch(server.baseURL + path)
@@ -52,6 +54,11 @@ import Testing
     #expect(page.range(of: #"\son[a-z]+="#, options: .regularExpression) == nil, "no inline event handlers")
     #expect(page.components(separatedBy: "<script").count == 2, "one script, from a file")
     #expect(try await Self.fetch(server.baseURL + "/nope.js").head["status"] == "404")
+    // What the page is told of the server: the message limit, so it can say what will not fit.
+    #expect(try await Self.fetch(server.baseURL + "/config.json").body == #"{"max_message_bytes":65536}"#)
+    let raised = try await BridgeServerProcess.start(["--max-message-bytes", "8388608"])
+    defer { raised.terminate() }
+    #expect(try await Self.fetch(raised.baseURL + "/config.json").body == #"{"max_message_bytes":8388608}"#)
   }
 
   @Test func noWebServesNoPageAndTheRestAsBefore() async throws {

@@ -1,8 +1,10 @@
 // The web client of tgpt-ws-bridge serve: one page, one WebSocket per session.
 
 import { AnswerView } from './answer.js';
+import { shown } from './attach.js';
 import { Connection } from './connection.js';
 import { copyCode, newSessionID, sessionLabel, storage, when } from './page.js';
+import { Tray } from './tray.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -11,11 +13,13 @@ const ui = {
   retry: $('retry'), sessions: $('session-list'), noSessions: $('no-sessions'), newSession: $('new-session'),
   openList: $('open-sidebar'), closeList: $('close-sidebar'), scrim: $('scrim'), tokenPanel: $('token-panel'),
   tokenForm: $('token-form'), tokenInput: $('token-input'), tokenWhy: $('token-why'), forget: $('forget-token'),
+  attach: $('attach'), fileInput: $('file-input'), chips: $('chips'), attachStatus: $('attach-status'),
 };
 
 const TOKEN_KEY = 'tgpt.token';
 const SESSION_KEY = 'tgpt.session';
 const state = { token: null, session: null, turn: null, requests: 0, historyID: null, listID: null, list: [] };
+const tray = new Tray({ chips: ui.chips, status: ui.attachStatus, message: ui.message });
 
 function requestID(prefix) {
   state.requests += 1;
@@ -50,11 +54,17 @@ function addMessage(role) {
   return { article, body };
 }
 
-function addUser(text) {
+function addUser(text, attachments = []) {
   let added;
   keepingBottom(() => {
     added = addMessage('user');
     added.body.textContent = text;
+    if (attachments.length) {
+      const row = document.createElement('div');
+      row.className = 'sent-attachments';
+      row.append(...attachments.map(shown));
+      added.body.prepend(row);
+    }
   });
   return added.article;
 }
@@ -84,7 +94,7 @@ function showHistory(event) {
   clearLog();
   for (const message of event.messages || []) {
     if (message.role === 'user') {
-      addUser(message.content);
+      addUser(message.content, message.attachments || []);
     } else if (message.role === 'assistant') {
       const { article, view } = addAnswer();
       view.append(message.content);
@@ -114,13 +124,24 @@ function setAnswering(answering) {
 
 function sendMessage() {
   const text = ui.message.value;
-  if (!text.trim() || state.turn) return;
-  const id = requestID('m');
-  if (!connection.send({ message: text, id })) {
+  if ((!text.trim() && !tray.items.length) || state.turn) return;
+  if (tray.preparing) {
+    tray.say('Still reading the attachments…', 'info');
+    return;
+  }
+  const line = tray.line({ message: text, id: requestID('m') });
+  const tooLarge = tray.tooLarge(line);
+  if (tooLarge) {
+    tray.say(tooLarge);
+    return;
+  }
+  const id = line.id;
+  if (!connection.send(line)) {
     flashStatus();
     return;
   }
-  const asked = addUser(text);
+  tray.clear();
+  const asked = addUser(text, line.attachments || []);
   const { article, view } = addAnswer();
   article.dataset.status = 'streaming';
   article.setAttribute('aria-busy', 'true');
@@ -313,6 +334,36 @@ ui.form.addEventListener('submit', (event) => {
   sendMessage();
   ui.message.focus();
 });
+ui.attach.addEventListener('click', () => ui.fileInput.click());
+ui.fileInput.addEventListener('change', () => {
+  const files = [...ui.fileInput.files];
+  ui.fileInput.value = '';
+  tray.add(files);
+  ui.message.focus();
+});
+ui.message.addEventListener('paste', (event) => {
+  const files = [...(event.clipboardData?.files || [])];
+  if (!files.length) return;
+  event.preventDefault();
+  tray.add(files);
+});
+// Files dropped anywhere on the page; anything else dropped is left to the browser.
+const carriesFiles = (event) => [...(event.dataTransfer?.types || [])].includes('Files');
+document.addEventListener('dragover', (event) => {
+  if (!carriesFiles(event)) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = 'copy';
+  document.body.dataset.dropping = 'yes';
+});
+document.addEventListener('dragleave', (event) => {
+  if (!event.relatedTarget) delete document.body.dataset.dropping;
+});
+document.addEventListener('drop', (event) => {
+  delete document.body.dataset.dropping;
+  if (!carriesFiles(event)) return;
+  event.preventDefault();
+  tray.add([...event.dataTransfer.files]);
+});
 ui.stop.addEventListener('click', () => {
   stopAnswer();
   ui.message.focus();
@@ -357,8 +408,18 @@ ui.forget.addEventListener('click', () => {
   ui.forget.hidden = true;
   connection.open(state.session, null);
 });
+// The session named after `#`; '' when the address holds none or a broken escape (`#%`), which
+// must not stop the page from starting.
+function sessionInAddress() {
+  try {
+    return decodeURIComponent(location.hash.slice(1));
+  } catch {
+    return '';
+  }
+}
+
 window.addEventListener('hashchange', () => {
-  const id = decodeURIComponent(location.hash.slice(1));
+  const id = sessionInAddress();
   if (id && id !== state.session && /^[A-Za-z0-9._:-]{1,128}$/.test(id)) openSession(id);
 });
 // A phone that slept or lost its network: try at once rather than at the end of the backoff.
@@ -381,10 +442,11 @@ function start() {
   }
   state.token = storage.get(TOKEN_KEY);
   ui.forget.hidden = !state.token;
-  const fromAddress = decodeURIComponent(location.hash.slice(1));
+  const fromAddress = sessionInAddress();
   const valid = (id) => id && /^[A-Za-z0-9._:-]{1,128}$/.test(id);
   const session = valid(fromAddress) ? fromAddress : valid(storage.get(SESSION_KEY)) ? storage.get(SESSION_KEY) : null;
   setAnswering(false);
+  tray.loadLimit(ui.form);
   openSession(session || newSessionID());
   ui.message.focus();
 }

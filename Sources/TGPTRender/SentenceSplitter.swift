@@ -35,6 +35,9 @@ public struct SentenceSplitter: Sendable {
 
   public init() {}
 
+  /// How long a line outside code may stay unclassified.
+  static let longestUndecided = 256
+
   /// Takes in the next piece of the answer; returns the sentences it completed.
   public mutating func feed(_ text: String) -> [String] {
     for scalar in sanitizer.clean(text).unicodeScalars { step(scalar) }
@@ -73,7 +76,11 @@ public struct SentenceSplitter: Sendable {
 
   /// Classifies the current line once its start shows what it is.
   private mutating func decide(ended: Bool) {
-    guard let decided = SpokenLine.classify(line, ended: ended, fence: fence) else { return }
+    var classified = SpokenLine.classify(line, ended: ended, fence: fence)
+    // A line still undecided after this many characters (a run of spaces, `>` or `- - -`) is
+    // text: deciding again at every character would cost its length squared.
+    if classified == nil, fence == nil, line.count > Self.longestUndecided { classified = .text(rest: 0) }
+    guard let decided = classified else { return }
     kind = decided
     switch decided {
     case .blank, .rule:

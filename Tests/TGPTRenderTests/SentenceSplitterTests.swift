@@ -97,6 +97,24 @@ import Testing
     #expect(splitter.finish() == ["I"])
   }
 
+  /// Lines that stay undecided while they grow (spaces, quote markers, `- - -`) are read as
+  /// text past a bound: a megabyte of them, fed a piece at a time, would otherwise be decided
+  /// again at every character (hours of work, caught by the time limit).
+  @Test(.timeLimit(.minutes(2)), arguments: [" ", "> ", "- "])
+  func aHugeUndecidedLineIsReadInLinearTime(_ unit: String) async {
+    var splitter = SentenceSplitter()
+    let piece = String(repeating: unit, count: 1000)
+    for _ in 0..<(1 << 20) / piece.utf8.count {
+      #expect(splitter.feed(piece).isEmpty)
+      // Lets the time limit end a run that has gone quadratic.
+      await Task.yield()
+      if Task.isCancelled { return }
+    }
+    // Past the bound the markers are text; what matters is that the line is read at all.
+    let sentences = splitter.feed("Hello world.\n") + splitter.finish()
+    #expect(sentences.count == 1 && sentences[0].hasSuffix("Hello world."))
+  }
+
   @Test func aListItemIsGivenOutAtItsLineEnd() {
     var splitter = SentenceSplitter()
     #expect(splitter.feed("- first item") == [])

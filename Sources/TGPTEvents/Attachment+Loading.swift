@@ -27,7 +27,7 @@ extension Attachment {
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, why: String(cString: strerror(errno))) }
     guard info.st_mode & S_IFMT == S_IFREG else { throw .unreadable(path: path, why: "not a regular file") }
-    let largest = max(limits.imageBytes, limits.textBytes)
+    let largest = limits.largestFile
     guard Int(info.st_size) <= largest else { throw .tooLarge(name: name, size: Int(info.st_size), limit: largest) }
     let bytes: [UInt8]
     do throws(ProtocolError) {
@@ -49,19 +49,17 @@ extension Attachment {
     }
     let header = dataURL[dataURL.index(dataURL.startIndex, offsetBy: 5)..<comma].lowercased()
     let payload = dataURL[dataURL.index(after: comma)...]
+    let isBase64 = header.hasSuffix(";base64")
     let bytes: [UInt8]?
-    if header.hasSuffix(";base64") {
+    if isBase64 {
       // Refused before decoding: a client's oversized upload costs no more than its reading.
-      guard payload.utf8.count / 4 * 3 <= max(limits.imageBytes, limits.textBytes) + 3 else {
-        throw .tooLarge(name: name, size: payload.utf8.count / 4 * 3, limit: max(limits.imageBytes, limits.textBytes))
-      }
+      let size = payload.utf8.count / 4 * 3
+      guard size <= limits.largestFile + 3 else { throw .tooLarge(name: name, size: size, limit: limits.largestFile) }
       bytes = Base64.decode(payload)
     } else {
       bytes = Hex.percentDecoded(payload)
     }
-    guard let bytes else {
-      throw .badDataURL("its content is not valid \(header.hasSuffix(";base64") ? "base64" : "percent-encoding")")
-    }
+    guard let bytes else { throw .badDataURL("its content is not valid \(isBase64 ? "base64" : "percent-encoding")") }
     let type = String(header.split(separator: ";").first ?? "")
     let extensionName =
       MediaSniffer.imageType(of: bytes).map { "." + $0.dropFirst(6) }

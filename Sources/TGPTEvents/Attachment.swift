@@ -90,6 +90,9 @@ public struct AttachmentLimits: Sendable, Hashable {
   public static let standard = AttachmentLimits(
     imageBytes: 5 << 20, textBytes: 1 << 20, totalBytes: 20 << 20, count: 20)
 
+  /// The most one file may hold, of either kind.
+  public var largestFile: Int { max(imageBytes, textBytes) }
+
   /// Checks a message's attachments together.
   public func check(_ attachments: [Attachment]) throws(AttachmentError) {
     guard attachments.count <= count else { throw .tooMany(attachments.count, limit: count) }

@@ -20,7 +20,7 @@ TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git le
 	espeak-ng sox chromium
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3 postgresql nginx-light openssl
 
-.PHONY: all build release demo test lint docs check-docs install bench deps-build deps-test deps-bench clean
+.PHONY: all build release demo test lint docs check-docs install bench fuzz deps-build deps-test deps-bench clean
 
 all: build
 
@@ -96,7 +96,7 @@ test: deps-test lint
 	Scripts/generate-docs.sh --check
 
 lint:
-	swift format lint --strict -r Sources Tests Benchmarks Package.swift
+	swift format lint --strict -r Sources Tests Benchmarks Fuzz Package.swift
 	Scripts/check-imports.sh
 
 docs:
@@ -118,6 +118,11 @@ bench: deps-bench
 	Benchmarks/run.sh
 	Benchmarks/session.sh
 	Benchmarks/ws.sh
+
+# libFuzzer on the parsers, SECONDS each (Scripts/fuzz.sh); TARGETS="sse toml" picks some.
+SECONDS ?= 60
+fuzz: deps-build
+	Scripts/fuzz.sh $(SECONDS) $(TARGETS)
 
 clean:
 	rm -rf .build

@@ -220,6 +220,26 @@ let package = Package(
       path: "Benchmarks/tgpt-bench",
       swiftSettings: strict
     ),
+    // Fuzz targets (Fuzz/README.md): libFuzzer targets under `make fuzz`; in any other build,
+    // programs that replay their committed corpus, which the tests run.
+    .target(name: "FuzzSupport", dependencies: ["TGPTEvents"], path: "Fuzz/FuzzSupport", swiftSettings: strict),
+    .executableTarget(
+      name: "fuzz-sse", dependencies: ["FuzzSupport", "TGPTProviders"], path: "Fuzz/fuzz-sse", swiftSettings: strict),
+    .executableTarget(
+      name: "fuzz-chunks", dependencies: ["FuzzSupport", "TGPTProviders"], path: "Fuzz/fuzz-chunks",
+      swiftSettings: strict),
+    .executableTarget(
+      name: "fuzz-ndjson", dependencies: ["FuzzSupport", "TGPTEvents"], path: "Fuzz/fuzz-ndjson",
+      swiftSettings: strict),
+    .executableTarget(
+      name: "fuzz-toml", dependencies: ["FuzzSupport", "TGPTEvents", "TGPTProviderOptions"], path: "Fuzz/fuzz-toml",
+      swiftSettings: strict),
+    .executableTarget(
+      name: "fuzz-markdown", dependencies: ["FuzzSupport", "TGPTEvents", "TGPTRender"], path: "Fuzz/fuzz-markdown",
+      swiftSettings: strict),
+    .executableTarget(
+      name: "fuzz-intake", dependencies: ["FuzzSupport", "TGPTEvents", "TGPTBridgeServer"], path: "Fuzz/fuzz-intake",
+      swiftSettings: strict),
     .testTarget(name: "TGPTEventsTests", dependencies: ["TGPTEvents"], swiftSettings: strict),
     .testTarget(
       name: "TGPTProvidersTests",

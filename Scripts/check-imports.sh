@@ -28,12 +28,19 @@ declare -A allowed=(
   [tgpt-ws-bridge]="$system TGPTEvents TGPTBridge TGPTBridgeServer TGPTBridgeClient TGPTCommandSupport ArgumentParser Logging"
   [tgpt-fake-provider]="$system TGPTEvents"
   [tgpt-bench]="$system TGPTEvents TGPTProviders TGPTRender TGPTSession TGPTPostgresStore TGPTOrchestrator"
+  [FuzzSupport]="$system TGPTEvents"
+  [fuzz-sse]="$system FuzzSupport TGPTProviders"
+  [fuzz-chunks]="$system FuzzSupport TGPTProviders"
+  [fuzz-ndjson]="$system FuzzSupport TGPTEvents"
+  [fuzz-toml]="$system FuzzSupport TGPTEvents TGPTProviderOptions"
+  [fuzz-markdown]="$system FuzzSupport TGPTEvents TGPTRender"
+  [fuzz-intake]="$system FuzzSupport TGPTEvents TGPTBridgeServer"
 )
 
 status=0
-for dir in Sources/*/ Benchmarks/tgpt-bench/; do
+for dir in Sources/*/ Benchmarks/tgpt-bench/ Fuzz/*/; do
   module=$(basename "$dir")
-  [ "$module" = "CCurl" ] || [ "$module" = "CEditLine" ] || [ "$module" = "CSyscalls" ] && continue
+  [ "$module" = "CCurl" ] || [ "$module" = "CEditLine" ] || [ "$module" = "CSyscalls" ] || [ "$module" = "corpus" ] && continue
   if [ -z "${allowed[$module]+set}" ]; then
     echo "check-imports: $module has no rule in Scripts/check-imports.sh" >&2
     status=1

@@ -6,8 +6,8 @@ import NIOWebSocket
 /// message to continue, or a new message inside an unfinished one, fails the connection (1002);
 /// a text message that is not UTF-8 fails it too (1007). Bytes past `maxBytes` are counted, not
 /// kept: the message is refused with an error event, and the connection stays.
-struct MessageAssembly {
-  enum Outcome: Equatable {
+package struct MessageAssembly {
+  package enum Outcome: Equatable {
     /// More frames to come.
     case incomplete
     /// A whole message: its bytes (empty when over the limit), whether binary, its full size.
@@ -16,28 +16,42 @@ struct MessageAssembly {
     case violation(WebSocketErrorCode, reason: String)
   }
 
-  let maxBytes: Int
+  /// What a data frame starts or continues.
+  package enum Kind { case text, binary, continuation }
+
+  package let maxBytes: Int
   private var bytes: [UInt8] = []
   private var size = 0
   private var binary = false
   private var open = false
 
-  init(maxBytes: Int) { self.maxBytes = maxBytes }
+  package init(maxBytes: Int) { self.maxBytes = maxBytes }
 
   mutating func add(_ frame: WebSocketDataFrame) -> Outcome {
-    switch frame.opcode {
+    let kind: Kind =
+      switch frame.opcode {
+      case .text: .text
+      case .binary: .binary
+      case .continuation: .continuation
+      }
+    return add(kind, fin: frame.fin, payload: frame.data.readableBytesView)
+  }
+
+  /// Adds one frame's payload; what the frames so far make.
+  package mutating func add(_ kind: Kind, fin: Bool, payload: some Collection<UInt8>) -> Outcome {
+    switch kind {
     case .text, .binary:
       if open { return .violation(.protocolError, reason: "a new message started inside an unfinished one") }
       open = true
       bytes.removeAll(keepingCapacity: true)
       size = 0
-      binary = frame.opcode == .binary
+      binary = kind == .binary
     case .continuation:
       if !open { return .violation(.protocolError, reason: "a continuation frame with no message to continue") }
     }
-    size += frame.data.readableBytes
-    if size <= maxBytes, !binary { bytes.append(contentsOf: frame.data.readableBytesView) }
-    guard frame.fin else { return .incomplete }
+    size += payload.count
+    if size <= maxBytes, !binary { bytes.append(contentsOf: payload) }
+    guard fin else { return .incomplete }
     open = false
     if !binary, size <= maxBytes, !Self.isUTF8(bytes) {
       return .violation(.dataInconsistentWithMessage, reason: "a text message that is not UTF-8")
@@ -45,7 +59,7 @@ struct MessageAssembly {
     return .message(size <= maxBytes ? bytes : [], binary: binary, size: size)
   }
 
-  static func isUTF8(_ bytes: [UInt8]) -> Bool {
+  package static func isUTF8(_ bytes: [UInt8]) -> Bool {
     var iterator = bytes.makeIterator()
     var decoder = UTF8()
     while true {

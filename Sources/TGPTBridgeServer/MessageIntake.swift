@@ -3,13 +3,13 @@ import TGPTEvents
 
 /// What the server makes of one message received from a client: a message, cancel or history
 /// request for the child, or the `error` event that answers it at once. Bad input never ends a connection.
-enum MessageIntake {
-  enum Outcome: Equatable {
+package enum MessageIntake {
+  package enum Outcome: Equatable {
     case relay(ClientInput)
     case reject(Event.Failure, id: String?)
   }
 
-  static func read(text bytes: [UInt8], binary: Bool, totalBytes: Int, maxBytes: Int) -> Outcome {
+  package static func read(text bytes: [UInt8], binary: Bool, totalBytes: Int, maxBytes: Int) -> Outcome {
     if binary {
       return .reject(badInput("binary frames are not accepted; send {\"message\": \"…\"} as text"), id: nil)
     }

@@ -7,20 +7,20 @@ import TGPTEvents
 ///
 /// (TOMLKit was the chosen package; it imports Foundation, which linked ICU into every program:
 /// an 80 MB binary and three times the start-up time, for a file of a dozen keys.)
-struct TOMLReader {
-  struct Failure: Error, CustomStringConvertible {
-    let line: Int
-    let what: String
-    var description: String { "line \(line): \(what)" }
+package struct TOMLReader {
+  package struct Failure: Error, CustomStringConvertible {
+    package let line: Int
+    package let what: String
+    package var description: String { "line \(line): \(what)" }
   }
 
   /// Where things are in a document's bytes, for editing it without rewriting it.
-  struct Layout {
+  package struct Layout {
     /// Each top-level `key = value` statement (not inside a table): its key and the bytes
     /// from the key's first to the value's last (a comment after it is not included).
-    var statements: [(key: String, range: Range<Int>)] = []
+    package var statements: [(key: String, range: Range<Int>)] = []
     /// Where the first `[table]` header starts, if there is one.
-    var firstTable: Int?
+    package var firstTable: Int?
   }
 
   private let bytes: [UInt8]
@@ -29,13 +29,13 @@ struct TOMLReader {
   private var layout = Layout()
 
   /// Parses a whole document.
-  static func parse(_ text: String) throws(Failure) -> JSONObject {
+  package static func parse(_ text: String) throws(Failure) -> JSONObject {
     var reader = TOMLReader(bytes: Array(text.utf8))
     return try reader.document()
   }
 
   /// Parses a whole document and tells where its top-level statements and first table are.
-  static func layout(_ bytes: [UInt8]) throws(Failure) -> Layout {
+  package static func layout(_ bytes: [UInt8]) throws(Failure) -> Layout {
     var reader = TOMLReader(bytes: bytes)
     _ = try reader.document()
     return reader.layout

@@ -56,7 +56,7 @@ public struct CompletionRunner: Sendable {
     emit: (Event) throws -> Void
   ) async -> RunOutcome {
     let started = Monotonic.now()
-    let deadline = limits.totalTimeout.map { started + Monotonic.nanoseconds($0) }
+    let deadline = limits.totalTimeout.map { Deadline(seconds: $0, from: started) }
     var state = RunState(model: request.model)
 
     func send(_ payload: Event.Payload) throws(WriteFailure) {
@@ -90,16 +90,9 @@ public struct CompletionRunner: Sendable {
 
     var attempt = 1
     while true {
-      var bounds = AttemptBounds(
-        connectTimeout: limits.connectTimeout, idleTimeout: limits.idleTimeout, remaining: nil,
-        total: limits.totalTimeout)
-      if let deadline, let total = limits.totalTimeout {
-        let now = Monotonic.now()
-        guard now < deadline else { return fail(.deadline(seconds: total)) }
-        bounds.remaining = Double(deadline - now) / 1e9
-      }
+      if let deadline, deadline.remaining == 0 { return fail(.deadline(seconds: deadline.seconds)) }
       do {
-        try await provider.upstream.attempt(request, bounds: bounds) { output in
+        try await provider.upstream.attempt(request, limits: limits, deadline: deadline) { output in
           if let payload = state.absorb(output) { try send(payload) }
         }
         log.debug("answer complete after \(attempt) attempt(s)")
@@ -117,9 +110,10 @@ public struct CompletionRunner: Sendable {
           return fail(error)
         }
         let delay = retry.delay(beforeRetry: attempt, after: error)
-        if let deadline, let total = limits.totalTimeout, Monotonic.now() + Monotonic.nanoseconds(delay) >= deadline {
+        if let deadline, delay >= deadline.remaining {
           var failure = Event.Failure(
-            message: ProviderError.deadline(seconds: total).description, details: "last error: \(error.description)",
+            message: ProviderError.deadline(seconds: deadline.seconds).description,
+            details: "last error: \(error.description)",
             code: .timeout, partial: state.emitted, status: error.status)
           failure.retryable = true
           return fail(failure)

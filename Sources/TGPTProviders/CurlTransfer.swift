@@ -18,6 +18,10 @@ final class CurlTransfer: @unchecked Sendable {
   /// Monotonic time of the last byte (header or body) from the server.
   private(set) var lastActivity: UInt64
   private let configuredIdle: UInt64
+  /// Whether the run's deadline comes before the connect timeout would (then a timeout before
+  /// connecting is the deadline's). Decided at the start: curl's timer and ours differ by a
+  /// millisecond or so at the end.
+  private let deadlineFirst: Bool
   /// A shorter idle timeout set while the transfer runs (0: none); see `TransferControl`.
   let idleOverride = Atomic<UInt64>(0)
 
@@ -33,7 +37,8 @@ final class CurlTransfer: @unchecked Sendable {
     self.request = request
     self.continuation = continuation
     self.lastActivity = Monotonic.now()
-    self.configuredIdle = Monotonic.nanoseconds(request.idleTimeout)
+    self.configuredIdle = Monotonic.nanoseconds(request.limits.idleTimeout)
+    self.deadlineFirst = request.deadline.map { $0.remaining < request.limits.connectTimeout } ?? false
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     configure()
   }
@@ -55,8 +60,8 @@ final class CurlTransfer: @unchecked Sendable {
     ccurl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
     ccurl_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
     ccurl_setopt_string(easy, CURLOPT_USERAGENT, "tgpt/\(ToolkitVersion.string)")
-    ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(r.connectTimeout))
-    if let total = r.totalTimeout { ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(total)) }
+    ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(r.limits.connectTimeout))
+    if let deadline = r.deadline { ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(deadline.remaining)) }
     ccurl_setopt_long(
       easy, CURLOPT_HTTP_VERSION, r.http1Only ? Int(CURL_HTTP_VERSION_1_1) : Int(CURL_HTTP_VERSION_2TLS))
     if let caFile = r.caFile { ccurl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
@@ -165,9 +170,8 @@ final class CurlTransfer: @unchecked Sendable {
       var connectTime: curl_off_t = 0
       ccurl_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connectTime)
       let connected = connectTime != 0 || bytesReceived > 0 || headSent
-      let deadlineFirst = request.totalTimeout.map { $0 < request.connectTimeout } ?? false
-      if !connected, !deadlineFirst { return .connectTimeout(seconds: request.connectTimeout) }
-      return .deadline(seconds: request.overallTimeout ?? request.totalTimeout ?? 0)
+      if !connected, !deadlineFirst { return .connectTimeout(seconds: request.limits.connectTimeout) }
+      return .deadline(seconds: request.deadline?.seconds ?? 0)
     case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
       CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
       return .tls(message)

@@ -3,7 +3,9 @@
 struct EchoUpstream: Upstream {
   let delayMs: Int
 
-  func attempt(_ chat: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws {
+  func attempt(
+    _ chat: ChatRequest, limits: RunLimits, deadline: Deadline?, emit: (ProviderOutput) throws -> Void
+  ) async throws {
     try emit(.model("echo"))
     let words = Self.words(chat.lastUserText ?? "")
     for (index, word) in words.enumerated() {

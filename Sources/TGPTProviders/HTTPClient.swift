@@ -32,12 +32,12 @@ public final class HTTPClient: Sendable {
 
   /// Starts a transfer. Parts arrive as the server sends them; the stream ends after the body,
   /// or throws a `ProviderError` (connect failure, timeout, lost connection).
-  public func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, Error> {
+  package func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, Error> {
     start(request).parts
   }
 
   /// Starts a transfer and also returns a control for changing its idle timeout while it runs.
-  public func start(_ request: HTTPRequest) -> (
+  package func start(_ request: HTTPRequest) -> (
     parts: AsyncThrowingStream<HTTPResponsePart, Error>, control: TransferControl
   ) {
     let control = TransferControl()
@@ -77,7 +77,7 @@ public final class HTTPClient: Sendable {
 
 /// Changes a running transfer: after a provider says the answer is finished, waiting the full
 /// idle timeout for a connection it keeps open would only delay the end.
-public final class TransferControl: Sendable {
+package final class TransferControl: Sendable {
   private let target = Mutex<(transfer: CurlTransfer, engine: CurlEngine)?>(nil)
 
   fileprivate func attach(transfer: CurlTransfer, engine: CurlEngine) {
@@ -85,7 +85,7 @@ public final class TransferControl: Sendable {
   }
 
   /// Sets the transfer's idle timeout, counted from the last byte received.
-  public func setIdleTimeout(_ seconds: Double) {
+  package func setIdleTimeout(_ seconds: Double) {
     guard let (transfer, engine) = target.withLock({ $0 }) else { return }
     transfer.idleOverride.store(Monotonic.nanoseconds(seconds), ordering: .releasing)
     engine.wake()
@@ -168,7 +168,7 @@ final class CurlEngine: @unchecked Sendable {
         let deadline = transfer.lastActivity &+ transfer.idleNanoseconds
         if now >= deadline {
           remove(transfer)
-          transfer.fail(.idleTimeout(seconds: transfer.request.idleTimeout))
+          transfer.fail(.idleTimeout(seconds: transfer.request.limits.idleTimeout))
         } else {
           nextIdleDeadline = min(nextIdleDeadline, deadline)
         }

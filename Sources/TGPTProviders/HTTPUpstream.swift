@@ -25,12 +25,13 @@ struct HTTPUpstream: Upstream {
   /// Seconds to wait for the usage chunk after a finish reason, on a connection left open.
   static let afterFinishGrace = 2.0
 
-  func attempt(_ chat: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws {
+  func attempt(
+    _ chat: ChatRequest, limits: RunLimits, deadline: Deadline?, emit: (ProviderOutput) throws -> Void
+  ) async throws {
     let (url, headers, body) = try format.request(for: chat)
     let request = HTTPRequest(
-      url: url, headers: headers, body: body, connectTimeout: bounds.connectTimeout, idleTimeout: bounds.idleTimeout,
-      totalTimeout: bounds.remaining, overallTimeout: bounds.total, http1Only: http1Only, caFile: caFile,
-      insecure: insecure)
+      url: url, headers: headers, body: body, limits: limits, deadline: deadline, http1Only: http1Only,
+      caFile: caFile, insecure: insecure)
 
     log.debug("request POST \(url) (\(body.count) bytes)")
     var decoder = format.makeDecoder()

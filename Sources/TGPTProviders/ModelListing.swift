@@ -1,7 +1,7 @@
 import TGPTEvents
 
 extension Upstream {
-  func models(bounds: AttemptBounds) async throws -> [JSON] {
+  func models(limits: RunLimits, deadline: Deadline?) async throws -> [JSON] {
     throw ProviderError.config("this provider cannot list its models")
   }
 }
@@ -11,15 +11,12 @@ extension Provider {
   /// order. Throws `ProviderError` (mapped like a chat request's: 401 is `auth`, …) or
   /// `CancellationError` when the calling task is cancelled, which aborts the transfer.
   public func models(limits: RunLimits = RunLimits()) async throws -> [JSON] {
-    let bounds = AttemptBounds(
-      connectTimeout: limits.connectTimeout, idleTimeout: limits.idleTimeout, remaining: limits.totalTimeout,
-      total: limits.totalTimeout)
-    return try await upstream.models(bounds: bounds)
+    try await upstream.models(limits: limits, deadline: limits.totalTimeout.map { Deadline(seconds: $0) })
   }
 }
 
 extension EchoUpstream {
-  func models(bounds: AttemptBounds) async throws -> [JSON] {
+  func models(limits: RunLimits, deadline: Deadline?) async throws -> [JSON] {
     [["id": "echo", "object": "model", "owned_by": "tgpt"]]
   }
 }
@@ -30,12 +27,12 @@ extension HTTPUpstream {
   /// The most pages we follow (Anthropic pages its list; the others send it whole).
   static let modelPageLimit = 100
 
-  func models(bounds: AttemptBounds) async throws -> [JSON] {
+  func models(limits: RunLimits, deadline: Deadline?) async throws -> [JSON] {
     var models: [JSON] = []
     var after: String?
     for _ in 0..<Self.modelPageLimit {
       let (url, headers) = format.modelsRequest(after: after)
-      let page = try await modelPage(url: url, headers: headers, bounds: bounds)
+      let page = try await modelPage(url: url, headers: headers, limits: limits, deadline: deadline)
       guard let data = page["data"]?.arrayValue ?? page.arrayValue else {
         throw ProviderError.badStream("the model list from \(url) has no \"data\" array")
       }
@@ -46,11 +43,12 @@ extension HTTPUpstream {
     return models
   }
 
-  private func modelPage(url: String, headers: [(String, String)], bounds: AttemptBounds) async throws -> JSON {
+  private func modelPage(
+    url: String, headers: [(String, String)], limits: RunLimits, deadline: Deadline?
+  ) async throws -> JSON {
     let request = HTTPRequest(
-      url: url, method: "GET", headers: headers, connectTimeout: bounds.connectTimeout,
-      idleTimeout: bounds.idleTimeout, totalTimeout: bounds.remaining, overallTimeout: bounds.total,
-      http1Only: http1Only, caFile: caFile, insecure: insecure)
+      url: url, method: "GET", headers: headers, limits: limits, deadline: deadline, http1Only: http1Only,
+      caFile: caFile, insecure: insecure)
     log.debug("request GET \(url)")
     var status = 0
     var responseHeaders = HTTPHeaders()

@@ -1,20 +1,29 @@
 import TGPTEvents
 
-/// The bounds of one attempt.
-struct AttemptBounds: Sendable {
-  var connectTimeout: Double
-  var idleTimeout: Double
-  /// Seconds left before the overall deadline, if there is one.
-  var remaining: Double?
-  /// The overall deadline the user set (for messages), if any.
-  var total: Double?
+/// When a run must be over: `RunLimits.totalTimeout` seconds after it started, on the
+/// monotonic clock. Every attempt and every transfer of the run counts down to this one moment.
+struct Deadline: Sendable {
+  /// The moment, in `Monotonic` nanoseconds.
+  let at: UInt64
+  /// The seconds it was set from (what a timeout's message names).
+  let seconds: Double
+
+  init(seconds: Double, from start: UInt64 = Monotonic.now()) {
+    self.at = start &+ Monotonic.nanoseconds(seconds)
+    self.seconds = seconds
+  }
+
+  /// Seconds left (0 once it has passed).
+  var remaining: Double { Double(at &- min(at, Monotonic.now())) / 1e9 }
 }
 
 /// One way of getting an answer: a single attempt, no retries (the runner retries).
 protocol Upstream: Sendable {
   /// Streams one answer into `emit`. Throws `ProviderError` for failures, `CancellationError`
   /// when the task was cancelled, and whatever `emit` throws.
-  func attempt(_ request: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws
+  func attempt(
+    _ request: ChatRequest, limits: RunLimits, deadline: Deadline?, emit: (ProviderOutput) throws -> Void
+  ) async throws
   /// The provider's models, each an object with an `id` (see `Provider.models`).
-  func models(bounds: AttemptBounds) async throws -> [JSON]
+  func models(limits: RunLimits, deadline: Deadline?) async throws -> [JSON]
 }

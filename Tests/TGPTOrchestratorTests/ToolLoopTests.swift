@@ -22,7 +22,9 @@ final class ToolUsingModel: Upstream {
 
   var seen: [ChatRequest] { requests.withLock { $0 } }
 
-  func attempt(_ chat: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws {
+  func attempt(
+    _ chat: ChatRequest, limits: RunLimits, deadline: Deadline?, emit: (ProviderOutput) throws -> Void
+  ) async throws {
     requests.withLock { $0.append(chat) }
     try emit(.model("scripted"))
     let done = chat.messages.filter { $0["tool_calls"] != nil }.count
@@ -43,7 +45,7 @@ final class ToolUsingModel: Upstream {
     try emit(.done)
   }
 
-  func models(bounds: AttemptBounds) async throws -> [JSON] { [] }
+  func models(limits: RunLimits, deadline: Deadline?) async throws -> [JSON] { [] }
 }
 
 /// Tools that answer from a table; `slow` waits until cancelled.

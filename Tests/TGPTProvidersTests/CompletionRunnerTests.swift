@@ -17,7 +17,9 @@ final class ScriptedUpstream: Upstream, @unchecked Sendable {
 
   init(_ scripts: [[Step]]) { self.scripts = Mutex(scripts) }
 
-  func attempt(_ request: ChatRequest, bounds: AttemptBounds, emit: (ProviderOutput) throws -> Void) async throws {
+  func attempt(
+    _ request: ChatRequest, limits: RunLimits, deadline: Deadline?, emit: (ProviderOutput) throws -> Void
+  ) async throws {
     attempts.add(1, ordering: .relaxed)
     let script = scripts.withLock { $0.isEmpty ? [] : $0.removeFirst() }
     for step in script {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes tgpt's parsers with libFuzzer (issue 18): each target in Fuzz/ runs for SECONDS
 # seconds, starting from its committed seed corpus (Fuzz/corpus/TARGET) and the corpus earlier
-# runs grew (.build/fuzz-corpus/TARGET). A crash, a hang (10 s on one input) or a broken
+# runs grew (.build/fuzz-corpus/TARGET). A crash, a hang (FUZZ_TIMEOUT, 60 s on one input:
+# libFuzzer counts wall time, and a loaded machine can stall a process for seconds) or a broken
 # invariant stops that target and leaves the input in .build/fuzz-crashes/; copy it into
 # Fuzz/corpus/TARGET (the tests replay that directory) and fix the bug.
 # Usage: Scripts/fuzz.sh SECONDS [TARGET…]   (make fuzz SECONDS=600 TARGETS="sse toml")
@@ -25,7 +26,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "$crashes"
   echo "fuzz-$target: $duration s" >&2
   if ! .build/fuzz/release/"fuzz-$target" "$corpus" "Fuzz/corpus/fuzz-$target" \
-    -max_total_time="$duration" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
+    -max_total_time="$duration" -timeout="${FUZZ_TIMEOUT:-60}" -rss_limit_mb=4096 -max_len=65536 \
     -artifact_prefix="$crashes/" -print_final_stats=1 >".build/fuzz-$target.log" 2>&1; then
     failed+=("$target")
     echo "fuzz-$target FAILED: $(ls -t "$crashes" | head -1) (log: .build/fuzz-$target.log)" >&2

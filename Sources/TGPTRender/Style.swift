@@ -14,7 +14,14 @@ public struct Style: Hashable, Sendable {
   public var strikethrough = false
   public var foreground: Color?
   /// A URL to link the text to (OSC 8), when hyperlinks are on.
-  public var link: String?
+  public var link: String? {
+    get { linkID == 0 ? nil : LinkTable.url(linkID) }
+    set { linkID = newValue.map(LinkTable.id) ?? 0 }
+  }
+  /// The link as its number in `LinkTable` (0: none). Kept as a number, not a string, so a
+  /// style is plain bits: copied and compared without reference counting, millions of times
+  /// in a long answer.
+  var linkID: UInt32 = 0
 
   public init(
     bold: Bool = false, dim: Bool = false, italic: Bool = false, underline: Bool = false,
@@ -46,7 +53,7 @@ public struct Style: Hashable, Sendable {
     result.underline = underline || other.underline
     result.strikethrough = strikethrough || other.strikethrough
     result.foreground = other.foreground ?? foreground
-    result.link = other.link ?? link
+    result.linkID = other.linkID != 0 ? other.linkID : linkID
     return result
   }
 

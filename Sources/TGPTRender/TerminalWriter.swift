@@ -83,7 +83,7 @@ public struct TerminalWriter {
   /// Encodes spans with the SGR and OSC 8 sequences they need, ending in the default style.
   private func encode(_ row: Row, into out: inout [UInt8]) {
     var styled = false
-    var link: String?
+    var link: UInt32 = 0
     for span in row {
       if span.style.isPlainSGR {
         if styled {
@@ -94,19 +94,19 @@ public struct TerminalWriter {
         span.style.appendSGR(to: &out)
         styled = true
       }
-      let wanted = hyperlinks ? span.style.link : nil
+      let wanted = hyperlinks ? span.style.linkID : 0
       if wanted != link {
-        if link != nil { out.append(contentsOf: Self.linkClose) }
-        if let wanted {
+        if link != 0 { out.append(contentsOf: Self.linkClose) }
+        if wanted != 0 {
           out.append(contentsOf: [0x1B, 0x5D, 0x38, 0x3B, 0x3B])
-          out.append(contentsOf: wanted.utf8)
+          out.append(contentsOf: LinkTable.url(wanted).utf8)
           out.append(contentsOf: [0x1B, 0x5C])
         }
         link = wanted
       }
       out.append(contentsOf: span.text.utf8)
     }
-    if link != nil { out.append(contentsOf: Self.linkClose) }
+    if link != 0 { out.append(contentsOf: Self.linkClose) }
     if styled { out.append(contentsOf: Self.reset) }
   }
 }

@@ -96,25 +96,3 @@ public struct Span: Hashable, Sendable {
     self.width = width
   }
 }
-
-/// One row of terminal output.
-public typealias Row = [Span]
-
-extension Array where Element == Span {
-  /// The total display width.
-  var width: Int { reduce(0) { $0 + $1.width } }
-
-  /// The text without styling.
-  public var plainText: String { map(\.text).joined() }
-
-  /// Appends a span, merging it into the last one when the style is the same.
-  mutating func appendMerging(_ span: Span) {
-    guard !span.text.isEmpty else { return }
-    if let last = indices.last, self[last].style == span.style {
-      self[last].text += span.text
-      self[last].width += span.width
-    } else {
-      append(span)
-    }
-  }
-}

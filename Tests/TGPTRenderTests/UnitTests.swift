@@ -62,7 +62,7 @@ import Testing
     return lines.map { highlighter.highlight($0) }
   }
 
-  static func style(of word: String, in row: Row) -> Style? {
+  static func style(of word: String, in row: some Sequence<Span>) -> Style? {
     row.first { $0.text.contains(word) }?.style
   }
 

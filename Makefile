@@ -9,7 +9,8 @@ SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 # Debian packages the build needs (libcurl, SQLite), and what tests and benchmarks run (jq, curl,
 # hyperfine, the sqlite3 shell, python3; pkill and setpriv for the bridge tests; git and less for
 # the documents' examples; python3-venv for the venv in which the tool tests install an MCP server
-# from PyPI; postgresql for the PostgreSQL store's tests, which start their own server with
+# from PyPI, and in which the benchmarks install Python's rich, their Markdown baseline; postgresql
+# for the PostgreSQL store's tests, which start their own server with
 # Scripts/test-postgres.sh, with openssl for its certificate; nginx-light for the test of two
 # servers behind a load balancer, which starts its own nginx on a loopback port; espeak-ng and sox
 # for the voice tests, in which espeak-ng speaks tgpt-render's sentences into WAV files and sox
@@ -18,7 +19,7 @@ SWIFT_RELEASE := swift build -c release --static-swift-stdlib
 BUILD_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libedit-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git less python3-venv postgresql nginx-light \
 	espeak-ng sox chromium
-BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3 postgresql nginx-light openssl
+BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3 python3-venv postgresql nginx-light openssl
 
 .PHONY: all build release demo test lint docs check-docs install bench fuzz deps-build deps-test deps-bench clean
 

@@ -98,6 +98,29 @@ for lines in 250 500 1000 2000; do
 done
 icu=$(ldd "$bin/tgpt-render" | grep -ci icu || true)
 
+# 7. The same 2 MB Markdown rendered by Python's rich (the whole document at once, width 100,
+#    into /dev/null: its most generous case), next to tgpt-render's styled figure above. rich
+#    comes from PyPI into a venv under .build; without python3-venv or the network it is skipped.
+venv=.build/bench-venv
+rich_ms=null rich_ratio=null
+if [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1; then
+  "$venv/bin/python" -c 'import rich' 2>/dev/null || "$venv/bin/pip" install -q rich >/dev/null 2>&1 || true
+fi
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import rich' 2>/dev/null; then
+  cat >"$work/rich_render.py" <<'PY'
+import os, sys
+from rich.console import Console
+from rich.markdown import Markdown
+Console(force_terminal=True, width=100, file=open(os.devnull, "w")).print(Markdown(sys.stdin.read()))
+PY
+  hyperfine --warmup 0 --runs "${RICH_RUNS:-3}" --export-json "$work/rich.json" \
+    "$venv/bin/python $work/rich_render.py < $work/answer-2mb.md" >/dev/null 2>&1
+  rich_ms=$(median_ms "$work/rich.json" 0)
+  rich_ratio=$(awk -v r="$rich_ms" -v s="$styled_ms" 'BEGIN { printf "%.1f", r / s }')
+else
+  echo "rich baseline skipped: no python3 venv with rich (pip install rich failed)" >&2
+fi
+
 mkdir -p Benchmarks/results
 jq -n \
   --argjson startup "$startup" --argjson startup_curl "$startup_curl" \
@@ -106,7 +129,7 @@ jq -n \
   --argjson stall "$stall_overshoot" --argjson sse "$sse_rate" --argjson ndjson "$ndjson_rate" \
   --argjson rstart "$render_startup" --argjson styled "$styled_ms" --argjson plain "$plain_ms" \
   --argjson smb "$styled_mbps" --argjson pmb "$plain_mbps" --argjson snet "$styled_net" --argjson pnet "$plain_net" \
-  --argjson rin "$render_inprocess" --argjson icu "$icu" \
+  --argjson rin "$render_inprocess" --argjson icu "$icu" --argjson rich "$rich_ms" --argjson rratio "$rich_ratio" \
   --argjson c250 "${code_ms[0]}" --argjson c500 "${code_ms[1]}" --argjson c1000 "${code_ms[2]}" --argjson c2000 "${code_ms[3]}" \
   --arg machine "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" \
   '{machine: $machine,
@@ -120,6 +143,7 @@ jq -n \
       styled_mb_per_s: $smb, plain_mb_per_s: $pmb,
       styled_mb_per_s_without_startup: $snet, plain_mb_per_s_without_startup: $pnet,
       styled_in_process_mb_per_s: $rin,
+      rich_2mb_whole_document_ms: $rich, rich_ms_over_styled_ms: $rratio,
       code_block_ms: {"250": $c250, "500": $c500, "1000": $c1000, "2000": $c2000}}}' | tee Benchmarks/results/latest.json
 
 {
@@ -135,6 +159,7 @@ jq -n \
   printf '%-44s %7s MB/s %12s %10s\n' "render 2 MB plain, into a file" "$plain_mbps" "($plain_ms ms)" ">= 200"
   printf '%-44s %7s MB/s %12s %10s\n' "  the same without start-up: styled" "$styled_net" "-" "-"
   printf '%-44s %7s MB/s %12s %10s\n' "  the same without start-up: plain" "$plain_net" "-" "-"
+  printf '%-44s %10s ms %10s ms %10s\n' "render 2 MB styled vs Python rich (x$rich_ratio)" "$styled_ms" "$rich_ms" ">= 100x"
   printf '%-44s %s\n' "code block 250/500/1000/2000 lines (ms)" "${code_ms[*]}"
   printf '%-44s %s\n' "ICU libraries linked by tgpt-render" "$icu"
 } >&2

@@ -17,7 +17,40 @@ public enum DisplayWidth {
       for byte in text.utf8 where byte >= 0x20 && byte != 0x7F { total += 1 }
       return total
     }
+    if let width = text.utf8.withContiguousStorageIfAvailable(mixed) { return width }
     for character in text { total += of(character) }
+    return total
+  }
+
+  /// The width of UTF-8 text with some non-ASCII: an ASCII byte followed by another ASCII byte
+  /// (or the end) is a grapheme of its own and counted directly; only the stretches around
+  /// non-ASCII bytes — from the ASCII byte before them to the ASCII byte after them, which a
+  /// prepended mark may join — are read as characters. (CR LF, one cluster, counts 0 either way.)
+  private static func mixed(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    var total = 0
+    var i = 0
+    let count = bytes.count
+    while i < count {
+      let byte = bytes[i]
+      if byte < 0x80, i + 1 == count || bytes[i + 1] < 0x80 {
+        if byte >= 0x20, byte != 0x7F { total += 1 }
+        i += 1
+        continue
+      }
+      var end = i + 1
+      while end < count {
+        if bytes[end] >= 0x80 || (end + 1 < count && bytes[end + 1] >= 0x80) {
+          end += 1
+          continue
+        }
+        end += 1
+        break
+      }
+      for character in String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self) {
+        total += of(character)
+      }
+      i = end
+    }
     return total
   }
 
@@ -43,9 +76,10 @@ public enum DisplayWidth {
       }
     }
     if hasVS15 { return 1 }
+    // Wide first: both tests give 2, and the table is far cheaper than the emoji properties.
+    if isWide(first.value) { return 2 }
     let properties = first.properties
     if hasVS16 || properties.isEmojiPresentation || (isSequence && properties.isEmoji) { return 2 }
-    if isWide(first.value) { return 2 }
     switch properties.generalCategory {
     case .nonspacingMark, .enclosingMark, .format, .control, .lineSeparator, .paragraphSeparator: return 0
     default: break

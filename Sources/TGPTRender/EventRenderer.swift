@@ -98,14 +98,14 @@ public struct EventRenderer {
   /// without building an event (the hot path of every stream); anything else is decoded.
   public mutating func handleLine(_ bytes: UnsafeRawBufferPointer, at time: UInt64) throws(ProtocolError) {
     if case .plain(terminal: false) = options.output {
-      if Event.appendChunkContent(bytes, to: &stdoutBuffer) {
+      if ChunkScanner.appendContent(bytes, to: &stdoutBuffer) || Event.appendChunkContent(bytes, to: &stdoutBuffer) {
         noteChunk(at: time)
         if let last = stdoutBuffer.last { plainAtLineStart = last == 0x0A }
         return
       }
     } else {
       var content: [UInt8] = []
-      if Event.appendChunkContent(bytes, to: &content) {
+      if ChunkScanner.appendContent(bytes, to: &content) || Event.appendChunkContent(bytes, to: &content) {
         noteChunk(at: time)
         text(String(decoding: content, as: UTF8.self))
         return

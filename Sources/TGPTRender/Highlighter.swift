@@ -84,6 +84,7 @@ private struct LineLexer {
     self.language = language
     self.theme = theme
     self.state = state
+    spans.reserve(bytes: bytes.count, runs: 16)
   }
 
   mutating func run() {
@@ -352,20 +353,20 @@ private struct LineLexer {
   private mutating func emit(_ range: Range<Int>, _ style: Style) {
     guard !range.isEmpty else { return }
     flushPlain(upTo: range.lowerBound)
-    spans.appendMerging(span(range, style))
+    appendMerging(range, style)
     plainStart = range.upperBound
   }
 
   private mutating func flushPlain(upTo end: Int) {
     guard end > plainStart else { return }
-    spans.appendMerging(span(plainStart..<end, .plain))
+    appendMerging(plainStart..<end, .plain)
     plainStart = end
   }
 
-  /// A span of the line's bytes; for an ASCII line the width is the byte count.
-  private func span(_ range: Range<Int>, _ style: Style) -> Span {
-    let text = String(decoding: bytes[range], as: UTF8.self)
-    return asciiLine ? Span(text, style, width: range.count) : Span(text, style)
+  /// Appends the line's bytes in `range`; for an ASCII line the width is the byte count.
+  private mutating func appendMerging(_ range: Range<Int>, _ style: Style) {
+    let width = asciiLine ? range.count : DisplayWidth.of(String(decoding: bytes[range], as: UTF8.self))
+    spans.appendMerging(bytes[range], style, width: width)
   }
 
   private var asciiLine: Bool { isASCII }

@@ -173,7 +173,9 @@ struct LineLayout {
   /// Commits the row `[rowStart, end)` and starts the next with the hanging indent.
   private mutating func commit(upTo end: Int) {
     var row = prefix
-    appendSpans(rowStart, trimmedEnd(end), to: &row)
+    let textEnd = trimmedEnd(end)
+    row.reserve(bytes: max(0, textEnd - rowStart), runs: runs.count + 1)
+    appendSpans(rowStart, textEnd, to: &row)
     committed.append(row)
     prefix = restPrefix
     prefixWidth = restPrefixWidth
@@ -202,15 +204,17 @@ struct LineLayout {
     while position < end {
       let runEnd = index + 1 < runs.count ? min(runs[index + 1].start, end) : end
       if runEnd > position {
-        let piece = String(decoding: text[position..<runEnd], as: UTF8.self)
+        let piece = text[position..<runEnd]
         var ascii = true
-        for byte in text[position..<runEnd] where byte >= 0x80 {
+        for byte in piece where byte >= 0x80 {
           ascii = false
           break
         }
-        let pieceText = hasTabs ? piece.replacingTabs : piece
-        result.appendMerging(
-          ascii ? Span(pieceText, runs[index].style, width: runEnd - position) : Span(pieceText, runs[index].style))
+        let hasTab = hasTabs && piece.contains(0x09)
+        // Tabs show as one space (the layout counted them as one column).
+        let shown = hasTab ? ArraySlice(piece.map { $0 == 0x09 ? 0x20 : $0 }) : piece
+        let width = ascii ? runEnd - position : DisplayWidth.of(String(decoding: shown, as: UTF8.self))
+        result.appendMerging(shown, runs[index].style, width: width)
       }
       position = runEnd
       index += 1
@@ -235,9 +239,4 @@ struct LineLayout {
     }
     runs = kept
   }
-}
-
-extension String {
-  /// Tabs in prose show as one space (the layout counted them as one column).
-  fileprivate var replacingTabs: String { String(map { $0 == "\t" ? " " : $0 }) }
 }

@@ -193,8 +193,8 @@ extension MarkdownRenderer {
     var inlineBase = style
     if quoteDepth > 0 {
       let bars = Span(String(repeating: "│ ", count: quoteDepth), theme.quoteBar)
-      first.insert(bars, at: 0)
-      rest.insert(bars, at: 0)
+      first = [bars] + first
+      rest = [bars] + rest
       inlineBase = inlineBase.merged(with: theme.quoteText)
     }
     var layout = LineLayout(width: width, firstPrefix: first, restPrefix: rest)

@@ -96,7 +96,7 @@ public struct MarkdownRenderer {
     let rows = committed
     committed = []
     guard base != .plain else { return rows }
-    return rows.map { row in row.map { Span($0.text, base.merged(with: $0.style), width: $0.width) } }
+    return rows.map { row in row.mapStyles { base.merged(with: $0) } }
   }
 
   /// Whether nothing of the current line has been seen.
@@ -122,7 +122,7 @@ public struct MarkdownRenderer {
     row = truncate(row, to: width)
     guard !row.isEmpty else { return nil }
     guard base != .plain else { return row }
-    return row.map { Span($0.text, base.merged(with: $0.style), width: $0.width) }
+    return row.mapStyles { base.merged(with: $0) }
   }
 
   mutating func feedPartial(_ piece: UnsafeBufferPointer<UInt8>) {
@@ -163,12 +163,14 @@ func truncate(_ row: Row, to width: Int) -> Row {
   guard row.width > width else { return row }
   var result: Row = []
   var total = 0
-  for span in row {
-    if total + span.width <= width {
-      result.append(span)
-      total += span.width
+  for index in row.indices {
+    let run = row.runs[index]
+    if total + run.width <= width {
+      result.append(contentsOf: row, run: index)
+      total += run.width
       continue
     }
+    let span = row[index]
     var piece = ""
     var pieceWidth = 0
     for character in span.text {

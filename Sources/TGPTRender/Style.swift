@@ -14,7 +14,14 @@ public struct Style: Hashable, Sendable {
   public var strikethrough = false
   public var foreground: Color?
   /// A URL to link the text to (OSC 8), when hyperlinks are on.
-  public var link: String?
+  public var link: String? {
+    get { linkID == 0 ? nil : LinkTable.url(linkID) }
+    set { linkID = newValue.map(LinkTable.id) ?? 0 }
+  }
+  /// The link as its number in `LinkTable` (0: none). Kept as a number, not a string, so a
+  /// style is plain bits: copied and compared without reference counting, millions of times
+  /// in a long answer.
+  var linkID: UInt32 = 0
 
   public init(
     bold: Bool = false, dim: Bool = false, italic: Bool = false, underline: Bool = false,
@@ -46,7 +53,7 @@ public struct Style: Hashable, Sendable {
     result.underline = underline || other.underline
     result.strikethrough = strikethrough || other.strikethrough
     result.foreground = other.foreground ?? foreground
-    result.link = other.link ?? link
+    result.linkID = other.linkID != 0 ? other.linkID : linkID
     return result
   }
 
@@ -87,27 +94,5 @@ public struct Span: Hashable, Sendable {
     self.text = text
     self.style = style
     self.width = width
-  }
-}
-
-/// One row of terminal output.
-public typealias Row = [Span]
-
-extension Array where Element == Span {
-  /// The total display width.
-  var width: Int { reduce(0) { $0 + $1.width } }
-
-  /// The text without styling.
-  public var plainText: String { map(\.text).joined() }
-
-  /// Appends a span, merging it into the last one when the style is the same.
-  mutating func appendMerging(_ span: Span) {
-    guard !span.text.isEmpty else { return }
-    if let last = indices.last, self[last].style == span.style {
-      self[last].text += span.text
-      self[last].width += span.width
-    } else {
-      append(span)
-    }
   }
 }

@@ -83,9 +83,13 @@ struct TableLayout {
     let all = [headerCells] + bodyCells
     var natural = Array(repeating: 1, count: columns)
     var minimum = Array(repeating: 1, count: columns)
-    for row in all {
+    // Each cell laid out unwrapped, in its own style: kept for the columns that stay that wide.
+    var unwrapped: [[[Row]]] = []
+    for (line, row) in all.enumerated() {
+      unwrapped.append([])
       for (index, cell) in row.enumerated() {
-        let rows = render(cell, width: Int.max / 4, style: .plain)
+        let rows = render(cell, width: Int.max / 4, style: line == 0 ? theme.tableHeader : .plain)
+        unwrapped[line].append(rows)
         natural[index] = max(natural[index], rows.map(\.width).max() ?? 0)
         // The longest word as shown (a link's address or backticks do not count).
         let shown = rows.map(\.plainText).joined(separator: " ")
@@ -102,15 +106,24 @@ struct TableLayout {
       widths[widest] -= 1
     }
     var rows: [Row] = []
-    rows.append(contentsOf: tableRow(headerCells, widths: widths, style: theme.tableHeader))
+    rows.append(contentsOf: tableRow(headerCells, widths: widths, style: theme.tableHeader, unwrapped: unwrapped[0]))
     let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─")
     rows.append([Span(rule, theme.tableBorder)])
-    for cells in bodyCells { rows.append(contentsOf: tableRow(cells, widths: widths, style: .plain)) }
+    for (index, cells) in bodyCells.enumerated() {
+      rows.append(contentsOf: tableRow(cells, widths: widths, style: .plain, unwrapped: unwrapped[index + 1]))
+    }
     return rows
   }
 
-  private func tableRow(_ cells: [String], widths: [Int], style: Style) -> [Row] {
-    let wrapped = cells.enumerated().map { index, cell in render(cell, width: widths[index], style: style) }
+  /// One table row's rows. A cell that fits its column unwrapped is laid out the same at the
+  /// column's width (a row breaks only where a character would pass the width), so its
+  /// unwrapped rows are used as they are.
+  private func tableRow(_ cells: [String], widths: [Int], style: Style, unwrapped: [[Row]]) -> [Row] {
+    let wrapped = cells.enumerated().map { index, cell in
+      let rows = unwrapped[index]
+      if rows.count <= 1, (rows.first?.width ?? 0) <= widths[index] { return rows }
+      return render(cell, width: widths[index], style: style)
+    }
     let height = wrapped.map(\.count).max() ?? 1
     var rows: [Row] = []
     for line in 0..<height {

@@ -68,45 +68,49 @@ public struct TerminalWriter {
   static func remainder(of row: Row, after prefix: Row) -> Row? {
     guard !prefix.isEmpty else { return row }
     guard row.count >= prefix.count else { return nil }
-    for index in 0..<(prefix.count - 1) where row[index] != prefix[index] { return nil }
     let last = prefix.count - 1
+    for index in 0..<last where row.runs[index] != prefix.runs[index] { return nil }
+    // The runs before the last one are equal, so they start at the same byte.
+    guard row.bytes[..<prefix.start(of: last)] == prefix.bytes[..<prefix.start(of: last)] else { return nil }
     let head = prefix[last]
     let candidate = row[last]
     guard candidate.style == head.style, candidate.text.hasPrefix(head.text) else { return nil }
     var rest: Row = []
     let tail = String(candidate.text.dropFirst(head.text.count))
     if !tail.isEmpty { rest.append(Span(tail, candidate.style, width: candidate.width - head.width)) }
-    rest.append(contentsOf: row[(last + 1)...])
+    for index in (last + 1)..<row.count { rest.append(row[index]) }
     return rest
   }
 
-  /// Encodes spans with the SGR and OSC 8 sequences they need, ending in the default style.
+  /// Encodes a row's runs with the SGR and OSC 8 sequences they need, ending in the default style.
   private func encode(_ row: Row, into out: inout [UInt8]) {
     var styled = false
-    var link: String?
-    for span in row {
-      if span.style.isPlainSGR {
+    var link: UInt32 = 0
+    var start = 0
+    for run in row.runs {
+      if run.style.isPlainSGR {
         if styled {
           out.append(contentsOf: Self.reset)
           styled = false
         }
       } else {
-        span.style.appendSGR(to: &out)
+        run.style.appendSGR(to: &out)
         styled = true
       }
-      let wanted = hyperlinks ? span.style.link : nil
+      let wanted = hyperlinks ? run.style.linkID : 0
       if wanted != link {
-        if link != nil { out.append(contentsOf: Self.linkClose) }
-        if let wanted {
+        if link != 0 { out.append(contentsOf: Self.linkClose) }
+        if wanted != 0 {
           out.append(contentsOf: [0x1B, 0x5D, 0x38, 0x3B, 0x3B])
-          out.append(contentsOf: wanted.utf8)
+          out.append(contentsOf: LinkTable.url(wanted).utf8)
           out.append(contentsOf: [0x1B, 0x5C])
         }
         link = wanted
       }
-      out.append(contentsOf: span.text.utf8)
+      out.append(contentsOf: row.bytes[start..<run.end])
+      start = run.end
     }
-    if link != nil { out.append(contentsOf: Self.linkClose) }
+    if link != 0 { out.append(contentsOf: Self.linkClose) }
     if styled { out.append(contentsOf: Self.reset) }
   }
 }

@@ -10,6 +10,16 @@ import Testing
   func widths(_ text: String, _ width: Int) {
     #expect(DisplayWidth.of(text) == width, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
   }
+
+  /// Mixed text is measured by ASCII bytes and non-ASCII stretches; the sum must be that of its
+  /// grapheme clusters, also where a cluster joins ASCII (a prepended mark, a keycap, CR LF).
+  @Test(arguments: [
+    "abc 日本語のテキスト and emoji 🚀✨ ok", "a\u{301}b", "1\u{FE0F}\u{20E3}x", "x\u{0600}12y", "\u{0600}",
+    "日\r\nb", "é", "ab\u{200D}c", "🇯🇵x🇫🇷", "ｶﾀｶﾅ x", "a\tb\u{7F}c中",
+  ])
+  func mixedTextSumsItsClusters(_ text: String) {
+    #expect(DisplayWidth.of(text) == text.reduce(0) { $0 + DisplayWidth.of($1) }, "\(text.debugDescription)")
+  }
 }
 
 @Suite struct SanitizerTests {
@@ -52,7 +62,7 @@ import Testing
     return lines.map { highlighter.highlight($0) }
   }
 
-  static func style(of word: String, in row: Row) -> Style? {
+  static func style(of word: String, in row: some Sequence<Span>) -> Style? {
     row.first { $0.text.contains(word) }?.style
   }
 

@@ -229,7 +229,7 @@ let package = Package(
       name: "fuzz-chunks", dependencies: ["FuzzSupport", "TGPTProviders"], path: "Fuzz/fuzz-chunks",
       swiftSettings: strict),
     .executableTarget(
-      name: "fuzz-ndjson", dependencies: ["FuzzSupport", "TGPTEvents"], path: "Fuzz/fuzz-ndjson",
+      name: "fuzz-ndjson", dependencies: ["FuzzSupport", "TGPTEvents", "TGPTRender"], path: "Fuzz/fuzz-ndjson",
       swiftSettings: strict),
     .executableTarget(
       name: "fuzz-toml", dependencies: ["FuzzSupport", "TGPTEvents", "TGPTProviderOptions"], path: "Fuzz/fuzz-toml",

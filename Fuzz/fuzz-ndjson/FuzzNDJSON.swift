@@ -1,9 +1,11 @@
 import FuzzSupport
 import TGPTEvents
+import TGPTRender
 
 /// The NDJSON splitter and the event decoder on any bytes: the same lines whether the bytes
 /// come whole or in reads of any size; an event decoded, encoded and decoded again is the same
-/// event; and the plain-mode shortcut that copies a chunk's content agrees with the decoder.
+/// event; and both plain-mode shortcuts that copy a chunk's content (the protocol's and
+/// tgpt-render's one-pass scanner) agree with the decoder, and append nothing when they decline.
 func fuzzNDJSON(_ input: UnsafeRawBufferPointer) {
   var recipe = FuzzInput(input)
   let seed = recipe.number(in: 0...255)
@@ -36,19 +38,22 @@ private func split(_ pieces: [ArraySlice<UInt8>], maxLineBytes: Int) -> [Item] {
 
 private func checkEvent(_ line: [UInt8]) {
   let decoded = line.withUnsafeBytes { bytes in Result { () throws(ProtocolError) in try Event.decode(bytes) } }
-  var copied: [UInt8] = []
-  let shortcut = line.withUnsafeBytes { Event.appendChunkContent($0, to: &copied) }
-  guard case .success(let event) = decoded else {
-    FuzzInput.require(!shortcut, "the shortcut took a line the decoder refuses: \(line)")
-    return
-  }
-  if shortcut {
-    guard case .chunk(let chunk) = event.payload else {
-      FuzzInput.require(false, "the shortcut took a line that is not a chunk: \(line)")
-      return
+  let decodedContent: [UInt8]? =
+    if case .success(let event) = decoded, case .chunk(let chunk) = event.payload { Array(chunk.content.utf8) } else {
+      nil
     }
-    FuzzInput.require(copied == Array(chunk.content.utf8), "the shortcut copied \(copied), not \(chunk.content)")
+  for shortcut in [Event.appendChunkContent, ChunkScanner.appendContent] {
+    var copied: [UInt8] = [0x2A]
+    let took = line.withUnsafeBytes { shortcut($0, &copied) }
+    guard took else {
+      FuzzInput.require(copied == [0x2A], "a shortcut declined \(line) but appended \(copied)")
+      continue
+    }
+    FuzzInput.require(decodedContent != nil, "a shortcut took a line that does not decode as a chunk: \(line)")
+    FuzzInput.require(
+      copied.dropFirst().elementsEqual(decodedContent ?? []), "a shortcut copied \(copied) from \(line)")
   }
+  guard case .success(let event) = decoded else { return }
   let again = Result { () throws(ProtocolError) in try Event.decode(event.jsonText) }
   FuzzInput.require(again == .success(event), "\(event) encoded and decoded is \(again)")
 }

@@ -11,12 +11,12 @@
 /// layouts, nested values, malformed text) is declined without appending anything, and the
 /// caller goes on to `Event.appendChunkContent` and `Event.decode`: what this accepts is a
 /// subset of what they accept, with the same content, so the output cannot differ.
-enum ChunkScanner {
+package enum ChunkScanner {
   private static let prefix: StaticString = #"{"type":"chunk","content":""#
 
   /// Appends the content of a chunk line in the simple layout and returns true; otherwise
   /// appends nothing and returns false.
-  static func appendContent(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
+  package static func appendContent(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
     let length = prefix.utf8CodeUnitCount
     guard bytes.count > length, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
       memcmp(base, prefix.utf8Start, length) == 0

@@ -27,6 +27,10 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
 
   /// The most bytes one connection writes before letting the others of its loop go first.
   static let burstBytes = 64 << 10
+  /// Room left before each line for the frame's header (2 bytes, + 8 for the longest
+  /// lengths; a server's frames are not masked): the encoder writes it there, so a frame is
+  /// one buffer, with no header buffer to allocate and no second piece to write.
+  static let headroom = 10
 
   private enum Ending { case afterQueued, now }
 
@@ -40,6 +44,7 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
 
   private let connection: RelayConnection
   private let eventLoop: any EventLoop
+  private let drains: LoopDrains
   private let compressibleSize: Int
   private let shared = Mutex(Shared())
   // The rest only on the event loop (why this is @unchecked Sendable).
@@ -54,6 +59,7 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
   init(connection: RelayConnection, eventLoop: any EventLoop, compressibleSize: Int) {
     self.connection = connection
     self.eventLoop = eventLoop
+    drains = LoopDrains.of(eventLoop)
     self.compressibleSize = compressibleSize
   }
 
@@ -84,7 +90,7 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
       shared.lines.append(line)
       return Self.schedule(&shared)
     }
-    if schedule { eventLoop.execute { self.drain() } }
+    if schedule { drains.schedule(self) }
   }
 
   func end(afterQueued: Bool) {
@@ -92,7 +98,7 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
       if shared.ending != .now { shared.ending = afterQueued ? .afterQueued : .now }
       return Self.schedule(&shared)
     }
-    if schedule { eventLoop.execute { self.drain() } }
+    if schedule { drains.schedule(self) }
   }
 
   /// The long line passed on has been written by the library's writer: go on.
@@ -111,7 +117,8 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
 
   // MARK: On the event loop
 
-  private func drain() {
+  /// Writes what waits (see the type's description); on the event loop.
+  func drain() {
     let (lines, ending) = shared.withLock { shared in
       shared.scheduled = false
       defer { shared.lines.removeAll(keepingCapacity: true) }
@@ -131,7 +138,9 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
       }
       // A full socket buffer: channelWritabilityChanged goes on.
       guard context.channel.isWritable, written < Self.burstBytes else { break }
-      var buffer = context.channel.allocator.buffer(capacity: line.count)
+      var buffer = context.channel.allocator.buffer(capacity: Self.headroom + line.count)
+      buffer.moveWriterIndex(forwardBy: Self.headroom)
+      buffer.moveReaderIndex(forwardBy: Self.headroom)
       buffer.writeBytes(line)
       context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
       written += line.count
@@ -145,7 +154,7 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
       if ending == .afterQueued, !waitingForLibrary { finish() }
     } else if written >= Self.burstBytes, !waitingForLibrary, context.channel.isWritable {
       // The other connections of this loop first, then the rest.
-      if shared.withLock({ Self.schedule(&$0) }) { eventLoop.execute { self.drain() } }
+      if shared.withLock({ Self.schedule(&$0) }) { drains.schedule(self) }
     }
   }
 

@@ -281,6 +281,16 @@ let package = Package(
     .testTarget(
       name: "TGPTToolsTests", dependencies: ["TGPTTools", "TGPTProviders", "TGPTEvents"], swiftSettings: strict),
     .testTarget(name: "TGPTBridgeTests", dependencies: ["TGPTBridge", "TGPTEvents"], swiftSettings: strict),
+    // The server's frame writer on an embedded channel (no sockets, no timing).
+    .testTarget(
+      name: "TGPTBridgeServerTests",
+      dependencies: [
+        "TGPTBridgeServer", "TGPTBridge",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "TGPTBridgeClientTests", dependencies: ["TGPTBridgeClient", "TGPTBridge", "TGPTEvents"],
       swiftSettings: strict),

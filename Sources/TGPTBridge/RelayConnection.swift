@@ -28,7 +28,8 @@ public final class RelayConnection: Sendable {
   /// Whose session: the principal of the client's token, put on every line for the child;
   /// nil when the server has no principals (the child's own then applies).
   public let principal: String?
-  /// Event lines (no newline) for this connection; ends on `close()` or overflow.
+  /// Event lines (no newline) for this connection; ends on `close()` or overflow. With a sink
+  /// attached, only the lines the sink passes on (`passOn`).
   public let events: AsyncStream<[UInt8]>
   /// A number unique in this server, for request ids and logs.
   public let number: Int
@@ -48,6 +49,7 @@ public final class RelayConnection: Sendable {
     var queuedBytes = 0
     /// When the client last took an event, or when events started waiting.
     var lastProgress = ContinuousClock.now
+    var sink: (any RelayEventSink)?
   }
 
   /// The server's per-principal quotas, counting this connection (nil: no principal, or none).
@@ -79,8 +81,8 @@ public final class RelayConnection: Sendable {
   /// ends instead and `overflow` fires (the line is lost with the connection).
   public func deliver(_ line: [UInt8]) {
     let now = ContinuousClock.now
-    let stuck = counts.withLock { counts in
-      guard !counts.overflowed, !counts.closed else { return false }
+    let (stuck, sink) = counts.withLock { counts -> (Bool, (any RelayEventSink)?) in
+      guard !counts.overflowed, !counts.closed else { return (false, nil) }
       if counts.queuedBytes == 0 { counts.lastProgress = now }
       counts.queuedBytes += line.count
       // One event bigger than the whole limit (a long history) still goes to a client that
@@ -90,10 +92,30 @@ public final class RelayConnection: Sendable {
         waiting
         && (counts.queuedBytes > limits.maxQueuedBytes || now - counts.lastProgress >= limits.stallTimeout)
       if stuck { counts.overflowed = true }
-      return stuck
+      return (stuck, counts.sink)
     }
-    if stuck { endAsStuck() } else { continuation.yield(line) }
+    if stuck {
+      endAsStuck()
+    } else if let sink {
+      sink.enqueue(line)
+    } else {
+      continuation.yield(line)
+    }
   }
+
+  /// Hands the event lines to `sink` from now on, instead of `events`; before any is delivered.
+  public func attach(_ sink: any RelayEventSink) {
+    counts.withLock { $0.sink = sink }
+  }
+
+  /// For the sink: a line it leaves to the reader of `events` (which writes it, then tells
+  /// the sink to go on).
+  public func passOn(_ line: [UInt8]) { continuation.yield(line) }
+
+  /// For the sink: the lines have ended (see `RelayEventSink.end`).
+  public func finishEvents() { continuation.finish() }
+
+  private var sink: (any RelayEventSink)? { counts.withLock { $0.sink } }
 
   /// Counts the client as stuck when events have waited with no progress for the stall
   /// timeout, even if no new event comes to notice it (see `deliver`). Call it now and then.
@@ -111,6 +133,7 @@ public final class RelayConnection: Sendable {
 
   /// Ends the stream of a client just found stuck, and says so on `overflow`.
   private func endAsStuck() {
+    sink?.end(afterQueued: false)
     continuation.finish()
     overflowContinuation.yield()
     overflowContinuation.finish()
@@ -127,11 +150,16 @@ public final class RelayConnection: Sendable {
 
   /// Ends the stream: events still to come for this connection are dropped.
   public func close() {
-    let first = counts.withLock { counts in
-      defer { counts.closed = true }
-      return !counts.closed
+    // The sink lets go here: it holds this connection, so keeping it would keep both forever.
+    let (first, sink) = counts.withLock { counts in
+      defer {
+        counts.closed = true
+        counts.sink = nil
+      }
+      return (!counts.closed, counts.sink)
     }
     if first, let principal { quotas?.close(sessionID, for: principal) }
+    sink?.end(afterQueued: false)
     continuation.finish()
     overflowContinuation.finish()
   }
@@ -142,14 +170,19 @@ public final class RelayConnection: Sendable {
   /// Ends the stream because the client's token was revoked: `revoked` is then true.
   public func revoke() {
     counts.withLock { $0.revoked = true }
+    sink?.end(afterQueued: false)
     continuation.finish()
   }
 
   /// Ends the stream after the events already queued, for a shutdown: the reader gets those,
   /// then the end, and `goingAway` is true.
   public func finishForShutdown() {
-    counts.withLock { $0.goingAway = true }
-    continuation.finish()
+    let sink = counts.withLock { counts in
+      counts.goingAway = true
+      return counts.sink
+    }
+    // The sink ends the stream once it has written what is queued.
+    if let sink { sink.end(afterQueued: true) } else { continuation.finish() }
   }
 
   func began() { counts.withLock { $0.inFlight += 1 } }

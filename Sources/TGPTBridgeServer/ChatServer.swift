@@ -189,7 +189,8 @@ public struct ChatServer: Sendable {
         relay: server.relay, settings: server.settings, registry: server.registry, limits: server.limits,
         logger: server.logger, stallTimeout: server.relay.configuration.connectionLimits.stallTimeout,
         address: context.requestContext.channel.remoteAddress?.ipAddress,
-        token: server.access.tokenForLimits(headers: request.headers, queryToken: request.uri.queryParameters["token"]))
+        token: server.access.tokenForLimits(headers: request.headers, queryToken: request.uri.queryParameters["token"]),
+        deflate: request.headers[.secWebSocketExtensions]?.contains("permessage-deflate") ?? false)
       await socket.run(
         sessionID: id, principal: principal, inbound: inbound, outbound: outbound,
         channel: context.requestContext.channel)

@@ -4,6 +4,7 @@ import NIOCore
 import NIOWebSocket
 import TGPTBridge
 import TGPTEvents
+import TGPTWebSocketDeflate
 
 /// One WebSocket connection on `/ws/chat/{session_id}`: messages in, relayed to the child;
 /// the child's events for them out, in order, each as one text frame.
@@ -18,6 +19,9 @@ struct ChatSocket {
   /// Who is talking, for the shared rate limits.
   let address: String?
   let token: String?
+  /// Whether the client offered permessage-deflate: long lines then go through the library's
+  /// writer, which compresses them (see `EventFrameWriter`).
+  let deflate: Bool
 
   func run(
     sessionID: String, principal: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
@@ -36,12 +40,14 @@ struct ChatSocket {
       registry.remove(connection)
       relay.metrics.recordConnectionClosed()
     }
+    let writer = await EventFrameWriter.install(
+      on: channel, for: connection, compressibleSize: deflate ? LimitedDeflate.minimumCompressedSize : .max)
     let activity = ActivityClock()
     // Whichever ends first ends the connection: the client closing or breaking the protocol
     // (receive), the events ending (send: a shutdown), the client falling too far behind, or
     // the idle timeout. The stuck-client watch ends quietly when the connection closes.
     await withTaskGroup(of: Bool.self) { group in
-      group.addTask { await send(connection, outbound) }
+      group.addTask { await send(connection, outbound, writer) }
       group.addTask { await watchIdle(connection, activity, outbound) }
       group.addTask { await receive(inbound, outbound, connection, activity) }
       group.addTask { await dropWhenStuck(connection, outbound, channel) }
@@ -53,14 +59,18 @@ struct ChatSocket {
     relay.abandon(connection)
   }
 
-  /// Writes the connection's events as they come; at a shutdown, the queued ones, then 1001.
-  private func send(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter) async -> Bool {
+  /// Writes the connection's events as they come (with a writer in the pipeline, only the long
+  /// lines it passes on); at a shutdown, the queued ones, then 1001.
+  private func send(_ connection: RelayConnection, _ outbound: WebSocketOutboundWriter, _ writer: EventFrameWriter?)
+    async -> Bool
+  {
     for await line in connection.events {
       do {
         // The child's bytes as they are: no String to build and validate per event. The write
         // waits while the socket's buffer is full, so a client's reading paces this loop.
         try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: line))))
         connection.taken(line.count)
+        writer?.resume()
       } catch {
         return true
       }

@@ -10,6 +10,10 @@ public struct LimitedDeflate: WebSocketExtension {
   let inner: any WebSocketExtension
   let onDrop: @Sendable (_ overLimit: Bool, _ error: any Error) -> Void
 
+  /// Messages shorter than this go uncompressed (compressing them costs more than it saves):
+  /// a server may then write them without the extension, as they would be sent alike.
+  public static let minimumCompressedSize = 256
+
   public var name: String { inner.name }
   public var reservedBits: WebSocketFrame.ReservedBits { inner.reservedBits }
 
@@ -20,7 +24,9 @@ public struct LimitedDeflate: WebSocketExtension {
   ) -> WebSocketExtensionFactory {
     WebSocketExtensionFactory {
       Builder(
-        inner: WebSocketExtensionFactory.perMessageDeflate(maxDecompressedFrameSize: limit).build(), onDrop: onDrop)
+        inner: WebSocketExtensionFactory.perMessageDeflate(
+          maxDecompressedFrameSize: limit, minFrameSizeToCompress: minimumCompressedSize
+        ).build(), onDrop: onDrop)
     }
   }
 

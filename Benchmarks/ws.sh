@@ -159,3 +159,20 @@ jq -n \
            rss_before_kb: $before, rss_during_kb: $during,
            kb_per_connection: (if $peak > 0 then (($during - $before) / $peak * 10 | round / 10) else null end)}}' \
   | tee Benchmarks/results/ws.json
+
+# The same figures as a table, each beside its baseline or goal (issue 17's goals).
+jq -r '
+  def row(name; ours; base; goal): "\(name)|\(ours)|\(base)|\(goal)";
+  "figure|tgpt|baseline|goal",
+  row("relayed events/s (\(.relay.sessions) sessions x 5)"; .relay.events_per_s;
+      "\(.relay.baseline_tgpt_session_serve_events_per_s) (child alone)"; ">= 60000"),
+  row("server CPU us per relayed event"; .relay.server_cpu_us_per_event; "-"; "<= 8"),
+  row("child CPU us per relayed event"; .relay.child_cpu_us_per_event;
+      "\(.relay.baseline_tgpt_session_serve_cpu_us_per_event) (child alone)"; "<= 6"),
+  row("first chunk p50 ms (\(.first_chunk.sessions) x 5, \(.first_chunk.ms_per_token) ms/token)";
+      .first_chunk.p50_ms; "-"; "<= 20"),
+  row("first chunk p99 ms"; .first_chunk.p99_ms; "-"; "<= 100"),
+  row("  CPU us/event there: server, child, load generator";
+      "\(.first_chunk.server_cpu_us_per_event), \(.first_chunk.child_cpu_us_per_event), \(.first_chunk.load_generator_cpu_us_per_event)";
+      "-"; "-")
+' Benchmarks/results/ws.json | awk -F'|' '{printf "%-52s %18s %22s %10s\n", $1, $2, $3, $4}' >&2

@@ -121,8 +121,10 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
   func drain() {
     let (lines, ending) = shared.withLock { shared in
       shared.scheduled = false
-      defer { shared.lines.removeAll(keepingCapacity: true) }
-      return (shared.lines, shared.ending)
+      // Taken, not copied: a copy then `removeAll` would allocate on every drain.
+      var taken: [[UInt8]] = []
+      swap(&taken, &shared.lines)
+      return (taken, shared.ending)
     }
     backlog.append(contentsOf: lines)
     if ending == .now || closed { return stop() }
@@ -188,7 +190,10 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
 
   func channelWritabilityChanged(context: ChannelHandlerContext) {
     context.fireChannelWritabilityChanged()
-    if context.channel.isWritable { drain() }
+    // Not a drain here: NIO reports writability again inside the flush of a drain, and
+    // draining from there would write the whole backlog in nested drains, ahead of the other
+    // connections of this loop. Queued, it takes its turn.
+    if context.channel.isWritable, shared.withLock({ Self.schedule(&$0) }) { drains.schedule(self) }
   }
 
   func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -43,8 +43,9 @@ final class LoopDrains: Sendable {
   private func run() {
     let writers = ready.withLock { ready in
       ready.scheduled = false
-      defer { ready.writers.removeAll(keepingCapacity: true) }
-      return ready.writers
+      var taken: [EventFrameWriter] = []
+      swap(&taken, &ready.writers)
+      return taken
     }
     for writer in writers { writer.drain() }
   }

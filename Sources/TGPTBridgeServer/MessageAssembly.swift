@@ -1,5 +1,6 @@
 import HummingbirdWebSocket
 import NIOWebSocket
+import TGPTEvents
 
 /// Puts a client's frames together into messages, as RFC 6455 §5.4 says: a message is a text
 /// or binary frame and the continuations after it, up to one with FIN. A continuation with no
@@ -59,15 +60,5 @@ package struct MessageAssembly {
     return .message(size <= maxBytes ? bytes : [], binary: binary, size: size)
   }
 
-  package static func isUTF8(_ bytes: [UInt8]) -> Bool {
-    var iterator = bytes.makeIterator()
-    var decoder = UTF8()
-    while true {
-      switch decoder.decode(&iterator) {
-      case .scalarValue: continue
-      case .emptyInput: return true
-      case .error: return false
-      }
-    }
-  }
+  package static func isUTF8(_ bytes: [UInt8]) -> Bool { UTF8Validity.isValid(bytes) }
 }

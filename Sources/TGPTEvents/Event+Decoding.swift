@@ -49,6 +49,11 @@ extension Event {
     var scanner = JSONScanner(UnsafeRawBufferPointer(rebasing: bytes[length...]))
     do throws(ProtocolError) {
       try scanner.appendString(to: &output)
+      // Bytes that are not UTF-8 `decode` would replace (U+FFFD): its way, not a raw copy.
+      guard output.withUnsafeBufferPointer({ UTF8Validity.isValid(UnsafeBufferPointer(rebasing: $0[mark...])) }) else {
+        output.removeSubrange(mark...)
+        return false
+      }
       // The rest must still be a well-formed object.
       while let key = try scanner.nextKeyAfterFirst() {
         if key.equals("content") || key.equals("type") {
@@ -56,7 +61,9 @@ extension Event {
           return false
         }
         // Members that `decode` requires to be strings get the same check here.
-        if key.equals("finish_reason") || key.equals("model") || key.equals("id") || key.equals("session_id") {
+        if key.equals("finish_reason") || key.equals("model") || key.equals("id") || key.equals("session_id")
+          || key.equals("provider") || key.equals("reason") || key.equals("call_id") || key.equals("name")
+        {
           let kind = try scanner.peekKind()
           guard kind == .string || kind == .null else {
             output.removeSubrange(mark...)

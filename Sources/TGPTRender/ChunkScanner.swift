@@ -1,3 +1,5 @@
+import TGPTEvents
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -38,6 +40,11 @@ package enum ChunkScanner {
     // One copy of the raw content; escapes are then decoded in place (which only shrinks it).
     let mark = output.count
     output.append(contentsOf: UnsafeBufferPointer(start: base + length, count: end - length))
+    // Bytes that are not UTF-8 the decoder would replace (U+FFFD): its way, not a raw copy.
+    guard output.withUnsafeBufferPointer({ UTF8Validity.isValid(UnsafeBufferPointer(rebasing: $0[mark...])) }) else {
+      output.removeSubrange(mark...)
+      return false
+    }
     guard let firstEscape else { return true }
     let kept = output.withUnsafeMutableBufferPointer { buffer -> Int? in
       var read = mark + firstEscape
@@ -105,8 +112,8 @@ package enum ChunkScanner {
   }
 
   /// Whether `base[start..<end]` is `(,"key":simple)*}` with keys other than `type` and
-  /// `content`, and `finish_reason`, `model`, `id`, `session_id` strings or null (as `decode`
-  /// requires).
+  /// `content`, and the members `decode` reads as text (`finish_reason`, `model`, `provider`,
+  /// `reason`, `call_id`, `name`, `id`, `session_id`) strings or null, as it requires.
   static func simpleMembers(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Bool {
     var i = start
     while i < end {
@@ -123,12 +130,14 @@ package enum ChunkScanner {
         let key = UnsafeBufferPointer(start: base + keyStart, count: keyEnd - keyStart)
         let needsString: Bool
         switch key.count {
-        case 4: if equals(key, "type") { return false } else { needsString = false }
-        case 7: if equals(key, "content") { return false } else { needsString = false }
+        case 4: if equals(key, "type") { return false } else { needsString = equals(key, "name") }
+        case 7: if equals(key, "content") { return false } else { needsString = equals(key, "call_id") }
         case 5: needsString = equals(key, "model")
         case 13: needsString = equals(key, "finish_reason")
         case 2: needsString = equals(key, "id")
         case 10: needsString = equals(key, "session_id")
+        case 8: needsString = equals(key, "provider")
+        case 6: needsString = equals(key, "reason")
         default: needsString = false
         }
         guard let next = simpleValue(base, at: keyEnd + 2, to: end, stringOrNull: needsString) else { return false }

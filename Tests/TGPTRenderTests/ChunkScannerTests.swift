@@ -38,6 +38,11 @@ import Testing
     (#"{"type":"chunk","content":"x","type":"chunk"}"#, false),
     (#"{"type":"chunk","content":"x","model":5}"#, false),
     (#"{"type":"chunk","content":"x","finish_reason":[]}"#, false),
+    (#"{"type":"chunk","content":"x","name":1}"#, false),
+    (#"{"type":"chunk","content":"x","provider":[]}"#, false),
+    (#"{"type":"chunk","content":"x","reason":{}}"#, false),
+    (#"{"type":"chunk","content":"x","call_id":true}"#, false),
+    (#"{"type":"chunk","content":"x","name":"n","call_id":null,"provider":"p","reason":"r"}"#, true),
     (#"{"type":"chunk","content":"x"} trailing"#, false),
     (#"{"type":"chunk","content":"x"}}"#, false),
     (#"{"type":"chunk","content":"x","n":01}"#, false),
@@ -65,6 +70,23 @@ import Testing
         continue
       }
       #expect(Array(out.dropFirst()) == Array(chunk.content.utf8), "\(line)")
+    }
+  }
+
+  /// Bytes that are not UTF-8 are not copied raw: both shortcuts decline, and the decoder's
+  /// U+FFFD is what is written, whichever layout the line has.
+  @Test func contentThatIsNotUTF8IsLeftToTheDecoder() throws {
+    for bad: [UInt8] in [[0xFF], [0xC3, 0x28], [0xE2, 0x82], Array("abcdefgh".utf8) + [0xED, 0xA0, 0x80]] {
+      let line = Array(#"{"type":"chunk","content":""#.utf8) + bad + Array(#""}"#.utf8)
+      var out: [UInt8] = [0x2A]
+      #expect(!line.withUnsafeBytes { ChunkScanner.appendContent($0, to: &out) }, "\(bad)")
+      #expect(!line.withUnsafeBytes { Event.appendChunkContent($0, to: &out) }, "\(bad)")
+      #expect(out == [0x2A])
+      guard case .chunk(let chunk) = try line.withUnsafeBytes({ try Event.decode($0) }).payload else {
+        Issue.record("not a chunk")
+        continue
+      }
+      #expect(chunk.content.unicodeScalars.contains("\u{FFFD}"), "\(bad)")
     }
   }
 

@@ -45,6 +45,8 @@ struct TableLayout {
 
   /// Splits a row into cells: unescaped `|` outside code spans, outer pipes dropped.
   static func cells(_ line: String) -> [String] {
+    var line = line
+    if let cells = line.withUTF8({ $0.allSatisfy { $0 < 0x80 } ? asciiCells($0) : nil }) { return cells }
     var cells: [String] = []
     var current = ""
     var inCode = false

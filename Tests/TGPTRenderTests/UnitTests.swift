@@ -15,7 +15,8 @@ import Testing
   /// grapheme clusters, also where a cluster joins ASCII (a prepended mark, a keycap, CR LF).
   @Test(arguments: [
     "abc 日本語のテキスト and emoji 🚀✨ ok", "a\u{301}b", "1\u{FE0F}\u{20E3}x", "x\u{0600}12y", "\u{0600}",
-    "日\r\nb", "é", "ab\u{200D}c", "🇯🇵x🇫🇷", "ｶﾀｶﾅ x", "a\tb\u{7F}c中",
+    "日\r\nb", "é", "ab\u{200D}c", "🇯🇵x🇫🇷", "ｶﾀｶﾅ x", "a\tb\u{7F}c中", "日\u{FE0E}x", "か\u{3099}x", "a日\u{200D}🚀",
+    "日🇯🇵本", "\u{0600}日", "日本",
   ])
   func mixedTextSumsItsClusters(_ text: String) {
     #expect(DisplayWidth.of(text) == text.reduce(0) { $0 + DisplayWidth.of($1) }, "\(text.debugDescription)")
@@ -183,6 +184,12 @@ import Testing
   @Test func spacesBeforeNonASCIITextAreBreakPoints() {
     #expect(Self.lines("aaaa bbbbbb “cccc” dd", width: 14) == ["aaaa bbbbbb", "“cccc” dd"])
     #expect(Self.lines("abcdefghijkl 中文", width: 12) == ["abcdefghijkl", "中文"])
+  }
+
+  /// CJK is placed from its bytes only when it is a grapheme of its own: 本 with VS15 is one
+  /// column, so the line fits a row of eight.
+  @Test func wideCharactersJoinedByAMarkAreMeasuredWhole() {
+    #expect(Self.lines("日日日本\u{FE0E}a", width: 8) == ["日日日本\u{FE0E}a"])
   }
 
   @Test func tablesNeedADelimiterRow() {

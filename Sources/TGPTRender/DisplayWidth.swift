@@ -35,15 +35,16 @@ public enum DisplayWidth {
     let count = bytes.count
     while i < count {
       let byte = bytes[i]
-      if byte < 0x80, i + 1 == count || bytes[i + 1] < 0x80 || startsPlainWide(bytes, at: i + 1, end: count) {
+      if byte < 0x80, i + 1 == count || bytes[i + 1] < 0x80 || plainCharacter(bytes, at: i + 1, end: count) != nil {
         if byte >= 0x20, byte != 0x7F { total += 1 }
         i += 1
         continue
       }
-      // CJK and kana are counted from their bytes; only other characters are read as such.
-      if isPlainWide(bytes, at: i, end: count) {
-        total += 2
-        i += 3
+      // CJK, kana, box drawing and the like are counted from their bytes; only other
+      // characters are read as such.
+      if let plain = plainGrapheme(bytes, at: i, end: count) {
+        total += plain.width
+        i += plain.length
         continue
       }
       var end = i + 1

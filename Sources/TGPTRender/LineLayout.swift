@@ -92,7 +92,7 @@ struct LineLayout {
     var i = measured
     while i < end {
       let byte = text[i]
-      if byte < 0x80, i + 1 >= end || text[i + 1] < 0x80 || DisplayWidth.startsPlainWide(text, at: i + 1, end: end) {
+      if byte < 0x80, i + 1 >= end || text[i + 1] < 0x80 || DisplayWidth.plainCharacter(text, at: i + 1, end: end) != nil {
         if byte > 0x20, byte != 0x7F, spaceStart == nil, rowWidth < available {
           // The common case, inlined: a visible ASCII character inside a word that fits.
           rowWidth += 1
@@ -102,12 +102,12 @@ struct LineLayout {
         i += 1
         continue
       }
-      if DisplayWidth.isPlainWide(text, at: i, end: end) {
-        // CJK or kana, a grapheme of its own: as the stretch below would place it.
-        markBreak(at: i, resume: i)
-        place(i, i + 3, width: 2)
-        markBreak(at: i + 3, resume: i + 3)
-        i += 3
+      if let plain = DisplayWidth.plainGrapheme(text, at: i, end: end) {
+        // A grapheme of its own (CJK, kana, box drawing, …): as the stretch below would place it.
+        if plain.width == 2 { markBreak(at: i, resume: i) }
+        place(i, i + plain.length, width: plain.width)
+        if plain.width == 2 { markBreak(at: i + plain.length, resume: i + plain.length) }
+        i += plain.length
         continue
       }
       // A stretch with non-ASCII: it ends before the next ASCII byte, which starts a grapheme.

@@ -16,7 +16,7 @@ import Testing
   @Test(arguments: [
     "abc 日本語のテキスト and emoji 🚀✨ ok", "a\u{301}b", "1\u{FE0F}\u{20E3}x", "x\u{0600}12y", "\u{0600}",
     "日\r\nb", "é", "ab\u{200D}c", "🇯🇵x🇫🇷", "ｶﾀｶﾅ x", "a\tb\u{7F}c中", "日\u{FE0E}x", "か\u{3099}x", "a日\u{200D}🚀",
-    "日🇯🇵本", "\u{0600}日", "日本",
+    "日🇯🇵本", "\u{0600}日", "日本", "┼─┼ │ a•b “x” é", "•\u{FE0F}x", "é\u{301}x", "─\u{20DD}",
   ])
   func mixedTextSumsItsClusters(_ text: String) {
     #expect(DisplayWidth.of(text) == text.reduce(0) { $0 + DisplayWidth.of($1) }, "\(text.debugDescription)")

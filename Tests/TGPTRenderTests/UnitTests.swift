@@ -29,6 +29,18 @@ import Testing
     return chunks.map { sanitizer.clean($0) }.joined()
   }
 
+  /// The quick scan reads eight bytes at a time: a control at any offset of a long printable
+  /// run must still be found.
+  @Test(arguments: ["\u{1B}", "\u{7F}", "\u{1F}", "\u{00}", "\u{9B}", "\u{202E}"])
+  func findsAControlAtAnyOffset(_ control: String) {
+    for offset in 0..<20 {
+      let before = String(repeating: "a", count: offset)
+      let after = String(repeating: "b", count: 20 - offset)
+      let cleaned = Self.clean([before + control + after])
+      #expect(cleaned.allSatisfy { $0 == "a" || $0 == "b" }, "offset \(offset)")
+    }
+  }
+
   @Test func removesEscapeSequencesEvenWhenSplit() {
     let text = "a\u{1B}[31mred\u{1B}[0m b\u{1B}]8;;http://x\u{1B}\\link\u{1B}]8;;\u{1B}\\ c\u{1B}]52;c;Zm9v\u{07} d"
     let expected = "ared blink c d"

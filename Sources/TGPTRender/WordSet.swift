@@ -6,7 +6,7 @@ struct WordSet: Sendable, ExpressibleByArrayLiteral {
   /// The longest word a set can hold (longer ones are never looked up).
   static let maxLength = 16
 
-  private struct Packed: Equatable, Sendable {
+  fileprivate struct Packed: Equatable, Sendable {
     var low: UInt64
     var high: UInt64
   }
@@ -26,15 +26,30 @@ struct WordSet: Sendable, ExpressibleByArrayLiteral {
 
   init(arrayLiteral words: String...) { self.init(words) }
 
-  /// Whether the bytes spell one of the words; `lowercasing` maps ASCII capitals to small letters
-  /// first (the caller handles non-ASCII bytes, whose lowercasing is Unicode's).
-  func contains(_ bytes: ArraySlice<UInt8>, lowercasing: Bool = false) -> Bool {
-    guard bytes.count < byLength.count else { return false }
-    let candidates = byLength[bytes.count]
-    guard !candidates.isEmpty else { return false }
-    let packed = Self.pack(bytes, lowercasing: lowercasing)
-    for candidate in candidates where candidate == packed { return true }
+  /// A word's bytes packed for lookups in any set (nil when it is longer than any set's words).
+  struct Key {
+    fileprivate var packed: Packed
+    fileprivate var length: Int
+  }
+
+  /// The key of `bytes`; `lowercasing` maps ASCII capitals to small letters first (the caller
+  /// handles non-ASCII bytes, whose lowercasing is Unicode's).
+  static func key(_ bytes: UnsafeBufferPointer<UInt8>, lowercasing: Bool) -> Key? {
+    guard bytes.count <= maxLength else { return nil }
+    return Key(packed: pack(bytes, lowercasing: lowercasing), length: bytes.count)
+  }
+
+  /// Whether the key is one of the words.
+  func contains(_ key: Key) -> Bool {
+    guard key.length < byLength.count else { return false }
+    for candidate in byLength[key.length] where candidate == key.packed { return true }
     return false
+  }
+
+  /// Whether the bytes spell one of the words (see `key(_:lowercasing:)`).
+  func contains(_ bytes: ArraySlice<UInt8>, lowercasing: Bool = false) -> Bool {
+    guard let key = bytes.withUnsafeBufferPointer({ Self.key($0, lowercasing: lowercasing) }) else { return false }
+    return contains(key)
   }
 
   @inline(__always)

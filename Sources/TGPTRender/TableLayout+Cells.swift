@@ -51,3 +51,28 @@ extension TableLayout {
     return (start, end)
   }
 }
+
+extension TableLayout {
+  /// The width of the longest word of a cell's rows as shown. ASCII rows are split at space
+  /// bytes; others as characters, where a space with a mark on it does not split.
+  static func longestWord(_ rows: [Row]) -> Int {
+    guard rows.allSatisfy({ $0.bytes.allSatisfy { $0 < 0x80 } }) else {
+      let shown = rows.map(\.plainText).joined(separator: " ")
+      return shown.split(separator: " ").map { DisplayWidth.of($0) }.max() ?? 0
+    }
+    var longest = 0
+    for row in rows {
+      var word = 0
+      for byte in row.bytes {
+        if byte == 0x20 {
+          longest = max(longest, word)
+          word = 0
+        } else if byte >= 0x20, byte != 0x7F {
+          word += 1
+        }
+      }
+      longest = max(longest, word)
+    }
+    return longest
+  }
+}

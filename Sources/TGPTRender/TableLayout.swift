@@ -94,8 +94,7 @@ struct TableLayout {
         unwrapped[line].append(rows)
         natural[index] = max(natural[index], rows.map(\.width).max() ?? 0)
         // The longest word as shown (a link's address or backticks do not count).
-        let shown = rows.map(\.plainText).joined(separator: " ")
-        let longestWord = shown.split(separator: " ").map { DisplayWidth.of($0) }.max() ?? 0
+        let longestWord = Self.longestWord(rows)
         minimum[index] = max(minimum[index], min(longestWord, 24))
       }
     }

@@ -92,7 +92,9 @@ struct LineLayout {
     var i = measured
     while i < end {
       let byte = text[i]
-      if byte < 0x80, i + 1 >= end || text[i + 1] < 0x80 || DisplayWidth.plainCharacter(text, at: i + 1, end: end) != nil {
+      if byte < 0x80,
+        i + 1 >= end || text[i + 1] < 0x80 || DisplayWidth.plainCharacter(text, at: i + 1, end: end) != nil
+      {
         if byte > 0x20, byte != 0x7F, spaceStart == nil, rowWidth < available {
           // The common case, inlined: a visible ASCII character inside a word that fits.
           rowWidth += 1

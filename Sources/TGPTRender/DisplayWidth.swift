@@ -22,6 +22,9 @@ public enum DisplayWidth {
     return total
   }
 
+  /// The width of UTF-8 text (invalid sequences count as U+FFFD, as when decoded to a string).
+  static func of(utf8 text: ArraySlice<UInt8>) -> Int { text.withUnsafeBufferPointer(mixed) }
+
   /// The width of UTF-8 text with some non-ASCII: an ASCII byte followed by another ASCII byte
   /// (or the end) is a grapheme of its own and counted directly; only the stretches around
   /// non-ASCII bytes — from the ASCII byte before them to the ASCII byte after them, which a
@@ -32,9 +35,16 @@ public enum DisplayWidth {
     let count = bytes.count
     while i < count {
       let byte = bytes[i]
-      if byte < 0x80, i + 1 == count || bytes[i + 1] < 0x80 {
+      if byte < 0x80, i + 1 == count || bytes[i + 1] < 0x80 || plainCharacter(bytes, at: i + 1, end: count) != nil {
         if byte >= 0x20, byte != 0x7F { total += 1 }
         i += 1
+        continue
+      }
+      // CJK, kana, box drawing and the like are counted from their bytes; only other
+      // characters are read as such.
+      if let plain = plainGrapheme(bytes, at: i, end: count) {
+        total += plain.width
+        i += plain.length
         continue
       }
       var end = i + 1

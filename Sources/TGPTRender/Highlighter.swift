@@ -179,11 +179,16 @@ private struct LineLexer {
   }
 
   private func classify(_ range: Range<Int>) -> Style? {
-    let word = String(decoding: bytes[range], as: UTF8.self)
-    let key = language.caseInsensitiveKeywords ? word.lowercased() : word
-    if language.keywords.contains(key) { return theme.keyword }
-    if language.literals.contains(key) { return theme.literal }
-    if language.types.contains(key) { return theme.type }
+    var word = bytes[range]
+    let lowercasing = language.caseInsensitiveKeywords
+    if lowercasing, word.contains(where: { $0 >= 0x80 }) {
+      word = ArraySlice(String(decoding: word, as: UTF8.self).lowercased().utf8)
+    }
+    if let key = word.withUnsafeBufferPointer({ WordSet.key($0, lowercasing: lowercasing) }) {
+      if language.keywords.contains(key) { return theme.keyword }
+      if language.literals.contains(key) { return theme.literal }
+      if language.types.contains(key) { return theme.type }
+    }
     if language.capitalizedAreTypes, let first = bytes[range].first, first >= UInt8(ascii: "A"),
       first <= UInt8(ascii: "Z")
     {

@@ -20,9 +20,9 @@ struct Language: Sendable {
   }
 
   var kind = Kind.generic
-  var keywords: Set<String> = []
-  var literals: Set<String> = []
-  var types: Set<String> = []
+  var keywords: WordSet = []
+  var literals: WordSet = []
+  var types: WordSet = []
   var lineComments: [[UInt8]] = []
   var blockComment: (open: [UInt8], close: [UInt8])?
   var strings: [StringForm] = []
@@ -53,7 +53,7 @@ struct Language: Sendable {
     }
   }
 
-  private static func words(_ text: String) -> Set<String> { Set(text.split(separator: " ").map(String.init)) }
+  private static func words(_ text: String) -> WordSet { WordSet(text.split(separator: " ")) }
   private static func bytes(_ markers: String...) -> [[UInt8]] { markers.map { Array($0.utf8) } }
   private static func pair(_ open: String, _ close: String) -> ([UInt8], [UInt8]) {
     (Array(open.utf8), Array(close.utf8))

@@ -92,7 +92,9 @@ struct LineLayout {
     var i = measured
     while i < end {
       let byte = text[i]
-      if byte < 0x80, i + 1 >= end || text[i + 1] < 0x80 {
+      if byte < 0x80,
+        i + 1 >= end || text[i + 1] < 0x80 || DisplayWidth.plainCharacter(text, at: i + 1, end: end) != nil
+      {
         if byte > 0x20, byte != 0x7F, spaceStart == nil, rowWidth < available {
           // The common case, inlined: a visible ASCII character inside a word that fits.
           rowWidth += 1
@@ -100,6 +102,14 @@ struct LineLayout {
           place(i, i + 1, width: byte == 0x20 || byte == 0x09 ? -1 : (byte >= 0x20 && byte != 0x7F ? 1 : 0))
         }
         i += 1
+        continue
+      }
+      if let plain = DisplayWidth.plainGrapheme(text, at: i, end: end) {
+        // A grapheme of its own (CJK, kana, box drawing, …): as the stretch below would place it.
+        if plain.width == 2 { markBreak(at: i, resume: i) }
+        place(i, i + plain.length, width: plain.width)
+        if plain.width == 2 { markBreak(at: i + plain.length, resume: i + plain.length) }
+        i += plain.length
         continue
       }
       // A stretch with non-ASCII: it ends before the next ASCII byte, which starts a grapheme.
@@ -213,7 +223,7 @@ struct LineLayout {
         let hasTab = hasTabs && piece.contains(0x09)
         // Tabs show as one space (the layout counted them as one column).
         let shown = hasTab ? ArraySlice(piece.map { $0 == 0x09 ? 0x20 : $0 }) : piece
-        let width = ascii ? runEnd - position : DisplayWidth.of(String(decoding: shown, as: UTF8.self))
+        let width = ascii ? runEnd - position : DisplayWidth.of(utf8: shown)
         result.appendMerging(shown, runs[index].style, width: width)
       }
       position = runEnd

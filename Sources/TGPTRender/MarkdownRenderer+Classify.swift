@@ -150,7 +150,7 @@ extension MarkdownRenderer {
     // An indented line inside a list continues the item it is indented under.
     var prefix: Row = []
     if indent > 0, let level = lists.last(where: { $0.sourceIndent < indent }) {
-      prefix = [Span(String(repeating: " ", count: level.contentColumn))]
+      prefix = [Span(String(repeating: " ", count: level.contentColumn), .plain, width: level.contentColumn)]
     } else if !quoted {
       lists.removeAll()
     }
@@ -179,9 +179,10 @@ extension MarkdownRenderer {
     }
     let markerSpan = Span(shown, theme.bullet)
     lists.append(ListLevel(sourceIndent: indent, contentColumn: indentColumn + markerSpan.width))
-    let lead = Span(String(repeating: " ", count: indentColumn))
+    let lead = Span(String(repeating: " ", count: indentColumn), .plain, width: indentColumn)
     let first: Row = indentColumn > 0 ? [lead, markerSpan] : [markerSpan]
-    let rest: Row = [Span(String(repeating: " ", count: indentColumn + markerSpan.width))]
+    let restWidth = indentColumn + markerSpan.width
+    let rest: Row = [Span(String(repeating: " ", count: restWidth), .plain, width: restWidth)]
     return .blockStart(contentStart: content, prefix: first, rest: rest, style: .plain)
   }
 

@@ -45,6 +45,8 @@ struct TableLayout {
 
   /// Splits a row into cells: unescaped `|` outside code spans, outer pipes dropped.
   static func cells(_ line: String) -> [String] {
+    var line = line
+    if let cells = line.withUTF8({ $0.allSatisfy { $0 < 0x80 } ? asciiCells($0) : nil }) { return cells }
     var cells: [String] = []
     var current = ""
     var inCode = false
@@ -92,8 +94,7 @@ struct TableLayout {
         unwrapped[line].append(rows)
         natural[index] = max(natural[index], rows.map(\.width).max() ?? 0)
         // The longest word as shown (a link's address or backticks do not count).
-        let shown = rows.map(\.plainText).joined(separator: " ")
-        let longestWord = shown.split(separator: " ").map { DisplayWidth.of($0) }.max() ?? 0
+        let longestWord = Self.longestWord(rows)
         minimum[index] = max(minimum[index], min(longestWord, 24))
       }
     }

@@ -94,7 +94,7 @@ public struct TerminalWriter {
           styled = false
         }
       } else {
-        run.style.appendSGR(to: &out)
+        out.append(contentsOf: Style.sgrSequences[run.style.sgrIndex])
         styled = true
       }
       let wanted = hyperlinks ? run.style.linkID : 0
@@ -107,7 +107,7 @@ public struct TerminalWriter {
         }
         link = wanted
       }
-      out.append(contentsOf: row.bytes[start..<run.end])
+      row.bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<run.end])) }
       start = run.end
     }
     if link != 0 { out.append(contentsOf: Self.linkClose) }

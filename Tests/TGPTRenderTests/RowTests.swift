@@ -48,3 +48,20 @@ import Testing
     #expect(truncate(row, to: 9) == row)
   }
 }
+
+@Suite struct StyleSGRTests {
+  /// Every combination of attributes and colour finds its own sequence in the table.
+  @Test func theTableHoldsEachStylesSequence() {
+    let colors: [Style.Color?] = [nil] + (0..<16).map { Style.Color(rawValue: UInt8($0)) }
+    for flags in 0..<32 {
+      for color in colors {
+        let style = Style(
+          bold: flags & 1 != 0, dim: flags & 2 != 0, italic: flags & 4 != 0, underline: flags & 8 != 0,
+          strikethrough: flags & 16 != 0, foreground: color, link: flags == 3 ? "https://example.com" : nil)
+        var expected: [UInt8] = []
+        style.appendSGR(to: &expected)
+        #expect(Style.sgrSequences[style.sgrIndex] == expected, "flags \(flags), colour \(String(describing: color))")
+      }
+    }
+  }
+}

@@ -15,7 +15,8 @@ import Testing
   /// grapheme clusters, also where a cluster joins ASCII (a prepended mark, a keycap, CR LF).
   @Test(arguments: [
     "abc 日本語のテキスト and emoji 🚀✨ ok", "a\u{301}b", "1\u{FE0F}\u{20E3}x", "x\u{0600}12y", "\u{0600}",
-    "日\r\nb", "é", "ab\u{200D}c", "🇯🇵x🇫🇷", "ｶﾀｶﾅ x", "a\tb\u{7F}c中",
+    "日\r\nb", "é", "ab\u{200D}c", "🇯🇵x🇫🇷", "ｶﾀｶﾅ x", "a\tb\u{7F}c中", "日\u{FE0E}x", "か\u{3099}x", "a日\u{200D}🚀",
+    "日🇯🇵本", "\u{0600}日", "日本", "┼─┼ │ a•b “x” é", "•\u{FE0F}x", "é\u{301}x", "─\u{20DD}",
   ])
   func mixedTextSumsItsClusters(_ text: String) {
     #expect(DisplayWidth.of(text) == text.reduce(0) { $0 + DisplayWidth.of($1) }, "\(text.debugDescription)")
@@ -26,6 +27,18 @@ import Testing
   static func clean(_ chunks: [String]) -> String {
     var sanitizer = Sanitizer()
     return chunks.map { sanitizer.clean($0) }.joined()
+  }
+
+  /// The quick scan reads eight bytes at a time: a control at any offset of a long printable
+  /// run must still be found.
+  @Test(arguments: ["\u{1B}", "\u{7F}", "\u{1F}", "\u{00}", "\u{9B}", "\u{202E}"])
+  func findsAControlAtAnyOffset(_ control: String) {
+    for offset in 0..<20 {
+      let before = String(repeating: "a", count: offset)
+      let after = String(repeating: "b", count: 20 - offset)
+      let cleaned = Self.clean([before + control + after])
+      #expect(cleaned.allSatisfy { $0 == "a" || $0 == "b" }, "offset \(offset)")
+    }
   }
 
   @Test func removesEscapeSequencesEvenWhenSplit() {
@@ -183,6 +196,12 @@ import Testing
   @Test func spacesBeforeNonASCIITextAreBreakPoints() {
     #expect(Self.lines("aaaa bbbbbb “cccc” dd", width: 14) == ["aaaa bbbbbb", "“cccc” dd"])
     #expect(Self.lines("abcdefghijkl 中文", width: 12) == ["abcdefghijkl", "中文"])
+  }
+
+  /// CJK is placed from its bytes only when it is a grapheme of its own: 本 with VS15 is one
+  /// column, so the line fits a row of eight.
+  @Test func wideCharactersJoinedByAMarkAreMeasuredWhole() {
+    #expect(Self.lines("日日日本\u{FE0E}a", width: 8) == ["日日日本\u{FE0E}a"])
   }
 
   @Test func tablesNeedADelimiterRow() {

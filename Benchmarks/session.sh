@@ -23,13 +23,13 @@ sqlite3 "$TGPT_HOME/sessions.db" <<'SQL'
 DELETE FROM message;
 DELETE FROM session;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
-INSERT INTO session (id, created_at, updated_at, model, provider, system, turns, title)
-  SELECT printf('bench-%05d', i), 1790000000000 + i, 1790000000000 + i * 1000, 'openai/gpt-4o-mini', 'openrouter',
+INSERT INTO session (principal, id, created_at, updated_at, model, provider, system, turns, title)
+  SELECT 'default', printf('bench-%05d', i), 1790000000000 + i, 1790000000000 + i * 1000, 'openai/gpt-4o-mini', 'openrouter',
          NULL, 50, 'How do I rotate the logs of service number ' || i
   FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
-INSERT INTO message (session_id, seq, turn, role, content, model, status, created_at)
-  SELECT s.id, n.i, (n.i + 1) / 2, CASE n.i % 2 WHEN 1 THEN 'user' ELSE 'assistant' END,
+INSERT INTO message (principal, session_id, seq, turn, role, content, model, status, created_at)
+  SELECT s.principal, s.id, n.i, (n.i + 1) / 2, CASE n.i % 2 WHEN 1 THEN 'user' ELSE 'assistant' END,
          'Message ' || n.i || ' of ' || s.id || ': rotate logs with logrotate, keep seven days, compress old ones.',
          CASE n.i % 2 WHEN 0 THEN 'openai/gpt-4o-mini' END, 'complete', s.created_at + n.i
   FROM session s, n;

@@ -62,19 +62,7 @@ extension JSONScanner {
         return
       }
       let next = bytes[runEnd + 1]
-      let simple: UInt8? =
-        switch next {
-        case UInt8(ascii: "n"): 0x0A
-        case UInt8(ascii: "\""): 0x22
-        case UInt8(ascii: "\\"): 0x5C
-        case UInt8(ascii: "t"): 0x09
-        case UInt8(ascii: "r"): 0x0D
-        case UInt8(ascii: "/"): 0x2F
-        case UInt8(ascii: "b"): 0x08
-        case UInt8(ascii: "f"): 0x0C
-        default: nil
-        }
-      if let simple {
+      if let simple = Self.simpleEscape(next) {
         output.append(simple)
         i = runEnd + 2
         continue

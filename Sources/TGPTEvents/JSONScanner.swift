@@ -12,6 +12,23 @@
 /// Provider chunks are decoded with it field by field (the hot path of every stream);
 /// `JSON.parse` builds whole trees with it.
 public struct JSONScanner {
+  /// The byte a one-character escape (`\n`, `\"`, `\\`, `\/`, `\b`, `\f`, `\r`, `\t`)
+  /// stands for; nil for `\u` and for escapes JSON does not have.
+  @inlinable
+  public static func simpleEscape(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "n"): 0x0A
+    case UInt8(ascii: "\""): 0x22
+    case UInt8(ascii: "\\"): 0x5C
+    case UInt8(ascii: "t"): 0x09
+    case UInt8(ascii: "r"): 0x0D
+    case UInt8(ascii: "/"): 0x2F
+    case UInt8(ascii: "b"): 0x08
+    case UInt8(ascii: "f"): 0x0C
+    default: nil
+    }
+  }
+
   /// What the next value is.
   public enum Kind: Sendable { case object, array, string, number, bool, null }
 
@@ -212,15 +229,11 @@ public struct JSONScanner {
       guard i + 1 < end else { throw .invalidJSON(offset: i, "bad escape") }
       let next = bytes[i + 1]
       i += 2
+      if let simple = Self.simpleEscape(next) {
+        out.append(simple)
+        continue
+      }
       switch next {
-      case UInt8(ascii: "\""): out.append(0x22)
-      case UInt8(ascii: "\\"): out.append(0x5C)
-      case UInt8(ascii: "/"): out.append(0x2F)
-      case UInt8(ascii: "b"): out.append(0x08)
-      case UInt8(ascii: "f"): out.append(0x0C)
-      case UInt8(ascii: "n"): out.append(0x0A)
-      case UInt8(ascii: "r"): out.append(0x0D)
-      case UInt8(ascii: "t"): out.append(0x09)
       case UInt8(ascii: "u"):
         var scalar = try hex4(at: i, end: end)
         i += 4

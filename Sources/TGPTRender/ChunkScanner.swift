@@ -58,7 +58,7 @@ package enum ChunkScanner {
           write += 1
           continue
         }
-        guard read + 1 < total, let decoded = unescaped(buffer[read + 1]) else { return nil }
+        guard read + 1 < total, let decoded = JSONScanner.simpleEscape(buffer[read + 1]) else { return nil }
         buffer[write] = decoded
         read += 2
         write += 1
@@ -93,22 +93,6 @@ package enum ChunkScanner {
       i += 1
     }
     return nil
-  }
-
-  /// The byte a one-character escape stands for (nil for `\u` and invalid escapes).
-  @inline(__always)
-  static func unescaped(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "n"): 0x0A
-    case UInt8(ascii: "\""): 0x22
-    case UInt8(ascii: "\\"): 0x5C
-    case UInt8(ascii: "t"): 0x09
-    case UInt8(ascii: "r"): 0x0D
-    case UInt8(ascii: "/"): 0x2F
-    case UInt8(ascii: "b"): 0x08
-    case UInt8(ascii: "f"): 0x0C
-    default: nil
-    }
   }
 
   /// Whether `base[start..<end]` is `(,"key":simple)*}` with keys other than `type` and

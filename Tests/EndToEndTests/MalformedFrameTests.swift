@@ -66,18 +66,8 @@ import Testing
     static let close = frame(0x88, code(1000))
     static func code(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
 
-    /// A frame with a zero mask key (so the payload goes as it is).
     static func frame(_ first: UInt8, _ payload: [UInt8], masked: Bool = true) -> [UInt8] {
-      let mask: UInt8 = masked ? 0x80 : 0
-      var bytes: [UInt8] = [first]
-      if payload.count < 126 {
-        bytes.append(mask | UInt8(payload.count))
-      } else if payload.count < 1 << 16 {
-        bytes += [mask | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-      } else {
-        bytes += [mask | 127] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: payload.count >> ($0 * 8)) }
-      }
-      return bytes + (masked ? [0, 0, 0, 0] : []) + payload
+      RawWebSocket.frame(firstByte: first, payload: payload, masked: masked)
     }
   }
 
@@ -118,7 +108,7 @@ import Testing
     #expect(
       healthy == Self.attacks / 250,
       "seed \(seed): a good client was answered \(healthy) of \(Self.attacks / 250) times")
-    let after = try await DedicatedThread.run { Self.answered(port: port, session: "good-after") }
+    let after = await DedicatedThread.run { Self.answered(port: port, session: "good-after") }
     #expect(after, "answered after the attacks")
     #expect(server.process.isRunning, "seed \(seed): \(server.stderr.suffix(2000))")
     // Every attack reached the server, and it let go of every connection.

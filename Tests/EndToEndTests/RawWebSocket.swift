@@ -35,6 +35,11 @@ final class RawWebSocket: Sendable {
 
   /// Sends one frame, masked unless told otherwise: `firstByte` holds FIN and the opcode.
   func sendFrame(firstByte: UInt8, payload: [UInt8], masked: Bool = true) throws(LoopbackHTTP.Failure) {
+    try send(Self.frame(firstByte: firstByte, payload: payload, masked: masked))
+  }
+
+  /// The bytes of one frame; masked, with a zero key (the payload goes as it is).
+  static func frame(firstByte: UInt8, payload: [UInt8], masked: Bool = true) -> [UInt8] {
     var frame: [UInt8] = [firstByte]
     let mask: UInt8 = masked ? 0x80 : 0
     if payload.count < 126 {
@@ -44,8 +49,7 @@ final class RawWebSocket: Sendable {
     } else {
       frame += [mask | 127] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: payload.count >> ($0 * 8)) }
     }
-    frame += (masked ? [0, 0, 0, 0] : []) + payload
-    try send(frame)
+    return frame + (masked ? [0, 0, 0, 0] : []) + payload
   }
 
   private func send(_ bytes: [UInt8]) throws(LoopbackHTTP.Failure) {

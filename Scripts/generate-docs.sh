@@ -18,15 +18,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/man" "$work/completions"
 
-# The plugin builds the programs and its generate-manual tool, whose pages lose every character
-# that is not ASCII (日本, —, …): it drops them. So the tool runs again on each program through a
-# wrapper that writes each such character of the help as an ASCII placeholder (\u0001, its code
-# in hex, \u0002), which the tool keeps; the placeholders then become groff escapes (\[u65E5]).
-swift package generate-manual --configuration debug --date "$DOC_DATE" --authors "tgpt contributors" >"$work/log" 2>&1 \
-  || { cat "$work/log" >&2; exit 1; }
+# swift-argument-parser's generate-manual tool, whose pages lose every character that is not
+# ASCII (日本, —, …): it drops them. So the tool runs on each program through a wrapper that
+# writes each such character of the help as an ASCII placeholder (\u0001, its code in hex,
+# \u0002), which the tool keeps; the placeholders then become groff escapes (\[u65E5]). (Its
+# plugin, `swift package generate-manual`, would also run it on every other executable that
+# links the parser, such as the fuzz targets, which have no help to give.)
+swift build --product generate-manual >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+for program in "${programs[@]}"; do
+  swift build --product "$program" >>"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+done
 bin=$(swift build --show-bin-path)
-# The plugin builds its tool as generate-manual-tool; `swift build --product generate-manual`
-# (as a developer may have run) as generate-manual.
+# `swift build --product generate-manual` makes generate-manual; the plugin, generate-manual-tool.
 generator=""
 for name in generate-manual-tool generate-manual; do
   if [ -x "$bin/$name" ]; then generator="$bin/$name"; break; fi

@@ -206,7 +206,15 @@ public struct JSONScanner {
       let q = base.distance(to: UnsafeRawPointer(quote))
       if let backslash = memchr(base + i, 0x5C, q - i) {
         escaped = true
-        i = base.distance(to: UnsafeRawPointer(backslash)) + 2
+        let b = base.distance(to: UnsafeRawPointer(backslash))
+        // Checked here, not only when decoded: a skipped string must be as valid as a read one,
+        // or a line could pass one reader and fail another.
+        if b + 1 < count, bytes[b + 1] == UInt8(ascii: "u") {
+          _ = try hex4(at: b + 2, end: count)
+        } else if b + 1 < count, Self.simpleEscape(bytes[b + 1]) == nil {
+          throw .invalidJSON(offset: b, "bad escape")
+        }
+        i = b + 2
         continue
       }
       offset = q + 1

@@ -108,6 +108,20 @@ import Testing
     #expect(throws: ProtocolError.self) { try Self.append(#""bad \q""#) }
   }
 
+  /// A string skipped is checked as a string read is: a bad escape fails either way.
+  @Test func skippingAStringChecksItsEscapes() throws {
+    func skip(_ json: String) throws {
+      try Array(json.utf8).withUnsafeBytes { bytes in
+        var scanner = JSONScanner(bytes)
+        try scanner.skipValue()
+      }
+    }
+    for json in [#"["\="]"#, #"["\u12"]"#, #"["\uZZZZ"]"#, #"{"a":"\x"}"#] {
+      #expect(throws: ProtocolError.self, "\(json)") { try skip(json) }
+    }
+    try skip(#"["\" \\ \/ \u00e9"]"#)
+  }
+
   @Test func chunkFastPathAgreesWithDecode() throws {
     let lines = [
       #"{"type":"chunk","content":"a\nb","finish_reason":null,"model":"m","usage":null,"tools_used":[],"id":"r"}"#,
@@ -115,6 +129,10 @@ import Testing
       #"{"type":"chunk","content":"x","content":"y"}"#,
       #"{"type":"chunk","content":"x"} trailing"#,
       #"{"type":"complete","processing_time_ms":1}"#,
+      // Found by fuzz-ndjson: a bad escape in a member the shortcut skipped and decode reads.
+      #"{"type":"chunk","content":"x","id":"\\ \/ \="}"#,
+      #"{"type":"chunk","content":"x","model":"\u12"}"#,
+      #"{"type":"chunk","content":"x","usage":{"k":"\q"}}"#,
     ]
     for line in lines {
       var out: [UInt8] = []

@@ -67,13 +67,13 @@ func expandTabs(_ line: String) -> String {
   return result
 }
 
-private struct LineLexer {
+struct LineLexer {
   let bytes: [UInt8]
   let language: Language
   let theme: Theme
   var state: Highlighter.State
   var spans: Row = []
-  private var plainStart = 0
+  var plainStart = 0
 
   /// Whether every byte is printable ASCII (widths are then byte counts).
   let isASCII: Bool
@@ -122,7 +122,7 @@ private struct LineLexer {
 
   // MARK: - Generic tokens
 
-  private mutating func scan(from start: Int) {
+  mutating func scan(from start: Int) {
     var i = start
     let count = bytes.count
     while i < count {
@@ -178,7 +178,7 @@ private struct LineLexer {
     }
   }
 
-  private func classify(_ range: Range<Int>) -> Style? {
+  func classify(_ range: Range<Int>) -> Style? {
     var word = bytes[range]
     let lowercasing = language.caseInsensitiveKeywords
     if lowercasing, word.contains(where: { $0 >= 0x80 }) {
@@ -201,12 +201,12 @@ private struct LineLexer {
   }
 
   /// Comments that start with `#` need a space before them in shells and YAML (`a#b`, `${#x}`).
-  private func commentAllowed(at i: Int, _ marker: [UInt8]) -> Bool {
+  func commentAllowed(at i: Int, _ marker: [UInt8]) -> Bool {
     guard language.kind == .shell || language.kind == .yaml, marker == [UInt8(ascii: "#")] else { return true }
     return i == 0 || bytes[i - 1] == 0x20 || bytes[i - 1] == 0x09
   }
 
-  private mutating func finishBlockComment(from start: Int, emitFrom: Int? = nil) -> Int {
+  mutating func finishBlockComment(from start: Int, emitFrom: Int? = nil) -> Int {
     guard let block = language.blockComment else { return start }
     let from = emitFrom ?? start
     if let end = find(block.close, from: start) {
@@ -219,7 +219,7 @@ private struct LineLexer {
     return bytes.count
   }
 
-  private mutating func finishString(form: Language.StringForm, index: Int, from start: Int, contentStart: Int) -> Int {
+  mutating func finishString(form: Language.StringForm, index: Int, from start: Int, contentStart: Int) -> Int {
     var i = start
     let close = form.close
     while i < bytes.count {
@@ -244,148 +244,39 @@ private struct LineLexer {
     return bytes.count
   }
 
-  // MARK: - YAML keys, diffs, markup
-
-  /// `key:` (after indentation and `- `) at the start of a YAML or TOML line.
-  private mutating func yamlKey(from start: Int) -> Int {
-    guard start == 0 else { return start }
-    var i = 0
-    while i < bytes.count, bytes[i] == 0x20 { i += 1 }
-    if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "-"), bytes[i + 1] == 0x20 { i += 2 }
-    if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
-      if let end = bytes[i...].firstIndex(of: UInt8(ascii: "]")) {
-        emit(i..<(end + 1), theme.punctuationKey)
-        return end + 1
-      }
-    }
-    var end = i
-    while end < bytes.count, bytes[end] != UInt8(ascii: ":"), bytes[end] != UInt8(ascii: "="),
-      bytes[end] != UInt8(ascii: "#")
-    {
-      end += 1
-    }
-    guard end < bytes.count, end > i, bytes[end] != UInt8(ascii: "#"),
-      end + 1 == bytes.count || bytes[end + 1] == 0x20 || bytes[end] == UInt8(ascii: "=")
-    else { return 0 }
-    emit(i..<end, theme.punctuationKey)
-    return end
-  }
-
-  private mutating func runDiff() {
-    let style: Style?
-    if bytes.starts(with: Array("+++".utf8)) || bytes.starts(with: Array("---".utf8))
-      || bytes.starts(with: Array("diff ".utf8))
-      || bytes.starts(with: Array("index ".utf8))
-    {
-      style = Style(bold: true)
-    } else if bytes.first == UInt8(ascii: "+") {
-      style = theme.inserted
-    } else if bytes.first == UInt8(ascii: "-") {
-      style = theme.deleted
-    } else if bytes.starts(with: "@@".utf8) {
-      style = theme.hunk
-    } else {
-      style = nil
-    }
-    if let style { emit(0..<bytes.count, style) } else { flushPlain(upTo: bytes.count) }
-  }
-
-  private mutating func runMarkup() {
-    var i = 0
-    if state == .blockComment { i = finishBlockComment(from: 0) }
-    if case .string(let form) = state {
-      i = finishString(form: language.strings[form], index: form, from: 0, contentStart: 0)
-      if case .string = state { return }
-      state = .inTag
-    }
-    while i < bytes.count {
-      if state == .inTag {
-        i = markupInsideTag(from: i)
-        if case .string = state { return }
-        continue
-      }
-      if matches(Self.commentOpen, at: i) {
-        i = finishBlockComment(from: i + 4, emitFrom: i)
-        if state == .blockComment { return }
-        continue
-      }
-      if bytes[i] == UInt8(ascii: "<"), i + 1 < bytes.count,
-        isIdentifierStart(bytes[i + 1]) || bytes[i + 1] == UInt8(ascii: "/") || bytes[i + 1] == UInt8(ascii: "!")
-      {
-        var end = i + 1
-        while end < bytes.count, bytes[end] != 0x20, bytes[end] != UInt8(ascii: ">") { end += 1 }
-        emit(i..<end, theme.tag)
-        state = .inTag
-        i = end
-        continue
-      }
-      i += 1
-    }
-    flushPlain(upTo: bytes.count)
-  }
-
-  private mutating func markupInsideTag(from start: Int) -> Int {
-    var i = start
-    while i < bytes.count {
-      let byte = bytes[i]
-      if byte == UInt8(ascii: ">") {
-        let from = i > 0 && bytes[i - 1] == UInt8(ascii: "/") ? i - 1 : i
-        emit(from..<(i + 1), theme.tag)
-        state = .normal
-        return i + 1
-      }
-      if let formIndex = language.strings.firstIndex(where: { matches($0.open, at: i) }) {
-        let form = language.strings[formIndex]
-        i = finishString(form: form, index: formIndex, from: i + form.open.count, contentStart: i)
-        if case .string = state { return i }
-        state = .inTag
-        continue
-      }
-      if isIdentifierStart(byte) {
-        var end = i + 1
-        while end < bytes.count, isIdentifier(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
-        emit(i..<end, theme.type)
-        i = end
-        continue
-      }
-      i += 1
-    }
-    return i
-  }
-
   // MARK: - Helpers
 
-  private mutating func emit(_ range: Range<Int>, _ style: Style) {
+  mutating func emit(_ range: Range<Int>, _ style: Style) {
     guard !range.isEmpty else { return }
     flushPlain(upTo: range.lowerBound)
     appendMerging(range, style)
     plainStart = range.upperBound
   }
 
-  private mutating func flushPlain(upTo end: Int) {
+  mutating func flushPlain(upTo end: Int) {
     guard end > plainStart else { return }
     appendMerging(plainStart..<end, .plain)
     plainStart = end
   }
 
   /// Appends the line's bytes in `range`; for an ASCII line the width is the byte count.
-  private mutating func appendMerging(_ range: Range<Int>, _ style: Style) {
+  mutating func appendMerging(_ range: Range<Int>, _ style: Style) {
     let width = asciiLine ? range.count : DisplayWidth.of(String(decoding: bytes[range], as: UTF8.self))
     spans.appendMerging(bytes[range], style, width: width)
   }
 
-  private var asciiLine: Bool { isASCII }
+  var asciiLine: Bool { isASCII }
 
-  private static let commentOpen = Array("<!--".utf8)
+  static let commentOpen = Array("<!--".utf8)
 
   @inline(__always)
-  private func matches(_ pattern: [UInt8], at i: Int) -> Bool {
+  func matches(_ pattern: [UInt8], at i: Int) -> Bool {
     guard i + pattern.count <= bytes.count, bytes[i] == pattern[0] else { return false }
     for k in 1..<pattern.count where bytes[i + k] != pattern[k] { return false }
     return true
   }
 
-  private func find(_ pattern: [UInt8], from start: Int) -> Int? {
+  func find(_ pattern: [UInt8], from start: Int) -> Int? {
     var i = start
     while i + pattern.count <= bytes.count {
       if matches(pattern, at: i) { return i }
@@ -394,12 +285,12 @@ private struct LineLexer {
     return nil
   }
 
-  private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+  func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-  private func isIdentifierStart(_ byte: UInt8) -> Bool {
+  func isIdentifierStart(_ byte: UInt8) -> Bool {
     (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
       || byte == UInt8(ascii: "_") || byte >= 0x80
   }
 
-  private func isIdentifier(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
+  func isIdentifier(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
 }

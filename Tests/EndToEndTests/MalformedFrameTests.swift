@@ -134,17 +134,4 @@ extension RawWebSocket {
   func sendIgnoringErrors(_ bytes: [UInt8]) {
     _ = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
   }
-
-  /// Reads until the server ends the connection (blocking); false after `seconds`.
-  func waitForClose(seconds: Int) -> Bool {
-    var buffer = [UInt8](repeating: 0, count: 1 << 14)
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-      var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-      guard poll(&pfd, 1, 1000) > 0 else { continue }
-      let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-      if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { return true }
-    }
-    return false
-  }
 }

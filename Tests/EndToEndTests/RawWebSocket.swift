@@ -127,19 +127,20 @@ final class RawWebSocket: Sendable {
   /// Reads and discards everything until the server closes the connection (on a thread of
   /// its own); false when it is still open after `seconds`.
   func readUntilClosed(seconds: Int) async -> Bool {
-    let fd = fd
-    return await DedicatedThread.run { () -> Bool in
-      var buffer = [UInt8](repeating: 0, count: 1 << 16)
-      let deadline = ContinuousClock.now + .seconds(seconds)
-      while ContinuousClock.now < deadline {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, 1000) > 0 else { continue }
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count == 0 { return true }
-        if count < 0, errno != EAGAIN, errno != EINTR { return true }
-      }
-      return false
+    await DedicatedThread.run { self.waitForClose(seconds: seconds) }
+  }
+
+  /// Reads until the server ends the connection (blocking); false after `seconds`.
+  func waitForClose(seconds: Int) -> Bool {
+    var buffer = [UInt8](repeating: 0, count: 1 << 14)
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+      var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      guard poll(&pfd, 1, 1000) > 0 else { continue }
+      let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+      if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { return true }
     }
+    return false
   }
 
   /// Closes the socket now, without a close frame.

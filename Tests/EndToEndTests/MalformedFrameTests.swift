@@ -115,8 +115,13 @@ import Testing
     let metrics = try await LoopbackHTTP.get(server.baseURL + "/metrics")
     let accepted = metrics.split(separator: "\n").first { $0.hasPrefix("tgpt_connections_total ") }
     #expect((accepted.flatMap { Int($0.split(separator: " ")[1]) } ?? 0) >= Self.attacks, "\(metrics)")
-    _ = try await Harness.eventually("no connection left open") {
+    let closedAll = try await Harness.eventually("no connection left open") {
       try await LoopbackHTTP.get(server.baseURL + "/metrics").contains("\ntgpt_connections_open 0\n")
+    }
+    if !closedAll {
+      let open = try await LoopbackHTTP.get(server.baseURL + "/metrics").split(separator: "\n")
+        .filter { $0.hasPrefix("tgpt_connections_open") || $0.hasPrefix("tgpt_requests") }
+      Issue.record("seed \(seed): \(open); server log: \(server.stderr.suffix(4000))")
     }
   }
 

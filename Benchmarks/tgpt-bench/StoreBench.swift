@@ -32,7 +32,7 @@ private func timeTurns(_ store: any SessionStore, sessions: Int, perSession: Int
   -> (turns: [Double], total: Double)
 {
   let clock = ContinuousClock()
-  let run = "\(prefix)-\(Clock.milliseconds())"
+  let run = "\(prefix)-\(WallClock.milliseconds())"
   let start = clock.now
   let turns = try await withThrowingTaskGroup(of: [Double].self) { group in
     for session in 0..<sessions {
@@ -45,10 +45,10 @@ private func timeTurns(_ store: any SessionStore, sessions: Int, perSession: Int
           _ = try await store.history(of: id)
           let turn = try await store.beginTurn(
             session: id, settings: SessionSettings(model: "echo", provider: "echo"), message: "question \(index)",
-            now: Clock.milliseconds())
+            now: WallClock.milliseconds())
           try await store.finishTurn(
             turn, content: "answer \(index)", status: .complete, model: "echo", usage: nil, toolCalls: nil,
-            error: nil, now: Clock.milliseconds())
+            error: nil, now: WallClock.milliseconds())
           withExtendedLifetime(lease) {}
           times.append(milliseconds(began.duration(to: clock.now)))
         }

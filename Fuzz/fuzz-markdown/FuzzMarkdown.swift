@@ -33,12 +33,13 @@ private func render(_ chunks: [String], _ options: RenderOptions) -> [UInt8] {
   func collect() {
     for case .stdout(let bytes) in renderer.take() { stdout += bytes }
   }
-  renderer.handle(Event(.start(.init(model: "m", provider: "fuzz"))), at: 0)
+  let origin = ContinuousClock.now
+  renderer.handle(Event(.start(.init(model: "m", provider: "fuzz"))), at: origin)
   for (index, chunk) in chunks.enumerated() {
-    renderer.handle(Event(.chunk(.init(content: chunk))), at: UInt64(index) * 1_000_000)
+    renderer.handle(Event(.chunk(.init(content: chunk))), at: origin + .milliseconds(index))
     collect()
   }
-  renderer.handle(Event(.complete(.init(processingTimeMs: 1))), at: UInt64(chunks.count) * 1_000_000)
+  renderer.handle(Event(.complete(.init(processingTimeMs: 1))), at: origin + .milliseconds(chunks.count))
   renderer.finish()
   collect()
   return stdout

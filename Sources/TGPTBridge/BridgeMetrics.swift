@@ -1,4 +1,5 @@
 import Synchronization
+import TGPTEvents
 
 /// The server's counters, rendered as Prometheus text for `GET /metrics` (names prefixed `tgpt_`).
 public final class BridgeMetrics: Sendable {
@@ -46,7 +47,7 @@ public final class BridgeMetrics: Sendable {
   func recordRestart() { counts.withLock { $0.restarts += 1 } }
 
   func recordTurnEnded(after elapsed: Duration, errorCode: String?) {
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds = elapsed.inSeconds
     let bucket = Self.latencyBuckets.firstIndex { seconds <= $0 } ?? Self.latencyBuckets.count
     counts.withLock {
       $0.turnsEnded += 1

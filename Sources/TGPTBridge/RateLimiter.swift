@@ -1,3 +1,5 @@
+import TGPTEvents
+
 /// A token bucket: `burst` messages at once, refilled at `perSecond`.
 public struct RateLimiter: Sendable {
   public let perSecond: Double
@@ -22,9 +24,7 @@ public struct RateLimiter: Sendable {
   /// Takes a token if there is one.
   public mutating func allow(now: ContinuousClock.Instant = .now) -> Bool {
     guard perSecond > 0 else { return true }
-    let elapsed = now - last
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    tokens = min(burst, tokens + seconds * perSecond)
+    tokens = min(burst, tokens + (now - last).inSeconds * perSecond)
     last = now
     guard tokens >= 1 else { return false }
     tokens -= 1

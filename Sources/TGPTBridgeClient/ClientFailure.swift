@@ -51,10 +51,7 @@ public struct ClientFailure: KindedError, Sendable {
   }
 
   /// A duration in seconds for messages: "120 s", "0.5 s".
-  static func seconds(_ duration: Duration) -> String {
-    let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(Double(milliseconds) / 1000) s"
-  }
+  static func seconds(_ duration: Duration) -> String { "\(duration.secondsText) s" }
 
   public var description: String { message }
 

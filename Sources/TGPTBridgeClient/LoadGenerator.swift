@@ -59,8 +59,8 @@ public struct LoadGenerator: Sendable {
       for turn in outcome.turns {
         events += turn.eventCount
         if turn.terminalType == "complete" { completed += 1 }
-        if let first = turn.firstChunk { firstChunk.append(milliseconds(first)) }
-        if let total = turn.total { complete.append(milliseconds(total)) }
+        if let first = turn.firstChunk { firstChunk.append(first.inMilliseconds) }
+        if let total = turn.total { complete.append(total.inMilliseconds) }
       }
     }
   }
@@ -103,7 +103,7 @@ public struct LoadGenerator: Sendable {
       }
       for await outcome in group { report.add(outcome) }
     }
-    report.seconds = milliseconds((report.lastEnd ?? started) - started) / 1000
+    report.seconds = ((report.lastEnd ?? started) - started).inSeconds
     report.sessionsLeft = madeSessions.left.count
     return report
   }

@@ -91,8 +91,8 @@ public struct ServerCheck: Sendable {
     guard turn.chunks > 0, !turn.content.isEmpty else {
       return Result(name: "streaming_response", passed: false, detail: "complete without any chunk content")
     }
-    let first = turn.firstChunk.map(milliseconds) ?? 0
-    let total = turn.total.map(milliseconds) ?? 0
+    let first = turn.firstChunk.map(\.inMilliseconds) ?? 0
+    let total = turn.total.map(\.inMilliseconds) ?? 0
     return Result(
       name: "streaming_response", passed: true,
       detail:
@@ -129,10 +129,6 @@ public struct ServerCheck: Sendable {
     if let turn = outcome.turns.last, turn.terminalType == "error" { return "error event: \(turn.events.last ?? "")" }
     return "no terminal event (close \(outcome.closeCode.map(String.init) ?? "none"))"
   }
-}
-
-func milliseconds(_ duration: Duration) -> Double {
-  Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
 }
 
 func format(_ value: Double) -> String {

@@ -33,7 +33,7 @@ public final class Spinner: @unchecked Sendable {
     state.withLock { state in
       guard state.running else { return }
       let elapsed = ContinuousClock.now - started
-      let tenths = Int(elapsed.components.seconds * 10 + elapsed.components.attoseconds / 100_000_000_000_000_000)
+      let tenths = Int(elapsed.inSeconds * 10)
       let text =
         "\r\u{1B}[K\u{1B}[2m\(Self.frames[state.frame % Self.frames.count]) \(tenths / 10).\(tenths % 10)s\u{1B}[0m"
       state.frame += 1

@@ -55,7 +55,7 @@ final class AnswerCheckpoints: Sendable {
     // A checkpoint that fails changes nothing: the final record is written (or logged) anyway.
     try? await store.finishTurn(
       record, content: snapshot.content, status: .interrupted, model: snapshot.model, usage: nil, toolCalls: nil,
-      error: nil, now: Clock.milliseconds())
+      error: nil, now: WallClock.milliseconds())
   }
 
   /// No more checkpoints; returns once none is being written, so the final record comes last.

@@ -39,7 +39,7 @@ public struct TurnCache: Sendable {
   /// The fresh answer kept under `key`, or nil (none, stale, or the cache failed).
   func lookup(_ key: String, principal: String) async -> CachedAnswer? {
     do {
-      return try await cache.lookup(key: key, principal: principal, ttlMs: ttlMs, now: Clock.milliseconds())
+      return try await cache.lookup(key: key, principal: principal, ttlMs: ttlMs, now: WallClock.milliseconds())
     } catch {
       log.warning("the response cache failed; asking the provider: \(error)")
       return nil
@@ -49,7 +49,7 @@ public struct TurnCache: Sendable {
   /// Keeps a complete answer under `key`.
   func save(_ answer: CachedAnswer, key: String, principal: String) async {
     do {
-      try await cache.save(key: key, principal: principal, answer: answer, ttlMs: ttlMs, now: Clock.milliseconds())
+      try await cache.save(key: key, principal: principal, answer: answer, ttlMs: ttlMs, now: WallClock.milliseconds())
     } catch {
       log.warning("could not keep the answer in the response cache: \(error)")
     }

@@ -27,7 +27,7 @@ extension TurnRunner {
       do {
         try await store.finishTurn(
           record, content: hit.content, status: .complete, model: model, usage: hit.usage, toolCalls: nil, error: nil,
-          now: Clock.milliseconds())
+          now: WallClock.milliseconds())
         return nil
       } catch {
         return (error as? StoreError) ?? StoreError.database("\(error)")

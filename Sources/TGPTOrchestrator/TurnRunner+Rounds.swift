@@ -124,7 +124,7 @@ extension TurnRunner {
     return try await Task {
       try await store.recordToolRound(
         record, content: round.content, model: round.model, usage: round.usage, toolCalls: .array(calls),
-        results: results, now: Clock.milliseconds())
+        results: results, now: WallClock.milliseconds())
     }.value
   }
 
@@ -139,7 +139,7 @@ extension TurnRunner {
       do {
         try await store.finishTurn(
           record, content: round.content, status: status, model: round.model, usage: round.usage,
-          toolCalls: round.toolCallsJSON, error: error ?? round.error, now: Clock.milliseconds())
+          toolCalls: round.toolCallsJSON, error: error ?? round.error, now: WallClock.milliseconds())
         return nil
       } catch {
         // The answer went out; only its record failed, which stays `interrupted`.

@@ -160,7 +160,7 @@ public struct TurnRunner: Sendable {
         model: request.model, provider: prepared.providerName, system: request.system, baseURL: prepared.baseURL)
       record = try await store.beginTurn(
         session: turn.sessionID, settings: used, message: turn.message, attachments: turn.attachments,
-        replacingLastTurn: replacing, now: Clock.milliseconds())
+        replacingLastTurn: replacing, now: WallClock.milliseconds())
     } catch let error as StoreError {
       return fail(error.description + "; nothing of this turn was stored", error.kind)
     } catch {

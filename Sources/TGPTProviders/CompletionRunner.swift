@@ -55,7 +55,7 @@ public struct CompletionRunner: Sendable {
     interruption: @Sendable () -> String = { "interrupted" },
     emit: (Event) throws -> Void
   ) async -> RunOutcome {
-    let started = Monotonic.now()
+    let started = ContinuousClock.now
     let deadline = limits.totalTimeout.map { Deadline(seconds: $0, from: started) }
     var state = RunState(model: request.model)
 
@@ -97,7 +97,7 @@ public struct CompletionRunner: Sendable {
         }
         log.debug("answer complete after \(attempt) attempt(s)")
         let complete = Event.Complete(
-          processingTimeMs: Int((Monotonic.now() - started) / 1_000_000), finishReason: state.finishReason,
+          processingTimeMs: Int((ContinuousClock.now - started) / .milliseconds(1)), finishReason: state.finishReason,
           usage: state.usage, model: state.model)
         return end(.complete(complete), .completed(complete))
       } catch let error as WriteFailure {

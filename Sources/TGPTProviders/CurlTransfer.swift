@@ -15,20 +15,21 @@ final class CurlTransfer: @unchecked Sendable {
   private var headers = HTTPHeaders()
   private var headSent = false
   private(set) var bytesReceived = 0
-  /// Monotonic time of the last byte (header or body) from the server.
-  private(set) var lastActivity: UInt64
-  private let configuredIdle: UInt64
+  /// When the last byte (header or body) came from the server.
+  private(set) var lastActivity: ContinuousClock.Instant
+  private let configuredIdle: Duration
   /// Whether the run's deadline comes before the connect timeout would (then a timeout before
   /// connecting is the deadline's). Decided at the start: curl's timer and ours differ by a
   /// millisecond or so at the end.
   private let deadlineFirst: Bool
-  /// A shorter idle timeout set while the transfer runs (0: none); see `TransferControl`.
-  let idleOverride = Atomic<UInt64>(0)
+  /// A shorter idle timeout set while the transfer runs, in nanoseconds (0: none); see
+  /// `TransferControl`.
+  let idleOverride = Atomic<Int64>(0)
 
   /// The idle timeout in force.
-  var idleNanoseconds: UInt64 {
+  var idleTimeout: Duration {
     let override = idleOverride.load(ordering: .acquiring)
-    return override == 0 ? configuredIdle : min(override, configuredIdle)
+    return override == 0 ? configuredIdle : min(.nanoseconds(override), configuredIdle)
   }
 
   init?(request: HTTPRequest, continuation: AsyncThrowingStream<HTTPResponsePart, Error>.Continuation) {
@@ -36,8 +37,8 @@ final class CurlTransfer: @unchecked Sendable {
     self.easy = easy
     self.request = request
     self.continuation = continuation
-    self.lastActivity = Monotonic.now()
-    self.configuredIdle = Monotonic.nanoseconds(request.limits.idleTimeout)
+    self.lastActivity = .now
+    self.configuredIdle = .clampedSeconds(request.limits.idleTimeout)
     self.deadlineFirst = request.deadline.map { $0.remaining < request.limits.connectTimeout } ?? false
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     configure()
@@ -50,7 +51,7 @@ final class CurlTransfer: @unchecked Sendable {
   }
 
   /// Called when the engine starts driving the transfer.
-  func markStarted() { lastActivity = Monotonic.now() }
+  func markStarted() { lastActivity = .now }
 
   private func configure() {
     let r = request
@@ -107,7 +108,7 @@ final class CurlTransfer: @unchecked Sendable {
   // MARK: - Callbacks (I/O thread)
 
   fileprivate func receiveHeaderLine(_ raw: UnsafeRawBufferPointer) {
-    lastActivity = Monotonic.now()
+    lastActivity = .now
     var end = raw.count
     while end > 0, raw[end - 1] == 0x0A || raw[end - 1] == 0x0D { end -= 1 }
     let line = UnsafeRawBufferPointer(rebasing: raw[0..<end])
@@ -131,7 +132,7 @@ final class CurlTransfer: @unchecked Sendable {
   }
 
   fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) {
-    lastActivity = Monotonic.now()
+    lastActivity = .now
     bytesReceived += bytes.count
     sendHead()
     continuation.yield(.body(Array(bytes)))

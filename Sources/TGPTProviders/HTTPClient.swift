@@ -87,7 +87,7 @@ package final class TransferControl: Sendable {
   /// Sets the transfer's idle timeout, counted from the last byte received.
   package func setIdleTimeout(_ seconds: Double) {
     guard let (transfer, engine) = target.withLock({ $0 }) else { return }
-    transfer.idleOverride.store(Monotonic.nanoseconds(seconds), ordering: .releasing)
+    transfer.idleOverride.store(Int64(min(max(seconds, 1e-9), 1e9) * 1e9), ordering: .releasing)
     engine.wake()
   }
 }
@@ -162,23 +162,23 @@ final class CurlEngine: @unchecked Sendable {
         transfer.complete(code)
       }
 
-      let now = Monotonic.now()
-      var nextIdleDeadline = UInt64.max
+      let now = ContinuousClock.now
+      var nextIdleDeadline: ContinuousClock.Instant?
       for transfer in active.values {
-        let deadline = transfer.lastActivity &+ transfer.idleNanoseconds
+        let deadline = transfer.lastActivity + transfer.idleTimeout
         if now >= deadline {
           remove(transfer)
           transfer.fail(.idleTimeout(seconds: transfer.request.limits.idleTimeout))
         } else {
-          nextIdleDeadline = min(nextIdleDeadline, deadline)
+          nextIdleDeadline = min(nextIdleDeadline ?? deadline, deadline)
         }
       }
 
       var curlTimeout = -1
       ccurl_multi_timeout(multi, &curlTimeout)
       var wait = curlTimeout < 0 ? 1000 : min(curlTimeout, 1000)
-      if nextIdleDeadline != .max {
-        wait = min(wait, Int((nextIdleDeadline - now) / 1_000_000) + 1)
+      if let nextIdleDeadline {
+        wait = min(wait, Int((nextIdleDeadline - now) / .milliseconds(1)) + 1)
       }
       ccurl_multi_poll(multi, Int32(wait))
     }

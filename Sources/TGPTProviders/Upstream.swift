@@ -3,18 +3,17 @@ import TGPTEvents
 /// When a run must be over: `RunLimits.totalTimeout` seconds after it started, on the
 /// monotonic clock. Every attempt and every transfer of the run counts down to this one moment.
 struct Deadline: Sendable {
-  /// The moment, in `Monotonic` nanoseconds.
-  let at: UInt64
+  let at: ContinuousClock.Instant
   /// The seconds it was set from (what a timeout's message names).
   let seconds: Double
 
-  init(seconds: Double, from start: UInt64 = Monotonic.now()) {
-    self.at = start &+ Monotonic.nanoseconds(seconds)
+  init(seconds: Double, from start: ContinuousClock.Instant = .now) {
+    self.at = start + .clampedSeconds(seconds)
     self.seconds = seconds
   }
 
   /// Seconds left (0 once it has passed).
-  var remaining: Double { Double(at &- min(at, Monotonic.now())) / 1e9 }
+  var remaining: Double { max(0, (at - .now).inSeconds) }
 }
 
 /// One way of getting an answer: a single attempt, no retries (the runner retries).

@@ -59,8 +59,8 @@ public struct EventRenderer {
 
   // MARK: - Events
 
-  /// Takes in one event received at `time` (monotonic nanoseconds).
-  public mutating func handle(_ event: Event, at time: UInt64) {
+  /// Takes in one event received at `time` (on the monotonic clock).
+  public mutating func handle(_ event: Event, at time: ContinuousClock.Instant) {
     switch event.payload {
     case .start(let start):
       turn = TurnStats(started: time, model: start.model)
@@ -96,7 +96,9 @@ public struct EventRenderer {
 
   /// Takes in one NDJSON line: a `chunk` in the usual layout goes straight to the output
   /// without building an event (the hot path of every stream); anything else is decoded.
-  public mutating func handleLine(_ bytes: UnsafeRawBufferPointer, at time: UInt64) throws(ProtocolError) {
+  public mutating func handleLine(_ bytes: UnsafeRawBufferPointer, at time: ContinuousClock.Instant)
+    throws(ProtocolError)
+  {
     if case .plain(terminal: false) = options.output {
       if ChunkScanner.appendContent(bytes, to: &stdoutBuffer) || Event.appendChunkContent(bytes, to: &stdoutBuffer) {
         noteChunk(at: time)
@@ -114,7 +116,7 @@ public struct EventRenderer {
     handle(try Event.decode(bytes), at: time)
   }
 
-  private mutating func noteChunk(at time: UInt64) {
+  private mutating func noteChunk(at time: ContinuousClock.Instant) {
     sawContent = true
     if turn.firstContent == nil { turn.firstContent = time }
     turn.chunks += 1
@@ -289,20 +291,19 @@ public struct EventRenderer {
 
   private mutating func status(_ text: String) { message(text, error: false) }
 
-  private mutating func statsLine(_ complete: Event.Complete, at time: UInt64) {
+  private mutating func statsLine(_ complete: Event.Complete, at time: ContinuousClock.Instant) {
     var parts: [String] = []
     if let model = complete.model ?? turn.model { parts.append(model) }
     let tokens = complete.usage?.completionTokens
     if let tokens { parts.append("\(tokens) tokens") } else { parts.append("\(turn.chunks) chunks") }
     if let usage = complete.usage, let prompt = usage.promptTokens { parts.append("\(prompt) in") }
     if let started = turn.started, let first = turn.firstContent {
-      parts.append("first token \(Self.milliseconds(Int((first - started) / 1_000_000)))")
+      parts.append("first token \(Self.milliseconds(Int((first - started) / .milliseconds(1))))")
     }
-    let totalMs = turn.started.map { Int((time - $0) / 1_000_000) } ?? complete.processingTimeMs
+    let totalMs = turn.started.map { Int((time - $0) / .milliseconds(1)) } ?? complete.processingTimeMs
     parts.append("total \(Self.milliseconds(totalMs))")
     if let tokens, let first = turn.firstContent, time > first {
-      let seconds = Double(time - first) / 1e9
-      parts.append("\(Int((Double(tokens) / seconds).rounded())) tokens/s")
+      parts.append("\(Int((Double(tokens) / (time - first).inSeconds).rounded())) tokens/s")
     }
     if let cost = complete.usage?.cost { parts.append("$\(cost.text)") }
     status(parts.joined(separator: " · "))
@@ -315,8 +316,8 @@ public struct EventRenderer {
 
 /// What the stats footer needs about the current turn.
 private struct TurnStats {
-  var started: UInt64?
+  var started: ContinuousClock.Instant?
   var model: String?
-  var firstContent: UInt64?
+  var firstContent: ContinuousClock.Instant?
   var chunks = 0
 }

@@ -13,11 +13,11 @@ public enum SessionID {
   public static func isValid(_ id: String) -> Bool { SessionIDRule.isValid(id) }
 
   /// A new id: the UTC time and eight random hex digits (see `SessionIDRule.make(now:)`).
-  public static func make(now: Int64 = Clock.milliseconds()) -> String { SessionIDRule.make(now: now) }
+  public static func make(now: Int64 = WallClock.milliseconds()) -> String { SessionIDRule.make(now: now) }
 }
 
 /// Wall-clock time in milliseconds since 1970, as stored.
-public enum Clock {
+public enum WallClock {
   public static func milliseconds() -> Int64 {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)

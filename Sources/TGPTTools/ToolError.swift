@@ -61,13 +61,3 @@ public struct ToolError: KindedError, Sendable, Equatable {
     }
   }
 }
-
-extension Duration {
-  /// Whole or fractional seconds as people write them: "30", "0.5".
-  var secondsText: String {
-    let (seconds, attoseconds) = components
-    if attoseconds == 0 { return String(seconds) }
-    let value = Double(seconds) + Double(attoseconds) / 1e18
-    return String((value * 1000).rounded() / 1000)
-  }
-}

@@ -76,7 +76,7 @@ final class RenderLoop: @unchecked Sendable {
         voice?.text(rest, into: &said)
       } else {
         var stop = false
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = ContinuousClock.now
         renderer.withLock { renderer in
           events.finish { item in if !stop { stop = handle(item, renderer: &renderer, at: now) } }
         }
@@ -128,7 +128,7 @@ final class RenderLoop: @unchecked Sendable {
       // --passthrough copies the input exactly as read, malformed lines and all.
       if passthrough { try FileIO.writeAll(1, bytes) }
       var stop = false
-      let now = DispatchTime.now().uptimeNanoseconds
+      let now = ContinuousClock.now
       // One lock for the whole read: a burst of events is handled, then written, at once.
       renderer.withLock { renderer in
         events.feed(bytes) { item in if !stop { stop = handle(item, renderer: &renderer, at: now) } }
@@ -140,7 +140,9 @@ final class RenderLoop: @unchecked Sendable {
   }
 
   /// Handles one input line; returns true to stop (`--strict` and a malformed line).
-  private func handle(_ item: NDJSONSplitter.Item, renderer: inout EventRenderer, at now: UInt64) -> Bool {
+  private func handle(_ item: NDJSONSplitter.Item, renderer: inout EventRenderer, at now: ContinuousClock.Instant)
+    -> Bool
+  {
     switch item {
     case .overlong(let number, _):
       return malformedLine(number, "longer than \(NDJSONSplitter.defaultMaxLineBytes) bytes", &renderer)

@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import TGPTCommandSupport
 import TGPTEvents
@@ -93,7 +92,7 @@ final class ChatDisplay: Sendable {
         state.renderer.resize(width: columns)
       }
       if case .chunk(let chunk) = event.payload { state.answer += chunk.content }
-      state.renderer.handle(event, at: DispatchTime.now().uptimeNanoseconds)
+      state.renderer.handle(event, at: .now)
       write(state.renderer.take(), &state)
     }
   }

@@ -220,7 +220,7 @@ struct SetCommand: AsyncParsableCommand {
   func run() async throws {
     guard let id, !defaults else { return try await writeDefaults() }
     let settings = SessionSettings(model: model, provider: provider, system: system, baseURL: baseURL)
-    try await openStore(storeOptions, .create).update(id, settings: settings, now: Clock.milliseconds())
+    try await openStore(storeOptions, .create).update(id, settings: settings, now: WallClock.milliseconds())
   }
 }
 

@@ -98,7 +98,7 @@ import Testing
     for (line, _) in Self.lines {
       let decoded = try? Event.decode(line)
       let result = Array(line.utf8).withUnsafeBytes { bytes in
-        Result { () throws(ProtocolError) in try renderer.handleLine(bytes, at: 0) }
+        Result { () throws(ProtocolError) in try renderer.handleLine(bytes, at: .now) }
       }
       if case .chunk(let chunk)? = decoded?.payload {
         expected += chunk.content
@@ -108,7 +108,7 @@ import Testing
       }
     }
     let error = #"{"type":"error","error":"boom","code":"rate_limited"}"#
-    try Array(error.utf8).withUnsafeBytes { try renderer.handleLine($0, at: 0) }
+    try Array(error.utf8).withUnsafeBytes { try renderer.handleLine($0, at: .now) }
     var stdout: [UInt8] = []
     var stderr = ""
     for output in renderer.take() {

@@ -70,7 +70,7 @@ import Testing
     for line in lines.map(\.jsonText) {
       // The plain fast path, as tgpt-render reads its input.
       let bytes = Array(line.utf8)
-      try bytes.withUnsafeBytes { try renderer.handleLine($0, at: 1) }
+      try bytes.withUnsafeBytes { try renderer.handleLine($0, at: .now) }
       for output in renderer.take() {
         switch output {
         case .stdout(let bytes): out += bytes

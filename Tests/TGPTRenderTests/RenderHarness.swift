@@ -36,9 +36,9 @@ enum RenderHarness {
     var renderer = EventRenderer(options: options)
     var out: [UInt8] = []
     var err: [UInt8] = []
-    var time: UInt64 = 1_000_000_000
+    var time = ContinuousClock.now
     for line in text.split(separator: "\n") {
-      time += 250_000_000
+      time += .milliseconds(250)
       renderer.handle(try Event.decode(String(line)), at: time)
       for output in renderer.take() {
         switch output {

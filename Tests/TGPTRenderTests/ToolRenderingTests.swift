@@ -11,8 +11,9 @@ import Testing
   ) {
     var renderer = EventRenderer(options: options)
     var outputs: [EventRenderer.Output] = []
+    let origin = ContinuousClock.now
     for (index, event) in events.enumerated() {
-      renderer.handle(event, at: UInt64(index + 1) * 100_000_000)
+      renderer.handle(event, at: origin + .milliseconds(100 * (index + 1)))
       outputs += renderer.take()
     }
     renderer.finish()
@@ -230,7 +231,7 @@ import Testing
     var stderr = ""
     for line in input.split(separator: "\n") {
       // The fast path tgpt-render reads with.
-      try Array(line.utf8).withUnsafeBytes { try renderer.handleLine($0, at: 1) }
+      try Array(line.utf8).withUnsafeBytes { try renderer.handleLine($0, at: .now) }
       for output in renderer.take() {
         switch output {
         case .stdout(let bytes): stdout += bytes

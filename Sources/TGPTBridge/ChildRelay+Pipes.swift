@@ -43,22 +43,13 @@ extension ChildRelay {
   func startReader(for child: ChildProcess) {
     DedicatedThread.start { [self] in
       let limit = NDJSONSplitter.defaultMaxLineBytes
-      var splitter = NDJSONSplitter(maxLineBytes: limit, reportsOverlongAtEnd: true)
-      let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
-      defer { buffer.deallocate() }
-      let route: (NDJSONSplitter.Item) -> Void = { [self] item in
+      // A read that fails ends the output as its end would: what is unanswered fails.
+      try? FileIO.forEachLine(fd: child.output, maxLineBytes: limit, reportsOverlongAtEnd: true) { [self] item in
         switch item {
         case .line(let bytes, _): self.route(bytes)
         case .overlong(_, let tail): self.failOverlong(tail: tail, limit: limit)
         }
       }
-      while true {
-        let count: Int
-        do throws(ProtocolError) { count = try FileIO.read(child.output, into: buffer) } catch { break }
-        if count == 0 { break }
-        splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), route)
-      }
-      splitter.finish(route)
       close(child.output)
       let status = child.waitForExit()
       childEnded(child, status: status)

@@ -45,7 +45,6 @@ public final class LineFeed: Sendable {
     self.lines = lines
     self.permits = permits
     DedicatedThread.start {
-      var splitter = NDJSONSplitter(maxLineBytes: maxLineBytes)
       // Permits that urgent lines went ahead without; taken back before the next ordinary line.
       var owed = 0
       let take = { (number: Int) in
@@ -75,15 +74,8 @@ public final class LineFeed: Sendable {
           continuation.yield(.overlong(number: number))
         }
       }
-      let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
-      defer { buffer.deallocate() }
       do throws(ProtocolError) {
-        while true {
-          let count = try FileIO.read(fd, into: buffer)
-          if count == 0 { break }
-          splitter.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), deliver)
-        }
-        splitter.finish(deliver)
+        try FileIO.forEachLine(fd: fd, maxLineBytes: maxLineBytes, deliver)
       } catch {
         continuation.yield(.failed(error))
       }

@@ -55,20 +55,18 @@ final class RenderLoop: @unchecked Sendable {
     defer { spinner?.stop() }
     var events = NDJSONSplitter()
     var text = UTF8Assembler()
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
-    defer { buffer.deallocate() }
     do throws(ProtocolError) {
-      while true {
-        let count = try FileIO.read(0, into: buffer)
-        if count == 0 { break }
-        let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+      var stopCode: Int32?
+      try FileIO.forEachRead(0) { bytes throws(ProtocolError) in
         if textInput == nil {
           leading.append(contentsOf: bytes)
-          if let code = try decide(atEnd: false, events: &events, text: &text) { return code }
-        } else if let code = try consume(bytes, events: &events, text: &text) {
-          return code
+          stopCode = try decide(atEnd: false, events: &events, text: &text)
+        } else {
+          stopCode = try consume(bytes, events: &events, text: &text)
         }
+        return stopCode == nil
       }
+      if let stopCode { return stopCode }
       if textInput == nil, let code = try decide(atEnd: true, events: &events, text: &text) { return code }
       if textInput == true {
         let rest = text.finish()

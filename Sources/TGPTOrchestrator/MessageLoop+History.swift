@@ -45,10 +45,8 @@ extension MessageLoop {
     do {
       for event in answer { try emit(event) }
       return outcome
-    } catch let error as ProtocolError where error.isOutputClosed {
-      return .outputClosed
     } catch {
-      return .outputFailed("\(error)")
+      return RunOutcome(writeFailure: error)
     }
   }
 }

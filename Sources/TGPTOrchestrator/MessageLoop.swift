@@ -61,14 +61,14 @@ public struct MessageLoop: Sendable {
     let flights = InFlightTurns()
     // Once the output is gone nothing more can be answered: stop reading at once, even if
     // stdin stays open and silent.
-    let reader = ReaderHandle()
+    let reader = WorkSlot()
     let stopIfOutputGone: @Sendable () -> Void = {
       if summary.stopped {
         flights.cancelAll()
         reader.cancel()
       }
     }
-    let reading = Task {
+    let reading: @Sendable () async -> Void = {
       for await input in feed.lines {
         // `.failed` ends the input; it took no permit from the feed.
         let release: @Sendable () -> Void = {
@@ -135,9 +135,8 @@ public struct MessageLoop: Sendable {
         }
       }
     }
-    reader.attach(reading)
     await withTaskCancellationHandler {
-      await reading.value
+      await reader.run(reading)
       await flights.waitAll()
     } onCancel: {
       reader.cancel()
@@ -243,26 +242,5 @@ private final class Tally: Sendable {
       case .outputFailed(let why): summary.outputFailure = summary.outputFailure ?? why
       }
     }
-  }
-}
-
-/// The task reading the input, which may be cancelled before it is attached.
-private final class ReaderHandle: Sendable {
-  private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
-
-  func attach(_ task: Task<Void, Never>) {
-    let cancelled = state.withLock { state in
-      state.task = task
-      return state.cancelled
-    }
-    if cancelled { task.cancel() }
-  }
-
-  func cancel() {
-    let task = state.withLock { state in
-      state.cancelled = true
-      return state.task
-    }
-    task?.cancel()
   }
 }

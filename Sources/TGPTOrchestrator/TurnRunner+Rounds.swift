@@ -85,8 +85,7 @@ extension TurnRunner {
           with: Event.Failure(message: interruption(), code: .interrupted, partial: true), tag: tag, emit: emit)
       case .writeFailed(let error):
         await finish(record, round, status: .interrupted)
-        if let error = error as? ProtocolError, error.isOutputClosed { return .outputClosed }
-        return .outputFailed("\(error)")
+        return RunOutcome(writeFailure: error)
       case .finished(let finished):
         results = finished
       }

@@ -26,6 +26,16 @@ public enum RunOutcome: Sendable {
   case outputClosed
   /// Writing an event failed otherwise (a full disk, a closed descriptor).
   case outputFailed(String)
+
+  /// How a run ends when writing one of its events threw `error`: `.outputClosed` when the
+  /// reader went away (EPIPE), `.outputFailed` otherwise. The one place that decides it.
+  public init(writeFailure error: any Error) {
+    if let error = error as? ProtocolError, error.isOutputClosed {
+      self = .outputClosed
+    } else {
+      self = .outputFailed("\(error)")
+    }
+  }
 }
 
 /// Runs one request against a provider and writes its events: `start`, then `chunk`,
@@ -144,10 +154,7 @@ private struct WriteFailure: Error {
   let underlying: any Error
   init(_ underlying: any Error) { self.underlying = underlying }
 
-  var outcome: RunOutcome {
-    if let error = underlying as? ProtocolError, error.isOutputClosed { return .outputClosed }
-    return .outputFailed("\(underlying)")
-  }
+  var outcome: RunOutcome { RunOutcome(writeFailure: underlying) }
 }
 
 /// What a run has seen so far.

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// The task doing a command's work, so a signal handler can cancel it — or learn that it has
-/// not started yet and end the process itself.
+/// The task doing some work, so that another task or a signal handler can cancel it — even
+/// before it has started (it then starts cancelled), or learn that it has not started yet and
+/// end the process itself.
 public final class WorkSlot: Sendable {
   private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
 
@@ -21,6 +22,7 @@ public final class WorkSlot: Sendable {
   }
 
   /// Cancels the work; false when no work has started (the caller should then stop by itself).
+  @discardableResult
   public func cancel() -> Bool {
     state.withLock { state in
       state.cancelled = true

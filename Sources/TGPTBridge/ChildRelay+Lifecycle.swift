@@ -73,28 +73,19 @@ extension ChildRelay {
   /// Waits until `what` holds, or `timeout`; true when it holds. No thread is held meanwhile:
   /// the reader thread resumes the waiter when the turns end or the child exits.
   private func wait(for what: Awaited, timeout: Duration) async -> Bool {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-      let waiter = RelayWaiter(continuation)
-      let holds = state.withLock { state in
-        switch what {
-        case .drained:
-          if state.routes.isEmpty { return true }
-          state.drainWaiters.append(waiter)
-        case .childExited:
-          if state.child == nil { return true }
-          state.exitWaiters.append(waiter)
-        }
-        return false
+    let waiter = RelayWaiter()
+    let holds = state.withLock { state in
+      switch what {
+      case .drained:
+        if state.routes.isEmpty { return true }
+        state.drainWaiters.append(waiter)
+      case .childExited:
+        if state.child == nil { return true }
+        state.exitWaiters.append(waiter)
       }
-      if holds {
-        waiter.resume(true)
-        return
-      }
-      Task {
-        try? await Task.sleep(for: timeout)
-        waiter.resume(false)
-      }
+      return false
     }
+    return holds ? true : await Race.run({ await waiter.result() }, cancelledAfter: timeout)
   }
 
   func releaseDrainWaiters() {
@@ -124,18 +115,38 @@ extension Event {
   }
 }
 
-/// One waiting call's continuation (`drain`, `stop`), resumed exactly once: by what it waits
-/// for or by the timeout, whichever comes first.
+/// One waiting call (`drain`, `stop`), ended exactly once: by what it waits for, or by its
+/// timeout cancelling the wait, whichever comes first.
 final class RelayWaiter: Sendable {
-  private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
+  private enum State {
+    case waiting(CheckedContinuation<Bool, Never>?)
+    case ended(Bool)
+  }
+  private let state = Mutex(State.waiting(nil))
 
-  init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = Mutex(continuation) }
-
-  func resume(_ drained: Bool) {
-    let pending = continuation.withLock { value in
-      defer { value = nil }
-      return value
+  /// Ends the wait with `happened` (only the first call counts).
+  func resume(_ happened: Bool) {
+    let waiting = state.withLock { state -> CheckedContinuation<Bool, Never>?? in
+      guard case .waiting(let continuation) = state else { return nil }
+      state = .ended(happened)
+      return continuation
     }
-    pending?.resume(returning: drained)
+    if case .some(.some(let continuation)) = waiting { continuation.resume(returning: happened) }
+  }
+
+  /// Whether it happened: true once `resume(true)`, false when the task is cancelled first.
+  func result() async -> Bool {
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { continuation in
+        let ended = state.withLock { state -> Bool? in
+          if case .ended(let happened) = state { return happened }
+          state = .waiting(continuation)
+          return nil
+        }
+        if let ended { continuation.resume(returning: ended) }
+      }
+    } onCancel: {
+      resume(false)
+    }
   }
 }

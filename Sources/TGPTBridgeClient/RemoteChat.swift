@@ -232,19 +232,7 @@ public struct RemoteChat: Sendable {
 
   /// Waits `delay`; true when `stopped` returned first.
   private static func sleep(_ delay: Duration, unless stopped: @escaping @Sendable () async -> Void) async -> Bool {
-    await withTaskGroup(of: Bool.self) { group in
-      group.addTask {
-        try? await Task.sleep(for: delay)
-        return false
-      }
-      group.addTask {
-        await stopped()
-        return !Task.isCancelled
-      }
-      let first = await group.next() ?? false
-      group.cancelAll()
-      return first
-    }
+    await Race.run({ (try? await Task.sleep(for: delay)) == nil }, cancelledWhen: stopped)
   }
 }
 

@@ -211,18 +211,12 @@ public struct ChatServer: Sendable {
     _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, with failure: Event.Failure,
     close code: WebSocketErrorCode, reason: String
   ) async {
-    let first = Task {
-      var frames = inbound.makeAsyncIterator()
-      guard let frame = try? await frames.next() else { return String?.none }
-      guard let json = try? JSON.parse(Array(frame.data.readableBytesView)) else { return String?.none }
-      return json["id"]?.stringValue
-    }
-    let timer = Task {
-      try? await Task.sleep(for: .seconds(10))
-      first.cancel()
-    }
-    let id = await first.value
-    timer.cancel()
+    let id = await Race.run(
+      { () -> String? in
+        var frames = inbound.makeAsyncIterator()
+        guard let frame = try? await frames.next() else { return nil }
+        return (try? JSON.parse(Array(frame.data.readableBytesView)))?["id"]?.stringValue
+      }, cancelledAfter: .seconds(10))
     try? await outbound.write(.text(Event(.error(failure), id: id).jsonText))
     try? await outbound.close(code, reason: reason)
   }

@@ -41,13 +41,8 @@ struct LocalChat: ChatBackend {
   ) async {
     let runner = runner
     // The runner ends a cancelled turn with `interrupted` and stores it so.
-    let work = Task { await runner.run(request, interruption: { "interrupted by Ctrl-C" }) { show($0) } }
-    let watcher = Task {
-      await stopped()
-      if !Task.isCancelled { work.cancel() }
-    }
-    _ = await work.value
-    watcher.cancel()
+    _ = await Race.run(
+      { await runner.run(request, interruption: { "interrupted by Ctrl-C" }) { show($0) } }, cancelledWhen: stopped)
   }
 
   func history(of session: String, stopped: @escaping @Sendable () async -> Void) async throws -> [StoredMessage]? {

@@ -21,7 +21,7 @@ TEST_PACKAGES := $(BUILD_PACKAGES) jq curl openssl tmux procps util-linux git le
 	espeak-ng sox chromium
 BENCH_PACKAGES := $(BUILD_PACKAGES) jq curl hyperfine sqlite3 python3 python3-venv postgresql nginx-light openssl
 
-.PHONY: all build release demo test lint docs check-docs install bench fuzz deps-build deps-test deps-bench clean
+.PHONY: all build release demo test test-sanitizers lint docs check-docs install bench fuzz deps-build deps-test deps-bench clean
 
 all: build
 
@@ -124,6 +124,11 @@ bench: deps-bench
 SECONDS ?= 60
 fuzz: deps-build
 	Scripts/fuzz.sh $(SECONDS) $(TARGETS)
+
+# The test suite under AddressSanitizer and ThreadSanitizer, each with a build of its own;
+# SANITIZERS="address" runs one.
+test-sanitizers: deps-test
+	Scripts/test-sanitizers.sh $(SANITIZERS)
 
 clean:
 	rm -rf .build

@@ -99,6 +99,7 @@ let package = Package(
       dependencies: [
         "TGPTEvents", "TGPTProviders", "TGPTCommandSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict
     ),

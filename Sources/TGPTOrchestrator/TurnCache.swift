@@ -1,3 +1,4 @@
+import Logging
 import TGPTEvents
 import TGPTProviders
 import TGPTSession
@@ -37,21 +38,21 @@ public struct TurnCache: Sendable {
   }
 
   /// The fresh answer kept under `key`, or nil (none, stale, or the cache failed).
-  func lookup(_ key: String, principal: String) async -> CachedAnswer? {
+  func lookup(_ key: String, principal: String, logger: Logger) async -> CachedAnswer? {
     do {
       return try await cache.lookup(key: key, principal: principal, ttlMs: ttlMs, now: WallClock.milliseconds())
     } catch {
-      log.warning("the response cache failed; asking the provider: \(error)")
+      logger.warning("the response cache failed; asking the provider: \(error)")
       return nil
     }
   }
 
   /// Keeps a complete answer under `key`.
-  func save(_ answer: CachedAnswer, key: String, principal: String) async {
+  func save(_ answer: CachedAnswer, key: String, principal: String, logger: Logger) async {
     do {
       try await cache.save(key: key, principal: principal, answer: answer, ttlMs: ttlMs, now: WallClock.milliseconds())
     } catch {
-      log.warning("could not keep the answer in the response cache: \(error)")
+      logger.warning("could not keep the answer in the response cache: \(error)")
     }
   }
 

@@ -28,7 +28,7 @@ extension TurnRunner {
     // A retry asks for another answer: the cached one is what it replaces. Its new answer is
     // still kept for later turns.
     if !turn.retry, let cache = setup.cache, let cacheKey,
-      let hit = await cache.lookup(cacheKey, principal: principal)
+      let hit = await cache.lookup(cacheKey, principal: principal, logger: logger)
     {
       return await replay(hit, turn: turn, setup: setup, context: context, record: record, emit: emit)
     }
@@ -57,7 +57,7 @@ extension TurnRunner {
         if let cache = setup.cache, let cacheKey, rounds == 0, round.calls.isEmpty, round.error == nil,
           TurnCache.wholeAnswer.contains(round.finishReason ?? "")
         {
-          await cache.save(round.cached, key: cacheKey, principal: principal)
+          await cache.save(round.cached, key: cacheKey, principal: principal, logger: logger)
         }
         return Self.deliverComplete(shaping, recordFailure: stored, tag: tag, emit: emit)
       }
@@ -142,7 +142,7 @@ extension TurnRunner {
         return nil
       } catch {
         // The answer went out; only its record failed, which stays `interrupted`.
-        log.error("could not record the answer in session \(record.sessionID): \(error)")
+        logger.error("could not record the answer in session \(record.sessionID): \(error)")
         return (error as? StoreError) ?? StoreError.database("\(error)")
       }
     }.value

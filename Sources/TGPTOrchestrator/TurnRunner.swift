@@ -3,8 +3,6 @@ import TGPTEvents
 import TGPTProviders
 import TGPTSession
 
-let log = Logger(label: "tgpt.session")
-
 /// How to reach the model for a turn, given the settings in force (flags over the session's
 /// remembered ones); provided by the program, which knows the flags, environment and config.
 public struct TurnSetup: Sendable {
@@ -74,15 +72,21 @@ public struct TurnRunner: Sendable {
   public let store: any SessionStore
   /// The provider and request for a turn's settings; may run a key command, so it is async.
   public let setup: @Sendable (SessionSettings) async throws -> TurnSetup
+  /// Where the turns' diagnostics go (a store that failed, a turn waiting for another).
+  public let logger: Logger
 
-  public init(store: any SessionStore, setup: @escaping @Sendable (SessionSettings) async throws -> TurnSetup) {
+  public init(
+    store: any SessionStore, logger: Logger = Logger(label: "tgpt.session"),
+    setup: @escaping @Sendable (SessionSettings) async throws -> TurnSetup
+  ) {
     self.store = store
+    self.logger = logger
     self.setup = setup
   }
 
   /// The same runner for `principal`'s sessions.
   public func scoped(to principal: String) -> TurnRunner {
-    TurnRunner(store: store.scoped(to: principal), setup: setup)
+    TurnRunner(store: store.scoped(to: principal), logger: logger, setup: setup)
   }
 
   /// Runs one turn, writing its events through `emit`. The outcome tells how it ended.
@@ -105,7 +109,7 @@ public struct TurnRunner: Sendable {
     let remembered: SessionSettings
     do {
       lock = try await store.lockTurns(of: turn.sessionID) {
-        log.debug("waiting for the turn in progress in session \(turn.sessionID)")
+        logger.debug("waiting for the turn in progress in session \(turn.sessionID)")
       }
       (remembered, history) = try await store.history(of: turn.sessionID)
     } catch is CancellationError {

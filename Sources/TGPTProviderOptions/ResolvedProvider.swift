@@ -1,3 +1,4 @@
+import Logging
 import TGPTCommandSupport
 import TGPTEvents
 import TGPTProviders
@@ -93,8 +94,9 @@ public struct ResolvedProvider: Sendable {
   private let keyCommand: String?
 
   /// The provider, with its key from `--api-key-cmd`, else the provider's own variable, else
-  /// the configured key command. Each provider reads only its own variable.
-  public func provider() async throws(ProviderError) -> Provider {
+  /// the configured key command. Each provider reads only its own variable. Its diagnostics go
+  /// to `logger`.
+  public func provider(logger: Logger) async throws(ProviderError) -> Provider {
     var settings = settings
     if settings.kind != .echo {
       if let command = keyCommandFlag {
@@ -105,7 +107,7 @@ public struct ResolvedProvider: Sendable {
         settings.apiKey = try await Self.runKeyCommand(command)
       }
     }
-    return try Provider(settings: settings)
+    return try Provider(settings: settings, logger: logger)
   }
 
   /// The first line of the command's output (`pass` prints metadata after it); a key with

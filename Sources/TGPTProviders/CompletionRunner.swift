@@ -105,7 +105,7 @@ public struct CompletionRunner: Sendable {
         try await provider.upstream.attempt(request, limits: limits, deadline: deadline) { output in
           if let payload = state.absorb(output) { try send(payload) }
         }
-        log.debug("answer complete after \(attempt) attempt(s)")
+        provider.logger.debug("answer complete after \(attempt) attempt(s)")
         let complete = Event.Complete(
           processingTimeMs: Int((ContinuousClock.now - started) / .milliseconds(1)), finishReason: state.finishReason,
           usage: state.usage, model: state.model)
@@ -129,7 +129,7 @@ public struct CompletionRunner: Sendable {
           return fail(failure)
         }
         attempt += 1
-        log.info("attempt \(attempt) in \(Int(delay * 1000)) ms after: \(error.description)")
+        provider.logger.info("attempt \(attempt) in \(Int(delay * 1000)) ms after: \(error.description)")
         do throws(WriteFailure) {
           try send(
             .retry(.init(attempt: attempt, delayMs: Int(delay * 1000), reason: error.description, status: error.status))

@@ -1,9 +1,6 @@
 import Logging
 import TGPTEvents
 
-/// Diagnostics of the provider layer (never headers or bodies: they carry keys and prompts).
-let log = Logger(label: "tgpt.providers")
-
 /// The wire format of one HTTP provider family: how to build the request, how to read the stream.
 protocol WireFormat: Sendable {
   /// The API base the requests go under (for messages about a wrong one).
@@ -20,6 +17,7 @@ struct HTTPUpstream: Upstream {
   let http1Only: Bool
   let caFile: String?
   let insecure: Bool
+  let logger: Logger
   /// The most of an error body we keep for the message.
   static let errorBodyLimit = 64 << 10
   /// Seconds to wait for the usage chunk after a finish reason, on a connection left open.
@@ -33,7 +31,7 @@ struct HTTPUpstream: Upstream {
       url: url, headers: headers, body: body, limits: limits, deadline: deadline, http1Only: http1Only,
       caFile: caFile, insecure: insecure)
 
-    log.debug("request POST \(url) (\(body.count) bytes)")
+    logger.debug("request POST \(url) (\(body.count) bytes)")
     var decoder = format.makeDecoder()
     var status = 0
     var responseHeaders = HTTPHeaders()
@@ -46,7 +44,7 @@ struct HTTPUpstream: Upstream {
       receiving: for try await part in parts {
         switch part {
         case .head(let code, let fields):
-          log.debug("response HTTP \(code) \(fields["content-type"] ?? "")")
+          logger.debug("response HTTP \(code) \(fields["content-type"] ?? "")")
           status = code
           responseHeaders = fields
           if !(200..<300).contains(code) {
@@ -82,7 +80,7 @@ struct HTTPUpstream: Upstream {
     } catch let error as ProviderError where error.isTransport && mode == .events && decoder.isComplete {
       // The answer was complete (finish reason seen): a connection that then breaks or idles
       // instead of closing costs nothing. Errors the provider reports still count.
-      log.debug("after the finish: \(error.description)")
+      logger.debug("after the finish: \(error.description)")
     }
     // A cancelled consumer sees the stream end quietly; it must not look like a truncated answer.
     try Task.checkCancellation()

@@ -49,14 +49,14 @@ extension HTTPUpstream {
     let request = HTTPRequest(
       url: url, method: "GET", headers: headers, limits: limits, deadline: deadline, http1Only: http1Only,
       caFile: caFile, insecure: insecure)
-    log.debug("request GET \(url)")
+    logger.debug("request GET \(url)")
     var status = 0
     var responseHeaders = HTTPHeaders()
     var body: [UInt8] = []
     for try await part in HTTPClient.shared.stream(request) {
       switch part {
       case .head(let code, let fields):
-        log.debug("response HTTP \(code) \(fields["content-type"] ?? "")")
+        logger.debug("response HTTP \(code) \(fields["content-type"] ?? "")")
         status = code
         responseHeaders = fields
       case .body(let bytes):

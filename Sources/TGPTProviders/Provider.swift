@@ -1,14 +1,20 @@
+import Logging
+
 /// A configured provider, ready to be asked.
 public struct Provider: Sendable {
   public let kind: ProviderKind
+  /// Where the provider layer's diagnostics go (never headers or bodies: they carry keys and
+  /// prompts).
+  public let logger: Logger
   /// The base URL in use (nil for echo).
   public let baseURL: String?
   let upstream: any Upstream
 
   /// Checks the settings and builds the provider. Fails with `auth` when a hosted service's key
   /// is missing (naming the variable to set) and with `config` when no base URL is known.
-  public init(settings: ProviderSettings) throws(ProviderError) {
+  public init(settings: ProviderSettings, logger: Logger = Logger(label: "tgpt.providers")) throws(ProviderError) {
     kind = settings.kind
+    self.logger = logger
     guard settings.kind != .echo else {
       baseURL = nil
       upstream = EchoUpstream(delayMs: settings.echoDelayMs)
@@ -36,12 +42,16 @@ public struct Provider: Sendable {
           appTitle: settings.appTitle)
       }
     upstream = HTTPUpstream(
-      format: format, http1Only: settings.http1Only, caFile: settings.caFile, insecure: settings.insecure)
+      format: format, http1Only: settings.http1Only, caFile: settings.caFile, insecure: settings.insecure,
+      logger: logger)
   }
 
   /// A provider over any upstream (tests script one).
-  init(kind: ProviderKind, baseURL: String?, upstream: any Upstream) {
+  init(
+    kind: ProviderKind, baseURL: String?, upstream: any Upstream, logger: Logger = Logger(label: "tgpt.providers")
+  ) {
     self.kind = kind
+    self.logger = logger
     self.baseURL = baseURL
     self.upstream = upstream
   }

@@ -112,7 +112,7 @@ struct TurnOptions: ParsableArguments {
     let options = self
     let cacheSeconds = cacheOptions.seconds(config: config)
     let opener = CacheOpener()
-    return TurnRunner(store: store) { settings in
+    return TurnRunner(store: store, logger: Logger(label: "tgpt.session")) { settings in
       let (resolved, flags) = try options.resolve(settings, config: config)
       var request = ChatRequest(messages: [])
       request.model = resolved.model
@@ -150,7 +150,9 @@ private final class ProviderCache: Sendable {
     let resolving = providers.withLock { providers in
       if let running = providers[kind] { return running }
       let started = Task { () async -> Result<Provider, ProviderError> in
-        do throws(ProviderError) { return .success(try await resolved.provider()) } catch { return .failure(error) }
+        do throws(ProviderError) {
+          return .success(try await resolved.provider(logger: Logger(label: "tgpt.providers")))
+        } catch { return .failure(error) }
       }
       providers[kind] = started
       return started

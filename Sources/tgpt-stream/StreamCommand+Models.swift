@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import TGPTCommandSupport
 import TGPTEvents
 import TGPTProviderOptions
@@ -23,7 +24,7 @@ extension StreamCommand {
     config.warnings.forEach(Diagnostics.warning)
     let resolved = try ResolvedProvider(
       provider: providerOptions, transport: transport, generation: generation, config: config)
-    let provider = try await resolved.provider()
+    let provider = try await resolved.provider(logger: Logger(label: "tgpt.providers"))
     let listed = await work.run { () async -> Result<[JSON], any Error> in
       do { return .success(try await provider.models(limits: resolved.limits)) } catch { return .failure(error) }
     }

@@ -149,7 +149,8 @@ struct StreamCommand: AsyncParsableCommand {
         provider: providerOptions, transport: transport, generation: generation, config: config)
       chat = try await buildRequest(resolved)
       runner = CompletionRunner(
-        provider: try await resolved.provider(), retry: resolved.retry, limits: resolved.limits)
+        provider: try await resolved.provider(logger: Logger(label: "tgpt.providers")), retry: resolved.retry,
+        limits: resolved.limits)
     } catch let error as ProviderError {
       throw ExitCode(output.reportFailure(message: error.description, kind: error.kind, id: requestID))
     } catch let error as ProtocolError {

@@ -31,6 +31,10 @@ enum Harness {
       "XDG_DATA_HOME": home.appendingPathComponent("share").path,
       "TERM": "dumb", "COLUMNS": "80", "LANG": "C.UTF-8",
     ]
+    // Under `make test-sanitizers` the programs write their reports where the tests' go.
+    for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"] {
+      if let value = ProcessInfo.processInfo.environment[name] { env[name] = value }
+    }
     env.merge(extra) { $1 }
     return env
   }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the whole test suite under AddressSanitizer (with LeakSanitizer) and ThreadSanitizer
+# (issue 18): each gets a build of its own (.build/asan and .build/tsan, tests and programs alike, so
+# the programs the end-to-end tests start are checked too), and every process writes its reports
+# to .build/sanitizer-reports/NAME/. The run fails when a test fails or any report was written.
+# Tests run at most SANITIZE_WIDTH (default 4) at a time: instrumented code is several times
+# slower, and the suite's own time limits are meant for a machine that is not swamped.
+# Usage: Scripts/test-sanitizers.sh [address|thread …] [-- swift test arguments, e.g. --filter X]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+sanitizers=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do sanitizers+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+[ ${#sanitizers[@]} -gt 0 ] || sanitizers=(address thread)
+
+failed=()
+for sanitizer in "${sanitizers[@]}"; do
+  scratch=.build/${sanitizer:0:1}san
+  reports=$PWD/.build/sanitizer-reports/$sanitizer
+  log=.build/sanitize-$sanitizer.log
+  rm -rf "$reports"
+  mkdir -p "$reports"
+  echo "== $sanitizer: building (log: $log)" >&2
+  if ! swift build --build-tests --scratch-path "$scratch" --sanitize="$sanitizer" >"$log" 2>&1; then
+    grep -E "error:" "$log" | head -20 >&2
+    failed+=("$sanitizer (build)")
+    continue
+  fi
+  echo "== $sanitizer: testing" >&2
+  # XCTest's own runner leaves a few objects behind at exit: not ours (Scripts/lsan-suppressions.txt).
+  ASAN_OPTIONS="log_path=$reports/report:detect_leaks=1:abort_on_error=0" \
+    LSAN_OPTIONS="suppressions=$PWD/Scripts/lsan-suppressions.txt:print_suppressions=0" \
+    TSAN_OPTIONS="log_path=$reports/report:second_deadlock_stack=1" \
+    SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SANITIZE_WIDTH:-4}" \
+    swift test --skip-build --scratch-path "$scratch" --sanitize="$sanitizer" "$@" >>"$log" 2>&1
+  status=$?
+  grep -E "^✔ Test run|^✘ Test run|Executed [0-9]+ tests" "$log" | tail -3 >&2
+  if [ $status -ne 0 ]; then
+    grep -E "^✘ Test .*(failed|recorded)" "$log" | head -20 >&2
+    failed+=("$sanitizer (tests)")
+  fi
+  if [ -n "$(ls -A "$reports")" ]; then
+    echo "$sanitizer reports in $reports:" >&2
+    grep -h -A3 -E "^(==[0-9]+==ERROR|WARNING: ThreadSanitizer|SUMMARY)" "$reports"/* | head -60 >&2
+    failed+=("$sanitizer (reports)")
+  fi
+done
+[ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]}" >&2; exit 1; }
+echo "clean under: ${sanitizers[*]}" >&2

@@ -1,9 +1,14 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// The compiler checks what is visible where: an import is internal unless it says otherwise,
+// a member is visible only where its module is imported, and existentials are spelled `any`.
 // CI builds with TGPT_WERROR=1 so a warning fails the build; local iteration stays lenient.
 let strict: [SwiftSetting] =
-  Context.environment["TGPT_WERROR"] == "1" ? [.treatAllWarnings(as: .error)] : []
+  [
+    .enableUpcomingFeature("InternalImportsByDefault"), .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+  ] + (Context.environment["TGPT_WERROR"] == "1" ? [.treatAllWarnings(as: .error)] : [])
 
 let package = Package(
   name: "tgpt",

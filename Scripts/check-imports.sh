@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The house style's module rules, which the compiler does not enforce (it accepts transitive
-# imports): each module may import only what its line below allows. Also: no full Foundation
+# The house style's module rules: each module may import only what its line below allows. (The
+# compiler checks that every file imports the modules it uses — MemberImportVisibility — and
+# that package API names only what is imported as package — InternalImportsByDefault; which
+# modules may depend on which is ours to check.) Also: no full Foundation
 # in any program (it loads ICU and costs start-up time), and libraries never print or exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -12,11 +12,11 @@ import TGPTEvents
 /// a program that runs the same function over the files it is given, or over every file in the
 /// directories it is given. `make test` runs each target over its committed corpus, so every
 /// input that once crashed stays a regression test.
-public enum FuzzReplay {
+package enum FuzzReplay {
   /// Runs `body` over each input named on the command line, prints how many, and exits 0. An
   /// input that breaks an invariant stops the program with a trap; the last line on stderr
   /// names the file.
-  public static func main(_ body: (UnsafeRawBufferPointer) -> Void) -> Never {
+  package static func main(_ body: (UnsafeRawBufferPointer) -> Void) -> Never {
     let paths = CommandLine.arguments.dropFirst()
     guard !paths.isEmpty else { fail(64, "usage: \(CommandLine.arguments[0]) FILE|DIR…") }
     var count = 0

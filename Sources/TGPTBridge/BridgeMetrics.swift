@@ -2,9 +2,9 @@ import Synchronization
 import TGPTEvents
 
 /// The server's counters, rendered as Prometheus text for `GET /metrics` (names prefixed `tgpt_`).
-public final class BridgeMetrics: Sendable {
+package final class BridgeMetrics: Sendable {
   /// Upper bounds of the turn latency histogram, in seconds.
-  public static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
+  package static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 
   private struct Counts {
     var connectionsOpen = 0
@@ -21,10 +21,10 @@ public final class BridgeMetrics: Sendable {
 
   private let counts = Mutex(Counts())
 
-  public init() {}
+  package init() {}
 
   /// A connection (WebSocket or HTTP) was accepted.
-  public func recordConnectionOpened() {
+  package func recordConnectionOpened() {
     counts.withLock {
       $0.connectionsOpen += 1
       $0.connectionsTotal += 1
@@ -32,13 +32,13 @@ public final class BridgeMetrics: Sendable {
   }
 
   /// An accepted connection ended.
-  public func recordConnectionClosed() { counts.withLock { $0.connectionsOpen -= 1 } }
+  package func recordConnectionClosed() { counts.withLock { $0.connectionsOpen -= 1 } }
 
   /// A connection or upgrade was refused, for `reason` (auth, origin, limit, session_id).
-  public func recordRefusal(_ reason: String) { counts.withLock { $0.connectionsRefused[reason, default: 0] += 1 } }
+  package func recordRefusal(_ reason: String) { counts.withLock { $0.connectionsRefused[reason, default: 0] += 1 } }
 
   /// An error event answered a message without reaching the child (bad input, rate limit).
-  public func recordError(code: String) { counts.withLock { $0.errors[code, default: 0] += 1 } }
+  package func recordError(code: String) { counts.withLock { $0.errors[code, default: 0] += 1 } }
 
   func recordTurnStarted() { counts.withLock { $0.turnsStarted += 1 } }
 
@@ -58,7 +58,7 @@ public final class BridgeMetrics: Sendable {
   }
 
   /// Everything in the Prometheus text exposition format.
-  public func prometheusText() -> String {
+  package func prometheusText() -> String {
     let c = counts.withLock { $0 }
     var out = ""
     func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {

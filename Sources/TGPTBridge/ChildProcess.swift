@@ -49,11 +49,11 @@ struct ChildProcess: Sendable {
 }
 
 /// Why the relay could not do what was asked.
-public enum RelayError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum RelayError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The child program could not be started.
   case cannotStart(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .cannotStart(let why): "cannot start the chat program: \(why)"
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import TGPTEvents
 
@@ -9,7 +10,7 @@ import TGPTEvents
 
 extension ChildRelay {
   /// The child's state, for `/healthz`.
-  public enum Health: Sendable, Equatable {
+  package enum Health: Sendable, Equatable {
     /// Running and answering.
     case running
     /// Just started: it has neither written anything nor stayed up half a second (a child
@@ -22,7 +23,7 @@ extension ChildRelay {
   }
 
   /// The child's state now.
-  public var health: Health {
+  package var health: Health {
     let now = ContinuousClock.now
     return state.withLock { state in
       if state.child != nil {
@@ -33,13 +34,13 @@ extension ChildRelay {
   }
 
   /// Turns submitted and not yet ended, over all connections.
-  public var inFlight: Int { state.withLock { $0.routes.count } }
+  package var inFlight: Int { state.withLock { $0.routes.count } }
 
   /// From now on, new messages are refused with an `unavailable` error.
-  public func stopAccepting() { state.withLock { $0.accepting = false } }
+  package func stopAccepting() { state.withLock { $0.accepting = false } }
 
   /// Waits until no turn is in flight, or `timeout`; true when all ended.
-  public func drain(timeout: Duration) async -> Bool {
+  package func drain(timeout: Duration) async -> Bool {
     await wait(for: .drained, timeout: timeout)
   }
 
@@ -50,7 +51,7 @@ extension ChildRelay {
   /// open when it is gone get an `interrupted` error from the relay. Returns once the child
   /// has exited (or, killed, has not closed its output within a few seconds more: a
   /// grandchild may hold it).
-  public func stop(grace: Duration = .seconds(2), interrupting: Bool = false) async {
+  package func stop(grace: Duration = .seconds(2), interrupting: Bool = false) async {
     let child = state.withLock { state in
       state.stopping = true
       state.accepting = false
@@ -108,7 +109,7 @@ extension ChildRelay {
 
 extension Event {
   /// This event as one line without the newline, as a connection expects it.
-  public var lineWithoutNewline: [UInt8] {
+  package var lineWithoutNewline: [UInt8] {
     var writer = JSONWriter()
     encode(into: &writer)
     return writer.bytes

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)

@@ -1,7 +1,7 @@
 import Dispatch
-import Logging
+package import Logging
 import Synchronization
-import TGPTEvents
+package import TGPTEvents
 
 /// Relays messages from many connections to one NDJSON child program (by default
 /// `tgpt-session serve`) and routes the child's events back by request id.
@@ -11,19 +11,19 @@ import TGPTEvents
 /// child run on a thread of their own, reads on another, so a child that is slow to read or a
 /// connection that is slow to drain never blocks anything else. When the child dies, every turn
 /// in flight gets an `unavailable` error and a new child is started with backoff.
-public final class ChildRelay: Sendable {
+package final class ChildRelay: Sendable {
   /// How the relay runs.
-  public struct Configuration: Sendable {
+  package struct Configuration: Sendable {
     /// The child's command line; the first word is looked up on PATH.
-    public var command: [String]
+    package var command: [String]
     /// How far one connection may fall behind before it counts as stuck and is dropped.
-    public var connectionLimits: RelayConnection.Limits
+    package var connectionLimits: RelayConnection.Limits
     /// The longest wait before restarting a child that keeps failing.
-    public var maxRestartDelay: Duration
+    package var maxRestartDelay: Duration
     /// What each principal may use at once (connections with a principal only); nil: no limits.
-    public var quotas: PrincipalQuotas?
+    package var quotas: PrincipalQuotas?
 
-    public init(
+    package init(
       command: [String], connectionLimits: RelayConnection.Limits = .init(), maxRestartDelay: Duration = .seconds(5),
       quotas: PrincipalQuotas? = nil
     ) {
@@ -72,20 +72,20 @@ public final class ChildRelay: Sendable {
     var exitWaiters: [RelayWaiter] = []
   }
 
-  public let configuration: Configuration
-  public let metrics: BridgeMetrics
+  package let configuration: Configuration
+  package let metrics: BridgeMetrics
   let logger: Logger
   let state = Mutex(State())
   let writerWake = DispatchSemaphore(value: 0)
 
-  public init(configuration: Configuration, metrics: BridgeMetrics = BridgeMetrics(), logger: Logger) {
+  package init(configuration: Configuration, metrics: BridgeMetrics = BridgeMetrics(), logger: Logger) {
     self.configuration = configuration
     self.metrics = metrics
     self.logger = logger
   }
 
   /// Starts the child and the writer thread; fails when the child cannot be started at all.
-  public func start() throws(RelayError) {
+  package func start() throws(RelayError) {
     let child = try ChildProcess.spawn(configuration.command)
     state.withLock { state in
       state.child = child
@@ -98,7 +98,7 @@ public final class ChildRelay: Sendable {
   /// A new connection talking in `principal`'s session `sessionID` (nil: the child's own
   /// principal); fails when it would open more sessions than the principal's quota. Its
   /// `close()` gives the place back.
-  public func connect(sessionID: String, principal: String? = nil) throws(QuotaRefusal) -> RelayConnection {
+  package func connect(sessionID: String, principal: String? = nil) throws(QuotaRefusal) -> RelayConnection {
     if let principal, let quotas = configuration.quotas, let refusal = quotas.open(sessionID, for: principal) {
       metrics.recordRefusal("quota")
       throw QuotaRefusal(principal: principal, refusal: refusal)
@@ -114,14 +114,14 @@ public final class ChildRelay: Sendable {
 
   /// Sends `message` to the child on behalf of `connection`, in the connection's session.
   /// Answers at once with an `unavailable` error while the relay is draining.
-  public func submit(_ message: InputMessage, on connection: RelayConnection) {
+  package func submit(_ message: InputMessage, on connection: RelayConnection) {
     submit(.message(message), on: connection)
   }
 
   /// Sends a message, a history, a delete or a sessions request to the child on behalf of
   /// `connection`, in the connection's session (and as its principal), or passes on a cancel
   /// (see `cancel(_:on:)`).
-  public func submit(_ input: ClientInput, on connection: RelayConnection) {
+  package func submit(_ input: ClientInput, on connection: RelayConnection) {
     let clientID: String?
     let retagged: (String) -> JSON
     switch input {
@@ -193,7 +193,7 @@ public final class ChildRelay: Sendable {
   /// Asks the child to stop the answers to `connection`'s messages with the cancel's id (the
   /// client's own id); nothing when none is in flight. Each answer still ends with its own
   /// terminal event, `interrupted`, from the child.
-  public func cancel(_ request: CancelRequest, on connection: RelayConnection) {
+  package func cancel(_ request: CancelRequest, on connection: RelayConnection) {
     let queued = state.withLock { state in
       let requestIDs = state.routes.compactMap { requestID, route in
         route.connection === connection && route.clientID == request.id && !route.cancelled ? requestID : nil
@@ -211,7 +211,7 @@ public final class ChildRelay: Sendable {
   /// left): those not yet passed to the child are never started, and the child is asked to
   /// stop the others, which then end `interrupted` and are stored so. Nobody pays for answers
   /// nobody will read.
-  public func abandon(_ connection: RelayConnection, reason: String = "the client disconnected") {
+  package func abandon(_ connection: RelayConnection, reason: String = "the client disconnected") {
     let (unsent, queued) = state.withLock { state in
       var unsent: [Route] = []
       state.pending.removeAll { line in

@@ -3,21 +3,21 @@ import TGPTEvents
 /// What the relay reads from a child's event line: the request id it is tagged with (and where
 /// that id sits, so it can be replaced by the client's own) and whether it ends a turn.
 /// Only the top-level members are looked at; values are skipped, not built.
-public struct EventTags: Sendable, Equatable {
+package struct EventTags: Sendable, Equatable {
   /// The event's `id`, if it has one.
-  public var id: String?
+  package var id: String?
   /// The bytes of the `id` value, quotes included.
-  public var idRange: Range<Int>?
+  package var idRange: Range<Int>?
   /// The event's `type`.
-  public var type: String?
+  package var type: String?
   /// An `error` event's `code`.
-  public var code: String?
+  package var code: String?
 
   /// Whether the event is a turn's last (`complete` or `error`).
-  public var isTerminal: Bool { type == "complete" || type == "error" }
+  package var isTerminal: Bool { type == "complete" || type == "error" }
 
   /// The tags of one line, or nil when it is not a JSON object.
-  public static func read(_ line: UnsafeRawBufferPointer) -> EventTags? {
+  package static func read(_ line: UnsafeRawBufferPointer) -> EventTags? {
     var scanner = JSONScanner(line)
     var tags = EventTags()
     do throws(ProtocolError) {
@@ -42,11 +42,11 @@ public struct EventTags: Sendable, Equatable {
   }
 
   /// The tags of one line, or nil when it is not a JSON object.
-  public static func read(_ line: [UInt8]) -> EventTags? { line.withUnsafeBytes { read($0) } }
+  package static func read(_ line: [UInt8]) -> EventTags? { line.withUnsafeBytes { read($0) } }
 
   /// `line` with its `id` value replaced by `id`, or with the `id` member removed when the
   /// client gave none (the relay's own request ids never reach clients).
-  public func retagged(_ line: UnsafeRawBufferPointer, id: String?) -> [UInt8] {
+  package func retagged(_ line: UnsafeRawBufferPointer, id: String?) -> [UInt8] {
     guard let idRange else { return Array(line) }
     guard let id else { return Self.removingMember(line, valueRange: idRange) }
     var writer = JSONWriter(capacity: line.count + id.utf8.count)
@@ -72,7 +72,7 @@ public struct EventTags: Sendable, Equatable {
 
   /// The request id near the end of an event line that was too long to keep, from its last
   /// bytes: the child writes `"id":"…"` and `"session_id":"…"` last. Nil when not found.
-  public static func trailingID(_ tail: [UInt8]) -> String? {
+  package static func trailingID(_ tail: [UInt8]) -> String? {
     let key = Array(",\"id\":".utf8)
     guard let start = tail.indices.reversed().first(where: { tail[$0...].starts(with: key) }) else { return nil }
     return Array(tail[(start + key.count)...]).withUnsafeBytes { bytes -> String? in

@@ -3,14 +3,14 @@ import Synchronization
 /// What each principal may use of a server at once, so one cannot starve another: requests in
 /// flight (turns, history, deletes), requests a minute, and sessions open (sessions with a
 /// connection or an HTTP request open). Counted per server process.
-public final class PrincipalQuotas: Sendable {
+package final class PrincipalQuotas: Sendable {
   /// The limits; 0 is no limit.
-  public struct Limits: Sendable, Equatable {
-    public var inFlight: Int
-    public var perMinute: Double
-    public var sessions: Int
+  package struct Limits: Sendable, Equatable {
+    package var inFlight: Int
+    package var perMinute: Double
+    package var sessions: Int
 
-    public init(inFlight: Int = 32, perMinute: Double = 600, sessions: Int = 64) {
+    package init(inFlight: Int = 32, perMinute: Double = 600, sessions: Int = 64) {
       self.inFlight = inFlight
       self.perMinute = perMinute
       self.sessions = sessions
@@ -18,12 +18,12 @@ public final class PrincipalQuotas: Sendable {
   }
 
   /// Which quota refused, and its limit.
-  public enum Refusal: Equatable, Sendable, CustomStringConvertible {
+  package enum Refusal: Equatable, Sendable, CustomStringConvertible {
     case inFlight(Int)
     case perMinute(Double)
     case sessions(Int)
 
-    public var description: String {
+    package var description: String {
       switch self {
       case .inFlight(let limit): "\(limit) requests in flight at once"
       case .perMinute(let limit):
@@ -40,13 +40,13 @@ public final class PrincipalQuotas: Sendable {
     var sessions: [String: Int] = [:]
   }
 
-  public let limits: Limits
+  package let limits: Limits
   private let usage = Mutex<[String: Usage]>([:])
 
-  public init(limits: Limits) { self.limits = limits }
+  package init(limits: Limits) { self.limits = limits }
 
   /// Counts a request of `principal` as in flight, unless a quota refuses it.
-  public func begin(for principal: String, now: ContinuousClock.Instant = .now) -> Refusal? {
+  package func begin(for principal: String, now: ContinuousClock.Instant = .now) -> Refusal? {
     withUsage(of: principal, now: now) { usage in
       if limits.inFlight > 0, usage.inFlight >= limits.inFlight { return .inFlight(limits.inFlight) }
       if !usage.bucket.allow(now: now) { return .perMinute(limits.perMinute) }
@@ -56,13 +56,13 @@ public final class PrincipalQuotas: Sendable {
   }
 
   /// A request counted by `begin` has ended.
-  public func end(for principal: String) {
+  package func end(for principal: String) {
     usage.withLock { $0[principal]?.inFlight -= 1 }
   }
 
   /// Counts a connection (or request) to `principal`'s session `sessionID` as open, unless it
   /// would open one session too many.
-  public func open(_ sessionID: String, for principal: String, now: ContinuousClock.Instant = .now) -> Refusal? {
+  package func open(_ sessionID: String, for principal: String, now: ContinuousClock.Instant = .now) -> Refusal? {
     withUsage(of: principal, now: now) { usage in
       if usage.sessions[sessionID] == nil, limits.sessions > 0, usage.sessions.count >= limits.sessions {
         return .sessions(limits.sessions)
@@ -73,7 +73,7 @@ public final class PrincipalQuotas: Sendable {
   }
 
   /// A connection counted by `open` has closed.
-  public func close(_ sessionID: String, for principal: String) {
+  package func close(_ sessionID: String, for principal: String) {
     usage.withLock { usage in
       guard let open = usage[principal]?.sessions[sessionID] else { return }
       usage[principal]?.sessions[sessionID] = open > 1 ? open - 1 : nil
@@ -81,7 +81,7 @@ public final class PrincipalQuotas: Sendable {
   }
 
   /// What `principal` has in flight and open now.
-  public func current(for principal: String) -> (inFlight: Int, sessions: Int) {
+  package func current(for principal: String) -> (inFlight: Int, sessions: Int) {
     usage.withLock { ($0[principal]?.inFlight ?? 0, $0[principal]?.sessions.count ?? 0) }
   }
 

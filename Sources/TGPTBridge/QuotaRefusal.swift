@@ -1,16 +1,16 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// A principal's quota refused a connection or request (`PrincipalQuotas`): rate limited.
-public struct QuotaRefusal: KindedError, Sendable {
-  public let principal: String
-  public let refusal: PrincipalQuotas.Refusal
+package struct QuotaRefusal: KindedError, Sendable {
+  package let principal: String
+  package let refusal: PrincipalQuotas.Refusal
 
-  public var kind: ErrorKind { .rateLimited }
+  package var kind: ErrorKind { .rateLimited }
 
-  public var description: String {
+  package var description: String {
     "over the quota of principal \(principal): at most \(refusal); try again once some have ended"
   }
 
   /// The `error` event's content.
-  public var failure: Event.Failure { Event.Failure(message: description, code: .rateLimited, retryable: true) }
+  package var failure: Event.Failure { Event.Failure(message: description, code: .rateLimited, retryable: true) }
 }

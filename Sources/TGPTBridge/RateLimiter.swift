@@ -1,17 +1,17 @@
 import TGPTEvents
 
 /// A token bucket: `burst` messages at once, refilled at `perSecond`.
-public struct RateLimiter: Sendable {
-  public let perSecond: Double
-  public let burst: Double
+package struct RateLimiter: Sendable {
+  package let perSecond: Double
+  package let burst: Double
   private var tokens: Double
   private var last: ContinuousClock.Instant
 
   /// When a token was last asked for.
-  public var lastUse: ContinuousClock.Instant { last }
+  package var lastUse: ContinuousClock.Instant { last }
 
   /// A full bucket; `perSecond` ≤ 0 means unlimited.
-  public init(perSecond: Double, burst: Int, now: ContinuousClock.Instant = .now) {
+  package init(perSecond: Double, burst: Int, now: ContinuousClock.Instant = .now) {
     self.perSecond = perSecond
     self.burst = Double(max(1, burst))
     tokens = self.burst
@@ -19,10 +19,10 @@ public struct RateLimiter: Sendable {
   }
 
   /// Returns a token taken for something that did not happen after all.
-  public mutating func giveBack() { tokens = min(burst, tokens + 1) }
+  package mutating func giveBack() { tokens = min(burst, tokens + 1) }
 
   /// Takes a token if there is one.
-  public mutating func allow(now: ContinuousClock.Instant = .now) -> Bool {
+  package mutating func allow(now: ContinuousClock.Instant = .now) -> Bool {
     guard perSecond > 0 else { return true }
     tokens = min(burst, tokens + (now - last).inSeconds * perSecond)
     last = now

@@ -9,32 +9,32 @@ import Synchronization
 /// while events wait, or when the queue grows past its byte limit; then the connection is
 /// marked `overflowed`, its stream ends and `overflow` fires, so one stuck client never holds
 /// up the others or grows the server's memory without bound.
-public final class RelayConnection: Sendable {
+package final class RelayConnection: Sendable {
   /// How much a connection may fall behind.
-  public struct Limits: Sendable {
+  package struct Limits: Sendable {
     /// Bytes of event lines queued before the client counts as stuck, whatever its progress.
-    public var maxQueuedBytes: Int
+    package var maxQueuedBytes: Int
     /// How long events may wait with no progress before the client counts as stuck.
-    public var stallTimeout: Duration
+    package var stallTimeout: Duration
 
-    public init(maxQueuedBytes: Int = 16 << 20, stallTimeout: Duration = .seconds(30)) {
+    package init(maxQueuedBytes: Int = 16 << 20, stallTimeout: Duration = .seconds(30)) {
       self.maxQueuedBytes = maxQueuedBytes
       self.stallTimeout = stallTimeout
     }
   }
 
   /// The session this connection talks in (the path's `{session_id}`).
-  public let sessionID: String
+  package let sessionID: String
   /// Whose session: the principal of the client's token, put on every line for the child;
   /// nil when the server has no principals (the child's own then applies).
-  public let principal: String?
+  package let principal: String?
   /// Event lines (no newline) for this connection; ends on `close()` or overflow. With a sink
   /// attached, only the lines the sink passes on (`passOn`).
-  public let events: AsyncStream<[UInt8]>
+  package let events: AsyncStream<[UInt8]>
   /// A number unique in this server, for request ids and logs.
-  public let number: Int
+  package let number: Int
   /// Yields once when the client falls too far behind; ends when the connection closes.
-  public let overflow: AsyncStream<Void>
+  package let overflow: AsyncStream<Void>
   let limits: Limits
   private let continuation: AsyncStream<[UInt8]>.Continuation
   private let overflowContinuation: AsyncStream<Void>.Continuation
@@ -66,20 +66,20 @@ public final class RelayConnection: Sendable {
   }
 
   /// Messages sent and not yet answered with a terminal event.
-  public var inFlight: Int { counts.withLock { $0.inFlight } }
+  package var inFlight: Int { counts.withLock { $0.inFlight } }
 
   /// Whether the stream ended because the client fell too far behind.
-  public var overflowed: Bool { counts.withLock { $0.overflowed } }
+  package var overflowed: Bool { counts.withLock { $0.overflowed } }
 
   /// Whether the server is shutting down: the stream ended by `finishForShutdown()`.
-  public var goingAway: Bool { counts.withLock { $0.goingAway } }
+  package var goingAway: Bool { counts.withLock { $0.goingAway } }
 
   /// Bytes of event lines queued and not yet taken by the client.
-  public var queuedBytes: Int { counts.withLock { $0.queuedBytes } }
+  package var queuedBytes: Int { counts.withLock { $0.queuedBytes } }
 
   /// Queues one event line. When the client is stuck (see the type's description) the stream
   /// ends instead and `overflow` fires (the line is lost with the connection).
-  public func deliver(_ line: [UInt8]) {
+  package func deliver(_ line: [UInt8]) {
     let now = ContinuousClock.now
     let (stuck, sink) = counts.withLock { counts -> (Bool, (any RelayEventSink)?) in
       guard !counts.overflowed, !counts.closed else { return (false, nil) }
@@ -104,22 +104,22 @@ public final class RelayConnection: Sendable {
   }
 
   /// Hands the event lines to `sink` from now on, instead of `events`; before any is delivered.
-  public func attach(_ sink: any RelayEventSink) {
+  package func attach(_ sink: any RelayEventSink) {
     counts.withLock { $0.sink = sink }
   }
 
   /// For the sink: a line it leaves to the reader of `events` (which writes it, then tells
   /// the sink to go on).
-  public func passOn(_ line: [UInt8]) { continuation.yield(line) }
+  package func passOn(_ line: [UInt8]) { continuation.yield(line) }
 
   /// For the sink: the lines have ended (see `RelayEventSink.end`).
-  public func finishEvents() { continuation.finish() }
+  package func finishEvents() { continuation.finish() }
 
   private var sink: (any RelayEventSink)? { counts.withLock { $0.sink } }
 
   /// Counts the client as stuck when events have waited with no progress for the stall
   /// timeout, even if no new event comes to notice it (see `deliver`). Call it now and then.
-  public func checkStall() {
+  package func checkStall() {
     let now = ContinuousClock.now
     let stuck = counts.withLock { counts in
       guard !counts.overflowed, !counts.closed, counts.queuedBytes > 0,
@@ -140,7 +140,7 @@ public final class RelayConnection: Sendable {
   }
 
   /// The client took `bytes` of events off the queue (they were written to it): progress.
-  public func taken(_ bytes: Int) {
+  package func taken(_ bytes: Int) {
     let now = ContinuousClock.now
     counts.withLock { counts in
       counts.queuedBytes -= bytes
@@ -149,7 +149,7 @@ public final class RelayConnection: Sendable {
   }
 
   /// Ends the stream: events still to come for this connection are dropped.
-  public func close() {
+  package func close() {
     // The sink lets go here: it holds this connection, so keeping it would keep both forever.
     let (first, sink) = counts.withLock { counts in
       defer {
@@ -165,10 +165,10 @@ public final class RelayConnection: Sendable {
   }
 
   /// Whether the stream ended because the client's token no longer lets it in.
-  public var revoked: Bool { counts.withLock { $0.revoked } }
+  package var revoked: Bool { counts.withLock { $0.revoked } }
 
   /// Ends the stream because the client's token was revoked: `revoked` is then true.
-  public func revoke() {
+  package func revoke() {
     counts.withLock { $0.revoked = true }
     sink?.end(afterQueued: false)
     continuation.finish()
@@ -176,7 +176,7 @@ public final class RelayConnection: Sendable {
 
   /// Ends the stream after the events already queued, for a shutdown: the reader gets those,
   /// then the end, and `goingAway` is true.
-  public func finishForShutdown() {
+  package func finishForShutdown() {
     let sink = counts.withLock { counts in
       counts.goingAway = true
       return counts.sink

@@ -5,9 +5,9 @@
 /// Blank lines before the request line are skipped, as HTTP parsers do (RFC 9112 §2.2), so a
 /// client cannot pass off `\r\n\r\n` as a head. Header lines are looked at as they end and not
 /// kept, however long the head.
-public struct RequestHeadScanner: Sendable {
+package struct RequestHeadScanner: Sendable {
   /// What a read showed.
-  public enum Progress: Equatable, Sendable {
+  package enum Progress: Equatable, Sendable {
     /// The head goes on past this read.
     case incomplete
     /// The head ended after `bytes` bytes of this read.
@@ -15,7 +15,7 @@ public struct RequestHeadScanner: Sendable {
   }
 
   /// Whether the head is a `GET` with `Upgrade: websocket` (known once it has ended).
-  public private(set) var asksForWebSocket = false
+  package private(set) var asksForWebSocket = false
   private var started = false
   private var isGET = false
   private var upgrade = false
@@ -25,10 +25,10 @@ public struct RequestHeadScanner: Sendable {
   private var line: [UInt8] = []
   private var lineLength = 0
 
-  public init() {}
+  package init() {}
 
   /// Scans one read.
-  public mutating func scan<C: Collection<UInt8>>(_ bytes: C) -> Progress {
+  package mutating func scan<C: Collection<UInt8>>(_ bytes: C) -> Progress {
     var offset = 0
     for byte in bytes {
       offset += 1
@@ -70,16 +70,16 @@ public struct RequestHeadScanner: Sendable {
 /// Reads a WebSocket client's frame headers, skipping payloads, to find a frame without a
 /// mask: RFC 6455 §5.1 says a server must fail such a connection, and the frame decoder the
 /// server uses unmasks whatever it gets. No I/O: the server's connection guard feeds it.
-public struct MaskedFrameScanner: Sendable {
+package struct MaskedFrameScanner: Sendable {
   /// Bytes to pass unread: what precedes the first frame, then each frame's payload.
   private var skip: Int
   private var header: [UInt8] = []
 
   /// `skipping` bytes come before the first frame (the rest of the request head).
-  public init(skipping: Int = 0) { skip = skipping }
+  package init(skipping: Int = 0) { skip = skipping }
 
   /// Scans one read; false when it holds an unmasked frame.
-  public mutating func scan<C: Collection<UInt8>>(_ bytes: C) -> Bool {
+  package mutating func scan<C: Collection<UInt8>>(_ bytes: C) -> Bool {
     var index = bytes.startIndex
     while index != bytes.endIndex {
       if skip > 0 {

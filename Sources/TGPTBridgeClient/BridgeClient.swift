@@ -1,10 +1,10 @@
-import Logging
+package import Logging
 import NIOCore
 import NIOSSL
 import NIOWebSocket
 import Synchronization
 import TGPTBridge
-import TGPTEvents
+package import TGPTEvents
 import WSClient
 import WSCompression
 
@@ -19,11 +19,11 @@ import WSCompression
 /// At the end of stdin it keeps reading until every message has had its terminal event (or
 /// `linger` passes without a frame), then closes with 1000 — so `echo hi | tgpt-ws-bridge URL`
 /// prints the whole answer.
-public struct BridgeClient: Sendable {
+package struct BridgeClient: Sendable {
   let settings: ClientSettings
   let logger: Logger
 
-  public init(settings: ClientSettings, logger: Logger) {
+  package init(settings: ClientSettings, logger: Logger) {
     self.settings = settings
     self.logger = logger
   }
@@ -31,7 +31,7 @@ public struct BridgeClient: Sendable {
   /// Runs until stdin ends and every answer is in; the first failed answer (its kind, and the
   /// server's words when it refused the client), or nil when all went well. Throws a
   /// `ClientFailure` when the connection fails.
-  public func run(input: LineFeed) async throws(ClientFailure) -> ClientFailure? {
+  package func run(input: LineFeed) async throws(ClientFailure) -> ClientFailure? {
     let ledger = AnswerLedger()
     let queue = OutgoingQueue()
     let reader = Task { await queue.fill(from: input, raw: settings.raw) }

@@ -2,15 +2,15 @@
 /// the URL the user gave (`--api-url`). The URL may be the server's root (`ws://host:8000`, as
 /// in the seed), a prefix the server is mounted under, or a whole chat URL; a query such as
 /// `?token=…` is kept on every session's URL.
-public struct ChatAddress: Sendable, Equatable {
+package struct ChatAddress: Sendable, Equatable {
   /// Everything before the session id, ending in `/ws/chat/`.
-  public let prefix: String
+  package let prefix: String
   /// The query, with its `?`, or "".
-  public let query: String
+  package let query: String
   /// The session a whole chat URL names, if it names one.
-  public let session: String?
+  package let session: String?
 
-  public init(_ url: String) {
+  package init(_ url: String) {
     let query = url.firstIndex(of: "?").map { String(url[$0...]) } ?? ""
     var path = String(url.dropLast(query.count))
     let marker = "/ws/chat/"
@@ -36,8 +36,8 @@ public struct ChatAddress: Sendable, Equatable {
   }
 
   /// The WebSocket URL of `session`.
-  public func url(session: String) -> String { prefix + session + query }
+  package func url(session: String) -> String { prefix + session + query }
 
   /// The URL without its query, which may hold a token: for messages.
-  public var displayed: String { String(prefix.dropLast("/ws/chat/".count)) }
+  package var displayed: String { String(prefix.dropLast("/ws/chat/".count)) }
 }

@@ -1,8 +1,11 @@
+import HTTPTypes
 import Logging
+import NIOWebSocket
 import Synchronization
 import TGPTBridge
 import TGPTEvents
 import WSClient
+import WSCompression
 
 extension ChatProbe {
   /// The client settings of a probe: frame limit, compression, the token.

@@ -1,4 +1,4 @@
-import Logging
+package import Logging
 import NIOCore
 import NIOWebSocket
 import Synchronization
@@ -9,50 +9,50 @@ import WSCompression
 
 /// One scripted WebSocket conversation, as the seed's test client has it: send a message,
 /// read until its `complete` or `error`, send the next. Used by `check` and `bench`.
-public enum ChatProbe {
+package enum ChatProbe {
   /// What happened to one message.
-  public struct Turn: Sendable {
+  package struct Turn: Sendable {
     /// The events received (kept only with `keepEvents`; `eventCount` always counts them).
-    public var events: [String] = []
-    public var eventCount = 0
-    public var chunks = 0
-    public var content = ""
-    public var terminalType: String?
-    public var errorCode: String?
+    package var events: [String] = []
+    package var eventCount = 0
+    package var chunks = 0
+    package var content = ""
+    package var terminalType: String?
+    package var errorCode: String?
     /// From sending to the first chunk, and to the terminal event.
-    public var firstChunk: Duration?
-    public var total: Duration?
+    package var firstChunk: Duration?
+    package var total: Duration?
   }
 
   /// The whole conversation.
-  public struct Outcome: Sendable {
-    public var upgraded = false
-    public var turns: [Turn] = []
+  package struct Outcome: Sendable {
+    package var upgraded = false
+    package var turns: [Turn] = []
     /// The server's close code, if it closed (or nil for no close frame).
-    public var closeCode: UInt16?
-    public var failure: String?
+    package var closeCode: UInt16?
+    package var failure: String?
     /// Whether the server answered the upgrade request with an HTTP refusal.
-    public var refused = false
+    package var refused = false
     /// With `deleteSession`: whether the server acknowledged deleting the session (`deleted`
     /// then `complete`); nil when not asked.
-    public var deleted: Bool?
+    package var deleted: Bool?
     /// When the last message's answer ended (before any deletion).
-    public var answered: ContinuousClock.Instant?
+    package var answered: ContinuousClock.Instant?
     /// When the conversation ended, answered or not (before any deletion).
-    public var ended: ContinuousClock.Instant?
+    package var ended: ContinuousClock.Instant?
     /// Whether a message was given to the upgraded connection to send.
-    public var sentMessage = false
+    package var sentMessage = false
     /// Whether the server refused the token: an upgrade refused with HTTP 401 or 403, or an
     /// `error` event with code `auth` after which the connection ended (a provider's missing
     /// key is also code `auth`, but the connection goes on).
-    public var authRefused = false
+    package var authRefused = false
     /// Whether the last answer was an `error` with code `auth`, and nothing answered since.
     var endedOnAuthError = false
     /// Whether the conversation may have made its session: a message reached the server and
     /// was not refused. (A message sent without an answer counts: it may have started a turn.)
-    public var madeSession: Bool { sentMessage && !authRefused }
+    package var madeSession: Bool { sentMessage && !authRefused }
     /// Whether every message got its terminal event.
-    public var allAnswered: Bool { failure == nil && turns.allSatisfy { $0.terminalType != nil } }
+    package var allAnswered: Bool { failure == nil && turns.allSatisfy { $0.terminalType != nil } }
   }
 
   /// Sends `messages` (frame texts) one after another on `url`, each after the previous
@@ -61,7 +61,7 @@ public enum ChatProbe {
   /// spends as little as it can of the machine it shares with the server.
   /// `deleteSession`: then deletes the session the messages made (`{"delete":true}`), on the
   /// same connection, or — after a failure, a timeout or a cancel — on a new one.
-  public static func run(
+  package static func run(
     url: String, token: String?, messages: [String], timeout: Duration, keepEvents: Bool = true,
     deleteSession: Bool = false, logger: Logger
   ) async -> Outcome {

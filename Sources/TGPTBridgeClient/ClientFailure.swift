@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
-import TGPTEvents
+package import TGPTEvents
 import WSClient
 
 #if canImport(Glibc)
@@ -12,20 +12,20 @@ import WSClient
 #endif
 
 /// Why a connection failed, with the kind that decides the exit code.
-public struct ClientFailure: KindedError, Sendable {
-  public let kind: ErrorKind
-  public let message: String
+package struct ClientFailure: KindedError, Sendable {
+  package let kind: ErrorKind
+  package let message: String
   /// Whether connecting again may help. False when the server went quiet or sent what the
   /// client cannot read: the answers owed may still be running there, so sending them again
   /// would repeat the turns, and a server that broke the protocol once will again.
-  public let canReconnect: Bool
+  package let canReconnect: Bool
   /// The code to close the connection with, for a failure found while it is open.
   let closeCode: WebSocketErrorCode?
   /// Whether the server refused the connection itself (its `auth` error, then a close with
   /// 1008), rather than an answer failing on its side (a provider's missing key is `auth` too).
-  public internal(set) var refusedConnection = false
+  package internal(set) var refusedConnection = false
 
-  public init(_ kind: ErrorKind, _ message: String) {
+  package init(_ kind: ErrorKind, _ message: String) {
     self.init(kind, message, canReconnect: true, closeCode: nil)
   }
 
@@ -53,7 +53,7 @@ public struct ClientFailure: KindedError, Sendable {
   /// A duration in seconds for messages: "120 s", "0.5 s".
   static func seconds(_ duration: Duration) -> String { "\(duration.secondsText) s" }
 
-  public var description: String { message }
+  package var description: String { message }
 
   /// The C library's words for `errno`, in lower case: "connection refused".
   static func reason(errno: Int32) -> String {

@@ -1,34 +1,35 @@
 import HTTPTypes
 import NIOSSL
+import NIOWebSocket
 import TGPTWebSocketDeflate
 import WSClient
 
 /// How `tgpt-ws-bridge connect` talks to a server.
-public struct ClientSettings: Sendable {
-  public var url: String
+package struct ClientSettings: Sendable {
+  package var url: String
   /// Extra request headers, `Name: value`.
-  public var headers: [(String, String)] = []
-  public var token: String?
+  package var headers: [(String, String)] = []
+  package var token: String?
   /// A PEM file of CA certificates to trust instead of the system's.
-  public var caCertificate: String?
-  public var insecure = false
-  public var pingInterval: Duration?
-  public var connectTimeout: Duration = .seconds(10)
+  package var caCertificate: String?
+  package var insecure = false
+  package var pingInterval: Duration?
+  package var connectTimeout: Duration = .seconds(10)
   /// Connection attempts after the first fails or drops; 0: none.
-  public var reconnect = 0
+  package var reconnect = 0
   /// After stdin ends, stop waiting for owed answers after this long without a frame.
-  public var linger: Duration?
+  package var linger: Duration?
   /// Fail after this long without a frame while answers are owed (nil: wait for ever).
-  public var idleTimeout: Duration? = .seconds(120)
+  package var idleTimeout: Duration? = .seconds(120)
   /// Send stdin lines untouched instead of as `{"message": line}`.
-  public var raw = false
+  package var raw = false
   /// The largest message accepted from the server.
-  public var maxMessageBytes = 16 << 20
+  package var maxMessageBytes = 16 << 20
 
-  public init(url: String) { self.url = url }
+  package init(url: String) { self.url = url }
 
   /// A header given as `Name: value`, spaces around each part trimmed; nil without a colon.
-  public static func header(_ line: String) -> (String, String)? {
+  package static func header(_ line: String) -> (String, String)? {
     guard let colon = line.firstIndex(of: ":") else { return nil }
     func trim(_ text: Substring) -> String {
       String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())

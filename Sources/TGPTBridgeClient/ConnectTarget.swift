@@ -10,18 +10,18 @@ import TGPTEvents
 ///   `--session`'s id or a new one (`madeSession`, for the user to be told).
 /// - Any other path is a WebSocket endpoint of any server, used as it is; with `--session`
 ///   it is the prefix a chat server is mounted under, as for `chat --api-url`.
-public struct ConnectTarget: Sendable, Equatable {
+package struct ConnectTarget: Sendable, Equatable {
   /// The WebSocket URL to connect to.
-  public let url: String
+  package let url: String
   /// The session id made because the URL and `--session` named none.
-  public let madeSession: String?
+  package let madeSession: String?
 
   /// Why a URL and `--session` do not go together: a usage error.
-  public struct Mistake: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
+  package struct Mistake: Error, Sendable, Equatable, CustomStringConvertible {
+    package let description: String
   }
 
-  public init(_ given: String, session: String?, makeSession: () -> String = SessionIDRule.makeUnguessable)
+  package init(_ given: String, session: String?, makeSession: () -> String = SessionIDRule.makeUnguessable)
     throws(Mistake)
   {
     let url = try Self.webSocketURL(given)

@@ -1,14 +1,16 @@
-import Logging
+import HTTPTypes
+package import Logging
+import NIOWebSocket
 import Synchronization
 import WSClient
 
 /// `bench --idle N`: opens N connections that send nothing and holds them, to measure what an
 /// idle connection costs the server.
-public enum IdleConnections {
+package enum IdleConnections {
   /// Opens `count` connections (at most `parallel` handshakes at a time), holds each for
   /// `hold`, then closes them. How many opened, how many failed (also those closed early by
   /// the server), and the first few failures.
-  public static func hold(
+  package static func hold(
     template: String, token: String?, count: Int, hold: Duration, parallel: Int = 128, logger: Logger
   ) async -> (opened: Int, failed: Int, failures: [String]) {
     let tally = Tally()

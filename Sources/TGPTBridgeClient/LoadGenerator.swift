@@ -1,31 +1,31 @@
-import Logging
-import TGPTEvents
+package import Logging
+package import TGPTEvents
 
 /// `tgpt-ws-bridge bench`: many sessions at once, each one connection sending its messages
 /// one after another (each after the previous answer), as seed clients do.
-public struct LoadGenerator: Sendable {
+package struct LoadGenerator: Sendable {
   /// The figures of a run.
-  public struct Report: Sendable {
-    public var sessions: Int
-    public var messages: Int
-    public var completed = 0
-    public var failedConnections = 0
-    public var events = 0
-    public var seconds = 0.0
-    public var firstChunk: [Double] = []
-    public var complete: [Double] = []
-    public var failures: [String] = []
+  package struct Report: Sendable {
+    package var sessions: Int
+    package var messages: Int
+    package var completed = 0
+    package var failedConnections = 0
+    package var events = 0
+    package var seconds = 0.0
+    package var firstChunk: [Double] = []
+    package var complete: [Double] = []
+    package var failures: [String] = []
     /// Sessions made whose deletion the server did not acknowledge.
-    public var sessionsLeft = 0
+    package var sessionsLeft = 0
     /// Connections whose token the server refused (counted as failed too).
-    public var authRefused = 0
+    package var authRefused = 0
     /// When the last conversation's answers ended or it failed (before any deletion).
     var lastEnd: ContinuousClock.Instant?
 
-    public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
+    package var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
 
     /// The `p`-th percentile (0…100) of `values`, in milliseconds.
-    public static func percentile(_ values: [Double], _ p: Double) -> Double {
+    package static func percentile(_ values: [Double], _ p: Double) -> Double {
       guard !values.isEmpty else { return 0 }
       let sorted = values.sorted()
       let rank = Int((p / 100 * Double(sorted.count - 1)).rounded())
@@ -33,7 +33,7 @@ public struct LoadGenerator: Sendable {
     }
 
     /// Key figures as JSON.
-    public var json: JSON {
+    package var json: JSON {
       [
         "sessions": .int(sessions), "messages_per_session": .int(messages), "completed": .int(completed),
         "expected": .int(sessions * messages), "failed_connections": .int(failedConnections), "events": .int(events),
@@ -68,14 +68,14 @@ public struct LoadGenerator: Sendable {
   let target: SessionsTarget
   /// What the names of the sessions this run makes start with: `bench-` and eight hex digits
   /// of this run (`tgpt-session rm --prefix` removes any left over).
-  public let sessionPrefix = "bench-\(SessionIDRule.randomTag())-"
+  package let sessionPrefix = "bench-\(SessionIDRule.randomTag())-"
   /// The sessions made, and those the server did not acknowledge deleting.
-  public let madeSessions = SessionNames()
+  package let madeSessions = SessionNames()
   let token: String?
   let timeout: Duration
   let logger: Logger
 
-  public init(target: SessionsTarget, token: String?, timeout: Duration, logger: Logger) {
+  package init(target: SessionsTarget, token: String?, timeout: Duration, logger: Logger) {
     self.target = target
     self.token = token
     self.timeout = timeout
@@ -85,7 +85,7 @@ public struct LoadGenerator: Sendable {
   /// Runs `sessions` connections at once, `messages` messages of `words` words each; each
   /// session is deleted when its messages are answered (also when the run is cancelled). The
   /// time counted ends with the last answer (or failure), not with the deletions.
-  public func run(sessions: Int, messages: Int, words: Int) async -> Report {
+  package func run(sessions: Int, messages: Int, words: Int) async -> Report {
     var report = Report(sessions: sessions, messages: messages)
     let text = (0..<words).map { "w\($0)" }.joined(separator: " ")
     let started = ContinuousClock.now

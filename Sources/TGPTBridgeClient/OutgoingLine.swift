@@ -4,14 +4,14 @@ import TGPTEvents
 /// seed's `{"message": line}`. Messages get an `id` (`m1`, `m2`, …) unless they carry one, so
 /// the answers owed can be told apart. A cancel (`{"cancel":"m1"}`) is sent as it is and owes
 /// no answer of its own.
-public struct OutgoingLine: Sendable, Equatable {
-  public var text: String
+package struct OutgoingLine: Sendable, Equatable {
+  package var text: String
   /// The id the answer will carry, when the line is a message.
-  public var id: String?
+  package var id: String?
   /// Whether the server answers this line (a cancel is answered by its message's own end).
-  public var owesAnswer = true
+  package var owesAnswer = true
 
-  public static func make(_ line: [UInt8], number: Int, raw: Bool) -> OutgoingLine {
+  package static func make(_ line: [UInt8], number: Int, raw: Bool) -> OutgoingLine {
     let text = String(decoding: line, as: UTF8.self)
     if raw { return OutgoingLine(text: text, id: nil) }
     if line.first == UInt8(ascii: "{"), let json = try? JSON.parse(line), var object = json.objectValue {

@@ -1,6 +1,7 @@
-import Logging
+package import Logging
+import NIOWebSocket
 import Synchronization
-import TGPTEvents
+package import TGPTEvents
 import WSClient
 
 /// The interactive chat's link to a `tgpt-ws-bridge serve` server (`tgpt-session chat
@@ -10,21 +11,21 @@ import WSClient
 /// answer has ended, so nothing times out while the user thinks. A connection that cannot be
 /// made, or is lost before the answer starts, is tried again with backoff and the message sent
 /// again; one lost during the answer ends it with a partial `error` (it is not repeated).
-public struct RemoteChat: Sendable {
-  public let address: ChatAddress
+package struct RemoteChat: Sendable {
+  package let address: ChatAddress
   let settings: ClientSettings
   let logger: Logger
   /// Tries after the first for a message whose answer has not started.
-  public var retries = 5
+  package var retries = 5
   /// The first wait before trying again; each later one is twice as long.
-  public var firstDelay: Duration = .milliseconds(500)
+  package var firstDelay: Duration = .milliseconds(500)
   /// How long to wait for the server's `interrupted` after sending a cancel.
-  public var stopTimeout: Duration = .seconds(5)
+  package var stopTimeout: Duration = .seconds(5)
   /// The reason a cancel gives, which the server stores with the interrupted answer.
-  public var stopReason = "interrupted by Ctrl-C"
+  package var stopReason = "interrupted by Ctrl-C"
 
   /// `settings.url` is ignored: each session's URL comes from `address`.
-  public init(address: ChatAddress, settings: ClientSettings, logger: Logger) {
+  package init(address: ChatAddress, settings: ClientSettings, logger: Logger) {
     self.address = address
     self.settings = settings
     self.logger = logger
@@ -34,7 +35,7 @@ public struct RemoteChat: Sendable {
   /// shows at start, with why. A server busy in that session (the history waits for its turns,
   /// past the 5 s this waits or past the idle timeout) or one without history requests counts
   /// as reachable; a connect timeout does not.
-  public func check(session: String) async throws(ClientFailure) {
+  package func check(session: String) async throws(ClientFailure) {
     do {
       _ = try await history(session: session) { try? await Task.sleep(for: .seconds(5)) }
     } catch {
@@ -50,7 +51,7 @@ public struct RemoteChat: Sendable {
   /// cancel, and its `interrupted` error ends the answer. `notice` tells of a connection lost
   /// and the next try. Every message ends in exactly one terminal event shown, made here when
   /// the server could not send one.
-  public func send(
+  package func send(
     _ message: InputMessage, session: String, stopped: @escaping @Sendable () async -> Void,
     notice: @Sendable (String) -> Void, show: @escaping @Sendable (Event) -> Void
   ) async {
@@ -94,7 +95,7 @@ public struct RemoteChat: Sendable {
 
   /// The session's `history` event (see `HistoryRequest`); `stopped` returning gives up
   /// waiting for it (the history comes after the turns in progress in the session).
-  public func history(
+  package func history(
     session: String, stopped: @escaping @Sendable () async -> Void
   ) async throws(ClientFailure) -> Event {
     let events = Mutex<[Event]>([])

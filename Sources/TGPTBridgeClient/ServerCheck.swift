@@ -1,34 +1,34 @@
-import Logging
+package import Logging
 import TGPTEvents
 
 /// The seed's `test_streaming.py`, for any server that speaks the protocol: connection, a
 /// streamed answer, several sessions at once, and error scenarios.
-public struct ServerCheck: Sendable {
+package struct ServerCheck: Sendable {
   /// One test's verdict.
-  public struct Result: Sendable {
-    public var name: String
-    public var passed: Bool
-    public var detail: String
-    public var figures: [(String, Double)] = []
+  package struct Result: Sendable {
+    package var name: String
+    package var passed: Bool
+    package var detail: String
+    package var figures: [(String, Double)] = []
     /// Whether the server refused the token; the tests after this one are not run.
-    public var authRefused = false
+    package var authRefused = false
   }
 
   /// The tests, by the names of the seed's `--test` option.
-  public static let names = ["connection", "streaming_response", "multiple_sessions", "error_handling"]
+  package static let names = ["connection", "streaming_response", "multiple_sessions", "error_handling"]
 
   /// Where the sessions are made.
-  public let target: SessionsTarget
+  package let target: SessionsTarget
   /// What the names of the sessions this check makes start with: `check-` and eight hex
   /// digits of this run (`tgpt-session rm --prefix` removes any left over).
-  public let sessionPrefix = "check-\(SessionIDRule.randomTag())-"
+  package let sessionPrefix = "check-\(SessionIDRule.randomTag())-"
   /// The sessions made, and those the server did not acknowledge deleting.
-  public let madeSessions = SessionNames()
+  package let madeSessions = SessionNames()
   let token: String?
   let timeout: Duration
   let logger: Logger
 
-  public init(target: SessionsTarget, token: String?, timeout: Duration, logger: Logger) {
+  package init(target: SessionsTarget, token: String?, timeout: Duration, logger: Logger) {
     self.target = target
     self.token = token
     self.timeout = timeout
@@ -56,7 +56,7 @@ public struct ServerCheck: Sendable {
 
   /// Runs the named tests (`all` for every one), in order; a cancel stops after the test
   /// under way (whose sessions are still deleted), and so does a refused token.
-  public func run(_ which: String) async -> [Result] {
+  package func run(_ which: String) async -> [Result] {
     var results: [Result] = []
     for name in Self.names where which == "all" || which == name {
       if Task.isCancelled || results.contains(where: \.authRefused) { break }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// The sessions a `check` or `bench` run made on a server, and which of them the server did
 /// not acknowledge deleting: what to tell the user to remove by hand.
-public final class SessionNames: Sendable {
+package final class SessionNames: Sendable {
   private struct State {
     var made = 0
     var left: [String] = []
@@ -10,7 +10,7 @@ public final class SessionNames: Sendable {
 
   private let state = Mutex(State())
 
-  public init() {}
+  package init() {}
 
   /// Notes a conversation on `name`: whether it made the session (it sent a message), and
   /// whether the server deleted it.
@@ -23,8 +23,8 @@ public final class SessionNames: Sendable {
   }
 
   /// How many sessions were made.
-  public var made: Int { state.withLock { $0.made } }
+  package var made: Int { state.withLock { $0.made } }
 
   /// The sessions made and not deleted, sorted.
-  public var left: [String] { state.withLock { $0.left.sorted() } }
+  package var left: [String] { state.withLock { $0.left.sorted() } }
 }

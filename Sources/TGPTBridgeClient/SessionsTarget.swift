@@ -9,15 +9,15 @@
 ///   their own, so the session it names (`namedSession`, for the user to be told) is not used.
 ///
 /// A query such as `?token=…` is kept on every session's URL.
-public struct SessionsTarget: Sendable, Equatable {
+package struct SessionsTarget: Sendable, Equatable {
   /// Every session's WebSocket URL, with `{session_id}` for its id.
-  public let template: String
+  package let template: String
   /// The session a whole chat URL named, which is not used.
-  public let namedSession: String?
+  package let namedSession: String?
   /// The server's URL without its query, which may hold a token: for messages.
-  public let displayed: String
+  package let displayed: String
 
-  public init(_ given: String) throws(ConnectTarget.Mistake) {
+  package init(_ given: String) throws(ConnectTarget.Mistake) {
     let url = try ConnectTarget.webSocketURL(given)
     if url.contains("{session_id}") {
       template = url
@@ -32,10 +32,10 @@ public struct SessionsTarget: Sendable, Equatable {
   }
 
   /// The WebSocket URL of `session`.
-  public func url(session: String) -> String { template.replacing("{session_id}", with: session) }
+  package func url(session: String) -> String { template.replacing("{session_id}", with: session) }
 
   /// What to tell the user of `command` (`check`, `bench`) when the URL named a session.
-  public func namedSessionNote(_ command: String) -> String? {
+  package func namedSessionNote(_ command: String) -> String? {
     namedSession.map {
       "the URL names session '\($0)', which \(command) leaves alone: it makes sessions of its own under \(displayed)"
     }

@@ -2,12 +2,12 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
-import Logging
+package import Logging
 import NIOCore
 import NIOSSL
 import NIOWebSocket
 import ServiceLifecycle
-import TGPTBridge
+package import TGPTBridge
 import TGPTEvents
 import TGPTWebSocketDeflate
 import UnixSignals
@@ -46,7 +46,7 @@ struct HTTPChatContext: RequestContext {
 
 /// `tgpt-ws-bridge serve`: `/ws/chat/{session_id}`, `POST /chat/{session_id}[/stream]`,
 /// `/healthz` and `/metrics` over one relay to the child program.
-public struct ChatServer: Sendable {
+package struct ChatServer: Sendable {
   let settings: ServerSettings
   let relay: ChildRelay
   let logger: Logger
@@ -55,7 +55,7 @@ public struct ChatServer: Sendable {
   let limits: SharedRateLimits
   let gate: ConnectionGate
 
-  public init(settings: ServerSettings, relay: ChildRelay, logger: Logger) {
+  package init(settings: ServerSettings, relay: ChildRelay, logger: Logger) {
     self.settings = settings
     self.relay = relay
     self.logger = logger
@@ -72,7 +72,7 @@ public struct ChatServer: Sendable {
   /// Serves until SIGTERM or SIGINT, then drains: no new connections or messages, turns in
   /// flight finish (up to the drain timeout), connections close with 1001. `onListening` gets
   /// the bound port (useful with port 0).
-  public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+  package func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
     let application = Application(
       router: httpRouter(),
       server: try serverBuilder(),

@@ -1,5 +1,6 @@
 import HummingbirdWebSocket
-import NIOWebSocket
+import NIOCore
+package import NIOWebSocket
 import TGPTEvents
 
 /// Puts a client's frames together into messages, as RFC 6455 §5.4 says: a message is a text

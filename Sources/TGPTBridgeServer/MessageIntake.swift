@@ -1,5 +1,5 @@
 import TGPTBridge
-import TGPTEvents
+package import TGPTEvents
 
 /// What the server makes of one message received from a client: a message, cancel or history
 /// request for the child, or the `error` event that answers it at once. Bad input never ends a connection.

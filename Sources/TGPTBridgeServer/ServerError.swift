@@ -1,7 +1,7 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// The error type of `TGPTBridgeServer`: what stops the server from starting.
-public struct ServerError: KindedError, Sendable {
+package struct ServerError: KindedError, Sendable {
   private enum Reason: Sendable {
     case cannotListen(address: String, reason: String)
     case tlsFile(option: String, path: String, problem: String)
@@ -33,14 +33,14 @@ public struct ServerError: KindedError, Sendable {
     ServerError(.badTokens(path: path, line: line, why: why))
   }
 
-  public var kind: ErrorKind {
+  package var kind: ErrorKind {
     switch reason {
     case .cannotListen: .unavailable
     case .tlsFile, .tlsMismatch, .badTokens: .config
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch reason {
     case .cannotListen(let address, let why): "cannot listen on \(address): \(why)"
     case .tlsFile(let option, let path, let problem): "\(option) \(path): \(problem)"

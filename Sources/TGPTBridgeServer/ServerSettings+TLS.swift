@@ -9,7 +9,7 @@ extension ServerSettings {
   /// server binds: a missing, unreadable or invalid file, or a key that is not the
   /// certificate's, is a configuration error naming the file, not a failure at the first
   /// connection.
-  public mutating func loadTLS(certificate: String, key: String) throws(ServerError) {
+  package mutating func loadTLS(certificate: String, key: String) throws(ServerError) {
     try Self.checkReadable(certificate, option: "--tls-cert")
     try Self.checkReadable(key, option: "--tls-key")
     let chain: [NIOSSLCertificate]

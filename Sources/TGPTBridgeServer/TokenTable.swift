@@ -10,30 +10,30 @@ import TGPTEvents
 /// hex SHA-256 of that principal's token (`#` starts a comment; blank lines are skipped). Only
 /// digests are kept, so the file gives no token away. Re-read on SIGHUP: a bad file keeps the
 /// table as it was and says why.
-public final class TokenTable: Sendable {
+package final class TokenTable: Sendable {
   /// The file's entries: each principal with the digest of its token.
   struct Entry: Hashable, Sendable {
     let principal: String
     let digest: [UInt8]
   }
 
-  public let path: String
+  package let path: String
   private let entries: Mutex<[Entry]>
 
   /// Reads `path`; fails with the line that is wrong.
-  public init(path: String) throws(ServerError) {
+  package init(path: String) throws(ServerError) {
     self.path = path
     entries = Mutex(try Self.read(path))
   }
 
   /// The principals, in the file's order.
-  public var principals: [String] { entries.withLock { $0.map(\.principal) } }
+  package var principals: [String] { entries.withLock { $0.map(\.principal) } }
 
   /// Reads the file again; on failure the table stays as it was. Returns the principals
   /// whose token no longer lets them in (their line removed, or given a new token), whose
   /// open connections should end now.
   @discardableResult
-  public func reload() throws(ServerError) -> Set<String> {
+  package func reload() throws(ServerError) -> Set<String> {
     let read = try Self.read(path)
     return entries.withLock { entries in
       let kept = Set(read)
@@ -60,7 +60,7 @@ public final class TokenTable: Sendable {
   static func digest(_ token: some StringProtocol) -> [UInt8] { Array(SHA256.hash(data: Array(token.utf8))) }
 
   /// The line of the tokens file for `principal` holding `token`.
-  public static func line(principal: String, token: String) -> String {
+  package static func line(principal: String, token: String) -> String {
     principal + " " + Hex.string(digest(token))
   }
 

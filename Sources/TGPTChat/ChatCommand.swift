@@ -1,7 +1,7 @@
 import TGPTEvents
 
 /// A chat command (`/help`, `/session work`, …): the seed's commands and ours.
-public enum ChatCommand: Sendable, Equatable {
+package enum ChatCommand: Sendable, Equatable {
   case help
   case clear
   /// Switch to a session, created on first use.
@@ -20,7 +20,7 @@ public enum ChatCommand: Sendable, Equatable {
   case attach(Attach)
 
   /// What `/attach` does to the attachments waiting for the next message.
-  public enum Attach: Sendable, Equatable {
+  package enum Attach: Sendable, Equatable {
     case show
     /// A file's path or an image's URL.
     case add(String)
@@ -28,17 +28,17 @@ public enum ChatCommand: Sendable, Equatable {
   }
 
   /// What `/system` does to the system prompt.
-  public enum SystemPrompt: Sendable, Equatable {
+  package enum SystemPrompt: Sendable, Equatable {
     case show
     case set(String)
     case clear
   }
 
   /// How many sessions `/sessions` lists; `/sessions all` lists every one.
-  public static let recentSessions = 20
+  package static let recentSessions = 20
 
   /// Every command's name and its one-line help, in the order `/help` lists them.
-  public static let catalogue: [(usage: String, help: String)] = [
+  package static let catalogue: [(usage: String, help: String)] = [
     ("/help", "this list"),
     ("/clear", "clear the screen"),
     ("/session <id>", "switch to a session (created on first use)"),
@@ -60,7 +60,7 @@ public enum ChatCommand: Sendable, Equatable {
 }
 
 /// What one complete input (a line, or several joined) asks for.
-public enum ChatInput: Sendable, Equatable {
+package enum ChatInput: Sendable, Equatable {
   /// Text to send. A line starting `//` sends the rest with one `/`.
   case message(String)
   case command(ChatCommand)
@@ -70,7 +70,7 @@ public enum ChatInput: Sendable, Equatable {
   case empty
 
   /// Reads one input.
-  public static func parse(_ text: String) -> ChatInput {
+  package static func parse(_ text: String) -> ChatInput {
     let trimmed = text.trimmingWhitespace
     if trimmed.isEmpty { return .empty }
     if trimmed.hasPrefix("//") { return .message(String(text.drop { $0 != "/" }.dropFirst())) }

@@ -2,9 +2,9 @@ import TGPTEvents
 
 /// Copying text to the clipboard through the terminal (OSC 52), which works over SSH and in
 /// tmux (with `set-clipboard on`) without any clipboard program.
-public enum Clipboard {
+package enum Clipboard {
   /// The escape sequence that asks the terminal to put `text` on the clipboard.
-  public static func osc52(_ text: String) -> String {
+  package static func osc52(_ text: String) -> String {
     "\u{1B}]52;c;" + base64(Array(text.utf8)) + "\u{07}"
   }
 

@@ -1,20 +1,20 @@
 /// Joins what the line editor returns into whole inputs: a line ending in `\` continues on the
 /// next (the backslash is dropped, a newline kept), and a bracketed paste (`ESC[200~` … `ESC[201~`)
 /// is taken as it is, newlines included, however many lines it spans.
-public struct MultilineInput: Sendable {
+package struct MultilineInput: Sendable {
   private var pending: [String] = []
   private var inPaste = false
 
   static let pasteStart = "\u{1B}[200~"
   static let pasteEnd = "\u{1B}[201~"
 
-  public init() {}
+  package init() {}
 
   /// Whether more lines are expected (the prompt shows a continuation mark).
-  public var isContinuing: Bool { !pending.isEmpty || inPaste }
+  package var isContinuing: Bool { !pending.isEmpty || inPaste }
 
   /// Adds one line; the whole input once it is complete, else nil.
-  public mutating func feed(_ line: String) -> String? {
+  package mutating func feed(_ line: String) -> String? {
     var text = line
     if let start = text.range(of: Self.pasteStart) {
       text.removeSubrange(start)
@@ -39,7 +39,7 @@ public struct MultilineInput: Sendable {
   }
 
   /// Drops a half-entered input (Ctrl-C at a continuation prompt).
-  public mutating func reset() {
+  package mutating func reset() {
     pending = []
     inPaste = false
   }

@@ -1,19 +1,19 @@
 import Synchronization
 
 /// A boolean that tasks and threads may share; nil until first set.
-public final class AtomicFlag: Sendable {
+package final class AtomicFlag: Sendable {
   private let state = Atomic<UInt8>(0)
 
-  public init() {}
+  package init() {}
 
   /// Sets the flag's value.
-  public func set(_ value: Bool) { state.store(value ? 2 : 1, ordering: .releasing) }
+  package func set(_ value: Bool) { state.store(value ? 2 : 1, ordering: .releasing) }
 
   /// Makes the flag unset again.
-  public func clear() { state.store(0, ordering: .releasing) }
+  package func clear() { state.store(0, ordering: .releasing) }
 
   /// The value last set, or nil if never set (or since cleared).
-  public var isSet: Bool? {
+  package var isSet: Bool? {
     switch state.load(ordering: .acquiring) {
     case 0: nil
     case 1: false

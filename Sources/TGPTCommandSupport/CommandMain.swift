@@ -7,12 +7,12 @@ extension AsyncParsableCommand {
   /// `ExitCode` as thrown, a `KindedError` by its kind, anything unexpected 1. Help and version go to stdout.
   /// Every way out goes through `ExitTasks` and then `ProcessExit.now`. `optionalValues`:
   /// options whose value may be left out.
-  public static func runMain(program: String, optionalValues: [OptionalValue] = []) async -> Never {
+  package static func runMain(program: String, optionalValues: [OptionalValue] = []) async -> Never {
     Diagnostics.program = program
     var code: Int32 = 0
     do {
       var command = try parseAsRoot(arguments(optionalValues))
-      if var asyncCommand = command as? AsyncParsableCommand {
+      if var asyncCommand = command as? any AsyncParsableCommand {
         try await asyncCommand.run()
       } else {
         try command.run()
@@ -27,7 +27,7 @@ extension AsyncParsableCommand {
 
 extension ParsableCommand {
   /// `runMain` for commands that need no concurrency runtime (they start faster).
-  public static func runMain(program: String, optionalValues: [OptionalValue] = []) -> Never {
+  package static func runMain(program: String, optionalValues: [OptionalValue] = []) -> Never {
     Diagnostics.program = program
     do {
       var command = try parseAsRoot(arguments(optionalValues))
@@ -44,7 +44,7 @@ extension ParsableCommand {
     return OptionalValue.rewrite(Array(CommandLine.arguments.dropFirst()), optionalValues)
   }
 
-  fileprivate static func report(_ error: Error, program: String) -> Int32 {
+  fileprivate static func report(_ error: any Error, program: String) -> Int32 {
     if let kinded = error as? any KindedError {
       Diagnostics.write("\(program): error: \(kinded.description)\n")
       return kinded.kind.exitCode

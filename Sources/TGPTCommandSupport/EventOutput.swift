@@ -1,4 +1,4 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// Where a command's events go: NDJSON on stdout, or with `--text` only the answer text.
 ///
@@ -8,7 +8,7 @@ import TGPTEvents
 /// In text mode each answer ends with a newline when its text has none, so answers appended
 /// to one file (`>> haiku.txt`) stay on lines of their own; `exact` writes the text byte for
 /// byte instead. An empty answer writes nothing either way.
-public final class EventOutput: Sendable {
+package final class EventOutput: Sendable {
   private let textOnly: Bool
   private let exact: Bool
   private let writer = EventWriter(fd: 1)
@@ -18,13 +18,13 @@ public final class EventOutput: Sendable {
   private let endedWithNewline = AtomicFlag()
 
   /// `exact` matters only with `textOnly`.
-  public init(textOnly: Bool, exact: Bool = false) {
+  package init(textOnly: Bool, exact: Bool = false) {
     self.textOnly = textOnly
     self.exact = exact
   }
 
   /// Writes one event (or its text); throws `ProtocolError` when stdout is closed.
-  public func write(_ event: Event) throws(ProtocolError) {
+  package func write(_ event: Event) throws(ProtocolError) {
     switch event.payload {
     case .error(let failure):
       // The partial answer's line ends before the message about it (on a terminal they share a screen).
@@ -50,14 +50,14 @@ public final class EventOutput: Sendable {
   /// A failure before the request was made (configuration, missing key, an early signal):
   /// reported as the one terminal event of the turn. Returns the exit code.
   @discardableResult
-  public func reportFailure(message: String, kind: ErrorKind, id: String?, sessionID: String? = nil) -> Int32 {
+  package func reportFailure(message: String, kind: ErrorKind, id: String?, sessionID: String? = nil) -> Int32 {
     let failure = Event.Failure(message: message, code: kind)
     try? write(Event(.error(failure), id: id, sessionID: sessionID))
     return kind.exitCode
   }
 
   /// Ends an answer whose text is still open (a run that ended without a terminal event).
-  public func finish() {
+  package func finish() {
     try? endAnswer()
   }
 

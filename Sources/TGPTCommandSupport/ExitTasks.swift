@@ -3,11 +3,11 @@ import Synchronization
 /// Work to finish before the process exits, such as closing a database's connections so the
 /// server sees a clean goodbye. `runMain` runs it after the command, whether it succeeded or
 /// failed, for at most two seconds: an unreachable server never delays the exit for longer.
-public enum ExitTasks {
+package enum ExitTasks {
   private static let tasks = Mutex<[@Sendable () async -> Void]>([])
 
   /// Adds `task`; tasks run concurrently.
-  public static func add(_ task: @escaping @Sendable () async -> Void) {
+  package static func add(_ task: @escaping @Sendable () async -> Void) {
     tasks.withLock { $0.append(task) }
   }
 

@@ -12,17 +12,17 @@ import TGPTEvents
 /// - a single word is one slip of the finger from a command name (`lst`, `lsit`, `exprot`):
 ///   a letter left out, doubled, swapped, or replaced by its neighbour on the keyboard.
 /// Quoted phrases (a word with a space) and words with punctuation are always messages.
-public struct MistypedCommand: Sendable, Equatable {
+package struct MistypedCommand: Sendable, Equatable {
   /// The word the user typed.
-  public var word: String
+  package var word: String
   /// What is wrong and what to say instead: `'lst' is not a command: did you mean list?`.
-  public var hint: String
+  package var hint: String
 
   /// The hint for `words` when they look like a mistyped command, else nil.
   /// - Parameters:
   ///   - commands: the program's command names.
   ///   - habits: words of other tools' commands, each with what to say instead.
-  public static func check(_ words: [String], commands: [String], habits: [String: String]) -> MistypedCommand? {
+  package static func check(_ words: [String], commands: [String], habits: [String: String]) -> MistypedCommand? {
     guard let first = words.first, words.allSatisfy(isBareWord) else { return nil }
     let lowered = first.lowercased()
     if commands.contains(lowered) {

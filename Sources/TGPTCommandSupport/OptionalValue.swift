@@ -2,23 +2,23 @@
 /// `--cache 15m`), which the argument parser cannot express: before parsing, such an option
 /// without a value becomes `--name=` and `OptionalValue.omitted`, which the command reads as
 /// "the default". (An empty value will not do: the parser takes it for a missing one.)
-public struct OptionalValue: Sendable {
+package struct OptionalValue: Sendable {
   /// The value given to an option that was given none; no command line can hold it (NUL).
-  public static let omitted = "\u{0}"
+  package static let omitted = "\u{0}"
 
   /// The option, with its dashes (`--speak`).
-  public let name: String
+  package let name: String
   /// Whether the argument after the option is its value (else the option stands alone).
-  public let takes: @Sendable (String) -> Bool
+  package let takes: @Sendable (String) -> Bool
 
-  public init(_ name: String, takes: @escaping @Sendable (String) -> Bool = { !$0.hasPrefix("-") }) {
+  package init(_ name: String, takes: @escaping @Sendable (String) -> Bool = { !$0.hasPrefix("-") }) {
     self.name = name
     self.takes = takes
   }
 
   /// `arguments` (without the program name) with each of `options` that has no value given
   /// `omitted`. Arguments after `--` are left alone.
-  public static func rewrite(_ arguments: [String], _ options: [OptionalValue]) -> [String] {
+  package static func rewrite(_ arguments: [String], _ options: [OptionalValue]) -> [String] {
     var result: [String] = []
     var index = 0
     while index < arguments.count {

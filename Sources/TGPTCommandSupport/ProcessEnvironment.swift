@@ -5,15 +5,15 @@
 #endif
 
 /// Reading the process environment without Foundation.
-public enum ProcessEnvironment {
+package enum ProcessEnvironment {
   /// The value of `name`, or nil when unset. Empty values count as unset: `FOO= cmd` is how
   /// people switch a variable off for one command.
-  public static func value(_ name: String) -> String? {
+  package static func value(_ name: String) -> String? {
     guard let raw = getenv(name) else { return nil }
     let value = String(cString: raw)
     return value.isEmpty ? nil : value
   }
 
   /// Whether `name` is set at all (even to an empty string), as NO_COLOR's convention requires.
-  public static func isSet(_ name: String) -> Bool { getenv(name) != nil }
+  package static func isSet(_ name: String) -> Bool { getenv(name) != nil }
 }

@@ -5,7 +5,7 @@
 #endif
 
 /// The one way out of every program.
-public enum ProcessExit {
+package enum ProcessExit {
   /// Ends the process with `code` now, without running `atexit` handlers or static
   /// destructors.
   ///
@@ -13,7 +13,7 @@ public enum ProcessExit {
   /// what is skipped is the C libraries' clean-up: `exit()` ran OpenSSL's `OPENSSL_cleanup`
   /// while libcurl, loading on another thread, was still inside `OPENSSL_init_ssl`, and the
   /// process died with SIGSEGV instead of its exit code.
-  public static func now(_ code: Int32) -> Never {
+  package static func now(_ code: Int32) -> Never {
     // libedit's prompt is the one writer through stdio; whatever it buffered goes out first.
     fflush(nil)
     _exit(code)

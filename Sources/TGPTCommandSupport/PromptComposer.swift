@@ -1,8 +1,8 @@
 import ArgumentParser
-import TGPTEvents
+package import TGPTEvents
 
 /// Where piped stdin goes relative to the words on the command line (SPEC §4).
-public enum StdinMode: String, CaseIterable, ExpressibleByArgument, Sendable {
+package enum StdinMode: String, CaseIterable, ExpressibleByArgument, Sendable {
   /// stdin, a blank line, then the words (the default).
   case prepend
   /// The words, a blank line, then stdin.
@@ -17,17 +17,17 @@ public enum StdinMode: String, CaseIterable, ExpressibleByArgument, Sendable {
 /// inherited socket, so a program started from cron or an editor never hangs waiting for input.
 /// Bytes are kept exactly; the only thing added is the separator, chosen so that exactly one
 /// blank line separates the parts (`\n` after text that ends in a newline, else `\n\n`).
-public enum PromptComposer {
+package enum PromptComposer {
   /// Reads stdin if the mode and the descriptor allow it (on a thread of its own); nil when
   /// it was not read.
-  public static func readStdinIfPiped(mode: StdinMode, fd: Int32 = 0) async throws(ProtocolError) -> String? {
+  package static func readStdinIfPiped(mode: StdinMode, fd: Int32 = 0) async throws(ProtocolError) -> String? {
     guard mode != .ignore, FileIO.isPipeOrFile(fd) else { return nil }
     let bytes = try await FileIO.readAllWaiting(fd)
     return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Joins stdin and the words; nil when both are empty.
-  public static func compose(stdin: String?, words: [String], mode: StdinMode) -> String? {
+  package static func compose(stdin: String?, words: [String], mode: StdinMode) -> String? {
     let text = words.joined(separator: " ")
     let piped = stdin ?? ""
     switch (piped.isEmpty, text.isEmpty) {

@@ -3,10 +3,10 @@
 #endif
 
 /// Process limits a long-running server needs raised.
-public enum ResourceLimits {
+package enum ResourceLimits {
   /// Raises the soft limit on open files to the hard limit, so many concurrent turns (each
   /// holds a lock file and perhaps a socket) do not fail with EMFILE.
-  public static func raiseOpenFiles() {
+  package static func raiseOpenFiles() {
     var limit = rlimit()
     guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
     limit.rlim_cur = limit.rlim_max
@@ -14,7 +14,7 @@ public enum ResourceLimits {
   }
 
   /// The soft limit on open files now.
-  public static var openFiles: Int {
+  package static var openFiles: Int {
     var limit = rlimit()
     guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
     return Int(clamping: min(limit.rlim_cur, rlim_t(Int32.max)))

@@ -8,11 +8,11 @@ import TGPTEvents
 
 /// Runs a shell command and captures its standard output (used for `api_key_cmd`, such as
 /// `pass show openrouter`). stderr is inherited so the user sees the command's own errors.
-public enum ShellCommand {
+package enum ShellCommand {
   /// The command's stdout with trailing newlines removed; nil when it could not be run or
   /// exited non-zero (`status` tells which). The reading and waiting happen on a thread of
   /// their own.
-  public static func capture(_ command: String) async -> (output: String?, status: Int32) {
+  package static func capture(_ command: String) async -> (output: String?, status: Int32) {
     await DedicatedThread.run { () -> (output: String?, status: Int32) in captureBlocking(command) }
   }
 

@@ -2,13 +2,13 @@
 /// separates words; `'…'` keeps everything literally; `"…"` keeps everything but `\"`,
 /// `\\`, `\$` and `` \` ``; a backslash outside quotes keeps the next character. Nothing is
 /// expanded (`$HOME`, `*`, `~` stay as written).
-public enum ShellWords {
+package enum ShellWords {
   /// Why a line cannot be split.
-  public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
+  package struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    package let description: String
   }
 
-  public static func split(_ line: String) throws(Failure) -> [String] {
+  package static func split(_ line: String) throws(Failure) -> [String] {
     var words: [String] = []
     var word = ""
     var inWord = false

@@ -25,29 +25,29 @@ private let terminatedExit = Atomic<Int32>(143)
 /// in between. (A Dispatch signal source registers later, on Dispatch's own thread, and with
 /// the signal ignored meanwhile a SIGINT that came early was dropped: the program never
 /// stopped.)
-public final class SignalTrap: Sendable {
-  public init() {}
+package final class SignalTrap: Sendable {
+  package init() {}
 
   /// The first signal received, or nil.
-  public var signal: Int32? {
+  package var signal: Int32? {
     let value = firstSignal.load(ordering: .acquiring)
     return value == 0 ? nil : value
   }
 
   /// The exit code for the signal received: 130 for SIGINT, 143 for SIGTERM.
-  public var exitCode: Int32 {
+  package var exitCode: Int32 {
     signal == SIGTERM ? ExitStatus.terminated : ErrorKind.interrupted.exitCode
   }
 
   /// A message for the `error` event, naming the signal.
-  public var message: String {
+  package var message: String {
     signal == SIGTERM ? "interrupted by SIGTERM" : "interrupted by SIGINT"
   }
 
   /// Starts catching SIGINT and SIGTERM; `handler` runs once, on a thread of its own, on the
   /// first of them. Should no pipe be left to wake that thread, a signal ends the process at
   /// once with its exit code.
-  public func install(_ handler: @escaping @Sendable (Int32) -> Void) {
+  package func install(_ handler: @escaping @Sendable (Int32) -> Void) {
     interruptedExit.store(ErrorKind.interrupted.exitCode, ordering: .relaxed)
     terminatedExit.store(ExitStatus.terminated, ordering: .relaxed)
     _ = firstSignal.load(ordering: .relaxed)
@@ -82,7 +82,7 @@ public final class SignalTrap: Sendable {
 
   /// Ignores SIGPIPE so a closed reader shows up as EPIPE on write, which we treat as a quiet
   /// success, instead of killing the process.
-  public static func ignoreSIGPIPE() {
+  package static func ignoreSIGPIPE() {
     Glibc.signal(SIGPIPE, SIG_IGN)
   }
 }

@@ -4,7 +4,7 @@ import TGPTEvents
 
 /// A spinner with the elapsed time on stderr while nothing has arrived yet (stderr on a
 /// terminal only). `stop()` erases it before anything else is written.
-public final class Spinner: @unchecked Sendable {
+package final class Spinner: @unchecked Sendable {
   private struct State {
     var running = false
     var frame = 0
@@ -12,16 +12,16 @@ public final class Spinner: @unchecked Sendable {
   }
 
   private let state = Mutex(State())
-  private let timer: DispatchSourceTimer
+  private let timer: any DispatchSourceTimer
   private let started = ContinuousClock.now
   private static let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
-  public init() {
+  package init() {
     timer = DispatchSource.makeTimerSource(queue: .global())
   }
 
   /// Starts ticking; the spinner shows after 150 ms without `stop()`.
-  public func start() {
+  package func start() {
     state.withLock { $0.running = true }
     // Shown only after a moment, so fast answers never flash it.
     timer.schedule(deadline: .now() + .milliseconds(150), repeating: .milliseconds(80))
@@ -43,7 +43,7 @@ public final class Spinner: @unchecked Sendable {
   }
 
   /// Runs `body` (a status line on stderr) with the spinner erased; it comes back at the next tick.
-  public func pause(_ body: () -> Void) {
+  package func pause(_ body: () -> Void) {
     state.withLock { state in
       if state.running, state.shown {
         try? FileIO.writeAll(2, "\r\u{1B}[K")
@@ -54,7 +54,7 @@ public final class Spinner: @unchecked Sendable {
   }
 
   /// Stops and erases the spinner (idempotent).
-  public func stop() {
+  package func stop() {
     state.withLock { state in
       guard state.running else { return }
       state.running = false

@@ -1,24 +1,24 @@
-import ArgumentParser
-import Logging
+public import ArgumentParser
+package import Logging
 import TGPTEvents
 
 /// swift-log output on stderr as `tgpt-<name>: <level>: message key=value…`.
-public struct StderrLogHandler: LogHandler {
-  public var logLevel: Logger.Level
-  public var metadata: Logger.Metadata = [:]
+package struct StderrLogHandler: LogHandler {
+  package var logLevel: Logger.Level
+  package var metadata: Logger.Metadata = [:]
   private let program: String
 
-  public init(program: String, level: Logger.Level) {
+  package init(program: String, level: Logger.Level) {
     self.program = program
     self.logLevel = level
   }
 
-  public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+  package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
     get { metadata[key] }
     set { metadata[key] = newValue }
   }
 
-  public func log(event: LogEvent) {
+  package func log(event: LogEvent) {
     var line = "\(program): \(event.level): \(event.message)"
     let merged = metadata.merging(event.metadata ?? [:]) { $1 }
     for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
@@ -26,7 +26,7 @@ public struct StderrLogHandler: LogHandler {
   }
 
   /// Sets up swift-log for the process from `--log-level`, else `TGPT_LOG`, else `warning`.
-  public static func bootstrap(program: String, level: Logger.Level?) {
+  package static func bootstrap(program: String, level: Logger.Level?) {
     let chosen =
       level ?? ProcessEnvironment.value("TGPT_LOG").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
     LoggingSystem.bootstrap { _ in StderrLogHandler(program: program, level: chosen) }

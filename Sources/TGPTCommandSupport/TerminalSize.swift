@@ -6,8 +6,8 @@
 
 /// The width of the terminal: the window size of `fd` when it is a terminal, else `COLUMNS`,
 /// else 80.
-public enum TerminalSize {
-  public static func columns(fd: Int32) -> Int {
+package enum TerminalSize {
+  package static func columns(fd: Int32) -> Int {
     var size = winsize()
     if isatty(fd) == 1, ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
       return Int(size.ws_col)

@@ -8,7 +8,7 @@
 
 extension Attachment {
   /// What `-a/--attach` names: an `http(s)` URL, a `data:` URL, or a file's path.
-  public static func load(_ argument: String, limits: AttachmentLimits = .standard) throws(AttachmentError)
+  package static func load(_ argument: String, limits: AttachmentLimits = .standard) throws(AttachmentError)
     -> Attachment
   {
     let lower = argument.prefix(8).lowercased()
@@ -18,7 +18,7 @@ extension Attachment {
   }
 
   /// The file at `path`, refused before it is read when it is larger than any attachment may be.
-  public init(path: String, limits: AttachmentLimits = .standard) throws(AttachmentError) {
+  package init(path: String, limits: AttachmentLimits = .standard) throws(AttachmentError) {
     let name = path.split(separator: "/").last.map(String.init) ?? path
     // Non-blocking, so a FIFO without a writer is refused below instead of hanging the open.
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -43,7 +43,7 @@ extension Attachment {
 
   /// A `data:` URL (`data:image/png;base64,…`, or percent-encoded text). The declared type is
   /// not trusted: the content is checked as a file's would be.
-  public init(dataURL: String, name: String, limits: AttachmentLimits = .standard) throws(AttachmentError) {
+  package init(dataURL: String, name: String, limits: AttachmentLimits = .standard) throws(AttachmentError) {
     guard dataURL.prefix(5).lowercased() == "data:", let comma = dataURL.firstIndex(of: ",") else {
       throw .badDataURL("it must look like data:image/png;base64,…")
     }
@@ -72,7 +72,7 @@ extension Attachment {
 extension Attachment {
   /// `load` of each argument, on a thread of its own (files are read), then the limits for one
   /// message checked.
-  public static func loadAll(_ arguments: [String], limits: AttachmentLimits = .standard) async throws(AttachmentError)
+  package static func loadAll(_ arguments: [String], limits: AttachmentLimits = .standard) async throws(AttachmentError)
     -> [Attachment]
   {
     guard !arguments.isEmpty else { return [] }

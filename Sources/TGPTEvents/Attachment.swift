@@ -4,9 +4,9 @@
 /// Images (PNG, JPEG, GIF, WebP) go to the model as image content; UTF-8 text files go as
 /// fenced text under their name. A URL is passed to the provider, which fetches the image
 /// itself.
-public struct Attachment: Sendable, Hashable {
+package struct Attachment: Sendable, Hashable {
   /// Where the content is.
-  public enum Source: Sendable, Hashable {
+  package enum Source: Sendable, Hashable {
     /// The content itself.
     case bytes([UInt8])
     /// An `http(s)` URL of an image, for the provider to fetch.
@@ -14,29 +14,29 @@ public struct Attachment: Sendable, Hashable {
   }
 
   /// The file's name (no directory), shown to the model for text and in the history.
-  public var name: String
+  package var name: String
   /// `image/png`, `image/jpeg`, `image/gif`, `image/webp` or `text/plain`; for a URL, the
   /// image type its name suggests, else `image/*`.
-  public var mediaType: String
-  public var source: Source
+  package var mediaType: String
+  package var source: Source
 
-  public init(name: String, mediaType: String, source: Source) {
+  package init(name: String, mediaType: String, source: Source) {
     self.name = name
     self.mediaType = mediaType
     self.source = source
   }
 
   /// Whether it goes to the model as an image (else as text).
-  public var isImage: Bool { mediaType.hasPrefix("image/") }
+  package var isImage: Bool { mediaType.hasPrefix("image/") }
 
   /// The content, nil for a URL.
-  public var bytes: [UInt8]? {
+  package var bytes: [UInt8]? {
     if case .bytes(let bytes) = source { return bytes }
     return nil
   }
 
   /// The content as a `data:` URL (base64), or the URL itself.
-  public var url: String {
+  package var url: String {
     switch source {
     case .bytes(let bytes): "data:\(mediaType);base64,\(Base64.encode(bytes))"
     case .url(let url): url
@@ -44,14 +44,14 @@ public struct Attachment: Sendable, Hashable {
   }
 
   /// The text of a text file (nil for an image or a URL).
-  public var text: String? {
+  package var text: String? {
     guard !isImage, let bytes else { return nil }
     return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Checks `bytes` and makes an attachment of them: the type is read from the content, never
   /// from the name.
-  public init(name: String, bytes: [UInt8], limits: AttachmentLimits = .standard) throws(AttachmentError) {
+  package init(name: String, bytes: [UInt8], limits: AttachmentLimits = .standard) throws(AttachmentError) {
     guard !bytes.isEmpty else { throw .empty(name: name) }
     guard let type = MediaSniffer.mediaType(of: bytes) else { throw .unsupported(name: name) }
     let limit = type.hasPrefix("image/") ? limits.imageBytes : limits.textBytes
@@ -60,7 +60,7 @@ public struct Attachment: Sendable, Hashable {
   }
 
   /// An image by URL: `http://` or `https://` only.
-  public init(url: String) throws(AttachmentError) {
+  package init(url: String) throws(AttachmentError) {
     let lower = url.lowercased()
     guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), url.utf8.count <= 8192,
       !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
@@ -73,28 +73,28 @@ public struct Attachment: Sendable, Hashable {
 
 /// How large attachments may be. Providers refuse larger images (Anthropic at 5 MiB), and a
 /// text file much over a megabyte would not fit a context window anyway.
-public struct AttachmentLimits: Sendable, Hashable {
-  public var imageBytes: Int
-  public var textBytes: Int
+package struct AttachmentLimits: Sendable, Hashable {
+  package var imageBytes: Int
+  package var textBytes: Int
   /// All the attachments of one message together.
-  public var totalBytes: Int
-  public var count: Int
+  package var totalBytes: Int
+  package var count: Int
 
-  public init(imageBytes: Int, textBytes: Int, totalBytes: Int, count: Int) {
+  package init(imageBytes: Int, textBytes: Int, totalBytes: Int, count: Int) {
     self.imageBytes = imageBytes
     self.textBytes = textBytes
     self.totalBytes = totalBytes
     self.count = count
   }
 
-  public static let standard = AttachmentLimits(
+  package static let standard = AttachmentLimits(
     imageBytes: 5 << 20, textBytes: 1 << 20, totalBytes: 20 << 20, count: 20)
 
   /// The most one file may hold, of either kind.
-  public var largestFile: Int { max(imageBytes, textBytes) }
+  package var largestFile: Int { max(imageBytes, textBytes) }
 
   /// Checks a message's attachments together.
-  public func check(_ attachments: [Attachment]) throws(AttachmentError) {
+  package func check(_ attachments: [Attachment]) throws(AttachmentError) {
     guard attachments.count <= count else { throw .tooMany(attachments.count, limit: count) }
     let total = attachments.reduce(0) { $0 + ($1.bytes?.count ?? 0) }
     guard total <= totalBytes else { throw .tooLarge(name: "the attachments together", size: total, limit: totalBytes) }

@@ -1,6 +1,6 @@
 /// Why an attachment was refused.
-public struct AttachmentError: KindedError, Sendable, Hashable {
-  public enum Reason: Sendable, Hashable {
+package struct AttachmentError: KindedError, Sendable, Hashable {
+  package enum Reason: Sendable, Hashable {
     case unreadable(path: String, why: String)
     case unsupported(name: String)
     case empty(name: String)
@@ -10,23 +10,23 @@ public struct AttachmentError: KindedError, Sendable, Hashable {
     case badDataURL(String)
   }
 
-  public let reason: Reason
+  package let reason: Reason
   /// Every attachment failure is the caller's input (exit 65, `bad_input`).
-  public var kind: ErrorKind { .badInput }
+  package var kind: ErrorKind { .badInput }
 
-  public init(_ reason: Reason) { self.reason = reason }
+  package init(_ reason: Reason) { self.reason = reason }
 
-  public static func unreadable(path: String, why: String) -> Self { Self(.unreadable(path: path, why: why)) }
-  public static func unsupported(name: String) -> Self { Self(.unsupported(name: name)) }
-  public static func empty(name: String) -> Self { Self(.empty(name: name)) }
-  public static func tooLarge(name: String, size: Int, limit: Int) -> Self {
+  package static func unreadable(path: String, why: String) -> Self { Self(.unreadable(path: path, why: why)) }
+  package static func unsupported(name: String) -> Self { Self(.unsupported(name: name)) }
+  package static func empty(name: String) -> Self { Self(.empty(name: name)) }
+  package static func tooLarge(name: String, size: Int, limit: Int) -> Self {
     Self(.tooLarge(name: name, size: size, limit: limit))
   }
-  public static func tooMany(_ count: Int, limit: Int) -> Self { Self(.tooMany(count, limit: limit)) }
-  public static func badURL(_ url: String) -> Self { Self(.badURL(url)) }
-  public static func badDataURL(_ why: String) -> Self { Self(.badDataURL(why)) }
+  package static func tooMany(_ count: Int, limit: Int) -> Self { Self(.tooMany(count, limit: limit)) }
+  package static func badURL(_ url: String) -> Self { Self(.badURL(url)) }
+  package static func badDataURL(_ why: String) -> Self { Self(.badDataURL(why)) }
 
-  public var description: String {
+  package var description: String {
     switch reason {
     case .unreadable(let path, let why): "cannot attach \(path): \(why)"
     case .unsupported(let name):
@@ -41,7 +41,7 @@ public struct AttachmentError: KindedError, Sendable, Hashable {
   }
 
   /// `1.5 MiB`, `800 KiB`, `12 bytes`.
-  public static func size(_ bytes: Int) -> String {
+  package static func size(_ bytes: Int) -> String {
     if bytes >= 1 << 20 {
       let tenths = (bytes * 10 + (1 << 19)) >> 20
       return tenths % 10 == 0 ? "\(tenths / 10) MiB" : "\(tenths / 10).\(tenths % 10) MiB"

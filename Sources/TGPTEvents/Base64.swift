@@ -1,8 +1,8 @@
 /// Base64 (RFC 4648): OSC 52 clipboard text, tokens that go in URLs, and data URLs.
-public enum Base64 {
+package enum Base64 {
   /// `bytes` in base64 with `=` padding; with `urlSafe`, the URL alphabet (`-` `_`) and no
   /// padding.
-  public static func encode(_ bytes: [UInt8], urlSafe: Bool = false) -> String {
+  package static func encode(_ bytes: [UInt8], urlSafe: Bool = false) -> String {
     let alphabet = Array(
       ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (urlSafe ? "-_" : "+/")).utf8)
     var out: [UInt8] = []
@@ -25,7 +25,7 @@ public enum Base64 {
 
   /// The bytes of base64 text in either alphabet, padded or not; nil for anything else
   /// (whitespace included: a data URL carries none).
-  public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+  package static func decode(_ text: some StringProtocol) -> [UInt8]? {
     var out: [UInt8] = []
     out.reserveCapacity(text.utf8.count / 4 * 3)
     var accumulator: UInt32 = 0

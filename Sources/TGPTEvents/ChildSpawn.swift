@@ -1,7 +1,7 @@
 import CSyscalls
 
 #if canImport(Glibc)
-  import Glibc
+  package import Glibc
 #elseif canImport(Musl)
   import Musl
 #elseif canImport(Darwin)
@@ -13,9 +13,9 @@ import CSyscalls
 /// The child starts with every signal at its default handling and none blocked, whatever the
 /// starting thread blocks or ignores (a key command must die on Ctrl-C; a program inheriting a
 /// blocked SIGCHLD, tmux say, misbehaves).
-public enum ChildSpawn {
+package enum ChildSpawn {
   /// Where one of the child's standard descriptors comes from.
-  public enum Source: Sendable {
+  package enum Source: Sendable {
     /// Ours, as it is.
     case inherit
     /// /dev/null.
@@ -26,15 +26,15 @@ public enum ChildSpawn {
   }
 
   /// Why a child could not be started.
-  public struct Failure: Error, Sendable, CustomStringConvertible {
-    public let description: String
+  package struct Failure: Error, Sendable, CustomStringConvertible {
+    package let description: String
   }
 
   /// Starts `arguments` (the first is looked up on PATH) with `environment` ("NAME=value"
   /// entries; nil: ours). `processGroup` puts it in a group of its own, so a terminal's Ctrl-C
   /// does not reach it and its whole group can be signalled. `workingDirectory` (nil: ours) is
   /// where it starts; a relative program path is found from there. Returns its pid.
-  public static func start(
+  package static func start(
     _ arguments: [String], environment: [String]? = nil, stdin: Source, stdout: Source, stderr: Source,
     processGroup: Bool = false, workingDirectory: String? = nil
   ) throws(Failure) -> pid_t {
@@ -91,7 +91,7 @@ public enum ChildSpawn {
 
   /// Waits for `pid` to end (blocking: call it on a thread of its own): its exit status, or
   /// 128 + the signal that ended it, as a shell reports it; -1 if it cannot be waited for.
-  public static func waitForExit(_ pid: pid_t) -> Int32 {
+  package static func waitForExit(_ pid: pid_t) -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
       if errno != EINTR { return -1 }

@@ -3,14 +3,14 @@
 /// ends as any other, with one `error` event of code `interrupted`, and is stored as
 /// interrupted; a cancel of an id that is not in progress is ignored (the answer may have
 /// ended just before it arrived).
-public struct CancelRequest: Sendable, Hashable {
-  public var id: String
-  public var sessionID: String?
-  public var reason: String?
+package struct CancelRequest: Sendable, Hashable {
+  package var id: String
+  package var sessionID: String?
+  package var reason: String?
   /// Whose turn it stops; nil: the orchestrator's own principal (see `InputMessage.principal`).
-  public var principal: String?
+  package var principal: String?
 
-  public init(id: String, sessionID: String? = nil, reason: String? = nil, principal: String? = nil) {
+  package init(id: String, sessionID: String? = nil, reason: String? = nil, principal: String? = nil) {
     self.id = id
     self.sessionID = sessionID
     self.reason = reason
@@ -18,7 +18,7 @@ public struct CancelRequest: Sendable, Hashable {
   }
 
   /// Whether `line` is a cancel (the cheap test first: most lines are messages).
-  public static func isCancel(_ line: [UInt8]) -> Bool {
+  package static func isCancel(_ line: [UInt8]) -> Bool {
     let key = Array(#""cancel""#.utf8)
     guard line.count >= key.count,
       line.indices.dropLast(key.count - 1).contains(where: { line[$0..<$0 + key.count].elementsEqual(key) }),
@@ -28,7 +28,7 @@ public struct CancelRequest: Sendable, Hashable {
   }
 
   /// The wire form.
-  public var json: JSON {
+  package var json: JSON {
     var object = JSONObject([("cancel", .string(id))])
     if let sessionID { object["session_id"] = .string(sessionID) }
     if let reason { object["reason"] = .string(reason) }
@@ -41,13 +41,13 @@ public struct CancelRequest: Sendable, Hashable {
 /// Answered in the session's order (after the turns sent before it) by one `history` event —
 /// `session`, the export's session line (null for a session not yet used), and `messages`, its
 /// message lines — then a `complete`.
-public struct HistoryRequest: SessionRequest {
-  public static let field = "history"
-  public var id: String?
-  public var sessionID: String?
-  public var principal: String?
+package struct HistoryRequest: SessionRequest {
+  package static let field = "history"
+  package var id: String?
+  package var sessionID: String?
+  package var principal: String?
 
-  public init(id: String? = nil, sessionID: String? = nil, principal: String? = nil) {
+  package init(id: String? = nil, sessionID: String? = nil, principal: String? = nil) {
     self.id = id
     self.sessionID = sessionID
     self.principal = principal
@@ -59,13 +59,13 @@ public struct HistoryRequest: SessionRequest {
 /// any turn of it in another process), and answered by one `deleted` event — `existed`, false
 /// for a session that was never stored — then a `complete`. A turn sent after it starts the
 /// session afresh. For clients that make throwaway sessions (`tgpt-ws-bridge check`, `bench`).
-public struct DeleteRequest: SessionRequest {
-  public static let field = "delete"
-  public var id: String?
-  public var sessionID: String?
-  public var principal: String?
+package struct DeleteRequest: SessionRequest {
+  package static let field = "delete"
+  package var id: String?
+  package var sessionID: String?
+  package var principal: String?
 
-  public init(id: String? = nil, sessionID: String? = nil, principal: String? = nil) {
+  package init(id: String? = nil, sessionID: String? = nil, principal: String? = nil) {
     self.id = id
     self.sessionID = sessionID
     self.principal = principal
@@ -73,7 +73,7 @@ public struct DeleteRequest: SessionRequest {
 }
 
 /// A request about a whole session, `{"<field>":true}` with optional `id` and `session_id`.
-public protocol SessionRequest: Sendable, Hashable {
+package protocol SessionRequest: Sendable, Hashable {
   /// The member that says what is asked: `history`, `delete`.
   static var field: String { get }
   var id: String? { get }
@@ -84,7 +84,7 @@ public protocol SessionRequest: Sendable, Hashable {
 
 extension SessionRequest {
   /// The wire form.
-  public var json: JSON {
+  package var json: JSON {
     var object = JSONObject([(Self.field, .bool(true))])
     if let sessionID { object["session_id"] = .string(sessionID) }
     if let id { object["id"] = .string(id) }
@@ -95,7 +95,7 @@ extension SessionRequest {
 
 /// What a client may send to an orchestrator: a message, the cancel of one, a request for a
 /// session's history, the deletion of a session, or a request for the list of sessions.
-public enum ClientInput: Sendable, Hashable {
+package enum ClientInput: Sendable, Hashable {
   case message(InputMessage)
   case cancel(CancelRequest)
   case history(HistoryRequest)
@@ -103,7 +103,7 @@ public enum ClientInput: Sendable, Hashable {
   case sessions(SessionsRequest)
 
   /// The request id the answer will carry (a cancel's is the id of what it stops).
-  public var id: String? {
+  package var id: String? {
     switch self {
     case .message(let message): message.id
     case .cancel(let request): request.id
@@ -115,7 +115,7 @@ public enum ClientInput: Sendable, Hashable {
 
   /// Reads a message, a cancel, a history, a delete or a sessions request; an object with a
   /// `message` is a message whatever else it has.
-  public init(json: JSON) throws(ProtocolError) {
+  package init(json: JSON) throws(ProtocolError) {
     if let object = json.objectValue, object["message"] == nil {
       let sessionID = object["session_id"]?.stringValue
       let principal = try InputMessage.principal(in: object)

@@ -14,9 +14,9 @@ import Dispatch
 /// of the process (on a two-core machine, two such calls stall them all). Dispatch's shared
 /// workers are no refuge on Linux either: when they block, libdispatch adds a replacement only
 /// about once a second.
-public enum DedicatedThread {
+package enum DedicatedThread {
   /// Runs `body` on a new detached thread.
-  public static func start(_ body: @escaping @Sendable () -> Void) {
+  package static func start(_ body: @escaping @Sendable () -> Void) {
     let box = Unmanaged.passRetained(Body(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
@@ -40,7 +40,7 @@ public enum DedicatedThread {
 
   /// Runs `body` on a new thread and hands its result back to the awaiting task, which holds
   /// no thread while it waits.
-  public static func run<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
+  package static func run<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
     let result: Result<T, E> = await withCheckedContinuation { continuation in
       start { continuation.resume(returning: Result { () throws(E) -> T in try body() }) }
     }

@@ -1,17 +1,17 @@
 extension Duration {
   /// The duration in seconds, fractions included.
-  public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+  package var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 
   /// Whole or fractional seconds as people write them, to the millisecond: "30", "0.5".
-  public var secondsText: String {
+  package var secondsText: String {
     let (seconds, attoseconds) = components
     if attoseconds == 0 { return String(seconds) }
     return String((inSeconds * 1000).rounded() / 1000)
   }
 
   /// The duration in milliseconds, fractions included.
-  public var inMilliseconds: Double { inSeconds * 1000 }
+  package var inMilliseconds: Double { inSeconds * 1000 }
 
   /// `seconds` as a duration, clamped to 0…10⁹ s so that no setting can overflow an instant.
-  public static func clampedSeconds(_ seconds: Double) -> Duration { .seconds(min(max(seconds, 0), 1e9)) }
+  package static func clampedSeconds(_ seconds: Double) -> Duration { .seconds(min(max(seconds, 0), 1e9)) }
 }

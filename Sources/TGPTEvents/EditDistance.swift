@@ -4,9 +4,9 @@
 /// `keyboard` asks for slips of the finger only: then a letter replaced by one that is not
 /// its neighbour on a QWERTY keyboard counts two (`lisr` is one edit from `list`, `gist`
 /// two). Compare lowercase words.
-public enum EditDistance {
+package enum EditDistance {
   /// The distance between `a` and `b`, by Unicode scalars.
-  public static func between(_ a: String, _ b: String, keyboard: Bool = false) -> Int {
+  package static func between(_ a: String, _ b: String, keyboard: Bool = false) -> Int {
     let a = Array(a.unicodeScalars)
     let b = Array(b.unicodeScalars)
     guard !a.isEmpty else { return b.count }

@@ -1,6 +1,6 @@
 /// The one table that maps a failure to its process exit code and to `error.code` on the wire,
 /// shared by all four programs so the stream and the exit status always agree (SPEC §4).
-public enum ErrorKind: String, Sendable, CaseIterable {
+package enum ErrorKind: String, Sendable, CaseIterable {
   /// The provider asked us to slow down (HTTP 429). Exit 75.
   case rateLimited = "rate_limited"
   /// A connect, idle or overall deadline passed. Exit 75.
@@ -25,7 +25,7 @@ public enum ErrorKind: String, Sendable, CaseIterable {
   case usage
 
   /// The process exit code for this kind.
-  public var exitCode: Int32 {
+  package var exitCode: Int32 {
     switch self {
     case .rateLimited, .timeout: 75
     case .auth: 77
@@ -39,7 +39,7 @@ public enum ErrorKind: String, Sendable, CaseIterable {
   }
 
   /// Whether trying the same request again later may succeed.
-  public var isRetryable: Bool {
+  package var isRetryable: Bool {
     switch self {
     case .rateLimited, .timeout, .unavailable: true
     default: false
@@ -47,7 +47,7 @@ public enum ErrorKind: String, Sendable, CaseIterable {
   }
 
   /// The kind an exit code stands for, for programs that relay another program's status.
-  public init?(exitCode: Int32) {
+  package init?(exitCode: Int32) {
     switch exitCode {
     case 75: self = .rateLimited
     case 77: self = .auth
@@ -63,15 +63,15 @@ public enum ErrorKind: String, Sendable, CaseIterable {
 }
 
 /// Exit statuses that are not failures of a kind.
-public enum ExitStatus {
+package enum ExitStatus {
   /// Success, also when the reader of our output went away.
-  public static let ok: Int32 = 0
+  package static let ok: Int32 = 0
   /// Terminated by SIGTERM.
-  public static let terminated: Int32 = 143
+  package static let terminated: Int32 = 143
 }
 
 /// An error that knows its kind, so any program reports it with the right exit code.
-public protocol KindedError: Error, CustomStringConvertible {
+package protocol KindedError: Error, CustomStringConvertible {
   var kind: ErrorKind { get }
 }
 

@@ -9,7 +9,7 @@ extension Event {
   ///
   /// Unknown members are ignored; an unknown `type` becomes `.other` with every member kept.
   /// An `error` event without `code` (the seed's shape) gets `internal`.
-  public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> Event {
+  package static func decode(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> Event {
     var fields = Fields()
     var scanner = JSONScanner(bytes)
     guard try scanner.peekKind() == .object else {
@@ -39,7 +39,7 @@ extension Event {
   /// `type` first and `content` second (as every tgpt program writes it), appends the content's
   /// UTF-8 to `output` and returns true; otherwise (other events, other layouts, malformed
   /// lines) changes nothing and returns false, and `decode` should be used.
-  public static func appendChunkContent(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
+  package static func appendChunkContent(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
     let prefix: StaticString = #"{"type":"chunk","content":"#
     let length = prefix.utf8CodeUnitCount
     guard bytes.count > length, let base = bytes.baseAddress, memcmp(base, prefix.utf8Start, length) == 0 else {
@@ -81,12 +81,12 @@ extension Event {
   }
 
   /// Decodes one event from a line of text.
-  public static func decode(_ text: String) throws(ProtocolError) -> Event {
+  package static func decode(_ text: String) throws(ProtocolError) -> Event {
     try text.withUTF8Bytes { buffer throws(ProtocolError) in try decode(buffer) }
   }
 
   /// Builds an event from a parsed JSON value (used where a tree already exists).
-  public static func decode(_ json: JSON) throws(ProtocolError) -> Event {
+  package static func decode(_ json: JSON) throws(ProtocolError) -> Event {
     var writer = JSONWriter()
     writer.value(json)
     return try writer.bytes.withBytes { buffer throws(ProtocolError) in try decode(buffer) }

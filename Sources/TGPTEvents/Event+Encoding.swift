@@ -3,7 +3,7 @@ extension Event {
   ///
   /// `type` comes first, then the payload's fields in the seed's order, then `id` and
   /// `session_id`, so seed consumers see exactly the shapes they know.
-  public func encode(into w: inout JSONWriter) {
+  package func encode(into w: inout JSONWriter) {
     w.raw("{\"type\":")
     switch payload {
     case .start(let s):
@@ -98,7 +98,7 @@ extension Event {
   }
 
   /// This event as one NDJSON line, newline included.
-  public var line: [UInt8] {
+  package var line: [UInt8] {
     var writer = JSONWriter()
     encode(into: &writer)
     writer.byte(UInt8(ascii: "\n"))
@@ -106,7 +106,7 @@ extension Event {
   }
 
   /// This event as compact JSON text, without the newline.
-  public var jsonText: String {
+  package var jsonText: String {
     var writer = JSONWriter()
     encode(into: &writer)
     return String(decoding: writer.bytes, as: UTF8.self)

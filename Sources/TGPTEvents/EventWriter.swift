@@ -8,7 +8,7 @@ import Synchronization
 /// line queued meanwhile, in one `write` right after its own. A burst from many tasks thus
 /// costs a few system calls rather than one per event (and the tasks do not queue up on a lock
 /// held across a system call), while a lone event never waits for a flush.
-public final class EventWriter: Sendable {
+package final class EventWriter: Sendable {
   private let fd: Int32
   /// Bytes queued past which a task waits for the writer (as it would wait on a full pipe)
   /// rather than queueing more: a reader that stops reading does not grow the memory.
@@ -26,13 +26,13 @@ public final class EventWriter: Sendable {
   }
 
   /// A writer for `fd` (standard output by default).
-  public init(fd: Int32 = 1, maxQueuedBytes: Int = 1 << 20) {
+  package init(fd: Int32 = 1, maxQueuedBytes: Int = 1 << 20) {
     self.fd = fd
     self.maxQueued = maxQueuedBytes
   }
 
   /// Writes one event line. Throws `ProtocolError` (`isOutputClosed` on EPIPE).
-  public func write(_ event: Event) throws(ProtocolError) {
+  package func write(_ event: Event) throws(ProtocolError) {
     let full = try queue.withLock { queue throws(ProtocolError) -> Bool in
       if let failure = queue.failure { throw failure }
       event.encode(into: &queue.pending)
@@ -43,7 +43,7 @@ public final class EventWriter: Sendable {
   }
 
   /// Writes one pre-encoded line (a newline is added when missing).
-  public func writeLine(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) {
+  package func writeLine(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) {
     let full = try queue.withLock { queue throws(ProtocolError) -> Bool in
       if let failure = queue.failure { throw failure }
       queue.pending.bytes.append(contentsOf: bytes)

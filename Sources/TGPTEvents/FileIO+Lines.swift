@@ -2,7 +2,7 @@ extension FileIO {
   /// Reads `fd` until end of input, 64 KiB at a time, handing each read to `body` as it comes;
   /// stops early when `body` returns false. A failed read throws (EINTR is retried). Blocking:
   /// call it on a thread of its own (`DedicatedThread`), never on the concurrency pool.
-  public static func forEachRead(
+  package static func forEachRead(
     _ fd: Int32, _ body: (UnsafeRawBufferPointer) throws(ProtocolError) -> Bool
   ) throws(ProtocolError) {
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
@@ -17,7 +17,7 @@ extension FileIO {
   /// last one without a newline too) or the number of one over `maxLineBytes` (see
   /// `NDJSONSplitter`). A failed read throws, after the lines before it. Blocking, like
   /// `forEachRead`.
-  public static func forEachLine(
+  package static func forEachLine(
     fd: Int32, maxLineBytes: Int = NDJSONSplitter.defaultMaxLineBytes, reportsOverlongAtEnd: Bool = false,
     _ body: (NDJSONSplitter.Item) -> Void
   ) throws(ProtocolError) {

@@ -9,12 +9,12 @@ import CSyscalls
 #endif
 
 /// Plain file-descriptor I/O: whole writes, reads that retry on EINTR, and the EPIPE rule.
-public enum FileIO {
+package enum FileIO {
   /// Writes every byte, retrying short writes and EINTR.
   ///
   /// Throws `ProtocolError` with `isOutputClosed` when the reader has gone (EPIPE), which
   /// callers treat as a quiet success.
-  public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(ProtocolError) {
+  package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(ProtocolError) {
     guard var pointer = bytes.baseAddress else { return }
     var remaining = bytes.count
     while remaining > 0 {
@@ -31,17 +31,17 @@ public enum FileIO {
   }
 
   /// Writes every byte of an array.
-  public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(ProtocolError) {
+  package static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(ProtocolError) {
     try bytes.withBytes { buffer throws(ProtocolError) in try writeAll(fd, buffer) }
   }
 
   /// Writes a string's UTF-8.
-  public static func writeAll(_ fd: Int32, _ text: String) throws(ProtocolError) {
+  package static func writeAll(_ fd: Int32, _ text: String) throws(ProtocolError) {
     try text.withUTF8Bytes { buffer throws(ProtocolError) in try writeAll(fd, buffer) }
   }
 
   /// Reads up to `buffer.count` bytes; 0 at end of input. Retries EINTR.
-  public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(ProtocolError) -> Int {
+  package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(ProtocolError) -> Int {
     while true {
       let n = systemRead(fd, buffer.baseAddress, buffer.count)
       if n >= 0 { return n }
@@ -51,7 +51,7 @@ public enum FileIO {
   }
 
   /// Reads everything until end of input, or until `limit` bytes have been read.
-  public static func readAll(_ fd: Int32, upTo limit: Int = .max) throws(ProtocolError) -> [UInt8] {
+  package static func readAll(_ fd: Int32, upTo limit: Int = .max) throws(ProtocolError) -> [UInt8] {
     var result: [UInt8] = []
     let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
     defer { chunk.deallocate() }
@@ -66,13 +66,13 @@ public enum FileIO {
 
   /// `readAll` on a thread of its own, for async callers: a slow producer at the other end of
   /// a pipe must not hold a thread of the concurrency pool.
-  public static func readAllWaiting(_ fd: Int32) async throws(ProtocolError) -> [UInt8] {
+  package static func readAllWaiting(_ fd: Int32) async throws(ProtocolError) -> [UInt8] {
     try await DedicatedThread.run { () throws(ProtocolError) -> [UInt8] in try readAll(fd) }
   }
 
   /// Whether the descriptor is a pipe or a regular file: the only kinds of stdin we read
   /// without being asked, so an inherited terminal or socket never makes us hang (SPEC §4).
-  public static func isPipeOrFile(_ fd: Int32) -> Bool {
+  package static func isPipeOrFile(_ fd: Int32) -> Bool {
     var info = stat()
     guard fstat(fd, &info) == 0 else { return false }
     let type = info.st_mode & S_IFMT
@@ -80,19 +80,19 @@ public enum FileIO {
   }
 
   /// Whether the descriptor is a pipe (FIFO).
-  public static func isPipe(_ fd: Int32) -> Bool {
+  package static func isPipe(_ fd: Int32) -> Bool {
     var info = stat()
     guard fstat(fd, &info) == 0 else { return false }
     return info.st_mode & S_IFMT == S_IFIFO
   }
 
   /// Whether the descriptor is a terminal.
-  public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+  package static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
   /// A pipe, both ends close-on-exec from the start: a program started by another thread at
   /// that moment inherits neither (it would keep the pipe open, and its reader waiting, for as
   /// long as it lives). Give an end to a child with a `dup2` file action, which clears the flag.
-  public static func makePipe() -> (read: Int32, write: Int32)? {
+  package static func makePipe() -> (read: Int32, write: Int32)? {
     var ends: [Int32] = [-1, -1]
     guard csyscalls_pipe_cloexec(&ends) == 0 else { return nil }
     return (ends[0], ends[1])
@@ -100,7 +100,7 @@ public enum FileIO {
 
   /// Whether two descriptors lead to the same file, pipe or terminal (`2>&1`), where what is
   /// written to one shows up among what is written to the other.
-  public static func sameFile(_ a: Int32, _ b: Int32) -> Bool {
+  package static func sameFile(_ a: Int32, _ b: Int32) -> Bool {
     var first = stat()
     var second = stat()
     guard fstat(a, &first) == 0, fstat(b, &second) == 0 else { return false }
@@ -108,20 +108,20 @@ public enum FileIO {
   }
 
   /// Whether something exists at `path` (a dangling symbolic link does not count).
-  public static func exists(_ path: String) -> Bool {
+  package static func exists(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0
   }
 
   /// Whether `path` is a directory (or a symbolic link to one).
-  public static func isDirectory(_ path: String) -> Bool {
+  package static func isDirectory(_ path: String) -> Bool {
     var info = stat()
     return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
   }
 
   /// Creates `path` and its missing parents, readable by the user only (`mkdir -p`, mode 700);
   /// nil when all exist afterwards, else the directory that could not be made and why.
-  public static func makeDirectories(_ path: String) -> (directory: String, errno: Int32)? {
+  package static func makeDirectories(_ path: String) -> (directory: String, errno: Int32)? {
     var built = path.hasPrefix("/") ? "" : "."
     for component in path.split(separator: "/") {
       built += "/" + component

@@ -1,7 +1,7 @@
 /// Hexadecimal digits: token digests in the tokens file, `%XX` escapes in URLs.
-public enum Hex {
+package enum Hex {
   /// The value of one hex digit (either case), or nil.
-  public static func value(of digit: UInt8) -> UInt8? {
+  package static func value(of digit: UInt8) -> UInt8? {
     switch digit {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
@@ -11,7 +11,7 @@ public enum Hex {
   }
 
   /// The bytes `text` spells in hex, two digits a byte; nil unless it is all pairs of digits.
-  public static func bytes(_ text: some StringProtocol) -> [UInt8]? {
+  package static func bytes(_ text: some StringProtocol) -> [UInt8]? {
     let digits = Array(text.utf8)
     guard digits.count % 2 == 0 else { return nil }
     var bytes: [UInt8] = []
@@ -27,7 +27,7 @@ public enum Hex {
 
   /// The bytes of percent-encoded text (`%40` is `@`; everything else stands for itself); nil
   /// when a `%` is not followed by two hex digits.
-  public static func percentDecoded(_ text: some StringProtocol) -> [UInt8]? {
+  package static func percentDecoded(_ text: some StringProtocol) -> [UInt8]? {
     var bytes: [UInt8] = []
     var iterator = text.utf8.makeIterator()
     while let byte = iterator.next() {
@@ -43,7 +43,7 @@ public enum Hex {
   }
 
   /// `bytes` as lowercase hex, two digits a byte.
-  public static func string(_ bytes: some Sequence<UInt8>) -> String {
+  package static func string(_ bytes: some Sequence<UInt8>) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var text = ""
     for byte in bytes {

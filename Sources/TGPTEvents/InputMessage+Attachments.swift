@@ -44,5 +44,5 @@ extension InputMessage {
 
 extension Attachment {
   /// The wire form on a message line, `{"name":…,"url":…}`.
-  public var json: JSON { ["name": .string(name), "url": .string(url)] }
+  package var json: JSON { ["name": .string(name), "url": .string(url)] }
 }

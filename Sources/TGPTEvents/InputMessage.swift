@@ -1,20 +1,20 @@
 /// A message sent to an orchestrator: the seed's `{"message": "…"}`, with optional tags.
-public struct InputMessage: Sendable, Hashable {
-  public var message: String
-  public var sessionID: String?
-  public var id: String?
-  public var model: String?
-  public var system: String?
+package struct InputMessage: Sendable, Hashable {
+  package var message: String
+  package var sessionID: String?
+  package var id: String?
+  package var model: String?
+  package var system: String?
   /// Sent again: the answer replaces that of the session's last turn when it asked the same
   /// message (a chat's `/retry`), instead of adding the message a second time.
-  public var retry: Bool
+  package var retry: Bool
   /// Whose session it is (`PrincipalRule`); nil: the orchestrator's own principal. Set by a
   /// server from the client's token, never taken from the client.
-  public var principal: String?
+  package var principal: String?
   /// Images and files sent with the message (`"attachments"`: data URLs or image URLs).
-  public var attachments: [Attachment]
+  package var attachments: [Attachment]
 
-  public init(
+  package init(
     message: String, sessionID: String? = nil, id: String? = nil, model: String? = nil, system: String? = nil,
     retry: Bool = false, principal: String? = nil, attachments: [Attachment] = []
   ) {
@@ -30,7 +30,7 @@ public struct InputMessage: Sendable, Hashable {
 
   /// Reads a message object; fails when `message` is missing, not a string, or empty (without
   /// attachments), or an attachment is refused.
-  public init(json: JSON) throws(ProtocolError) {
+  package init(json: JSON) throws(ProtocolError) {
     guard let object = json.objectValue else { throw .badEvent("a message must be a JSON object") }
     guard let message = object["message"] else { throw .badEvent("a message needs a \"message\" field") }
     guard let text = message.stringValue else { throw .badEvent("\"message\" must be a string") }
@@ -67,7 +67,7 @@ public struct InputMessage: Sendable, Hashable {
   }
 
   /// The wire form, tags only when set.
-  public var json: JSON {
+  package var json: JSON {
     var object = JSONObject([("message", .string(message))])
     if let sessionID { object["session_id"] = .string(sessionID) }
     if let id { object["id"] = .string(id) }

@@ -5,7 +5,7 @@ extension JSONScanner {
   /// chunks are separate JSON strings, and an encoder that escapes non-ASCII can end one with
   /// the high half of a pair (`"\ud83d"`) and start the next with the low half. `carry` holds
   /// such a dangling high half between calls; a half that finds no partner becomes U+FFFD.
-  public mutating func readString(carry: inout UInt32?) throws(ProtocolError) -> String {
+  package mutating func readString(carry: inout UInt32?) throws(ProtocolError) -> String {
     skipWhitespace()
     guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
       throw .invalidJSON(offset: offset, "expected a string")
@@ -41,7 +41,7 @@ extension JSONScanner {
   }
 
   /// Reads a string value and appends its UTF-8 to `output` (no `String` is made).
-  public mutating func appendString(to output: inout [UInt8]) throws(ProtocolError) {
+  package mutating func appendString(to output: inout [UInt8]) throws(ProtocolError) {
     skipWhitespace()
     guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
       throw .invalidJSON(offset: offset, "expected a string")

@@ -11,11 +11,11 @@
 ///
 /// Provider chunks are decoded with it field by field (the hot path of every stream);
 /// `JSON.parse` builds whole trees with it.
-public struct JSONScanner {
+package struct JSONScanner {
   /// The byte a one-character escape (`\n`, `\"`, `\\`, `\/`, `\b`, `\f`, `\r`, `\t`)
   /// stands for; nil for `\u` and for escapes JSON does not have.
   @inlinable
-  public static func simpleEscape(_ byte: UInt8) -> UInt8? {
+  package static func simpleEscape(_ byte: UInt8) -> UInt8? {
     switch byte {
     case UInt8(ascii: "n"): 0x0A
     case UInt8(ascii: "\""): 0x22
@@ -30,16 +30,16 @@ public struct JSONScanner {
   }
 
   /// What the next value is.
-  public enum Kind: Sendable { case object, array, string, number, bool, null }
+  package enum Kind: Sendable { case object, array, string, number, bool, null }
 
   /// An object member's key, as raw bytes between the quotes.
-  public struct Key {
+  package struct Key {
     let raw: UnsafeRawBufferPointer
     let hasEscapes: Bool
 
     /// Whether the key equals `name` (an ASCII literal).
     @inline(__always)
-    public func equals(_ name: StaticString) -> Bool {
+    package func equals(_ name: StaticString) -> Bool {
       if hasEscapes { return string == name.description }
       guard raw.count == name.utf8CodeUnitCount else { return false }
       guard let base = raw.baseAddress else { return true }
@@ -47,7 +47,7 @@ public struct JSONScanner {
     }
 
     /// The key as a string.
-    public var string: String {
+    package var string: String {
       if !hasEscapes { return String(decoding: raw, as: UTF8.self) }
       let scratch = JSONScanner(raw)
       return (try? scratch.decodeEscaped(from: 0, to: raw.count)) ?? String(decoding: raw, as: UTF8.self)
@@ -56,16 +56,16 @@ public struct JSONScanner {
 
   let bytes: UnsafeRawBufferPointer
   /// The offset of the next unread byte.
-  public internal(set) var offset: Int = 0
+  package internal(set) var offset: Int = 0
   private static let maxDepth = 256
 
   /// A scanner at the start of `bytes`.
-  public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+  package init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
   // MARK: - Structure
 
   /// The kind of the next value, after skipping whitespace.
-  public mutating func peekKind() throws(ProtocolError) -> Kind {
+  package mutating func peekKind() throws(ProtocolError) -> Kind {
     skipWhitespace()
     guard offset < bytes.count else { throw .invalidJSON(offset: offset, "unexpected end") }
     switch bytes[offset] {
@@ -80,7 +80,7 @@ public struct JSONScanner {
   }
 
   /// Consumes `{`; then call `nextKey()` until it returns nil.
-  public mutating func beginObject() throws(ProtocolError) {
+  package mutating func beginObject() throws(ProtocolError) {
     try expect(UInt8(ascii: "{"), "expected an object")
     pendingFirst = true
   }
@@ -89,7 +89,7 @@ public struct JSONScanner {
 
   /// The next member's key (positioned before its value, which the caller must consume),
   /// or nil after the closing `}`.
-  public mutating func nextKey() throws(ProtocolError) -> Key? {
+  package mutating func nextKey() throws(ProtocolError) -> Key? {
     skipWhitespace()
     guard offset < bytes.count else { throw .invalidJSON(offset: offset, "unterminated object") }
     if bytes[offset] == UInt8(ascii: "}") {
@@ -112,19 +112,19 @@ public struct JSONScanner {
 
   /// Continues an object whose opening brace and first member were read elsewhere: the next
   /// member's key, or nil after the closing `}`.
-  public mutating func nextKeyAfterFirst() throws(ProtocolError) -> Key? {
+  package mutating func nextKeyAfterFirst() throws(ProtocolError) -> Key? {
     pendingFirst = false
     return try nextKey()
   }
 
   /// Consumes `[`; then call `nextElement()` until it returns false.
-  public mutating func beginArray() throws(ProtocolError) {
+  package mutating func beginArray() throws(ProtocolError) {
     try expect(UInt8(ascii: "["), "expected an array")
     pendingFirst = true
   }
 
   /// Whether another element follows (positioned before it), or false after the closing `]`.
-  public mutating func nextElement() throws(ProtocolError) -> Bool {
+  package mutating func nextElement() throws(ProtocolError) -> Bool {
     skipWhitespace()
     guard offset < bytes.count else { throw .invalidJSON(offset: offset, "unterminated array") }
     if bytes[offset] == UInt8(ascii: "]") {
@@ -138,7 +138,7 @@ public struct JSONScanner {
   }
 
   /// Fails unless only whitespace remains.
-  public mutating func expectEnd() throws(ProtocolError) {
+  package mutating func expectEnd() throws(ProtocolError) {
     skipWhitespace()
     if offset != bytes.count { throw .invalidJSON(offset: offset, "unexpected data after the value") }
   }
@@ -146,7 +146,7 @@ public struct JSONScanner {
   // MARK: - Scalars
 
   /// Reads a string value.
-  public mutating func readString() throws(ProtocolError) -> String {
+  package mutating func readString() throws(ProtocolError) -> String {
     skipWhitespace()
     guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
       throw .invalidJSON(offset: offset, "expected a string")
@@ -157,7 +157,7 @@ public struct JSONScanner {
   }
 
   /// Reads a string, or nil for `null`.
-  public mutating func readOptionalString() throws(ProtocolError) -> String? {
+  package mutating func readOptionalString() throws(ProtocolError) -> String? {
     if try peekKind() == .null {
       try skipValue()
       return nil
@@ -166,12 +166,12 @@ public struct JSONScanner {
   }
 
   /// Reads any value as a tree.
-  public mutating func readValue() throws(ProtocolError) -> JSON {
+  package mutating func readValue() throws(ProtocolError) -> JSON {
     try parseValue(depth: 0)
   }
 
   /// Skips one value of any kind without building it.
-  public mutating func skipValue() throws(ProtocolError) {
+  package mutating func skipValue() throws(ProtocolError) {
     try skip(depth: 0)
   }
 
@@ -374,7 +374,7 @@ public struct JSONScanner {
 
 extension JSON {
   /// Parses one JSON value (surrounding whitespace allowed, nothing else).
-  public static func parse(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> JSON {
+  package static func parse(_ bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> JSON {
     var scanner = JSONScanner(bytes)
     let value = try scanner.readValue()
     try scanner.expectEnd()
@@ -382,7 +382,7 @@ extension JSON {
   }
 
   /// Parses one JSON value from bytes.
-  public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(ProtocolError) -> JSON {
+  package static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(ProtocolError) -> JSON {
     let result: Result<JSON, ProtocolError>? = bytes.withContiguousStorageIfAvailable { buffer in
       do throws(ProtocolError) { return .success(try parse(UnsafeRawBufferPointer(buffer))) } catch {
         return .failure(error)
@@ -393,7 +393,7 @@ extension JSON {
   }
 
   /// Parses one JSON value from text.
-  public static func parse(_ text: String) throws(ProtocolError) -> JSON {
+  package static func parse(_ text: String) throws(ProtocolError) -> JSON {
     try text.withUTF8Bytes { buffer throws(ProtocolError) in try parse(buffer) }
   }
 }

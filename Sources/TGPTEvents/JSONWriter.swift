@@ -2,31 +2,31 @@
 ///
 /// Strings are written as UTF-8 with only `"`, `\` and control characters escaped, so the
 /// output is as short as JSON allows and non-ASCII text stays readable.
-public struct JSONWriter: Sendable {
+package struct JSONWriter: Sendable {
   /// The bytes written so far.
-  public var bytes: [UInt8]
+  package var bytes: [UInt8]
 
   /// An empty writer with room for `capacity` bytes.
-  public init(capacity: Int = 256) {
+  package init(capacity: Int = 256) {
     bytes = []
     bytes.reserveCapacity(capacity)
   }
 
   /// Empties the buffer, keeping its storage.
-  public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+  package mutating func reset() { bytes.removeAll(keepingCapacity: true) }
 
   /// Appends bytes verbatim (the caller guarantees they are valid JSON in context).
   @inline(__always)
-  public mutating func raw(_ text: StaticString) {
+  package mutating func raw(_ text: StaticString) {
     bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
   }
 
   /// Appends one byte verbatim.
   @inline(__always)
-  public mutating func byte(_ value: UInt8) { bytes.append(value) }
+  package mutating func byte(_ value: UInt8) { bytes.append(value) }
 
   /// Appends an integer.
-  public mutating func int(_ value: Int) {
+  package mutating func int(_ value: Int) {
     if value >= 0, value < 10 {
       bytes.append(UInt8(ascii: "0") + UInt8(value))
       return
@@ -35,7 +35,7 @@ public struct JSONWriter: Sendable {
   }
 
   /// Appends a quoted, escaped string.
-  public mutating func string(_ value: String) {
+  package mutating func string(_ value: String) {
     bytes.append(UInt8(ascii: "\""))
     if value.utf8.withContiguousStorageIfAvailable({ escape($0) }) == nil {
       var copy = value
@@ -46,7 +46,7 @@ public struct JSONWriter: Sendable {
 
   /// Appends `"key":`.
   @inline(__always)
-  public mutating func key(_ name: StaticString) {
+  package mutating func key(_ name: StaticString) {
     bytes.append(UInt8(ascii: "\""))
     raw(name)
     bytes.append(UInt8(ascii: "\""))
@@ -54,7 +54,7 @@ public struct JSONWriter: Sendable {
   }
 
   /// Appends any JSON value, compactly.
-  public mutating func value(_ json: JSON) {
+  package mutating func value(_ json: JSON) {
     switch json {
     case .null: raw("null")
     case .bool(let b): b ? raw("true") : raw("false")
@@ -115,7 +115,7 @@ public struct JSONWriter: Sendable {
 
 extension JSON {
   /// The compact JSON text of this value.
-  public var compactText: String {
+  package var compactText: String {
     var writer = JSONWriter()
     writer.value(self)
     return String(decoding: writer.bytes, as: UTF8.self)

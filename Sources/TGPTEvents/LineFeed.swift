@@ -2,7 +2,7 @@ import Dispatch
 import Synchronization
 
 /// One unit of line-oriented input.
-public enum InputLine: Sendable {
+package enum InputLine: Sendable {
   /// A complete, non-blank line (without its `\n` or `\r\n`) and its 1-based number.
   case line([UInt8], number: Int)
   /// A line over the length limit, which was dropped.
@@ -19,9 +19,9 @@ public enum InputLine: Sendable {
 /// waits in the pipe instead of in memory. Lines `urgent` picks out (cancels, which must reach
 /// the consumer while the window is full of the work they stop) are handed out at once; they
 /// are released like any other, and the window is made whole before the next ordinary line.
-public final class LineFeed: Sendable {
+package final class LineFeed: Sendable {
   /// The lines, in order; the sequence ends at end of input.
-  public let lines: AsyncStream<InputLine>
+  package let lines: AsyncStream<InputLine>
   private let permits: DispatchSemaphore
   private let held = HeldLine()
 
@@ -35,7 +35,7 @@ public final class LineFeed: Sendable {
   }
 
   /// Starts reading `fd`.
-  public init(
+  package init(
     fd: Int32, window: Int, maxLineBytes: Int = NDJSONSplitter.defaultMaxLineBytes,
     urgent: (@Sendable ([UInt8]) -> Bool)? = nil
   ) {
@@ -84,7 +84,7 @@ public final class LineFeed: Sendable {
   }
 
   /// Marks one delivered line as handled (exactly once per `.line` or `.overlong`).
-  public func release() { permits.signal() }
+  package func release() { permits.signal() }
 }
 
 /// The line `LineFeed`'s reader waits with (0: none) and how often it waited, shared with

@@ -13,9 +13,9 @@
 /// A line longer than `maxLineBytes` is skipped to its end and reported as `.overlong`, so a
 /// caller can say what was lost and go on: as soon as it crosses the limit, or — with
 /// `reportsOverlongAtEnd` — at its end, with its last bytes (where an event's `id` is).
-public struct NDJSONSplitter {
+package struct NDJSONSplitter {
   /// One result of splitting.
-  public enum Item {
+  package enum Item {
     /// A complete, non-blank line; the buffer is valid only during the callback.
     case line(UnsafeRawBufferPointer, number: Int)
     /// A line over the limit, which was dropped; `tail` is its last `overlongTailBytes` bytes
@@ -24,30 +24,30 @@ public struct NDJSONSplitter {
   }
 
   /// How many of an overlong line's last bytes `.overlong` carries.
-  public static let overlongTailBytes = 1024
+  package static let overlongTailBytes = 1024
 
   /// The default line limit: 8 MiB.
-  public static let defaultMaxLineBytes = 8 << 20
+  package static let defaultMaxLineBytes = 8 << 20
 
-  public let maxLineBytes: Int
+  package let maxLineBytes: Int
   /// Whether an overlong line is reported at its end, with its tail, rather than at once.
-  public let reportsOverlongAtEnd: Bool
+  package let reportsOverlongAtEnd: Bool
   private var pending: [UInt8] = []
   private var lineNumber = 0
   private var discarding = false
   /// The last bytes of the line being discarded.
   private var tail: [UInt8] = []
 
-  public init(maxLineBytes: Int = NDJSONSplitter.defaultMaxLineBytes, reportsOverlongAtEnd: Bool = false) {
+  package init(maxLineBytes: Int = NDJSONSplitter.defaultMaxLineBytes, reportsOverlongAtEnd: Bool = false) {
     self.maxLineBytes = maxLineBytes
     self.reportsOverlongAtEnd = reportsOverlongAtEnd
   }
 
   /// The number of lines started so far (the current line's number while one is open).
-  public var linesSeen: Int { lineNumber }
+  package var linesSeen: Int { lineNumber }
 
   /// Feeds one read.
-  public mutating func feed<E: Error>(
+  package mutating func feed<E: Error>(
     _ bytes: UnsafeRawBufferPointer, _ body: (Item) throws(E) -> Void
   ) throws(E) {
     var start = 0
@@ -88,7 +88,7 @@ public struct NDJSONSplitter {
   }
 
   /// Ends the input: a final line without `\n` is still a line.
-  public mutating func finish<E: Error>(_ body: (Item) throws(E) -> Void) throws(E) {
+  package mutating func finish<E: Error>(_ body: (Item) throws(E) -> Void) throws(E) {
     if discarding {
       discarding = false
       pending.removeAll()

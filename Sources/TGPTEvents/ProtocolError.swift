@@ -1,6 +1,6 @@
 /// The error type of `TGPTEvents`: malformed JSON, malformed NDJSON lines, over-long lines and
 /// events that do not have the shape the protocol requires.
-public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
   private enum Reason: Sendable, Equatable {
     case invalidJSON(offset: Int, what: String)
     case lineTooLong(line: Int, limit: Int)
@@ -25,13 +25,13 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
     ProtocolError(.badLine(line: line, underlying: underlying))
   }
   /// An event or message whose JSON is valid but whose shape is not.
-  public static func badEvent(_ what: String) -> ProtocolError { ProtocolError(.badEvent(what)) }
+  package static func badEvent(_ what: String) -> ProtocolError { ProtocolError(.badEvent(what)) }
   static let outputClosed = ProtocolError(.outputClosed)
   static func writeFailed(errno: Int32) -> ProtocolError { ProtocolError(.writeFailed(errno: errno)) }
   static func readFailed(errno: Int32) -> ProtocolError { ProtocolError(.readFailed(errno: errno)) }
 
   /// How the failure maps onto the shared exit-code table.
-  public var kind: ErrorKind {
+  package var kind: ErrorKind {
     switch reason {
     case .invalidJSON, .lineTooLong, .badLine, .badEvent: .badInput
     case .outputClosed, .writeFailed, .readFailed: .internal
@@ -39,17 +39,17 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
   }
 
   /// The reader of our output went away (EPIPE): the caller should stop quietly and exit 0.
-  public var isOutputClosed: Bool { reason == .outputClosed }
+  package var isOutputClosed: Bool { reason == .outputClosed }
 
   /// The 1-based input line the error is about, when it is about a line.
-  public var line: Int? {
+  package var line: Int? {
     switch reason {
     case .lineTooLong(let line, _), .badLine(let line, _): line
     default: nil
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch reason {
     case .invalidJSON(let offset, let what): "invalid JSON at byte \(offset + 1): \(what)"
     case .lineTooLong(let line, let limit): "line \(line) is longer than \(limit) bytes"

@@ -1,9 +1,9 @@
 /// Work raced against something that cuts it short: a timer, or a wait for the user's Ctrl-C.
-public enum Race {
+package enum Race {
   /// Runs `work`; when `trigger` returns first, `work` is cancelled and its result is what it
   /// returns once cancelled. Whichever is still running is cancelled, and both have ended when
   /// this returns, so `trigger` must return once cancelled.
-  public static func run<T: Sendable>(
+  package static func run<T: Sendable>(
     _ work: @escaping @Sendable () async -> T, cancelledWhen trigger: @escaping @Sendable () async -> Void
   ) async -> T {
     await withTaskGroup(of: T?.self) { group in
@@ -23,7 +23,7 @@ public enum Race {
   }
 
   /// Runs `work`, cancelling it if it is still running after `timeout`; its result.
-  public static func run<T: Sendable>(_ work: @escaping @Sendable () async -> T, cancelledAfter timeout: Duration)
+  package static func run<T: Sendable>(_ work: @escaping @Sendable () async -> T, cancelledAfter timeout: Duration)
     async -> T
   {
     await run(work, cancelledWhen: { try? await Task.sleep(for: timeout) })

@@ -6,12 +6,12 @@
 
 /// Which session ids the toolkit accepts: 1–128 characters of `[A-Za-z0-9._:-]`, so they are
 /// safe in file names, URLs (`/ws/chat/{id}`) and shell words without quoting.
-public enum SessionIDRule {
+package enum SessionIDRule {
   /// The rule, as told to users.
-  public static let text = "1 to 128 characters of A-Z a-z 0-9 . _ : -"
+  package static let text = "1 to 128 characters of A-Z a-z 0-9 . _ : -"
 
   /// Whether `id` follows the rule.
-  public static func isValid(_ id: some StringProtocol) -> Bool {
+  package static func isValid(_ id: some StringProtocol) -> Bool {
     let bytes = id.utf8
     guard (1...128).contains(bytes.count) else { return false }
     return bytes.allSatisfy(isIDByte)
@@ -28,7 +28,7 @@ public enum SessionIDRule {
   /// A new id: the UTC time and eight random hex digits (`20261129-071530-3fa2c9d1`),
   /// sortable and easy to type. 32 random bits make two ids made in the same second collide
   /// about once in 4 billion pairs. `now` is in milliseconds since 1970.
-  public static func make(now: Int64) -> String {
+  package static func make(now: Int64) -> String {
     var seconds = time_t(now / 1000)
     var parts = tm()
     gmtime_r(&seconds, &parts)
@@ -43,7 +43,7 @@ public enum SessionIDRule {
 
   /// Eight random hex digits, the end of a made id; also what tells one run's sessions from
   /// another's (`bench-3fa2c9d1-…`).
-  public static func randomTag() -> String {
+  package static func randomTag() -> String {
     // The system generator (getrandom): unpredictable, as makeUnguessable needs.
     let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     return String(repeating: "0", count: 8 - random.count) + random
@@ -52,15 +52,15 @@ public enum SessionIDRule {
   /// A new id no one can guess: the UTC time and 128 random bits in hex
   /// (`20261129-071530-3fa2c9d1…`, 48 characters), for ids a server or a remote client makes,
   /// where another client of the same principal must not find the session by trying.
-  public static func makeUnguessable(now: Int64) -> String {
+  package static func makeUnguessable(now: Int64) -> String {
     make(now: now) + (0..<3).map { _ in randomTag() }.joined()
   }
 
   /// A new id made now.
-  public static func make() -> String { make(now: nowMilliseconds()) }
+  package static func make() -> String { make(now: nowMilliseconds()) }
 
   /// A new id no one can guess, made now.
-  public static func makeUnguessable() -> String { makeUnguessable(now: nowMilliseconds()) }
+  package static func makeUnguessable() -> String { makeUnguessable(now: nowMilliseconds()) }
 
   private static func nowMilliseconds() -> Int64 {
     var now = timespec()

@@ -3,23 +3,23 @@
 /// `tgpt-session export` session lines of the `limit` most recently used sessions, newest
 /// first — then a `complete`. A web client's session list; through `tgpt-ws-bridge serve`
 /// each principal sees its own sessions only.
-public struct SessionsRequest: Sendable, Hashable {
+package struct SessionsRequest: Sendable, Hashable {
   /// The wire member that makes a line this request.
-  public static let field = "sessions"
+  package static let field = "sessions"
   /// How many sessions an answer holds at most: the most recently used.
-  public static let limit = 100
+  package static let limit = 100
 
-  public var id: String?
+  package var id: String?
   /// Whose sessions; nil: the orchestrator's own principal (see `InputMessage.principal`).
-  public var principal: String?
+  package var principal: String?
 
-  public init(id: String? = nil, principal: String? = nil) {
+  package init(id: String? = nil, principal: String? = nil) {
     self.id = id
     self.principal = principal
   }
 
   /// The wire form.
-  public var json: JSON {
+  package var json: JSON {
     var object = JSONObject([(Self.field, .bool(true))])
     if let id { object["id"] = .string(id) }
     if let principal { object["principal"] = .string(principal) }

@@ -1,7 +1,7 @@
 /// Whether bytes are well-formed UTF-8: what the event decoder would read without replacing
 /// anything with U+FFFD. ASCII, the common case, is checked eight bytes at a time.
-public enum UTF8Validity {
-  public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+package enum UTF8Validity {
+  package static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var i = 0
     if let base = bytes.baseAddress {
       while i + 8 <= bytes.count, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
@@ -20,5 +20,5 @@ public enum UTF8Validity {
     }
   }
 
-  public static func isValid(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer(isValid) }
+  package static func isValid(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer(isValid) }
 }

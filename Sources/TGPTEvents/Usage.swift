@@ -1,21 +1,21 @@
 /// Token counts (and cost, when the provider reports it) for one answer.
-public struct Usage: Sendable, Hashable {
-  public var promptTokens: Int?
-  public var completionTokens: Int?
-  public var totalTokens: Int?
+package struct Usage: Sendable, Hashable {
+  package var promptTokens: Int?
+  package var completionTokens: Int?
+  package var totalTokens: Int?
   /// Cost in the provider's credits (OpenRouter: USD), kept as the provider wrote it.
-  public var cost: JSONNumber?
+  package var cost: JSONNumber?
   /// Tokens spent on reasoning, when reported separately.
-  public var reasoningTokens: Int?
+  package var reasoningTokens: Int?
   /// Prompt tokens served from the provider's prompt cache, when reported (OpenAI's
   /// `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`); they are
   /// part of `promptTokens`.
-  public var cachedTokens: Int?
+  package var cachedTokens: Int?
   /// Prompt tokens written to the provider's prompt cache (Anthropic's
   /// `cache_creation_input_tokens`); part of `promptTokens` too.
-  public var cacheWriteTokens: Int?
+  package var cacheWriteTokens: Int?
 
-  public init(
+  package init(
     promptTokens: Int? = nil, completionTokens: Int? = nil, totalTokens: Int? = nil,
     cost: JSONNumber? = nil, reasoningTokens: Int? = nil, cachedTokens: Int? = nil, cacheWriteTokens: Int? = nil
   ) {
@@ -30,7 +30,7 @@ public struct Usage: Sendable, Hashable {
 
   /// The wire form: `{"prompt_tokens":…,"completion_tokens":…,"total_tokens":…,"cost":…}`,
   /// only the fields that are known.
-  public var json: JSON {
+  package var json: JSON {
     var object = JSONObject()
     if let promptTokens { object["prompt_tokens"] = .int(promptTokens) }
     if let completionTokens { object["completion_tokens"] = .int(completionTokens) }
@@ -43,7 +43,7 @@ public struct Usage: Sendable, Hashable {
   }
 
   /// Reads the wire form back (unknown members are ignored).
-  public init?(json: JSON) {
+  package init?(json: JSON) {
     guard let object = json.objectValue else { return nil }
     promptTokens = object["prompt_tokens"]?.intValue
     completionTokens = object["completion_tokens"]?.intValue

@@ -3,13 +3,13 @@ import Synchronization
 /// The task doing some work, so that another task or a signal handler can cancel it — even
 /// before it has started (it then starts cancelled), or learn that it has not started yet and
 /// end the process itself.
-public final class WorkSlot: Sendable {
+package final class WorkSlot: Sendable {
   private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
 
-  public init() {}
+  package init() {}
 
   /// Runs `body` as the cancellable work and waits for its result.
-  public func run<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
+  package func run<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
     let box = ResultBox<T>()
     let task = Task { box.value = await body() }
     let cancelledAlready = state.withLock { state -> Bool in
@@ -23,7 +23,7 @@ public final class WorkSlot: Sendable {
 
   /// Cancels the work; false when no work has started (the caller should then stop by itself).
   @discardableResult
-  public func cancel() -> Bool {
+  package func cancel() -> Bool {
     state.withLock { state in
       state.cancelled = true
       guard let task = state.task else { return false }

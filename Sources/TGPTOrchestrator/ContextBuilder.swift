@@ -1,46 +1,46 @@
-import TGPTEvents
+package import TGPTEvents
 import TGPTProviders
-import TGPTSession
+package import TGPTSession
 
 /// Chooses what history goes with a new message: whole turns, newest first, while they fit
 /// the budget; the system prompt and the new message always go. A turn whose answer failed
 /// or was interrupted is left out (unless asked to include it), since the model never saw it
 /// complete and would be confused by half an exchange.
-public struct ContextBuilder: Sendable {
+package struct ContextBuilder: Sendable {
   /// Tokens available for the request (the model's window minus room for the answer).
-  public var budget: Int
-  public var includeFailed: Bool
+  package var budget: Int
+  package var includeFailed: Bool
   /// Whether earlier tool exchanges go as tool calls and results (when the request offers
   /// tools) or as text in the answers (when it offers none: providers refuse tool blocks
   /// without tool definitions).
-  public var replaysTools: Bool
+  package var replaysTools: Bool
 
-  public init(budget: Int, includeFailed: Bool = false, replaysTools: Bool = true) {
+  package init(budget: Int, includeFailed: Bool = false, replaysTools: Bool = true) {
     self.budget = budget
     self.includeFailed = includeFailed
     self.replaysTools = replaysTools
   }
 
   /// The window minus room for the answer: `maxTokens`, or a quarter of the window up to 4096.
-  public static func budget(window: Int, maxTokens: Int?) -> Int {
+  package static func budget(window: Int, maxTokens: Int?) -> Int {
     window - (maxTokens ?? min(4096, window / 4))
   }
 
   /// What was chosen.
-  public struct Context: Sendable, Hashable {
+  package struct Context: Sendable, Hashable {
     /// The messages to send, oldest first, ending with the new one.
-    public var messages: [JSON]
-    public var turnsSent: Int
-    public var turnsDropped: Int
+    package var messages: [JSON]
+    package var turnsSent: Int
+    package var turnsDropped: Int
   }
 
-  public enum Failure: Error, Sendable, Hashable {
+  package enum Failure: Error, Sendable, Hashable {
     /// The system prompt and the new message alone exceed the budget.
     case overflow(needed: Int, budget: Int)
   }
 
   /// Builds the context for `message` (with its attachments) after `history`.
-  public func build(history: [StoredMessage], system: String?, message: String, attachments: [Attachment] = [])
+  package func build(history: [StoredMessage], system: String?, message: String, attachments: [Attachment] = [])
     throws(Failure) -> Context
   {
     let new = ChatRequest.userMessage(message, attachments: attachments)

@@ -1,7 +1,7 @@
 import Synchronization
-import TGPTEvents
+package import TGPTEvents
 import TGPTProviders
-import TGPTSession
+package import TGPTSession
 
 /// Turns read from NDJSON lines, `{"message":…}` with optional `session_id`, `id`, `model` and
 /// `system`: `tgpt-session --messages` takes them one at a time; `tgpt-session serve` runs
@@ -10,26 +10,26 @@ import TGPTSession
 /// `{"cancel":"<id>"}` stops that turn (it ends `interrupted`); `{"history":true}` is answered
 /// with the session's messages, `{"delete":true}` by deleting the session, `{"sessions":true}`
 /// with the principal's sessions; at the end of input the turns in flight finish.
-public struct MessageLoop: Sendable {
+package struct MessageLoop: Sendable {
   /// How turns are ordered.
-  public enum Order: Sendable {
+  package enum Order: Sendable {
     /// One turn at a time, in input order.
     case sequential
     /// Turns of one session in input order; sessions at once.
     case perSession
   }
 
-  public var runner: TurnRunner
-  public var order: Order
+  package var runner: TurnRunner
+  package var order: Order
   /// The session of lines that name none.
-  public var defaultSession: String
+  package var defaultSession: String
   /// Settings from the command line; a line's own `model` and `system` win over them.
-  public var settings: SessionSettings
-  public var includeFailed: Bool
+  package var settings: SessionSettings
+  package var includeFailed: Bool
   /// Makes a request id for lines without one.
-  public var makeRequestID: @Sendable () -> String
+  package var makeRequestID: @Sendable () -> String
 
-  public init(
+  package init(
     runner: TurnRunner, order: Order, defaultSession: String, settings: SessionSettings, includeFailed: Bool,
     makeRequestID: @escaping @Sendable () -> String
   ) {
@@ -42,18 +42,18 @@ public struct MessageLoop: Sendable {
   }
 
   /// How the loop went.
-  public struct Summary: Sendable {
+  package struct Summary: Sendable {
     /// The kind of the first turn or line that failed, if any did.
-    public var firstFailure: ErrorKind?
+    package var firstFailure: ErrorKind?
     /// Whether the reader of the events went away (the loop then stopped).
-    public var outputClosed = false
+    package var outputClosed = false
     /// Why writing the events failed, if it did (the loop then stopped).
-    public var outputFailure: String?
+    package var outputFailure: String?
   }
 
   /// Runs turns for the lines of `feed` until its end (or until cancelled: turns in flight
   /// then end with an `interrupted` error and no further lines are read).
-  public func run(
+  package func run(
     _ feed: LineFeed, interruption: @escaping @Sendable () -> String,
     emit: @escaping @Sendable (Event) throws -> Void
   ) async -> Summary {

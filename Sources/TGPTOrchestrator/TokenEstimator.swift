@@ -6,14 +6,14 @@
 /// - CJK ideographs, kana and Hangul: 1.5 tokens per character;
 /// - other non-ASCII characters: 1 token each;
 /// - 4 tokens per message for its role and framing.
-public enum TokenEstimator {
-  public static let perMessage = 4
+package enum TokenEstimator {
+  package static let perMessage = 4
   /// What an image costs, whatever its size: providers scale large images down to about this
   /// (Anthropic: at most about 1,600 tokens; OpenAI: 765 for a 1024×1024 image in detail).
-  public static let perImage = 1600
+  package static let perImage = 1600
 
   /// The estimated tokens of a text.
-  public static func tokens(_ text: String) -> Int {
+  package static func tokens(_ text: String) -> Int {
     var text = text
     return text.withUTF8(tokens)
   }
@@ -51,13 +51,13 @@ public enum TokenEstimator {
   }
 
   /// The estimated tokens of one message with its framing.
-  public static func messageTokens(_ text: String) -> Int { tokens(text) + perMessage }
+  package static func messageTokens(_ text: String) -> Int { tokens(text) + perMessage }
 }
 
 /// Context window sizes of common models, so `--context-tokens` is rarely needed.
-public enum ModelContext {
+package enum ModelContext {
   /// The window used when the model is unknown.
-  public static let fallback = 8192
+  package static let fallback = 8192
 
   private static let known: [(prefix: String, tokens: Int)] = [
     ("gpt-4.1", 1_000_000), ("gpt-4o", 128_000), ("gpt-4-turbo", 128_000), ("gpt-4", 8192), ("gpt-3.5", 16_385),
@@ -69,10 +69,10 @@ public enum ModelContext {
 
   /// The window of `model` (an OpenRouter id like `openai/gpt-4o-mini` works too), or the
   /// fallback.
-  public static func tokens(for model: String?) -> Int { knownTokens(for: model) ?? fallback }
+  package static func tokens(for model: String?) -> Int { knownTokens(for: model) ?? fallback }
 
   /// The window of `model` when the table knows it.
-  public static func knownTokens(for model: String?) -> Int? {
+  package static func knownTokens(for model: String?) -> Int? {
     guard let model else { return nil }
     let name = model.split(separator: "/").last.map { $0.lowercased() } ?? model.lowercased()
     return known.first { name.hasPrefix($0.prefix) }?.tokens

@@ -1,5 +1,6 @@
 import Synchronization
 import TGPTEvents
+import TGPTProviders
 import TGPTSession
 import TGPTTools
 

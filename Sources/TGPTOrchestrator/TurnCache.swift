@@ -1,19 +1,19 @@
 import Logging
 import TGPTEvents
 import TGPTProviders
-import TGPTSession
+package import TGPTSession
 
 /// The response cache as turns use it (`tgpt-session --cache [TTL]`): a turn whose request —
 /// provider, base URL, model, every parameter, system prompt, tools and the whole message
 /// list, sent by the same principal — equals one answered less than `ttlMs` ago is answered
 /// from the cache. Only complete answers without tool calls are kept. The cache never breaks a
 /// turn: when it fails, a warning is logged and the turn goes to the provider.
-public struct TurnCache: Sendable {
-  public let cache: ResponseCache
+package struct TurnCache: Sendable {
+  package let cache: ResponseCache
   /// How long an answer may be reused.
-  public let ttlMs: Int64
+  package let ttlMs: Int64
 
-  public init(cache: ResponseCache, ttlSeconds: Int) {
+  package init(cache: ResponseCache, ttlSeconds: Int) {
     self.cache = cache
     ttlMs = Int64(ttlSeconds) * 1000
   }

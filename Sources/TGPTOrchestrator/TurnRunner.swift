@@ -1,27 +1,27 @@
-import Logging
-import TGPTEvents
-import TGPTProviders
-import TGPTSession
+package import Logging
+package import TGPTEvents
+package import TGPTProviders
+package import TGPTSession
 
 /// How to reach the model for a turn, given the settings in force (flags over the session's
 /// remembered ones); provided by the program, which knows the flags, environment and config.
-public struct TurnSetup: Sendable {
-  public var runner: CompletionRunner
+package struct TurnSetup: Sendable {
+  package var runner: CompletionRunner
   /// Model, system prompt, temperature, token limit and extra fields; messages are filled in.
-  public var request: ChatRequest
+  package var request: ChatRequest
   /// The provider's name, remembered with a new session.
-  public var providerName: String
+  package var providerName: String
   /// The context window, when given (`--context-tokens`); else looked up by model.
-  public var contextTokens: Int?
+  package var contextTokens: Int?
   /// The base URL named for this turn (a flag, a profile, `TGPT_BASE_URL`; not the config
   /// file's), remembered with a new session so later turns reach the same server.
-  public var baseURL: String?
+  package var baseURL: String?
   /// The tools the model may call in this turn; nil for none (calls are then only reported).
-  public var tools: TurnTools?
+  package var tools: TurnTools?
   /// The response cache (`--cache`); nil for none.
-  public var cache: TurnCache?
+  package var cache: TurnCache?
 
-  public init(
+  package init(
     runner: CompletionRunner, request: ChatRequest, providerName: String, contextTokens: Int? = nil,
     baseURL: String? = nil, tools: TurnTools? = nil, cache: TurnCache? = nil
   ) {
@@ -36,21 +36,21 @@ public struct TurnSetup: Sendable {
 }
 
 /// One message to answer in a session.
-public struct TurnRequest: Sendable {
-  public var sessionID: String
-  public var requestID: String?
-  public var message: String
+package struct TurnRequest: Sendable {
+  package var sessionID: String
+  package var requestID: String?
+  package var message: String
   /// Settings given for this turn (flags, or a message's own `model`/`system`); they win
   /// over the session's remembered ones.
-  public var settings: SessionSettings
-  public var includeFailed: Bool
+  package var settings: SessionSettings
+  package var includeFailed: Bool
   /// The message is sent again: when the session's last turn asked it, that turn is replaced
   /// (left out of the context, its answer overwritten) rather than followed by a copy.
-  public var retry: Bool
+  package var retry: Bool
   /// Images and files sent with the message, stored with it.
-  public var attachments: [Attachment]
+  package var attachments: [Attachment]
 
-  public init(
+  package init(
     sessionID: String, requestID: String? = nil, message: String, settings: SessionSettings = SessionSettings(),
     includeFailed: Bool = false, retry: Bool = false, attachments: [Attachment] = []
   ) {
@@ -68,14 +68,14 @@ public struct TurnRequest: Sendable {
 /// the context from its history, records the user message with an `interrupted` placeholder
 /// answer, streams the answer (every event tagged with the session and request id), and
 /// records how it ended — complete, partial, error or interrupted.
-public struct TurnRunner: Sendable {
-  public let store: any SessionStore
+package struct TurnRunner: Sendable {
+  package let store: any SessionStore
   /// The provider and request for a turn's settings; may run a key command, so it is async.
-  public let setup: @Sendable (SessionSettings) async throws -> TurnSetup
+  package let setup: @Sendable (SessionSettings) async throws -> TurnSetup
   /// Where the turns' diagnostics go (a store that failed, a turn waiting for another).
-  public let logger: Logger
+  package let logger: Logger
 
-  public init(
+  package init(
     store: any SessionStore, logger: Logger = Logger(label: "tgpt.session"),
     setup: @escaping @Sendable (SessionSettings) async throws -> TurnSetup
   ) {
@@ -85,12 +85,12 @@ public struct TurnRunner: Sendable {
   }
 
   /// The same runner for `principal`'s sessions.
-  public func scoped(to principal: String) -> TurnRunner {
+  package func scoped(to principal: String) -> TurnRunner {
     TurnRunner(store: store.scoped(to: principal), logger: logger, setup: setup)
   }
 
   /// Runs one turn, writing its events through `emit`. The outcome tells how it ended.
-  public func run(
+  package func run(
     _ turn: TurnRequest, interruption: @escaping @Sendable () -> String = { "interrupted" },
     emit: @escaping @Sendable (Event) throws -> Void
   ) async -> RunOutcome {
@@ -189,7 +189,7 @@ public struct TurnRunner: Sendable {
 
   /// The settings a turn of `session` with `given` settings starts from: those given over
   /// the session's remembered ones (nil where neither says; the defaults fill those in).
-  public func settings(of session: String, given: SessionSettings) async -> SessionSettings {
+  package func settings(of session: String, given: SessionSettings) async -> SessionSettings {
     let remembered = (try? await store.history(of: session).settings) ?? SessionSettings()
     return Self.inForce(given, over: remembered)
   }

@@ -1,9 +1,9 @@
-import TGPTEvents
-import TGPTProviders
-import TGPTTools
+package import TGPTEvents
+package import TGPTProviders
+package import TGPTTools
 
 /// Runs the tools a process offers (`ToolBox` in the programs; a stand-in in tests).
-public protocol ToolExecutor: Sendable {
+package protocol ToolExecutor: Sendable {
   /// The tools, as offered to the model.
   var specs: [ToolSpec] { get }
   /// Runs one call; `onOutput` receives its output as it arrives. Never throws: a failure is
@@ -12,7 +12,7 @@ public protocol ToolExecutor: Sendable {
 }
 
 /// Who agrees to a tool call before it runs.
-public enum ToolApproval: Sendable {
+package enum ToolApproval: Sendable {
   /// Every call of an enabled tool runs (enabling a tool is consent).
   case always
   /// No call runs; each gets an error result giving `reason` (e.g. "--approve never").
@@ -22,16 +22,16 @@ public enum ToolApproval: Sendable {
 }
 
 /// The tools of a turn: what runs them, who approves, and how many rounds the model gets.
-public struct TurnTools: Sendable {
-  public var executor: any ToolExecutor
-  public var approval: ToolApproval
+package struct TurnTools: Sendable {
+  package var executor: any ToolExecutor
+  package var approval: ToolApproval
   /// Rounds of calls allowed in one turn; a model asking for more ends the turn with an error.
-  public var maxRounds: Int
+  package var maxRounds: Int
 
   /// The default `--max-tool-rounds`.
-  public static let defaultMaxRounds = 8
+  package static let defaultMaxRounds = 8
 
-  public init(executor: any ToolExecutor, approval: ToolApproval = .always, maxRounds: Int = defaultMaxRounds) {
+  package init(executor: any ToolExecutor, approval: ToolApproval = .always, maxRounds: Int = defaultMaxRounds) {
     self.executor = executor
     self.approval = approval
     self.maxRounds = maxRounds
@@ -40,7 +40,7 @@ public struct TurnTools: Sendable {
 
 extension ToolBox: ToolExecutor {
   /// Runs `call` in the process's working directory.
-  public func run(_ call: Event.ToolCall, onOutput: @escaping @Sendable (String) -> Void) async -> ToolOutcome {
+  package func run(_ call: Event.ToolCall, onOutput: @escaping @Sendable (String) -> Void) async -> ToolOutcome {
     await run(call, workingDirectory: nil, onOutput: onOutput)
   }
 }

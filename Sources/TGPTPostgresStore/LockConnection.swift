@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// A connection that holds turn locks (outside the pool), how many it has held, and since
 /// when it has been idle.

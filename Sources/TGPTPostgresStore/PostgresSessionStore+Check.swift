@@ -1,10 +1,10 @@
 import PostgresNIO
 import TGPTEvents
-import TGPTSession
+package import TGPTSession
 
 /// Importing, and checking the store.
 extension PostgresSessionStore {
-  public func importSession(_ export: SessionExport) async throws {
+  package func importSession(_ export: SessionExport) async throws {
     let principal = principal
     let s = export.summary
     // The messages travel as one JSON array (one statement, however many there are).
@@ -49,7 +49,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func checkWritable() async throws {
+  package func checkWritable() async throws {
     let endpoint = url.endpoint
     // A write that changes nothing still needs a server that accepts writes (not a standby,
     // not a read-only transaction) and the right to write the tables.
@@ -62,7 +62,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func check() async throws -> [String] {
+  package func check() async throws -> [String] {
     let principal = principal
     return try await perform { connection, logger in
       var problems: [String] = []

@@ -1,6 +1,6 @@
 import PostgresNIO
 import TGPTEvents
-import TGPTSession
+package import TGPTSession
 
 /// Reading, listing and changing sessions, with the SQLite store's rules.
 extension PostgresSessionStore {
@@ -16,7 +16,7 @@ extension PostgresSessionStore {
       title: row.7)
   }
 
-  public func session(_ id: String) async throws -> SessionExport? {
+  package func session(_ id: String) async throws -> SessionExport? {
     let principal = principal
     // One statement, so the session and its messages are read at one point in time.
     return try await perform { connection, logger in
@@ -56,7 +56,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func list(limit: Int?) async throws -> [SessionSummary] {
+  package func list(limit: Int?) async throws -> [SessionSummary] {
     let principal = principal
     return try await perform { connection, logger in
       let rows = try await connection.query(
@@ -71,7 +71,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func ids(withPrefix prefix: String) async throws -> [String] {
+  package func ids(withPrefix prefix: String) async throws -> [String] {
     let principal = principal
     return try await perform { connection, logger in
       // left(), not LIKE: ids may contain `_`, which LIKE takes for a wildcard. COLLATE "C":
@@ -87,7 +87,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func mostRecent() async throws -> String? {
+  package func mostRecent() async throws -> String? {
     let principal = principal
     return try await perform { connection, logger in
       let rows = try await connection.query(
@@ -99,7 +99,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
+  package func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
     let principal = principal
     try await perform { connection, logger in
       try await connection.query(
@@ -119,7 +119,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func remove(_ id: String) async throws {
+  package func remove(_ id: String) async throws {
     let principal = principal
     let removed = try await transaction { connection, logger in
       // The attachments lock first, as every writer takes it before rows.
@@ -133,7 +133,7 @@ extension PostgresSessionStore {
     if removed == 0 { throw StoreError.notFound(id) }
   }
 
-  public func rename(_ id: String, to newID: String) async throws {
+  package func rename(_ id: String, to newID: String) async throws {
     let principal = principal
     try await transaction { connection, logger in
       let taken = try await connection.query(

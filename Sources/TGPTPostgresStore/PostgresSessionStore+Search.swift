@@ -1,5 +1,5 @@
 import PostgresNIO
-import TGPTSession
+package import TGPTSession
 
 /// Full-text search: every word of the query must match the message.
 ///
@@ -14,7 +14,7 @@ import TGPTSession
 /// word as a substring; here a word of letters and digits must begin a word (`otat` does not
 /// find `Rotation`), which is what people type.
 extension PostgresSessionStore {
-  public func search(_ query: String, limit: Int) async throws -> [SearchHit] {
+  package func search(_ query: String, limit: Int) async throws -> [SearchHit] {
     let words = query.split(whereSeparator: \.isWhitespace).map(String.init)
     guard !words.isEmpty, limit > 0 else { return [] }
     let indexed = words.filter(Self.isIndexable)

@@ -1,10 +1,10 @@
 import PostgresNIO
-import TGPTEvents
-import TGPTSession
+package import TGPTEvents
+package import TGPTSession
 
 /// The operations of a turn: each is one statement (one round trip, one snapshot).
 extension PostgresSessionStore {
-  public func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
+  package func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
     let principal = principal
     return try await perform { connection, logger in
       let rows = try await connection.query(
@@ -38,7 +38,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func beginTurn(
+  package func beginTurn(
     session id: String, settings: SessionSettings, message: String, attachments: [Attachment],
     replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord {
@@ -65,7 +65,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func finishTurn(
+  package func finishTurn(
     _ turn: TurnRecord, content: String, status: MessageStatus, model: String?, usage: Usage?, toolCalls: JSON?,
     error: String?, now: Int64
   ) async throws {
@@ -82,7 +82,7 @@ extension PostgresSessionStore {
     }
   }
 
-  public func recordToolRound(
+  package func recordToolRound(
     _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [Event.ToolResult],
     now: Int64
   ) async throws -> TurnRecord {

@@ -1,7 +1,7 @@
-import Logging
+package import Logging
 import PostgresNIO
 import TGPTEvents
-import TGPTSession
+package import TGPTSession
 
 /// Sessions in a PostgreSQL database, for several processes and machines sharing one store:
 /// the same behaviour as `SQLiteSessionStore`, with sessions keyed by (principal, id), a
@@ -12,12 +12,12 @@ import TGPTSession
 /// (`scoped(to:)` gives views that share it) goes away. Turn leases hold connections of
 /// their own and outlive neither their holder nor the process: the server ends a killed
 /// process's transactions and releases its locks.
-public final class PostgresSessionStore: SessionStore {
+package final class PostgresSessionStore: SessionStore {
   let core: PostgresStoreCore
-  public let principal: String
+  package let principal: String
 
   /// Where the store is (without its password).
-  public var url: PostgresURL { core.url }
+  package var url: PostgresURL { core.url }
 
   private init(core: PostgresStoreCore, principal: String) {
     self.core = core
@@ -28,7 +28,7 @@ public final class PostgresSessionStore: SessionStore {
   /// Fails within the URL's `connect_timeout` when the server cannot be reached
   /// (`StoreError`, kind `unavailable`, naming host:port and the cause); a refused user,
   /// password or database is a `config` error.
-  public static func open(
+  package static func open(
     _ url: PostgresURL, principal: String = PrincipalRule.default,
     logger: Logger = Logger(label: "tgpt.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
   ) async throws -> PostgresSessionStore {
@@ -45,13 +45,13 @@ public final class PostgresSessionStore: SessionStore {
     return PostgresSessionStore(core: core, principal: principal)
   }
 
-  public func scoped(to principal: String) -> any SessionStore {
+  package func scoped(to principal: String) -> any SessionStore {
     PostgresSessionStore(core: core, principal: principal)
   }
 
   /// Closes the pool (for every view of the store) and waits until it has closed. Calls
   /// made afterwards fail; leases already given keep their connections until released.
-  public func shutdown() async { await core.shutdown() }
+  package func shutdown() async { await core.shutdown() }
 
   /// Runs `body` on a pooled connection, with failures as `StoreError`s.
   @discardableResult

@@ -1,4 +1,5 @@
 import PostgresNIO
+import Synchronization
 import TGPTSession
 
 /// Telling a busy pool from an absent server: a connection of the store's own.

@@ -1,14 +1,14 @@
 import Logging
 import PostgresNIO
 import Synchronization
-import TGPTSession
+package import TGPTSession
 
 /// The right to run a turn of one session: an open transaction, on a connection of its own
 /// (not the pool's, whose connections every store call needs), holding
 /// `pg_advisory_xact_lock` on a 64-bit hash of "principal:id". Releasing it (`release()`, or
 /// dropping the last reference) ends the transaction and so the lock; a killed process's
 /// connection ends and the server releases its locks.
-public final class PostgresTurnLease: TurnLease {
+package final class PostgresTurnLease: TurnLease {
   private let core: PostgresStoreCore
   private let key: String
   private let connection: LockConnection
@@ -27,7 +27,7 @@ public final class PostgresTurnLease: TurnLease {
   }
 
   /// Ends the transaction, and so the lock, and returns once the server has.
-  public func release() async {
+  package func release() async {
     guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
     await Self.end(core: core, key: key, connection: connection)
   }
@@ -50,7 +50,7 @@ public final class PostgresTurnLease: TurnLease {
 }
 
 extension PostgresSessionStore {
-  public func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease {
+  package func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease {
     let key = principal + ":" + id
     let told = Atomic<Bool>(false)
     func tell() { if !told.exchange(true, ordering: .relaxed) { onWait() } }

@@ -1,12 +1,12 @@
 import TGPTEvents
-import TGPTSession
+package import TGPTSession
 
 /// Where a PostgreSQL store is, as a URL:
 /// `postgres://user[:password]@host[:port]/database[?sslmode=…&connect_timeout=…]`
 /// (also `postgresql://`). Parsed here, without Foundation, as libpq reads the same URL.
-public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
+package struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
   /// How the connection uses TLS, with libpq's names and meanings.
-  public enum SSLMode: String, Sendable, CaseIterable {
+  package enum SSLMode: String, Sendable, CaseIterable {
     /// Plain TCP.
     case disable
     /// TLS when the server offers it, else plain; the certificate is not checked (libpq's default).
@@ -19,28 +19,28 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     case verifyFull = "verify-full"
   }
 
-  public var user: String
+  package var user: String
   /// From the URL, else `PGPASSWORD`; nil for none.
-  public var password: String?
-  public var host: String
-  public var port: Int
-  public var database: String
-  public var sslMode: SSLMode
+  package var password: String?
+  package var host: String
+  package var port: Int
+  package var database: String
+  package var sslMode: SSLMode
   /// How long opening a connection may take, in seconds (libpq's `connect_timeout`; 0 for
   /// no limit, which this store replaces by its default rather than wait forever).
-  public var connectTimeout: Int
+  package var connectTimeout: Int
 
   /// The default `connect_timeout`: short, so an unreachable server fails a command quickly.
-  public static let defaultConnectTimeout = 5
+  package static let defaultConnectTimeout = 5
 
   /// Whether `text` names a PostgreSQL store (`postgres://` or `postgresql://`).
-  public static func isPostgres(_ text: String) -> Bool {
+  package static func isPostgres(_ text: String) -> Bool {
     text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
   }
 
   /// Parses `text`; `environment` supplies `PGPASSWORD` (and `PGUSER`, `USER` when the URL
   /// names no user).
-  public init(_ text: String, environment: (String) -> String? = { _ in nil }) throws(StoreError) {
+  package init(_ text: String, environment: (String) -> String? = { _ in nil }) throws(StoreError) {
     let rest: Substring
     if text.hasPrefix("postgres://") {
       rest = text.dropFirst("postgres://".count)
@@ -96,10 +96,10 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// `host:port` (`[::1]:5432` for an IPv6 address), as errors name the server.
-  public var endpoint: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+  package var endpoint: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
   /// The URL without its password, for messages and logs.
-  public var description: String {
+  package var description: String {
     "postgres://\(user)@\(endpoint)/\(database)?sslmode=\(sslMode.rawValue)&connect_timeout=\(connectTimeout)"
   }
 

@@ -1,5 +1,5 @@
 import TGPTEvents
-import TGPTProviders
+package import TGPTProviders
 
 /// Changes top-level string keys in the text of a config file and leaves every other byte as
 /// it was: comments, blank lines, tables, the order of keys.
@@ -7,7 +7,7 @@ import TGPTProviders
 /// ```swift
 /// let text = try ConfigEditor.setting("model", to: "openai/gpt-4o", in: old)
 /// ```
-public enum ConfigEditor {
+package enum ConfigEditor {
   /// `text` with the top-level `key` (one before the first `[table]`) set to the string
   /// `value`, or removed (its whole line) when `value` is nil.
   ///
@@ -16,7 +16,7 @@ public enum ConfigEditor {
   /// (and the comment lines right above that table), else at the end. New lines end as the
   /// file's first line does (CRLF or LF). Text that is not valid TOML is refused rather than
   /// guessed at: the error says where it is wrong.
-  public static func setting(_ key: String, to value: String?, in text: String) throws(ProviderError) -> String {
+  package static func setting(_ key: String, to value: String?, in text: String) throws(ProviderError) -> String {
     var bytes = Array(text.utf8)
     let layout = try layout(of: bytes)
     let statement = Array("\(key) = \(quoted(value ?? ""))".utf8)
@@ -45,7 +45,7 @@ public enum ConfigEditor {
   /// "openai"]`) set to the string `value` where it stands, or its line removed when `value`
   /// is nil; nil when there is no such statement (one is never added). A key given in another
   /// form (dotted under a parent table, an inline table) is not found.
-  public static func setting(
+  package static func setting(
     _ key: String, inTable table: [String], to value: String?, in text: String
   ) throws(ProviderError) -> String? {
     var bytes = Array(text.utf8)
@@ -108,7 +108,7 @@ public enum ConfigEditor {
   }
 
   /// `value` as a TOML basic string: quotes, backslashes and control characters escaped.
-  public static func quoted(_ value: String) -> String {
+  package static func quoted(_ value: String) -> String {
     var out = "\""
     for scalar in value.unicodeScalars {
       switch scalar {

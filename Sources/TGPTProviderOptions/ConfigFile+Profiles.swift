@@ -1,4 +1,5 @@
-import TGPTProviders
+import TGPTEvents
+package import TGPTProviders
 
 extension ConfigFile {
   /// A `[profiles.NAME]` table: settings chosen together by name (`--profile NAME` or
@@ -12,17 +13,17 @@ extension ConfigFile {
   /// system = "Answer in a haiku."
   /// temperature = 0.9
   /// ```
-  public struct Profile: Sendable, Equatable {
-    public var provider: String?
-    public var model: String?
-    public var baseURL: String?
-    public var apiKeyCmd: String?
-    public var maxTokensField: String?
-    public var system: String?
-    public var temperature: Double?
-    public var maxTokens: Int?
+  package struct Profile: Sendable, Equatable {
+    package var provider: String?
+    package var model: String?
+    package var baseURL: String?
+    package var apiKeyCmd: String?
+    package var maxTokensField: String?
+    package var system: String?
+    package var temperature: Double?
+    package var maxTokens: Int?
 
-    public init(
+    package init(
       provider: String? = nil, model: String? = nil, baseURL: String? = nil, apiKeyCmd: String? = nil,
       maxTokensField: String? = nil, system: String? = nil, temperature: Double? = nil, maxTokens: Int? = nil
     ) {
@@ -39,7 +40,7 @@ extension ConfigFile {
 
   /// The profile called `name`; a name the file does not define is a `config` error that lists
   /// the ones it does.
-  public func profile(named name: String) throws(ProviderError) -> Profile {
+  package func profile(named name: String) throws(ProviderError) -> Profile {
     if let profile = profiles[name] { return profile }
     let file = path ?? ConfigFile.defaultPath ?? "the config file"
     let known = profiles.keys.sorted()

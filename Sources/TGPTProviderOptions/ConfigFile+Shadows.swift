@@ -5,7 +5,7 @@ extension ConfigFile {
   /// What makes a run without flags use something other than this file's default provider
   /// (`provider: true`) or `model`, just set as the default: each variable of the environment,
   /// the profile it chooses, or a `[providers.NAME]` model, named. Empty when the defaults apply.
-  public func shadows(provider checkProvider: Bool, model newModel: String?) -> [String] {
+  package func shadows(provider checkProvider: Bool, model newModel: String?) -> [String] {
     let checkModel = newModel != nil
     guard checkProvider || checkModel else { return [] }
     var found: [String] = []

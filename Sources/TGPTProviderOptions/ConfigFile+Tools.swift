@@ -1,9 +1,10 @@
+import TGPTEvents
 import TGPTProviders
 
 extension ConfigFile {
   /// The directory of tool definitions enabled by name (`--tools a,b`, `tools = [...]`):
   /// `tools/` beside the config file.
-  public var toolsDirectory: String? {
+  package var toolsDirectory: String? {
     guard let file = path ?? ConfigFile.defaultPath, let slash = file.lastIndex(of: "/") else { return nil }
     return String(file[..<slash]) + "/tools"
   }

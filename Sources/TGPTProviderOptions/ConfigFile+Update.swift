@@ -1,5 +1,5 @@
 import TGPTEvents
-import TGPTProviders
+package import TGPTProviders
 
 #if canImport(Glibc)
   import Glibc
@@ -8,9 +8,9 @@ import TGPTProviders
 extension ConfigFile {
   /// What `update` did: the file written and each change as made, e.g. `model = "x"` or
   /// `[providers.openai] model = "x"`.
-  public struct Written: Sendable {
-    public var path: String
-    public var changes: [String]
+  package struct Written: Sendable {
+    package var path: String
+    package var changes: [String]
   }
 
   /// Sets the defaults (top-level string keys such as `provider` and `system`; nil removes
@@ -22,7 +22,8 @@ extension ConfigFile {
   /// file and its directory when missing; follows a symbolic link, so a file kept in a
   /// dotfiles repository stays there, but refuses anything that is not a regular file;
   /// replaces the file in one rename, keeping its permissions.
-  public static func update(_ changes: [(key: String, value: String?)], path: String) throws(ProviderError) -> Written {
+  package static func update(_ changes: [(key: String, value: String?)], path: String) throws(ProviderError) -> Written
+  {
     let target = resolvedPath(path)
     func failure(_ what: String) -> ProviderError { .config("cannot write \(target): \(what)") }
     var status = stat()

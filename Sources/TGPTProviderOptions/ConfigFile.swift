@@ -1,6 +1,6 @@
 import TGPTCommandSupport
 import TGPTEvents
-import TGPTProviders
+package import TGPTProviders
 
 #if canImport(Glibc)
   import Glibc
@@ -32,51 +32,51 @@ import TGPTProviders
 /// [mcp.time]                        # tgpt-session: an MCP server whose tools are offered
 /// command = ["uvx", "mcp-server-time"]
 /// ```
-public struct ConfigFile: Sendable {
+package struct ConfigFile: Sendable {
   /// Settings for one provider.
-  public struct ProviderSection: Sendable {
-    public var model: String?
-    public var baseURL: String?
-    public var apiKeyCmd: String?
-    public var maxTokensField: String?
+  package struct ProviderSection: Sendable {
+    package var model: String?
+    package var baseURL: String?
+    package var apiKeyCmd: String?
+    package var maxTokensField: String?
   }
 
   /// The file it came from, if any.
-  public var path: String?
-  public var provider: String?
-  public var system: String?
-  public var temperature: Double?
-  public var maxTokens: Int?
-  public var retries: Int?
-  public var connectTimeout: Double?
-  public var idleTimeout: Double?
-  public var timeout: Double?
-  public var appURL: String?
-  public var appTitle: String?
+  package var path: String?
+  package var provider: String?
+  package var system: String?
+  package var temperature: Double?
+  package var maxTokens: Int?
+  package var retries: Int?
+  package var connectTimeout: Double?
+  package var idleTimeout: Double?
+  package var timeout: Double?
+  package var appURL: String?
+  package var appTitle: String?
   /// tgpt-session: the context window, for models the built-in table does not know.
-  public var contextTokens: Int?
+  package var contextTokens: Int?
   /// tgpt-session: the session store.
-  public var store: String?
+  package var store: String?
   /// tgpt-session: how long complete answers are reused, in seconds (`cache = "1h"`); 0: off.
-  public var cacheSeconds: Int?
+  package var cacheSeconds: Int?
   /// Keys the file has that nothing reads (typos, or settings of a newer version).
-  public var warnings: [String] = []
+  package var warnings: [String] = []
   /// Top-level model/base URL/key command: they apply to the provider named by `provider`.
-  public var defaults = ProviderSection()
+  package var defaults = ProviderSection()
   /// `[providers.NAME]` sections.
-  public var providers: [String: ProviderSection] = [:]
+  package var providers: [String: ProviderSection] = [:]
   /// `[profiles.NAME]` tables (see `Profile`).
-  public var profiles: [String: Profile] = [:]
+  package var profiles: [String: Profile] = [:]
   /// `tools = [...]`: executable tools enabled by name (tgpt-session).
-  public var tools: [String] = []
+  package var tools: [String] = []
   /// `[mcp.NAME] command = [...]`: MCP servers whose tools are offered (tgpt-session), by name.
-  public var mcpServers: [(name: String, command: [String])] = []
+  package var mcpServers: [(name: String, command: [String])] = []
 
-  public init() {}
+  package init() {}
 
   /// Where the file is looked for: `$TGPT_CONFIG`, else `$XDG_CONFIG_HOME/tgpt/config.toml`,
   /// else `~/.config/tgpt/config.toml`.
-  public static var defaultPath: String? {
+  package static var defaultPath: String? {
     if let explicit = ProcessEnvironment.value("TGPT_CONFIG") { return explicit }
     if let xdg = ProcessEnvironment.value("XDG_CONFIG_HOME") { return xdg + "/tgpt/config.toml" }
     if let home = ProcessEnvironment.value("HOME") { return home + "/.config/tgpt/config.toml" }
@@ -85,7 +85,7 @@ public struct ConfigFile: Sendable {
 
   /// Loads the file at `path`; a missing file is an empty configuration, a malformed one a
   /// `config` error naming the file.
-  public static func load(path: String?) throws(ProviderError) -> ConfigFile {
+  package static func load(path: String?) throws(ProviderError) -> ConfigFile {
     guard let path, let text = readFile(path) else { return ConfigFile() }
     let table: JSONObject
     do {
@@ -134,7 +134,7 @@ public struct ConfigFile: Sendable {
 
   /// The provider that the top-level model, base URL and key command are for: `provider`,
   /// else OpenRouter.
-  public var defaultProvider: ProviderKind { Self.defaultProvider(named: provider) }
+  package var defaultProvider: ProviderKind { Self.defaultProvider(named: provider) }
 
   /// The provider called `name` (in any case, as the resolver reads it), else OpenRouter.
   static func defaultProvider(named name: String?) -> ProviderKind {
@@ -143,7 +143,7 @@ public struct ConfigFile: Sendable {
 
   /// The section for `kind`: its own table, with the top-level values filling gaps when `kind`
   /// is the configured default provider.
-  public func section(for kind: ProviderKind) -> ProviderSection {
+  package func section(for kind: ProviderKind) -> ProviderSection {
     var result = providers[kind.rawValue] ?? ProviderSection()
     guard kind == defaultProvider else { return result }
     result.model = result.model ?? defaults.model

@@ -1,9 +1,9 @@
 import TGPTCommandSupport
-import TGPTProviders
+package import TGPTProviders
 
 extension ProviderOptions {
   /// The profile chosen by `--profile`, else `TGPT_PROFILE`, from `config`; nil when none is.
-  public func chosenProfile(in config: ConfigFile) throws(ProviderError) -> ConfigFile.Profile? {
+  package func chosenProfile(in config: ConfigFile) throws(ProviderError) -> ConfigFile.Profile? {
     guard let name = profile ?? ProcessEnvironment.value("TGPT_PROFILE") else { return nil }
     return try config.profile(named: name)
   }
@@ -15,7 +15,7 @@ extension ProviderOptions {
   /// flags choose another provider (`--provider`, or `--base-url` alone, which means an
   /// OpenAI-compatible server), none of them apply, so neither a model nor a key goes to a
   /// provider it was not meant for.
-  public func applying(_ profile: ConfigFile.Profile) throws(ProviderError) -> ProviderOptions {
+  package func applying(_ profile: ConfigFile.Profile) throws(ProviderError) -> ProviderOptions {
     var options = self
     let profileKind: ProviderKind?
     if let name = profile.provider {
@@ -36,7 +36,7 @@ extension ProviderOptions {
 
 extension GenerationOptions {
   /// These flags with `profile`'s temperature and token limit where no flag was given.
-  public func applying(_ profile: ConfigFile.Profile) -> GenerationOptions {
+  package func applying(_ profile: ConfigFile.Profile) -> GenerationOptions {
     var options = self
     options.temperature = temperature ?? profile.temperature
     options.maxTokens = maxTokens ?? profile.maxTokens

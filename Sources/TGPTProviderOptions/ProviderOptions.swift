@@ -1,72 +1,72 @@
-import ArgumentParser
-import TGPTProviders
+package import ArgumentParser
+package import TGPTProviders
 
 extension ProviderKind: ExpressibleByArgument {}
 
 /// Flags that choose and reach the provider; shared by `tgpt-stream` and `tgpt-session`.
-public struct ProviderOptions: ParsableArguments, Sendable {
+package struct ProviderOptions: ParsableArguments, Sendable {
   @Option(
     help: ArgumentHelp(
       "Use the config file's [profiles.NAME] table: its provider, model, system prompt… unless a flag says otherwise (it wins over the environment). Env: TGPT_PROFILE.",
       valueName: "name"))
-  public var profile: String?
+  package var profile: String?
 
   @Option(
     help: ArgumentHelp(
       "The provider: openrouter (default), openai, anthropic, compatible, echo. Env: TGPT_PROVIDER.",
       valueName: "name"))
-  public var provider: ProviderKind?
+  package var provider: ProviderKind?
 
   @Option(
     name: [.short, .long],
     help: ArgumentHelp("The model id, e.g. openai/gpt-4o-mini. Env: TGPT_MODEL.", valueName: "id"))
-  public var model: String?
+  package var model: String?
 
   @Option(
     help: ArgumentHelp(
       "API base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (implies --provider compatible). Env: TGPT_BASE_URL.",
       valueName: "url"))
-  public var baseURL: String?
+  package var baseURL: String?
 
   @Option(
     name: .customLong("header"),
     help: ArgumentHelp("An extra HTTP header, 'Name: value' (repeatable).", valueName: "header"))
-  public var headers: [String] = []
+  package var headers: [String] = []
 
   @Option(
     help: ArgumentHelp(
       "A shell command that prints the API key (e.g. 'pass show openrouter'); used when the key variable is unset.",
       valueName: "command"))
-  public var apiKeyCmd: String?
+  package var apiKeyCmd: String?
 
   @Option(
     help: ArgumentHelp(
       "Body field for --max-tokens: max_tokens or max_completion_tokens (default per provider).", valueName: "field"))
-  public var maxTokensField: String?
+  package var maxTokensField: String?
 
   @Option(help: ArgumentHelp("OpenRouter attribution: the HTTP-Referer header. Env: TGPT_APP_URL.", valueName: "url"))
-  public var appURL: String?
+  package var appURL: String?
 
   @Option(
     help: ArgumentHelp(
       "OpenRouter attribution: the X-Title header (default tgpt). Env: TGPT_APP_TITLE.", valueName: "title"))
-  public var appTitle: String?
+  package var appTitle: String?
 
   @Flag(name: .customLong("http1.1"), help: "Use HTTP/1.1 only (for proxies that break HTTP/2 streams).")
-  public var http1Only = false
+  package var http1Only = false
 
   @Option(help: ArgumentHelp("A PEM file of CA certificates to trust instead of the system's.", valueName: "file"))
-  public var cacert: String?
+  package var cacert: String?
 
   @Flag(help: "Do not verify TLS certificates (local test servers only).")
-  public var insecure = false
+  package var insecure = false
 
   @Option(help: ArgumentHelp("Milliseconds between words of the echo provider.", valueName: "ms"))
-  public var echoDelayMs: Int = 0
+  package var echoDelayMs: Int = 0
 
-  public init() {}
+  package init() {}
 
-  public func validate() throws {
+  package func validate() throws {
     for header in headers where Self.parseHeader(header) == nil {
       throw ValidationError("--header must look like 'Name: value', got '\(header)'")
     }
@@ -82,27 +82,27 @@ public struct ProviderOptions: ParsableArguments, Sendable {
 }
 
 /// Flags that bound the transport: retries and timeouts.
-public struct TransportOptions: ParsableArguments, Sendable {
+package struct TransportOptions: ParsableArguments, Sendable {
   @Option(
     help: ArgumentHelp(
       "Retries before the first answer byte, on connect errors, 408, 409, 429 and 5xx (default 3).", valueName: "n"))
-  public var retries: Int?
+  package var retries: Int?
 
   @Option(help: ArgumentHelp("Seconds allowed to connect (default 10).", valueName: "seconds"))
-  public var connectTimeout: Double?
+  package var connectTimeout: Double?
 
   @Option(
     help: ArgumentHelp(
       "Seconds without any byte from the provider before giving up (default 60).", valueName: "seconds"))
-  public var idleTimeout: Double?
+  package var idleTimeout: Double?
 
   @Option(
     help: ArgumentHelp("Seconds for the whole answer, retries included (default: no limit).", valueName: "seconds"))
-  public var timeout: Double?
+  package var timeout: Double?
 
-  public init() {}
+  package init() {}
 
-  public func validate() throws {
+  package func validate() throws {
     if let retries, retries < 0 { throw ValidationError("--retries must not be negative") }
     for (name, value) in [
       ("--connect-timeout", connectTimeout), ("--idle-timeout", idleTimeout), ("--timeout", timeout),
@@ -113,29 +113,29 @@ public struct TransportOptions: ParsableArguments, Sendable {
 
   /// Why a number of seconds is unusable, or nil: it must be positive and at most a million
   /// seconds (about eleven days), so it converts to milliseconds safely.
-  public static func problem(seconds value: Double) -> String? {
+  package static func problem(seconds value: Double) -> String? {
     value > 0 && value <= 1_000_000 ? nil : "must be a number of seconds above 0 and at most 1000000, got \(value)"
   }
 }
 
 /// Flags that shape the answer.
-public struct GenerationOptions: ParsableArguments, Sendable {
+package struct GenerationOptions: ParsableArguments, Sendable {
   @Option(help: ArgumentHelp("Sampling temperature.", valueName: "t"))
-  public var temperature: Double?
+  package var temperature: Double?
 
   @Option(help: ArgumentHelp("The most tokens the answer may have.", valueName: "n"))
-  public var maxTokens: Int?
+  package var maxTokens: Int?
 
   @Option(
     name: .customLong("param"),
     help: ArgumentHelp(
       "An extra request body field, key=JSON (repeatable); a value that is not JSON is sent as a string: --param top_p=0.9 --param reasoning_effort=high.",
       valueName: "key=value"))
-  public var params: [String] = []
+  package var params: [String] = []
 
-  public init() {}
+  package init() {}
 
-  public func validate() throws {
+  package func validate() throws {
     for param in params where !param.contains("=") || param.hasPrefix("=") {
       throw ValidationError("--param must look like key=JSON, got '\(param)'")
     }

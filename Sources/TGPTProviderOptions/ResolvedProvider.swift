@@ -1,26 +1,26 @@
-import Logging
+package import Logging
 import TGPTCommandSupport
-import TGPTEvents
-import TGPTProviders
+package import TGPTEvents
+package import TGPTProviders
 
 /// Flags, the chosen profile, environment, config file and defaults, merged in that order of
 /// precedence. A profile is chosen on the command line (or by `TGPT_PROFILE`) for this run, so
 /// it wins over variables left in the environment.
-public struct ResolvedProvider: Sendable {
-  public var settings: ProviderSettings
-  public var model: String?
-  public var retry: RetryPolicy
-  public var limits: RunLimits
+package struct ResolvedProvider: Sendable {
+  package var settings: ProviderSettings
+  package var model: String?
+  package var retry: RetryPolicy
+  package var limits: RunLimits
   /// The configured system prompt (flags given to a command override it).
-  public var system: String?
-  public var temperature: Double?
-  public var maxTokens: Int?
+  package var system: String?
+  package var temperature: Double?
+  package var maxTokens: Int?
   /// `--param` fields.
-  public var extra: JSONObject
+  package var extra: JSONObject
 
   /// Resolves everything except the key, which `provider()` fetches (running `api_key_cmd`
   /// only when needed).
-  public init(
+  package init(
     provider flags: ProviderOptions, transport: TransportOptions, generation flagGeneration: GenerationOptions,
     config: ConfigFile
   ) throws(ProviderError) {
@@ -96,7 +96,7 @@ public struct ResolvedProvider: Sendable {
   /// The provider, with its key from `--api-key-cmd`, else the provider's own variable, else
   /// the configured key command. Each provider reads only its own variable. Its diagnostics go
   /// to `logger`.
-  public func provider(logger: Logger) async throws(ProviderError) -> Provider {
+  package func provider(logger: Logger) async throws(ProviderError) -> Provider {
     var settings = settings
     if settings.kind != .echo {
       if let command = keyCommandFlag {

@@ -1,4 +1,4 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// Reads the TOML the config file needs into a JSON tree: comments, `key = value` with bare,
 /// quoted and dotted keys, `[table]` headers, basic and literal strings (also multi-line),

@@ -1,7 +1,7 @@
 /// A time to live as people write it: `90` or `90s` seconds, `15m`, `1h`, `7d`; `0` is none.
-public enum TTL {
+package enum TTL {
   /// The seconds `text` stands for, or nil when it is not a duration.
-  public static func seconds(_ text: String) -> Int? {
+  package static func seconds(_ text: String) -> Int? {
     guard let last = text.last else { return nil }
     let unit: Int
     var digits = Substring(text)
@@ -20,5 +20,5 @@ public enum TTL {
   }
 
   /// How durations are written, for messages.
-  public static let rule = "seconds, or a number with s, m, h or d (30s, 15m, 1h, 7d); 0 for none"
+  package static let rule = "seconds, or a number with s, m, h or d (30s, 15m, 1h, 7d); 0 for none"
 }

@@ -1,4 +1,4 @@
-import TGPTEvents
+package import TGPTEvents
 
 extension ChatRequest {
   /// A user message with attachments, in the OpenAI shape every wire format converts: one
@@ -8,7 +8,7 @@ extension ChatRequest {
   ///
   /// Attachments come first: models read an image or a file better before the question about
   /// it (Anthropic's advice for images).
-  public static func userMessage(_ text: String, attachments: [Attachment]) -> JSON {
+  package static func userMessage(_ text: String, attachments: [Attachment]) -> JSON {
     guard !attachments.isEmpty else { return message(role: "user", content: text) }
     var parts: [JSON] = attachments.map { attachment in
       if attachment.isImage {
@@ -35,7 +35,7 @@ extension ChatRequest {
   }
 
   /// How many images a message carries (each costs the context far more than its URL's text).
-  public static func imageCount(of message: JSON) -> Int {
+  package static func imageCount(of message: JSON) -> Int {
     message["content"]?.arrayValue?.count { $0["type"]?.stringValue == "image_url" } ?? 0
   }
 }

@@ -1,28 +1,28 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// What to ask the model: the messages plus generation settings, independent of any provider's
 /// wire format.
-public struct ChatRequest: Sendable, Hashable {
+package struct ChatRequest: Sendable, Hashable {
   /// Messages in the OpenAI shape (`{"role":…,"content":…}`, possibly with tool fields), kept
   /// as JSON so anything a caller sends reaches the provider unchanged.
-  public var messages: [JSON]
-  public var model: String?
+  package var messages: [JSON]
+  package var model: String?
   /// A system prompt sent before the messages.
-  public var system: String?
-  public var temperature: Double?
-  public var maxTokens: Int?
+  package var system: String?
+  package var temperature: Double?
+  package var maxTokens: Int?
   /// Further body fields (`--param key=JSON`, unknown fields of a `--request`); they override
   /// the fields we build.
-  public var extra: JSONObject
+  package var extra: JSONObject
   /// Tools the model may call.
   ///
   /// A tool exchange travels in `messages` in the OpenAI shape, whatever the provider: an
   /// assistant message with `tool_calls` (`id`, `function.name`, `function.arguments` as
   /// JSON text), then one `{"role":"tool","tool_call_id":…,"content":…}` per call, which may
   /// carry `"is_error":true`. Each wire format converts this to its provider's shape.
-  public var tools: [ToolSpec]
+  package var tools: [ToolSpec]
 
-  public init(
+  package init(
     messages: [JSON], model: String? = nil, system: String? = nil, temperature: Double? = nil,
     maxTokens: Int? = nil, extra: JSONObject = JSONObject(), tools: [ToolSpec] = []
   ) {
@@ -36,18 +36,18 @@ public struct ChatRequest: Sendable, Hashable {
   }
 
   /// A request of one user message.
-  public init(prompt: String, model: String? = nil, system: String? = nil) {
+  package init(prompt: String, model: String? = nil, system: String? = nil) {
     self.init(messages: [Self.message(role: "user", content: prompt)], model: model, system: system)
   }
 
   /// A `{"role":…,"content":…}` message.
-  public static func message(role: String, content: String) -> JSON {
+  package static func message(role: String, content: String) -> JSON {
     .object(JSONObject([("role", .string(role)), ("content", .string(content))]))
   }
 
   /// Reads a whole request, `{"messages":[…],"model":…}` (SPEC §3). `system`, `temperature`
   /// and `max_tokens` are understood; other members (except `stream`) pass through as `extra`.
-  public init(json: JSON) throws(ProviderError) {
+  package init(json: JSON) throws(ProviderError) {
     guard let object = json.objectValue else { throw .badInput("the request must be a JSON object") }
     guard let messages = object["messages"]?.arrayValue, !messages.isEmpty else {
       throw .badInput("the request needs a non-empty \"messages\" array")
@@ -75,7 +75,7 @@ public struct ChatRequest: Sendable, Hashable {
   }
 
   /// The text of the last user message (what the echo provider answers with).
-  public var lastUserText: String? {
+  package var lastUserText: String? {
     for message in messages.reversed() where message["role"]?.stringValue == "user" {
       // Parts (an attached file, then the question) read as paragraphs, not run together.
       if let parts = message["content"]?.arrayValue {
@@ -87,7 +87,7 @@ public struct ChatRequest: Sendable, Hashable {
   }
 
   /// A message's text: a string `content`, or the joined `text` parts of a content array.
-  public static func text(of message: JSON) -> String? {
+  package static func text(of message: JSON) -> String? {
     switch message["content"] {
     case .string(let text)?: return text
     case .array(let parts)?:

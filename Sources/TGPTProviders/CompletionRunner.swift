@@ -1,15 +1,16 @@
-import TGPTEvents
+import Logging
+package import TGPTEvents
 
 /// Time bounds of a run.
-public struct RunLimits: Sendable {
+package struct RunLimits: Sendable {
   /// Seconds allowed to connect.
-  public var connectTimeout: Double
+  package var connectTimeout: Double
   /// Seconds without any byte from the provider before giving up.
-  public var idleTimeout: Double
+  package var idleTimeout: Double
   /// Seconds for the whole run, retries included; nil for no limit.
-  public var totalTimeout: Double?
+  package var totalTimeout: Double?
 
-  public init(connectTimeout: Double = 10, idleTimeout: Double = 60, totalTimeout: Double? = nil) {
+  package init(connectTimeout: Double = 10, idleTimeout: Double = 60, totalTimeout: Double? = nil) {
     self.connectTimeout = connectTimeout
     self.idleTimeout = idleTimeout
     self.totalTimeout = totalTimeout
@@ -17,7 +18,7 @@ public struct RunLimits: Sendable {
 }
 
 /// How a run ended.
-public enum RunOutcome: Sendable {
+package enum RunOutcome: Sendable {
   /// A `complete` event was written.
   case completed(Event.Complete)
   /// An `error` event was written.
@@ -29,7 +30,7 @@ public enum RunOutcome: Sendable {
 
   /// How a run ends when writing one of its events threw `error`: `.outputClosed` when the
   /// reader went away (EPIPE), `.outputFailed` otherwise. The one place that decides it.
-  public init(writeFailure error: any Error) {
+  package init(writeFailure error: any Error) {
     if let error = error as? ProtocolError, error.isOutputClosed {
       self = .outputClosed
     } else {
@@ -44,12 +45,12 @@ public enum RunOutcome: Sendable {
 ///
 /// Retries happen only before anything of the answer was written; afterwards a failure is an
 /// `error` with `partial: true`.
-public struct CompletionRunner: Sendable {
-  public var provider: Provider
-  public var retry: RetryPolicy
-  public var limits: RunLimits
+package struct CompletionRunner: Sendable {
+  package var provider: Provider
+  package var retry: RetryPolicy
+  package var limits: RunLimits
 
-  public init(provider: Provider, retry: RetryPolicy = RetryPolicy(), limits: RunLimits = RunLimits()) {
+  package init(provider: Provider, retry: RetryPolicy = RetryPolicy(), limits: RunLimits = RunLimits()) {
     self.provider = provider
     self.retry = retry
     self.limits = limits
@@ -60,7 +61,7 @@ public struct CompletionRunner: Sendable {
   /// Cancelling the calling task aborts the transfer at once and writes an `error` with code
   /// `interrupted` whose message is `interruption()`. `emit` may throw; a `ProtocolError` with
   /// `isOutputClosed` ends the run quietly with `.outputClosed`.
-  public func run(
+  package func run(
     _ request: ChatRequest, id: String? = nil, sessionID: String? = nil,
     interruption: @Sendable () -> String = { "interrupted" },
     emit: (Event) throws -> Void

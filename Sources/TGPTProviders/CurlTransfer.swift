@@ -6,7 +6,7 @@ import TGPTEvents
 /// (libcurl calls our callbacks from inside `curl_multi_perform` there).
 final class CurlTransfer: @unchecked Sendable {
   let easy: UnsafeMutableRawPointer
-  let continuation: AsyncThrowingStream<HTTPResponsePart, Error>.Continuation
+  let continuation: AsyncThrowingStream<HTTPResponsePart, any Error>.Continuation
   let request: HTTPRequest
   private var headerList: UnsafeMutablePointer<curl_slist>?
   let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -32,7 +32,7 @@ final class CurlTransfer: @unchecked Sendable {
     return override == 0 ? configuredIdle : min(.nanoseconds(override), configuredIdle)
   }
 
-  init?(request: HTTPRequest, continuation: AsyncThrowingStream<HTTPResponsePart, Error>.Continuation) {
+  init?(request: HTTPRequest, continuation: AsyncThrowingStream<HTTPResponsePart, any Error>.Continuation) {
     guard let easy = ccurl_easy_init() else { return nil }
     self.easy = easy
     self.request = request

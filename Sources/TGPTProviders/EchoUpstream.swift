@@ -1,3 +1,5 @@
+import TGPTEvents
+
 /// The offline provider: answers with the last user message, word by word, so pipelines and
 /// scripts can be tried without a network, a key or a bill.
 struct EchoUpstream: Upstream {

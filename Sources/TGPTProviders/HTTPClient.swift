@@ -10,9 +10,9 @@ import TGPTEvents
 /// callback, which libcurl calls only about once a second while a server is silent.
 /// Proxies come from the usual environment variables; TLS is verified; HTTP/2 is used over
 /// TLS where the server offers it.
-public final class HTTPClient: Sendable {
+package final class HTTPClient: Sendable {
   /// The process-wide client.
-  public static let shared = HTTPClient()
+  package static let shared = HTTPClient()
 
   /// The engine, or why libcurl could not be loaded. Created on the first transfer, so
   /// programs that make none never load libcurl.
@@ -32,16 +32,16 @@ public final class HTTPClient: Sendable {
 
   /// Starts a transfer. Parts arrive as the server sends them; the stream ends after the body,
   /// or throws a `ProviderError` (connect failure, timeout, lost connection).
-  package func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, Error> {
+  package func stream(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, any Error> {
     start(request).parts
   }
 
   /// Starts a transfer and also returns a control for changing its idle timeout while it runs.
   package func start(_ request: HTTPRequest) -> (
-    parts: AsyncThrowingStream<HTTPResponsePart, Error>, control: TransferControl
+    parts: AsyncThrowingStream<HTTPResponsePart, any Error>, control: TransferControl
   ) {
     let control = TransferControl()
-    let parts = AsyncThrowingStream<HTTPResponsePart, Error> { continuation in
+    let parts = AsyncThrowingStream<HTTPResponsePart, any Error> { continuation in
       let engine: CurlEngine
       switch self.engine {
       case .success(let loaded): engine = loaded
@@ -64,12 +64,12 @@ public final class HTTPClient: Sendable {
 
   /// Loads libcurl and starts the I/O thread in the background, so a program can overlap that
   /// work (a few milliseconds of dynamic linking) with reading its input.
-  public static func warmUp() {
+  package static func warmUp() {
     DedicatedThread.start { _ = shared }
   }
 
   /// The libcurl version and whether it speaks HTTP/2 (loading libcurl if needed).
-  public static var libcurlDescription: String {
+  package static var libcurlDescription: String {
     guard case .success = shared.engine, let version = ccurl_version_string() else { return "libcurl not available" }
     return "libcurl \(String(cString: version))\(ccurl_has_http2() != 0 ? " (HTTP/2)" : "")"
   }

@@ -40,17 +40,17 @@ package enum HTTPResponsePart: Sendable {
 }
 
 /// Response headers, looked up without regard to case.
-public struct HTTPHeaders: Sendable {
-  public private(set) var fields: [(name: String, value: String)] = []
+package struct HTTPHeaders: Sendable {
+  package private(set) var fields: [(name: String, value: String)] = []
 
-  public init(_ fields: [(String, String)] = []) {
+  package init(_ fields: [(String, String)] = []) {
     self.fields = fields.map { (name: $0.0, value: $0.1) }
   }
 
   mutating func append(name: String, value: String) { fields.append((name: name, value: value)) }
 
   /// The first value of `name`, compared case-insensitively.
-  public subscript(name: String) -> String? {
+  package subscript(name: String) -> String? {
     let lowered = name.lowercased()
     return fields.first { $0.name.lowercased() == lowered }?.value
   }

@@ -1,4 +1,5 @@
-import TGPTEvents
+import Logging
+package import TGPTEvents
 
 extension Upstream {
   func models(limits: RunLimits, deadline: Deadline?) async throws -> [JSON] {
@@ -10,7 +11,7 @@ extension Provider {
   /// The provider's models, as the objects its model list gives (each has an `id`), in its
   /// order. Throws `ProviderError` (mapped like a chat request's: 401 is `auth`, …) or
   /// `CancellationError` when the calling task is cancelled, which aborts the transfer.
-  public func models(limits: RunLimits = RunLimits()) async throws -> [JSON] {
+  package func models(limits: RunLimits = RunLimits()) async throws -> [JSON] {
     try await upstream.models(limits: limits, deadline: limits.totalTimeout.map { Deadline(seconds: $0) })
   }
 }

@@ -1,18 +1,18 @@
-import Logging
+package import Logging
 
 /// A configured provider, ready to be asked.
-public struct Provider: Sendable {
-  public let kind: ProviderKind
+package struct Provider: Sendable {
+  package let kind: ProviderKind
   /// Where the provider layer's diagnostics go (never headers or bodies: they carry keys and
   /// prompts).
-  public let logger: Logger
+  package let logger: Logger
   /// The base URL in use (nil for echo).
-  public let baseURL: String?
+  package let baseURL: String?
   let upstream: any Upstream
 
   /// Checks the settings and builds the provider. Fails with `auth` when a hosted service's key
   /// is missing (naming the variable to set) and with `config` when no base URL is known.
-  public init(settings: ProviderSettings, logger: Logger = Logger(label: "tgpt.providers")) throws(ProviderError) {
+  package init(settings: ProviderSettings, logger: Logger = Logger(label: "tgpt.providers")) throws(ProviderError) {
     kind = settings.kind
     self.logger = logger
     guard settings.kind != .echo else {

@@ -1,8 +1,8 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// The error type of `TGPTProviders`: everything that can end an attempt to get an answer,
 /// from a missing key to a stream the provider cut short.
-public struct ProviderError: KindedError, Sendable {
+package struct ProviderError: KindedError, Sendable {
   private enum Reason: Sendable {
     case http(status: Int, message: String)
     case reportedInStream(message: String)
@@ -22,16 +22,16 @@ public struct ProviderError: KindedError, Sendable {
 
   private let reason: Reason
   /// How this failure maps onto the shared exit-code table and `error.code`.
-  public let kind: ErrorKind
+  package let kind: ErrorKind
   /// More about the failure (the provider's error body, say), for `error_details`.
-  public let details: String?
+  package let details: String?
   /// The HTTP status behind it, if any.
-  public let status: Int?
+  package let status: Int?
   /// How long the provider asked us to wait before retrying (`Retry-After`), in seconds.
-  public let retryAfter: Double?
+  package let retryAfter: Double?
   /// Whether a retry may succeed; also honours the provider's `x-should-retry` header and
   /// codes that never succeed on retry (`insufficient_quota`, payment required).
-  public let isRetryable: Bool
+  package let isRetryable: Bool
 
   private init(
     _ reason: Reason, kind: ErrorKind, details: String? = nil, status: Int? = nil,
@@ -45,7 +45,7 @@ public struct ProviderError: KindedError, Sendable {
     self.isRetryable = retryable ?? kind.isRetryable
   }
 
-  public var description: String {
+  package var description: String {
     switch reason {
     case .http(let status, let message): "HTTP \(status): \(message)"
     case .reportedInStream(let message): message
@@ -121,13 +121,13 @@ public struct ProviderError: KindedError, Sendable {
     ProviderError(.eventTooLarge(limit: limit), kind: .unavailable, retryable: false)
   }
   /// No key was configured for a provider that needs one.
-  public static func missingKey(variable: String, provider: String) -> ProviderError {
+  package static func missingKey(variable: String, provider: String) -> ProviderError {
     ProviderError(.missingKey(variable: variable, provider: provider), kind: .auth)
   }
   /// A configuration value is wrong.
-  public static func config(_ what: String) -> ProviderError { ProviderError(.config(what), kind: .config) }
+  package static func config(_ what: String) -> ProviderError { ProviderError(.config(what), kind: .config) }
   /// The input (a whole request on stdin) has the wrong shape.
-  public static func badInput(_ what: String) -> ProviderError { ProviderError(.config(what), kind: .badInput) }
+  package static func badInput(_ what: String) -> ProviderError { ProviderError(.config(what), kind: .badInput) }
   static func transport(_ what: String) -> ProviderError { ProviderError(.transport(what), kind: .unavailable) }
 
   /// Whether the failure is the connection's (not something the provider said).

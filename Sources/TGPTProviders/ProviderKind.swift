@@ -1,5 +1,5 @@
 /// The providers tgpt speaks to, and what each one needs by default.
-public enum ProviderKind: String, CaseIterable, Sendable {
+package enum ProviderKind: String, CaseIterable, Sendable {
   /// OpenRouter (the default): OpenAI wire format plus attribution headers and cost in usage.
   case openrouter
   /// OpenAI itself.
@@ -13,7 +13,7 @@ public enum ProviderKind: String, CaseIterable, Sendable {
   case echo
 
   /// Where requests go when no base URL is given.
-  public var defaultBaseURL: String? {
+  package var defaultBaseURL: String? {
     switch self {
     case .openrouter: "https://openrouter.ai/api/v1"
     case .openai: "https://api.openai.com/v1"
@@ -23,7 +23,7 @@ public enum ProviderKind: String, CaseIterable, Sendable {
   }
 
   /// The environment variable that holds this provider's key.
-  public var keyVariable: String? {
+  package var keyVariable: String? {
     switch self {
     case .openrouter: "OPENROUTER_API_KEY"
     case .openai: "OPENAI_API_KEY"
@@ -34,7 +34,7 @@ public enum ProviderKind: String, CaseIterable, Sendable {
   }
 
   /// The model used when none is configured.
-  public var defaultModel: String? {
+  package var defaultModel: String? {
     switch self {
     case .openrouter: "openai/gpt-4o-mini"
     case .openai: "gpt-4o-mini"
@@ -46,13 +46,13 @@ public enum ProviderKind: String, CaseIterable, Sendable {
 
   /// The body field that carries the output-token limit. OpenAI's reasoning models reject
   /// `max_tokens`; Ollama and older llama.cpp know only `max_tokens`.
-  public var defaultMaxTokensField: String {
+  package var defaultMaxTokensField: String {
     self == .openai ? "max_completion_tokens" : "max_tokens"
   }
 
   /// Whether a key is required when talking to `baseURL`: only for the hosted services'
   /// own endpoints; a local or custom server may need none.
-  public func requiresKey(baseURL: String) -> Bool {
+  package func requiresKey(baseURL: String) -> Bool {
     guard let defaultBaseURL else { return false }
     return baseURL == defaultBaseURL
   }
@@ -60,26 +60,26 @@ public enum ProviderKind: String, CaseIterable, Sendable {
 
 /// Everything needed to talk to one provider, already resolved from flags, environment and
 /// configuration by the caller.
-public struct ProviderSettings: Sendable {
-  public var kind: ProviderKind
+package struct ProviderSettings: Sendable {
+  package var kind: ProviderKind
   /// The API base (`…/v1`); nil means the provider's default.
-  public var baseURL: String?
-  public var apiKey: String?
+  package var baseURL: String?
+  package var apiKey: String?
   /// Extra request headers (`--header`).
-  public var headers: [(String, String)]
+  package var headers: [(String, String)]
   /// Overrides the body field for the token limit.
-  public var maxTokensField: String?
+  package var maxTokensField: String?
   /// OpenRouter attribution: `HTTP-Referer`.
-  public var appURL: String?
+  package var appURL: String?
   /// OpenRouter attribution: `X-Title`.
-  public var appTitle: String?
-  public var http1Only: Bool
-  public var caFile: String?
-  public var insecure: Bool
+  package var appTitle: String?
+  package var http1Only: Bool
+  package var caFile: String?
+  package var insecure: Bool
   /// Milliseconds between words of the echo provider.
-  public var echoDelayMs: Int
+  package var echoDelayMs: Int
 
-  public init(
+  package init(
     kind: ProviderKind = .openrouter, baseURL: String? = nil, apiKey: String? = nil, headers: [(String, String)] = [],
     maxTokensField: String? = nil, appURL: String? = nil, appTitle: String? = "tgpt", http1Only: Bool = false,
     caFile: String? = nil, insecure: Bool = false, echoDelayMs: Int = 0

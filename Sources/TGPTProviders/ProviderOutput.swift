@@ -1,7 +1,7 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// What a provider's stream says, provider-neutral: the runner turns these into events.
-public enum ProviderOutput: Sendable, Hashable {
+package enum ProviderOutput: Sendable, Hashable {
   /// The model that actually answers (it may differ from the one requested).
   case model(String)
   /// A piece of answer text.

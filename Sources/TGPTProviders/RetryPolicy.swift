@@ -10,15 +10,15 @@
 /// The wait is the provider's own `retry-after-ms`/`Retry-After` when it sends one, capped at
 /// `maxRetryAfter`; otherwise exponential backoff with jitter:
 /// `min(baseDelay·2ⁿ⁻¹, maxDelay) × (1 − 0.25·random)`.
-public struct RetryPolicy: Sendable {
+package struct RetryPolicy: Sendable {
   /// Retries after the first attempt.
-  public var retries: Int
+  package var retries: Int
   /// The longest wait a server's `Retry-After` can impose, in seconds.
-  public var maxRetryAfter: Double
-  public var baseDelay: Double
-  public var maxDelay: Double
+  package var maxRetryAfter: Double
+  package var baseDelay: Double
+  package var maxDelay: Double
 
-  public init(retries: Int = 3, maxRetryAfter: Double = 60, baseDelay: Double = 0.5, maxDelay: Double = 8) {
+  package init(retries: Int = 3, maxRetryAfter: Double = 60, baseDelay: Double = 0.5, maxDelay: Double = 8) {
     self.retries = retries
     self.maxRetryAfter = maxRetryAfter
     self.baseDelay = baseDelay
@@ -26,7 +26,7 @@ public struct RetryPolicy: Sendable {
   }
 
   /// Seconds to wait before retry number `retry` (1-based) after `error`.
-  public func delay(beforeRetry retry: Int, after error: ProviderError) -> Double {
+  package func delay(beforeRetry retry: Int, after error: ProviderError) -> Double {
     if let requested = error.retryAfter { return min(max(0, requested), maxRetryAfter) }
     let exponential = min(baseDelay * Double(1 << min(retry - 1, 20)), maxDelay)
     return exponential * (1 - 0.25 * Double.random(in: 0..<1))

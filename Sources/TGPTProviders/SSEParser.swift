@@ -13,23 +13,23 @@
 /// keep-alives). Event data stays bytes until the event is complete, so a multi-byte character
 /// split across reads is never decoded in halves. One non-standard field is understood:
 /// llama.cpp's `error:` line, delivered as an event of type `error`.
-public struct SSEParser {
+package struct SSEParser {
   /// One dispatched event; `data` is valid only during the callback.
-  public struct Message {
+  package struct Message {
     /// The `event:` field, if any.
-    public var type: String?
+    package var type: String?
     /// The joined `data:` lines, without the final newline.
-    public var data: UnsafeRawBufferPointer
+    package var data: UnsafeRawBufferPointer
     /// The last `id:` seen so far in the stream.
-    public var lastEventID: String?
+    package var lastEventID: String?
   }
 
   /// The default cap on one line or one event's data: 8 MiB.
-  public static let defaultMaxEventBytes = 8 << 20
+  package static let defaultMaxEventBytes = 8 << 20
 
-  public let maxEventBytes: Int
+  package let maxEventBytes: Int
   /// Comment lines seen so far (liveness signals such as `: OPENROUTER PROCESSING`).
-  public private(set) var commentCount = 0
+  package private(set) var commentCount = 0
 
   private var line: [UInt8] = []
   private var data: [UInt8] = []
@@ -41,12 +41,12 @@ public struct SSEParser {
   private var skipLeadingLF = false
   private var atStreamStart = true
 
-  public init(maxEventBytes: Int = SSEParser.defaultMaxEventBytes) {
+  package init(maxEventBytes: Int = SSEParser.defaultMaxEventBytes) {
     self.maxEventBytes = maxEventBytes
   }
 
   /// Feeds one read of the body, calling `onMessage` for each complete event.
-  public mutating func feed(
+  package mutating func feed(
     _ bytes: UnsafeRawBufferPointer, _ onMessage: (Message) throws -> Void
   ) throws {
     guard let base = bytes.baseAddress else { return }
@@ -90,7 +90,7 @@ public struct SSEParser {
 
   /// Ends the stream. An unterminated event is discarded (WHATWG), except a pending `[DONE]`,
   /// which servers often send without the final blank line.
-  public mutating func finish(_ onMessage: (Message) throws -> Void) throws {
+  package mutating func finish(_ onMessage: (Message) throws -> Void) throws {
     if !line.isEmpty {
       let whole = line
       line.removeAll()

@@ -4,9 +4,9 @@
 /// emoji presentation (by default, by VS16, ZWJ sequences, flags, skin tones) 2; VS15 1;
 /// East Asian Wide or Fullwidth 2; combining marks and format characters 0; else 1.
 /// Ambiguous-width characters count 1, as terminals draw them in Western locales.
-public enum DisplayWidth {
+package enum DisplayWidth {
   /// The width of a string.
-  public static func of(_ text: Substring) -> Int {
+  package static func of(_ text: Substring) -> Int {
     var total = 0
     var asciiOnly = true
     for byte in text.utf8 where byte >= 0x80 {
@@ -65,10 +65,10 @@ public enum DisplayWidth {
   }
 
   /// The width of a string.
-  public static func of(_ text: String) -> Int { of(Substring(text)) }
+  package static func of(_ text: String) -> Int { of(Substring(text)) }
 
   /// The width of one grapheme cluster.
-  public static func of(_ character: Character) -> Int {
+  package static func of(_ character: Character) -> Int {
     if let ascii = character.asciiValue {
       return ascii >= 0x20 && ascii != 0x7F ? 1 : 0
     }

@@ -1,18 +1,18 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// Shows an event stream: answer text as Markdown (or exactly, in plain mode), reasoning dim
 /// or hidden, tool activity (as `options.tools` says) and retries as status lines on stderr,
 /// errors on stderr, and the exit code of the error rendered (a failed tool is not an error of
 /// the turn). No I/O and no clock of its own: the caller passes the time and writes `take()`'s
 /// output in order.
-public struct EventRenderer {
+package struct EventRenderer {
   /// Bytes for one stream, in the order they must be written.
-  public enum Output: Equatable, Sendable {
+  package enum Output: Equatable, Sendable {
     case stdout([UInt8])
     case stderr([UInt8])
   }
 
-  public let options: RenderOptions
+  package let options: RenderOptions
   private var answer: MarkdownRenderer?
   private var thinking: MarkdownRenderer?
   private var writer: TerminalWriter
@@ -26,11 +26,11 @@ public struct EventRenderer {
   /// The tool calls running, and their output lines not ended yet.
   var toolCalls = ToolActivity()
   /// The exit code of the last error event rendered (0 when none).
-  public private(set) var exitCode: Int32 = 0
+  package private(set) var exitCode: Int32 = 0
   /// Whether any answer or reasoning text has arrived (the spinner stops then).
-  public private(set) var sawContent = false
+  package private(set) var sawContent = false
 
-  public init(options: RenderOptions) {
+  package init(options: RenderOptions) {
     self.options = options
     var live = false
     if case .styled(let isLive) = options.output { live = isLive }
@@ -51,7 +51,7 @@ public struct EventRenderer {
   private var textInput = false
 
   /// Changes the layout width for the lines that follow (terminal resized).
-  public mutating func resize(width: Int) {
+  package mutating func resize(width: Int) {
     self.width = width
     answer?.width = width
     thinking?.width = width
@@ -60,7 +60,7 @@ public struct EventRenderer {
   // MARK: - Events
 
   /// Takes in one event received at `time` (on the monotonic clock).
-  public mutating func handle(_ event: Event, at time: ContinuousClock.Instant) {
+  package mutating func handle(_ event: Event, at time: ContinuousClock.Instant) {
     switch event.payload {
     case .start(let start):
       turn = TurnStats(started: time, model: start.model)
@@ -96,7 +96,7 @@ public struct EventRenderer {
 
   /// Takes in one NDJSON line: a `chunk` in the usual layout goes straight to the output
   /// without building an event (the hot path of every stream); anything else is decoded.
-  public mutating func handleLine(_ bytes: UnsafeRawBufferPointer, at time: ContinuousClock.Instant)
+  package mutating func handleLine(_ bytes: UnsafeRawBufferPointer, at time: ContinuousClock.Instant)
     throws(ProtocolError)
   {
     if case .plain(terminal: false) = options.output {
@@ -123,7 +123,7 @@ public struct EventRenderer {
   }
 
   /// Renders answer text that did not come as events (`--input text`).
-  public mutating func text(_ content: String) {
+  package mutating func text(_ content: String) {
     sawContent = true
     switch options.output {
     case .plain(let terminal):
@@ -187,14 +187,14 @@ public struct EventRenderer {
   }
 
   /// Ends the input: whatever is open is committed and the terminal left clean.
-  public mutating func finish() {
+  package mutating func finish() {
     endTurn()
     writer.close(into: &stdoutBuffer)
   }
 
   /// Renders text given as bytes (`--input text`): exact bytes into a pipe or file, else
   /// decoded text.
-  public mutating func text(bytes: [UInt8]) {
+  package mutating func text(bytes: [UInt8]) {
     textInput = true
     if case .plain(terminal: false) = options.output {
       sawContent = true
@@ -207,7 +207,7 @@ public struct EventRenderer {
 
   /// Leaves the terminal clean after an interruption, without finishing the answer:
   /// attributes reset, hyperlink closed, cursor at the start of a line.
-  public mutating func abandon() -> [UInt8] {
+  package mutating func abandon() -> [UInt8] {
     var bytes: [UInt8] = []
     switch options.output {
     case .styled:
@@ -224,14 +224,14 @@ public struct EventRenderer {
   }
 
   /// A warning about the input, on stderr, without disturbing the answer on screen.
-  public mutating func warning(_ text: String) {
+  package mutating func warning(_ text: String) {
     message("warning: \(text)", error: false)
   }
 
   // MARK: - Output
 
   /// The output produced since the last call, display brought up to date.
-  public mutating func take() -> [Output] {
+  package mutating func take() -> [Output] {
     flushDisplay()
     moveStdout()
     let result = outputs

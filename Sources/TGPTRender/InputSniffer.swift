@@ -6,19 +6,19 @@ import TGPTEvents
 /// member; anything else, JSON that is not an event included, is text. Any string `type`
 /// counts, not only the types this version renders, because the protocol has more
 /// (`history`, `deleted`) and may grow.
-public enum InputSniffer {
+package enum InputSniffer {
   /// What the input holds.
-  public enum Verdict: Sendable, Equatable { case events, text }
+  package enum Verdict: Sendable, Equatable { case events, text }
 
   /// How far to read for a first line that has not ended: past this, a first line that has
   /// shown a string `type` member is an event (a long one), anything else is text.
-  public static let limit = 64 << 10
+  package static let limit = 64 << 10
 
   /// The verdict on the input's first `bytes`, or nil when more are needed. `atEnd`: the
   /// input ended after them. Text not starting with `{` is known from its first byte, so it
   /// streams without waiting; an event stream is known at the end of its first line.
   /// Input that is blank to its end gets nil.
-  public static func verdict(_ bytes: UnsafeRawBufferPointer, atEnd: Bool) -> Verdict? {
+  package static func verdict(_ bytes: UnsafeRawBufferPointer, atEnd: Bool) -> Verdict? {
     guard let start = bytes.firstIndex(where: { !isBlank($0) }) else { return nil }
     guard bytes[start] == UInt8(ascii: "{") else { return .text }
     let rest = bytes[start...]
@@ -31,7 +31,7 @@ public enum InputSniffer {
   }
 
   /// Whether one whole line is a JSON object with a string `type` member.
-  public static func isEvent(_ line: UnsafeRawBufferPointer) -> Bool { hasTypeMember(line, whole: true) }
+  package static func isEvent(_ line: UnsafeRawBufferPointer) -> Bool { hasTypeMember(line, whole: true) }
 
   /// Whether `bytes` open a JSON object with a string `type` member: the whole object, well
   /// formed, or (`whole` false, the start of a long line) its members as far as the `type`.
@@ -58,7 +58,7 @@ public enum InputSniffer {
   }
 
   /// Space, tab, CR or LF: what may come before the first event of an NDJSON stream.
-  public static func isBlank(_ byte: UInt8) -> Bool {
+  package static func isBlank(_ byte: UInt8) -> Bool {
     byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
   }
 }

@@ -1,3 +1,5 @@
+import TGPTEvents
+
 /// Lines seen whole before they are shown: fences, tables, headings, and lines of code.
 extension MarkdownRenderer {
   // MARK: - Whole lines: rules, fences, tables, code

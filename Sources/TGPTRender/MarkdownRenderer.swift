@@ -11,9 +11,9 @@
 /// committed once it is final and never changes; the row being written is available as
 /// `openRow`, provisional, never wider than `width`. Tables are held until they end and then
 /// laid out; code blocks are coloured line by line.
-public struct MarkdownRenderer {
+package struct MarkdownRenderer {
   /// The width new lines are laid out to (a resize changes it for the lines that follow).
-  public var width: Int {
+  package var width: Int {
     didSet { width = max(width, 8) }
   }
   let theme: Theme
@@ -58,7 +58,7 @@ public struct MarkdownRenderer {
     var contentColumn: Int
   }
 
-  public init(width: Int, theme: Theme = .standard, hyperlinks: Bool = false, base: Style = .plain) {
+  package init(width: Int, theme: Theme = .standard, hyperlinks: Bool = false, base: Style = .plain) {
     self.width = max(width, 8)
     self.theme = theme
     self.hyperlinks = hyperlinks
@@ -68,7 +68,7 @@ public struct MarkdownRenderer {
   // MARK: - Input
 
   /// Feeds answer text (already sanitised).
-  public mutating func feed(_ text: String) {
+  package mutating func feed(_ text: String) {
     var text = text
     text.withUTF8 { bytes in
       guard let base = bytes.baseAddress else { return }
@@ -84,7 +84,7 @@ public struct MarkdownRenderer {
   }
 
   /// Ends the text: the last line, an open table, look-ahead all resolve.
-  public mutating func finish() {
+  package mutating func finish() {
     if !buffer.isEmpty || !isAtLineStart { endLine() }
     flushTable()
     fence = nil
@@ -92,7 +92,7 @@ public struct MarkdownRenderer {
   }
 
   /// Takes the rows committed since the last call.
-  public mutating func takeCommitted() -> [Row] {
+  package mutating func takeCommitted() -> [Row] {
     let rows = committed
     committed = []
     guard base != .plain else { return rows }
@@ -106,7 +106,7 @@ public struct MarkdownRenderer {
   }
 
   /// The row being written, provisional; nil when nothing of the current line is shown.
-  public var openRow: Row? {
+  package var openRow: Row? {
     var row: Row
     switch state {
     case .prose(let layout, _):

@@ -5,7 +5,7 @@
 /// It reads as a collection of `Span`s (made on access), as rows were arrays of spans: a run
 /// appended with `append` stays a run of its own even in the style of the one before (its
 /// escape sequences are written again, as before), `appendMerging` joins them.
-public struct Row: Hashable, Sendable, RandomAccessCollection, ExpressibleByArrayLiteral {
+package struct Row: Hashable, Sendable, RandomAccessCollection, ExpressibleByArrayLiteral {
   struct Run: Hashable, Sendable {
     /// Where the run ends in `bytes` (it starts where the one before ends).
     var end: Int
@@ -19,25 +19,25 @@ public struct Row: Hashable, Sendable, RandomAccessCollection, ExpressibleByArra
   /// The total display width.
   private(set) var width = 0
 
-  public init() {}
+  package init() {}
 
-  public init(arrayLiteral spans: Span...) {
+  package init(arrayLiteral spans: Span...) {
     for span in spans { append(span) }
   }
 
-  public var startIndex: Int { 0 }
-  public var endIndex: Int { runs.count }
+  package var startIndex: Int { 0 }
+  package var endIndex: Int { runs.count }
 
   /// Where run `index` starts in `bytes`.
   func start(of index: Int) -> Int { index == 0 ? 0 : runs[index - 1].end }
 
-  public subscript(index: Int) -> Span {
+  package subscript(index: Int) -> Span {
     let run = runs[index]
     return Span(String(decoding: bytes[start(of: index)..<run.end], as: UTF8.self), run.style, width: run.width)
   }
 
   /// The text without styling.
-  public var plainText: String { String(decoding: bytes, as: UTF8.self) }
+  package var plainText: String { String(decoding: bytes, as: UTF8.self) }
 
   /// Makes room for this many more bytes and runs (a row is built in a few appends).
   mutating func reserve(bytes extraBytes: Int, runs extraRuns: Int) {

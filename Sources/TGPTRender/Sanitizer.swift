@@ -2,7 +2,7 @@
 /// sequence (CSI, OSC — including hyperlinks and clipboard writes —, DCS, APC, PM, SOS, in their
 /// 7-bit and 8-bit forms), C0 controls other than newline and tab, DEL, C1 controls and bidi
 /// overrides are removed. Only the renderer itself emits escapes.
-public struct Sanitizer: Sendable {
+package struct Sanitizer: Sendable {
   private enum State: Sendable {
     case text
     /// After ESC.
@@ -19,11 +19,11 @@ public struct Sanitizer: Sendable {
   /// Control strings longer than this are not real ones: the text after is given back.
   private static let maxControlString = 4096
 
-  public init() {}
+  package init() {}
 
   /// The text with control removed; a sequence cut by the chunk boundary is finished in the
   /// next call.
-  public mutating func clean(_ text: String) -> String {
+  package mutating func clean(_ text: String) -> String {
     if case .text = state, !Self.mayNeedCleaning(text) { return text }
     var output = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {

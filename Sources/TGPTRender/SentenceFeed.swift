@@ -1,16 +1,16 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// The sentences of the answers in an event stream (or in text), for speech: the text of
 /// `chunk` events goes through a `SentenceSplitter`; a `complete` or `error` (the end of a turn)
 /// and a `tool_call` (the answer pauses for a tool) give out what is still held. Reasoning and
 /// other events are not spoken. Lines that are not events are skipped: the renderer warns.
-public struct SentenceFeed: Sendable {
+package struct SentenceFeed: Sendable {
   private var splitter = SentenceSplitter()
 
-  public init() {}
+  package init() {}
 
   /// Takes in one NDJSON event line; returns the sentences it completed.
-  public mutating func line(_ bytes: UnsafeRawBufferPointer) -> [String] {
+  package mutating func line(_ bytes: UnsafeRawBufferPointer) -> [String] {
     var content: [UInt8] = []
     if Event.appendChunkContent(bytes, to: &content) {
       return splitter.feed(String(decoding: content, as: UTF8.self))
@@ -20,7 +20,7 @@ public struct SentenceFeed: Sendable {
   }
 
   /// Takes in one event; returns the sentences it completed.
-  public mutating func event(_ event: Event) -> [String] {
+  package mutating func event(_ event: Event) -> [String] {
     switch event.payload {
     case .chunk(let chunk): splitter.feed(chunk.content)
     case .complete, .error, .toolCall: splitter.finish()
@@ -29,8 +29,8 @@ public struct SentenceFeed: Sendable {
   }
 
   /// Takes in answer text that did not come as events.
-  public mutating func text(_ text: String) -> [String] { splitter.feed(text) }
+  package mutating func text(_ text: String) -> [String] { splitter.feed(text) }
 
   /// The input ended: the sentences still held.
-  public mutating func finish() -> [String] { splitter.finish() }
+  package mutating func finish() -> [String] { splitter.finish() }
 }

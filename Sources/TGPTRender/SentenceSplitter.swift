@@ -14,7 +14,7 @@
 /// sentence; a heading, list item and table row are sentences of their own. Fenced code blocks
 /// are skipped, not spoken; inline code is kept as its text, a link as its text (neither is
 /// cut into sentences within its line).
-public struct SentenceSplitter: Sendable {
+package struct SentenceSplitter: Sendable {
   private var sanitizer = Sanitizer()
   /// The start of the current line, while its kind is not known yet.
   private var line: [Unicode.Scalar] = []
@@ -33,20 +33,20 @@ public struct SentenceSplitter: Sendable {
   /// Sentences complete, not taken yet.
   var sentences: [String] = []
 
-  public init() {}
+  package init() {}
 
   /// How long a line outside code may stay unclassified.
   static let longestUndecided = 256
 
   /// Takes in the next piece of the answer; returns the sentences it completed.
-  public mutating func feed(_ text: String) -> [String] {
+  package mutating func feed(_ text: String) -> [String] {
     for scalar in sanitizer.clean(text).unicodeScalars { step(scalar) }
     return take()
   }
 
   /// The answer ended: returns the sentences it still held, the last one even without a full
   /// stop, and starts afresh for the next answer.
-  public mutating func finish() -> [String] {
+  package mutating func finish() -> [String] {
     if kind != nil || !line.isEmpty { endLine() }
     endSentence()
     sanitizer = Sanitizer()

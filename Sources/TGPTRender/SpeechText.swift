@@ -1,3 +1,5 @@
+import TGPTEvents
+
 /// Markdown inline text as it should be spoken: emphasis and strike-through markers removed,
 /// inline code kept as its text, a link or image as its text, an autolink as its address,
 /// backslash escapes resolved, `<br>` as a space, whitespace folded to single spaces.

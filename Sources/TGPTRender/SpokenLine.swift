@@ -1,3 +1,5 @@
+import TGPTEvents
+
 /// What a line of Markdown is for speaking it, told from the line's start (`SentenceSplitter`).
 ///
 /// A line is classified as soon as its first characters show what it is (`- i` is a list item,

@@ -1,20 +1,20 @@
 /// How a piece of text looks. Colours are the terminal's 16 palette entries, so the user's
 /// theme decides the actual shades and the output stays readable on light and dark backgrounds.
-public struct Style: Hashable, Sendable {
+package struct Style: Hashable, Sendable {
   /// A palette colour: 0–7 normal, 8–15 bright.
-  public enum Color: UInt8, Sendable {
+  package enum Color: UInt8, Sendable {
     case black = 0, red, green, yellow, blue, magenta, cyan, white
     case brightBlack, brightRed, brightGreen, brightYellow, brightBlue, brightMagenta, brightCyan, brightWhite
   }
 
-  public var bold = false
-  public var dim = false
-  public var italic = false
-  public var underline = false
-  public var strikethrough = false
-  public var foreground: Color?
+  package var bold = false
+  package var dim = false
+  package var italic = false
+  package var underline = false
+  package var strikethrough = false
+  package var foreground: Color?
   /// A URL to link the text to (OSC 8), when hyperlinks are on.
-  public var link: String? {
+  package var link: String? {
     get { linkID == 0 ? nil : LinkTable.url(linkID) }
     set { linkID = newValue.map(LinkTable.id) ?? 0 }
   }
@@ -23,7 +23,7 @@ public struct Style: Hashable, Sendable {
   /// in a long answer.
   var linkID: UInt32 = 0
 
-  public init(
+  package init(
     bold: Bool = false, dim: Bool = false, italic: Bool = false, underline: Bool = false,
     strikethrough: Bool = false, foreground: Color? = nil, link: String? = nil
   ) {
@@ -37,7 +37,7 @@ public struct Style: Hashable, Sendable {
   }
 
   /// No attributes.
-  public static let plain = Style()
+  package static let plain = Style()
 
   /// Whether this style sets no SGR attribute (a link alone needs none).
   var isPlainSGR: Bool {
@@ -79,12 +79,12 @@ public struct Style: Hashable, Sendable {
 }
 
 /// A run of text in one style, with its display width.
-public struct Span: Hashable, Sendable {
-  public var text: String
-  public var style: Style
-  public var width: Int
+package struct Span: Hashable, Sendable {
+  package var text: String
+  package var style: Style
+  package var width: Int
 
-  public init(_ text: String, _ style: Style = .plain) {
+  package init(_ text: String, _ style: Style = .plain) {
     self.text = text
     self.style = style
     self.width = DisplayWidth.of(text)

@@ -4,24 +4,24 @@
 /// redrawn in place — a carriage return and erase-to-end-of-line, never padding — or, when the
 /// new open row extends what is shown, only the new part is written. `appendOnly` (styled
 /// output into a pipe or file): only committed rows, so the bytes never move backwards.
-public struct TerminalWriter {
-  public enum Mode: Sendable { case live, appendOnly }
+package struct TerminalWriter {
+  package enum Mode: Sendable { case live, appendOnly }
 
-  public let mode: Mode
-  public let hyperlinks: Bool
+  package let mode: Mode
+  package let hyperlinks: Bool
   /// What is drawn in the open row now.
   private var shown: Row = []
 
-  public init(mode: Mode, hyperlinks: Bool) {
+  package init(mode: Mode, hyperlinks: Bool) {
     self.mode = mode
     self.hyperlinks = hyperlinks
   }
 
   /// Whether an open row is on screen (the cursor is not at the start of a line).
-  public var hasOpenRow: Bool { !shown.isEmpty }
+  package var hasOpenRow: Bool { !shown.isEmpty }
 
   /// Appends the bytes that show `committed` rows and then `open`.
-  public mutating func write(committed: [Row], open: Row?, into out: inout [UInt8]) {
+  package mutating func write(committed: [Row], open: Row?, into out: inout [UInt8]) {
     var rows = committed[...]
     if let first = rows.first, !shown.isEmpty {
       if let rest = Self.remainder(of: first, after: shown) {
@@ -52,7 +52,7 @@ public struct TerminalWriter {
 
   /// Leaves the terminal clean: attributes reset, hyperlink closed, cursor at the start of a
   /// line (the open row, if any, is kept and ended).
-  public mutating func close(into out: inout [UInt8]) {
+  package mutating func close(into out: inout [UInt8]) {
     if !shown.isEmpty {
       out.append(contentsOf: Self.reset)
       out.append(0x0A)

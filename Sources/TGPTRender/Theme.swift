@@ -1,42 +1,42 @@
 /// The styles of each Markdown element and code token. A class, so the parsers made for every
 /// line share one instead of copying thirty styles each time.
-public final class Theme: Sendable {
-  public let heading1 = Style(bold: true, foreground: .brightMagenta)
-  public let heading2 = Style(bold: true, foreground: .brightBlue)
-  public let heading3 = Style(bold: true, foreground: .cyan)
-  public let heading = Style(bold: true)
-  public let bold = Style(bold: true)
-  public let italic = Style(italic: true)
-  public let strikethrough = Style(strikethrough: true)
-  public let inlineCode = Style(foreground: .cyan)
-  public let link = Style(underline: true, foreground: .blue)
+package final class Theme: Sendable {
+  package let heading1 = Style(bold: true, foreground: .brightMagenta)
+  package let heading2 = Style(bold: true, foreground: .brightBlue)
+  package let heading3 = Style(bold: true, foreground: .cyan)
+  package let heading = Style(bold: true)
+  package let bold = Style(bold: true)
+  package let italic = Style(italic: true)
+  package let strikethrough = Style(strikethrough: true)
+  package let inlineCode = Style(foreground: .cyan)
+  package let link = Style(underline: true, foreground: .blue)
   /// The address shown after a link's text when no hyperlink can be made.
-  public let linkAddress = Style(foreground: .brightBlack)
-  public let bullet = Style(foreground: .yellow)
-  public let quoteBar = Style(foreground: .brightBlack)
-  public let quoteText = Style(italic: true)
-  public let rule = Style(foreground: .brightBlack)
-  public let fence = Style(foreground: .brightBlack)
-  public let tableBorder = Style(foreground: .brightBlack)
-  public let tableHeader = Style(bold: true)
-  public let reasoning = Style(dim: true, italic: true)
+  package let linkAddress = Style(foreground: .brightBlack)
+  package let bullet = Style(foreground: .yellow)
+  package let quoteBar = Style(foreground: .brightBlack)
+  package let quoteText = Style(italic: true)
+  package let rule = Style(foreground: .brightBlack)
+  package let fence = Style(foreground: .brightBlack)
+  package let tableBorder = Style(foreground: .brightBlack)
+  package let tableHeader = Style(bold: true)
+  package let reasoning = Style(dim: true, italic: true)
 
-  public let keyword = Style(foreground: .magenta)
-  public let string = Style(foreground: .green)
-  public let comment = Style(italic: true, foreground: .brightBlack)
-  public let number = Style(foreground: .yellow)
-  public let type = Style(foreground: .cyan)
-  public let literal = Style(foreground: .yellow)
-  public let punctuationKey = Style(foreground: .blue)
-  public let inserted = Style(foreground: .green)
-  public let deleted = Style(foreground: .red)
-  public let hunk = Style(foreground: .cyan)
-  public let tag = Style(foreground: .blue)
+  package let keyword = Style(foreground: .magenta)
+  package let string = Style(foreground: .green)
+  package let comment = Style(italic: true, foreground: .brightBlack)
+  package let number = Style(foreground: .yellow)
+  package let type = Style(foreground: .cyan)
+  package let literal = Style(foreground: .yellow)
+  package let punctuationKey = Style(foreground: .blue)
+  package let inserted = Style(foreground: .green)
+  package let deleted = Style(foreground: .red)
+  package let hunk = Style(foreground: .cyan)
+  package let tag = Style(foreground: .blue)
 
-  public init() {}
+  package init() {}
 
   /// The default theme.
-  public static let standard = Theme()
+  package static let standard = Theme()
 
   func heading(level: Int) -> Style {
     switch level {

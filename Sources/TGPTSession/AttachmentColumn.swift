@@ -1,27 +1,27 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// How a message's attachments are stored: the message keeps a list of references
 /// (`[{"name","type","sha256"}]`, or `{"name","type","url"}` for an image by URL), and each
 /// content once per principal, keyed by its SHA-256, however many messages carry it.
-public enum AttachmentColumn {
+package enum AttachmentColumn {
   /// A content to store once.
-  public struct Blob: Sendable, Hashable {
-    public var sha256: String
-    public var mediaType: String
-    public var bytes: [UInt8]
+  package struct Blob: Sendable, Hashable {
+    package var sha256: String
+    package var mediaType: String
+    package var bytes: [UInt8]
   }
 
   /// A reference read back from a message.
-  public struct Reference: Sendable, Hashable {
-    public var name: String
-    public var mediaType: String
+  package struct Reference: Sendable, Hashable {
+    package var name: String
+    package var mediaType: String
     /// The content's key; nil for an image by URL.
-    public var sha256: String?
-    public var url: String?
+    package var sha256: String?
+    package var url: String?
   }
 
   /// The column's text (nil without attachments) and the contents it refers to.
-  public static func encode(_ attachments: [Attachment]) -> (column: String?, blobs: [Blob]) {
+  package static func encode(_ attachments: [Attachment]) -> (column: String?, blobs: [Blob]) {
     guard !attachments.isEmpty else { return (nil, []) }
     var references: [JSON] = []
     var blobs: [Blob] = []
@@ -43,7 +43,7 @@ public enum AttachmentColumn {
   }
 
   /// The references in a column's text (none for NULL or text that is not a list).
-  public static func references(_ column: String?) -> [Reference] {
+  package static func references(_ column: String?) -> [Reference] {
     guard let column, let list = (try? JSON.parse(column))?.arrayValue else { return [] }
     return list.compactMap { item in
       guard let name = item["name"]?.stringValue, let type = item["type"]?.stringValue else { return nil }
@@ -55,7 +55,7 @@ public enum AttachmentColumn {
 
   /// The attachments the references name, with their contents from `content`; a reference
   /// whose content is missing is left out (`check` reports it).
-  public static func resolve(_ references: [Reference], content: (String) throws -> [UInt8]?) rethrows
+  package static func resolve(_ references: [Reference], content: (String) throws -> [UInt8]?) rethrows
     -> [Attachment]
   {
     try references.compactMap { reference in

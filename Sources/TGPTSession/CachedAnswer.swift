@@ -1,16 +1,16 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// A complete answer kept in the response cache: what replaying it needs.
-public struct CachedAnswer: Sendable, Hashable {
-  public var content: String
+package struct CachedAnswer: Sendable, Hashable {
+  package var content: String
   /// Reasoning text, when the model sent any.
-  public var reasoning: String?
-  public var model: String?
-  public var finishReason: String?
+  package var reasoning: String?
+  package var model: String?
+  package var finishReason: String?
   /// The usage of the request that made the answer.
-  public var usage: Usage?
+  package var usage: Usage?
 
-  public init(
+  package init(
     content: String, reasoning: String? = nil, model: String? = nil, finishReason: String? = nil, usage: Usage? = nil
   ) {
     self.content = content
@@ -42,16 +42,16 @@ public struct CachedAnswer: Sendable, Hashable {
 }
 
 /// What `tgpt-session cache stats` reports.
-public struct CacheStats: Sendable, Equatable {
-  public var entries = 0
+package struct CacheStats: Sendable, Equatable {
+  package var entries = 0
   /// The size of the answers kept, in bytes.
-  public var bytes = 0
+  package var bytes = 0
   /// Turns answered from the cache, and turns that looked and found nothing fresh.
-  public var hits = 0
-  public var misses = 0
+  package var hits = 0
+  package var misses = 0
   /// When the oldest and newest entries were made (Unix milliseconds).
-  public var oldestMs: Int64?
-  public var newestMs: Int64?
+  package var oldestMs: Int64?
+  package var newestMs: Int64?
 
-  public init() {}
+  package init() {}
 }

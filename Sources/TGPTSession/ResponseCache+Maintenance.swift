@@ -3,7 +3,7 @@ import TGPTEvents
 
 extension ResponseCache {
   /// Entries, bytes, hits and misses: of `principal`, or of everyone (nil).
-  public func stats(principal: String?) async throws -> CacheStats {
+  package func stats(principal: String?) async throws -> CacheStats {
     try await write { db in
       var stats = CacheStats()
       let filter = principal == nil ? "" : " WHERE principal = ?"
@@ -29,7 +29,7 @@ extension ResponseCache {
 
   /// Removes the entries (and counters) of `principal`, or all (nil); how many entries went.
   @discardableResult
-  public func clear(principal: String?) async throws -> Int {
+  package func clear(principal: String?) async throws -> Int {
     try await write { db in
       let filter = principal == nil ? "" : " WHERE principal = ?"
       let arguments: StatementArguments = principal.map { [$0] } ?? []

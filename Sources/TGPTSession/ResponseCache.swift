@@ -7,8 +7,8 @@ import TGPTEvents
 /// one principal's entries can never answer another's; rows carry the principal too, for
 /// `stats` and `clear`. WAL and a busy timeout let several processes share the file; the
 /// number of entries and their bytes are bounded, the oldest going first.
-public final class ResponseCache: Sendable {
-  public let path: String
+package final class ResponseCache: Sendable {
+  package let path: String
   private let queue: DatabaseQueue
   /// At most this many entries and bytes of answers are kept.
   let maxEntries: Int
@@ -16,7 +16,7 @@ public final class ResponseCache: Sendable {
 
   /// Opens (creating it and its directory) the cache at `path`. A file that is not a cache
   /// fails with a `StoreError`; the caller warns and goes on without one.
-  public init(path: String, maxEntries: Int = 10_000, maxBytes: Int = 64 << 20) throws {
+  package init(path: String, maxEntries: Int = 10_000, maxBytes: Int = 64 << 20) throws {
     self.path = path
     self.maxEntries = maxEntries
     self.maxBytes = maxBytes
@@ -64,7 +64,7 @@ public final class ResponseCache: Sendable {
 
   /// The answer kept under `key` if it was made less than `ttlMs` before `now` (Unix ms);
   /// counts a hit or a miss for `principal`.
-  public func lookup(key: String, principal: String, ttlMs: Int64, now: Int64) async throws -> CachedAnswer? {
+  package func lookup(key: String, principal: String, ttlMs: Int64, now: Int64) async throws -> CachedAnswer? {
     try await write { db in
       let text = try String.fetchOne(
         db, sql: "SELECT answer FROM entries WHERE key = ? AND created_ms > ? AND expires_ms > ?",
@@ -82,7 +82,7 @@ public final class ResponseCache: Sendable {
 
   /// Keeps `answer` under `key` for `ttlMs`, replacing what was there; then drops expired
   /// entries and, past the bounds, the oldest.
-  public func save(key: String, principal: String, answer: CachedAnswer, ttlMs: Int64, now: Int64) async throws {
+  package func save(key: String, principal: String, answer: CachedAnswer, ttlMs: Int64, now: Int64) async throws {
     let text = answer.json.compactText
     let (maxEntries, maxBytes) = (self.maxEntries, self.maxBytes)
     try await write { db in

@@ -3,7 +3,7 @@ import TGPTEvents
 
 /// Reading, listing, changing and checking sessions.
 extension SQLiteSessionStore {
-  public func session(_ id: String) async throws -> SessionExport? {
+  package func session(_ id: String) async throws -> SessionExport? {
     let principal = principal
     return try await read { db in
       let sessions = try StatementRows(
@@ -26,7 +26,7 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func list(limit: Int?) async throws -> [SessionSummary] {
+  package func list(limit: Int?) async throws -> [SessionSummary] {
     let principal = principal
     return try await read { db in
       let rows = try StatementRows(
@@ -38,7 +38,7 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func ids(withPrefix prefix: String) async throws -> [String] {
+  package func ids(withPrefix prefix: String) async throws -> [String] {
     let principal = principal
     return try await read { db in
       // substr, not LIKE: ids may contain `_`, which LIKE takes for a wildcard.
@@ -48,7 +48,7 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func mostRecent() async throws -> String? {
+  package func mostRecent() async throws -> String? {
     let principal = principal
     return try await read { db in
       try String.fetchOne(
@@ -57,7 +57,7 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
+  package func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
     let principal = principal
     try await write { db in
       try db.execute(
@@ -77,7 +77,7 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func remove(_ id: String) async throws {
+  package func remove(_ id: String) async throws {
     let principal = principal
     try await write { db in
       try db.execute(sql: "DELETE FROM session WHERE principal = ? AND id = ?", arguments: [principal, id])
@@ -86,7 +86,7 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func rename(_ id: String, to newID: String) async throws {
+  package func rename(_ id: String, to newID: String) async throws {
     let principal = principal
     try await write { db in
       if try Self.exists(db, principal, newID) { throw StoreError.exists(newID) }
@@ -101,7 +101,7 @@ extension SQLiteSessionStore {
       == true
   }
 
-  public func importSession(_ export: SessionExport) async throws {
+  package func importSession(_ export: SessionExport) async throws {
     let principal = principal
     try await write { db in
       let s = export.summary
@@ -132,7 +132,7 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func checkWritable() async throws {
+  package func checkWritable() async throws {
     let path = String(lockPath.dropLast(".lock".count))
     // A write that changes nothing still needs a writable database: SQLite opened a file it
     // may not write read-only, and says so only at the first write.
@@ -145,7 +145,7 @@ extension SQLiteSessionStore {
     }
   }
 
-  public func check() async throws -> [String] {
+  package func check() async throws -> [String] {
     // A write transaction: FTS5's integrity check is spelled as an INSERT.
     try await write { db in
       var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }

@@ -3,7 +3,7 @@ import GRDB
 /// Full-text search: every word of the query must occur in the message, as a substring and
 /// in any case (`日本` finds `日本語`, `rotat` finds `Rotation`).
 extension SQLiteSessionStore {
-  public func search(_ query: String, limit: Int) async throws -> [SearchHit] {
+  package func search(_ query: String, limit: Int) async throws -> [SearchHit] {
     let words = query.split(whereSeparator: \.isWhitespace).map(String.init)
     guard !words.isEmpty else { return [] }
     // The trigram index answers words of three characters or more; shorter ones are matched

@@ -1,6 +1,6 @@
 import GRDB
 import Synchronization
-import TGPTEvents
+package import TGPTEvents
 
 #if canImport(Glibc)
   import Glibc
@@ -9,15 +9,15 @@ import TGPTEvents
 /// Sessions in one SQLite file (GRDB): WAL, a busy timeout, migrations, write transactions
 /// taken `IMMEDIATE` (so concurrent writers wait instead of failing with "database is
 /// locked"), and an FTS5 index over message content.
-public final class SQLiteSessionStore: SessionStore {
+package final class SQLiteSessionStore: SessionStore {
   private let queue: DatabaseQueue
   private let batches: BatchedTransactions
   /// The lock file: one byte per session (see `TurnLock`).
-  public let lockPath: String
-  public let principal: String
+  package let lockPath: String
+  package let principal: String
 
   /// What opening may create when the store does not exist yet.
-  public enum Creation: Sendable {
+  package enum Creation: Sendable {
     /// Nothing: a missing store is an error (for commands that only read or change sessions).
     case never
     /// The file, in a directory that must exist (a path the user gave: a typo must not
@@ -29,7 +29,7 @@ public final class SQLiteSessionStore: SessionStore {
 
   /// Opens (creating, as far as `creation` allows, and migrating if needed) the store at `path`,
   /// seen by `principal`.
-  public init(path: String, creation: Creation = .fileAndDirectories, principal: String = PrincipalRule.default)
+  package init(path: String, creation: Creation = .fileAndDirectories, principal: String = PrincipalRule.default)
     throws
   {
     self.principal = principal
@@ -102,13 +102,13 @@ public final class SQLiteSessionStore: SessionStore {
     self.principal = principal
   }
 
-  public func scoped(to principal: String) -> any SessionStore {
+  package func scoped(to principal: String) -> any SessionStore {
     SQLiteSessionStore(sharing: self, principal: principal)
   }
 
   private static let openStores = Mutex<[DatabaseQueue]>([])
 
-  public func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease {
+  package func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease {
     try await TurnLock.acquire(path: lockPath, offset: TurnLock.offset(of: principal + ":" + id), onWait: onWait)
   }
 
@@ -143,7 +143,7 @@ public final class SQLiteSessionStore: SessionStore {
 
   // MARK: - Turns
 
-  public func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
+  package func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
     let principal = principal
     return try await batched { db in
       let session = try StatementRows(
@@ -177,7 +177,7 @@ public final class SQLiteSessionStore: SessionStore {
     }
   }
 
-  public func beginTurn(
+  package func beginTurn(
     session id: String, settings: SessionSettings, message: String, attachments: [Attachment],
     replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord {
@@ -232,7 +232,7 @@ public final class SQLiteSessionStore: SessionStore {
     }
   }
 
-  public func finishTurn(
+  package func finishTurn(
     _ turn: TurnRecord, content: String, status: MessageStatus, model: String?, usage: Usage?, toolCalls: JSON?,
     error: String?, now: Int64
   ) async throws {
@@ -251,7 +251,7 @@ public final class SQLiteSessionStore: SessionStore {
     }
   }
 
-  public func recordToolRound(
+  package func recordToolRound(
     _ turn: TurnRecord, content: String, model: String?, usage: Usage?, toolCalls: JSON, results: [Event.ToolResult],
     now: Int64
   ) async throws -> TurnRecord {

@@ -1,18 +1,18 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// A session as NDJSON: one `session` line, then one `message` line per message. Exporting an
 /// imported session gives the same bytes.
-public struct SessionExport: Sendable, Hashable {
-  public var summary: SessionSummary
-  public var messages: [StoredMessage]
+package struct SessionExport: Sendable, Hashable {
+  package var summary: SessionSummary
+  package var messages: [StoredMessage]
 
-  public init(summary: SessionSummary, messages: [StoredMessage]) {
+  package init(summary: SessionSummary, messages: [StoredMessage]) {
     self.summary = summary
     self.messages = messages
   }
 
   /// The NDJSON lines, each ending in a newline.
-  public var lines: [[UInt8]] {
+  package var lines: [[UInt8]] {
     var result: [[UInt8]] = [Self.header(summary)]
     var writer = JSONWriter(capacity: 1024)
     for m in messages {
@@ -49,7 +49,7 @@ public struct SessionExport: Sendable, Hashable {
   }
 
   /// The `session` line of `summary` (also what `list --json` prints), ending in a newline.
-  public static func header(_ summary: SessionSummary) -> [UInt8] {
+  package static func header(_ summary: SessionSummary) -> [UInt8] {
     var writer = JSONWriter(capacity: 256)
     writer.raw(#"{"type":"session","id":"#)
     writer.string(summary.id)
@@ -77,7 +77,7 @@ public struct SessionExport: Sendable, Hashable {
   }
 
   /// Reads an export back. `id` renames the session on the way in.
-  public init(lines: [JSON], id: String? = nil) throws(StoreError) {
+  package init(lines: [JSON], id: String? = nil) throws(StoreError) {
     guard let header = lines.first, header["type"]?.stringValue == "session",
       let originalID = header["id"]?.stringValue
     else { throw .badImport("the first line must be a {\"type\":\"session\",…} object") }

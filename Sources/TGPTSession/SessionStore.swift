@@ -1,8 +1,8 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// Where sessions live. SQLite in the data directory by default; the protocol lets other
 /// stores (PostgreSQL, for several servers) take its place.
-public protocol SessionStore: Sendable {
+package protocol SessionStore: Sendable {
   /// Whose sessions this store sees (`PrincipalRule`): every id given to or returned by the
   /// store is one of this principal's sessions, and no call reaches another principal's.
   var principal: String { get }
@@ -82,7 +82,7 @@ public protocol SessionStore: Sendable {
 
 extension SessionStore {
   /// `beginTurn` of a new turn, following those before it.
-  public func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws
+  package func beginTurn(session id: String, settings: SessionSettings, message: String, now: Int64) async throws
     -> TurnRecord
   {
     try await beginTurn(
@@ -90,7 +90,7 @@ extension SessionStore {
   }
 
   /// `beginTurn` of a message without attachments.
-  public func beginTurn(
+  package func beginTurn(
     session id: String, settings: SessionSettings, message: String, replacingLastTurn: Bool, now: Int64
   ) async throws -> TurnRecord {
     try await beginTurn(
@@ -99,7 +99,7 @@ extension SessionStore {
   }
 
   /// `lockTurns(of:onWait:)` with nothing to do while waiting.
-  public func lockTurns(of id: String) async throws -> any TurnLease {
+  package func lockTurns(of id: String) async throws -> any TurnLease {
     try await lockTurns(of: id, onWait: {})
   }
 }

@@ -1,7 +1,7 @@
 /// The title `list` shows for a session: the first words of its first message.
-public enum SessionTitle {
+package enum SessionTitle {
   /// The first words of `message`: whitespace runs become one space; at most 60 characters.
-  public static func of(_ message: String) -> String {
+  package static func of(_ message: String) -> String {
     var title = ""
     var pendingSpace = false
     for scalar in message.unicodeScalars.prefix(400) {

@@ -1,7 +1,7 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// The error type of `TGPTSession`.
-public struct StoreError: KindedError, Sendable {
+package struct StoreError: KindedError, Sendable {
   private enum Reason: Sendable {
     case invalidID(String)
     case notFound(String)
@@ -18,14 +18,14 @@ public struct StoreError: KindedError, Sendable {
 
   private init(_ reason: Reason) { self.reason = reason }
 
-  public static func invalidID(_ id: String) -> StoreError { StoreError(.invalidID(id)) }
-  public static func notFound(_ id: String) -> StoreError { StoreError(.notFound(id)) }
-  public static func exists(_ id: String) -> StoreError { StoreError(.exists(id)) }
-  public static func badImport(_ what: String) -> StoreError { StoreError(.badImport(what)) }
+  package static func invalidID(_ id: String) -> StoreError { StoreError(.invalidID(id)) }
+  package static func notFound(_ id: String) -> StoreError { StoreError(.notFound(id)) }
+  package static func exists(_ id: String) -> StoreError { StoreError(.exists(id)) }
+  package static func badImport(_ what: String) -> StoreError { StoreError(.badImport(what)) }
   /// The database failed or could not be reached (exit 69, `unavailable`).
-  public static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
+  package static func database(_ what: String) -> StoreError { StoreError(.database(what)) }
   /// The store's settings are wrong (a malformed URL, a refused password): exit 78, `config`.
-  public static func configuration(_ what: String) -> StoreError { StoreError(.configuration(what)) }
+  package static func configuration(_ what: String) -> StoreError { StoreError(.configuration(what)) }
   static func missing(_ path: String) -> StoreError { StoreError(.missing(path)) }
   static func notAStore(_ path: String, _ why: String) -> StoreError { StoreError(.notAStore(path, why: why)) }
   static func missingDirectory(_ directory: String, store: String) -> StoreError {
@@ -33,13 +33,13 @@ public struct StoreError: KindedError, Sendable {
   }
 
   /// Whether the session asked for does not exist.
-  public var isNotFound: Bool {
+  package var isNotFound: Bool {
     if case .notFound = reason { return true }
     return false
   }
 
   /// How the failure maps onto the shared exit-code table.
-  public var kind: ErrorKind {
+  package var kind: ErrorKind {
     switch reason {
     case .invalidID: .usage
     case .notFound, .exists, .badImport: .badInput
@@ -48,7 +48,7 @@ public struct StoreError: KindedError, Sendable {
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch reason {
     case .invalidID(let id): "invalid session id '\(id)': use \(SessionID.rule)"
     case .notFound(let id): "no session '\(id)'"

@@ -1,7 +1,7 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// What became of an answer.
-public enum MessageStatus: String, Sendable, CaseIterable {
+package enum MessageStatus: String, Sendable, CaseIterable {
   /// The answer arrived whole.
   case complete
   /// Part of the answer arrived before a failure.
@@ -13,28 +13,28 @@ public enum MessageStatus: String, Sendable, CaseIterable {
 }
 
 /// One message of a session, as stored.
-public struct StoredMessage: Sendable, Hashable {
-  public var sessionID: String
+package struct StoredMessage: Sendable, Hashable {
+  package var sessionID: String
   /// The message's place in its session (1, 2, …).
-  public var seq: Int
+  package var seq: Int
   /// The turn it belongs to: a user message and its answer share one.
-  public var turn: Int
-  public var role: String
-  public var content: String
-  public var model: String?
-  public var status: MessageStatus
-  public var usage: Usage?
+  package var turn: Int
+  package var role: String
+  package var content: String
+  package var model: String?
+  package var status: MessageStatus
+  package var usage: Usage?
   /// For an `assistant` message, the tool calls it made: `[{"call_id","name","arguments"}]`.
   /// For a `tool` message, the call it answers and how the run went:
   /// `{"call_id","name","exit_code","duration_ms","is_error"}` (see `Event.ToolResult.init(stored:)`).
-  public var toolCalls: JSON?
-  public var error: String?
+  package var toolCalls: JSON?
+  package var error: String?
   /// Milliseconds since 1970.
-  public var createdAt: Int64
+  package var createdAt: Int64
   /// The images and files sent with a user message.
-  public var attachments: [Attachment]
+  package var attachments: [Attachment]
 
-  public init(
+  package init(
     sessionID: String, seq: Int, turn: Int, role: String, content: String, model: String? = nil,
     status: MessageStatus = .complete, usage: Usage? = nil, toolCalls: JSON? = nil, error: String? = nil,
     createdAt: Int64, attachments: [Attachment] = []
@@ -55,16 +55,16 @@ public struct StoredMessage: Sendable, Hashable {
 }
 
 /// A session's remembered settings.
-public struct SessionSettings: Sendable, Hashable {
-  public var model: String?
-  public var provider: String?
-  public var system: String?
+package struct SessionSettings: Sendable, Hashable {
+  package var model: String?
+  package var provider: String?
+  package var system: String?
   /// The provider's base URL when one was named for the session (a compatible server's), so
   /// later turns reach the same server without the flag or variable that named it. It
   /// belongs to `provider`: a new provider forgets it.
-  public var baseURL: String?
+  package var baseURL: String?
 
-  public init(model: String? = nil, provider: String? = nil, system: String? = nil, baseURL: String? = nil) {
+  package init(model: String? = nil, provider: String? = nil, system: String? = nil, baseURL: String? = nil) {
     self.model = model
     self.provider = provider
     self.system = system
@@ -73,16 +73,16 @@ public struct SessionSettings: Sendable, Hashable {
 }
 
 /// A session as listed.
-public struct SessionSummary: Sendable, Hashable {
-  public var id: String
-  public var turns: Int
-  public var createdAt: Int64
-  public var updatedAt: Int64
-  public var settings: SessionSettings
+package struct SessionSummary: Sendable, Hashable {
+  package var id: String
+  package var turns: Int
+  package var createdAt: Int64
+  package var updatedAt: Int64
+  package var settings: SessionSettings
   /// The first words of the first message.
-  public var title: String
+  package var title: String
 
-  public init(id: String, turns: Int, createdAt: Int64, updatedAt: Int64, settings: SessionSettings, title: String) {
+  package init(id: String, turns: Int, createdAt: Int64, updatedAt: Int64, settings: SessionSettings, title: String) {
     self.id = id
     self.turns = turns
     self.createdAt = createdAt
@@ -93,14 +93,14 @@ public struct SessionSummary: Sendable, Hashable {
 }
 
 /// A full-text search result.
-public struct SearchHit: Sendable, Hashable {
-  public var sessionID: String
-  public var seq: Int
-  public var role: String
+package struct SearchHit: Sendable, Hashable {
+  package var sessionID: String
+  package var seq: Int
+  package var role: String
   /// The matching text with the match marked by `[` and `]`.
-  public var snippet: String
+  package var snippet: String
 
-  public init(sessionID: String, seq: Int, role: String, snippet: String) {
+  package init(sessionID: String, seq: Int, role: String, snippet: String) {
     self.sessionID = sessionID
     self.seq = seq
     self.role = role
@@ -110,13 +110,13 @@ public struct SearchHit: Sendable, Hashable {
 
 /// A turn recorded as started: its user message and a placeholder answer, which stays
 /// `interrupted` unless the turn is finished.
-public struct TurnRecord: Sendable, Hashable {
-  public var sessionID: String
-  public var turn: Int
+package struct TurnRecord: Sendable, Hashable {
+  package var sessionID: String
+  package var turn: Int
   /// The seq of the answer placeholder.
-  public var answerSeq: Int
+  package var answerSeq: Int
 
-  public init(sessionID: String, turn: Int, answerSeq: Int) {
+  package init(sessionID: String, turn: Int, answerSeq: Int) {
     self.sessionID = sessionID
     self.turn = turn
     self.answerSeq = answerSeq
@@ -126,7 +126,7 @@ public struct TurnRecord: Sendable, Hashable {
 extension Event.ToolResult {
   /// Reads a result back from its stored `tool` message (one after the assistant message that
   /// made the call); nil for any other message.
-  public init?(stored message: StoredMessage) {
+  package init?(stored message: StoredMessage) {
     guard message.role == "tool", let about = message.toolCalls?.objectValue else { return nil }
     self.init(
       callID: about["call_id"]?.stringValue ?? "", name: about["name"]?.stringValue ?? "", content: message.content,
@@ -135,7 +135,7 @@ extension Event.ToolResult {
   }
 
   /// What the `tool_calls` column of its stored message holds.
-  public var stored: JSON {
+  package var stored: JSON {
     var object = JSONObject([("call_id", .string(callID)), ("name", .string(name))])
     if let exitCode { object["exit_code"] = .int(exitCode) }
     if let durationMs { object["duration_ms"] = .int(durationMs) }

@@ -3,14 +3,14 @@
 #endif
 
 /// The right to run a turn of one session, held until released (when the value goes away).
-public protocol TurnLease: AnyObject, Sendable {}
+package protocol TurnLease: AnyObject, Sendable {}
 
 /// A lock on one byte of a shared lock file (an open-file-description lock, `F_OFD_SETLK`),
 /// so turns of one session run one at a time across processes and within one. Each session
 /// has its own byte (a hash of its id), so a store with many sessions still has one lock file.
 /// The kernel drops the lock when the descriptor closes — also when the process is killed —
 /// so a killed turn never leaves a session locked.
-public final class TurnLock: TurnLease {
+package final class TurnLock: TurnLease {
   private let fd: Int32
 
   private init(fd: Int32) { self.fd = fd }
@@ -22,11 +22,11 @@ public final class TurnLock: TurnLease {
   private static let setLockWait: Int32 = 38  // F_OFD_SETLKW
 
   /// The byte that stands for the store's set-up (creating and migrating).
-  public static let setUpOffset: Int64 = 0
+  package static let setUpOffset: Int64 = 0
 
   /// The byte that stands for session `id`: 1 + a 62-bit FNV-1a hash, so two sessions share
   /// a byte (and wait for each other) about once in 4·10¹⁸ pairs.
-  public static func offset(of id: String) -> Int64 {
+  package static func offset(of id: String) -> Int64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in id.utf8 {
       hash ^= UInt64(byte)
@@ -37,7 +37,7 @@ public final class TurnLock: TurnLease {
 
   /// Takes the lock on byte `offset` of `path`, waiting (without blocking a thread for long)
   /// while another holder has it; `onWait` runs once if it has to wait.
-  public static func acquire(path: String, offset: Int64, onWait: @Sendable () -> Void = {}) async throws -> TurnLock {
+  package static func acquire(path: String, offset: Int64, onWait: @Sendable () -> Void = {}) async throws -> TurnLock {
     let fd = try open(path)
     var delay = 2
     var told = false
@@ -64,7 +64,7 @@ public final class TurnLock: TurnLease {
 
   /// Takes the lock on byte `offset` of `path`, blocking the calling thread (for set-up,
   /// outside tasks).
-  public static func acquireBlocking(path: String, offset: Int64) throws -> TurnLock {
+  package static func acquireBlocking(path: String, offset: Int64) throws -> TurnLock {
     let fd = try open(path)
     while !lock(fd, offset, wait: true) {
       guard errno == EINTR else {

@@ -18,7 +18,7 @@ extension ExecutableTool {
   /// Throws a `ToolError` that names the file and what is wrong in it: a missing or invalid
   /// field, an unknown field (a misspelt `timeout_s` must not silently mean 30 s), or JSON that
   /// does not parse (with the byte where it stops).
-  public static func load(path: String) throws(ToolError) -> ExecutableTool {
+  package static func load(path: String) throws(ToolError) -> ExecutableTool {
     let bytes = try readFile(path)
     let json: JSON
     do throws(ProtocolError) { json = try JSON.parse(bytes) } catch { throw .badFile(path, error.description) }

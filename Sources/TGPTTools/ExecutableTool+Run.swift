@@ -1,4 +1,4 @@
-import TGPTEvents
+package import TGPTEvents
 
 extension ExecutableTool {
   /// How long a tool asked to stop (SIGTERM) has before it is killed (SIGKILL).
@@ -21,7 +21,7 @@ extension ExecutableTool {
   ///
   /// Cancelling the calling task stops the tool's group the same way; the call returns once
   /// the tool has exited. The reading and waiting happen on a thread of their own.
-  public func run(
+  package func run(
     arguments: JSON, workingDirectory: String? = nil, onOutput: @escaping @Sendable (String) -> Void
   ) async -> ToolOutcome {
     if case .string(let raw) = arguments {

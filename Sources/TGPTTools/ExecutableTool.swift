@@ -1,5 +1,5 @@
 import TGPTEvents
-import TGPTProviders
+package import TGPTProviders
 
 /// A tool that is a program: described by a JSON file, given the model's arguments as JSON on
 /// its stdin, its stdout the result.
@@ -11,23 +11,23 @@ import TGPTProviders
 /// ```
 /// `name` and `command` are required; `description` defaults to empty, `parameters` to an
 /// object schema without properties, `timeout_s` to 30 and `max_output_bytes` to 65536.
-public struct ExecutableTool: Sendable, Hashable {
+package struct ExecutableTool: Sendable, Hashable {
   /// What the model sees: name, description and the arguments' JSON Schema.
-  public var spec: ToolSpec
+  package var spec: ToolSpec
   /// The program and its arguments (never a shell line); the first word is looked up on PATH.
-  public var command: [String]
+  package var command: [String]
   /// How long a run may take before the tool is stopped.
-  public var timeout: Duration
+  package var timeout: Duration
   /// How much stdout a run may produce; past it the tool is stopped and its output cut.
-  public var maxOutputBytes: Int
+  package var maxOutputBytes: Int
   /// Where the definition came from (a file path), for messages.
-  public var origin: String
+  package var origin: String
 
   /// The run limits when the file does not set them.
-  public static let defaultTimeout = Duration.seconds(30)
-  public static let defaultMaxOutputBytes = 65536
+  package static let defaultTimeout = Duration.seconds(30)
+  package static let defaultMaxOutputBytes = 65536
 
-  public init(
+  package init(
     spec: ToolSpec, command: [String], timeout: Duration = defaultTimeout,
     maxOutputBytes: Int = defaultMaxOutputBytes, origin: String = "the command line"
   ) {
@@ -39,10 +39,10 @@ public struct ExecutableTool: Sendable, Hashable {
   }
 
   /// The tool's name, as the model calls it.
-  public var name: String { spec.name }
+  package var name: String { spec.name }
 
   /// Whether `name` is one that every provider accepts: 1–64 of `A-Z a-z 0-9 _ -`.
-  public static func isValidName(_ name: String) -> Bool {
+  package static func isValidName(_ name: String) -> Bool {
     let bytes = name.utf8
     return (1...64).contains(bytes.count)
       && bytes.allSatisfy { byte in

@@ -1,4 +1,4 @@
-import TGPTEvents
+package import TGPTEvents
 
 extension MCPServer {
   /// Calls tool `name` with the model's `arguments` (`tools/call`).
@@ -10,7 +10,7 @@ extension MCPServer {
   /// and cannot be restarted; and when `arguments` is a JSON string (the model's arguments
   /// were not valid JSON), in which case nothing is sent. Cancelling the calling task sends
   /// `notifications/cancelled` and returns at once.
-  public func call(name tool: String, arguments: JSON) async -> ToolOutcome {
+  package func call(name tool: String, arguments: JSON) async -> ToolOutcome {
     if case .string(let raw) = arguments {
       return ToolOutcome(
         content: "tool \(tool) was not called: its arguments were not valid JSON: \(raw.shortened(to: 200))",

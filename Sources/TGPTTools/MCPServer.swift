@@ -1,6 +1,6 @@
 import Synchronization
 import TGPTEvents
-import TGPTProviders
+package import TGPTProviders
 
 /// A Model Context Protocol server over stdio, whose tools the model may call.
 ///
@@ -12,15 +12,15 @@ import TGPTProviders
 ///
 /// Requests the server makes of us are answered "method not found" (or, for `ping`, with an
 /// empty result), so it never waits on us; its notifications are ignored.
-public final class MCPServer: Sendable {
+package final class MCPServer: Sendable {
   /// The name it is known by in messages (the config's `[mcp.NAME]`, or the command).
-  public let name: String
+  package let name: String
   /// The program and its arguments.
-  public let command: [String]
+  package let command: [String]
   /// How long a `tools/call` may take.
-  public let callTimeout: Duration
+  package let callTimeout: Duration
   /// How long a start (spawn and handshake) may take.
-  public let startTimeout: Duration
+  package let startTimeout: Duration
 
   struct State {
     var connection: MCPConnection?
@@ -54,7 +54,7 @@ public final class MCPServer: Sendable {
   ///
   /// Throws a `ToolError` naming the server when it cannot be started, exits, answers with an
   /// error, or has not finished the handshake within `startTimeout`.
-  public static func start(
+  package static func start(
     name: String, command: [String], callTimeout: Duration = .seconds(60), startTimeout: Duration = .seconds(30)
   ) async throws(ToolError) -> MCPServer {
     let (connection, tools, ignored) = try await connect(name: name, command: command, timeout: startTimeout)
@@ -64,14 +64,14 @@ public final class MCPServer: Sendable {
   }
 
   /// The server's tools, from its latest `tools/list`.
-  public var tools: [ToolSpec] { state.withLock { $0.tools } }
+  package var tools: [ToolSpec] { state.withLock { $0.tools } }
 
   /// Tools the server lists under names providers refuse (not `^[A-Za-z0-9_-]{1,64}$`),
   /// left out of `tools`; a caller may warn about them.
-  public var ignoredTools: [String] { state.withLock { $0.ignoredTools } }
+  package var ignoredTools: [String] { state.withLock { $0.ignoredTools } }
 
   /// The server's process id while it runs; nil while it is down.
-  public var processID: Int32? {
+  package var processID: Int32? {
     state.withLock { state in
       guard let connection = state.connection, connection.isRunning else { return nil }
       return connection.child.pid
@@ -80,7 +80,7 @@ public final class MCPServer: Sendable {
 
   /// Stops the server: closes its stdin, waits briefly for it to exit, then terminates it.
   /// Later calls fail with an error outcome.
-  public func stop() async {
+  package func stop() async {
     let (connection, starting, restart) = state.withLock { state in
       state.stopped = true
       defer { state.connection = nil }

@@ -1,17 +1,17 @@
-import TGPTEvents
-import TGPTProviders
+package import TGPTEvents
+package import TGPTProviders
 
 /// The tools one process offers the model: executables and the tools of MCP servers, under
 /// names that are unique across all of them.
-public final class ToolBox: Sendable {
+package final class ToolBox: Sendable {
   /// The executable tools, in the order given.
-  public let executables: [ExecutableTool]
+  package let executables: [ExecutableTool]
   /// The MCP servers, in the order given.
-  public let servers: [MCPServer]
+  package let servers: [MCPServer]
 
   /// A box of these tools. Two tools of one name — two files, two servers, or a file and a
   /// server — are a `ToolError` naming both sources.
-  public init(executables: [ExecutableTool] = [], servers: [MCPServer] = []) throws(ToolError) {
+  package init(executables: [ExecutableTool] = [], servers: [MCPServer] = []) throws(ToolError) {
     var sources: [String: String] = [:]
     let offered =
       executables.map { ($0.name, $0.origin) }
@@ -27,11 +27,11 @@ public final class ToolBox: Sendable {
   }
 
   /// Whether the box has no tools (nothing to offer the model).
-  public var isEmpty: Bool { specs.isEmpty }
+  package var isEmpty: Bool { specs.isEmpty }
 
   /// What the model is offered: the executables' specs, then each server's tools (as listed
   /// by the server's latest start).
-  public var specs: [ToolSpec] {
+  package var specs: [ToolSpec] {
     var seen = Set<String>()
     return (executables.map(\.spec) + servers.flatMap(\.tools)).filter { seen.insert($0.name).inserted }
   }
@@ -39,7 +39,7 @@ public final class ToolBox: Sendable {
   /// Runs the tool `call` names. An executable's stdout goes to `onOutput` as it arrives; an
   /// MCP tool's result comes whole. A name no tool has is an error outcome that lists the
   /// names there are (the model may have misspelt one).
-  public func run(
+  package func run(
     _ call: Event.ToolCall, workingDirectory: String? = nil, onOutput: @escaping @Sendable (String) -> Void
   ) async -> ToolOutcome {
     if let tool = executables.first(where: { $0.name == call.name }) {
@@ -54,7 +54,7 @@ public final class ToolBox: Sendable {
   }
 
   /// Stops every MCP server (concurrently).
-  public func shutdown() async {
+  package func shutdown() async {
     await withTaskGroup(of: Void.self) { group in
       for server in servers { group.addTask { await server.stop() } }
     }

@@ -10,15 +10,15 @@ import TGPTEvents
 
 /// A directory of tool files (`$XDG_CONFIG_HOME/tgpt/tools`), one `NAME.json` per tool, from
 /// which `--tools a,b` enables tools by name.
-public struct ToolCatalog: Sendable {
+package struct ToolCatalog: Sendable {
   /// The directory; the caller decides which (the library reads no environment).
-  public let directory: String
+  package let directory: String
 
-  public init(directory: String) { self.directory = directory }
+  package init(directory: String) { self.directory = directory }
 
   /// The names of the tools in the directory (its `*.json` files), sorted; empty when the
   /// directory does not exist.
-  public var names: [String] {
+  package var names: [String] {
     guard let stream = opendir(directory) else { return [] }
     defer { closedir(stream) }
     var names: [String] = []
@@ -35,7 +35,7 @@ public struct ToolCatalog: Sendable {
   }
 
   /// The path of the file that defines tool `name`.
-  public func path(of name: String) -> String {
+  package func path(of name: String) -> String {
     directory.hasSuffix("/") ? directory + name + ".json" : directory + "/" + name + ".json"
   }
 
@@ -44,7 +44,7 @@ public struct ToolCatalog: Sendable {
   /// An unknown name is an error that lists the names the directory has; a file whose `name`
   /// field differs from its file name is an error too, so that `--tools x` always means the
   /// tool the model knows as `x`.
-  public func load(_ names: [String]) throws(ToolError) -> [ExecutableTool] {
+  package func load(_ names: [String]) throws(ToolError) -> [ExecutableTool] {
     var tools: [ExecutableTool] = []
     for name in names where !tools.contains(where: { $0.name == name }) {
       tools.append(try load(name))
@@ -53,7 +53,7 @@ public struct ToolCatalog: Sendable {
   }
 
   /// Loads the tool named `name`.
-  public func load(_ name: String) throws(ToolError) -> ExecutableTool {
+  package func load(_ name: String) throws(ToolError) -> ExecutableTool {
     // A valid name has no "/" or "..", so it cannot lead out of the directory.
     guard ExecutableTool.isValidName(name), FileIO.exists(path(of: name)) else {
       throw .unknownTool(name, directory: directory, known: names)

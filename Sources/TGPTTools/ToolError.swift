@@ -1,11 +1,11 @@
-import TGPTEvents
+package import TGPTEvents
 
 /// Why a tool could not be set up: a bad tool file, an unknown tool name, two tools of one
 /// name, or an MCP server that would not start. Each message names the file or the server.
 ///
 /// A tool that fails while it runs is not an error of this kind: it is a `ToolOutcome` with
 /// `isError`, which goes back to the model.
-public struct ToolError: KindedError, Sendable, Equatable {
+package struct ToolError: KindedError, Sendable, Equatable {
   private enum Reason: Sendable, Equatable {
     case unreadableFile(path: String, why: String)
     case badFile(path: String, why: String)
@@ -38,7 +38,7 @@ public struct ToolError: KindedError, Sendable, Equatable {
 
   /// `config` for files, names and duplicates; `unavailable` for a server that did not start;
   /// `timeout` for one that did not answer in time.
-  public var kind: ErrorKind {
+  package var kind: ErrorKind {
     switch reason {
     case .unreadableFile, .badFile, .unknownTool, .duplicateName: .config
     case .serverStart: .unavailable
@@ -46,7 +46,7 @@ public struct ToolError: KindedError, Sendable, Equatable {
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch reason {
     case .unreadableFile(let path, let why): "cannot read tool file \(path): \(why)"
     case .badFile(let path, let why): "tool file \(path): \(why)"

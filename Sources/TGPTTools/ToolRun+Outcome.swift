@@ -1,3 +1,5 @@
+import TGPTEvents
+
 extension ToolRun {
   /// What the model is told about a run that has ended.
   ///

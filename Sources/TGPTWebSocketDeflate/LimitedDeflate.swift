@@ -1,25 +1,25 @@
-import NIOWebSocket
+package import NIOWebSocket
 import WSCompression
-import WSCore
+package import WSCore
 
 /// permessage-deflate that tells of the messages it cannot inflate. swift-websocket's own
 /// drops such a message and closes with 1011 (internal error), and neither side would know why
 /// (the answer just ends short, or never ends); this one reports the failure to `onDrop` and
 /// makes the close 1009 (message too big), as for an uncompressed message over the limit.
-public struct LimitedDeflate: WebSocketExtension {
+package struct LimitedDeflate: WebSocketExtension {
   let inner: any WebSocketExtension
   let onDrop: @Sendable (_ overLimit: Bool, _ error: any Error) -> Void
 
   /// Messages shorter than this go uncompressed (compressing them costs more than it saves):
   /// a server may then write them without the extension, as they would be sent alike.
-  public static let minimumCompressedSize = 256
+  package static let minimumCompressedSize = 256
 
-  public var name: String { inner.name }
-  public var reservedBits: WebSocketFrame.ReservedBits { inner.reservedBits }
+  package var name: String { inner.name }
+  package var reservedBits: WebSocketFrame.ReservedBits { inner.reservedBits }
 
   /// permessage-deflate inflating messages up to `limit` bytes; `onDrop` hears of each message
   /// dropped, and whether it was over the limit (else it did not inflate).
-  public static func factory(
+  package static func factory(
     limit: Int, onDrop: @escaping @Sendable (_ overLimit: Bool, _ error: any Error) -> Void
   ) -> WebSocketExtensionFactory {
     WebSocketExtensionFactory {
@@ -30,7 +30,7 @@ public struct LimitedDeflate: WebSocketExtension {
     }
   }
 
-  public func processReceivedFrame(_ frame: WebSocketFrame, context: WebSocketExtensionContext) async throws
+  package func processReceivedFrame(_ frame: WebSocketFrame, context: WebSocketExtensionContext) async throws
     -> WebSocketFrame
   {
     do {
@@ -43,13 +43,13 @@ public struct LimitedDeflate: WebSocketExtension {
     }
   }
 
-  public func processFrameToSend(_ frame: WebSocketFrame, context: WebSocketExtensionContext) async throws
+  package func processFrameToSend(_ frame: WebSocketFrame, context: WebSocketExtensionContext) async throws
     -> WebSocketFrame
   {
     try await inner.processFrameToSend(frame, context: context)
   }
 
-  public func shutdown() async { await inner.shutdown() }
+  package func shutdown() async { await inner.shutdown() }
 
   /// Negotiates as permessage-deflate does, wrapping the extension it makes.
   struct Builder: WebSocketExtensionBuilder {

@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOWebSocket
 import TGPTEvents
 import Testing
+import WSCore
 
 /// tgpt-ws-bridge serve: tokens, origins, the HTTP routes, a crashing child, a client that does
 /// not read, and SIGTERM.

@@ -2,6 +2,7 @@ import Foundation
 import NIOWebSocket
 import TGPTEvents
 import Testing
+import WSCore
 
 /// tgpt-ws-bridge end to end: a real server process relaying to tgpt-session serve with the
 /// echo provider, real WebSocket connections on loopback.

@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
+import NIOWebSocket
 import TGPTEvents
 import Testing
+import WSCore
 
 /// Issue 15's principals through a real server: `--tokens`, two principals with the same
 /// session name, a client naming another principal, SIGHUP, quotas, and the local

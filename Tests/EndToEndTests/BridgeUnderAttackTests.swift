@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWSCompression
 import Logging
+import NIOWebSocket
 import TGPTEvents
 import Testing
 import WSClient

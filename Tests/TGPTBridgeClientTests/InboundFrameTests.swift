@@ -1,6 +1,7 @@
 import TGPTBridge
 import TGPTEvents
 import Testing
+import WSCore
 
 @testable import TGPTBridgeClient
 

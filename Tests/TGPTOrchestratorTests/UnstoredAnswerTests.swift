@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TGPTProviders
 import TGPTSession
 import Testing
 

@@ -1,3 +1,4 @@
+import TGPTEvents
 import Testing
 
 @testable import TGPTProviders

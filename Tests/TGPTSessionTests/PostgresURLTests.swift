@@ -1,3 +1,4 @@
+import TGPTEvents
 import TGPTPostgresStore
 import TGPTSession
 import Testing

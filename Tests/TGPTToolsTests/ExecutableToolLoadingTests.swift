@@ -1,3 +1,4 @@
+import Foundation
 import TGPTEvents
 import TGPTProviders
 import TGPTTools

@@ -1,5 +1,6 @@
 import Foundation
 import TGPTEvents
+import TGPTProviders
 import Testing
 
 @testable import TGPTTools

@@ -1,5 +1,6 @@
 import Foundation
 import TGPTEvents
+import TGPTProviders
 import TGPTTools
 import Testing
 

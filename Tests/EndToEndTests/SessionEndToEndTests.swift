@@ -141,8 +141,11 @@ import Testing
     }
     let env = Self.home()
     let result = try await Self.session(
-      ["serve", "--provider", "echo"], env: env, stdin: lines.joined(separator: "\n") + "\n")
+      ["serve", "--provider", "echo", "--log-level", "debug"], env: env, stdin: lines.joined(separator: "\n") + "\n")
     #expect(result.status == 0, "\(result.stderr)")
+    // A session's turns wait for each other once, in serve's own queue: none ever reaches the
+    // store's turn lock (which is for other processes) while another of this process holds it.
+    #expect(!result.stderr.contains("waiting for the turn in progress"), "\(result.stderr.suffix(2000))")
     let events = result.events
     let errors = events.filter { $0.type == "error" }
     #expect(errors.count == 1)

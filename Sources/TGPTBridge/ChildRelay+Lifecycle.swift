@@ -94,7 +94,7 @@ extension ChildRelay {
       defer { state.drainWaiters = [] }
       return state.drainWaiters
     }
-    for waiter in waiters { waiter.resume(true) }
+    for waiter in waiters { waiter.happened() }
   }
 
   /// The child has exited while stopping: `stop` may return.
@@ -103,7 +103,7 @@ extension ChildRelay {
       defer { state.exitWaiters = [] }
       return state.exitWaiters
     }
-    for waiter in waiters { waiter.resume(true) }
+    for waiter in waiters { waiter.happened() }
   }
 }
 
@@ -116,38 +116,19 @@ extension Event {
   }
 }
 
-/// One waiting call (`drain`, `stop`), ended exactly once: by what it waits for, or by its
-/// timeout cancelling the wait, whichever comes first.
+/// One waiting call (`drain`, `stop`): `happened` ends it, or its timeout cancelling the wait.
 final class RelayWaiter: Sendable {
-  private enum State {
-    case waiting(CheckedContinuation<Bool, Never>?)
-    case ended(Bool)
-  }
-  private let state = Mutex(State.waiting(nil))
+  private let signal: AsyncStream<Void>
+  private let continuation: AsyncStream<Void>.Continuation
 
-  /// Ends the wait with `happened` (only the first call counts).
-  func resume(_ happened: Bool) {
-    let waiting = state.withLock { state -> CheckedContinuation<Bool, Never>?? in
-      guard case .waiting(let continuation) = state else { return nil }
-      state = .ended(happened)
-      return continuation
-    }
-    if case .some(.some(let continuation)) = waiting { continuation.resume(returning: happened) }
-  }
+  init() { (signal, continuation) = AsyncStream.makeStream(of: Void.self) }
 
-  /// Whether it happened: true once `resume(true)`, false when the task is cancelled first.
+  /// What the call waits for has happened.
+  func happened() { continuation.finish() }
+
+  /// Whether it happened: true once `happened()`, false when the task is cancelled first.
   func result() async -> Bool {
-    await withTaskCancellationHandler {
-      await withCheckedContinuation { continuation in
-        let ended = state.withLock { state -> Bool? in
-          if case .ended(let happened) = state { return happened }
-          state = .waiting(continuation)
-          return nil
-        }
-        if let ended { continuation.resume(returning: ended) }
-      }
-    } onCancel: {
-      resume(false)
-    }
+    for await _ in signal {}
+    return !Task.isCancelled
   }
 }

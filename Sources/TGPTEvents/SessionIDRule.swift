@@ -57,12 +57,16 @@ package enum SessionIDRule {
   }
 
   /// A new id made now.
-  package static func make() -> String { make(now: nowMilliseconds()) }
+  package static func make() -> String { make(now: WallClock.milliseconds()) }
 
   /// A new id no one can guess, made now.
-  package static func makeUnguessable() -> String { makeUnguessable(now: nowMilliseconds()) }
+  package static func makeUnguessable() -> String { makeUnguessable(now: WallClock.milliseconds()) }
+}
 
-  private static func nowMilliseconds() -> Int64 {
+/// Wall-clock time in milliseconds since 1970, as stored and as session ids carry it. (Time
+/// that must not jump with the wall clock is `ContinuousClock`'s.)
+package enum WallClock {
+  package static func milliseconds() -> Int64 {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000

@@ -13,6 +13,12 @@ sanitizers=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do sanitizers+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 [ ${#sanitizers[@]} -gt 0 ] || sanitizers=(address thread)
+for sanitizer in "${sanitizers[@]}"; do
+  case $sanitizer in
+    address | thread) ;;
+    *) echo "test-sanitizers: $sanitizer is not address or thread (swift test arguments go after --)" >&2; exit 2 ;;
+  esac
+done
 
 failed=()
 for sanitizer in "${sanitizers[@]}"; do

@@ -86,7 +86,10 @@ extension ChildRelay {
       }
       return false
     }
-    return holds ? true : await Race.run({ await waiter.result() }, cancelledAfter: timeout)
+    if holds { return true }
+    // Not cancelled with the caller: a shutdown that gives up on the drain still gives the
+    // child its grace, as the timeouts say.
+    return await Task { await Race.run({ await waiter.result() }, cancelledAfter: timeout) }.value
   }
 
   func releaseDrainWaiters() {
@@ -120,15 +123,20 @@ extension Event {
 final class RelayWaiter: Sendable {
   private let signal: AsyncStream<Void>
   private let continuation: AsyncStream<Void>.Continuation
+  private let done = Atomic(false)
 
   init() { (signal, continuation) = AsyncStream.makeStream(of: Void.self) }
 
   /// What the call waits for has happened.
-  func happened() { continuation.finish() }
+  func happened() {
+    done.store(true, ordering: .releasing)
+    continuation.finish()
+  }
 
-  /// Whether it happened: true once `happened()`, false when the task is cancelled first.
+  /// Whether it happened: true once `happened()` was called, even when the timeout lands just
+  /// after; false when the timeout came first.
   func result() async -> Bool {
     for await _ in signal {}
-    return !Task.isCancelled
+    return done.load(ordering: .acquiring)
   }
 }

@@ -44,7 +44,8 @@ extension ChildRelay {
   func startReader(for child: ChildProcess) {
     DedicatedThread.start { [self] in
       let limit = NDJSONSplitter.defaultMaxLineBytes
-      // A read that fails ends the output as its end would: what is unanswered fails.
+      // A read that fails ends the output: what is unanswered fails (a last line without its
+      // newline with it).
       try? FileIO.forEachLine(fd: child.output, maxLineBytes: limit, reportsOverlongAtEnd: true) { [self] item in
         switch item {
         case .line(let bytes, _): self.route(bytes)
@@ -148,8 +149,8 @@ extension ChildRelay {
     guard !stopping else { return releaseExitWaiters() }
     metrics.recordRestart()
     let delay = min(configuration.maxRestartDelay, .milliseconds(100) * (1 << min(failures - 1, 10)))
-    let milliseconds = Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)
-    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [self] in restart() }
+    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(delay.inMilliseconds))) { [self] in restart()
+    }
   }
 
   private func restart() {

@@ -3,9 +3,9 @@ import CSyscalls
 #if canImport(Glibc)
   package import Glibc
 #elseif canImport(Musl)
-  import Musl
+  package import Musl
 #elseif canImport(Darwin)
-  import Darwin
+  package import Darwin
 #endif
 
 /// Starting a child program and waiting for it: the one place that knows `posix_spawn`.

@@ -2,10 +2,6 @@ import Testing
 
 @testable import TGPTEvents
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 @Suite struct NDJSONSplitterTests {
   enum Item: Equatable {
     case line(String, Int)
@@ -86,42 +82,5 @@ import Testing
     } else {
       Issue.record("no line")
     }
-  }
-}
-
-/// `FileIO.forEachLine`: the one loop that reads a descriptor's lines, across its 64 KiB reads.
-@Suite struct ForEachLineTests {
-  @Test func linesAcrossReadsAreWholeAndNumberedAndAnOverlongOneIsReported() throws {
-    // The second line straddles the first 64 KiB read; the last has no newline.
-    let long = String(repeating: "x", count: 70_000)
-    let path = "/tmp/tgpt-for-each-line-\(getpid())"
-    let input = "first\n\(long)\r\n\n" + String(repeating: "y", count: 300) + "\nlast"
-    let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
-    #expect(fd >= 0)
-    defer {
-      close(fd)
-      unlink(path)
-    }
-    try FileIO.writeAll(fd, input)
-    lseek(fd, 0, SEEK_SET)
-    var items: [NDJSONSplitterTests.Item] = []
-    try FileIO.forEachLine(fd: fd, maxLineBytes: 100_000) { item in
-      switch item {
-      case .line(let bytes, let number): items.append(.line(String(decoding: bytes, as: UTF8.self), number))
-      case .overlong(let number, _): items.append(.overlong(number))
-      }
-    }
-    #expect(
-      items == [.line("first", 1), .line(long, 2), .line(String(repeating: "y", count: 300), 4), .line("last", 5)])
-    lseek(fd, 0, SEEK_SET)
-    var overlong: [Int] = []
-    try FileIO.forEachLine(fd: fd, maxLineBytes: 200) {
-      if case .overlong(let number, _) = $0 { overlong.append(number) }
-    }
-    #expect(overlong == [2, 4])
-  }
-
-  @Test func aFailedReadThrowsWithItsErrno() {
-    #expect(throws: ProtocolError.readFailed(errno: EBADF)) { try FileIO.forEachLine(fd: -1) { _ in } }
   }
 }

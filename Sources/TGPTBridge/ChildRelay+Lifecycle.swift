@@ -71,25 +71,22 @@ extension ChildRelay {
 
   enum Awaited { case drained, childExited }
 
-  /// Waits until `what` holds, or `timeout`; true when it holds. No thread is held meanwhile:
-  /// the reader thread resumes the waiter when the turns end or the child exits.
+  /// Waits until `what` holds, or `timeout`; whether it holds then. No thread is held
+  /// meanwhile: the reader thread ends the wait when the turns end or the child exits.
   private func wait(for what: Awaited, timeout: Duration) async -> Bool {
-    let waiter = RelayWaiter()
-    let holds = state.withLock { state in
-      switch what {
-      case .drained:
-        if state.routes.isEmpty { return true }
-        state.drainWaiters.append(waiter)
-      case .childExited:
-        if state.child == nil { return true }
-        state.exitWaiters.append(waiter)
-      }
+    let (signal, waiter) = AsyncStream.makeStream(of: Void.self)
+    let holds: @Sendable (inout State) -> Bool = { what == .drained ? $0.routes.isEmpty : $0.child == nil }
+    let held = state.withLock { state in
+      if holds(&state) { return true }
+      if what == .drained { state.drainWaiters.append(waiter) } else { state.exitWaiters.append(waiter) }
       return false
     }
-    if holds { return true }
+    if held { return true }
     // Not cancelled with the caller: a shutdown that gives up on the drain still gives the
     // child its grace, as the timeouts say.
-    return await Task { await Race.run({ await waiter.result() }, cancelledAfter: timeout) }.value
+    await Task { await Race.run({ for await _ in signal {} }, cancelledAfter: timeout) }.value
+    // What holds now, so a timeout that lands just after the event does not undo it.
+    return state.withLock { holds(&$0) }
   }
 
   func releaseDrainWaiters() {
@@ -97,7 +94,7 @@ extension ChildRelay {
       defer { state.drainWaiters = [] }
       return state.drainWaiters
     }
-    for waiter in waiters { waiter.happened() }
+    for waiter in waiters { waiter.finish() }
   }
 
   /// The child has exited while stopping: `stop` may return.
@@ -106,7 +103,7 @@ extension ChildRelay {
       defer { state.exitWaiters = [] }
       return state.exitWaiters
     }
-    for waiter in waiters { waiter.happened() }
+    for waiter in waiters { waiter.finish() }
   }
 }
 
@@ -116,27 +113,5 @@ extension Event {
     var writer = JSONWriter()
     encode(into: &writer)
     return writer.bytes
-  }
-}
-
-/// One waiting call (`drain`, `stop`): `happened` ends it, or its timeout cancelling the wait.
-final class RelayWaiter: Sendable {
-  private let signal: AsyncStream<Void>
-  private let continuation: AsyncStream<Void>.Continuation
-  private let done = Atomic(false)
-
-  init() { (signal, continuation) = AsyncStream.makeStream(of: Void.self) }
-
-  /// What the call waits for has happened.
-  func happened() {
-    done.store(true, ordering: .releasing)
-    continuation.finish()
-  }
-
-  /// Whether it happened: true once `happened()` was called, even when the timeout lands just
-  /// after; false when the timeout came first.
-  func result() async -> Bool {
-    for await _ in signal {}
-    return done.load(ordering: .acquiring)
   }
 }

@@ -67,9 +67,9 @@ package final class ChildRelay: Sendable {
     var nextRequest = 0
     var nextConnection = 0
     var failuresInARow = 0
-    var drainWaiters: [RelayWaiter] = []
+    var drainWaiters: [AsyncStream<Void>.Continuation] = []
     /// Waiting for the child to exit once stopping.
-    var exitWaiters: [RelayWaiter] = []
+    var exitWaiters: [AsyncStream<Void>.Continuation] = []
   }
 
   package let configuration: Configuration

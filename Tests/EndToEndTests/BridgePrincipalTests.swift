@@ -170,20 +170,21 @@ import WSCore
       ["--tokens", tokens, "--principal-sessions", "1"],
       child: [Harness.binary("tgpt-session").path, "serve", "--provider", "echo", "--echo-delay-ms", "1000"])
     defer { server.terminate() }
-    // Alice holds one session open (a POST of a slow answer) and asks for a second.
-    let slow = Task {
-      try await Harness.shell(
-        "curl -s -m 120 -H 'Authorization: Bearer \(alice.token)' -X POST -d '{\"message\":\""
-          + (1...60).map { "w\($0)" }
-          .joined(separator: " ") + "\"}' '\(server.baseURL)/chat/one'")
-    }
-    defer { slow.cancel() }
-    var second = ""
-    repeat {
-      second = try await Harness.shell(
-        "curl -s -w '\\n%{http_code}' -H 'Authorization: Bearer \(alice.token)' -X POST -d '{\"message\":\"x\"}' \(server.baseURL)/chat/two"
-      ).text
-    } while second.hasSuffix("\n200")
+    // Alice holds one session open (a slow answer, streamed) and, once its first words have
+    // come, asks for a second.
+    let slow = Harness.scratchDirectory().appendingPathComponent("slow").path
+    let words = (1...60).map { "w\($0)" }.joined(separator: " ")
+    let second = try await Harness.shell(
+      """
+      curl -sN -m 300 -H 'Authorization: Bearer \(alice.token)' -X POST -d '{"message":"\(words)"}' \
+        '\(server.baseURL)/chat/one/stream' > '\(slow)' &
+      pid=$!
+      for i in $(seq 3000); do grep -q chunk '\(slow)' && break; sleep 0.1; done
+      curl -s -w '\\n%{http_code}' -H 'Authorization: Bearer \(alice.token)' -X POST -d '{"message":"x"}' \
+        '\(server.baseURL)/chat/two'
+      kill $pid
+      """
+    ).text
     #expect(second.hasSuffix("\n429") && second.contains("over the quota of principal alice"), "\(second)")
     let bobs = try await Harness.shell(
       "curl -s -w '\\n%{http_code}' -H 'Authorization: Bearer \(bob.token)' -X POST -d '{\"message\":\"x\"}' \(server.baseURL)/chat/two"

@@ -5,6 +5,13 @@
 # to .build/sanitizer-reports/NAME/. The run fails when a test fails or any report was written.
 # Tests run at most SANITIZE_WIDTH (default 4) at a time: instrumented code is several times
 # slower, and the suite's own time limits are meant for a machine that is not swamped.
+#
+# ThreadSanitizer is not in the default run yet: with Swift 6.3 on Linux it cannot see
+# Synchronization.Mutex's locking (its lock and unlock run in the standard library, which is not
+# built with it), so every
+# access made under a Mutex is reported as a race; a 20-line program in which two threads add to
+# a counter under a Mutex gets two reports. Its run is kept (`thread`) for when locks are made
+# visible to it (see issue 18).
 # Usage: Scripts/test-sanitizers.sh [address|thread …] [-- swift test arguments, e.g. --filter X]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +19,7 @@ cd "$(dirname "$0")/.."
 sanitizers=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do sanitizers+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
-[ ${#sanitizers[@]} -gt 0 ] || sanitizers=(address thread)
+[ ${#sanitizers[@]} -gt 0 ] || sanitizers=(address)
 for sanitizer in "${sanitizers[@]}"; do
   case $sanitizer in
     address | thread) ;;

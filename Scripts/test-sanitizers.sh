@@ -8,10 +8,9 @@
 #
 # ThreadSanitizer is not in the default run yet: with Swift 6.3 on Linux it cannot see
 # Synchronization.Mutex's locking (its lock and unlock run in the standard library, which is not
-# built with it), so every
-# access made under a Mutex is reported as a race; a 20-line program in which two threads add to
-# a counter under a Mutex gets two reports. Its run is kept (`thread`) for when locks are made
-# visible to it (see issue 18).
+# built with it), so every access made under a Mutex is reported as a race; a 20-line program in
+# which two threads add to a counter under a Mutex gets two reports. Its run is kept (`thread`)
+# for when locks are made visible to it (see issue 18).
 # Usage: Scripts/test-sanitizers.sh [address|thread …] [-- swift test arguments, e.g. --filter X]
 set -uo pipefail
 cd "$(dirname "$0")/.."

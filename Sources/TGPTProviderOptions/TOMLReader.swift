@@ -27,6 +27,11 @@ package struct TOMLReader {
   private var index = 0
   private var line = 1
   private var layout = Layout()
+  /// Arrays and inline tables open around the value being read.
+  private var depth = 0
+  /// The deepest nesting of arrays and inline tables, and the most parts of a dotted key, read:
+  /// more would only serve to run the reader (which recurses) out of stack.
+  static let maxDepth = 100
 
   /// Parses a whole document.
   package static func parse(_ text: String) throws(Failure) -> JSONObject {
@@ -90,6 +95,7 @@ package struct TOMLReader {
       }
       skipSpaceAndComments(newlines: false)
       if current == UInt8(ascii: ".") {
+        guard path.count < Self.maxDepth else { throw fail("a key of more than \(Self.maxDepth) parts") }
         index += 1
         continue
       }
@@ -102,8 +108,13 @@ package struct TOMLReader {
     guard let byte = current else { throw fail("expected a value") }
     switch byte {
     case UInt8(ascii: "\""), UInt8(ascii: "'"): return .string(try string())
-    case UInt8(ascii: "["): return try array()
-    case UInt8(ascii: "{"): return try inlineTable()
+    case UInt8(ascii: "["), UInt8(ascii: "{"):
+      guard depth < Self.maxDepth else {
+        throw fail("arrays and inline tables nested more than \(Self.maxDepth) deep")
+      }
+      depth += 1
+      defer { depth -= 1 }
+      return byte == UInt8(ascii: "[") ? try array() : try inlineTable()
     default: return try scalar()
     }
   }

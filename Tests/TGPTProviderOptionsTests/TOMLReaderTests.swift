@@ -64,6 +64,20 @@ import Testing
     }
   }
 
+  /// Found by fuzz-toml: 24 KB of `[` ran the reader out of stack (a crash, exit 139).
+  @Test func nestingAndDottedKeysHaveALimitThatIsAnErrorNotACrash() throws {
+    let deep = TOMLReader.maxDepth
+    for (open, empty, close) in [("[", "[]", "]"), ("{a=", "{}", "}")] {
+      let fits = String(repeating: open, count: deep - 1) + empty + String(repeating: close, count: deep - 1)
+      _ = try TOMLReader.parse("x = \(fits)\n")
+      let tooDeep = "x = " + String(repeating: open, count: 20_000) + "\n"
+      #expect(throws: TOMLReader.Failure.self) { try TOMLReader.parse(tooDeep) }
+    }
+    _ = try TOMLReader.parse(Array(repeating: "k", count: deep).joined(separator: ".") + " = 1\n")
+    let longKey = Array(repeating: "k", count: 20_000).joined(separator: ".") + " = 1\n"
+    #expect(throws: TOMLReader.Failure.self) { try TOMLReader.parse(longKey) }
+  }
+
   @Test func sectionsApplyTopLevelValuesOnlyToTheDefaultProvider() {
     var config = ConfigFile()
     config.provider = "openrouter"

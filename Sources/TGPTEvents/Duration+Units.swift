@@ -12,6 +12,12 @@ extension Duration {
   /// The duration in milliseconds, fractions included.
   package var inMilliseconds: Double { inSeconds * 1000 }
 
+  /// Whole milliseconds, rounded up (for `poll`, which must not wake before the moment).
+  package var roundedUpMilliseconds: Int {
+    let (seconds, attoseconds) = components
+    return Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+  }
+
   /// `seconds` as a duration, clamped to 0…10⁹ s so that no setting can overflow an instant.
   package static func clampedSeconds(_ seconds: Double) -> Duration { .seconds(min(max(seconds, 0), 1e9)) }
 }

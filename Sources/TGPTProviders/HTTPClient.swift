@@ -87,7 +87,8 @@ package final class TransferControl: Sendable {
   /// Sets the transfer's idle timeout, counted from the last byte received.
   package func setIdleTimeout(_ seconds: Double) {
     guard let (transfer, engine) = target.withLock({ $0 }) else { return }
-    transfer.idleOverride.store(seconds > 0 ? Int64(min(seconds, 1e9) * 1e9) : 0, ordering: .releasing)
+    transfer.idleOverride.store(
+      seconds > 0 ? Int64(Duration.clampedSeconds(seconds) / .nanoseconds(1)) : 0, ordering: .releasing)
     engine.wake()
   }
 }

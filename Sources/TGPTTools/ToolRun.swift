@@ -189,11 +189,3 @@ struct ToolRun: Sendable {
 func closeAll(_ descriptors: Int32...) {
   for fd in descriptors where fd >= 0 { _ = close(fd) }
 }
-
-extension Duration {
-  /// Whole milliseconds, rounded up, for `poll`.
-  var roundedUpMilliseconds: Int {
-    let (seconds, attoseconds) = components
-    return Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-  }
-}

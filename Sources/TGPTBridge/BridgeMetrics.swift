@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 
 /// The server's counters, rendered as Prometheus text for `GET /metrics` (names prefixed `tgpt_`).
@@ -19,7 +18,7 @@ package final class BridgeMetrics: Sendable {
     var latencySum = 0.0
   }
 
-  private let counts = Mutex(Counts())
+  private let counts = Guarded(Counts())
 
   package init() {}
 

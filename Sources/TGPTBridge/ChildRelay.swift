@@ -1,6 +1,5 @@
 import Dispatch
 package import Logging
-import Synchronization
 package import TGPTEvents
 
 /// Relays messages from many connections to one NDJSON child program (by default
@@ -75,7 +74,7 @@ package final class ChildRelay: Sendable {
   package let configuration: Configuration
   package let metrics: BridgeMetrics
   let logger: Logger
-  let state = Mutex(State())
+  let state = Guarded(State())
   let writerWake = DispatchSemaphore(value: 0)
 
   package init(configuration: Configuration, metrics: BridgeMetrics = BridgeMetrics(), logger: Logger) {

@@ -1,4 +1,4 @@
-import Synchronization
+import TGPTEvents
 
 /// What each principal may use of a server at once, so one cannot starve another: requests in
 /// flight (turns, history, deletes), requests a minute, and sessions open (sessions with a
@@ -41,7 +41,7 @@ package final class PrincipalQuotas: Sendable {
   }
 
   package let limits: Limits
-  private let usage = Mutex<[String: Usage]>([:])
+  private let usage = Guarded<[String: Usage]>([:])
 
   package init(limits: Limits) { self.limits = limits }
 

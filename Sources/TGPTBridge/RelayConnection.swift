@@ -1,4 +1,4 @@
-import Synchronization
+import TGPTEvents
 
 /// One client of the relay — a WebSocket connection or an HTTP request — and the event lines
 /// owed to it, in order.
@@ -38,7 +38,7 @@ package final class RelayConnection: Sendable {
   let limits: Limits
   private let continuation: AsyncStream<[UInt8]>.Continuation
   private let overflowContinuation: AsyncStream<Void>.Continuation
-  private let counts = Mutex(Counts())
+  private let counts = Guarded(Counts())
 
   private struct Counts {
     var inFlight = 0

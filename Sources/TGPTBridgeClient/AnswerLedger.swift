@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTBridge
 import TGPTEvents
 
@@ -18,7 +17,7 @@ final class AnswerLedger: Sendable {
     var gaveUpWaiting = false
   }
 
-  private let state = Mutex(State())
+  private let state = Guarded(State())
 
   func sent(_ line: OutgoingLine) {
     guard line.owesAnswer else { return }

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOWebSocket
-import Synchronization
 import TGPTBridge
 import TGPTEvents
 import WSClient
@@ -136,7 +135,7 @@ func withConnectTimeout<T: Sendable>(
 ) async throws -> T {
   try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
     // The timer and the stop watcher, cancelled once the outcome is known.
-    let guards = Mutex<(done: Bool, tasks: [Task<Void, Never>])>((false, []))
+    let guards = Guarded<(done: Bool, tasks: [Task<Void, Never>])>((false, []))
     let finish: @Sendable (Result<T, any Error>) -> Void = { result in
       let (first, tasks) = guards.withLock { state in
         defer { state.done = true }
@@ -179,7 +178,7 @@ func withConnectTimeout<T: Sendable>(
 /// One connection attempt: connected, or abandoned by the connect timeout — never both.
 final class ConnectAttempt: Sendable {
   private enum Phase { case pending, connected, abandoned }
-  private let phase = Mutex(Phase.pending)
+  private let phase = Guarded(Phase.pending)
 
   /// Marks the attempt connected; false when it was already abandoned.
   func connect() -> Bool {

@@ -1,7 +1,6 @@
 import HTTPTypes
 import Logging
 import NIOWebSocket
-import Synchronization
 import TGPTBridge
 import TGPTEvents
 import WSClient
@@ -46,7 +45,7 @@ extension ChatProbe {
   /// on the server ends first (its connection is gone, so the server cancels it).
   static func delete(url: String, token: String?, logger: Logger) async -> Bool {
     let fixed = configuration(token: token)
-    let deleted = Mutex(false)
+    let deleted = Guarded(false)
     let work = Task {
       _ = try await WebSocketClient.connect(url: url, configuration: fixed, logger: logger) { inbound, outbound, _ in
         var iterator = inbound.messages(maxSize: 16 << 20).makeAsyncIterator()

@@ -1,7 +1,6 @@
 package import Logging
 import NIOCore
 import NIOWebSocket
-import Synchronization
 import TGPTBridge
 import TGPTEvents
 import WSClient
@@ -82,7 +81,7 @@ package enum ChatProbe {
     url: String, token: String?, messages: [String], timeout: Duration, keepEvents: Bool, cleanUp: Bool,
     logger: Logger
   ) async -> Outcome {
-    let state = Mutex(Outcome())
+    let state = Guarded(Outcome())
     let fixed = configuration(token: token)
     let work = Task {
       try await WebSocketClient.connect(url: url, configuration: fixed, logger: logger) { inbound, outbound, _ in

@@ -1,7 +1,7 @@
 import HTTPTypes
 package import Logging
 import NIOWebSocket
-import Synchronization
+import TGPTEvents
 import WSClient
 
 /// `bench --idle N`: opens N connections that send nothing and holds them, to measure what an
@@ -31,7 +31,7 @@ package enum IdleConnections {
               tally.opened.withLock { $0 += 1 }
               // Whether we closed it: an end the hold did not ask for is the server's doing.
               // (Comparing clocks instead miscounted a close that came back quickly.)
-              let closing = Mutex(false)
+              let closing = Guarded(false)
               let closer = Task {
                 try await Task.sleep(for: hold)
                 closing.withLock { $0 = true }
@@ -60,6 +60,6 @@ struct IdleClosedEarly: Error, CustomStringConvertible {
 
 /// How many idle connections opened, and why others failed.
 private final class Tally: Sendable {
-  let opened = Mutex(0)
-  let failures = Mutex<[String]>([])
+  let opened = Guarded(0)
+  let failures = Guarded<[String]>([])
 }

@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 
 /// The lines read from stdin, in order, and how far sending got. Kept after sending so that a
@@ -11,7 +10,7 @@ final class OutgoingQueue: Sendable {
     var waiter: CheckedContinuation<OutgoingLine?, Never>?
   }
 
-  private let state = Mutex(State())
+  private let state = Guarded(State())
 
   /// Whether stdin has ended and every line was handed out.
   var finished: Bool { state.withLock { $0.finished && $0.next == $0.lines.count } }

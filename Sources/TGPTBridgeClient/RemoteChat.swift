@@ -1,6 +1,5 @@
 package import Logging
 import NIOWebSocket
-import Synchronization
 package import TGPTEvents
 import WSClient
 
@@ -98,7 +97,7 @@ package struct RemoteChat: Sendable {
   package func history(
     session: String, stopped: @escaping @Sendable () async -> Void
   ) async throws(ClientFailure) -> Event {
-    let events = Mutex<[Event]>([])
+    let events = Guarded<[Event]>([])
     do {
       try await exchange(
         (HistoryRequest(id: "history").json, "history"), session: session, progress: TurnProgress(),
@@ -239,8 +238,8 @@ package struct RemoteChat: Sendable {
 
 /// How far one message's answer got on one connection, and when the server was last heard.
 final class TurnProgress: Sendable {
-  private let state = Mutex((started: false, ended: false, stopped: false))
-  private let lastHeard = Mutex(ContinuousClock.now)
+  private let state = Guarded((started: false, ended: false, stopped: false))
+  private let lastHeard = Guarded(ContinuousClock.now)
 
   var started: Bool { state.withLock { $0.started } }
   var ended: Bool { state.withLock { $0.ended } }

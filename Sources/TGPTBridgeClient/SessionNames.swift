@@ -1,4 +1,4 @@
-import Synchronization
+import TGPTEvents
 
 /// The sessions a `check` or `bench` run made on a server, and which of them the server did
 /// not acknowledge deleting: what to tell the user to remove by hand.
@@ -8,7 +8,7 @@ package final class SessionNames: Sendable {
     var left: [String] = []
   }
 
-  private let state = Mutex(State())
+  private let state = Guarded(State())
 
   package init() {}
 

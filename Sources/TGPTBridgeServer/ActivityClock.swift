@@ -1,8 +1,8 @@
-import Synchronization
+import TGPTEvents
 
 /// When a connection last did something, for the idle timeout.
 final class ActivityClock: Sendable {
-  private let last = Mutex(ContinuousClock.now)
+  private let last = Guarded(ContinuousClock.now)
 
   func touch() { last.withLock { $0 = .now } }
 

@@ -1,8 +1,8 @@
 import HummingbirdCore
 import Logging
 import NIOCore
-import Synchronization
 import TGPTBridge
+import TGPTEvents
 
 /// Keeps connections that send nothing from using up the server's file descriptors.
 ///
@@ -20,7 +20,7 @@ final class ConnectionGate: Sendable {
 
   let headerTimeout: Duration
   let maxWaiting: Int
-  private let state = Mutex(State())
+  private let state = Guarded(State())
   private let onEvict: @Sendable () -> Void
 
   init(headerTimeout: Duration, maxWaiting: Int, onEvict: @escaping @Sendable () -> Void) {

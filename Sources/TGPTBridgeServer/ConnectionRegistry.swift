@@ -1,5 +1,5 @@
-import Synchronization
 import TGPTBridge
+import TGPTEvents
 
 /// The open WebSocket connections: counted against `--max-connections`, refused while
 /// draining, and closed with 1001 when the server stops.
@@ -10,7 +10,7 @@ final class ConnectionRegistry: Sendable {
     var draining = false
   }
 
-  private let state = Mutex(State())
+  private let state = Guarded(State())
   let limit: Int
 
   init(limit: Int) { self.limit = limit }

@@ -1,7 +1,7 @@
 import NIOCore
 import NIOWebSocket
-import Synchronization
 import TGPTBridge
+import TGPTEvents
 
 /// Writes a WebSocket connection's event lines as text frames, one per event, straight from
 /// its channel's event loop: the lines the relay's reader thread queues are written there, as
@@ -46,7 +46,7 @@ final class EventFrameWriter: ChannelDuplexHandler, RelayEventSink, @unchecked S
   private let eventLoop: any EventLoop
   private let drains: LoopDrains
   private let compressibleSize: Int
-  private let shared = Mutex(Shared())
+  private let shared = Guarded(Shared())
   // The rest only on the event loop (why this is @unchecked Sendable).
   private var context: ChannelHandlerContext?
   private var backlog = CircularBuffer<[UInt8]>()

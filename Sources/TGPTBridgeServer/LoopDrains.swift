@@ -1,5 +1,5 @@
 import NIOCore
-import Synchronization
+import TGPTEvents
 
 /// The frame writers of one event loop that have lines to write, drained together: one task
 /// on the loop for all the connections that got events since it last ran, rather than one
@@ -11,7 +11,7 @@ final class LoopDrains: Sendable {
   }
 
   let eventLoop: any EventLoop
-  private let ready = Mutex(Ready())
+  private let ready = Guarded(Ready())
 
   /// The drains of `eventLoop`, shared by all its connections.
   static func of(_ eventLoop: any EventLoop) -> LoopDrains {
@@ -25,7 +25,7 @@ final class LoopDrains: Sendable {
   }
 
   // A handful of loops for the life of the program.
-  private static let all = Mutex<[ObjectIdentifier: LoopDrains]>([:])
+  private static let all = Guarded<[ObjectIdentifier: LoopDrains]>([:])
 
   init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 

@@ -1,5 +1,5 @@
-import Synchronization
 import TGPTBridge
+import TGPTEvents
 
 /// Message rate limits shared by every connection and HTTP request: one bucket per client
 /// address and, when asked for, one per bearer token, so opening more connections or switching
@@ -15,7 +15,7 @@ final class SharedRateLimits: Sendable {
   private let addressRate: Double
   private let tokenRate: Double
   private let burst: Int
-  private let buckets = Mutex<[String: RateLimiter]>([:])
+  private let buckets = Guarded<[String: RateLimiter]>([:])
   /// Buckets kept before idle ones (full again) are forgotten.
   private let pruneAbove = 4096
 

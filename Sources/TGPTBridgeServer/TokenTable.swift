@@ -1,5 +1,4 @@
 import Crypto
-import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -18,12 +17,12 @@ package final class TokenTable: Sendable {
   }
 
   package let path: String
-  private let entries: Mutex<[Entry]>
+  private let entries: Guarded<[Entry]>
 
   /// Reads `path`; fails with the line that is wrong.
   package init(path: String) throws(ServerError) {
     self.path = path
-    entries = Mutex(try Self.read(path))
+    entries = Guarded(try Self.read(path))
   }
 
   /// The principals, in the file's order.

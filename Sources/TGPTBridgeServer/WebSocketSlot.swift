@@ -1,6 +1,6 @@
 import HummingbirdWebSocket
 import NIOCore
-import Synchronization
+import TGPTEvents
 
 /// Holds a connection's WebSocket handler reference until the connection closes, then lets go.
 ///
@@ -9,7 +9,7 @@ import Synchronization
 /// `ChatContext.channel`, its whole NIO channel with buffers — stayed in memory forever
 /// (about 5 KB per connection, measured). Dropping the reference at close breaks the cycle.
 final class WebSocketSlot: Sendable {
-  private let reference = Mutex<WebSocketHandlerReference<ChatContext>?>(WebSocketHandlerReference())
+  private let reference = Guarded<WebSocketHandlerReference<ChatContext>?>(WebSocketHandlerReference())
 
   /// Lets go of the reference once `channel` has closed.
   init(releasingAtCloseOf channel: any Channel) {

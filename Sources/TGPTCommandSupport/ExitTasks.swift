@@ -1,10 +1,10 @@
-import Synchronization
+import TGPTEvents
 
 /// Work to finish before the process exits, such as closing a database's connections so the
 /// server sees a clean goodbye. `runMain` runs it after the command, whether it succeeded or
 /// failed, for at most two seconds: an unreachable server never delays the exit for longer.
 package enum ExitTasks {
-  private static let tasks = Mutex<[@Sendable () async -> Void]>([])
+  private static let tasks = Guarded<[@Sendable () async -> Void]>([])
 
   /// Adds `task`; tasks run concurrently.
   package static func add(_ task: @escaping @Sendable () async -> Void) {

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 import TGPTEvents
 
 /// A spinner with the elapsed time on stderr while nothing has arrived yet (stderr on a
@@ -11,7 +10,7 @@ package final class Spinner: @unchecked Sendable {
     var shown = false
   }
 
-  private let state = Mutex(State())
+  private let state = Guarded(State())
   private let timer: any DispatchSourceTimer
   private let started = ContinuousClock.now
   private static let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]

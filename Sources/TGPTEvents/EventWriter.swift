@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Writes events as NDJSON to a file descriptor: one compact line per event, safe to share
 /// between tasks.
 ///
@@ -13,9 +11,9 @@ package final class EventWriter: Sendable {
   /// Bytes queued past which a task waits for the writer (as it would wait on a full pipe)
   /// rather than queueing more: a reader that stops reading does not grow the memory.
   private let maxQueued: Int
-  private let queue = Mutex(Queue())
+  private let queue = Guarded(Queue())
   /// Held while writing: one writer at a time keeps the lines in order.
-  private let writing = Mutex(())
+  private let writing = Guarded(())
 
   private struct Queue {
     var pending = JSONWriter(capacity: 1024)

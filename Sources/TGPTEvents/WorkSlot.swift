@@ -1,10 +1,8 @@
-import Synchronization
-
 /// The task doing some work, so that another task or a signal handler can cancel it — even
 /// before it has started (it then starts cancelled), or learn that it has not started yet and
 /// end the process itself.
 package final class WorkSlot: Sendable {
-  private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+  private let state = Guarded<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
 
   package init() {}
 

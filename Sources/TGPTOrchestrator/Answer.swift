@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 
 /// What one round of a turn's events said, gathered for the record.
@@ -17,7 +16,7 @@ final class Answer: Sendable {
     var toolCallsJSON: JSON? { calls.isEmpty ? nil : .array(calls.map(ToolExchange.stored)) }
   }
 
-  private let state = Mutex(Snapshot())
+  private let state = Guarded(Snapshot())
 
   func absorb(_ event: Event) {
     state.withLock { state in

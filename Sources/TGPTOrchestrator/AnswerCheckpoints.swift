@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 import TGPTSession
 
@@ -20,7 +19,7 @@ final class AnswerCheckpoints: Sendable {
   private let record: TurnRecord
   private let answer: Answer
   private let interval: Duration
-  private let state = Mutex(State())
+  private let state = Guarded(State())
 
   init(store: any SessionStore, record: TurnRecord, answer: Answer, interval: Duration = .seconds(1)) {
     self.store = store

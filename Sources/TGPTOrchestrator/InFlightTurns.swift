@@ -1,4 +1,4 @@
-import Synchronization
+import TGPTEvents
 
 /// The turns a message loop has started: chained per key, so work of one key runs in order
 /// while different keys run at once; all of them can be cancelled or awaited together, and a
@@ -14,7 +14,7 @@ final class InFlightTurns: Sendable {
     var cancelled = false
   }
 
-  private let state = Mutex(State())
+  private let state = Guarded(State())
 
   /// What names a turn for a cancel.
   struct Label: Equatable {

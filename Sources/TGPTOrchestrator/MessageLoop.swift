@@ -1,4 +1,3 @@
-import Synchronization
 package import TGPTEvents
 import TGPTProviders
 package import TGPTSession
@@ -226,7 +225,7 @@ package struct MessageLoop: Sendable {
 
 /// The summary of a loop, noted from many tasks.
 private final class Tally: Sendable {
-  private let state = Mutex(MessageLoop.Summary())
+  private let state = Guarded(MessageLoop.Summary())
 
   var value: MessageLoop.Summary { state.withLock { $0 } }
 

@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 import TGPTProviders
 import TGPTSession
@@ -30,7 +29,7 @@ struct ToolRound {
 
   func run(_ calls: [Event.ToolCall]) async -> Ending {
     let verdicts = await approve(calls)
-    let writeError = Mutex<(any Error)?>(nil)
+    let writeError = Guarded<(any Error)?>(nil)
     let send: @Sendable (Event.Payload) -> Void = { payload in
       do {
         try emit(tag(payload))

@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 import TGPTEvents
 import TGPTProviders
 import TGPTSession
@@ -185,7 +184,7 @@ final class RoundShaping: Sendable {
   let earlierUsage: Usage?
   let started: ContinuousClock.Instant
   /// The round's `complete`, kept back until the turn is known to end here and is stored.
-  private let heldComplete = Mutex<Event?>(nil)
+  private let heldComplete = Guarded<Event?>(nil)
 
   init(
     first: Bool, context: ContextBuilder.Context, toolsUsed: [String], earlierUsage: Usage?,

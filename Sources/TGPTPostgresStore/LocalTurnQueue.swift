@@ -1,4 +1,4 @@
-import Synchronization
+import TGPTEvents
 
 /// Turn locks within one process, taken before the server's: turns of one session in this
 /// process wait here, in order, and hold no connection while they wait; only the first goes
@@ -18,7 +18,7 @@ final class LocalTurnQueue: Sendable {
     var nextID = 0
   }
 
-  private let state = Mutex(State())
+  private let state = Guarded(State())
 
   /// Takes `key`, waiting behind its holder and earlier waiters; `onWait` runs before waiting.
   /// Throws `CancellationError` (and leaves no waiter behind) when the task is cancelled.

@@ -1,5 +1,6 @@
 import PostgresNIO
 import Synchronization
+import TGPTEvents
 import TGPTSession
 
 /// Telling a busy pool from an absent server: a connection of the store's own.

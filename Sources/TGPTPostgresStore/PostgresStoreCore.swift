@@ -4,6 +4,7 @@ import NIOPosix
 import NIOSSL
 import PostgresNIO
 import Synchronization
+import TGPTEvents
 import TGPTSession
 
 /// What every view of one PostgreSQL store shares (`PostgresSessionStore.scoped(to:)`): the
@@ -16,16 +17,16 @@ final class PostgresStoreCore: Sendable {
   /// The pool, and the task that runs `client.run()` (the pool works only while it runs),
   /// cancelled by `shutdown()` or when the last view of the store goes away. A pool that
   /// gave up on the server is replaced (see `perform`).
-  private let pool = Mutex<(client: PostgresClient, runner: Task<Void, Never>?, closed: Bool)?>(nil)
+  private let pool = Guarded<(client: PostgresClient, runner: Task<Void, Never>?, closed: Bool)?>(nil)
   /// Dedicated connections (turn locks, set-up, probes) are made with this.
   let connectionConfiguration: PostgresConnection.Configuration
   /// Connections that held a turn lock and may hold the next (see `PostgresTurnLease`).
-  let idleLockConnections = Mutex<[LockConnection]>([])
+  let idleLockConnections = Guarded<[LockConnection]>([])
   let localTurns = LocalTurnQueue()
   private let nextConnectionID = Atomic<Int>(1)
-  let probes = Mutex<Task<(any Error)?, Never>?>(nil)
+  let probes = Guarded<Task<(any Error)?, Never>?>(nil)
   /// When a probe last reached the server.
-  let lastReached = Mutex<ContinuousClock.Instant?>(nil)
+  let lastReached = Guarded<ContinuousClock.Instant?>(nil)
 
   init(url: PostgresURL, logger: Logger) throws(StoreError) {
     self.url = url

@@ -78,7 +78,7 @@ package final class HTTPClient: Sendable {
 /// Changes a running transfer: after a provider says the answer is finished, waiting the full
 /// idle timeout for a connection it keeps open would only delay the end.
 package final class TransferControl: Sendable {
-  private let target = Mutex<(transfer: CurlTransfer, engine: CurlEngine)?>(nil)
+  private let target = Guarded<(transfer: CurlTransfer, engine: CurlEngine)?>(nil)
 
   fileprivate func attach(transfer: CurlTransfer, engine: CurlEngine) {
     target.withLock { $0 = (transfer, engine) }
@@ -102,7 +102,7 @@ final class CurlEngine: @unchecked Sendable {
   }
 
   private let multi: UnsafeMutableRawPointer
-  private let pending = Mutex(Pending())
+  private let pending = Guarded(Pending())
   /// Transfers being driven, by easy handle. Touched only on the I/O thread.
   private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 

@@ -1,4 +1,4 @@
-import Synchronization
+import TGPTEvents
 
 /// The URLs that styles link to, each stored once and named by a number, so `Style` holds a
 /// number instead of a string. URLs are never removed: a process sees few distinct ones.
@@ -9,7 +9,7 @@ enum LinkTable {
     var urls: [String] = [""]
   }
 
-  private static let entries = Mutex(Entries())
+  private static let entries = Guarded(Entries())
 
   /// The number of `url`, added if new (never 0).
   static func id(_ url: String) -> UInt32 {

@@ -1,6 +1,6 @@
 import Dispatch
 import GRDB
-import Synchronization
+import TGPTEvents
 
 /// Group commit: store operations that arrive while a transaction is running are run together
 /// in the next one, each in its own savepoint (so one failing does not undo the others), and
@@ -8,7 +8,7 @@ import Synchronization
 /// sessions answering at once share transactions, WAL writes and thread hand-offs.
 final class BatchedTransactions: Sendable {
   private let queue: DatabaseQueue
-  private let pending = Mutex<(jobs: [Job], running: Bool)>(([], false))
+  private let pending = Guarded<(jobs: [Job], running: Bool)>(([], false))
   private let runner = DispatchQueue(label: "tgpt.store.batch")
 
   init(queue: DatabaseQueue) { self.queue = queue }

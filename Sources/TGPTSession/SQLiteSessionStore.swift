@@ -1,5 +1,4 @@
 import GRDB
-import Synchronization
 package import TGPTEvents
 
 #if canImport(Glibc)
@@ -106,7 +105,7 @@ package final class SQLiteSessionStore: SessionStore {
     SQLiteSessionStore(sharing: self, principal: principal)
   }
 
-  private static let openStores = Mutex<[DatabaseQueue]>([])
+  private static let openStores = Guarded<[DatabaseQueue]>([])
 
   package func lockTurns(of id: String, onWait: @Sendable () -> Void) async throws -> any TurnLease {
     try await TurnLock.acquire(path: lockPath, offset: TurnLock.offset(of: principal + ":" + id), onWait: onWait)

@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -16,7 +15,7 @@ import TGPTEvents
 /// the group's id, cannot belong to anybody else.
 final class ChildGroup: Sendable {
   let pid: pid_t
-  private let reaped = Mutex<Int32?>(nil)
+  private let reaped = Guarded<Int32?>(nil)
 
   init(pid: pid_t) { self.pid = pid }
 

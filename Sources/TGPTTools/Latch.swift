@@ -1,8 +1,8 @@
-import Synchronization
+import TGPTEvents
 
 /// A value set once, which tasks wait for without holding a thread.
 final class Latch<Value: Sendable>: Sendable {
-  private let state = Mutex<(value: Value?, waiters: [Waiter])>((nil, []))
+  private let state = Guarded<(value: Value?, waiters: [Waiter])>((nil, []))
 
   init() {}
 
@@ -51,7 +51,7 @@ final class Latch<Value: Sendable>: Sendable {
 
   /// One waiting task, resumed once: by the value, its timeout or its cancellation.
   private final class Waiter: Sendable {
-    private let slot = Mutex<(continuation: CheckedContinuation<Value?, Never>?, resumed: Bool)>((nil, false))
+    private let slot = Guarded<(continuation: CheckedContinuation<Value?, Never>?, resumed: Bool)>((nil, false))
 
     func arm(_ continuation: CheckedContinuation<Value?, Never>) {
       let early = slot.withLock { slot -> Bool in

@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 
 /// Writes whole lines to a child's stdin in the order they were sent, on a thread of its own
@@ -19,7 +18,7 @@ final class LineWriter: Sendable {
   }
 
   private let fd: Int32
-  private let state = Mutex(State())
+  private let state = Guarded(State())
 
   init(fd: Int32) { self.fd = fd }
 

@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -44,7 +43,7 @@ final class MCPConnection: Sendable {
   let ended = Latch<String>()
   private let exitStatus = Latch<Int32>()
   private let writer: LineWriter
-  private let state = Mutex(State())
+  private let state = Guarded(State())
 
   private init(child: ChildGroup, input: Int32) {
     self.child = child

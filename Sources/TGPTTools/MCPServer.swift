@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 package import TGPTProviders
 
@@ -37,7 +36,7 @@ package final class MCPServer: Sendable {
     var restartTask: Task<Void, Never>?
   }
 
-  let state: Mutex<State>
+  let state: Guarded<State>
 
   private init(
     name: String, command: [String], callTimeout: Duration, startTimeout: Duration, connection: MCPConnection,
@@ -47,7 +46,7 @@ package final class MCPServer: Sendable {
     self.command = command
     self.callTimeout = callTimeout
     self.startTimeout = startTimeout
-    state = Mutex(State(connection: connection, tools: tools, ignoredTools: ignoredTools))
+    state = Guarded(State(connection: connection, tools: tools, ignoredTools: ignoredTools))
   }
 
   /// Starts the server (argv, no shell; its stderr is ours) and lists its tools.

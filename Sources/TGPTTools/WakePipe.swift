@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -17,13 +16,13 @@ import TGPTEvents
 final class WakePipe: Sendable {
   /// The end to poll for reading.
   let readEnd: Int32
-  private let writeEnd: Mutex<Int32>
+  private let writeEnd: Guarded<Int32>
 
   /// A new pipe, or nil when the process is out of descriptors.
   init?() {
     guard let ends = FileIO.makePipe() else { return nil }
     readEnd = ends.read
-    writeEnd = Mutex(ends.write)
+    writeEnd = Guarded(ends.write)
     _ = fcntl(ends.write, F_SETFL, fcntl(ends.write, F_GETFL) | O_NONBLOCK)
   }
 

@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -127,8 +126,8 @@ enum Diagnostics {
 
 /// Every request received, for tests to check what was sent.
 final class RequestLog: Sendable {
-  private let entries = Mutex<[(key: String, line: String)]>([])
-  private let counts = Mutex<[String: Int]>([:])
+  private let entries = Guarded<[(key: String, line: String)]>([])
+  private let counts = Guarded<[String: Int]>([:])
 
   func record(key: String, line: String) { entries.withLock { $0.append((key, line)) } }
 

@@ -1,4 +1,4 @@
-import Synchronization
+import TGPTEvents
 
 #if canImport(Glibc)
   import Glibc
@@ -8,7 +8,7 @@ import Synchronization
 /// `GET /_release?gate=NAME`, so a test can act while an answer is provably still pending
 /// (a spinner on screen, say) instead of hoping to act within a time window.
 final class Gates: Sendable {
-  private let opened = Mutex<Set<String>>([])
+  private let opened = Guarded<Set<String>>([])
 
   func release(_ name: String) { _ = opened.withLock { $0.insert(name) } }
 

@@ -18,7 +18,7 @@ final class RenderLoop: @unchecked Sendable {
   /// Whether stdin is text (nil: not known yet, `--input auto` before its first line).
   private var textInput: Bool?
   private let widthIsFixed: Bool
-  private let renderer: Locked<EventRenderer>
+  private let renderer: Guarded<EventRenderer>
   private let spinner: Spinner?
   private let resized = Atomic<Bool>(false)
   private var malformed = false
@@ -44,7 +44,7 @@ final class RenderLoop: @unchecked Sendable {
     self.strict = strict
     textInput = input == .auto ? nil : input == .text
     self.widthIsFixed = widthIsFixed
-    renderer = Locked(EventRenderer(options: options))
+    renderer = Guarded(EventRenderer(options: options))
     spinner = input != .text && FileIO.isTerminal(2) && FileIO.isTerminal(displayFD) ? Spinner() : nil
   }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Synchronization
 import TGPTCommandSupport
 import TGPTEvents
 import TGPTOrchestrator
@@ -67,7 +66,7 @@ struct CacheOptions: ParsableArguments {
 
 /// The response cache, opened by the first turn that uses it and shared by the later ones.
 final class CacheOpener: Sendable {
-  private let opening = Mutex<Task<ResponseCache?, Never>?>(nil)
+  private let opening = Guarded<Task<ResponseCache?, Never>?>(nil)
 
   func cache() async -> ResponseCache? {
     let task = opening.withLock { task in

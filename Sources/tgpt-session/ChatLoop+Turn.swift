@@ -57,14 +57,14 @@ final class ChatDisplay: Sendable {
     var atLineStart = true
   }
 
-  private let state: Mutex<State>
+  private let state: Guarded<State>
   private let spinner: Spinner?
 
   /// The display of the answer in progress, for a question asked during it.
-  private static let current = Mutex<ChatDisplay?>(nil)
+  private static let current = Guarded<ChatDisplay?>(nil)
 
   init(options: RenderOptions, spinner: Bool) {
-    state = Mutex(State(renderer: EventRenderer(options: options), width: options.width))
+    state = Guarded(State(renderer: EventRenderer(options: options), width: options.width))
     self.spinner = spinner ? Spinner() : nil
     self.spinner?.start()
     Self.current.withLock { $0 = self }

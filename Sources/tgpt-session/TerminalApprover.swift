@@ -14,7 +14,7 @@ final class TerminalApprover: Sendable {
   private let output: Int32
   /// Called before the question is shown (the chat stops its spinner and ends its line).
   private let beforeAsking: @Sendable () -> Void
-  private let always = Mutex<Set<String>>([])
+  private let always = Guarded<Set<String>>([])
 
   init(input: Int32, output: Int32, beforeAsking: @escaping @Sendable () -> Void = {}) {
     self.input = input

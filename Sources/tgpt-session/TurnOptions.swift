@@ -1,6 +1,5 @@
 import ArgumentParser
 import Logging
-import Synchronization
 import TGPTCommandSupport
 import TGPTEvents
 import TGPTOrchestrator
@@ -143,7 +142,7 @@ struct TurnOptions: ParsableArguments {
 /// turns that start together wait for the one run in progress. A failed run is forgotten, so
 /// a later turn tries again (a password agent unlocked meanwhile, say).
 private final class ProviderCache: Sendable {
-  private let providers = Mutex<[ProviderKind: Task<Result<Provider, ProviderError>, Never>]>([:])
+  private let providers = Guarded<[ProviderKind: Task<Result<Provider, ProviderError>, Never>]>([:])
 
   func provider(for resolved: ResolvedProvider) async throws(ProviderError) -> Provider {
     let kind = resolved.settings.kind

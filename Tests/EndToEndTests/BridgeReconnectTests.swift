@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
-import Synchronization
 import TGPTEvents
 import Testing
 
@@ -11,8 +10,8 @@ import Testing
 /// on later connections. It counts the messages it received.
 final class FlakyServer: Sendable {
   final class Log: Sendable {
-    let received = Mutex<[String]>([])
-    let connections = Mutex(0)
+    let received = Guarded<[String]>([])
+    let connections = Guarded(0)
   }
 
   let log = Log()

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
-import Synchronization
 import TGPTEvents
 import Testing
 
@@ -74,7 +73,7 @@ import Testing
 
 /// The port a server bound, handed from its start-up callback to the test.
 final class PortBox: Sendable {
-  private let port = Mutex(0)
+  private let port = Guarded(0)
   func set(_ value: Int) { port.withLock { $0 = value } }
   func value() async -> Int {
     while port.withLock({ $0 }) == 0 { try? await Task.sleep(for: .milliseconds(10)) }

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOWebSocket
-import Synchronization
 import TGPTEvents
 import WSClient
 
@@ -27,11 +26,11 @@ final class DevTools: Sendable {
     var closed: String?
   }
 
-  private let state = Mutex(State())
+  private let state = Guarded(State())
   private let outgoing: AsyncStream<String>.Continuation
   private let outgoingStream: AsyncStream<String>
-  private let connection = Mutex<Task<Void, Never>?>(nil)
-  private let watchdog = Mutex<Task<Void, Never>?>(nil)
+  private let connection = Guarded<Task<Void, Never>?>(nil)
+  private let watchdog = Guarded<Task<Void, Never>?>(nil)
 
   private init() {
     (outgoingStream, outgoing) = AsyncStream.makeStream(of: String.self)
@@ -142,7 +141,7 @@ final class DevTools: Sendable {
 
 /// The moment a connection opened (or failed to), awaited once.
 private final class Opened: Sendable {
-  private let state = Mutex<(done: Bool, error: (any Error)?, waiter: CheckedContinuation<Void, any Error>?)>(
+  private let state = Guarded<(done: Bool, error: (any Error)?, waiter: CheckedContinuation<Void, any Error>?)>(
     (false, nil, nil))
 
   func resume(_ error: (any Error)?) {

@@ -1,12 +1,11 @@
 import Foundation
-import Synchronization
 import TGPTEvents
 
 /// A WebSocket client at the socket level, for what a library client will not do: upgrade,
 /// send any frame, vanish without a close, and never read. Its calls block: use them on a
 /// thread of their own (`DedicatedThread.run`).
 final class RawWebSocket: Sendable {
-  private let descriptor: Mutex<Int32>
+  private let descriptor: Guarded<Int32>
 
   /// The socket (-1 once closed).
   var fd: Int32 { descriptor.withLock { $0 } }
@@ -17,7 +16,7 @@ final class RawWebSocket: Sendable {
   init(
     port: UInt16, path: String, receiveBuffer: Int32? = nil, extensions: String? = nil, from: String? = nil
   ) throws(LoopbackHTTP.Failure) {
-    descriptor = Mutex(try LoopbackHTTP.connectedSocket(port: port, receiveBuffer: receiveBuffer, from: from))
+    descriptor = Guarded(try LoopbackHTTP.connectedSocket(port: port, receiveBuffer: receiveBuffer, from: from))
     let offer = extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? ""
     try send(
       Array(
@@ -26,7 +25,7 @@ final class RawWebSocket: Sendable {
   }
 
   /// Takes over an open socket (closed with this object).
-  init(adopting fd: Int32) { descriptor = Mutex(fd) }
+  init(adopting fd: Int32) { descriptor = Guarded(fd) }
 
   /// Sends one text frame, masked with a zero key (clients must mask; the key may be zero).
   func sendText(_ text: String) throws(LoopbackHTTP.Failure) {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TGPTEvents
 import Testing
 
@@ -61,7 +60,7 @@ final class RunningProcess: Sendable {
 
 /// Bytes collected from a pipe while a program runs.
 final class Collected: Sendable {
-  private let data = Mutex(Data())
+  private let data = Guarded(Data())
 
   func append(_ bytes: ArraySlice<UInt8>) { data.withLock { $0.append(contentsOf: bytes) } }
 
@@ -73,8 +72,8 @@ final class Collected: Sendable {
 final class ProcessEnd: Sendable {
   /// One waiting task, resumed once: by the status or by its deadline.
   private final class Waiter: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Int32?, Never>?>
-    init(_ continuation: CheckedContinuation<Int32?, Never>) { self.continuation = Mutex(continuation) }
+    private let continuation: Guarded<CheckedContinuation<Int32?, Never>?>
+    init(_ continuation: CheckedContinuation<Int32?, Never>) { self.continuation = Guarded(continuation) }
     func resume(_ status: Int32?) {
       let pending = continuation.withLock { value in
         defer { value = nil }
@@ -84,7 +83,7 @@ final class ProcessEnd: Sendable {
     }
   }
 
-  private let state = Mutex<(status: Int32?, waiters: [Waiter])>((nil, []))
+  private let state = Guarded<(status: Int32?, waiters: [Waiter])>((nil, []))
 
   /// Records the status and resumes the waiters.
   func record(_ status: Int32) {

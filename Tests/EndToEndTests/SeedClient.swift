@@ -2,7 +2,6 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOWebSocket
-import Synchronization
 import TGPTEvents
 import WSClient
 
@@ -31,7 +30,7 @@ enum SeedClient {
   static func talk(_ url: String, _ sends: [Send], headers: HTTPFields = [:], awaitServerClose: Bool = false)
     async throws -> Conversation
   {
-    let replies = Mutex<[[Event]]>([])
+    let replies = Guarded<[[Event]]>([])
     let close = try await WebSocketClient.connect(
       url: url, configuration: .init(maxFrameSize: 4 << 20, additionalHeaders: headers), logger: Logger(label: "seed")
     ) { inbound, outbound, _ in

@@ -1,4 +1,3 @@
-import Synchronization
 import TGPTEvents
 import TGPTSession
 import TGPTTools
@@ -13,7 +12,7 @@ final class ToolUsingModel: Upstream {
   let calls: [(String, JSON)]
   /// Rounds of calls before it answers (it counts the tool rounds already in the request).
   let rounds: Int
-  private let requests = Mutex<[ChatRequest]>([])
+  private let requests = Guarded<[ChatRequest]>([])
 
   init(calls: [(String, JSON)], rounds: Int = 1) {
     self.calls = calls
@@ -129,7 +128,7 @@ func toolRunner(
   @Test func deniedCallsGiveTheModelAnErrorResult() async throws {
     let store = try makeStore()
     let model = ToolUsingModel(calls: [("clock", [:]), ("echo", [:])])
-    let asked = Mutex<[String]>([])
+    let asked = Guarded<[String]>([])
     let approval = ToolApproval.ask { call in
       asked.withLock { $0.append(call.name) }
       return call.name == "echo"
@@ -327,7 +326,7 @@ func eventually(_ condition: @Sendable () -> Bool) async throws {
 
 /// One tool, `count`, that records how many of its runs overlap.
 final class ConcurrencyCounter: ToolExecutor {
-  private let state = Mutex((running: 0, peak: 0, runs: 0))
+  private let state = Guarded((running: 0, peak: 0, runs: 0))
   var peak: Int { state.withLock { $0.peak } }
   var runs: Int { state.withLock { $0.runs } }
   var specs: [ToolSpec] { [ToolSpec(name: "count", description: "test", parameters: ["type": "object"])] }

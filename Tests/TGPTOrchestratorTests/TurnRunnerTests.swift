@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TGPTEvents
 import TGPTProviders
 import TGPTSession
@@ -9,7 +8,7 @@ import Testing
 
 /// Events written by a turn, gathered from any task.
 final class Collected: Sendable {
-  private let events = Mutex<[Event]>([])
+  private let events = Guarded<[Event]>([])
   func append(_ event: Event) { events.withLock { $0.append(event) } }
   var all: [Event] { events.withLock { $0 } }
 }

@@ -12,10 +12,10 @@ final class ScriptedUpstream: Upstream, @unchecked Sendable {
     case sleep(milliseconds: Int)
   }
 
-  private let scripts: Mutex<[[Step]]>
+  private let scripts: Guarded<[[Step]]>
   let attempts = Atomic<Int>(0)
 
-  init(_ scripts: [[Step]]) { self.scripts = Mutex(scripts) }
+  init(_ scripts: [[Step]]) { self.scripts = Guarded(scripts) }
 
   func attempt(
     _ request: ChatRequest, limits: RunLimits, deadline: Deadline?, emit: (ProviderOutput) throws -> Void
@@ -137,7 +137,7 @@ extension Provider {
   @Test func cancellationWritesInterruptedWithPartial() async {
     let upstream = ScriptedUpstream([[.output(.content("Hel")), .sleep(milliseconds: 60_000)]])
     let runner = CompletionRunner(provider: Provider(testing: upstream))
-    let collected = Mutex<[Event]>([])
+    let collected = Guarded<[Event]>([])
     let task = Task {
       await runner.run(ChatRequest(prompt: "hi"), interruption: { "stopped" }) { event in
         collected.withLock { $0.append(event) }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TGPTEvents
 import TGPTPostgresStore
 import TGPTSession
@@ -35,7 +34,7 @@ import Testing
         ])
     }
     try await PostgresStoreTests.until("the writer to reach its gate") { FileManager.default.fileExists(atPath: ready) }
-    let removed = Mutex(false)
+    let removed = Guarded(false)
     let remove = Task {
       try await store.remove("old")
       removed.withLock { $0 = true }

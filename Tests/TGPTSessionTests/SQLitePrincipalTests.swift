@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import TGPTEvents
 import Testing
 
@@ -87,7 +86,7 @@ import Testing
     var held: (any TurnLease)? = try await alice.lockTurns(of: "work")
     // Bob's `work` is free while alice's is held; alice's own is not.
     let bobs = try await alice.scoped(to: "bob").lockTurns(of: "work")
-    let waited = Mutex(false)
+    let waited = Guarded(false)
     let second = Task { try await alice.lockTurns(of: "work") { waited.withLock { $0 = true } } }
     while !waited.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
     #expect(held != nil)

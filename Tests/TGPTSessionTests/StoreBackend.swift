@@ -34,7 +34,7 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
   }
 
-  private static let database = Mutex<Task<String, any Error>?>(nil)
+  private static let database = Guarded<Task<String, any Error>?>(nil)
 
   static func sharedDatabase() async throws -> String {
     let task = database.withLock { task in

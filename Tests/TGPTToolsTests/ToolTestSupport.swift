@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TGPTEvents
 import TGPTProviders
 import TGPTTools
@@ -45,7 +44,7 @@ struct Scratch {
 
 /// What a tool streamed, collected from `onOutput`.
 final class Streamed: Sendable {
-  private let pieces = Mutex<[String]>([])
+  private let pieces = Guarded<[String]>([])
 
   var all: [String] { pieces.withLock { $0 } }
   var text: String { all.joined() }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)
@@ -24,8 +23,8 @@ public enum TestPostgres {
     }
   }
 
-  private static let shared = Mutex<Task<Server, any Error>?>(nil)
-  private static let stopAtExit = Mutex<[String]>([])
+  private static let shared = Guarded<Task<Server, any Error>?>(nil)
+  private static let stopAtExit = Guarded<[String]>([])
 
   /// The process's shared server.
   public static func server() async throws -> Server {

@@ -66,5 +66,12 @@ for dir in Sources/TGPT*/; do
   fi
 done
 
+# Locks ThreadSanitizer can see: Guarded, not Synchronization.Mutex (Sources/TGPTEvents/Guarded.swift
+# says why).
+if grep -rnE '(^|[^A-Za-z_])Mutex[[:space:]]*(<|\()' Sources Tests Benchmarks Fuzz --include='*.swift'; then
+  echo "check-imports: use Guarded instead of Mutex (above), so that ThreadSanitizer sees the lock" >&2
+  status=1
+fi
+
 [ "$status" -eq 0 ] && echo "imports follow the module rules"
 exit "$status"

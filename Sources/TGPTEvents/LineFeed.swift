@@ -40,7 +40,10 @@ package final class LineFeed: Sendable {
     urgent: (@Sendable ([UInt8]) -> Bool)? = nil
   ) {
     let (lines, continuation) = AsyncStream.makeStream(of: InputLine.self)
-    let permits = DispatchSemaphore(value: max(1, window))
+    // Made empty and filled: libdispatch traps (SIGILL) when a semaphore is freed holding less
+    // than it was made with, as a feed whose consumer stopped without releasing its lines would.
+    let permits = DispatchSemaphore(value: 0)
+    for _ in 0..<max(1, window) { permits.signal() }
     let held = held
     self.lines = lines
     self.permits = permits

@@ -31,10 +31,11 @@ enum Harness {
       "XDG_DATA_HOME": home.appendingPathComponent("share").path,
       "TERM": "dumb", "COLUMNS": "80", "LANG": "C.UTF-8",
     ]
-    // Under `make test-sanitizers` the programs write their reports where the tests' go (and
-    // look for leaks, which the test process does not: see Scripts/test-sanitizers.sh).
+    // Under `make test-sanitizers` the programs write their reports, crashes included, where the
+    // tests' go (and look for leaks, which the test process does not: see
+    // Scripts/test-sanitizers.sh).
     let outer = ProcessInfo.processInfo.environment
-    for name in ["LSAN_OPTIONS", "TSAN_OPTIONS"] { env[name] = outer[name] }
+    for name in ["LSAN_OPTIONS", "TSAN_OPTIONS", "SWIFT_BACKTRACE"] { env[name] = outer[name] }
     env["ASAN_OPTIONS"] = outer["TGPT_PROGRAMS_ASAN_OPTIONS"] ?? outer["ASAN_OPTIONS"]
     env.merge(extra) { $1 }
     return env

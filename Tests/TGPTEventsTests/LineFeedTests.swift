@@ -35,6 +35,24 @@ import Testing
     #expect(await next() == "second")
   }
 
+  /// A consumer may stop without releasing its lines (an interrupted loop, a closed MCP server):
+  /// freeing the feed then must not crash the process, as freeing a libdispatch semaphore that
+  /// holds less than it was made with does (it did, under ThreadSanitizer's crash reports).
+  @Test func aFeedFreedWithLinesUnreleasedDoesNotCrash() async throws {
+    let ends = try #require(FileIO.makePipe())
+    _ = Array("one\ntwo\n".utf8).withUnsafeBytes { write(ends.write, $0.baseAddress, $0.count) }
+    close(ends.write)
+    var count = 0
+    do {
+      let feed = LineFeed(fd: ends.read, window: 2)
+      for await line in feed.lines {
+        if case .line = line { count += 1 }
+      }
+    }
+    close(ends.read)
+    #expect(count == 2)
+  }
+
   @Test(arguments: [
     (#"{"cancel":"r1"}"#, true), (#"{"cancel":"r1","session_id":"s"}"#, true), (#"{"cancel":""}"#, false),
     (#"{"message":"cancel","cancel":"r1"}"#, false), (#"{"message":"say \"cancel\""}"#, false), ("cancel", false),

@@ -125,8 +125,8 @@ SECONDS ?= 60
 fuzz: deps-build
 	Scripts/fuzz.sh $(SECONDS) $(TARGETS)
 
-# The test suite under AddressSanitizer, with a build of its own; SANITIZERS="address thread"
-# adds ThreadSanitizer, which reports false races on Linux for now (see Scripts/test-sanitizers.sh).
+# The test suite under AddressSanitizer and ThreadSanitizer, each with a build of its own;
+# SANITIZERS=address or SANITIZERS=thread runs one (see Scripts/test-sanitizers.sh).
 test-sanitizers: deps-test
 	Scripts/test-sanitizers.sh $(SANITIZERS)
 

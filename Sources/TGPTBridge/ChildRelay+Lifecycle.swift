@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)

@@ -1,6 +1,5 @@
 import Dispatch
 import Logging
-import Synchronization
 import TGPTEvents
 
 #if canImport(Glibc)

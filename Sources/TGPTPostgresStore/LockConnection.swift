@@ -1,6 +1,5 @@
 import Logging
 import PostgresNIO
-import Synchronization
 import TGPTEvents
 
 /// A connection that holds turn locks (outside the pool), how many it has held, and since

@@ -1,5 +1,4 @@
 import PostgresNIO
-import Synchronization
 import TGPTEvents
 import TGPTSession
 

@@ -46,11 +46,15 @@ struct ServeCommand: AsyncParsableCommand {
 
   @OptionGroup var turnOptions: TurnOptions
 
+  /// Far more turns than one process can run at once; each is a line the reader may hold.
+  static let maxTurnsLimit = 65_536
+
   func validate() throws {
     if let session, !SessionID.isValid(session) {
       throw ValidationError("invalid session id '\(session)': use \(SessionID.rule)")
     }
     if maxTurns < 1 { throw ValidationError("--max-turns must be at least 1") }
+    if maxTurns > Self.maxTurnsLimit { throw ValidationError("--max-turns must be at most \(Self.maxTurnsLimit)") }
   }
 
   func run() async throws {

@@ -37,6 +37,7 @@ import Testing
     ErrorPath(command: ["tgpt-stream", "--base-url", "http://exa mple.com/v1", "hi"], code: 78),
     ErrorPath(command: ["tgpt-ws-bridge", "ws://127.0.0.1:1/ws/chat/x"], code: 69),
     ErrorPath(command: ["tgpt-stream", "--no-such-flag"], code: 64),
+    ErrorPath(command: ["tgpt-session", "serve", "--provider", "echo", "--max-turns", "65537"], code: 64),
   ]
 
   @Test(arguments: errorPaths)

@@ -10,11 +10,11 @@ import Testing
       for _ in 0..<4 {
         DedicatedThread.start {
           for _ in 0..<20_000 { total.withLock { $0 += 1 } }
-          if running.withLock({
-            $0 -= 1; return $0
-          }) == 0 {
-            done.resume()
+          let stillRunning = running.withLock { count in
+            count -= 1
+            return count
           }
+          if stillRunning == 0 { done.resume() }
         }
       }
     }

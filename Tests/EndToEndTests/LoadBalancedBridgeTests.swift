@@ -146,12 +146,15 @@ import Testing
     let long = (1...200).map { "w\($0)" }.joined(separator: " ")
     let cut = Task { try await deployment.post("kept", long, token: deployment.alice) }
     var victim: BridgeServerProcess?
-    _ = try await Harness.eventually("the long answer in flight on one server") {
+    // In flight at the bridge is not yet begun: the kill must come after the child has stored
+    // the question, or the orphaned child begins the turn later, after "after".
+    _ = try await Harness.eventually("the long answer in flight on one server, its question stored") {
       for server in deployment.servers {
         let health = try await Harness.shell("curl -s \(server.baseURL)/healthz").text
         if health.contains(#""in_flight":1"#) { victim = server }
       }
-      return victim != nil
+      guard victim != nil else { return false }
+      return try await deployment.messages("kept", principal: "alice").contains { $0["content"]?.stringValue == long }
     }
     let killed = try #require(victim)
     _ = await killed.stop(SIGKILL)

@@ -86,6 +86,15 @@ package enum FileIO {
     return info.st_mode & S_IFMT == S_IFIFO
   }
 
+  /// Whether nobody will read what is written to `fd` any more: a pipe whose reader closed,
+  /// or a socket or terminal that hung up. A write would then fail (EPIPE); this asks
+  /// without writing. False for a file, /dev/null, or a descriptor that is not open.
+  package static func readerGone(_ fd: Int32) -> Bool {
+    var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+    guard poll(&entry, 1, 0) == 1 else { return false }
+    return entry.revents & Int16(POLLERR | POLLHUP) != 0
+  }
+
   /// Whether the descriptor is a terminal.
   package static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 

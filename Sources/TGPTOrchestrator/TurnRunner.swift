@@ -74,19 +74,23 @@ package struct TurnRunner: Sendable {
   package let setup: @Sendable (SessionSettings) async throws -> TurnSetup
   /// Where the turns' diagnostics go (a store that failed, a turn waiting for another).
   package let logger: Logger
+  /// Whether the reader of the events has gone; asked just before a turn is recorded.
+  package let outputGone: @Sendable () -> Bool
 
   package init(
     store: any SessionStore, logger: Logger = Logger(label: "tgpt.session"),
+    outputGone: @escaping @Sendable () -> Bool = { false },
     setup: @escaping @Sendable (SessionSettings) async throws -> TurnSetup
   ) {
     self.store = store
     self.logger = logger
+    self.outputGone = outputGone
     self.setup = setup
   }
 
   /// The same runner for `principal`'s sessions.
   package func scoped(to principal: String) -> TurnRunner {
-    TurnRunner(store: store.scoped(to: principal), logger: logger, setup: setup)
+    TurnRunner(store: store.scoped(to: principal), logger: logger, outputGone: outputGone, setup: setup)
   }
 
   /// Runs one turn, writing its events through `emit`. The outcome tells how it ended.
@@ -156,6 +160,13 @@ package struct TurnRunner: Sendable {
     }
     request.messages = context.messages
 
+    // Whoever asked is gone (a server killed while this turn waited for the session, a
+    // reader that closed): recording the question now would put a turn nobody saw into the
+    // history, after turns its asker went on to send elsewhere.
+    if outputGone() {
+      logger.debug("the reader of the events has gone; turn in session \(turn.sessionID) not begun")
+      return .outputClosed
+    }
     let record: TurnRecord
     do {
       // A new session remembers what its first turn used, so later turns keep the same model

@@ -78,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
     // No terminal to ask on: the protocol carries no approvals, so `ask` denies.
     let tools = toolBox.map { turnOptions.toolOptions.turnTools($0, defaultMode: .always, asker: nil) }
     let loop = MessageLoop(
-      runner: turnOptions.makeRunner(store: store, config: config, tools: tools), order: .perSession,
+      runner: turnOptions.makeRunner(store: store, config: config, tools: tools, output: 1), order: .perSession,
       defaultSession: session ?? SessionIDRule.makeUnguessable(),
       settings: try turnOptions.flagSettings(config: config),
       includeFailed: turnOptions.includeFailed, makeRequestID: RequestID.make)

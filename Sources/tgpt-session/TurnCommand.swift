@@ -220,9 +220,7 @@ struct TurnCommand: AsyncParsableCommand {
     let turnTools = box.map {
       tools.turnTools($0, defaultMode: .always, asker: tools.approve == .ask ? .onControllingTerminal() : nil)
     }
-    return (
-      turnOptions.makeRunner(store: store, config: config, tools: turnTools), sessionID, made, message, settings, box,
-      attached
-    )
+    let runner = turnOptions.makeRunner(store: store, config: config, tools: turnTools, output: 1)
+    return (runner, sessionID, made, message, settings, box, attached)
   }
 }

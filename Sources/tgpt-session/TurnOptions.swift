@@ -105,13 +105,17 @@ struct TurnOptions: ParsableArguments {
   }
 
   /// The turn runner over `store`, resolving the provider for each turn's settings (flags,
-  /// then the session's, then environment, config file and defaults), offering `tools`.
-  func makeRunner(store: any SessionStore, config: ConfigFile, tools: TurnTools? = nil) -> TurnRunner {
+  /// then the session's, then environment, config file and defaults), offering `tools`. With
+  /// `output`, a turn whose events nobody will read from it any more is not begun.
+  func makeRunner(store: any SessionStore, config: ConfigFile, tools: TurnTools? = nil, output: Int32? = nil)
+    -> TurnRunner
+  {
     let providers = ProviderCache()
     let options = self
     let cacheSeconds = cacheOptions.seconds(config: config)
     let opener = CacheOpener()
-    return TurnRunner(store: store, logger: Logger(label: "tgpt.session")) { settings in
+    let outputGone: @Sendable () -> Bool = { output.map(FileIO.readerGone) ?? false }
+    return TurnRunner(store: store, logger: Logger(label: "tgpt.session"), outputGone: outputGone) { settings in
       let (resolved, flags) = try options.resolve(settings, config: config)
       var request = ChatRequest(messages: [])
       request.model = resolved.model

@@ -30,6 +30,23 @@ final class RunningProcess: Sendable {
     }
   }
 
+  /// Starts the program with nobody to hear it: the reader of its stdout is closed before
+  /// `input` is written to its stdin (which is then closed), so whatever it reads, it reads
+  /// after its reader has gone.
+  static func startUnheard(
+    _ path: String, _ arguments: [String], env: [String: String], input: String
+  ) async throws -> RunningProcess {
+    try await DedicatedThread.run { () throws(Spawn.Failure) -> RunningProcess in
+      let started = try Spawn.start(path, arguments, env: env, pipeStdin: true)
+      close(started.stdout)
+      let process = RunningProcess(started)
+      // A program that already ended takes no input: its exit status tells the test.
+      try? FileIO.writeAll(started.stdin, input)
+      close(started.stdin)
+      return process
+    }
+  }
+
   private init(_ started: Spawn.Started) {
     pid = started.pid
     DedicatedThread.start { [errors] in Spawn.drain(started.stderr, into: errors) }

@@ -21,9 +21,10 @@ func makeStore() throws -> SQLiteSessionStore {
 /// A runner over the echo provider (`delayMs` between words), with an optional fixed window;
 /// each turn first awaits `beforeTurn` (holding its session's lock).
 func echoRunner(
-  _ store: any SessionStore, delayMs: Int = 0, window: Int? = nil, beforeTurn: @escaping @Sendable () async -> Void = {}
+  _ store: any SessionStore, delayMs: Int = 0, window: Int? = nil,
+  outputGone: @escaping @Sendable () -> Bool = { false }, beforeTurn: @escaping @Sendable () async -> Void = {}
 ) -> TurnRunner {
-  TurnRunner(store: store) { settings in
+  TurnRunner(store: store, outputGone: outputGone) { settings in
     await beforeTurn()
     let provider = try Provider(settings: ProviderSettings(kind: .echo, echoDelayMs: delayMs))
     let request = ChatRequest(messages: [], model: settings.model ?? "echo", system: settings.system)
@@ -74,6 +75,22 @@ func echoRunner(
     guard case .failed(let failure) = outcome else { Issue.record("\(outcome)"); return }
     #expect(failure.code == .config)
     #expect(try await store.session("s") == nil)
+  }
+
+  @Test func aTurnWhoseReaderHasGoneIsNotBegunAndLeavesNoRecord() async throws {
+    let store = try makeStore()
+    _ = await echoRunner(store).run(TurnRequest(sessionID: "s", message: "first")) { _ in }
+    let ends = try #require(FileIO.makePipe())
+    defer { close(ends.write) }
+    close(ends.read)
+    let events = Collected()
+    let outcome = await echoRunner(store, outputGone: { FileIO.readerGone(ends.write) }).run(
+      TurnRequest(sessionID: "s", message: "nobody hears this")
+    ) { events.append($0) }
+    guard case .outputClosed = outcome else { Issue.record("\(outcome)"); return }
+    #expect(events.all.isEmpty)
+    let session = try #require(try await store.session("s"))
+    #expect(session.messages.map(\.content) == ["first", "first"], "only the turn before")
   }
 
   @Test func anInvalidSessionIDIsBadInput() async throws {

@@ -1,0 +1,37 @@
+import Testing
+
+@testable import TGPTEvents
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@Suite(.timeLimit(.minutes(5))) struct ReaderGoneTests {
+  @Test func aPipeIsHeardUntilItsReaderCloses() throws {
+    let ends = try #require(FileIO.makePipe())
+    defer { close(ends.write) }
+    #expect(!FileIO.readerGone(ends.write), "a pipe with its reader open")
+    close(ends.read)
+    #expect(FileIO.readerGone(ends.write), "a pipe whose reader closed")
+  }
+
+  @Test func aFullPipeWithItsReaderOpenIsStillHeard() throws {
+    let ends = try #require(FileIO.makePipe())
+    defer {
+      close(ends.read)
+      close(ends.write)
+    }
+    _ = fcntl(ends.write, F_SETFL, fcntl(ends.write, F_GETFL) | O_NONBLOCK)
+    let block = [UInt8](repeating: 0x61, count: 65536)
+    while block.withUnsafeBytes({ write(ends.write, $0.baseAddress, $0.count) }) > 0 {}
+    #expect(!FileIO.readerGone(ends.write), "full is not gone: the reader is slow, not absent")
+  }
+
+  @Test func devNullAndAClosedDescriptorAreNotGone() throws {
+    let null = open("/dev/null", O_WRONLY)
+    try #require(null >= 0)
+    #expect(!FileIO.readerGone(null))
+    close(null)
+    #expect(!FileIO.readerGone(null), "not open: the write's own error says so")
+  }
+}

@@ -86,9 +86,9 @@ package enum FileIO {
     return info.st_mode & S_IFMT == S_IFIFO
   }
 
-  /// Whether nobody will read what is written to `fd` any more: a pipe whose reader closed,
-  /// or a socket or terminal that hung up. A write would then fail (EPIPE); this asks
-  /// without writing. False for a file, /dev/null, or a descriptor that is not open.
+  /// Whether nobody will read what is written to `fd` any more: a pipe with no reader left, a
+  /// stream socket whose peer has gone, a terminal that hung up — where a write would fail.
+  /// Asks without writing. False for a file, /dev/null, or a descriptor that is not open.
   package static func readerGone(_ fd: Int32) -> Bool {
     var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
     guard poll(&entry, 1, 0) == 1 else { return false }

@@ -104,7 +104,7 @@ package struct MessageLoop: Sendable {
           let id = request.id ?? makeRequestID()
           let principal = request.principal ?? defaultPrincipal
           flights.start(key: key(principal, sessionID)) {
-            summary.note(await delete(sessionID, id: id, store: runner(for: principal).store, emit: emit))
+            summary.note(await delete(sessionID, id: id, runner: runner(for: principal), emit: emit))
             stopIfOutputGone()
             release()
           }

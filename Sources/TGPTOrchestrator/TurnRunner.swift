@@ -67,7 +67,8 @@ package struct TurnRequest: Sendable {
 /// Runs turns: the seed's ConversationOrchestrator. A turn takes the session's lock, builds
 /// the context from its history, records the user message with an `interrupted` placeholder
 /// answer, streams the answer (every event tagged with the session and request id), and
-/// records how it ended — complete, partial, error or interrupted.
+/// records how it ended — complete, partial, error or interrupted. A turn whose reader has
+/// gone by the time it would be recorded is not begun.
 package struct TurnRunner: Sendable {
   package let store: any SessionStore
   /// The provider and request for a turn's settings; may run a key command, so it is async.

@@ -23,7 +23,8 @@ package enum RunOutcome: Sendable {
   case completed(Event.Complete)
   /// An `error` event was written.
   case failed(Event.Failure)
-  /// The reader of our events went away (EPIPE); nothing more was written.
+  /// The reader of our events went away (EPIPE, or found gone before a turn began); nothing
+  /// more was written.
   case outputClosed
   /// Writing an event failed otherwise (a full disk, a closed descriptor).
   case outputFailed(String)

@@ -41,7 +41,7 @@ final class RunningProcess: Sendable {
       close(started.stdout)
       let process = RunningProcess(started)
       // A program that already ended takes no input: its exit status tells the test.
-      try? FileIO.writeAll(started.stdin, input)
+      Spawn.withSIGPIPEBlocked { try? FileIO.writeAll(started.stdin, input) }
       close(started.stdin)
       return process
     }

@@ -109,9 +109,15 @@ extension Spawn {
   static func runToEnd(_ path: String, _ arguments: [String], env: [String: String], feed: Feed) throws(Failure)
     -> Ended
   {
-    // A program may exit without reading its input (a usage error): that must be EPIPE here,
-    // not a SIGPIPE killing the test process. Blocked on this thread only; children get
-    // default handling from `start`.
+    try withSIGPIPEBlocked { () throws(Failure) -> Ended in
+      try runToEnd(blocked: path, arguments, env: env, feed: feed)
+    }
+  }
+
+  /// Runs `body` with SIGPIPE blocked on this thread (children get default handling from
+  /// `start`): a program may exit without reading its input (a usage error), and writing to
+  /// it must then be EPIPE, not a SIGPIPE that kills the test process.
+  static func withSIGPIPEBlocked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
     var sigpipe = sigset_t()
     sigemptyset(&sigpipe)
     sigaddset(&sigpipe, SIGPIPE)
@@ -122,7 +128,12 @@ extension Spawn {
       while sigtimedwait(&sigpipe, nil, &none) > 0 {}
       pthread_sigmask(SIG_SETMASK, &previousMask, nil)
     }
+    return try body()
+  }
 
+  private static func runToEnd(blocked path: String, _ arguments: [String], env: [String: String], feed: Feed)
+    throws(Failure) -> Ended
+  {
     let clock = ContinuousClock()
     let began = clock.now
     let started = try start(path, arguments, env: env, pipeStdin: feed.stdin != nil, processGroup: true)

@@ -41,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "The most turns handled at once; further lines wait in the pipe.", valueName: "n"))
+      "The most turns handled at once (1 to \(ServeCommand.maxTurnsLimit)); further lines wait in the pipe.",
+      valueName: "n"))
   var maxTurns = 512
 
   @OptionGroup var turnOptions: TurnOptions

@@ -273,7 +273,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "TGPTSessionTests",
-      dependencies: ["TGPTSession", "TGPTPostgresStore", "TGPTEvents", "TGPTTestPostgres"],
+      dependencies: [
+        "TGPTSession", "TGPTPostgresStore", "TGPTEvents", "TGPTTestPostgres",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ],
       swiftSettings: strict
     ),
     .testTarget(

@@ -2,14 +2,12 @@ import Logging
 import PostgresNIO
 import TGPTEvents
 
-/// A connection that holds turn locks (outside the pool), how many it has held, and since
-/// when it has been idle.
+/// A connection that holds turn locks (outside the pool), and since when it has been idle.
 struct LockConnection: Sendable {
   let connection: PostgresConnection
   /// Its backend on the server: pid and start time (so a pid reused by another backend is
   /// never taken for it).
   let backend: (pid: Int32, started: String)
-  var uses: Int
   var idleSince = ContinuousClock.now
 }
 
@@ -22,26 +20,19 @@ extension PostgresStoreCore {
   /// How long an idle lock connection is kept.
   static let lockConnectionIdleTime = Duration.seconds(60)
 
-  /// How many turn locks one connection holds before it is closed and replaced: each
-  /// query on it leaves a callback on its close future until it closes.
-  static let lockConnectionUses = 1000
-
   /// A connection of its own in an open transaction: an idle one that held an earlier turn
   /// lock, else a new one.
   func lockingConnection() async throws -> LockConnection {
-    while var idle = idleLockConnections.withLock({ $0.popLast() }) {
+    while let idle = idleLockConnections.withLock({ $0.popLast() }) {
       // One that died while idle (a restarted server) fails here and is replaced.
-      if (try? await idle.connection.dedicatedQuery("BEGIN", logger: logger)) != nil {
-        idle.uses += 1
-        return idle
-      }
+      if (try? await idle.connection.dedicatedQuery("BEGIN", logger: logger)) != nil { return idle }
       try? await idle.connection.close()
     }
     let connection = try await connect()
     do {
       let backend = try await Self.backend(of: connection, logger: logger)
       _ = try await connection.dedicatedQuery("BEGIN", logger: logger)
-      return LockConnection(connection: connection, backend: backend, uses: 1)
+      return LockConnection(connection: connection, backend: backend)
     } catch {
       try? await connection.close()
       throw error
@@ -77,7 +68,7 @@ extension PostgresStoreCore {
     let (pid, started) = lock.backend
     Task {
       try? await self.perform { connection in
-        try await connection.query(
+        try await connection.rows(
           """
           SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = \(pid) AND backend_start::text = \(started)
           """, logger: self.logger)
@@ -93,7 +84,7 @@ extension PostgresStoreCore {
     let (kept, expired) = idleLockConnections.withLock { idle -> (Bool, [LockConnection]) in
       let expired = idle.prefix { $0.idleSince.duration(to: lock.idleSince) > Self.lockConnectionIdleTime }
       idle.removeFirst(expired.count)
-      guard idle.count < Self.idleLockConnectionLimit, lock.uses < Self.lockConnectionUses else {
+      guard idle.count < Self.idleLockConnectionLimit else {
         return (false, Array(expired))
       }
       idle.append(lock)

@@ -12,9 +12,9 @@ extension PostgresSessionStore {
     _ blobs: [AttachmentColumn.Blob], principal: String, _ connection: PostgresConnection, _ logger: Logger
   ) async throws {
     guard !blobs.isEmpty else { return }
-    try await connection.query("SELECT tgpt_lock_attachments(\(principal))", logger: logger)
+    try await connection.rows("SELECT tgpt_lock_attachments(\(principal))", logger: logger)
     for blob in blobs {
-      try await connection.query(
+      try await connection.rows(
         """
         INSERT INTO attachment (principal, sha256, media_type, bytes)
         VALUES (\(principal), \(blob.sha256), \(blob.mediaType), \(ByteBuffer(bytes: blob.bytes)))
@@ -34,10 +34,11 @@ extension PostgresSessionStore {
     let keys = Array(Set(references.joined().compactMap(\.sha256)))
     var contents: [String: [UInt8]] = [:]
     if !keys.isEmpty {
-      let rows = try await connection.query(
+      let rows = try await connection.rows(
         "SELECT sha256, bytes FROM attachment WHERE principal = \(principal) AND sha256 = ANY(\(keys))",
         logger: logger)
-      for try await (key, bytes) in rows.decode((String, ByteBuffer).self) {
+      for row in rows {
+        let (key, bytes) = try row.decode((String, ByteBuffer).self)
         contents[key] = Array(bytes.readableBytesView)
       }
     }
@@ -50,7 +51,7 @@ extension PostgresSessionStore {
   static func missingAttachments(principal: String, _ connection: PostgresConnection, _ logger: Logger)
     async throws -> [String]
   {
-    let rows = try await connection.query(
+    let rows = try await connection.rows(
       """
       SELECT m.session_id, m.seq, ref->>'name' FROM message m, json_array_elements(m.attachments::json) AS ref
       WHERE m.principal = \(principal) AND m.attachments IS NOT NULL AND ref->>'sha256' IS NOT NULL
@@ -58,7 +59,8 @@ extension PostgresSessionStore {
       ORDER BY m.session_id COLLATE "C", m.seq
       """, logger: logger)
     var problems: [String] = []
-    for try await (session, seq, name) in rows.decode((String, Int, String?).self) {
+    for row in rows {
+      let (session, seq, name) = try row.decode((String, Int, String?).self)
       problems.append("session \(session), message \(seq): the content of attachment \(name ?? "?") is missing")
     }
     return problems

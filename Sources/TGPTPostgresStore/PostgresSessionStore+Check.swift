@@ -29,15 +29,15 @@ extension PostgresSessionStore {
     try await transaction { connection, logger in
       // The contents first: the attachments lock is taken before any row, by every writer.
       try await Self.store(blobs, principal: principal, connection, logger)
-      let inserted = try await connection.query(
+      let inserted = try await connection.rows(
         """
         INSERT INTO session (principal, id, created_at, updated_at, model, provider, system, base_url, turns, title)
         VALUES (\(principal), \(s.id), \(s.createdAt), \(s.updatedAt), \(s.settings.model), \(s.settings.provider), \
         \(s.settings.system), \(s.settings.baseURL), \(s.turns), \(s.title))
         ON CONFLICT (principal, id) DO NOTHING RETURNING 1
         """, logger: logger)
-      if try await inserted.collect().isEmpty { throw StoreError.exists(s.id) }
-      try await connection.query(
+      if inserted.isEmpty { throw StoreError.exists(s.id) }
+      try await connection.rows(
         """
         INSERT INTO message (principal, session_id, seq, turn, role, content, model, status, usage, tool_calls, error,
           created_at, attachments)
@@ -55,7 +55,7 @@ extension PostgresSessionStore {
     // not a read-only transaction) and the right to write the tables.
     try await perform { connection, logger in
       do {
-        try await connection.query("DELETE FROM message WHERE false", logger: logger)
+        try await connection.rows("DELETE FROM message WHERE false", logger: logger)
       } catch let error as PSQLError where error.serverInfo != nil {
         throw StoreError.database("cannot write to \(endpoint): \(error.serverInfo?[.message] ?? "refused")")
       }
@@ -66,26 +66,28 @@ extension PostgresSessionStore {
     let principal = principal
     return try await perform { connection, logger in
       var problems: [String] = []
-      var version = 0
-      for try await applied in try await connection.query(
-        "SELECT coalesce(max(version), 0) FROM tgpt_migrations", logger: logger
-      ).decode(Int.self) { version = applied }
+      let applied = try await connection.rows("SELECT coalesce(max(version), 0) FROM tgpt_migrations", logger: logger)
+      let version = try applied.first?.decode(Int.self) ?? 0
       if version < PostgresSchema.latest {
         problems.append("the tables are at version \(version); this program needs \(PostgresSchema.latest)")
       }
-      let invalid = try await connection.query(
+      let invalid = try await connection.rows(
         """
         SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
         WHERE i.indrelid IN ('session'::regclass, 'message'::regclass) AND NOT (i.indisvalid AND i.indisready)
         """, logger: logger)
-      for try await name in invalid.decode(String.self) { problems.append("index \(name) is not valid (REINDEX it)") }
-      let counts = try await connection.query(
+      for row in invalid {
+        problems.append("index \(try row.decode(String.self)) is not valid (REINDEX it)")
+      }
+      let counts = try await connection.rows(
         """
         SELECT s.id, s.turns, (SELECT count(*) FROM message m
           WHERE m.principal = s.principal AND m.session_id = s.id AND m.role = 'user') AS users
         FROM session s WHERE s.principal = \(principal) ORDER BY s.id COLLATE "C"
         """, logger: logger)
-      for try await (id, turns, users) in counts.decode((String, Int, Int).self) where turns != users {
+      for row in counts {
+        let (id, turns, users) = try row.decode((String, Int, Int).self)
+        guard turns != users else { continue }
         problems.append("session \(id) counts \(turns) turns but has \(users) user messages")
       }
       return problems + (try await Self.missingAttachments(principal: principal, connection, logger))

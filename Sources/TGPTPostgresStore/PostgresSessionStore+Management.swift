@@ -20,7 +20,7 @@ extension PostgresSessionStore {
     let principal = principal
     // One statement, so the session and its messages are read at one point in time.
     return try await perform { connection, logger in
-      let rows = try await connection.query(
+      let rows = try await connection.rows(
         PostgresQuery(
           unsafeSQL: """
             SELECT \(Self.sessionColumns), m.seq, m.turn, m.role, m.content, m.model, m.status, m.usage,
@@ -31,7 +31,7 @@ extension PostgresSessionStore {
       var summary: SessionSummary?
       var messages: [StoredMessage] = []
       var columns: [(index: Int, column: String)] = []
-      for try await row in rows {
+      for row in rows {
         let random = row.makeRandomAccess()
         if summary == nil { summary = Self.summary(try row.decode(SessionRow.self)) }
         guard let seq = try random[9].decode(Int?.self) else { continue }
@@ -59,15 +59,13 @@ extension PostgresSessionStore {
   package func list(limit: Int?) async throws -> [SessionSummary] {
     let principal = principal
     return try await perform { connection, logger in
-      let rows = try await connection.query(
+      let rows = try await connection.rows(
         PostgresQuery(
           unsafeSQL: """
             SELECT \(Self.sessionColumns) FROM session s WHERE s.principal = $1
             ORDER BY s.updated_at DESC, s.id COLLATE "C" LIMIT $2
             """, binds: try Self.binds(principal, limit.map { max($0, 0) })), logger: logger)
-      var sessions: [SessionSummary] = []
-      for try await row in rows.decode(SessionRow.self) { sessions.append(Self.summary(row)) }
-      return sessions
+      return try rows.map { Self.summary(try $0.decode(SessionRow.self)) }
     }
   }
 
@@ -76,33 +74,30 @@ extension PostgresSessionStore {
     return try await perform { connection, logger in
       // left(), not LIKE: ids may contain `_`, which LIKE takes for a wildcard. COLLATE "C":
       // ids sort by their bytes, as in SQLite, whatever the database's collation.
-      let rows = try await connection.query(
+      let rows = try await connection.rows(
         """
         SELECT id FROM session WHERE principal = \(principal) AND left(id, length(\(prefix))) = \(prefix)
         ORDER BY id COLLATE "C"
         """, logger: logger)
-      var ids: [String] = []
-      for try await id in rows.decode(String.self) { ids.append(id) }
-      return ids
+      return try rows.map { try $0.decode(String.self) }
     }
   }
 
   package func mostRecent() async throws -> String? {
     let principal = principal
     return try await perform { connection, logger in
-      let rows = try await connection.query(
+      let rows = try await connection.rows(
         """
         SELECT id FROM session WHERE principal = \(principal) ORDER BY updated_at DESC, id COLLATE "C" LIMIT 1
         """, logger: logger)
-      for try await id in rows.decode(String.self) { return id }
-      return nil
+      return try rows.first?.decode(String.self)
     }
   }
 
   package func update(_ id: String, settings: SessionSettings, now: Int64) async throws {
     let principal = principal
     try await perform { connection, logger in
-      try await connection.query(
+      try await connection.rows(
         """
         INSERT INTO session AS s (principal, id, created_at, updated_at, model, provider, system, base_url, turns, title)
         VALUES (\(principal), \(id), \(now), \(now), \(settings.model), \(settings.provider), \(settings.system), \
@@ -123,11 +118,11 @@ extension PostgresSessionStore {
     let principal = principal
     let removed = try await transaction { connection, logger in
       // The attachments lock first, as every writer takes it before rows.
-      try await connection.query("SELECT tgpt_lock_attachments(\(principal))", logger: logger)
-      let rows = try await connection.query(
+      try await connection.rows("SELECT tgpt_lock_attachments(\(principal))", logger: logger)
+      let rows = try await connection.rows(
         "DELETE FROM session WHERE principal = \(principal) AND id = \(id) RETURNING 1", logger: logger)
-      let count = try await rows.collect().count
-      if count > 0 { try await connection.query("SELECT tgpt_prune_attachments(\(principal))", logger: logger) }
+      let count = rows.count
+      if count > 0 { try await connection.rows("SELECT tgpt_prune_attachments(\(principal))", logger: logger) }
       return count
     }
     if removed == 0 { throw StoreError.notFound(id) }
@@ -136,13 +131,13 @@ extension PostgresSessionStore {
   package func rename(_ id: String, to newID: String) async throws {
     let principal = principal
     try await transaction { connection, logger in
-      let taken = try await connection.query(
+      let taken = try await connection.rows(
         "SELECT 1 FROM session WHERE principal = \(principal) AND id = \(newID)", logger: logger)
-      if try await !taken.collect().isEmpty { throw StoreError.exists(newID) }
+      if !taken.isEmpty { throw StoreError.exists(newID) }
       // The messages follow: ON UPDATE CASCADE.
-      let renamed = try await connection.query(
+      let renamed = try await connection.rows(
         "UPDATE session SET id = \(newID) WHERE principal = \(principal) AND id = \(id) RETURNING 1", logger: logger)
-      if try await renamed.collect().isEmpty { throw StoreError.notFound(id) }
+      if renamed.isEmpty { throw StoreError.notFound(id) }
     }
   }
 

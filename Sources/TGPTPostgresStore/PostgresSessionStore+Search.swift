@@ -37,9 +37,10 @@ extension PostgresSessionStore {
       """
     let bound = binds
     return try await perform { connection, logger in
-      let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bound), logger: logger)
+      let rows = try await connection.rows(PostgresQuery(unsafeSQL: sql, binds: bound), logger: logger)
       var hits: [SearchHit] = []
-      for try await (sessionID, seq, role, content) in rows.decode((String, Int, String, String).self) {
+      for row in rows {
+        let (sessionID, seq, role, content) = try row.decode((String, Int, String, String).self)
         hits.append(
           SearchHit(sessionID: sessionID, seq: seq, role: role, snippet: SearchSnippet.make(content, marking: words)))
       }

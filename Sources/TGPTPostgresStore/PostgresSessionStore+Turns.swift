@@ -7,7 +7,7 @@ extension PostgresSessionStore {
   package func history(of id: String) async throws -> (settings: SessionSettings, messages: [StoredMessage]) {
     let principal = principal
     return try await perform { connection, logger in
-      let rows = try await connection.query(
+      let rows = try await connection.rows(
         """
         SELECT s.model, s.provider, s.system, s.base_url, m.seq, m.turn, m.role, m.content, m.status, m.tool_calls,
           m.attachments
@@ -17,7 +17,7 @@ extension PostgresSessionStore {
       var settings: SessionSettings?
       var messages: [StoredMessage] = []
       var columns: [(index: Int, column: String)] = []
-      for try await row in rows {
+      for row in rows {
         let (model, provider, system, baseURL, seq, turn, role, content, status, toolCalls, attachments) =
           try row.decode(
             (String?, String?, String?, String?, Int?, Int?, String?, String?, String?, String?, String?).self)
@@ -46,16 +46,15 @@ extension PostgresSessionStore {
     let title = SessionTitle.of(message)
     let (column, blobs) = AttachmentColumn.encode(attachments)
     let begin = { @Sendable (connection: PostgresConnection, logger: Logger) async throws -> TurnRecord in
-      let rows = try await connection.query(
+      let rows = try await connection.rows(
         """
         SELECT new_turn, new_answer_seq FROM tgpt_begin_turn(\(principal), \(id), \(now), \(settings.model), \
         \(settings.provider), \(settings.system), \(settings.baseURL), \(title), \(message), \(replacingLastTurn), \
         \(column))
         """, logger: logger)
-      for try await (turn, answerSeq) in rows.decode((Int, Int).self) {
-        return TurnRecord(sessionID: id, turn: turn, answerSeq: answerSeq)
-      }
-      throw StoreError.database("tgpt_begin_turn returned no row")
+      guard let row = rows.first else { throw StoreError.database("tgpt_begin_turn returned no row") }
+      let (turn, answerSeq) = try row.decode((Int, Int).self)
+      return TurnRecord(sessionID: id, turn: turn, answerSeq: answerSeq)
     }
     // Without attachments, one statement; with them, their contents first, in one transaction.
     guard !blobs.isEmpty else { return try await perform(begin) }
@@ -73,7 +72,7 @@ extension PostgresSessionStore {
     let usageText = usage.map { $0.json.compactText }
     let toolText = toolCalls?.compactText
     try await perform { connection, logger in
-      try await connection.query(
+      try await connection.rows(
         """
         UPDATE message SET content = \(content), status = \(status.rawValue), model = \(model), usage = \(usageText), \
         tool_calls = \(toolText), error = \(error)
@@ -92,13 +91,13 @@ extension PostgresSessionStore {
     let contents = results.map(\.content)
     let about = results.map { $0.stored.compactText }
     let placeholder = try await perform { connection, logger in
-      let rows = try await connection.query(
+      let rows = try await connection.rows(
         """
         SELECT tgpt_record_tool_round(\(principal), \(turn.sessionID), \(turn.answerSeq), \(turn.turn), \(content), \
         \(model), \(usageText), \(callsText), \(contents), \(about), \(now))
         """, logger: logger)
-      for try await seq in rows.decode(Int.self) { return seq }
-      throw StoreError.database("tgpt_record_tool_round returned no row")
+      guard let row = rows.first else { throw StoreError.database("tgpt_record_tool_round returned no row") }
+      return try row.decode(Int.self)
     }
     return TurnRecord(sessionID: turn.sessionID, turn: turn.turn, answerSeq: placeholder)
   }

@@ -62,13 +62,24 @@ package final class PostgresSessionStore: SessionStore {
     return try await core.perform { connection in try await body(connection, logger) }
   }
 
-  /// Runs `body` in a transaction on a pooled connection.
+  /// Runs `body` in a transaction on a pooled connection: committed when it returns, rolled
+  /// back when it throws (its error is the call's). Not postgres-nio's `withTransaction`,
+  /// whose queries would not be `rows`' (see there).
   @discardableResult
   func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T)
     async throws -> T
   {
     try await perform { connection, logger in
-      try await connection.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+      try await connection.rows("BEGIN", logger: logger)
+      let value: T
+      do {
+        value = try await body(connection, logger)
+      } catch {
+        _ = try? await connection.rows("ROLLBACK", logger: logger)
+        throw error
+      }
+      try await connection.rows("COMMIT", logger: logger)
+      return value
     }
   }
 }

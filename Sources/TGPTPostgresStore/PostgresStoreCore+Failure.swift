@@ -9,12 +9,6 @@ extension PostgresStoreCore {
   /// password, database), `database` (exit 69, `unavailable`) for anything else.
   func failure(_ error: any Error, connecting: Bool) -> StoreError {
     if let error = error as? StoreError { return error }
-    if let error = error as? PostgresTransactionError {
-      guard let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError else {
-        return .database("\(url.endpoint): a transaction failed")
-      }
-      return failure(inner, connecting: connecting)
-    }
     let endpoint = url.endpoint
     if let error = error as? PSQLError, let info = error.serverInfo {
       let state = info[.sqlState] ?? ""

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "csyscalls.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <unistd.h>
@@ -20,4 +21,14 @@ int csyscalls_pipe_cloexec(int fds[2]) {
 int csyscalls_spawn_file_actions_addchdir(void *actions, const char *path) {
   // glibc 2.29, musl 1.1.24 and macOS 10.15 have it.
   return posix_spawn_file_actions_addchdir_np((posix_spawn_file_actions_t *)actions, path);
+}
+
+int csyscalls_spawn_file_actions_addclosefrom(void *actions, int from) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, from);
+#else
+  (void)actions;
+  (void)from;
+  return ENOSYS;
+#endif
 }

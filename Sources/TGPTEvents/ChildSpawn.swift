@@ -10,9 +10,10 @@ import CSyscalls
 
 /// Starting a child program and waiting for it: the one place that knows `posix_spawn`.
 ///
-/// The child starts with every signal at its default handling and none blocked, whatever the
-/// starting thread blocks or ignores (a key command must die on Ctrl-C; a program inheriting a
-/// blocked SIGCHLD, tmux say, misbehaves).
+/// The child starts with its three standard descriptors and no other (where the C library can
+/// close the rest: glibc 2.34 and later), and with every signal at its default handling and
+/// none blocked, whatever the starting thread blocks or ignores (a key command must die on
+/// Ctrl-C; a program inheriting a blocked SIGCHLD, tmux say, misbehaves).
 package enum ChildSpawn {
   /// Where one of the child's standard descriptors comes from.
   package enum Source: Sendable {
@@ -52,6 +53,14 @@ package enum ChildSpawn {
       case .null: posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
       case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, target)
       }
+    }
+    // The child gets those three and nothing else. SwiftNIO accepts connections without
+    // close-on-exec: a child holding a copy of a client's connection, or of the listening
+    // socket, keeps it open after this process closes it (the client never sees its
+    // connection end; a killed server's port stays taken by its orphaned child).
+    let closing = csyscalls_spawn_file_actions_addclosefrom(&actions, 3)
+    guard closing == 0 || closing == ENOSYS else {
+      throw Failure(description: "\(program): \(String(cString: strerror(closing)))")
     }
 
     var attributes = posix_spawnattr_t()

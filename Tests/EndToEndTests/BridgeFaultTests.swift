@@ -51,6 +51,37 @@ import Testing
     #expect(answer?["status"]?.stringValue == "interrupted" && answer?["content"]?.stringValue == "w1 w2 w3 ")
   }
 
+  /// A child started again while clients are connected holds none of the server's sockets:
+  /// with a copy of a client's connection it kept that connection open after the server
+  /// closed it, and with the listening socket it kept the port after the server died.
+  @Test func aRestartedChildHoldsNoneOfTheServersSockets() async throws {
+    let home = Harness.scratchDirectory()
+    let env = Harness.environment(home: home)
+    // Each child lists its descriptors in a file named after its pid (written whole, then
+    // renamed), then becomes the chat program the server usually runs.
+    let child = [
+      "/bin/sh", "-c",
+      #"ls -l /proc/$$/fd > "$0/list.$$" && mv "$0/list.$$" "$0/fds.$$" && exec "$1" serve --provider echo"#,
+      home.path, Harness.binary("tgpt-session").path,
+    ]
+    let server = try await BridgeServerProcess.start(child: child, env: env)
+    defer { server.terminate() }
+    func listings() -> [String] {
+      ((try? FileManager.default.contentsOfDirectory(atPath: home.path)) ?? []).filter { $0.hasPrefix("fds.") }
+    }
+    #expect(try await Harness.eventually("the first child's listing") { listings().count == 1 })
+    let client = try RawWebSocket(port: UInt16(server.port), path: "/ws/chat/held")
+    try client.readResponseHead()
+    let first = try #require(listings().first.flatMap { pid_t($0.dropFirst("fds.".count)) })
+    #expect(kill(first, SIGKILL) == 0)
+    #expect(try await Harness.eventually("the second child's listing") { listings().count == 2 })
+    for name in listings() {
+      let listing = try String(contentsOfFile: home.appendingPathComponent(name).path, encoding: .utf8)
+      #expect(!listing.contains("socket:"), "\(name): \(listing)")
+    }
+    withExtendedLifetime(client) {}
+  }
+
   @Test func healthSays503WhileTheChildIsDown() async throws {
     let server = try await BridgeServerProcess.start(child: ["/bin/sh", "-c", "exit 3"])
     defer { server.terminate() }

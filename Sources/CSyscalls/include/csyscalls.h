@@ -11,4 +11,8 @@ int csyscalls_pipe_cloexec(int fds[2]);
 /// `posix_spawn_file_actions_addchdir_np` is a GNU/BSD extension). 0, or an errno value.
 int csyscalls_spawn_file_actions_addchdir(void *actions, const char *path);
 
+/// Adds "close every descriptor from `from` on" to a `posix_spawn_file_actions_t`. 0, or an
+/// errno value: ENOSYS where the C library has no such action (glibc before 2.34, musl).
+int csyscalls_spawn_file_actions_addclosefrom(void *actions, int from);
+
 #endif

@@ -33,7 +33,8 @@ extension PostgresConnection {
   }
 }
 
-/// The connection was closed before the query could be written.
+/// The connection was closed (by the server, or by this process on a cancel) before the
+/// query could be written.
 struct ConnectionClosed: Error, CustomStringConvertible {
-  var description: String { "the server closed the connection" }
+  var description: String { "the connection was closed" }
 }
